@@ -1,0 +1,52 @@
+/* Settings schema. Keys are added here as the features that read them arrive. */
+#include "settings.h"
+
+#include <unistd.h>
+
+#include "macros.h"
+
+#define LOG_MODULE "settings"
+#include "log.h"
+
+static const struct config_key schema[] = {
+    { "log.level", CONFIG_STRING, "warn", 0, 0, "err, warn, info or debug" },
+    { "log.syslog", CONFIG_BOOL, "false", 0, 0, "also log to syslog (the journal)" },
+    { "kiosk.site_name", CONFIG_STRING, NULL, 0, 0, "the medborgarkontor this kiosk stands in" },
+};
+
+static const struct config *current;
+
+struct config *
+settings_load(const char *path, const char *const *sets, size_t n_sets, struct errbuf *err)
+{
+    struct config *cfg = config_create(schema, ARRAY_LEN(schema));
+    if (path == NULL && access(SETTINGS_DEFAULT_PATH, F_OK) == 0)
+        path = SETTINGS_DEFAULT_PATH;
+    bool ok = path == NULL || config_load_file(cfg, path, err);
+    ok = ok && config_load_env(cfg, "MINASIDOR", err);
+    for (size_t i = 0; ok && i < n_sets; i++)
+        ok = config_set(cfg, sets[i], "--set", err);
+    enum log_level level;
+    if (ok && !log_level_parse(config_get_string(cfg, "log.level"), &level)) {
+        err_set(err, "%s: log.level: expected err, warn, info or debug",
+                config_origin(cfg, "log.level"));
+        ok = false;
+    }
+    if (!ok) {
+        config_destroy(cfg);
+        return NULL;
+    }
+    return cfg;
+}
+
+const struct config *
+settings_current(void)
+{
+    return current;
+}
+
+void
+settings_set_current(const struct config *cfg)
+{
+    current = cfg;
+}

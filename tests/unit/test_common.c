@@ -1,0 +1,303 @@
+/* common/: capped buffers, log scrubbing, configuration, JSON helpers, UTF-8. */
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "config.h"
+#include "json.h"
+#include "utf8.h"
+#include "xalloc.h"
+#define LOG_MODULE "test"
+#include "log.h"
+#include "test.h"
+
+TEST(buf_refuses_to_grow_past_its_cap_and_keeps_its_contents)
+{
+    struct buf b;
+    buf_init(&b, 10);
+    CHECK_STR("", buf_str(&b));
+    CHECK(buf_append_str(&b, "12345"));
+    CHECK(buf_append_str(&b, "67890"));
+    CHECK(!buf_append_char(&b, 'x'));
+    CHECK(!buf_printf(&b, "%d", 1));
+    CHECK_STR("1234567890", buf_str(&b));
+    CHECK_INT(10, (long long)b.len);
+    buf_reset(&b);
+    CHECK_STR("", buf_str(&b));
+    CHECK(buf_printf(&b, "%s-%d", "ab", 42));
+    CHECK_STR("ab-42", buf_str(&b));
+    char *s = buf_steal(&b);
+    CHECK_STR("ab-42", s);
+    CHECK(b.data == NULL && b.len == 0);
+    free(s);
+    buf_finish(&b);
+
+    struct buf big;
+    buf_init(&big, 1 << 20);
+    for (int i = 0; i < 100000; i++)
+        CHECK(buf_append_char(&big, (char)('a' + i % 26)));
+    CHECK_INT(100000, (long long)big.len);
+    CHECK_INT('a' + 99999 % 26, big.data[99999]);
+    buf_finish_wipe(&big);
+}
+
+static void
+check_scrub(const char *in, const char *want)
+{
+    char s[256];
+    snprintf(s, sizeof(s), "%s", in);
+    log_scrub(s, sizeof(s));
+    CHECK_MSG(strcmp(s, want) == 0, "scrub \"%s\": expected \"%s\", got \"%s\"", in, want, s);
+}
+
+TEST(log_scrub_removes_personnummer_shapes)
+{
+    check_scrub("citizen 19121212-1212 logged in", "citizen [pnr] logged in");
+    check_scrub("191212121212", "[pnr]");
+    check_scrub("a 121212-1212 b 121212+1212 c", "a [pnr] b [pnr] c");
+    check_scrub("x1212121212y", "x[pnr]y");
+    check_scrub("interim 20000101-T220!", "interim [pnr]!");
+    check_scrub("interim 20000101T220", "interim [pnr]");
+    check_scrub("case 123456789 on 2026-11-22 at 12:00", "case 123456789 on 2026-11-22 at 12:00");
+    check_scrub("1234567890123", "1234567890123");
+    check_scrub("19121212-12123", "19121212-12123");
+    check_scrub("", "");
+}
+
+struct captured {
+    char line[1300];
+    int count;
+};
+
+static void
+capture(enum log_level level, const char *module, const char *line, void *data)
+{
+    struct captured *c = data;
+    snprintf(c->line, sizeof(c->line), "%s", line);
+    c->count++;
+}
+
+TEST(log_lines_name_module_and_place_and_are_scrubbed)
+{
+    struct captured c = { .count = 0 };
+    log_init(LOG_LEVEL_ERR, 0, "test");
+    log_set_sink(capture, &c);
+    LOG_INFO("looked up %s", "19121212-1212");
+    CHECK_INT(1, c.count);
+    CHECK(strstr(c.line, "test: ") == c.line);
+    CHECK(strstr(c.line, "test_common.c:") != NULL);
+    CHECK(strstr(c.line, "1212") == NULL);
+    CHECK(strstr(c.line, "looked up [pnr]") != NULL);
+    errno = ENOENT;
+    LOG_ERRNO("open");
+    CHECK(strstr(c.line, "open: No such file or directory") != NULL);
+    log_set_sink(NULL, NULL);
+    enum log_level l;
+    CHECK(log_level_parse("debug", &l) && l == LOG_LEVEL_DBG);
+    CHECK(!log_level_parse("verbose", &l));
+}
+
+static const struct config_key schema[] = {
+    { "store.path", CONFIG_STRING, "/var/lib/minasidor/store.db", 0, 0, "" },
+    { "sync.interval_s", CONFIG_INT, "30", 5, 3600, "" },
+    { "ui.large_text", CONFIG_BOOL, "false", 0, 0, "" },
+    { "server.url", CONFIG_STRING, NULL, 0, 0, "" },
+};
+
+static struct config *
+cfg_new(void)
+{
+    return config_create(schema, sizeof(schema) / sizeof(schema[0]));
+}
+
+TEST(config_reads_sections_comments_and_quotes)
+{
+    struct config *cfg = cfg_new();
+    struct errbuf err;
+    const char text[] = "# kiosk\n"
+                        "[store]\n"
+                        "path = /tmp/x.db  \n"
+                        "\n"
+                        "; comment\n"
+                        "[sync]\n"
+                        "interval_s=60\r\n"
+                        "[ui]\n"
+                        "large_text = yes\n"
+                        "[server]\n"
+                        "url = \"https://example.invalid/#frag\"\n";
+    CHECK(config_load_buffer(cfg, "k.conf", text, sizeof(text) - 1, &err));
+    CHECK_STR("/tmp/x.db", config_get_string(cfg, "store.path"));
+    CHECK_INT(60, config_get_int(cfg, "sync.interval_s"));
+    CHECK(config_get_bool(cfg, "ui.large_text"));
+    CHECK_STR("https://example.invalid/#frag", config_get_string(cfg, "server.url"));
+    CHECK_STR("k.conf:7", config_origin(cfg, "sync.interval_s"));
+    config_destroy(cfg);
+}
+
+static void
+check_bad(const char *text, const char *want)
+{
+    struct config *cfg = cfg_new();
+    struct errbuf err = { "" };
+    bool ok = config_load_buffer(cfg, "k.conf", text, strlen(text), &err);
+    CHECK_MSG(!ok, "accepted: %s", text);
+    CHECK_MSG(strcmp(err.msg, want) == 0, "expected \"%s\", got \"%s\"", want, err.msg);
+    /* Nothing from a bad file is applied. */
+    CHECK_INT(30, config_get_int(cfg, "sync.interval_s"));
+    config_destroy(cfg);
+}
+
+TEST(config_errors_say_path_line_key_and_what)
+{
+    check_bad("[sync]\ninterval_s = 10\n[store]\nnope = 1\n", "k.conf:4: store.nope: unknown key");
+    check_bad("[sync]\ninterval_s = ten\n",
+              "k.conf:2: sync.interval_s: not a whole number: \"ten\"");
+    check_bad("[sync]\ninterval_s = 1\n", "k.conf:2: sync.interval_s: 1 is outside 5..3600");
+    check_bad("[sync]\ninterval_s = 10\ninterval_s = 20\n",
+              "k.conf:3: sync.interval_s: set twice (first on line 2)");
+    check_bad("interval_s = 10\n", "k.conf:1: interval_s: key outside any [section]");
+    check_bad("[sync\n", "k.conf:1: malformed section header (expected [name])");
+    check_bad("[Sync]\n", "k.conf:1: invalid section name \"Sync\"");
+    check_bad("[ui]\nlarge_text = maybe\n",
+              "k.conf:2: ui.large_text: expected true or false, got \"maybe\"");
+    check_bad("[sync]\njust words\n", "k.conf:2: expected key = value");
+    struct config *cfg = cfg_new();
+    struct errbuf err;
+    CHECK(!config_load_buffer(cfg, "k.conf", "[a]\0", 4, &err));
+    CHECK_STR("k.conf: file contains a NUL byte (not a text file?)", err.msg);
+    char *huge = xmalloc(CONFIG_MAX_FILE_BYTES + 1);
+    memset(huge, '#', CONFIG_MAX_FILE_BYTES + 1);
+    CHECK(!config_load_buffer(cfg, "k.conf", huge, CONFIG_MAX_FILE_BYTES + 1, &err));
+    free(huge);
+    CHECK(!config_load_file(cfg, "/nonexistent/minasidor.conf", &err));
+    CHECK_STR("/nonexistent/minasidor.conf: cannot open: No such file or directory", err.msg);
+    config_destroy(cfg);
+}
+
+TEST(config_file_then_environment_then_command_line)
+{
+    char path[] = "/tmp/minasidor-test-XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    const char text[] = "[sync]\ninterval_s = 60\n[store]\npath = /from/file\n";
+    CHECK(write(fd, text, sizeof(text) - 1) == (ssize_t)(sizeof(text) - 1));
+    close(fd);
+
+    struct config *cfg = cfg_new();
+    struct errbuf err;
+    CHECK(config_load_file(cfg, path, &err));
+    setenv("MSTEST_SYNC_INTERVAL_S", "120", 1);
+    CHECK(config_load_env(cfg, "MSTEST", &err));
+    CHECK_INT(120, config_get_int(cfg, "sync.interval_s"));
+    CHECK_STR("env MSTEST_SYNC_INTERVAL_S", config_origin(cfg, "sync.interval_s"));
+    CHECK_STR("/from/file", config_get_string(cfg, "store.path"));
+    CHECK(config_set(cfg, "sync.interval_s=240", "--set", &err));
+    CHECK_INT(240, config_get_int(cfg, "sync.interval_s"));
+    CHECK_STR("--set", config_origin(cfg, "sync.interval_s"));
+    CHECK(!config_set(cfg, "sync.interval_s", "--set", &err));
+    CHECK_STR("--set: expected section.key=value, got \"sync.interval_s\"", err.msg);
+    CHECK(!config_set(cfg, "sync.nope=1", "--set", &err));
+    CHECK_STR("--set: sync.nope: unknown key", err.msg);
+    setenv("MSTEST_UI_LARGE_TEXT", "perhaps", 1);
+    CHECK(!config_load_env(cfg, "MSTEST", &err));
+    CHECK_STR("environment MSTEST_UI_LARGE_TEXT: ui.large_text: expected true or false, got "
+              "\"perhaps\"",
+              err.msg);
+    unsetenv("MSTEST_UI_LARGE_TEXT");
+    unsetenv("MSTEST_SYNC_INTERVAL_S");
+    CHECK(config_get_string(cfg, "server.url") == NULL);
+    CHECK_STR("default", config_origin(cfg, "ui.large_text"));
+    config_destroy(cfg);
+    unlink(path);
+}
+
+TEST(json_parse_is_capped_and_strict)
+{
+    struct errbuf err;
+    json_t *v = json_parse_capped("{\"a\":1}", 7, 6, &err);
+    CHECK(v == NULL);
+    CHECK_STR("JSON document is 7 bytes, more than the limit of 6", err.msg);
+    v = json_parse_capped("{\"a\":1,\"a\":2}", 13, 100, &err);
+    CHECK(v == NULL);
+    v = json_parse_capped("{\"a\":\n tru}", 11, 100, &err);
+    CHECK(v == NULL);
+    CHECK(strstr(err.msg, "malformed JSON at line 2") == err.msg);
+    v = json_parse_capped("{\"a\":1} x", 9, 100, &err);
+    CHECK(v == NULL);
+    v = json_parse_capped("{\"a\":\"\\u0000\"}", 14, 100, &err);
+    CHECK(v == NULL);
+}
+
+TEST(json_getters_name_the_field_that_is_wrong)
+{
+    struct errbuf err;
+    const char text[] = "{\"s\":\"hej\",\"n\":5,\"b\":true,\"x\":null,\"long\":\"abcdef\"}";
+    json_t *v = json_parse_capped(text, sizeof(text) - 1, 1000, &err);
+    CHECK(v != NULL);
+    if (v == NULL)
+        return;
+    const char *s = NULL;
+    long long n = 0;
+    bool b = false;
+    CHECK(json_get_str(v, "s", true, 10, &s, &err) && strcmp(s, "hej") == 0);
+    CHECK(json_get_int(v, "n", true, 0, 10, &n, &err) && n == 5);
+    CHECK(json_get_bool(v, "b", true, &b, &err) && b);
+    s = "unchanged";
+    CHECK(json_get_str(v, "x", false, 10, &s, &err) && strcmp(s, "unchanged") == 0);
+    CHECK(json_get_str(v, "missing", false, 10, &s, &err));
+    CHECK(!json_get_str(v, "missing", true, 10, &s, &err));
+    CHECK_STR("missing: missing", err.msg);
+    CHECK(!json_get_str(v, "n", true, 10, &s, &err));
+    CHECK_STR("n: expected a string", err.msg);
+    CHECK(!json_get_str(v, "long", true, 5, &s, &err));
+    CHECK_STR("long: longer than 5 bytes", err.msg);
+    CHECK(!json_get_int(v, "n", true, 6, 10, &n, &err));
+    CHECK_STR("n: 5 is outside 6..10", err.msg);
+    CHECK(!json_get_int(v, "s", true, 0, 10, &n, &err));
+    CHECK(!json_get_bool(v, "n", true, &b, &err));
+    CHECK(!json_get_str(json_object_get(v, "n"), "a", true, 10, &s, &err));
+    CHECK_STR("expected a JSON object", err.msg);
+    json_decref(v);
+}
+
+TEST(json_string_escaping)
+{
+    struct buf b;
+    buf_init(&b, 256);
+    CHECK(json_append_string(&b, "a\"b\\c\n\t\x01 å", false));
+    CHECK_STR("\"a\\\"b\\\\c\\n\\t\\u0001 å\"", buf_str(&b));
+    buf_reset(&b);
+    CHECK(json_append_string(&b, "å\xf0\x9f\x98\x80", true));
+    CHECK_STR("\"\\u00e5\\ud83d\\ude00\"", buf_str(&b));
+    buf_reset(&b);
+    CHECK(!json_append_string(&b, "bad \xc3", true));
+    buf_finish(&b);
+}
+
+TEST(utf8_validation_is_strict)
+{
+    CHECK(utf8_valid("Åsa Öberg", strlen("Åsa Öberg")));
+    CHECK(utf8_valid("\xf4\x8f\xbf\xbf", 4));
+    CHECK(!utf8_valid("\xc0\xaf", 2));         /* overlong */
+    CHECK(!utf8_valid("\xed\xa0\x80", 3));     /* surrogate */
+    CHECK(!utf8_valid("\xf4\x90\x80\x80", 4)); /* above U+10FFFF */
+    CHECK(!utf8_valid("\x80", 1));
+    CHECK(!utf8_valid("\xe2\x82", 2)); /* truncated */
+    CHECK_INT(9, utf8_length("Åsa Öberg", strlen("Åsa Öberg")));
+}
+
+int
+main(void)
+{
+    RUN(buf_refuses_to_grow_past_its_cap_and_keeps_its_contents);
+    RUN(log_scrub_removes_personnummer_shapes);
+    RUN(log_lines_name_module_and_place_and_are_scrubbed);
+    RUN(config_reads_sections_comments_and_quotes);
+    RUN(config_errors_say_path_line_key_and_what);
+    RUN(config_file_then_environment_then_command_line);
+    RUN(json_parse_is_capped_and_strict);
+    RUN(json_getters_name_the_field_that_is_wrong);
+    RUN(json_string_escaping);
+    RUN(utf8_validation_is_strict);
+    return test_done();
+}
