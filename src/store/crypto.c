@@ -1,0 +1,203 @@
+/* Envelope encryption of fields, the blind index, and guarded memory for plaintext. */
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_internal.h"
+#include "xalloc.h"
+
+#define LOG_MODULE "store"
+#include "log.h"
+
+#define SEAL_VERSION 1
+#define PAD_BLOCK    16 /* hides the length of short coded values such as statuses */
+#define NONCE_BYTES  crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
+#define TAG_BYTES    crypto_aead_xchacha20poly1305_ietf_ABYTES
+
+struct chunk {
+    struct chunk *next;
+    size_t size, used;
+};
+
+struct store_arena {
+    struct chunk *head;
+};
+
+struct store_arena *
+arena_create(void)
+{
+    return xcalloc(1, sizeof(struct store_arena));
+}
+
+void *
+arena_alloc(struct store_arena *a, size_t n)
+{
+    n = (n + 15) & ~(size_t)15;
+    struct chunk *c = a->head;
+    if (c == NULL || c->size - c->used < n) {
+        size_t size = sizeof(struct chunk) + (n > 60000 ? n : 60000);
+        size = (size + 15) & ~(size_t)15;
+        c = sodium_malloc(size);
+        if (c == NULL) {
+            fprintf(stderr, "minasidor: out of guarded memory\n");
+            abort();
+        }
+        c->next = a->head;
+        c->size = size;
+        c->used = (sizeof(struct chunk) + 15) & ~(size_t)15;
+        a->head = c;
+    }
+    void *p = (unsigned char *)c + c->used;
+    c->used += n;
+    memset(p, 0, n);
+    return p;
+}
+
+char *
+arena_strndup(struct store_arena *a, const char *s, size_t n)
+{
+    char *p = arena_alloc(a, n + 1);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+void
+arena_destroy(struct store_arena *a)
+{
+    if (a == NULL)
+        return;
+    struct chunk *c = a->head;
+    while (c != NULL) {
+        struct chunk *next = c->next;
+        sodium_free(c); /* wipes */
+        c = next;
+    }
+    free(a);
+}
+
+/* Associated data: version, table, column, row id and citizen, so that a ciphertext opens only
+ * in the exact place it was written. */
+static size_t
+make_ad(unsigned char *ad, size_t cap, const char *table, const char *column, int64_t rowid,
+        int64_t citizen)
+{
+    size_t tl = strlen(table), cl = strlen(column);
+    xassert(5 + tl + 1 + cl + 1 + 16 <= cap);
+    size_t n = 0;
+    memcpy(ad, "msv", 3);
+    ad[3] = SEAL_VERSION;
+    ad[4] = '|';
+    n = 5;
+    memcpy(ad + n, table, tl + 1);
+    n += tl + 1;
+    memcpy(ad + n, column, cl + 1);
+    n += cl + 1;
+    for (int i = 0; i < 8; i++)
+        ad[n++] = (unsigned char)((uint64_t)rowid >> (8 * i));
+    for (int i = 0; i < 8; i++)
+        ad[n++] = (unsigned char)((uint64_t)citizen >> (8 * i));
+    return n;
+}
+
+void
+seal_field(const unsigned char key[KEY_BYTES], const char *table, const char *column, int64_t rowid,
+           int64_t citizen, const void *plain, size_t len, unsigned char **out, size_t *out_len)
+{
+    unsigned char ad[160];
+    size_t ad_len = make_ad(ad, sizeof(ad), table, column, rowid, citizen);
+    size_t padded_cap = len + PAD_BLOCK;
+    unsigned char *padded = xmalloc(padded_cap);
+    memcpy(padded, plain, len);
+    size_t padded_len = 0;
+    if (sodium_pad(&padded_len, padded, len, PAD_BLOCK, padded_cap) != 0)
+        xassert(!"sodium_pad cannot fail with room for a block");
+    size_t total = 1 + NONCE_BYTES + padded_len + TAG_BYTES;
+    unsigned char *blob = xmalloc(total);
+    blob[0] = SEAL_VERSION;
+    randombytes_buf(blob + 1, NONCE_BYTES);
+    unsigned long long clen = 0;
+    crypto_aead_xchacha20poly1305_ietf_encrypt(blob + 1 + NONCE_BYTES, &clen, padded, padded_len,
+                                               ad, ad_len, NULL, blob + 1, key);
+    sodium_memzero(padded, padded_cap);
+    free(padded);
+    *out = blob;
+    *out_len = 1 + NONCE_BYTES + (size_t)clen;
+}
+
+/* Decrypts into buf (at least blob_len bytes); returns the unpadded length or -1. */
+static long
+open_raw(const unsigned char key[KEY_BYTES], const char *table, const char *column, int64_t rowid,
+         int64_t citizen, const unsigned char *blob, size_t blob_len, unsigned char *buf)
+{
+    if (blob_len < 1 + NONCE_BYTES + TAG_BYTES + PAD_BLOCK || blob[0] != SEAL_VERSION)
+        return -1;
+    unsigned char ad[160];
+    size_t ad_len = make_ad(ad, sizeof(ad), table, column, rowid, citizen);
+    unsigned long long mlen = 0;
+    if (crypto_aead_xchacha20poly1305_ietf_decrypt(buf, &mlen, NULL, blob + 1 + NONCE_BYTES,
+                                                   blob_len - 1 - NONCE_BYTES, ad, ad_len, blob + 1,
+                                                   key) != 0)
+        return -1;
+    size_t unpadded = 0;
+    if (sodium_unpad(&unpadded, buf, (size_t)mlen, PAD_BLOCK) != 0)
+        return -1;
+    return (long)unpadded;
+}
+
+static void
+log_tampered(const char *table, const char *column, int64_t rowid)
+{
+    LOG_ERR("sealed value %s.%s of row %lld does not open: altered, moved or wrong key", table,
+            column, (long long)rowid);
+}
+
+enum store_error
+open_field(const unsigned char key[KEY_BYTES], const char *table, const char *column, int64_t rowid,
+           int64_t citizen, const unsigned char *blob, size_t blob_len, struct store_arena *a,
+           char **out, size_t *len)
+{
+    /* Decrypt straight into guarded memory; the padding bytes stay there, wiped on free. */
+    unsigned char *buf = arena_alloc(a, blob_len + 1);
+    long n = open_raw(key, table, column, rowid, citizen, blob, blob_len, buf);
+    if (n < 0) {
+        log_tampered(table, column, rowid);
+        return STORE_ERR_TAMPERED;
+    }
+    buf[n] = '\0';
+    *out = (char *)buf;
+    if (len != NULL)
+        *len = (size_t)n;
+    return STORE_OK;
+}
+
+enum store_error
+open_field_fixed(const unsigned char key[KEY_BYTES], const char *table, const char *column,
+                 int64_t rowid, int64_t citizen, const unsigned char *blob, size_t blob_len,
+                 unsigned char *out, size_t want)
+{
+    if (blob_len > 4096) {
+        log_tampered(table, column, rowid);
+        return STORE_ERR_TAMPERED;
+    }
+    unsigned char *buf = sodium_malloc(blob_len);
+    if (buf == NULL)
+        return STORE_ERR_IO;
+    long n = open_raw(key, table, column, rowid, citizen, blob, blob_len, buf);
+    enum store_error e = STORE_OK;
+    if (n != (long)want) {
+        log_tampered(table, column, rowid);
+        e = STORE_ERR_TAMPERED;
+    } else {
+        memcpy(out, buf, want);
+    }
+    sodium_free(buf);
+    return e;
+}
+
+void
+blind_index(const struct store *s, const char *pnr12, unsigned char out[KEY_BYTES])
+{
+    crypto_generichash(out, KEY_BYTES, (const unsigned char *)pnr12, strlen(pnr12),
+                       store_subkey(s, SUBKEY_INDEX), KEY_BYTES);
+}

@@ -1,0 +1,274 @@
+/* The data model (DESIGN.md §4): record kinds, and the schema migrations that create them.
+ * Migrations are fixed SQL: once released, one is never edited, only followed by another. */
+#include <stdio.h>
+#include <string.h>
+
+#include "store_internal.h"
+
+#define LOG_MODULE "store"
+#include "log.h"
+
+#define T(n, req)                \
+    {                            \
+        n, STORE_FIELD_TEXT, req \
+    }
+#define I(n, req)               \
+    {                           \
+        n, STORE_FIELD_INT, req \
+    }
+
+static const struct store_field_def citizen_fields[] = {
+    T("pnr", true),       T("given_name", false), T("surname", false),
+    T("language", false), T("phone", false),      T("email", false),
+    T("address", false),  T("district", false),   T("contact_channel", false),
+};
+static const struct store_field_def case_fields[] = {
+    T("case_number", true), T("main", true),       T("type", true),      T("class", true),
+    T("status", true),      T("district", false),  T("unit", false),     T("handlaggare", false),
+    T("title", false),      T("next_step", false), T("decision", false), T("received_on", false),
+    I("updated_at", false),
+};
+static const struct store_field_def event_fields[] = {
+    I("at", true),
+    T("status", true),
+    T("note", false),
+};
+static const struct store_field_def document_fields[] = {
+    T("name", true),
+    T("received_on", false),
+};
+static const struct store_field_def queue_fields[] = {
+    T("queue", true),           T("unit", false),     T("child_name", false),
+    I("position", true),        I("of_total", false), T("registered_on", false),
+    T("expected_offer", false),
+};
+static const struct store_field_def invoice_fields[] = {
+    T("number", true),        T("issuer", false),  T("description", false), I("amount_ore", true),
+    T("invoice_date", false), T("due_date", true), T("ocr", true),          T("bankgiro", false),
+    I("paid", true),          T("paid_on", false),
+};
+static const struct store_field_def permit_fields[] = {
+    T("kind", true),
+    T("valid_from", false),
+    T("valid_to", false),
+    T("conditions", false),
+};
+static const struct store_field_def appointment_fields[] = {
+    I("starts_at", true), T("place", false),  T("handlaggare", false),
+    T("purpose", false),  T("status", false),
+};
+static const struct store_field_def payout_fields[] = {
+    T("handlaggare", false), T("decision", false),    T("decided_on", false),
+    I("amount_ore", false),  T("payout_date", false), T("period", false),
+};
+static const struct store_field_def article_fields[] = {
+    T("area", true), T("lang", true), T("title", true), T("body", true), I("updated_at", false),
+};
+static const struct store_field_def unit_fields[] = {
+    T("district", true), T("name", true), T("kind", false), T("address", false), T("phone", false),
+};
+
+#define KIND(wire, tbl, pers, parent, f)         \
+    {                                            \
+        wire, tbl, pers, parent, ARRAY_LEN(f), f \
+    }
+
+static const struct store_kind_def kinds[STORE_KIND_COUNT] = {
+    [STORE_KIND_CITIZEN] = KIND("citizen", "citizens", true, false, citizen_fields),
+    [STORE_KIND_CASE] = KIND("case", "cases", true, false, case_fields),
+    [STORE_KIND_CASE_EVENT] = KIND("case_event", "case_events", true, true, event_fields),
+    [STORE_KIND_CASE_DOCUMENT] =
+        KIND("case_document", "case_documents", true, true, document_fields),
+    [STORE_KIND_QUEUE_ENTRY] = KIND("queue_entry", "queue_entries", true, false, queue_fields),
+    [STORE_KIND_INVOICE] = KIND("invoice", "invoices", true, false, invoice_fields),
+    [STORE_KIND_PERMIT] = KIND("permit", "permits", true, false, permit_fields),
+    [STORE_KIND_APPOINTMENT] = KIND("appointment", "appointments", true, false, appointment_fields),
+    [STORE_KIND_PAYOUT] = KIND("payout", "payouts", true, false, payout_fields),
+    [STORE_KIND_ARTICLE] = KIND("article", "articles", false, false, article_fields),
+    [STORE_KIND_UNIT] = KIND("unit", "units", false, false, unit_fields),
+};
+
+const struct store_kind_def *
+store_kind(enum store_kind kind)
+{
+    return kind < STORE_KIND_COUNT ? &kinds[kind] : NULL;
+}
+
+bool
+store_kind_from_name(const char *name, enum store_kind *out)
+{
+    for (int k = 0; k < STORE_KIND_COUNT; k++) {
+        if (strcmp(kinds[k].name, name) == 0) {
+            *out = (enum store_kind)k;
+            return true;
+        }
+    }
+    return false;
+}
+
+int
+store_field_index(enum store_kind kind, const char *field)
+{
+    const struct store_kind_def *d = store_kind(kind);
+    for (size_t i = 0; d != NULL && i < d->n_fields; i++) {
+        if (strcmp(d->fields[i].name, field) == 0)
+            return (int)i;
+    }
+    return -1;
+}
+
+/* Version 1: the data model. Personal columns are BLOBs holding sealed values. */
+static const char *const migration_1[] = {
+    "CREATE TABLE citizens ("
+    " id INTEGER PRIMARY KEY, server_id TEXT NOT NULL UNIQUE, bidx BLOB NOT NULL UNIQUE,"
+    " wrapped_key BLOB NOT NULL, erase_pending INTEGER NOT NULL DEFAULT 0,"
+    " f_pnr BLOB, f_given_name BLOB, f_surname BLOB, f_language BLOB, f_phone BLOB,"
+    " f_email BLOB, f_address BLOB, f_district BLOB, f_contact_channel BLOB);",
+    "CREATE TABLE cases ("
+    " id INTEGER PRIMARY KEY, server_id TEXT NOT NULL UNIQUE,"
+    " citizen_id INTEGER NOT NULL REFERENCES citizens(id) ON DELETE CASCADE,"
+    " f_case_number BLOB, f_main BLOB, f_type BLOB, f_class BLOB, f_status BLOB,"
+    " f_district BLOB, f_unit BLOB, f_handlaggare BLOB, f_title BLOB, f_next_step BLOB,"
+    " f_decision BLOB, f_received_on BLOB, f_updated_at BLOB);",
+    "CREATE INDEX cases_citizen ON cases(citizen_id);",
+    "CREATE TABLE case_events ("
+    " id INTEGER PRIMARY KEY, server_id TEXT NOT NULL UNIQUE,"
+    " citizen_id INTEGER NOT NULL REFERENCES citizens(id) ON DELETE CASCADE,"
+    " parent_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,"
+    " f_at BLOB, f_status BLOB, f_note BLOB);",
+    "CREATE INDEX case_events_parent ON case_events(parent_id);",
+    "CREATE INDEX case_events_citizen ON case_events(citizen_id);",
+    "CREATE TABLE case_documents ("
+    " id INTEGER PRIMARY KEY, server_id TEXT NOT NULL UNIQUE,"
+    " citizen_id INTEGER NOT NULL REFERENCES citizens(id) ON DELETE CASCADE,"
+    " parent_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,"
+    " f_name BLOB, f_received_on BLOB);",
+    "CREATE INDEX case_documents_parent ON case_documents(parent_id);",
+    "CREATE INDEX case_documents_citizen ON case_documents(citizen_id);",
+    "CREATE TABLE queue_entries ("
+    " id INTEGER PRIMARY KEY, server_id TEXT NOT NULL UNIQUE,"
+    " citizen_id INTEGER NOT NULL REFERENCES citizens(id) ON DELETE CASCADE,"
+    " f_queue BLOB, f_unit BLOB, f_child_name BLOB, f_position BLOB, f_of_total BLOB,"
+    " f_registered_on BLOB, f_expected_offer BLOB);",
+    "CREATE INDEX queue_entries_citizen ON queue_entries(citizen_id);",
+    "CREATE TABLE invoices ("
+    " id INTEGER PRIMARY KEY, server_id TEXT NOT NULL UNIQUE,"
+    " citizen_id INTEGER NOT NULL REFERENCES citizens(id) ON DELETE CASCADE,"
+    " f_number BLOB, f_issuer BLOB, f_description BLOB, f_amount_ore BLOB,"
+    " f_invoice_date BLOB, f_due_date BLOB, f_ocr BLOB, f_bankgiro BLOB, f_paid BLOB,"
+    " f_paid_on BLOB);",
+    "CREATE INDEX invoices_citizen ON invoices(citizen_id);",
+    "CREATE TABLE permits ("
+    " id INTEGER PRIMARY KEY, server_id TEXT NOT NULL UNIQUE,"
+    " citizen_id INTEGER NOT NULL REFERENCES citizens(id) ON DELETE CASCADE,"
+    " f_kind BLOB, f_valid_from BLOB, f_valid_to BLOB, f_conditions BLOB);",
+    "CREATE INDEX permits_citizen ON permits(citizen_id);",
+    "CREATE TABLE appointments ("
+    " id INTEGER PRIMARY KEY, server_id TEXT NOT NULL UNIQUE,"
+    " citizen_id INTEGER NOT NULL REFERENCES citizens(id) ON DELETE CASCADE,"
+    " f_starts_at BLOB, f_place BLOB, f_handlaggare BLOB, f_purpose BLOB, f_status BLOB);",
+    "CREATE INDEX appointments_citizen ON appointments(citizen_id);",
+    "CREATE TABLE payouts ("
+    " id INTEGER PRIMARY KEY, server_id TEXT NOT NULL UNIQUE,"
+    " citizen_id INTEGER NOT NULL REFERENCES citizens(id) ON DELETE CASCADE,"
+    " f_handlaggare BLOB, f_decision BLOB, f_decided_on BLOB, f_amount_ore BLOB,"
+    " f_payout_date BLOB, f_period BLOB);",
+    "CREATE INDEX payouts_citizen ON payouts(citizen_id);",
+    "CREATE TABLE articles ("
+    " id INTEGER PRIMARY KEY, server_id TEXT NOT NULL UNIQUE,"
+    " f_area TEXT, f_lang TEXT, f_title TEXT, f_body TEXT, f_updated_at TEXT);",
+    "CREATE TABLE units ("
+    " id INTEGER PRIMARY KEY, server_id TEXT NOT NULL UNIQUE,"
+    " f_district TEXT, f_name TEXT, f_kind TEXT, f_address TEXT, f_phone TEXT);",
+    "CREATE TABLE site_roles (id INTEGER PRIMARY KEY CHECK (id = 1), document BLOB NOT NULL,"
+    " signature BLOB NOT NULL, updated_at INTEGER NOT NULL);",
+    "CREATE TABLE sync_state (id INTEGER PRIMARY KEY CHECK (id = 1), cursor TEXT NOT NULL,"
+    " last_success_at INTEGER NOT NULL);",
+    "INSERT INTO sync_state VALUES (1, '', 0);",
+    "CREATE TABLE device_state (id INTEGER PRIMARY KEY CHECK (id = 1), key_check BLOB,"
+    " outbox_next_seq INTEGER NOT NULL, audit_count INTEGER NOT NULL,"
+    " audit_last_mac BLOB NOT NULL);",
+    "INSERT INTO device_state VALUES (1, NULL, 1, 0, zeroblob(32));",
+    "CREATE TABLE outbox ("
+    " seq INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
+    " citizen_id INTEGER REFERENCES citizens(id),"
+    " state TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+    " attempts INTEGER NOT NULL DEFAULT 0,"
+    " f_kind BLOB, f_main BLOB, f_type BLOB, f_class BLOB, f_payload BLOB,"
+    " f_registered_by BLOB, f_case_number BLOB, f_reason BLOB);",
+    "CREATE INDEX outbox_state ON outbox(state, seq);",
+    "CREATE INDEX outbox_citizen ON outbox(citizen_id);",
+    "CREATE TABLE audit_log ("
+    " id INTEGER PRIMARY KEY, at INTEGER NOT NULL, session_kind TEXT NOT NULL,"
+    " citizen_bidx BLOB, category TEXT NOT NULL, staff_ref BLOB, details BLOB,"
+    " details_citizen INTEGER NOT NULL, mac BLOB NOT NULL);",
+    NULL,
+};
+
+/* Version 2: anonymous usage counters, and the server's clock offset for sync. */
+static const char *const migration_2[] = {
+    "CREATE TABLE usage_counters (hour INTEGER NOT NULL, screen TEXT NOT NULL,"
+    " lang TEXT NOT NULL, outcome TEXT NOT NULL, count INTEGER NOT NULL,"
+    " PRIMARY KEY (hour, screen, lang, outcome)) WITHOUT ROWID;",
+    "ALTER TABLE sync_state ADD COLUMN server_offset_s INTEGER NOT NULL DEFAULT 0;",
+    NULL,
+};
+
+static const char *const *const migrations[] = { migration_1, migration_2 };
+
+int
+store_schema_version(void)
+{
+    return (int)ARRAY_LEN(migrations);
+}
+
+static int
+user_version(sqlite3 *db)
+{
+    sqlite3_stmt *st = NULL;
+    int v = -1;
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+enum store_error
+schema_migrate(struct store *s, int target, struct errbuf *err)
+{
+    int v = user_version(s->db);
+    if (v < 0) {
+        err_set(err, "not a database this program can read (is it encrypted by other means, or "
+                     "damaged?)");
+        return STORE_ERR_SCHEMA;
+    }
+    if (v > store_schema_version()) {
+        err_set(err,
+                "the database has schema version %d, made by a newer minasidor; this one "
+                "understands up to %d. Install the newer version, or erase the cache and sync "
+                "again",
+                v, store_schema_version());
+        return STORE_ERR_SCHEMA;
+    }
+    for (int next = v + 1; next <= target; next++) {
+        enum store_error e = tx_begin(s);
+        if (e != STORE_OK)
+            return e;
+        char setv[48];
+        snprintf(setv, sizeof(setv), "PRAGMA user_version = %d", next);
+        for (const char *const *stmt = migrations[next - 1]; *stmt && e == STORE_OK; stmt++)
+            e = sql_exec(s, *stmt);
+        if (e == STORE_OK)
+            e = sql_exec(s, setv);
+        if (e == STORE_OK)
+            e = tx_commit(s);
+        if (e != STORE_OK) {
+            tx_rollback(s);
+            err_set(err, "schema migration to version %d failed", next);
+            return e;
+        }
+        LOG_INFO("schema migrated to version %d", next);
+    }
+    return STORE_OK;
+}

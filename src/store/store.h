@@ -1,0 +1,322 @@
+/* The encrypted cache (DESIGN.md §4–5): citizens' data at rest, the outbox and the audit log.
+ *
+ * SQLite 3.40 with application-level envelope encryption (libsodium): a root key from a key
+ * provider; subkeys through crypto_kdf; one random data key per citizen, stored wrapped under the
+ * key-encryption key; every personal field sealed with XChaCha20-Poly1305 under associated data
+ * that binds version, table, column, row id and citizen, so ciphertext moved elsewhere does not
+ * open. Lookup by personnummer goes through a keyed BLAKE2b blind index. Erasing a citizen
+ * deletes the wrapped key and every row, then truncates the WAL.
+ *
+ * Functions return enum store_error; raw SQLite and libsodium codes never leave this module. */
+#ifndef MINASIDOR_STORE_H
+#define MINASIDOR_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "macros.h"
+
+enum store_error {
+    STORE_OK,
+    STORE_ERR_NOT_FOUND,
+    STORE_ERR_TAMPERED, /* ciphertext or audit chain altered, moved or truncated */
+    STORE_ERR_KEY,      /* no root key, a wrong one, or a key file others may read */
+    STORE_ERR_IO,       /* the file system or SQLite failed */
+    STORE_ERR_FULL,     /* the disk is full */
+    STORE_ERR_SCHEMA,   /* a database from a newer version, or not ours */
+    STORE_ERR_INVALID,  /* the caller's data is not acceptable (missing field, bad kind) */
+    STORE_ERR_BUSY,     /* another process holds the writer lock */
+};
+
+/* "tampered", "key"...: stable codes; and a sentence for people. */
+const char *store_error_code(enum store_error e);
+const char *store_error_message(enum store_error e);
+
+/* --- Root key ----------------------------------------------------------------------------- */
+
+struct store_key;
+
+/* Loads the root key from a provider: "keyfile:/path" (32 raw bytes, or 64 hex digits; the file
+ * must be owned by us with mode 0600 or 0400) or "credential:NAME" (a systemd credential under
+ * $CREDENTIALS_DIRECTORY, TPM2-sealed in production). Makes the process non-dumpable. */
+enum store_error store_key_load(const char *provider, struct store_key **out,
+                                struct errbuf *err) WARN_UNUSED;
+
+/* Creates a new random root key for "keyfile:/path" (mode 0600, refusing to overwrite). */
+enum store_error store_key_create(const char *provider, struct store_key **out,
+                                  struct errbuf *err) WARN_UNUSED;
+
+/* Wipes and frees the key. Accepts NULL. */
+void store_key_destroy(struct store_key *key);
+
+/* --- Opening ------------------------------------------------------------------------------ */
+
+struct store;
+
+/* Opens (creating if needed) the database at path, migrating an older schema. The key may be
+ * destroyed after this returns: the store keeps only derived subkeys, in guarded memory. */
+enum store_error store_open(const char *path, const struct store_key *key, struct store **out,
+                            struct errbuf *err) WARN_UNUSED;
+
+/* Closes the database and wipes every key. Accepts NULL. */
+void store_close(struct store *s);
+
+/* The schema version this build writes, and the one of an open store. */
+int store_schema_version(void);
+
+/* PRAGMA integrity_check; STORE_OK when "ok", STORE_ERR_IO with the first problem otherwise. */
+enum store_error store_integrity_check(struct store *s, struct errbuf *err) WARN_UNUSED;
+
+/* --- Records, as sync delivers them ------------------------------------------------------- */
+
+enum store_kind {
+    STORE_KIND_CITIZEN,
+    STORE_KIND_CASE,
+    STORE_KIND_CASE_EVENT,    /* one step of a case's status history */
+    STORE_KIND_CASE_DOCUMENT, /* a document the case has received */
+    STORE_KIND_QUEUE_ENTRY,
+    STORE_KIND_INVOICE,
+    STORE_KIND_PERMIT,      /* färdtjänst permit */
+    STORE_KIND_APPOINTMENT, /* färdtjänst assessment visit and other booked visits */
+    STORE_KIND_PAYOUT,      /* ekonomiskt bistånd decision and payout */
+    STORE_KIND_ARTICLE,     /* general information (not personal) */
+    STORE_KIND_UNIT,        /* district/unit directory (not personal) */
+    STORE_KIND_COUNT,
+};
+
+#define STORE_MAX_FIELDS 16
+
+enum store_field_type {
+    STORE_FIELD_TEXT,
+    STORE_FIELD_INT,
+};
+
+struct store_field_def {
+    const char *name;
+    enum store_field_type type;
+    bool required;
+};
+
+struct store_kind_def {
+    const char *name;  /* on the wire: "case", "invoice" */
+    const char *table; /* in SQLite */
+    bool personal;     /* sealed under the citizen's key, tied to a citizen */
+    bool has_parent;   /* belongs to a case (events, documents) */
+    size_t n_fields;
+    const struct store_field_def *fields;
+};
+
+/* The descriptor of a kind (field order is the index used in records and rows). */
+const struct store_kind_def *store_kind(enum store_kind kind);
+
+/* The kind with this wire name; false if none. */
+bool store_kind_from_name(const char *name, enum store_kind *out);
+
+/* The index of a field of a kind, or -1. */
+int store_field_index(enum store_kind kind, const char *field);
+
+struct store_value {
+    bool set;
+    const char *text; /* for STORE_FIELD_TEXT */
+    long long num;    /* for STORE_FIELD_INT */
+};
+
+/* One upsert or tombstone. Ids are the server's opaque record ids. */
+struct store_change {
+    enum store_kind kind;
+    bool tombstone;
+    const char *id;
+    const char *citizen; /* personal kinds: the citizen's server id */
+    const char *parent;  /* events and documents: the case's server id */
+    struct store_value values[STORE_MAX_FIELDS];
+};
+
+/* Applies changes and the new sync cursor in one transaction: all or nothing. A citizen's
+ * tombstone erases the citizen (crypto-shredding). The count of changes applied is returned in
+ * *applied (may be NULL). */
+enum store_error store_apply(struct store *s, const struct store_change *changes, size_t n,
+                             const char *cursor, size_t *applied, struct errbuf *err) WARN_UNUSED;
+
+/* --- Sync state --------------------------------------------------------------------------- */
+
+struct store_sync_state {
+    char cursor[256];        /* "" before the first pull */
+    int64_t last_success_at; /* UTC seconds; 0 = never */
+    int64_t server_offset_s; /* server clock minus ours */
+};
+
+enum store_error store_sync_state_get(struct store *s, struct store_sync_state *out) WARN_UNUSED;
+enum store_error store_sync_success(struct store *s, int64_t at,
+                                    int64_t server_offset_s) WARN_UNUSED;
+
+/* Forgets every synced record (not the outbox or audit log) and the cursor, for a server
+ * "reset": the next pull starts from scratch. Citizens with undelivered submissions keep their
+ * key until those are delivered. */
+enum store_error store_reset_synced(struct store *s) WARN_UNUSED;
+
+/* --- Who is reading (for the audit log) --------------------------------------------------- */
+
+enum store_session_kind {
+    STORE_SESSION_CITIZEN,
+    STORE_SESSION_STAFF,
+    STORE_SESSION_TECHNICIAN,
+    STORE_SESSION_SYSTEM, /* sync and maintenance */
+};
+
+struct store_actor {
+    enum store_session_kind kind;
+    const char *staff_id; /* staff and technicians; NULL for citizens */
+    const char *reason;   /* staff: the stated reason; NULL otherwise */
+};
+
+/* --- Reading a citizen's data ------------------------------------------------------------- */
+
+/* Finds a citizen by personnummer (12 digits) through the blind index. */
+enum store_error store_citizen_find(struct store *s, const char *pnr12,
+                                    int64_t *citizen_id) WARN_UNUSED;
+
+/* Decrypted rows, in guarded memory (sodium_malloc) that store_rows_free wipes. */
+struct store_row {
+    int64_t id;
+    const char *server_id;
+    int64_t parent_id;
+    const char *text[STORE_MAX_FIELDS]; /* NULL when unset; ints also as text */
+    long long num[STORE_MAX_FIELDS];    /* STORE_FIELD_INT values */
+};
+
+struct store_rows {
+    enum store_kind kind;
+    size_t n;
+    struct store_row *rows;
+    struct store_arena *arena; /* private */
+};
+
+/* Every row of a kind for one citizen (or, for a parent kind, of one case when parent_id > 0;
+ * for non-personal kinds citizen_id is ignored). Each read of personal data is audit-logged.
+ * Caller frees with store_rows_free. */
+enum store_error store_list(struct store *s, const struct store_actor *actor, enum store_kind kind,
+                            int64_t citizen_id, int64_t parent_id,
+                            struct store_rows **out) WARN_UNUSED;
+void store_rows_free(struct store_rows *rows);
+
+/* Everything the Översikt screen needs, in one call. */
+struct store_overview {
+    const char *given_name, *surname, *language;
+    int open_cases, cases_total;
+    int unpaid_invoices, overdue_invoices;
+    long long unpaid_total_ore;
+    const char *next_due_date; /* earliest unpaid due date, "YYYY-MM-DD", or NULL */
+    int queue_entries;
+    int best_queue_position;     /* 0 if none */
+    int64_t next_appointment_at; /* UTC seconds; 0 if none */
+    const char *next_appointment_place;
+    const char *permit_valid_to;  /* färdtjänst permit, or NULL */
+    const char *next_payout_date; /* "YYYY-MM-DD" or NULL */
+    long long next_payout_ore;
+    int64_t last_updated_at;   /* last successful sync */
+    struct store_arena *arena; /* private */
+};
+
+/* Loads the overview of one citizen as of `today` ("YYYY-MM-DD", Stockholm) and `now`. */
+enum store_error store_overview_load(struct store *s, const struct store_actor *actor,
+                                     int64_t citizen_id, const char *today, int64_t now,
+                                     struct store_overview **out) WARN_UNUSED;
+void store_overview_free(struct store_overview *o);
+
+/* Erases a citizen: deletes the wrapped key and every row (crypto-shredding), then truncates
+ * the WAL. A citizen with undelivered submissions keeps only the key (no personal fields) until
+ * those are delivered. */
+enum store_error store_citizen_erase(struct store *s, int64_t citizen_id) WARN_UNUSED;
+
+/* --- Outbox ------------------------------------------------------------------------------- */
+
+enum store_outbox_state {
+    STORE_OUTBOX_QUEUED,
+    STORE_OUTBOX_SENDING,
+    STORE_OUTBOX_ACCEPTED,
+    STORE_OUTBOX_DUPLICATE,
+    STORE_OUTBOX_REJECTED,
+};
+
+const char *store_outbox_state_code(enum store_outbox_state st);
+
+struct store_submission {
+    const char *kind; /* "application", "complaint", "callback", "choice" */
+    const char *main; /* taxonomy codes */
+    const char *type;
+    const char *klass;
+    int64_t citizen_id;        /* 0: anonymous (a callback without identification) */
+    const char *payload;       /* JSON text, personal */
+    const char *registered_by; /* JSON: {"by":"citizen"} or ombud details */
+    int64_t created_at;
+};
+
+/* Adds a submission, with its audit entry, in one transaction. It gets a random UUID and the
+ * next gapless per-device sequence number. */
+enum store_error store_outbox_add(struct store *s, const struct store_actor *actor,
+                                  const struct store_submission *sub, char uuid_out[37],
+                                  int64_t *seq_out) WARN_UNUSED;
+
+struct store_outbox_item {
+    int64_t seq;
+    const char *uuid, *kind, *main, *type, *klass, *payload, *registered_by;
+    const char *citizen_server_id; /* NULL for anonymous */
+    int64_t citizen_id;
+    int64_t created_at;
+    enum store_outbox_state state;
+    const char *case_number; /* accepted */
+    const char *reason;      /* rejected */
+    int attempts;
+};
+
+struct store_outbox {
+    size_t n;
+    struct store_outbox_item *items;
+    struct store_arena *arena;
+};
+
+/* Items in sequence order: with pending_only, only queued and sending ones (what push sends);
+ * otherwise all, newest last. limit 0 = no limit. Caller frees with store_outbox_free. */
+enum store_error store_outbox_list(struct store *s, bool pending_only, size_t limit,
+                                   struct store_outbox **out) WARN_UNUSED;
+void store_outbox_free(struct store_outbox *o);
+
+/* Records the outcome of delivering one item. case_number for accepted, reason for rejected. */
+enum store_error store_outbox_set_state(struct store *s, int64_t seq, enum store_outbox_state state,
+                                        const char *case_number, const char *reason) WARN_UNUSED;
+
+/* Pending (queued or sending) items and the age of the oldest, for diagnostics. */
+enum store_error store_outbox_stats(struct store *s, int64_t *pending,
+                                    int64_t *oldest_created_at) WARN_UNUSED;
+
+/* --- Audit log ---------------------------------------------------------------------------- */
+
+/* Appends an entry for the citizen (0 = none): category says what kind of data ("overview",
+ * "invoices", "submission"...); details are personal and sealed under the citizen's key. */
+enum store_error store_audit_append(struct store *s, const struct store_actor *actor,
+                                    int64_t citizen_id, const char *category,
+                                    const char *details) WARN_UNUSED;
+
+/* Walks the hash chain: STORE_ERR_TAMPERED if an entry was removed, altered or reordered, or
+ * the newest entries were cut off. *entries gets the count checked. */
+enum store_error store_audit_verify(struct store *s, int64_t *entries,
+                                    struct errbuf *err) WARN_UNUSED;
+
+/* --- Usage counters (no personal data) ---------------------------------------------------- */
+
+/* Adds one to the counter for (hour of `at`, screen, language, outcome). */
+enum store_error store_usage_count(struct store *s, int64_t at, const char *screen,
+                                   const char *lang, const char *outcome) WARN_UNUSED;
+
+#ifdef MINASIDOR_UNIT_TEST
+/* Test builds only: the raw root key (to prove it is not on disk), opening at an older schema
+ * version (to test migrations), and a hook run just before store_apply commits. */
+const unsigned char *store_key_bytes_for_test(const struct store_key *key);
+enum store_error store_open_at_version(const char *path, const struct store_key *key, int version,
+                                       struct store **out, struct errbuf *err);
+extern void (*store_test_before_commit)(void);
+#endif
+
+#endif

@@ -1,0 +1,94 @@
+/* Shared inside src/store only: the store handle, sealing, the guarded arena, SQL helpers. */
+#ifndef MINASIDOR_STORE_INTERNAL_H
+#define MINASIDOR_STORE_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+#define KEY_BYTES 32
+
+/* Subkey ids under the root key (crypto_kdf, context "minasido"). Never renumber. */
+enum subkey {
+    SUBKEY_KEK = 1,    /* wraps citizens' data keys */
+    SUBKEY_INDEX = 2,  /* blind index of personnummer */
+    SUBKEY_DEVICE = 3, /* anonymous submissions and the key check */
+    SUBKEY_AUDIT = 4,  /* the audit chain's MAC */
+    SUBKEY_COUNT = 5,
+};
+
+struct store_key {
+    unsigned char *bytes; /* KEY_BYTES, sodium_malloc */
+};
+
+struct kind_stmts {
+    sqlite3_stmt *find, *insert, *update, *remove, *list_citizen, *list_parent;
+};
+
+struct store {
+    sqlite3 *db;
+    unsigned char *keys; /* SUBKEY_COUNT * KEY_BYTES, sodium_malloc, read-only when idle */
+    struct kind_stmts stmts[STORE_KIND_COUNT];
+    /* The last unwrapped citizen key: sync pages come grouped by citizen. */
+    int64_t cached_citizen;
+    unsigned char *cached_key; /* KEY_BYTES, sodium_malloc */
+};
+
+const unsigned char *store_subkey(const struct store *s, enum subkey id);
+
+/* Guarded memory for decrypted data: chunks from sodium_malloc, wiped by sodium_free. */
+struct store_arena;
+struct store_arena *arena_create(void);
+void *arena_alloc(struct store_arena *a, size_t n);
+char *arena_strndup(struct store_arena *a, const char *s, size_t n);
+void arena_destroy(struct store_arena *a);
+
+/* Seals plaintext bound to (table, column, rowid, citizen). Caller frees *out with free(). */
+void seal_field(const unsigned char key[KEY_BYTES], const char *table, const char *column,
+                int64_t rowid, int64_t citizen, const void *plain, size_t len, unsigned char **out,
+                size_t *out_len);
+
+/* Opens a sealed field into the arena as a NUL-terminated string (*len without the NUL).
+ * STORE_ERR_TAMPERED (and a log line naming table, column and row) if it does not open. */
+enum store_error open_field(const unsigned char key[KEY_BYTES], const char *table,
+                            const char *column, int64_t rowid, int64_t citizen,
+                            const unsigned char *blob, size_t blob_len, struct store_arena *a,
+                            char **out, size_t *len);
+
+/* As open_field, into caller storage of exactly want bytes (for keys). */
+enum store_error open_field_fixed(const unsigned char key[KEY_BYTES], const char *table,
+                                  const char *column, int64_t rowid, int64_t citizen,
+                                  const unsigned char *blob, size_t blob_len, unsigned char *out,
+                                  size_t want);
+
+/* The blind index of a 12-digit personnummer. */
+void blind_index(const struct store *s, const char *pnr12, unsigned char out[KEY_BYTES]);
+
+/* The data key of a citizen, unwrapped (cached). Borrowed until the next call. */
+enum store_error citizen_key(struct store *s, int64_t citizen_id, const unsigned char **key);
+void citizen_key_forget(struct store *s);
+
+/* Maps a SQLite result code, logging the failure once with what was being done. */
+enum store_error sql_error(struct store *s, int rc, const char *doing);
+
+/* Runs SQL without results. */
+enum store_error sql_exec(struct store *s, const char *sql);
+
+enum store_error tx_begin(struct store *s);
+enum store_error tx_commit(struct store *s);
+void tx_rollback(struct store *s);
+
+/* Schema: the migrations, applied in order. */
+enum store_error schema_migrate(struct store *s, int target_version, struct errbuf *err);
+
+/* Audit, used inside other transactions. */
+enum store_error audit_append_in_tx(struct store *s, const struct store_actor *actor,
+                                    int64_t citizen_id, const char *category, const char *details);
+
+/* Outbox: whether a citizen has undelivered items (they keep the key until delivered). */
+bool outbox_has_pending(struct store *s, int64_t citizen_id);
+
+/* Deletes a citizen row entirely if erase is pending and nothing is left to deliver. */
+enum store_error citizen_finish_erase(struct store *s, int64_t citizen_id);
+
+#endif

@@ -1,0 +1,688 @@
+/* Suite `store`: the encrypted cache on real SQLite files. */
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "store_fixture.h"
+#include "test.h"
+#define LOG_MODULE "test"
+#include "log.h"
+
+/* Flips one bit of a stored value, as someone editing the file would. */
+static void
+raw_flip(const char *db, const char *table, const char *column, const char *server_id, int offset)
+{
+    sqlite3 *h = NULL;
+    sqlite3_stmt *st = NULL;
+    char sql[200];
+    snprintf(sql, sizeof(sql), "SELECT %s FROM %s WHERE server_id=?1", column, table);
+    CHECK(sqlite3_open(db, &h) == SQLITE_OK);
+    CHECK(sqlite3_prepare_v2(h, sql, -1, &st, NULL) == SQLITE_OK);
+    sqlite3_bind_text(st, 1, server_id, -1, SQLITE_STATIC);
+    unsigned char blob[4096];
+    int n = 0;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        n = sqlite3_column_bytes(st, 0);
+        memcpy(blob, sqlite3_column_blob(st, 0), (size_t)n);
+    }
+    sqlite3_finalize(st);
+    CHECK(n > offset);
+    blob[offset] ^= 1;
+    snprintf(sql, sizeof(sql), "UPDATE %s SET %s=?1 WHERE server_id=?2", table, column);
+    CHECK(sqlite3_prepare_v2(h, sql, -1, &st, NULL) == SQLITE_OK);
+    sqlite3_bind_blob(st, 1, blob, n, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, server_id, -1, SQLITE_STATIC);
+    CHECK(sqlite3_step(st) == SQLITE_DONE);
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+}
+
+/* Runs SQL on the database behind the store's back, as an attacker with the disk would. */
+static void
+raw_sql(const char *db, const char *sql)
+{
+    sqlite3 *h = NULL;
+    CHECK(sqlite3_open(db, &h) == SQLITE_OK);
+    char *msg = NULL;
+    int rc = sqlite3_exec(h, sql, NULL, NULL, &msg);
+    CHECK_MSG(rc == SQLITE_OK, "raw SQL failed: %s: %s", sql, msg ? msg : "");
+    sqlite3_free(msg);
+    sqlite3_close(h);
+}
+
+static long long
+raw_count(const char *db, const char *sql)
+{
+    sqlite3 *h = NULL;
+    sqlite3_stmt *st = NULL;
+    long long n = -1;
+    if (sqlite3_open(db, &h) == SQLITE_OK &&
+        sqlite3_prepare_v2(h, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    return n;
+}
+
+struct logs {
+    int errors;
+    char last[1300];
+};
+
+static void
+capture(enum log_level level, const char *module, const char *line, void *data)
+{
+    struct logs *l = data;
+    if (level == LOG_LEVEL_ERR)
+        l->errors++;
+    snprintf(l->last, sizeof(l->last), "%s", line);
+}
+
+TEST(store_overview_and_lists_round_trip)
+{
+    struct fixture f;
+    fixture_init(&f);
+    fixture_seed_tolvan(&f);
+    int64_t cid = 0;
+    CHECK_INT(STORE_OK, store_citizen_find(f.store, "191212121212", &cid));
+    CHECK(cid > 0);
+    CHECK_INT(STORE_ERR_NOT_FOUND, store_citizen_find(f.store, "198211059954", &cid));
+    CHECK_INT(STORE_OK, store_citizen_find(f.store, "191212121212", &cid));
+
+    struct store_overview *o = NULL;
+    CHECK_INT(STORE_OK,
+              store_overview_load(f.store, &citizen_actor, cid, "2026-11-22", 1763800000, &o));
+    if (o != NULL) {
+        CHECK_STR("Tolvan", o->given_name);
+        CHECK_STR("Tolvansson", o->surname);
+        CHECK_INT(2, o->cases_total);
+        CHECK_INT(1, o->open_cases);
+        CHECK_INT(2, o->unpaid_invoices);
+        CHECK_INT(1, o->overdue_invoices);
+        CHECK_INT(128450, o->unpaid_total_ore);
+        CHECK_STR("2026-10-31", o->next_due_date);
+        CHECK_INT(2, o->queue_entries);
+        CHECK_INT(3, o->best_queue_position);
+        CHECK_INT(1764756000, o->next_appointment_at);
+        CHECK_STR("Bromma medborgarkontor", o->next_appointment_place);
+        CHECK_STR("2027-06-30", o->permit_valid_to);
+        CHECK_STR("2026-12-23", o->next_payout_date);
+        CHECK_INT(812300, o->next_payout_ore);
+    }
+    store_overview_free(o);
+
+    struct store_rows *cases = NULL;
+    CHECK_INT(STORE_OK, store_list(f.store, &citizen_actor, STORE_KIND_CASE, cid, 0, &cases));
+    CHECK_INT(2, cases ? cases->n : 0);
+    if (cases != NULL && cases->n == 2) {
+        int title = store_field_index(STORE_KIND_CASE, "title");
+        CHECK_STR("Ansökan om hemtjänst för Tolvan", cases->rows[0].text[title]);
+        CHECK_STR("case-1", cases->rows[0].server_id);
+        struct store_rows *events = NULL;
+        CHECK_INT(STORE_OK, store_list(f.store, &citizen_actor, STORE_KIND_CASE_EVENT, cid,
+                                       cases->rows[0].id, &events));
+        CHECK_INT(2, events ? events->n : 0);
+        if (events != NULL && events->n == 2)
+            CHECK_STR("Handläggare utsedd",
+                      events->rows[1].text[store_field_index(STORE_KIND_CASE_EVENT, "note")]);
+        store_rows_free(events);
+    }
+    store_rows_free(cases);
+
+    struct store_rows *articles = NULL;
+    CHECK_INT(STORE_OK, store_list(f.store, &citizen_actor, STORE_KIND_ARTICLE, 0, 0, &articles));
+    CHECK_INT(1, articles ? articles->n : 0);
+    store_rows_free(articles);
+
+    /* Every read of personal data left an audit entry, and the chain holds. */
+    int64_t entries = 0;
+    struct errbuf err;
+    CHECK_INT(STORE_OK, store_audit_verify(f.store, &entries, &err));
+    CHECK_INT(3, entries);
+    struct store_sync_state sync;
+    CHECK_INT(STORE_OK, store_sync_state_get(f.store, &sync));
+    CHECK_STR("cursor-1", sync.cursor);
+    fixture_finish(&f);
+}
+
+TEST(store_apply_is_all_or_nothing)
+{
+    struct fixture f;
+    fixture_init(&f);
+    fixture_seed_tolvan(&f);
+    struct store_change c[] = {
+        change(STORE_KIND_CASE, "case-9", "cit-1", NULL, "case_number", "X", "main", "ovrigt",
+               "type", "ovrigt", "class", "information", "status", "inkommen", NULL),
+        change(STORE_KIND_INVOICE, "inv-9", "cit-1", NULL, "number", "1", NULL), /* incomplete */
+    };
+    struct errbuf err = { "" };
+    CHECK_INT(STORE_ERR_INVALID, store_apply(f.store, c, 2, "cursor-2", NULL, &err));
+    CHECK_STR("invoice inv-9: field amount_ore is missing", err.msg);
+    CHECK_INT(0, raw_count(f.db, "SELECT count(*) FROM cases WHERE server_id='case-9'"));
+    struct store_sync_state sync;
+    CHECK_INT(STORE_OK, store_sync_state_get(f.store, &sync));
+    CHECK_STR("cursor-1", sync.cursor);
+
+    struct store_change orphan =
+        change(STORE_KIND_CASE, "case-8", "cit-404", NULL, "case_number", "X", "main", "ovrigt",
+               "type", "ovrigt", "class", "information", "status", "inkommen", NULL);
+    CHECK_INT(STORE_ERR_INVALID, store_apply(f.store, &orphan, 1, "cursor-2", NULL, &err));
+    CHECK_STR("case case-8: its citizen is not known here", err.msg);
+
+    /* Tombstones delete, and deleting what is not there is not an error. */
+    struct store_change tomb[] = {
+        { .kind = STORE_KIND_CASE, .tombstone = true, .id = "case-2" },
+        { .kind = STORE_KIND_INVOICE, .tombstone = true, .id = "never-seen" }
+    };
+    CHECK_INT(STORE_OK, store_apply(f.store, tomb, 2, "cursor-3", NULL, &err));
+    CHECK_INT(1, raw_count(f.db, "SELECT count(*) FROM cases"));
+    /* An update replaces the record. */
+    struct store_change upd =
+        change(STORE_KIND_INVOICE, "inv-1", "cit-1", NULL, "number", "90001", "amount_ore",
+               "123450", "due_date", "2026-11-30", "ocr", "18108401345678778", "paid", "1", NULL);
+    CHECK_INT(STORE_OK, store_apply(f.store, &upd, 1, "cursor-4", NULL, &err));
+    int64_t cid;
+    CHECK_INT(STORE_OK, store_citizen_find(f.store, "191212121212", &cid));
+    struct store_overview *o = NULL;
+    CHECK_INT(STORE_OK, store_overview_load(f.store, &citizen_actor, cid, "2026-11-22", 0, &o));
+    CHECK_INT(1, o ? o->unpaid_invoices : -1);
+    CHECK_INT(1, o ? o->cases_total : -1);
+    store_overview_free(o);
+    fixture_finish(&f);
+}
+
+static const char *const needles[] = {
+    "191212121212",      "121212-1212",        "Tolvansson",   "hemtjänst för Tolvan",
+    "18108401345678778", "Handläggare utsedd", "+46701234567",
+};
+
+static void
+check_no_plaintext(const struct fixture *f, const char *when)
+{
+    for (size_t i = 0; i < ARRAY_LEN(needles); i++)
+        CHECK_MSG(!db_files_contain(f->db, needles[i], strlen(needles[i])),
+                  "%s: \"%s\" is readable on disk", when, needles[i]);
+}
+
+static int pause_fd = -1;
+
+static void
+pause_forever(void)
+{
+    if (write(pause_fd, "x", 1) != 1)
+        _exit(4);
+    for (;;)
+        pause();
+}
+
+TEST(store_personal_data_never_reaches_the_disk_in_clear)
+{
+    struct fixture f;
+    fixture_init(&f);
+    store_close(f.store);
+    f.store = NULL;
+
+    /* A writer stopped with its transaction open: a batch big enough to spill pages into the
+     * WAL before the commit, holding the same personal data. */
+    int pipefd[2];
+    CHECK(pipe(pipefd) == 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        struct errbuf err;
+        if (store_open(f.db, f.key, &f.store, &err) != STORE_OK)
+            _exit(3);
+        fixture_seed_tolvan(&f);
+        enum { N = 12000 };
+        static struct store_change big[N];
+        static char ids[N][16];
+        for (int i = 0; i < N; i++) {
+            snprintf(ids[i], sizeof(ids[i]), "bulk-%d", i);
+            big[i] = change(STORE_KIND_CASE, ids[i], "cit-1", NULL, "case_number", "BR-1", "main",
+                            "aldreomsorg", "type", "hemtjanst", "class", "ny_ansokan", "status",
+                            "inkommen", "title", "Ansökan om hemtjänst för Tolvan", "handlaggare",
+                            "Tolvansson", NULL);
+        }
+        pause_fd = pipefd[1];
+        store_test_before_commit = pause_forever;
+        (void)!store_apply(f.store, big, N, "big", NULL, &err);
+        _exit(5);
+    }
+    char b;
+    CHECK(read(pipefd[0], &b, 1) == 1);
+    struct stat wal;
+    char wal_path[400];
+    snprintf(wal_path, sizeof(wal_path), "%s-wal", f.db);
+    CHECK_MSG(stat(wal_path, &wal) == 0 && wal.st_size > 4 * 1024 * 1024,
+              "the open transaction should have spilled into the WAL");
+    check_no_plaintext(&f, "during an open transaction");
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    check_no_plaintext(&f, "after kill -9 of the writer");
+    close(pipefd[0]);
+    close(pipefd[1]);
+
+    fixture_reopen(&f);
+    int64_t cid;
+    CHECK_INT(STORE_OK, store_citizen_find(f.store, "191212121212", &cid));
+    struct store_overview *o = NULL;
+    CHECK_INT(STORE_OK, store_overview_load(f.store, &citizen_actor, cid, "2026-11-22", 0, &o));
+    store_overview_free(o);
+    char uuid[37];
+    struct store_submission sub = { "callback",
+                                    "ovrigt",
+                                    "aterringning",
+                                    "information",
+                                    0,
+                                    "{\"phone\":\"+46701234567\",\"name\":\"Tolvansson\"}",
+                                    "{\"by\":\"citizen\"}",
+                                    1763800000 };
+    CHECK_INT(STORE_OK, store_outbox_add(f.store, &citizen_actor, &sub, uuid, NULL));
+    check_no_plaintext(&f, "with the store open");
+    store_close(f.store);
+    f.store = NULL;
+    check_no_plaintext(&f, "after a clean close");
+
+    /* The root key itself is nowhere in the database either, and the files are ours alone. */
+    CHECK(!db_files_contain(f.db, store_key_bytes_for_test(f.key), 32));
+    struct stat st;
+    CHECK(stat(f.db, &st) == 0 && (st.st_mode & 077) == 0);
+    fixture_finish(&f);
+}
+
+TEST(store_tampered_or_moved_ciphertext_is_refused_and_logged)
+{
+    struct fixture f;
+    fixture_init(&f);
+    fixture_seed_tolvan(&f);
+    struct store_change second = change(STORE_KIND_CITIZEN, "cit-2", NULL, NULL, "pnr",
+                                        "198211059954", "given_name", "Sven", NULL);
+    struct errbuf err;
+    CHECK_INT(STORE_OK, store_apply(f.store, &second, 1, "c2", NULL, &err));
+    int64_t tolvan, sven;
+    CHECK_INT(STORE_OK, store_citizen_find(f.store, "191212121212", &tolvan));
+    CHECK_INT(STORE_OK, store_citizen_find(f.store, "198211059954", &sven));
+    store_close(f.store);
+    f.store = NULL;
+
+    struct logs logs = { 0 };
+    log_set_sink(capture, &logs);
+    struct store_rows *rows = NULL;
+
+    /* One flipped byte in the middle of a sealed title. */
+    raw_flip(f.db, "cases", "f_title", "case-1", 40);
+    fixture_reopen(&f);
+    CHECK_INT(STORE_ERR_TAMPERED,
+              store_list(f.store, &citizen_actor, STORE_KIND_CASE, tolvan, 0, &rows));
+    CHECK(logs.errors >= 1);
+    CHECK(strstr(logs.last, "cases.title") != NULL);
+    store_close(f.store);
+    f.store = NULL;
+    fixture_finish(&f);
+
+    /* A valid ciphertext moved to another row of the same citizen. */
+    fixture_init(&f);
+    fixture_seed_tolvan(&f);
+    CHECK_INT(STORE_OK, store_citizen_find(f.store, "191212121212", &tolvan));
+    store_close(f.store);
+    f.store = NULL;
+    raw_sql(f.db, "UPDATE cases SET f_title = (SELECT f_title FROM cases WHERE server_id='case-1')"
+                  " WHERE server_id='case-2'");
+    fixture_reopen(&f);
+    logs.errors = 0;
+    CHECK_INT(STORE_ERR_TAMPERED,
+              store_list(f.store, &citizen_actor, STORE_KIND_CASE, tolvan, 0, &rows));
+    CHECK(logs.errors >= 1);
+
+    /* ...and to another citizen. */
+    CHECK_INT(STORE_OK, store_apply(f.store, &second, 1, "c2", NULL, &err));
+    CHECK_INT(STORE_OK, store_citizen_find(f.store, "198211059954", &sven));
+    store_close(f.store);
+    f.store = NULL;
+    raw_sql(f.db, "UPDATE citizens SET f_given_name = (SELECT f_given_name FROM citizens WHERE"
+                  " server_id='cit-1') WHERE server_id='cit-2'");
+    raw_sql(f.db, "UPDATE citizens SET wrapped_key = (SELECT wrapped_key FROM citizens WHERE"
+                  " server_id='cit-1') WHERE server_id='cit-2'");
+    fixture_reopen(&f);
+    struct store_overview *o = NULL;
+    CHECK_INT(STORE_ERR_TAMPERED,
+              store_overview_load(f.store, &citizen_actor, sven, "2026-11-22", 0, &o));
+    /* Tolvan's data opens again once the row holding the moved ciphertext is gone. */
+    struct store_change drop = { .kind = STORE_KIND_CASE, .tombstone = true, .id = "case-2" };
+    CHECK_INT(STORE_OK, store_apply(f.store, &drop, 1, "c3", NULL, &err));
+    CHECK_INT(STORE_OK, store_overview_load(f.store, &citizen_actor, tolvan, "2026-11-22", 0, &o));
+    store_overview_free(o);
+    log_set_sink(NULL, NULL);
+    fixture_finish(&f);
+}
+
+TEST(store_crypto_shredding_leaves_nothing_and_spares_others)
+{
+    struct fixture f;
+    fixture_init(&f);
+    fixture_seed_tolvan(&f);
+    struct store_change second = change(STORE_KIND_CITIZEN, "cit-2", NULL, NULL, "pnr",
+                                        "198211059954", "given_name", "Sven", NULL);
+    struct errbuf err;
+    CHECK_INT(STORE_OK, store_apply(f.store, &second, 1, "c2", NULL, &err));
+    int64_t tolvan, sven;
+    CHECK_INT(STORE_OK, store_citizen_find(f.store, "191212121212", &tolvan));
+    CHECK_INT(STORE_OK, store_citizen_find(f.store, "198211059954", &sven));
+
+    /* The wrapped key as it sits on disk. */
+    unsigned char wrapped[128];
+    int wlen = 0;
+    sqlite3 *h = NULL;
+    sqlite3_stmt *st = NULL;
+    sqlite3_open(f.db, &h);
+    sqlite3_prepare_v2(h, "SELECT wrapped_key FROM citizens WHERE server_id='cit-1'", -1, &st,
+                       NULL);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        wlen = sqlite3_column_bytes(st, 0);
+        memcpy(wrapped, sqlite3_column_blob(st, 0), (size_t)wlen);
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    CHECK(wlen > 32);
+    CHECK(db_files_contain(f.db, wrapped, (size_t)wlen));
+
+    struct store_change tomb = { .kind = STORE_KIND_CITIZEN, .tombstone = true, .id = "cit-1" };
+    CHECK_INT(STORE_OK, store_apply(f.store, &tomb, 1, "c3", NULL, &err));
+    static const char *const tables[] = { "cases",        "case_events",   "case_documents",
+                                          "invoices",     "queue_entries", "permits",
+                                          "appointments", "payouts" };
+    for (size_t i = 0; i < ARRAY_LEN(tables); i++) {
+        char sql[128];
+        snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", tables[i]);
+        CHECK_MSG(raw_count(f.db, sql) == 0, "%s still has rows", tables[i]);
+    }
+    CHECK_INT(1, raw_count(f.db, "SELECT count(*) FROM citizens"));
+    CHECK_MSG(!db_files_contain(f.db, wrapped, (size_t)wlen),
+              "the erased citizen's wrapped key is still on disk");
+    CHECK_INT(STORE_ERR_NOT_FOUND, store_citizen_find(f.store, "191212121212", &tolvan));
+    struct store_overview *o = NULL;
+    CHECK_INT(STORE_OK, store_overview_load(f.store, &citizen_actor, sven, "2026-11-22", 0, &o));
+    CHECK_STR("Sven", o ? o->given_name : "");
+    store_overview_free(o);
+    int64_t entries;
+    CHECK_INT(STORE_OK, store_audit_verify(f.store, &entries, &err));
+    fixture_finish(&f);
+}
+
+TEST(store_erasing_a_citizen_with_a_pending_submission_keeps_the_submission)
+{
+    struct fixture f;
+    fixture_init(&f);
+    fixture_seed_tolvan(&f);
+    int64_t cid;
+    CHECK_INT(STORE_OK, store_citizen_find(f.store, "191212121212", &cid));
+    struct store_submission sub = {
+        "application",          "aldreomsorg", "hemtjanst",
+        "ny_ansokan",           cid,           "{\"text\":\"Jag vill ha hemtjänst\"}",
+        "{\"by\":\"citizen\"}", 1763800000
+    };
+    char uuid[37];
+    int64_t seq;
+    CHECK_INT(STORE_OK, store_outbox_add(f.store, &citizen_actor, &sub, uuid, &seq));
+    CHECK_INT(STORE_OK, store_citizen_erase(f.store, cid));
+    CHECK_INT(STORE_ERR_NOT_FOUND, store_citizen_find(f.store, "191212121212", &cid));
+    CHECK_INT(0, raw_count(f.db, "SELECT count(*) FROM invoices"));
+    CHECK_INT(0, raw_count(f.db, "SELECT count(*) FROM citizens WHERE f_pnr IS NOT NULL"));
+    struct store_outbox *ob = NULL;
+    CHECK_INT(STORE_OK, store_outbox_list(f.store, true, 0, &ob));
+    CHECK_INT(1, ob ? ob->n : 0);
+    if (ob != NULL && ob->n == 1)
+        CHECK_STR("{\"text\":\"Jag vill ha hemtjänst\"}", ob->items[0].payload);
+    store_outbox_free(ob);
+    CHECK_INT(STORE_OK,
+              store_outbox_set_state(f.store, seq, STORE_OUTBOX_ACCEPTED, "BR-2026-1", NULL));
+    CHECK_INT(0, raw_count(f.db, "SELECT count(*) FROM citizens"));
+    CHECK_INT(1, raw_count(f.db, "SELECT count(*) FROM outbox WHERE state='accepted'"));
+    fixture_finish(&f);
+}
+
+TEST(store_wrong_or_exposed_keys_are_refused_clearly)
+{
+    struct fixture f;
+    fixture_init(&f);
+    fixture_seed_tolvan(&f);
+    store_close(f.store);
+    f.store = NULL;
+    struct errbuf err = { "" };
+
+    char other[400];
+    snprintf(other, sizeof(other), "keyfile:%s/other.key", f.dir);
+    struct store_key *k2 = NULL;
+    CHECK_INT(STORE_OK, store_key_create(other, &k2, &err));
+    struct store *s = NULL;
+    CHECK_INT(STORE_ERR_KEY, store_open(f.db, k2, &s, &err));
+    CHECK(strstr(err.msg, "root key does not open this database") != NULL);
+    store_key_destroy(k2);
+
+    CHECK_INT(STORE_ERR_KEY, store_key_create(f.keyspec, &k2, &err));
+    CHECK(strstr(err.msg, "cannot create: File exists") != NULL);
+
+    char path[400];
+    snprintf(path, sizeof(path), "%s/root.key", f.dir);
+    chmod(path, 0644);
+    CHECK_INT(STORE_ERR_KEY, store_key_load(f.keyspec, &k2, &err));
+    CHECK(strstr(err.msg, "mode 0644 lets others read it") != NULL);
+    chmod(path, 0400);
+    CHECK_INT(STORE_OK, store_key_load(f.keyspec, &k2, &err));
+    store_key_destroy(k2);
+
+    char missing[400];
+    snprintf(missing, sizeof(missing), "keyfile:%s/nope.key", f.dir);
+    CHECK_INT(STORE_ERR_KEY, store_key_load(missing, &k2, &err));
+    CHECK(strstr(err.msg, "No such file") != NULL);
+    CHECK_INT(STORE_ERR_KEY, store_key_load("tpm:whatever", &k2, &err));
+
+    /* A systemd credential: 64 hex digits in $CREDENTIALS_DIRECTORY. */
+    char cred[400];
+    snprintf(cred, sizeof(cred), "%s/minasidor-root", f.dir);
+    FILE *fp = fopen(cred, "w");
+    fputs("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n", fp);
+    fclose(fp);
+    setenv("CREDENTIALS_DIRECTORY", f.dir, 1);
+    CHECK_INT(STORE_OK, store_key_load("credential:minasidor-root", &k2, &err));
+    CHECK_INT(0x1f, store_key_bytes_for_test(k2)[31]);
+    store_key_destroy(k2);
+    CHECK_INT(STORE_ERR_KEY, store_key_load("credential:../etc", &k2, &err));
+    unsetenv("CREDENTIALS_DIRECTORY");
+    CHECK_INT(STORE_ERR_KEY, store_key_load("credential:minasidor-root", &k2, &err));
+    fixture_finish(&f);
+}
+
+TEST(store_audit_chain_detects_removed_and_altered_entries)
+{
+    struct fixture f;
+    fixture_init(&f);
+    fixture_seed_tolvan(&f);
+    int64_t cid;
+    CHECK_INT(STORE_OK, store_citizen_find(f.store, "191212121212", &cid));
+    struct store_actor staff = { STORE_SESSION_STAFF, "staff-17", "Ombudsregistrering" };
+    for (int i = 0; i < 6; i++)
+        CHECK_INT(STORE_OK, store_audit_append(f.store, i % 2 ? &staff : &citizen_actor, cid,
+                                               "invoices", "list"));
+    struct errbuf err = { "" };
+    int64_t n;
+    CHECK_INT(STORE_OK, store_audit_verify(f.store, &n, &err));
+    CHECK_INT(6, n);
+    CHECK(!db_files_contain(f.db, "staff-17", 8));
+    CHECK(!db_files_contain(f.db, "Ombudsregistrering", 18));
+    store_close(f.store);
+    f.store = NULL;
+
+    raw_sql(f.db, "UPDATE audit_log SET category='overview' WHERE id=4");
+    fixture_reopen(&f);
+    CHECK_INT(STORE_ERR_TAMPERED, store_audit_verify(f.store, &n, &err));
+    CHECK_STR("audit log: entry 4 was altered", err.msg);
+    store_close(f.store);
+    f.store = NULL;
+    raw_sql(f.db, "UPDATE audit_log SET category='invoices' WHERE id=4");
+    raw_sql(f.db, "DELETE FROM audit_log WHERE id=3");
+    fixture_reopen(&f);
+    CHECK_INT(STORE_ERR_TAMPERED, store_audit_verify(f.store, &n, &err));
+    CHECK_STR("audit log: entry 3 is missing", err.msg);
+    fixture_finish(&f);
+
+    fixture_init(&f);
+    fixture_seed_tolvan(&f);
+    for (int i = 0; i < 3; i++)
+        CHECK_INT(STORE_OK, store_audit_append(f.store, &citizen_actor, 0, "information", "x"));
+    store_close(f.store);
+    f.store = NULL;
+    raw_sql(f.db, "DELETE FROM audit_log WHERE id=3");
+    fixture_reopen(&f);
+    CHECK_INT(STORE_ERR_TAMPERED, store_audit_verify(f.store, &n, &err));
+    CHECK_STR("audit log: the newest entries were removed (2 of 3 left)", err.msg);
+    fixture_finish(&f);
+}
+
+TEST(store_outbox_is_gapless_ordered_and_never_blocked_by_a_rejection)
+{
+    struct fixture f;
+    fixture_init(&f);
+    fixture_seed_tolvan(&f);
+    int64_t cid;
+    CHECK_INT(STORE_OK, store_citizen_find(f.store, "191212121212", &cid));
+    char uuids[3][37];
+    int64_t seqs[3];
+    for (int i = 0; i < 3; i++) {
+        char payload[64];
+        snprintf(payload, sizeof(payload), "{\"n\":%d}", i);
+        struct store_submission sub = { i == 1 ? "callback" : "complaint",
+                                        "ovrigt",
+                                        "ovrigt",
+                                        "synpunkt",
+                                        i == 1 ? 0 : cid,
+                                        payload,
+                                        "{\"by\":\"citizen\"}",
+                                        1763800000 + i };
+        CHECK_INT(STORE_OK, store_outbox_add(f.store, &citizen_actor, &sub, uuids[i], &seqs[i]));
+        CHECK_INT(i + 1, seqs[i]);
+        CHECK_INT(36, strlen(uuids[i]));
+        CHECK_INT('4', uuids[i][14]);
+    }
+    CHECK(strcmp(uuids[0], uuids[1]) != 0 && strcmp(uuids[1], uuids[2]) != 0);
+    CHECK_INT(STORE_OK, store_outbox_set_state(f.store, 1, STORE_OUTBOX_REJECTED, NULL,
+                                               "Ärendetypen tas inte emot här"));
+    struct store_outbox *o = NULL;
+    CHECK_INT(STORE_OK, store_outbox_list(f.store, true, 0, &o));
+    CHECK_INT(2, o ? o->n : 0);
+    if (o != NULL && o->n == 2) {
+        CHECK_INT(2, o->items[0].seq);
+        CHECK_STR("{\"n\":1}", o->items[0].payload);
+        CHECK(o->items[0].citizen_server_id == NULL);
+        CHECK_STR("cit-1", o->items[1].citizen_server_id);
+    }
+    store_outbox_free(o);
+    CHECK_INT(STORE_OK, store_outbox_set_state(f.store, 2, STORE_OUTBOX_SENDING, NULL, NULL));
+    CHECK_INT(STORE_OK,
+              store_outbox_set_state(f.store, 2, STORE_OUTBOX_ACCEPTED, "KCS-2026-99", NULL));
+    CHECK_INT(STORE_ERR_NOT_FOUND,
+              store_outbox_set_state(f.store, 99, STORE_OUTBOX_ACCEPTED, NULL, NULL));
+    int64_t pending, oldest;
+    CHECK_INT(STORE_OK, store_outbox_stats(f.store, &pending, &oldest));
+    CHECK_INT(1, pending);
+    CHECK_INT(1763800002, oldest);
+    CHECK_INT(STORE_OK, store_outbox_list(f.store, false, 0, &o));
+    CHECK_INT(3, o ? o->n : 0);
+    if (o != NULL && o->n == 3) {
+        CHECK_INT(STORE_OUTBOX_REJECTED, o->items[0].state);
+        CHECK_STR("Ärendetypen tas inte emot här", o->items[0].reason);
+        CHECK_STR("KCS-2026-99", o->items[1].case_number);
+        CHECK_INT(1, o->items[1].attempts);
+    }
+    store_outbox_free(o);
+
+    /* A server reset forgets synced data but not the outbox. */
+    CHECK_INT(STORE_OK, store_reset_synced(f.store));
+    CHECK_INT(0, raw_count(f.db, "SELECT count(*) FROM invoices"));
+    CHECK_INT(3, raw_count(f.db, "SELECT count(*) FROM outbox"));
+    CHECK_INT(STORE_OK, store_outbox_list(f.store, true, 0, &o));
+    CHECK_INT(1, o ? o->n : 0);
+    store_outbox_free(o);
+    fixture_finish(&f);
+}
+
+TEST(store_migrates_from_every_previous_schema)
+{
+    for (int from = 1; from < store_schema_version(); from++) {
+        struct fixture f;
+        fixture_init(&f);
+        store_close(f.store);
+        f.store = NULL;
+        char cmd[1024];
+        snprintf(cmd, sizeof(cmd), "rm -f '%s' '%s-wal' '%s-shm'", f.db, f.db, f.db);
+        CHECK(system(cmd) == 0);
+        struct errbuf err;
+        CHECK_INT(STORE_OK, store_open_at_version(f.db, f.key, from, &f.store, &err));
+        CHECK_INT(from, raw_count(f.db, "PRAGMA user_version"));
+        fixture_seed_tolvan(&f);
+        fixture_reopen(&f);
+        CHECK_INT(store_schema_version(), raw_count(f.db, "PRAGMA user_version"));
+        int64_t cid;
+        CHECK_INT(STORE_OK, store_citizen_find(f.store, "191212121212", &cid));
+        struct store_overview *o = NULL;
+        CHECK_INT(STORE_OK, store_overview_load(f.store, &citizen_actor, cid, "2026-11-22", 0, &o));
+        CHECK_STR("Tolvan", o ? o->given_name : "");
+        store_overview_free(o);
+        CHECK_INT(STORE_OK, store_usage_count(f.store, 1763800000, "overview", "sv", "shown"));
+        CHECK_INT(STORE_OK, store_usage_count(f.store, 1763800100, "overview", "sv", "shown"));
+        CHECK_INT(2, raw_count(f.db, "SELECT count FROM usage_counters"));
+        CHECK_INT(STORE_OK, store_sync_success(f.store, 1763800000, -3));
+        struct store_sync_state ss;
+        CHECK_INT(STORE_OK, store_sync_state_get(f.store, &ss));
+        CHECK_INT(-3, ss.server_offset_s);
+        fixture_finish(&f);
+    }
+}
+
+TEST(store_refuses_newer_and_foreign_databases)
+{
+    struct fixture f;
+    fixture_init(&f);
+    store_close(f.store);
+    f.store = NULL;
+    raw_sql(f.db, "PRAGMA user_version = 99");
+    struct errbuf err = { "" };
+    struct store *s = NULL;
+    CHECK_INT(STORE_ERR_SCHEMA, store_open(f.db, f.key, &s, &err));
+    CHECK(strstr(err.msg, "schema version 99, made by a newer minasidor") != NULL);
+
+    char junk[400];
+    snprintf(junk, sizeof(junk), "%s/junk.db", f.dir);
+    FILE *fp = fopen(junk, "w");
+    for (int i = 0; i < 4096; i++)
+        fputc("not a database "[i % 15], fp);
+    fclose(fp);
+    CHECK_INT(STORE_ERR_SCHEMA, store_open(junk, f.key, &s, &err));
+    CHECK(strlen(err.msg) > 0);
+
+    char link[400];
+    snprintf(link, sizeof(link), "%s/link.db", f.dir);
+    CHECK(symlink(f.db, link) == 0);
+    CHECK(store_open(link, f.key, &s, &err) != STORE_OK);
+    fixture_finish(&f);
+}
+
+int
+main(void)
+{
+    log_init(LOG_LEVEL_ERR, 0, "test");
+    RUN(store_overview_and_lists_round_trip);
+    RUN(store_apply_is_all_or_nothing);
+    RUN(store_personal_data_never_reaches_the_disk_in_clear);
+    RUN(store_tampered_or_moved_ciphertext_is_refused_and_logged);
+    RUN(store_crypto_shredding_leaves_nothing_and_spares_others);
+    RUN(store_erasing_a_citizen_with_a_pending_submission_keeps_the_submission);
+    RUN(store_wrong_or_exposed_keys_are_refused_clearly);
+    RUN(store_audit_chain_detects_removed_and_altered_entries);
+    RUN(store_outbox_is_gapless_ordered_and_never_blocked_by_a_rejection);
+    RUN(store_migrates_from_every_previous_schema);
+    RUN(store_refuses_newer_and_foreign_databases);
+    return test_done();
+}
