@@ -163,6 +163,9 @@ prepare_kind(struct store *s, enum store_kind k)
     enum store_error e;
     snprintf(sql, sizeof(sql), "SELECT id FROM %s WHERE server_id=?1", d->table);
     e = prep(s, sql, &ks->find);
+    snprintf(sql, sizeof(sql), "SELECT coalesce(max(id), 0) + 1 FROM %s", d->table);
+    if (e == STORE_OK)
+        e = prep(s, sql, &ks->next_id);
     if (e == STORE_OK)
         e = prep(s, buf_str(&ins), &ks->insert);
     if (e == STORE_OK)
@@ -314,6 +317,7 @@ store_close(struct store *s)
     for (int k = 0; k < STORE_KIND_COUNT; k++) {
         struct kind_stmts *ks = &s->stmts[k];
         sqlite3_finalize(ks->find);
+        sqlite3_finalize(ks->next_id);
         sqlite3_finalize(ks->insert);
         sqlite3_finalize(ks->update);
         sqlite3_finalize(ks->remove);
@@ -399,17 +403,21 @@ find_row(struct store *s, enum store_kind k, const char *server_id, int64_t *id)
 }
 
 static enum store_error
-next_id(struct store *s, const char *table, int64_t *id)
+next_id(struct store *s, enum store_kind k, int64_t *id)
 {
-    char sql[128];
-    snprintf(sql, sizeof(sql), "SELECT coalesce(max(id), 0) + 1 FROM %s", table);
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(st);
+    if (s->next_rowid[k] > 0) {
+        *id = s->next_rowid[k]++;
+        return STORE_OK;
+    }
+    sqlite3_stmt *st = s->stmts[k].next_id;
+    sqlite3_reset(st);
+    int rc = sqlite3_step(st);
     *id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? STORE_OK : sql_error(s, rc, "allocating a row id");
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW)
+        return sql_error(s, rc, "allocating a row id");
+    s->next_rowid[k] = *id + 1;
+    return STORE_OK;
 }
 
 static bool
@@ -551,7 +559,7 @@ apply_one(struct store *s, const struct store_change *c, struct errbuf *err)
     }
 
     bool is_new = rowid == 0;
-    if (is_new && (e = next_id(s, d->table, &rowid)) != STORE_OK)
+    if (is_new && (e = next_id(s, c->kind, &rowid)) != STORE_OK)
         return e;
 
     int64_t cid = 0, parent = 0;
@@ -614,6 +622,11 @@ apply_one(struct store *s, const struct store_change *c, struct errbuf *err)
     int rc = e == STORE_OK ? sqlite3_step(st) : SQLITE_DONE;
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
+    if (e == STORE_OK && rc == SQLITE_DONE && is_new && c->kind == STORE_KIND_CITIZEN) {
+        /* The citizen's records follow in the same page: keep the fresh key at hand. */
+        memcpy(s->cached_key, new_key, KEY_BYTES);
+        s->cached_citizen = rowid;
+    }
     sodium_memzero(new_key, sizeof(new_key));
     if (e != STORE_OK)
         return e;
@@ -645,6 +658,8 @@ store_apply(struct store *s, const struct store_change *changes, size_t n, const
     enum store_error e = tx_begin(s);
     if (e != STORE_OK)
         return e;
+    /* Row ids are counted in memory within this transaction (the store is the only writer). */
+    memset(s->next_rowid, 0, sizeof(s->next_rowid));
     bool erased = false;
     size_t i = 0;
     for (; i < n && e == STORE_OK; i++) {
@@ -668,6 +683,7 @@ store_apply(struct store *s, const struct store_change *changes, size_t n, const
 #endif
     if (e == STORE_OK)
         e = tx_commit(s);
+    memset(s->next_rowid, 0, sizeof(s->next_rowid));
     if (e != STORE_OK) {
         tx_rollback(s);
         citizen_key_forget(s);
@@ -1026,4 +1042,51 @@ store_usage_count(struct store *s, int64_t at, const char *screen, const char *l
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
     return rc == SQLITE_DONE ? STORE_OK : sql_error(s, rc, "counting usage");
+}
+
+enum store_error
+store_roles_put(struct store *s, const void *document, size_t document_len, const void *signature,
+                size_t signature_len, int64_t at)
+{
+    if (document_len > 1024 * 1024 || signature_len > 1024)
+        return STORE_ERR_INVALID;
+    sqlite3_stmt *st = NULL;
+    enum store_error e = prep(s, "INSERT OR REPLACE INTO site_roles VALUES (1, ?1, ?2, ?3)", &st);
+    if (e != STORE_OK)
+        return e;
+    sqlite3_bind_blob(st, 1, document, (int)document_len, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, signature, (int)signature_len, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, at);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? STORE_OK : sql_error(s, rc, "saving the role list");
+}
+
+static unsigned char *
+copy_blob(sqlite3_stmt *st, int col, size_t *len)
+{
+    *len = (size_t)sqlite3_column_bytes(st, col);
+    unsigned char *p = xmalloc(*len + 1);
+    if (*len > 0)
+        memcpy(p, sqlite3_column_blob(st, col), *len);
+    return p;
+}
+
+enum store_error
+store_roles_get(struct store *s, unsigned char **document, size_t *document_len,
+                unsigned char **signature, size_t *signature_len)
+{
+    sqlite3_stmt *st = NULL;
+    enum store_error e = prep(s, "SELECT document, signature FROM site_roles WHERE id=1", &st);
+    if (e != STORE_OK)
+        return e;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *document = copy_blob(st, 0, document_len);
+        *signature = copy_blob(st, 1, signature_len);
+    } else {
+        e = rc == SQLITE_DONE ? STORE_ERR_NOT_FOUND : sql_error(s, rc, "reading the role list");
+    }
+    sqlite3_finalize(st);
+    return e;
 }

@@ -304,6 +304,19 @@ enum store_error store_audit_append(struct store *s, const struct store_actor *a
 enum store_error store_audit_verify(struct store *s, int64_t *entries,
                                     struct errbuf *err) WARN_UNUSED;
 
+/* --- The site's staff role list ----------------------------------------------------------- */
+
+/* Stores the role list as the server signed it (the identity module verifies the signature
+ * before trusting it; the store keeps the exact bytes so it can be verified again later). */
+enum store_error store_roles_put(struct store *s, const void *document, size_t document_len,
+                                 const void *signature, size_t signature_len,
+                                 int64_t at) WARN_UNUSED;
+
+/* The stored role list; STORE_ERR_NOT_FOUND before the first sync. Caller frees both with
+ * free(). */
+enum store_error store_roles_get(struct store *s, unsigned char **document, size_t *document_len,
+                                 unsigned char **signature, size_t *signature_len) WARN_UNUSED;
+
 /* --- Usage counters (no personal data) ---------------------------------------------------- */
 
 /* Adds one to the counter for (hour of `at`, screen, language, outcome). */

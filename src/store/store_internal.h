@@ -22,13 +22,15 @@ struct store_key {
 };
 
 struct kind_stmts {
-    sqlite3_stmt *find, *insert, *update, *remove, *list_citizen, *list_parent;
+    sqlite3_stmt *find, *next_id, *insert, *update, *remove, *list_citizen, *list_parent;
 };
 
 struct store {
     sqlite3 *db;
     unsigned char *keys; /* SUBKEY_COUNT * KEY_BYTES, sodium_malloc, read-only when idle */
     struct kind_stmts stmts[STORE_KIND_COUNT];
+    /* Next free row id per table inside the current store_apply; 0 = ask SQLite. */
+    int64_t next_rowid[STORE_KIND_COUNT];
     /* The last unwrapped citizen key: sync pages come grouped by citizen. */
     int64_t cached_citizen;
     unsigned char *cached_key; /* KEY_BYTES, sodium_malloc */

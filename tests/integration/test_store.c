@@ -669,6 +669,26 @@ TEST(store_refuses_newer_and_foreign_databases)
     fixture_finish(&f);
 }
 
+TEST(store_keeps_the_signed_role_list_byte_for_byte)
+{
+    struct fixture f;
+    fixture_init(&f);
+    unsigned char *doc = NULL, *sig = NULL;
+    size_t dl = 0, sl = 0;
+    CHECK_INT(STORE_ERR_NOT_FOUND, store_roles_get(f.store, &doc, &dl, &sig, &sl));
+    const char document[] = "{\"site\":\"bromma\",\"roles\":[]}";
+    const unsigned char signature[4] = { 0, 1, 2, 255 };
+    CHECK_INT(STORE_OK, store_roles_put(f.store, document, sizeof(document) - 1, signature, 4, 1));
+    fixture_reopen(&f);
+    CHECK_INT(STORE_OK, store_roles_get(f.store, &doc, &dl, &sig, &sl));
+    CHECK_INT(sizeof(document) - 1, dl);
+    CHECK(doc != NULL && memcmp(doc, document, dl) == 0);
+    CHECK(sl == 4 && sig != NULL && memcmp(sig, signature, 4) == 0);
+    free(doc);
+    free(sig);
+    fixture_finish(&f);
+}
+
 int
 main(void)
 {
@@ -684,5 +704,6 @@ main(void)
     RUN(store_outbox_is_gapless_ordered_and_never_blocked_by_a_rejection);
     RUN(store_migrates_from_every_previous_schema);
     RUN(store_refuses_newer_and_foreign_databases);
+    RUN(store_keeps_the_signed_role_list_byte_for_byte);
     return test_done();
 }
