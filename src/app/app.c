@@ -15,6 +15,10 @@
 static const struct app_cmd commands[] = {
     { "tool", "support answers without the UI: personnummer, OCR, holidays, phone, payment QR",
       cmd_tool, cmd_tool_usage },
+    { "provision", "enrol this kiosk with the case store and fill its encrypted cache",
+      cmd_provision, cmd_provision_usage },
+    { "sync", "deliver queued submissions and fetch changes (--once or --daemon)", cmd_sync,
+      cmd_sync_usage },
 };
 
 static void

@@ -27,5 +27,9 @@ int app_usage_error(void (*usage)(FILE *out), const char *fmt, ...)
 /* Subcommands, each in its own cmd_*.c. */
 int cmd_tool(int argc, char **argv);
 void cmd_tool_usage(FILE *out);
+int cmd_provision(int argc, char **argv);
+void cmd_provision_usage(FILE *out);
+int cmd_sync(int argc, char **argv);
+void cmd_sync_usage(FILE *out);
 
 #endif

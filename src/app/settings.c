@@ -12,6 +12,15 @@ static const struct config_key schema[] = {
     { "log.level", CONFIG_STRING, "warn", 0, 0, "err, warn, info or debug" },
     { "log.syslog", CONFIG_BOOL, "false", 0, 0, "also log to syslog (the journal)" },
     { "kiosk.site_name", CONFIG_STRING, NULL, 0, 0, "the medborgarkontor this kiosk stands in" },
+    { "store.path", CONFIG_STRING, NULL, 0, 0, "the encrypted cache (SQLite file)" },
+    { "store.key", CONFIG_STRING, NULL, 0, 0,
+      "root key provider: keyfile:PATH or credential:NAME" },
+    { "server.url", CONFIG_STRING, NULL, 0, 0, "the case store, https://host:port" },
+    { "server.pin", CONFIG_STRING, NULL, 0, 0, "the case store's key pin, sha256//BASE64" },
+    { "device.id", CONFIG_STRING, NULL, 0, 0, "this kiosk's id at the case store" },
+    { "device.site", CONFIG_STRING, NULL, 0, 0, "the site the case store enrolled us for" },
+    { "device.districts", CONFIG_STRING, NULL, 0, 0, "the districts in this kiosk's scope" },
+    { "sync.interval_s", CONFIG_INT, "60", 5, 86400, "seconds between syncs in --daemon mode" },
 };
 
 static const struct config *current;

@@ -40,6 +40,13 @@ key_new(void)
 }
 
 void
+store_key_derive(const struct store_key *key, uint64_t id, unsigned char out[static 32])
+{
+    xassert(id >= 16);
+    crypto_kdf_derive_from_key(out, 32, id, "minasido", key->bytes);
+}
+
+void
 store_key_destroy(struct store_key *key)
 {
     if (key == NULL)

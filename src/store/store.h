@@ -48,6 +48,9 @@ enum store_error store_key_load(const char *provider, struct store_key **out,
 enum store_error store_key_create(const char *provider, struct store_key **out,
                                   struct errbuf *err) WARN_UNUSED;
 
+/* Derives a 32-byte key for another module (ids 16 and up; below 16 are the store's own). */
+void store_key_derive(const struct store_key *key, uint64_t id, unsigned char out[static 32]);
+
 /* Wipes and frees the key. Accepts NULL. */
 void store_key_destroy(struct store_key *key);
 

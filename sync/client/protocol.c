@@ -1,0 +1,244 @@
+/* Sync protocol core. */
+#include "protocol.h"
+
+#include <string.h>
+
+#include "json.h"
+
+char *
+proto_pull_request(const char *cursor, int limit)
+{
+    json_t *o = json_pack("{s:s, s:i}", "cursor", cursor, "limit", limit);
+    char *s = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    return s;
+}
+
+void
+proto_page_finish(struct proto_page *page)
+{
+    free(page->changes);
+    json_decref(page->root);
+    memset(page, 0, sizeof(*page));
+}
+
+static bool
+parse_change(json_t *c, size_t index, struct store_change *out, struct errbuf *err)
+{
+    memset(out, 0, sizeof(*out));
+    const char *kind = NULL, *op = NULL;
+    if (!json_get_str(c, "kind", true, 32, &kind, err) ||
+        !json_get_str(c, "id", true, 200, &out->id, err) ||
+        !json_get_str(c, "op", true, 16, &op, err) ||
+        !json_get_str(c, "citizen", false, 200, &out->citizen, err) ||
+        !json_get_str(c, "parent", false, 200, &out->parent, err)) {
+        err_prefix(err, "change %zu", index);
+        return false;
+    }
+    if (!store_kind_from_name(kind, &out->kind)) {
+        err_set(err, "change %zu: unknown kind \"%.32s\"", index, kind);
+        return false;
+    }
+    if (strcmp(op, "delete") == 0) {
+        out->tombstone = true;
+        return true;
+    }
+    if (strcmp(op, "upsert") != 0) {
+        err_set(err, "change %zu: op must be upsert or delete", index);
+        return false;
+    }
+    const struct store_kind_def *d = store_kind(out->kind);
+    if (d->personal && out->kind != STORE_KIND_CITIZEN && out->citizen == NULL) {
+        err_set(err, "change %zu (%s %.60s): citizen missing", index, kind, out->id);
+        return false;
+    }
+    if (d->has_parent && out->parent == NULL) {
+        err_set(err, "change %zu (%s %.60s): parent missing", index, kind, out->id);
+        return false;
+    }
+    json_t *fields = json_object_get(c, "fields");
+    if (!json_is_object(fields)) {
+        err_set(err, "change %zu (%s %.60s): fields missing", index, kind, out->id);
+        return false;
+    }
+    for (size_t f = 0; f < d->n_fields; f++) {
+        const struct store_field_def *fd = &d->fields[f];
+        struct store_value *v = &out->values[f];
+        bool ok;
+        if (fd->type == STORE_FIELD_TEXT) {
+            ok = json_get_str(fields, fd->name, fd->required, 64 * 1024, &v->text, err);
+            v->set = v->text != NULL;
+        } else {
+            v->num = 0;
+            ok = json_get_int(fields, fd->name, fd->required, INT64_MIN, INT64_MAX, &v->num, err);
+            v->set = ok && json_object_get(fields, fd->name) != NULL &&
+                     !json_is_null(json_object_get(fields, fd->name));
+        }
+        if (!ok) {
+            err_prefix(err, "change %zu (%s %.60s)", index, kind, out->id);
+            return false;
+        }
+    }
+    return true;
+}
+
+bool
+proto_pull_parse(const char *body, size_t len, struct proto_page *page, struct errbuf *err)
+{
+    memset(page, 0, sizeof(*page));
+    json_t *root = json_parse_capped(body, len, PROTO_MAX_RESPONSE, err);
+    if (root == NULL)
+        return false;
+    page->root = root;
+    long long server_time = 0;
+    if (!json_is_object(root) || !json_get_bool(root, "reset", false, &page->reset, err) ||
+        !json_get_int(root, "server_time", true, 0, INT64_MAX, &server_time, err)) {
+        if (!json_is_object(root))
+            err_set(err, "the page is not a JSON object");
+        proto_page_finish(page);
+        return false;
+    }
+    page->server_time = server_time;
+    if (page->reset)
+        return true;
+    long long position = 0, head = 0;
+    json_t *changes = json_object_get(root, "changes");
+    if (!json_get_str(root, "cursor", true, 200, &page->cursor, err) ||
+        !json_get_int(root, "position", true, 0, INT64_MAX, &position, err) ||
+        !json_get_int(root, "head", false, 0, INT64_MAX, &head, err) ||
+        !json_get_bool(root, "more", true, &page->more, err)) {
+        proto_page_finish(page);
+        return false;
+    }
+    if (!json_is_array(changes) || json_array_size(changes) > PROTO_MAX_PAGE) {
+        err_set(err, "changes: expected an array of at most %d", PROTO_MAX_PAGE);
+        proto_page_finish(page);
+        return false;
+    }
+    page->position = position;
+    page->head = head;
+    page->n = json_array_size(changes);
+    page->changes = calloc(page->n ? page->n : 1, sizeof(*page->changes));
+    for (size_t i = 0; i < page->n; i++) {
+        if (!parse_change(json_array_get(changes, i), i, &page->changes[i], err)) {
+            proto_page_finish(page);
+            return false;
+        }
+    }
+    return true;
+}
+
+char *
+proto_push_request(const struct store_outbox *ob, size_t n, int64_t *bad_seq)
+{
+    *bad_seq = 0;
+    json_t *items = json_array();
+    for (size_t i = 0; i < n; i++) {
+        const struct store_outbox_item *it = &ob->items[i];
+        json_t *payload = it->payload ? json_loads(it->payload, 0, NULL) : NULL;
+        json_t *by = it->registered_by ? json_loads(it->registered_by, 0, NULL) : NULL;
+        if (payload == NULL || by == NULL || it->kind == NULL) {
+            json_decref(payload);
+            json_decref(by);
+            if (*bad_seq == 0)
+                *bad_seq = it->seq;
+            break; /* later items must wait: the server needs the sequence without gaps */
+        }
+        json_t *o =
+            json_pack("{s:s, s:I, s:s, s:s?, s:s?, s:s?, s:s?, s:I, s:o, s:o}", "uuid", it->uuid,
+                      "seq", (json_int_t)it->seq, "kind", it->kind, "main", it->main, "type",
+                      it->type, "class", it->klass, "citizen", it->citizen_server_id, "created_at",
+                      (json_int_t)it->created_at, "payload", payload, "registered_by", by);
+        if (it->citizen_server_id == NULL)
+            json_object_set_new(o, "citizen", json_null());
+        json_array_append_new(items, o);
+    }
+    json_t *root = json_pack("{s:o}", "items", items);
+    char *s = json_dumps(root, JSON_COMPACT);
+    json_decref(root);
+    return s;
+}
+
+void
+proto_push_finish(struct proto_push_response *r)
+{
+    json_decref(r->root);
+    r->root = NULL;
+    r->n = 0;
+}
+
+bool
+proto_push_parse(const char *body, size_t len, struct proto_push_response *r, struct errbuf *err)
+{
+    memset(r, 0, sizeof(*r));
+    json_t *root = json_parse_capped(body, len, PROTO_MAX_RESPONSE, err);
+    if (root == NULL)
+        return false;
+    r->root = root;
+    long long server_time = 0;
+    json_t *results = json_object_get(root, "results");
+    if (!json_get_int(root, "server_time", true, 0, INT64_MAX, &server_time, err) ||
+        !json_is_array(results) || json_array_size(results) > PROTO_MAX_PUSH) {
+        if (err && err->msg[0] == '\0')
+            err_set(err, "results: expected an array");
+        if (json_is_object(root) && !json_is_array(results))
+            err_set(err, "results: expected an array of at most %d", PROTO_MAX_PUSH);
+        proto_push_finish(r);
+        return false;
+    }
+    r->server_time = server_time;
+    r->n = json_array_size(results);
+    for (size_t i = 0; i < r->n; i++) {
+        json_t *o = json_array_get(results, i);
+        struct proto_push_result *pr = &r->results[i];
+        const char *status = NULL;
+        if (!json_get_str(o, "uuid", true, 36, &pr->uuid, err) ||
+            !json_get_str(o, "status", true, 16, &status, err) ||
+            !json_get_str(o, "case_number", false, 64, &pr->case_number, err) ||
+            !json_get_str(o, "reason", false, 1000, &pr->reason, err)) {
+            err_prefix(err, "result %zu", i);
+            proto_push_finish(r);
+            return false;
+        }
+        if (strcmp(status, "accepted") == 0 && pr->case_number != NULL) {
+            pr->state = STORE_OUTBOX_ACCEPTED;
+        } else if (strcmp(status, "duplicate") == 0) {
+            pr->state = STORE_OUTBOX_DUPLICATE;
+        } else if (strcmp(status, "rejected") == 0 && pr->reason != NULL) {
+            pr->state = STORE_OUTBOX_REJECTED;
+        } else {
+            err_set(err, "result %zu: status \"%.16s\" without what it needs", i, status);
+            proto_push_finish(r);
+            return false;
+        }
+    }
+    return true;
+}
+
+void
+proto_error_parse(const char *body, size_t len, char code[static 32], int64_t *server_time)
+{
+    code[0] = '\0';
+    *server_time = 0;
+    json_t *root = json_loadb(body, len, 0, NULL);
+    const char *c = json_string_value(json_object_get(root, "error"));
+    if (c != NULL)
+        snprintf(code, 32, "%s", c);
+    json_t *t = json_object_get(root, "server_time");
+    if (json_is_integer(t))
+        *server_time = json_integer_value(t);
+    json_decref(root);
+}
+
+int64_t
+proto_backoff_ms(int attempt, int retry_after_s, uint32_t random)
+{
+    int64_t ceiling = PROTO_BACKOFF_BASE_MS;
+    for (int i = 0; i < attempt && ceiling < PROTO_BACKOFF_CAP_MS; i++)
+        ceiling *= 2;
+    if (ceiling > PROTO_BACKOFF_CAP_MS)
+        ceiling = PROTO_BACKOFF_CAP_MS;
+    int64_t delay = (int64_t)((uint64_t)random % (uint64_t)(ceiling + 1));
+    int64_t floor_ms = (int64_t)retry_after_s * 1000;
+    return delay < floor_ms ? floor_ms : delay;
+}

@@ -1,0 +1,68 @@
+/* The sans-IO core of sync (sync/PROTOCOL.md): request bodies in, parsed and validated pages and
+ * results out, and the retry policy. No sockets, no clock, no store writes: the tests feed it
+ * every malformed, truncated or hostile body there is. */
+#ifndef MINASIDOR_SYNC_PROTOCOL_H
+#define MINASIDOR_SYNC_PROTOCOL_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "macros.h"
+#include "store.h"
+
+#define PROTO_MAX_PAGE        1000
+#define PROTO_MAX_PUSH        100
+#define PROTO_MAX_RESPONSE    (8 * 1024 * 1024)
+#define PROTO_BACKOFF_BASE_MS 1000
+#define PROTO_BACKOFF_CAP_MS  300000
+
+/* {"cursor": ..., "limit": ...}; caller frees. */
+char *proto_pull_request(const char *cursor, int limit);
+
+struct proto_page {
+    json_t *root; /* owns every string the changes point into */
+    bool reset, more;
+    const char *cursor;
+    int64_t position, head, server_time;
+    size_t n;
+    struct store_change *changes; /* n of them */
+};
+
+/* Parses and validates a whole page: every change of a known kind with its required fields of
+ * the right types. False (with err naming the change and field) for anything else. */
+bool proto_pull_parse(const char *body, size_t len, struct proto_page *page,
+                      struct errbuf *err) WARN_UNUSED;
+void proto_page_finish(struct proto_page *page);
+
+/* {"items": [...]} for outbox items [0, n). Items whose stored payload is not JSON are skipped
+ * and their seq returned in *bad_seq (0 if none). Caller frees. */
+char *proto_push_request(const struct store_outbox *ob, size_t n, int64_t *bad_seq);
+
+struct proto_push_result {
+    const char *uuid;
+    enum store_outbox_state state; /* accepted, duplicate or rejected */
+    const char *case_number, *reason;
+};
+
+struct proto_push_response {
+    json_t *root;
+    int64_t server_time;
+    size_t n;
+    struct proto_push_result results[PROTO_MAX_PUSH];
+};
+
+bool proto_push_parse(const char *body, size_t len, struct proto_push_response *r,
+                      struct errbuf *err) WARN_UNUSED;
+void proto_push_finish(struct proto_push_response *r);
+
+/* The "error" code and "server_time" of an error body, if it has them ("" and 0 if not). */
+void proto_error_parse(const char *body, size_t len, char code[static 32], int64_t *server_time);
+
+/* Capped full-jitter exponential backoff: random(0, min(cap, base * 2^attempt)), and never
+ * sooner than retry_after_s. random is any 32-bit random value. */
+int64_t proto_backoff_ms(int attempt, int retry_after_s, uint32_t random);
+
+#endif

@@ -1,0 +1,454 @@
+/* Sync client: the I/O around protocol.c. */
+#include "sync.h"
+
+#include <curl/curl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "buf.h"
+#include "httpsig.h"
+#include "json.h"
+#include "protocol.h"
+#include "xalloc.h"
+
+#define LOG_MODULE "sync"
+#include "log.h"
+
+/* Device signing seed: the root key's crypto_kdf subkey 16 (ids below 16 belong to the store). */
+#define DEVICE_SEED_ID 16
+
+struct sync_client {
+    struct store *store;
+    char *url, *pin, *device_id;
+    const unsigned char *sk;
+    int64_t clock_offset_s; /* server minus ours */
+    CURL *curl;
+};
+
+struct response {
+    long status;
+    struct buf body;
+    int retry_after_s;
+};
+
+static const char *const codes[] = {
+    [SYNC_OK] = "ok",
+    [SYNC_ERR_NETWORK] = "network",
+    [SYNC_ERR_SERVER] = "server",
+    [SYNC_ERR_RATE] = "rate_limited",
+    [SYNC_ERR_PIN] = "pin_mismatch",
+    [SYNC_ERR_AUTH] = "unauthorized",
+    [SYNC_ERR_PROTOCOL] = "protocol",
+    [SYNC_ERR_TIME_TRAVEL] = "server_went_back",
+    [SYNC_ERR_STORE] = "store",
+    [SYNC_ERR_CONFIG] = "config",
+};
+
+const char *
+sync_error_code(enum sync_error e)
+{
+    return (size_t)e < ARRAY_LEN(codes) ? codes[e] : "unknown";
+}
+
+bool
+sync_error_transient(enum sync_error e)
+{
+    return e == SYNC_ERR_NETWORK || e == SYNC_ERR_SERVER || e == SYNC_ERR_RATE;
+}
+
+unsigned char *
+sync_device_keypair(const struct store_key *root, unsigned char pk[static 32])
+{
+    unsigned char *sk = sodium_malloc(crypto_sign_SECRETKEYBYTES);
+    unsigned char seed[crypto_sign_SEEDBYTES];
+    store_key_derive(root, DEVICE_SEED_ID, seed);
+    crypto_sign_seed_keypair(pk, sk, seed);
+    sodium_memzero(seed, sizeof(seed));
+    return sk;
+}
+
+static size_t
+on_body(char *data, size_t size, size_t n, void *userp)
+{
+    struct response *r = userp;
+    return buf_append(&r->body, data, size * n) ? size * n : 0; /* 0 aborts: too large */
+}
+
+static size_t
+on_header(char *data, size_t size, size_t n, void *userp)
+{
+    struct response *r = userp;
+    size_t len = size * n;
+    if (len > 12 && strncasecmp(data, "Retry-After:", 12) == 0)
+        r->retry_after_s = atoi(data + 12);
+    return len;
+}
+
+static CURL *
+new_curl(const char *pin)
+{
+    CURL *h = curl_easy_init();
+    if (h == NULL)
+        return NULL;
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT, 120L);
+    curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
+    /* Trust is the pinned key (PROTOCOL.md §1), checked before any byte is sent. The
+     * development certificate is self-signed, so CA validation is not what decides. */
+    curl_easy_setopt(h, CURLOPT_PINNEDPUBLICKEY, pin);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+    return h;
+}
+
+static enum sync_error
+perform(CURL *h, const char *url, const char *path, const char *body, struct curl_slist *headers,
+        struct response *r, struct errbuf *err)
+{
+    char *full = xasprintf("%s%s", url, path);
+    buf_init(&r->body, PROTO_MAX_RESPONSE);
+    r->status = 0;
+    r->retry_after_s = 0;
+    curl_easy_setopt(h, CURLOPT_URL, full);
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, r);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, r);
+    CURLcode rc = curl_easy_perform(h);
+    free(full);
+    if (rc == CURLE_SSL_PINNEDPUBKEYNOTMATCH) {
+        err_set(err, "the server's key does not match the pinned key: nothing was sent");
+        return SYNC_ERR_PIN;
+    }
+    if (rc == CURLE_WRITE_ERROR) {
+        err_set(err, "the server's answer is larger than %d bytes", PROTO_MAX_RESPONSE);
+        return SYNC_ERR_PROTOCOL;
+    }
+    if (rc != CURLE_OK) {
+        err_set(err, "cannot reach the case store: %s", curl_easy_strerror(rc));
+        return SYNC_ERR_NETWORK;
+    }
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status);
+    return SYNC_OK;
+}
+
+static enum sync_error
+status_error(const struct response *r, struct errbuf *err)
+{
+    char code[32];
+    int64_t t;
+    proto_error_parse(buf_str(&r->body), r->body.len, code, &t);
+    err_set(err, "the case store answered %ld%s%s", r->status, code[0] ? " " : "", code);
+    if (r->status == 429)
+        return SYNC_ERR_RATE;
+    if (r->status >= 500)
+        return SYNC_ERR_SERVER;
+    if (r->status == 401)
+        return SYNC_ERR_AUTH;
+    return SYNC_ERR_PROTOCOL;
+}
+
+enum sync_error
+sync_enroll(const char *url, const char *pin, const char *token, const char *site_name,
+            const unsigned char public_key[32], char device_id[static 40], char site[static 64],
+            char districts[static 256], struct errbuf *err)
+{
+    char pk64[64];
+    httpsig_b64(public_key, 32, pk64, sizeof(pk64));
+    json_t *o =
+        json_pack("{s:s, s:s, s:s?}", "token", token, "public_key", pk64, "site_name", site_name);
+    char *body = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    CURL *h = new_curl(pin);
+    struct curl_slist *headers = curl_slist_append(NULL, "Content-Type: application/json");
+    struct response r;
+    enum sync_error e =
+        h ? perform(h, url, "/v1/enroll", body, headers, &r, err) : SYNC_ERR_NETWORK;
+    free(body);
+    curl_slist_free_all(headers);
+    if (h)
+        curl_easy_cleanup(h);
+    if (e != SYNC_OK)
+        return e;
+    if (r.status != 200) {
+        e = status_error(&r, err);
+        buf_finish(&r.body);
+        return e;
+    }
+    json_t *root = json_parse_capped(buf_str(&r.body), r.body.len, 65536, err);
+    const char *id = NULL, *s = NULL;
+    json_t *d = json_object_get(root, "districts");
+    if (root == NULL || !json_get_str(root, "device_id", true, 39, &id, err) ||
+        !json_get_str(root, "site", true, 63, &s, err) || !json_is_array(d)) {
+        e = SYNC_ERR_PROTOCOL;
+    } else {
+        snprintf(device_id, 40, "%s", id);
+        snprintf(site, 64, "%s", s);
+        districts[0] = '\0';
+        size_t i;
+        json_t *v;
+        json_array_foreach(d, i, v)
+        {
+            size_t l = strlen(districts);
+            snprintf(districts + l, 256 - l, "%s%s", l ? "," : "",
+                     json_string_value(v) ? json_string_value(v) : "");
+        }
+    }
+    json_decref(root);
+    buf_finish(&r.body);
+    return e;
+}
+
+struct sync_client *
+sync_client_create(struct store *store, const char *url, const char *pin, const char *device_id,
+                   const unsigned char *sk, struct errbuf *err)
+{
+    if (url == NULL || pin == NULL || device_id == NULL || strncmp(pin, "sha256//", 8) != 0) {
+        err_set(err, "server.url, server.pin (sha256//…) and device.id must be set");
+        return NULL;
+    }
+    struct sync_client *c = xcalloc(1, sizeof(*c));
+    c->store = store;
+    c->url = xstrdup(url);
+    c->pin = xstrdup(pin);
+    c->device_id = xstrdup(device_id);
+    c->sk = sk;
+    c->curl = new_curl(pin);
+    struct store_sync_state ss;
+    if (store_sync_state_get(store, &ss) == STORE_OK)
+        c->clock_offset_s = ss.server_offset_s;
+    return c;
+}
+
+void
+sync_client_destroy(struct sync_client *c)
+{
+    if (c == NULL)
+        return;
+    if (c->curl)
+        curl_easy_cleanup(c->curl);
+    free(c->url);
+    free(c->pin);
+    free(c->device_id);
+    free(c);
+}
+
+/* A signed POST; on a stale signature, learns the server's clock and tries once more. */
+static enum sync_error
+signed_post(struct sync_client *c, const char *path, const char *body, struct response *r,
+            struct errbuf *err)
+{
+    for (int attempt = 0; attempt < 2; attempt++) {
+        char digest[HTTPSIG_DIGEST_MAX];
+        httpsig_content_digest(body, strlen(body), digest);
+        struct httpsig_params p = { .created = (int64_t)time(NULL) + c->clock_offset_s };
+        httpsig_nonce(p.nonce);
+        snprintf(p.keyid, sizeof(p.keyid), "%s", c->device_id);
+        char *input, *sig;
+        httpsig_sign(c->sk, "POST", path, digest, &p, &input, &sig);
+        char *h1 = xasprintf("Content-Digest: %s", digest);
+        char *h2 = xasprintf("Signature-Input: %s", input);
+        char *h3 = xasprintf("Signature: %s", sig);
+        struct curl_slist *headers = curl_slist_append(NULL, "Content-Type: application/json");
+        headers = curl_slist_append(headers, h1);
+        headers = curl_slist_append(headers, h2);
+        headers = curl_slist_append(headers, h3);
+        enum sync_error e = perform(c->curl, c->url, path, body, headers, r, err);
+        curl_slist_free_all(headers);
+        free(h1), free(h2), free(h3), free(input), free(sig);
+        if (e != SYNC_OK || r->status != 401 || attempt == 1)
+            return e;
+        char code[32];
+        int64_t server_time;
+        proto_error_parse(buf_str(&r->body), r->body.len, code, &server_time);
+        if (strcmp(code, "stale_signature") != 0 || server_time == 0)
+            return e;
+        c->clock_offset_s = server_time - (int64_t)time(NULL);
+        LOG_WARN("our clock is %lld s off the case store's; adjusting",
+                 (long long)-c->clock_offset_s);
+        buf_finish(&r->body);
+    }
+    return SYNC_OK;
+}
+
+/* The local cursor is "POSITION CURSOR": the server's cursor is opaque, its position is not. */
+static void
+split_cursor(const char *stored, int64_t *position, const char **cursor)
+{
+    char *end = NULL;
+    *position = strtoll(stored, &end, 10);
+    *cursor = (end && *end == ' ') ? end + 1 : "";
+    if (*stored == '\0')
+        *position = 0;
+}
+
+enum sync_error
+sync_pull(struct sync_client *c, sync_progress_fn progress, void *data, struct sync_stats *stats,
+          struct errbuf *err)
+{
+    int resets = 0;
+    for (;;) {
+        struct store_sync_state ss;
+        if (store_sync_state_get(c->store, &ss) != STORE_OK)
+            return SYNC_ERR_STORE;
+        int64_t position;
+        const char *cursor;
+        split_cursor(ss.cursor, &position, &cursor);
+        char *body = proto_pull_request(cursor, PROTO_MAX_PAGE);
+        struct response r;
+        enum sync_error e = signed_post(c, "/v1/pull", body, &r, err);
+        free(body);
+        if (e != SYNC_OK)
+            return e;
+        if (r.status != 200) {
+            stats->retry_after_s = r.retry_after_s;
+            e = status_error(&r, err);
+            buf_finish(&r.body);
+            return e;
+        }
+        struct proto_page page;
+        bool ok = proto_pull_parse(buf_str(&r.body), r.body.len, &page, err);
+        buf_finish(&r.body);
+        if (!ok) {
+            LOG_WARN("refused a page: %s", err ? err->msg : "malformed");
+            return SYNC_ERR_PROTOCOL;
+        }
+        c->clock_offset_s = page.server_time - (int64_t)time(NULL);
+        if (page.reset) {
+            proto_page_finish(&page);
+            if (++resets > 2) {
+                err_set(err, "the case store keeps asking for a reset");
+                return SYNC_ERR_PROTOCOL;
+            }
+            LOG_WARN("the case store asked for a reset: refetching (the outbox is kept)");
+            if (store_reset_synced(c->store) != STORE_OK)
+                return SYNC_ERR_STORE;
+            stats->reset = true;
+            continue;
+        }
+        if (page.position < position) {
+            err_set(err, "the case store went back in time (position %lld, we have %lld)",
+                    (long long)page.position, (long long)position);
+            proto_page_finish(&page);
+            return SYNC_ERR_TIME_TRAVEL;
+        }
+        char stored[sizeof(ss.cursor)];
+        int n = snprintf(stored, sizeof(stored), "%lld %s", (long long)page.position, page.cursor);
+        if (n < 0 || (size_t)n >= sizeof(stored)) {
+            err_set(err, "the cursor is too long");
+            proto_page_finish(&page);
+            return SYNC_ERR_PROTOCOL;
+        }
+        enum store_error se = store_apply(c->store, page.changes, page.n, stored, NULL, err);
+        if (se != STORE_OK) {
+            proto_page_finish(&page);
+            return se == STORE_ERR_INVALID ? SYNC_ERR_PROTOCOL : SYNC_ERR_STORE;
+        }
+        stats->pages++;
+        stats->records += page.n;
+        stats->position = page.position;
+        stats->head = page.head > page.position ? page.head : page.position;
+        bool more = page.more;
+        proto_page_finish(&page);
+        if (progress != NULL)
+            progress(stats, data);
+        if (!more)
+            break;
+    }
+    if (store_sync_success(c->store, (int64_t)time(NULL), c->clock_offset_s) != STORE_OK)
+        return SYNC_ERR_STORE;
+    return SYNC_OK;
+}
+
+enum sync_error
+sync_push(struct sync_client *c, struct sync_stats *stats, struct errbuf *err)
+{
+    for (int round = 0; round < 10000; round++) {
+        struct store_outbox *ob = NULL;
+        if (store_outbox_list(c->store, true, PROTO_MAX_PUSH, &ob) != STORE_OK)
+            return SYNC_ERR_STORE;
+        if (ob->n == 0) {
+            store_outbox_free(ob);
+            return SYNC_OK;
+        }
+        int64_t bad_seq = 0;
+        char *body = proto_push_request(ob, ob->n, &bad_seq);
+        if (bad_seq != 0) {
+            /* Not sendable as stored: reject locally so the queue moves on, and say so. */
+            LOG_ERR("outbox item %lld is damaged and was not sent", (long long)bad_seq);
+            if (store_outbox_set_state(c->store, bad_seq, STORE_OUTBOX_REJECTED, NULL,
+                                       "damaged on this kiosk; not sent") != STORE_OK) {
+                free(body);
+                store_outbox_free(ob);
+                return SYNC_ERR_STORE;
+            }
+        }
+        for (size_t i = 0; i < ob->n; i++) {
+            if (ob->items[i].seq == bad_seq)
+                break;
+            if (store_outbox_set_state(c->store, ob->items[i].seq, STORE_OUTBOX_SENDING, NULL,
+                                       NULL) != STORE_OK) {
+                free(body);
+                store_outbox_free(ob);
+                return SYNC_ERR_STORE;
+            }
+        }
+        struct response r;
+        enum sync_error e = signed_post(c, "/v1/push", body, &r, err);
+        free(body);
+        if (e != SYNC_OK) {
+            store_outbox_free(ob);
+            return e;
+        }
+        if (r.status != 200) {
+            stats->retry_after_s = r.retry_after_s;
+            e = status_error(&r, err);
+            buf_finish(&r.body);
+            store_outbox_free(ob);
+            return e;
+        }
+        struct proto_push_response pr;
+        bool ok = proto_push_parse(buf_str(&r.body), r.body.len, &pr, err);
+        buf_finish(&r.body);
+        if (!ok) {
+            store_outbox_free(ob);
+            return SYNC_ERR_PROTOCOL;
+        }
+        size_t progressed = 0;
+        for (size_t i = 0; i < pr.n; i++) {
+            const struct store_outbox_item *it = NULL;
+            for (size_t k = 0; k < ob->n && it == NULL; k++) {
+                if (strcmp(ob->items[k].uuid, pr.results[i].uuid) == 0)
+                    it = &ob->items[k];
+            }
+            if (it == NULL)
+                continue; /* not ours: ignore, the item stays pending */
+            if (store_outbox_set_state(c->store, it->seq, pr.results[i].state,
+                                       pr.results[i].case_number,
+                                       pr.results[i].reason) != STORE_OK) {
+                proto_push_finish(&pr);
+                store_outbox_free(ob);
+                return SYNC_ERR_STORE;
+            }
+            progressed++;
+            stats->accepted += pr.results[i].state == STORE_OUTBOX_ACCEPTED;
+            stats->duplicates += pr.results[i].state == STORE_OUTBOX_DUPLICATE;
+            stats->rejected += pr.results[i].state == STORE_OUTBOX_REJECTED;
+        }
+        proto_push_finish(&pr);
+        store_outbox_free(ob);
+        if (progressed == 0) {
+            err_set(err, "the case store answered without taking any submission");
+            return SYNC_ERR_PROTOCOL;
+        }
+    }
+    return SYNC_OK;
+}

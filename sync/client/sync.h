@@ -1,0 +1,67 @@
+/* The kiosk's sync client: enrolment, pull and push against a case store speaking
+ * sync/PROTOCOL.md, over libcurl with the server's key pinned. The decisions are in
+ * protocol.c (sans-IO); this file does the I/O and writes the store. */
+#ifndef MINASIDOR_SYNC_H
+#define MINASIDOR_SYNC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "macros.h"
+#include "store.h"
+
+enum sync_error {
+    SYNC_OK,
+    SYNC_ERR_NETWORK,     /* transient: no connection, timeout */
+    SYNC_ERR_SERVER,      /* transient: 5xx */
+    SYNC_ERR_RATE,        /* transient: 429 */
+    SYNC_ERR_PIN,         /* the server's key is not the pinned one: nothing was sent */
+    SYNC_ERR_AUTH,        /* 401: unknown or revoked device, bad token */
+    SYNC_ERR_PROTOCOL,    /* malformed, truncated, oversized or unexpected answer */
+    SYNC_ERR_TIME_TRAVEL, /* the server's position went backwards */
+    SYNC_ERR_STORE,       /* the local store failed */
+    SYNC_ERR_CONFIG,
+};
+
+const char *sync_error_code(enum sync_error e);
+bool sync_error_transient(enum sync_error e);
+
+struct sync_stats {
+    size_t pages, records;
+    int64_t position, head;
+    bool reset;
+    size_t accepted, duplicates, rejected;
+    int retry_after_s;
+};
+
+/* Enrols with a one-time token. The public key is the device's Ed25519 key. */
+enum sync_error sync_enroll(const char *url, const char *pin, const char *token,
+                            const char *site_name, const unsigned char public_key[32],
+                            char device_id[static 40], char site[static 64],
+                            char districts[static 256], struct errbuf *err) WARN_UNUSED;
+
+/* The device's Ed25519 key pair, derived from the root key (so erasing the root key erases the
+ * device's identity too). sk is 64 bytes in sodium_malloc memory: free with sodium_free. */
+unsigned char *sync_device_keypair(const struct store_key *root, unsigned char pk[static 32]);
+
+struct sync_client;
+
+/* The store, and sk (from sync_device_keypair), must outlive the client. */
+struct sync_client *sync_client_create(struct store *store, const char *url, const char *pin,
+                                       const char *device_id, const unsigned char *sk,
+                                       struct errbuf *err);
+void sync_client_destroy(struct sync_client *c);
+
+typedef void (*sync_progress_fn)(const struct sync_stats *s, void *data);
+
+/* Pulls until the server has no more, each page and its cursor in one transaction. */
+enum sync_error sync_pull(struct sync_client *c, sync_progress_fn progress, void *data,
+                          struct sync_stats *stats, struct errbuf *err) WARN_UNUSED;
+
+/* Delivers the outbox in sequence order and records each outcome. */
+enum sync_error sync_push(struct sync_client *c, struct sync_stats *stats,
+                          struct errbuf *err) WARN_UNUSED;
+
+#endif

@@ -1,0 +1,419 @@
+/* casestore HTTPS: libmicrohttpd with GnuTLS, a thread pool, capped bodies. */
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "buf.h"
+#include "httpsig.h"
+#include "json.h"
+#include "xalloc.h"
+
+#define LOG_MODULE "casestore"
+#include "log.h"
+
+#define MAX_BODY       (1024 * 1024)
+#define MAX_PUSH_ITEMS 100
+#define MAX_PAGE       1000
+#define NONCE_KEEP_S   600
+
+struct fault {
+    char kind[16]; /* "500", "503", "429", "truncate", "lose" */
+    char path[32];
+    int remaining;
+};
+
+struct cs_server {
+    struct MHD_Daemon *daemon;
+    struct cs_storage *st;
+    pthread_mutex_t fault_lock;
+    struct fault faults[16];
+    size_t n_faults;
+};
+
+struct request {
+    struct buf body;
+    bool too_large;
+};
+
+static enum MHD_Result
+send_json(struct MHD_Connection *c, unsigned status, json_t *body, const char *retry_after)
+{
+    char *text = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+    MHD_add_response_header(r, "Content-Type", "application/json");
+    if (retry_after != NULL)
+        MHD_add_response_header(r, "Retry-After", retry_after);
+    enum MHD_Result ret = MHD_queue_response(c, status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static enum MHD_Result
+send_error(struct MHD_Connection *c, unsigned status, const char *code, const char *message)
+{
+    return send_json(c, status, json_pack("{s:s, s:s}", "error", code, "message", message),
+                     status == 429 || status == 503 ? "2" : NULL);
+}
+
+/* Takes the next planned fault for a path, if any. */
+static bool
+take_fault(struct cs_server *srv, const char *path, char kind[16])
+{
+    bool hit = false;
+    pthread_mutex_lock(&srv->fault_lock);
+    for (size_t i = 0; i < srv->n_faults && !hit; i++) {
+        struct fault *f = &srv->faults[i];
+        if (f->remaining > 0 && strcmp(f->path, path) == 0) {
+            f->remaining--;
+            memcpy(kind, f->kind, 16);
+            hit = true;
+        }
+    }
+    pthread_mutex_unlock(&srv->fault_lock);
+    return hit;
+}
+
+/* Checks the signature; on failure queues the error response and returns false. */
+static bool
+authenticate(struct cs_server *srv, struct MHD_Connection *c, const char *method, const char *path,
+             const struct buf *body, struct cs_device *dev, enum MHD_Result *ret)
+{
+    const char *input = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Signature-Input");
+    const char *sig = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Signature");
+    const char *digest = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Digest");
+    struct httpsig_params p;
+    struct errbuf err;
+    if (input == NULL || sig == NULL || digest == NULL) {
+        *ret = send_error(c, 401, "unsigned", "this request must be signed (PROTOCOL.md §3)");
+        return false;
+    }
+    if (!httpsig_parse_input(input, &p, &err)) {
+        *ret = send_error(c, 401, "bad_signature", err.msg);
+        return false;
+    }
+    if (cs_device_get(srv->st, p.keyid, dev) != CS_OK) {
+        *ret = send_error(c, 401, "unknown_device", "this device is not enrolled");
+        return false;
+    }
+    if (dev->revoked) {
+        *ret = send_error(c, 401, "revoked", "this device was revoked");
+        return false;
+    }
+    int64_t now = (int64_t)time(NULL);
+    if (p.created > now + HTTPSIG_MAX_SKEW_S || p.created < now - HTTPSIG_MAX_SKEW_S) {
+        json_t *e = json_pack("{s:s, s:s, s:I}", "error", "stale_signature", "message",
+                              "the signature's created time is too far from the server's clock",
+                              "server_time", (json_int_t)now);
+        *ret = send_json(c, 401, e, NULL);
+        return false;
+    }
+    char want[HTTPSIG_DIGEST_MAX];
+    httpsig_content_digest(body->data, body->len, want);
+    if (strcmp(want, digest) != 0) {
+        *ret = send_error(c, 400, "digest_mismatch", "Content-Digest does not match the body");
+        return false;
+    }
+    if (!httpsig_verify(dev->public_key, method, path, digest, &p, sig)) {
+        *ret = send_error(c, 401, "bad_signature", "the signature does not verify");
+        return false;
+    }
+    if (cs_nonce_use(srv->st, dev->id, p.nonce, now, NONCE_KEEP_S) != CS_OK) {
+        *ret = send_error(c, 401, "replayed", "this nonce was used before");
+        return false;
+    }
+    return true;
+}
+
+static json_t *
+parse_body(struct MHD_Connection *c, const struct buf *body, enum MHD_Result *ret)
+{
+    struct errbuf err;
+    json_t *v = json_parse_capped(buf_str(body), body->len, MAX_BODY, &err);
+    if (v == NULL || !json_is_object(v)) {
+        json_decref(v);
+        *ret = send_error(c, 400, "malformed_json", v ? "expected a JSON object" : err.msg);
+        return NULL;
+    }
+    return v;
+}
+
+static enum MHD_Result
+handle_enroll(struct cs_server *srv, struct MHD_Connection *c, const struct buf *body)
+{
+    enum MHD_Result ret;
+    json_t *req = parse_body(c, body, &ret);
+    if (req == NULL)
+        return ret;
+    struct errbuf err;
+    const char *token = NULL, *pk64 = NULL, *site_name = NULL;
+    unsigned char pk[32];
+    if (!json_get_str(req, "token", true, 100, &token, &err) ||
+        !json_get_str(req, "public_key", true, 100, &pk64, &err) ||
+        !json_get_str(req, "site_name", false, 100, &site_name, &err)) {
+        ret = send_error(c, 400, "invalid_request", err.msg);
+    } else if (!httpsig_unb64(pk64, pk, sizeof(pk))) {
+        ret = send_error(c, 400, "invalid_request", "public_key: not 32 bytes of base64");
+    } else {
+        struct cs_device dev;
+        enum cs_result r = cs_enroll(srv->st, token, pk, site_name, &dev, &err);
+        if (r != CS_OK) {
+            ret = send_error(c, 401, "invalid_token", err.msg);
+        } else {
+            json_t *districts = json_array();
+            char *copy = xstrdup(dev.districts);
+            for (char *save = NULL, *d = strtok_r(copy, ",", &save); d;
+                 d = strtok_r(NULL, ",", &save))
+                json_array_append_new(districts, json_string(d));
+            free(copy);
+            LOG_INFO("enrolled %s for site %s", dev.id, dev.site);
+            ret =
+                send_json(c, 200,
+                          json_pack("{s:s, s:s, s:o, s:I}", "device_id", dev.id, "site", dev.site,
+                                    "districts", districts, "server_time", (json_int_t)time(NULL)),
+                          NULL);
+        }
+    }
+    json_decref(req);
+    return ret;
+}
+
+static enum MHD_Result
+handle_pull(struct cs_server *srv, struct MHD_Connection *c, const struct cs_device *dev,
+            const struct buf *body, bool truncate)
+{
+    enum MHD_Result ret;
+    json_t *req = parse_body(c, body, &ret);
+    if (req == NULL)
+        return ret;
+    struct errbuf err;
+    const char *cursor = NULL;
+    long long limit = MAX_PAGE;
+    if (!json_get_str(req, "cursor", true, 63, &cursor, &err) ||
+        !json_get_int(req, "limit", false, 1, MAX_PAGE, &limit, &err)) {
+        json_decref(req);
+        return send_error(c, 400, "invalid_request", err.msg);
+    }
+    json_t *changes = NULL;
+    char next[64];
+    int64_t position = 0, head = 0;
+    bool more = false, reset = false;
+    enum cs_result r =
+        cs_pull(srv->st, dev, cursor, (int)limit, &changes, next, &position, &head, &more, &reset);
+    json_decref(req);
+    if (r != CS_OK)
+        return send_error(c, 500, "internal_error", "the case store failed");
+    json_int_t now = (json_int_t)time(NULL);
+    if (reset)
+        return send_json(c, 200, json_pack("{s:b, s:I}", "reset", 1, "server_time", now), NULL);
+    json_t *resp = json_pack("{s:s, s:I, s:I, s:b, s:b, s:I, s:o}", "cursor", next, "position",
+                             (json_int_t)position, "head", (json_int_t)head, "more", more, "reset",
+                             0, "server_time", now, "changes", changes);
+    if (!truncate)
+        return send_json(c, 200, resp, NULL);
+    /* Fault injection: half a body, as a connection cut mid-response would leave it. */
+    char *text = json_dumps(resp, JSON_COMPACT);
+    json_decref(resp);
+    size_t half = strlen(text) / 2;
+    struct MHD_Response *mr = MHD_create_response_from_buffer(half, text, MHD_RESPMEM_MUST_COPY);
+    free(text);
+    ret = MHD_queue_response(c, 200, mr);
+    MHD_destroy_response(mr);
+    return ret;
+}
+
+static enum MHD_Result
+handle_push(struct cs_server *srv, struct MHD_Connection *c, struct cs_device *dev,
+            const struct buf *body, bool lose)
+{
+    enum MHD_Result ret;
+    json_t *req = parse_body(c, body, &ret);
+    if (req == NULL)
+        return ret;
+    json_t *items = json_object_get(req, "items");
+    if (!json_is_array(items) || json_array_size(items) > MAX_PUSH_ITEMS) {
+        json_decref(req);
+        return send_error(c, 400, "invalid_request", "items: expected an array of at most 100");
+    }
+    json_t *results = json_array();
+    size_t i;
+    json_t *item;
+    struct errbuf err;
+    json_array_foreach(items, i, item)
+    {
+        json_t *res = NULL;
+        enum cs_result r = cs_push_item(srv->st, dev, item, (int64_t)time(NULL), &res, &err);
+        if (r == CS_CONFLICT) {
+            json_decref(results);
+            json_decref(req);
+            return send_json(c, 409,
+                             json_pack("{s:s, s:s, s:I}", "error", "sequence_gap", "message",
+                                       err.msg, "expected", (json_int_t)dev->last_seq + 1),
+                             NULL);
+        }
+        if (r == CS_INVALID) {
+            json_decref(results);
+            json_decref(req);
+            return send_error(c, 400, "invalid_request", err.msg);
+        }
+        if (r != CS_OK) {
+            json_decref(results);
+            json_decref(req);
+            return send_error(c, 500, "internal_error", "the case store failed");
+        }
+        json_array_append_new(results, res);
+    }
+    json_decref(req);
+    LOG_INFO("push from %s: %zu items", dev->id, json_array_size(results));
+    if (lose) {
+        /* Fault injection: the effect is committed, the answer is lost. */
+        json_decref(results);
+        return send_error(c, 500, "internal_error", "injected: response lost after commit");
+    }
+    return send_json(c, 200,
+                     json_pack("{s:I, s:I, s:o}", "server_time", (json_int_t)time(NULL), "last_seq",
+                               (json_int_t)dev->last_seq, "results", results),
+                     NULL);
+}
+
+static enum MHD_Result
+handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+       const char *version, const char *upload, size_t *upload_size, void **con_cls)
+{
+    struct cs_server *srv = cls;
+    struct request *req = *con_cls;
+    if (req == NULL) {
+        req = xcalloc(1, sizeof(*req));
+        buf_init(&req->body, MAX_BODY);
+        *con_cls = req;
+        return MHD_YES;
+    }
+    if (*upload_size > 0) {
+        if (!req->too_large && !buf_append(&req->body, upload, *upload_size))
+            req->too_large = true;
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (req->too_large)
+        return send_error(c, 413, "too_large", "the body is larger than 1 MiB");
+
+    char fault[16] = "";
+    bool faulted = take_fault(srv, url, fault);
+    if (faulted &&
+        (strcmp(fault, "500") == 0 || strcmp(fault, "503") == 0 || strcmp(fault, "429") == 0)) {
+        unsigned status = (unsigned)atoi(fault);
+        return send_error(c, status,
+                          status == 429   ? "too_many_requests"
+                          : status == 503 ? "maintenance"
+                                          : "internal_error",
+                          "injected fault");
+    }
+
+    bool post = strcmp(method, "POST") == 0;
+    if (strcmp(url, "/v1/health") == 0 || strcmp(url, "/v1/time") == 0) {
+        if (strcmp(method, "GET") != 0)
+            return send_error(c, 405, "method_not_allowed", "use GET");
+        return send_json(
+            c, 200, json_pack("{s:s, s:I}", "status", "ok", "server_time", (json_int_t)time(NULL)),
+            NULL);
+    }
+    if (strcmp(url, "/v1/enroll") == 0) {
+        if (!post)
+            return send_error(c, 405, "method_not_allowed", "use POST");
+        return handle_enroll(srv, c, &req->body);
+    }
+    bool is_pull = strcmp(url, "/v1/pull") == 0, is_push = strcmp(url, "/v1/push") == 0;
+    if (!is_pull && !is_push)
+        return send_error(c, 404, "not_found", "no such endpoint");
+    if (!post)
+        return send_error(c, 405, "method_not_allowed", "use POST");
+    struct cs_device dev;
+    enum MHD_Result ret;
+    if (!authenticate(srv, c, method, url, &req->body, &dev, &ret))
+        return ret;
+    if (is_pull)
+        return handle_pull(srv, c, &dev, &req->body, faulted && strcmp(fault, "truncate") == 0);
+    return handle_push(srv, c, &dev, &req->body, faulted && strcmp(fault, "lose") == 0);
+}
+
+static void
+completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode t)
+{
+    struct request *req = *con_cls;
+    if (req != NULL) {
+        buf_finish_wipe(&req->body);
+        free(req);
+        *con_cls = NULL;
+    }
+}
+
+static bool
+parse_listen(const char *listen, struct sockaddr_in *sa)
+{
+    const char *colon = strrchr(listen, ':');
+    if (colon == NULL)
+        return false;
+    char host[64];
+    size_t hl = (size_t)(colon - listen);
+    if (hl >= sizeof(host))
+        return false;
+    memcpy(host, listen, hl);
+    host[hl] = '\0';
+    int port = atoi(colon + 1);
+    memset(sa, 0, sizeof(*sa));
+    sa->sin_family = AF_INET;
+    sa->sin_port = htons((uint16_t)port);
+    return port > 0 && port < 65536 && inet_pton(AF_INET, host, &sa->sin_addr) == 1;
+}
+
+struct cs_server *
+cs_server_start(struct cs_storage *st, const struct cs_server_options *o, struct errbuf *err)
+{
+    struct sockaddr_in sa;
+    if (!parse_listen(o->listen, &sa)) {
+        err_set(err, "--listen: expected IPv4:PORT, got \"%s\"", o->listen);
+        return NULL;
+    }
+    struct cs_server *srv = xcalloc(1, sizeof(*srv));
+    srv->st = st;
+    pthread_mutex_init(&srv->fault_lock, NULL);
+    for (size_t i = 0; o->faults && o->faults[i] && srv->n_faults < ARRAY_LEN(srv->faults); i++) {
+        struct fault *f = &srv->faults[srv->n_faults];
+        if (sscanf(o->faults[i], "%15[^:]:%31[^:]:%d", f->kind, f->path, &f->remaining) != 3) {
+            err_set(err, "--inject: expected KIND:PATH:COUNT, got \"%s\"", o->faults[i]);
+            free(srv);
+            return NULL;
+        }
+        srv->n_faults++;
+    }
+    srv->daemon = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_TLS | MHD_USE_ERROR_LOG, 0, NULL, NULL, handle,
+        srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_HTTPS_MEM_KEY, o->key_pem,
+        MHD_OPTION_HTTPS_MEM_CERT, o->cert_pem, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned)(o->threads ? o->threads : 4), MHD_OPTION_NOTIFY_COMPLETED, completed, srv,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_END);
+    if (srv->daemon == NULL) {
+        err_set(err, "cannot listen on %s (in use, or the TLS key and certificate are wrong)",
+                o->listen);
+        free(srv);
+        return NULL;
+    }
+    return srv;
+}
+
+void
+cs_server_stop(struct cs_server *srv)
+{
+    if (srv == NULL)
+        return;
+    MHD_stop_daemon(srv->daemon);
+    pthread_mutex_destroy(&srv->fault_lock);
+    free(srv);
+}

@@ -1,0 +1,261 @@
+/* casestore: the reference central case store and (later) identity provider for minasidor.
+ * A real HTTPS server with real persistence, so that kiosks can be developed, demonstrated and
+ * tested end to end on one machine, and so that a city can see what its back end must do. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <unistd.h>
+
+#include "http.h"
+#include "storage.h"
+#include "tls.h"
+#include "version.h"
+#include "xalloc.h"
+
+#define LOG_MODULE "casestore"
+#include "log.h"
+
+static void
+usage(FILE *out)
+{
+    fprintf(out,
+            "Usage: casestore COMMAND --data DIR [OPTIONS]\n"
+            "\n"
+            "  init                       create DIR: database, TLS key and certificate; print "
+            "the pin\n"
+            "  serve [--listen IP:PORT] [--tls-cert F --tls-key F] [--threads N]\n"
+            "        [--inject KIND:PATH:COUNT]...   serve HTTPS (KIND: 500, 503, 429, "
+            "truncate, lose)\n"
+            "  pin                        print the public-key pin of the certificate\n"
+            "  token create --site NAME --districts a,b [--ttl-hours N]\n"
+            "  device list | device revoke DEVICE_ID\n"
+            "  seed --citizens N [--seed S]   realistic demo or benchmark data\n"
+            "  mutate WHAT ID [ARG]       advance-case ID [STATUS], pay-invoice ID [DATE],\n"
+            "                             move-appointment ID UTC_SECONDS, move-citizen ID "
+            "DISTRICT,\n"
+            "                             erase-citizen ID\n"
+            "  stats                      counts of records, submissions and changes\n"
+            "\n"
+            "Exit codes: 0 ok, 1 failed, 2 usage error.\n");
+}
+
+static int
+usage_error(const char *msg, const char *arg)
+{
+    fprintf(stderr, "casestore: %s%s%s\n", msg, arg ? " " : "", arg ? arg : "");
+    usage(stderr);
+    return 2;
+}
+
+struct args {
+    const char *data, *listen, *cert, *key, *site, *districts, *seed;
+    const char *inject[16];
+    size_t n_inject;
+    long citizens, ttl_hours, threads;
+    const char *pos[4];
+    size_t n_pos;
+};
+
+static int
+parse(int argc, char **argv, struct args *a)
+{
+    memset(a, 0, sizeof(*a));
+    a->listen = "127.0.0.1:8443";
+    a->ttl_hours = 24;
+    a->threads = 4;
+    for (int i = 1; i < argc; i++) {
+        const char *o = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(o, "--help") == 0 || strcmp(o, "-h") == 0) {
+            usage(stdout);
+            exit(0);
+        }
+        if (strncmp(o, "--", 2) != 0) {
+            if (a->n_pos == ARRAY_LEN(a->pos))
+                return usage_error("too many arguments", NULL);
+            a->pos[a->n_pos++] = o;
+            continue;
+        }
+        if (v == NULL)
+            return usage_error("missing value for", o);
+        i++;
+        if (strcmp(o, "--data") == 0)
+            a->data = v;
+        else if (strcmp(o, "--listen") == 0)
+            a->listen = v;
+        else if (strcmp(o, "--tls-cert") == 0)
+            a->cert = v;
+        else if (strcmp(o, "--tls-key") == 0)
+            a->key = v;
+        else if (strcmp(o, "--site") == 0)
+            a->site = v;
+        else if (strcmp(o, "--districts") == 0)
+            a->districts = v;
+        else if (strcmp(o, "--seed") == 0)
+            a->seed = v;
+        else if (strcmp(o, "--citizens") == 0)
+            a->citizens = atol(v);
+        else if (strcmp(o, "--ttl-hours") == 0)
+            a->ttl_hours = atol(v);
+        else if (strcmp(o, "--threads") == 0)
+            a->threads = atol(v);
+        else if (strcmp(o, "--inject") == 0 && a->n_inject < ARRAY_LEN(a->inject) - 1)
+            a->inject[a->n_inject++] = v;
+        else
+            return usage_error("unknown option", o);
+    }
+    if (a->n_pos == 0)
+        return usage_error("no command given", NULL);
+    if (a->data == NULL)
+        return usage_error("--data DIR is required", NULL);
+    return 0;
+}
+
+static int
+cmd_serve(struct args *a, struct cs_storage *st)
+{
+    struct errbuf err;
+    char *cert_path = a->cert ? strdup(a->cert) : xasprintf("%s/tls.crt", a->data);
+    char *key_path = a->key ? strdup(a->key) : xasprintf("%s/tls.key", a->data);
+    char *cert = cs_read_file(cert_path, 65536, &err);
+    char *key = cert ? cs_read_file(key_path, 65536, &err) : NULL;
+    char pin[CS_PIN_MAX] = "";
+    if (key == NULL || !cs_tls_pin(cert_path, pin, &err)) {
+        fprintf(stderr, "casestore: %s\n", err.msg);
+        free(cert);
+        free(cert_path);
+        free(key_path);
+        return 1;
+    }
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL); /* the server's threads inherit the mask */
+    struct cs_server_options o = { a->listen, cert, key, (unsigned)a->threads, a->inject };
+    struct cs_server *srv = cs_server_start(st, &o, &err);
+    int rc = 0;
+    if (srv == NULL) {
+        fprintf(stderr, "casestore: %s\n", err.msg);
+        rc = 1;
+    } else {
+        printf("casestore: listening on https://%s (pin %s)\n", a->listen, pin);
+        fflush(stdout);
+        int sig;
+        sigwait(&set, &sig);
+        printf("casestore: stopping\n");
+        cs_server_stop(srv);
+    }
+    if (key != NULL)
+        sodium_memzero(key, strlen(key));
+    free(cert);
+    free(key);
+    free(cert_path);
+    free(key_path);
+    return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+    if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
+        printf("casestore %s\n", MINASIDOR_VERSION);
+        return 0;
+    }
+    struct args a;
+    int rc = parse(argc, argv, &a);
+    if (rc != 0)
+        return rc;
+    const char *level = getenv("CASESTORE_LOG_LEVEL");
+    enum log_level lv = LOG_LEVEL_WARN;
+    if (level != NULL)
+        log_level_parse(level, &lv);
+    log_init(lv, LOG_TARGET_STDERR, "casestore");
+    struct errbuf err;
+    const char *cmd = a.pos[0];
+
+    if (strcmp(cmd, "init") == 0) {
+        if (mkdir(a.data, 0700) != 0 && errno != EEXIST) {
+            fprintf(stderr, "casestore: %s: %s\n", a.data, strerror(errno));
+            return 1;
+        }
+        char *crt = xasprintf("%s/tls.crt", a.data);
+        bool have = access(crt, F_OK) == 0;
+        struct cs_storage *st = cs_storage_open(a.data, &err);
+        char pin[CS_PIN_MAX];
+        bool ok =
+            st != NULL && (have || cs_tls_generate(a.data, &err)) && cs_tls_pin(crt, pin, &err);
+        cs_storage_close(st);
+        free(crt);
+        if (!ok) {
+            fprintf(stderr, "casestore: %s\n", err.msg);
+            return 1;
+        }
+        printf("%s\n", pin);
+        return 0;
+    }
+    if (strcmp(cmd, "pin") == 0) {
+        char *crt = xasprintf("%s/tls.crt", a.data);
+        char pin[CS_PIN_MAX];
+        bool ok = cs_tls_pin(crt, pin, &err);
+        free(crt);
+        if (!ok) {
+            fprintf(stderr, "casestore: %s\n", err.msg);
+            return 1;
+        }
+        printf("%s\n", pin);
+        return 0;
+    }
+
+    struct cs_storage *st = cs_storage_open(a.data, &err);
+    if (st == NULL) {
+        fprintf(stderr, "casestore: %s (run casestore init first)\n", err.msg);
+        return 1;
+    }
+    rc = 0;
+    if (strcmp(cmd, "serve") == 0) {
+        rc = cmd_serve(&a, st);
+    } else if (strcmp(cmd, "token") == 0 && a.n_pos == 2 && strcmp(a.pos[1], "create") == 0) {
+        char token[48];
+        if (a.site == NULL || a.districts == NULL) {
+            rc = usage_error("token create needs --site and --districts", NULL);
+        } else if (cs_token_create(st, a.site, a.districts, a.ttl_hours * 3600, token, &err) !=
+                   CS_OK) {
+            fprintf(stderr, "casestore: %s\n", err.msg);
+            rc = 1;
+        } else {
+            printf("%s\n", token);
+        }
+    } else if (strcmp(cmd, "device") == 0 && a.n_pos == 2 && strcmp(a.pos[1], "list") == 0) {
+        cs_device_list(st, stdout);
+    } else if (strcmp(cmd, "device") == 0 && a.n_pos == 3 && strcmp(a.pos[1], "revoke") == 0) {
+        if (cs_device_revoke(st, a.pos[2]) != CS_OK) {
+            fprintf(stderr, "casestore: no device %s\n", a.pos[2]);
+            rc = 1;
+        }
+    } else if (strcmp(cmd, "seed") == 0) {
+        if (a.citizens <= 0)
+            rc = usage_error("seed needs --citizens N (1 or more)", NULL);
+        else if (cs_seed(st, a.citizens, a.seed ? (unsigned)atol(a.seed) : 1, isatty(2), &err) !=
+                 CS_OK) {
+            fprintf(stderr, "casestore: %s\n", err.msg);
+            rc = 1;
+        }
+    } else if (strcmp(cmd, "mutate") == 0 && a.n_pos >= 3) {
+        if (cs_mutate(st, a.pos[1], a.pos[2], a.n_pos > 3 ? a.pos[3] : NULL, &err) != CS_OK) {
+            fprintf(stderr, "casestore: %s\n", err.msg);
+            rc = 1;
+        }
+    } else if (strcmp(cmd, "stats") == 0) {
+        cs_stats(st, stdout);
+    } else {
+        rc = usage_error("unknown command", cmd);
+    }
+    cs_storage_close(st);
+    return rc;
+}

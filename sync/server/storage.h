@@ -1,0 +1,86 @@
+/* casestore's storage interface: everything the HTTP layer and the admin commands need, and no
+ * more, so that another backend (PostgreSQL) can be added without touching them. */
+#ifndef CASESTORE_STORAGE_H
+#define CASESTORE_STORAGE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "err.h"
+#include "macros.h"
+
+struct cs_storage;
+
+enum cs_result {
+    CS_OK,
+    CS_NOT_FOUND,
+    CS_INVALID,  /* the caller's data is wrong (message in err) */
+    CS_CONFLICT, /* e.g. a used token, a sequence gap */
+    CS_FAILED,   /* the storage itself failed */
+};
+
+struct cs_device {
+    char id[40];
+    unsigned char public_key[32];
+    char site[64];
+    char districts[256]; /* comma-separated district codes */
+    bool revoked;
+    int64_t last_seq;
+};
+
+/* Opens (creating) DIR/casestore.db. */
+struct cs_storage *cs_storage_open(const char *dir, struct errbuf *err);
+void cs_storage_close(struct cs_storage *st);
+
+/* Admin: a one-time enrolment token for a site and its districts, valid for ttl_s. */
+enum cs_result cs_token_create(struct cs_storage *st, const char *site, const char *districts,
+                               int64_t ttl_s, char token_out[static 48], struct errbuf *err);
+/* Admin: prints devices, one line each (no personal data). */
+void cs_device_list(struct cs_storage *st, FILE *out);
+enum cs_result cs_device_revoke(struct cs_storage *st, const char *device_id);
+
+/* Enrolment: consumes the token and records the device. */
+enum cs_result cs_enroll(struct cs_storage *st, const char *token, const unsigned char pk[32],
+                         const char *site_name, struct cs_device *out, struct errbuf *err);
+
+enum cs_result cs_device_get(struct cs_storage *st, const char *device_id, struct cs_device *out);
+
+/* Records a nonce; CS_CONFLICT if the device used it before. Forgets nonces older than
+ * keep_s. */
+enum cs_result cs_nonce_use(struct cs_storage *st, const char *device_id, const char *nonce,
+                            int64_t now, int64_t keep_s);
+
+/* A page of changes for the device's scope after `position` in `epoch`. *reset when the cursor
+ * is not from this server's history. changes is a new JSON array. */
+enum cs_result cs_pull(struct cs_storage *st, const struct cs_device *dev, const char *cursor,
+                       int limit, json_t **changes, char cursor_out[static 64],
+                       int64_t *position_out, int64_t *head_out, bool *more, bool *reset);
+
+/* One submission, in one transaction with the device's last sequence number. result gets
+ * {"uuid","status","case_number"|"reason"}. */
+enum cs_result cs_push_item(struct cs_storage *st, struct cs_device *dev, const json_t *item,
+                            int64_t now, json_t **result, struct errbuf *err);
+
+/* Writes a record as the city's systems would (upsert, logged as a change in its district:
+ * the citizen's for personal kinds, "*" for shared ones). fields is borrowed. */
+enum cs_result cs_record_put(struct cs_storage *st, const char *kind, const char *id,
+                             const char *citizen, const char *parent, const char *district,
+                             json_t *fields);
+
+/* Runs fn inside one transaction (seeding in batches is much faster). */
+enum cs_result cs_transaction(struct cs_storage *st, enum cs_result (*fn)(void *), void *data);
+
+/* Demo and benchmark data: n citizens, deterministic for a seed. */
+enum cs_result cs_seed(struct cs_storage *st, long n, unsigned seed, bool progress,
+                       struct errbuf *err);
+
+/* Changes the way the city's systems would. */
+enum cs_result cs_mutate(struct cs_storage *st, const char *what, const char *id, const char *arg,
+                         struct errbuf *err);
+
+/* Counts for `casestore stats` and the tests: records per kind, submissions, changes. */
+void cs_stats(struct cs_storage *st, FILE *out);
+
+#endif

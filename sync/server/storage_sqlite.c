@@ -1,0 +1,801 @@
+/* casestore storage on SQLite (WAL). Records are kept as JSON field objects with their kind,
+ * citizen, parent and district; every write appends to a change log that pull pages through. */
+#include <pthread.h>
+#include <sodium.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "storage.h"
+#include "taxonomy.h"
+#include "xalloc.h"
+
+#define LOG_MODULE "casestore"
+#include "log.h"
+
+struct cs_storage {
+    sqlite3 *db;
+    pthread_mutex_t lock; /* one writer; MHD's thread pool serialises here */
+    char epoch[17];
+};
+
+static const char schema[] =
+    "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS tokens (token_hash BLOB PRIMARY KEY, site TEXT NOT NULL,"
+    " districts TEXT NOT NULL, expires_at INTEGER NOT NULL, used_at INTEGER);"
+    "CREATE TABLE IF NOT EXISTS devices (id TEXT PRIMARY KEY, public_key BLOB NOT NULL UNIQUE,"
+    " site TEXT NOT NULL, site_name TEXT, districts TEXT NOT NULL, enrolled_at INTEGER NOT NULL,"
+    " revoked_at INTEGER, last_seq INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE IF NOT EXISTS nonces (device_id TEXT NOT NULL, nonce TEXT NOT NULL,"
+    " at INTEGER NOT NULL, PRIMARY KEY (device_id, nonce)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS records (kind TEXT NOT NULL, id TEXT NOT NULL, citizen TEXT,"
+    " parent TEXT, district TEXT NOT NULL, fields TEXT NOT NULL, PRIMARY KEY (kind, id));"
+    "CREATE INDEX IF NOT EXISTS records_citizen ON records(citizen);"
+    "CREATE TABLE IF NOT EXISTS changes (seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " kind TEXT NOT NULL, id TEXT NOT NULL, district TEXT NOT NULL, op TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS submissions (uuid TEXT PRIMARY KEY, device_id TEXT NOT NULL,"
+    " seq INTEGER NOT NULL, kind TEXT, main TEXT, type TEXT, class TEXT, citizen TEXT,"
+    " payload TEXT, registered_by TEXT, created_at INTEGER, received_at INTEGER NOT NULL,"
+    " status TEXT NOT NULL, case_number TEXT, reason TEXT, UNIQUE (device_id, seq));"
+    "CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);";
+
+static enum cs_result
+fail(struct cs_storage *st, const char *doing)
+{
+    LOG_ERR("%s: %s", doing, sqlite3_errmsg(st->db));
+    return CS_FAILED;
+}
+
+static bool
+exec(struct cs_storage *st, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        LOG_ERR("SQL failed: %s", msg ? msg : "?");
+        sqlite3_free(msg);
+        return false;
+    }
+    return true;
+}
+
+struct cs_storage *
+cs_storage_open(const char *dir, struct errbuf *err)
+{
+    struct cs_storage *st = xcalloc(1, sizeof(*st));
+    pthread_mutex_init(&st->lock, NULL);
+    char *path = xasprintf("%s/casestore.db", dir);
+    int rc = sqlite3_open_v2(
+        path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL);
+    if (rc != SQLITE_OK || !exec(st, schema)) {
+        err_set(err, "%s: cannot open: %s", path, st->db ? sqlite3_errmsg(st->db) : "no memory");
+        free(path);
+        cs_storage_close(st);
+        return NULL;
+    }
+    free(path);
+    sqlite3_busy_timeout(st->db, 10000);
+    /* The epoch names this database's history: a cursor from another history means reset. */
+    sqlite3_stmt *q = NULL;
+    sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key='epoch'", -1, &q, NULL);
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        snprintf(st->epoch, sizeof(st->epoch), "%s", (const char *)sqlite3_column_text(q, 0));
+    } else {
+        unsigned char r[8];
+        randombytes_buf(r, sizeof(r));
+        sodium_bin2hex(st->epoch, sizeof(st->epoch), r, sizeof(r));
+        char *sql = xasprintf("INSERT INTO meta VALUES ('epoch', '%s')", st->epoch);
+        exec(st, sql);
+        free(sql);
+    }
+    sqlite3_finalize(q);
+    return st;
+}
+
+void
+cs_storage_close(struct cs_storage *st)
+{
+    if (st == NULL)
+        return;
+    sqlite3_close(st->db);
+    pthread_mutex_destroy(&st->lock);
+    free(st);
+}
+
+static int64_t
+next_counter(struct cs_storage *st, const char *name)
+{
+    sqlite3_stmt *q = NULL;
+    int64_t v = 0;
+    sqlite3_prepare_v2(st->db,
+                       "INSERT INTO counters VALUES (?1, 1) ON CONFLICT DO UPDATE SET"
+                       " value = value + 1 RETURNING value",
+                       -1, &q, NULL);
+    sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+    if (sqlite3_step(q) == SQLITE_ROW)
+        v = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    return v;
+}
+
+enum cs_result
+cs_token_create(struct cs_storage *st, const char *site, const char *districts, int64_t ttl_s,
+                char token_out[static 48], struct errbuf *err)
+{
+    /* Every district must be one the city has. */
+    char *copy = xstrdup(districts);
+    for (char *save = NULL, *d = strtok_r(copy, ",", &save); d; d = strtok_r(NULL, ",", &save)) {
+        if (taxonomy_find(TAX_DISTRICT, d) < 0) {
+            err_set(err, "unknown district \"%s\"", d);
+            free(copy);
+            return CS_INVALID;
+        }
+    }
+    free(copy);
+    unsigned char r[16];
+    randombytes_buf(r, sizeof(r));
+    char hex[33];
+    sodium_bin2hex(hex, sizeof(hex), r, sizeof(r));
+    snprintf(token_out, 48, "et-%s", hex);
+    unsigned char h[32];
+    crypto_generichash(h, sizeof(h), (const unsigned char *)token_out, strlen(token_out), NULL, 0);
+    pthread_mutex_lock(&st->lock);
+    sqlite3_stmt *q = NULL;
+    sqlite3_prepare_v2(st->db, "INSERT INTO tokens VALUES (?1, ?2, ?3, ?4, NULL)", -1, &q, NULL);
+    sqlite3_bind_blob(q, 1, h, sizeof(h), SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, site, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, districts, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 4, (int64_t)time(NULL) + ttl_s);
+    int rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    pthread_mutex_unlock(&st->lock);
+    return rc == SQLITE_DONE ? CS_OK : fail(st, "creating a token");
+}
+
+void
+cs_device_list(struct cs_storage *st, FILE *out)
+{
+    pthread_mutex_lock(&st->lock);
+    sqlite3_stmt *q = NULL;
+    sqlite3_prepare_v2(st->db,
+                       "SELECT id, site, districts, enrolled_at, revoked_at, last_seq FROM devices"
+                       " ORDER BY enrolled_at",
+                       -1, &q, NULL);
+    while (sqlite3_step(q) == SQLITE_ROW)
+        fprintf(out, "%s  site=%s  districts=%s  enrolled=%lld  last_seq=%lld%s\n",
+                sqlite3_column_text(q, 0), sqlite3_column_text(q, 1), sqlite3_column_text(q, 2),
+                (long long)sqlite3_column_int64(q, 3), (long long)sqlite3_column_int64(q, 5),
+                sqlite3_column_type(q, 4) == SQLITE_NULL ? "" : "  REVOKED");
+    sqlite3_finalize(q);
+    pthread_mutex_unlock(&st->lock);
+}
+
+enum cs_result
+cs_device_revoke(struct cs_storage *st, const char *device_id)
+{
+    pthread_mutex_lock(&st->lock);
+    sqlite3_stmt *q = NULL;
+    sqlite3_prepare_v2(st->db, "UPDATE devices SET revoked_at=?2 WHERE id=?1", -1, &q, NULL);
+    sqlite3_bind_text(q, 1, device_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 2, (int64_t)time(NULL));
+    sqlite3_step(q);
+    sqlite3_finalize(q);
+    int changed = sqlite3_changes(st->db);
+    pthread_mutex_unlock(&st->lock);
+    return changed ? CS_OK : CS_NOT_FOUND;
+}
+
+static void
+load_device(sqlite3_stmt *q, struct cs_device *out)
+{
+    memset(out, 0, sizeof(*out));
+    snprintf(out->id, sizeof(out->id), "%s", (const char *)sqlite3_column_text(q, 0));
+    if (sqlite3_column_bytes(q, 1) == 32)
+        memcpy(out->public_key, sqlite3_column_blob(q, 1), 32);
+    snprintf(out->site, sizeof(out->site), "%s", (const char *)sqlite3_column_text(q, 2));
+    snprintf(out->districts, sizeof(out->districts), "%s", (const char *)sqlite3_column_text(q, 3));
+    out->revoked = sqlite3_column_type(q, 4) != SQLITE_NULL;
+    out->last_seq = sqlite3_column_int64(q, 5);
+}
+
+static enum cs_result
+device_get_locked(struct cs_storage *st, const char *device_id, struct cs_device *out)
+{
+    sqlite3_stmt *q = NULL;
+    sqlite3_prepare_v2(st->db,
+                       "SELECT id, public_key, site, districts, revoked_at, last_seq FROM devices"
+                       " WHERE id=?1",
+                       -1, &q, NULL);
+    sqlite3_bind_text(q, 1, device_id, -1, SQLITE_STATIC);
+    enum cs_result r = CS_NOT_FOUND;
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        load_device(q, out);
+        r = CS_OK;
+    }
+    sqlite3_finalize(q);
+    return r;
+}
+
+enum cs_result
+cs_device_get(struct cs_storage *st, const char *device_id, struct cs_device *out)
+{
+    pthread_mutex_lock(&st->lock);
+    enum cs_result r = device_get_locked(st, device_id, out);
+    pthread_mutex_unlock(&st->lock);
+    return r;
+}
+
+enum cs_result
+cs_enroll(struct cs_storage *st, const char *token, const unsigned char pk[32],
+          const char *site_name, struct cs_device *out, struct errbuf *err)
+{
+    unsigned char h[32];
+    crypto_generichash(h, sizeof(h), (const unsigned char *)token, strlen(token), NULL, 0);
+    pthread_mutex_lock(&st->lock);
+    enum cs_result r = CS_CONFLICT;
+    exec(st, "BEGIN IMMEDIATE");
+    sqlite3_stmt *q = NULL;
+    sqlite3_prepare_v2(st->db,
+                       "UPDATE tokens SET used_at=?2 WHERE token_hash=?1 AND used_at IS NULL"
+                       " AND expires_at > ?2 RETURNING site, districts",
+                       -1, &q, NULL);
+    sqlite3_bind_blob(q, 1, h, sizeof(h), SQLITE_STATIC);
+    sqlite3_bind_int64(q, 2, (int64_t)time(NULL));
+    char site[64] = "", districts[256] = "";
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        snprintf(site, sizeof(site), "%s", (const char *)sqlite3_column_text(q, 0));
+        snprintf(districts, sizeof(districts), "%s", (const char *)sqlite3_column_text(q, 1));
+        r = CS_OK;
+    } else {
+        err_set(err, "the enrolment token is unknown, used or expired");
+    }
+    sqlite3_finalize(q);
+    if (r == CS_OK) {
+        unsigned char rid[6];
+        randombytes_buf(rid, sizeof(rid));
+        char hex[13];
+        sodium_bin2hex(hex, sizeof(hex), rid, sizeof(rid));
+        char id[40];
+        snprintf(id, sizeof(id), "dev-%s", hex);
+        sqlite3_prepare_v2(st->db, "INSERT INTO devices VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, 0)",
+                           -1, &q, NULL);
+        sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+        sqlite3_bind_blob(q, 2, pk, 32, SQLITE_STATIC);
+        sqlite3_bind_text(q, 3, site, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 4, site_name ? site_name : site, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 5, districts, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(q, 6, (int64_t)time(NULL));
+        if (sqlite3_step(q) != SQLITE_DONE) {
+            err_set(err, "this device key is already enrolled");
+            r = CS_CONFLICT;
+        }
+        sqlite3_finalize(q);
+        if (r == CS_OK)
+            r = device_get_locked(st, id, out);
+    }
+    exec(st, r == CS_OK ? "COMMIT" : "ROLLBACK");
+    pthread_mutex_unlock(&st->lock);
+    return r;
+}
+
+enum cs_result
+cs_nonce_use(struct cs_storage *st, const char *device_id, const char *nonce, int64_t now,
+             int64_t keep_s)
+{
+    pthread_mutex_lock(&st->lock);
+    sqlite3_stmt *q = NULL;
+    sqlite3_prepare_v2(st->db, "DELETE FROM nonces WHERE at < ?1", -1, &q, NULL);
+    sqlite3_bind_int64(q, 1, now - keep_s);
+    sqlite3_step(q);
+    sqlite3_finalize(q);
+    sqlite3_prepare_v2(st->db, "INSERT INTO nonces VALUES (?1, ?2, ?3)", -1, &q, NULL);
+    sqlite3_bind_text(q, 1, device_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, nonce, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 3, now);
+    int rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    pthread_mutex_unlock(&st->lock);
+    return rc == SQLITE_DONE ? CS_OK : CS_CONFLICT;
+}
+
+static void
+log_change(struct cs_storage *st, const char *kind, const char *id, const char *district,
+           const char *op)
+{
+    sqlite3_stmt *q = NULL;
+    sqlite3_prepare_v2(st->db, "INSERT INTO changes (kind, id, district, op) VALUES (?1,?2,?3,?4)",
+                       -1, &q, NULL);
+    sqlite3_bind_text(q, 1, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, district, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 4, op, -1, SQLITE_STATIC);
+    sqlite3_step(q);
+    sqlite3_finalize(q);
+}
+
+static enum cs_result
+record_put_locked(struct cs_storage *st, const char *kind, const char *id, const char *citizen,
+                  const char *parent, const char *district, json_t *fields)
+{
+    char *text = json_dumps(fields, JSON_COMPACT);
+    sqlite3_stmt *q = NULL;
+    sqlite3_prepare_v2(st->db,
+                       "INSERT INTO records VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO UPDATE"
+                       " SET citizen=?3, parent=?4, district=?5, fields=?6",
+                       -1, &q, NULL);
+    sqlite3_bind_text(q, 1, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, citizen, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 4, parent, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 5, district, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 6, text, -1, free);
+    int rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE)
+        return fail(st, "writing a record");
+    log_change(st, kind, id, district, "upsert");
+    return CS_OK;
+}
+
+enum cs_result
+cs_record_put(struct cs_storage *st, const char *kind, const char *id, const char *citizen,
+              const char *parent, const char *district, json_t *fields)
+{
+    /* Inside cs_transaction the lock is held already. */
+    return record_put_locked(st, kind, id, citizen, parent, district, fields);
+}
+
+enum cs_result
+cs_transaction(struct cs_storage *st, enum cs_result (*fn)(void *), void *data)
+{
+    pthread_mutex_lock(&st->lock);
+    exec(st, "BEGIN IMMEDIATE");
+    enum cs_result r = fn(data);
+    exec(st, r == CS_OK ? "COMMIT" : "ROLLBACK");
+    pthread_mutex_unlock(&st->lock);
+    return r;
+}
+
+static bool
+in_scope(const char *districts, const char *district)
+{
+    if (strcmp(district, "*") == 0)
+        return true;
+    size_t dl = strlen(district);
+    for (const char *p = districts; (p = strstr(p, district)) != NULL; p += dl) {
+        bool start = p == districts || p[-1] == ',';
+        bool end = p[dl] == '\0' || p[dl] == ',';
+        if (start && end)
+            return true;
+    }
+    return false;
+}
+
+enum cs_result
+cs_pull(struct cs_storage *st, const struct cs_device *dev, const char *cursor, int limit,
+        json_t **changes, char cursor_out[static 64], int64_t *position_out, int64_t *head_out,
+        bool *more, bool *reset)
+{
+    *reset = false;
+    *more = false;
+    int64_t position = 0;
+    if (cursor[0] != '\0') {
+        /* "c<epoch>.<seq>" */
+        size_t el = strlen(st->epoch);
+        char *end = NULL;
+        if (cursor[0] != 'c' || strncmp(cursor + 1, st->epoch, el) != 0 || cursor[1 + el] != '.') {
+            *reset = true;
+            return CS_OK;
+        }
+        position = strtoll(cursor + 2 + el, &end, 10);
+        if (end == cursor + 2 + el || *end != '\0' || position < 0) {
+            *reset = true;
+            return CS_OK;
+        }
+    }
+    pthread_mutex_lock(&st->lock);
+    sqlite3_stmt *q = NULL;
+    sqlite3_prepare_v2(st->db, "SELECT coalesce(max(seq), 0) FROM changes", -1, &q, NULL);
+    int64_t max_seq = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+    sqlite3_finalize(q);
+    if (position > max_seq) {
+        /* The client is ahead of our history: we were restored from an older backup. */
+        pthread_mutex_unlock(&st->lock);
+        *reset = true;
+        return CS_OK;
+    }
+    sqlite3_prepare_v2(st->db,
+                       "SELECT c.seq, c.kind, c.id, c.op, c.district, r.citizen, r.parent,"
+                       " r.district, r.fields FROM changes c LEFT JOIN records r"
+                       " ON r.kind = c.kind AND r.id = c.id WHERE c.seq > ?1 ORDER BY c.seq"
+                       " LIMIT ?2",
+                       -1, &q, NULL);
+    sqlite3_bind_int64(q, 1, position);
+    sqlite3_bind_int(q, 2, limit);
+    json_t *arr = json_array();
+    int scanned = 0;
+    int64_t last = position;
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        scanned++;
+        last = sqlite3_column_int64(q, 0);
+        const char *kind = (const char *)sqlite3_column_text(q, 1);
+        const char *id = (const char *)sqlite3_column_text(q, 2);
+        const char *op = (const char *)sqlite3_column_text(q, 3);
+        const char *change_district = (const char *)sqlite3_column_text(q, 4);
+        if (!in_scope(dev->districts, change_district))
+            continue;
+        if (strcmp(op, "delete") == 0) {
+            json_array_append_new(
+                arr, json_pack("{s:s, s:s, s:s}", "kind", kind, "id", id, "op", "delete"));
+            continue;
+        }
+        /* An upsert is sent as the record is now, if it still exists and is still in scope. */
+        if (sqlite3_column_type(q, 8) == SQLITE_NULL ||
+            !in_scope(dev->districts, (const char *)sqlite3_column_text(q, 7)))
+            continue;
+        json_t *fields = json_loads((const char *)sqlite3_column_text(q, 8), 0, NULL);
+        json_t *c = json_pack("{s:s, s:s, s:s, s:o}", "kind", kind, "id", id, "op", "upsert",
+                              "fields", fields ? fields : json_object());
+        if (sqlite3_column_type(q, 5) != SQLITE_NULL)
+            json_object_set_new(c, "citizen", json_string((const char *)sqlite3_column_text(q, 5)));
+        if (sqlite3_column_type(q, 6) != SQLITE_NULL)
+            json_object_set_new(c, "parent", json_string((const char *)sqlite3_column_text(q, 6)));
+        json_array_append_new(arr, c);
+    }
+    sqlite3_finalize(q);
+    pthread_mutex_unlock(&st->lock);
+    *more = scanned == limit && last < max_seq;
+    snprintf(cursor_out, 64, "c%s.%lld", st->epoch, (long long)last);
+    *position_out = last;
+    *head_out = max_seq;
+    *changes = arr;
+    return CS_OK;
+}
+
+static const char *
+jstr(const json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));
+}
+
+/* Validates a submission; NULL if acceptable, otherwise the reason. */
+static const char *
+check_item(struct cs_storage *st, const struct cs_device *dev, const json_t *item, char *district,
+           size_t dsize)
+{
+    const char *kind = jstr(item, "kind");
+    static const char *const kinds[] = { "application", "complaint", "callback", "choice" };
+    bool kind_ok = false;
+    for (size_t i = 0; kind && i < ARRAY_LEN(kinds); i++)
+        kind_ok = kind_ok || strcmp(kind, kinds[i]) == 0;
+    if (!kind_ok)
+        return "unknown kind of submission";
+    int main = jstr(item, "main") ? taxonomy_find(TAX_MAIN, jstr(item, "main")) : -1;
+    int type = jstr(item, "type") ? taxonomy_find(TAX_TYPE, jstr(item, "type")) : -1;
+    int klass = jstr(item, "class") ? taxonomy_find(TAX_CLASS, jstr(item, "class")) : -1;
+    if (main < 0 || type < 0 || klass < 0)
+        return "unknown huvudkategori, ärendetyp or ärendeklass";
+    if (!taxonomy_type_allowed((enum case_main)main, (enum case_type)type))
+        return "this ärendetyp does not belong under this huvudkategori";
+    if (!json_is_object(json_object_get(item, "payload")) ||
+        !json_is_object(json_object_get(item, "registered_by")))
+        return "payload and registered_by must be objects";
+    const char *citizen = jstr(item, "citizen");
+    snprintf(district, dsize, "*");
+    if (citizen == NULL) {
+        if (strcmp(kind, "callback") != 0)
+            return "only a callback request may be anonymous";
+        return NULL;
+    }
+    sqlite3_stmt *q = NULL;
+    sqlite3_prepare_v2(st->db, "SELECT district FROM records WHERE kind='citizen' AND id=?1", -1,
+                       &q, NULL);
+    sqlite3_bind_text(q, 1, citizen, -1, SQLITE_STATIC);
+    const char *why = "the citizen is not known";
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        snprintf(district, dsize, "%s", (const char *)sqlite3_column_text(q, 0));
+        why = in_scope(dev->districts, district) ? NULL
+                                                 : "the citizen is outside this kiosk's districts";
+    }
+    sqlite3_finalize(q);
+    return why;
+}
+
+enum cs_result
+cs_push_item(struct cs_storage *st, struct cs_device *dev, const json_t *item, int64_t now,
+             json_t **result, struct errbuf *err)
+{
+    const char *uuid = jstr(item, "uuid");
+    json_int_t seq = json_integer_value(json_object_get(item, "seq"));
+    if (uuid == NULL || strlen(uuid) != 36 || !json_is_integer(json_object_get(item, "seq")) ||
+        seq < 1) {
+        err_set(err, "an item needs a uuid (36 characters) and a seq (1 or more)");
+        return CS_INVALID;
+    }
+    pthread_mutex_lock(&st->lock);
+    exec(st, "BEGIN IMMEDIATE");
+    enum cs_result r = CS_OK;
+    sqlite3_stmt *q = NULL;
+    /* Seen before, by uuid or by this device's sequence number: a duplicate. */
+    sqlite3_prepare_v2(st->db,
+                       "SELECT status, case_number, reason FROM submissions WHERE uuid=?1 OR"
+                       " (device_id=?2 AND seq=?3)",
+                       -1, &q, NULL);
+    sqlite3_bind_text(q, 1, uuid, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, dev->id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 3, seq);
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        const char *status = (const char *)sqlite3_column_text(q, 0);
+        const char *cn = (const char *)sqlite3_column_text(q, 1);
+        if (strcmp(status, "rejected") == 0)
+            *result = json_pack("{s:s, s:s, s:s}", "uuid", uuid, "status", "rejected", "reason",
+                                (const char *)sqlite3_column_text(q, 2));
+        else
+            *result = json_pack("{s:s, s:s, s:s?}", "uuid", uuid, "status", "duplicate",
+                                "case_number", cn);
+        sqlite3_finalize(q);
+        exec(st, "COMMIT");
+        pthread_mutex_unlock(&st->lock);
+        return CS_OK;
+    }
+    sqlite3_finalize(q);
+    struct cs_device fresh;
+    if (device_get_locked(st, dev->id, &fresh) != CS_OK) {
+        r = CS_FAILED;
+    } else if (seq != fresh.last_seq + 1) {
+        err_set(err, "sequence gap: expected %lld", (long long)fresh.last_seq + 1);
+        dev->last_seq = fresh.last_seq;
+        r = CS_CONFLICT;
+    }
+    char district[64];
+    const char *why = r == CS_OK ? check_item(st, dev, item, district, sizeof(district)) : NULL;
+    char case_number[40] = "";
+    if (r == CS_OK && why == NULL) {
+        time_t t = (time_t)now;
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        snprintf(case_number, sizeof(case_number), "KCS-%04d-%06lld", tm.tm_year + 1900,
+                 (long long)next_counter(st, "case_number"));
+        const char *citizen = jstr(item, "citizen");
+        if (citizen != NULL) {
+            /* The submission becomes a case the citizen sees on Mina sidor. */
+            char received[11];
+            strftime(received, sizeof(received), "%Y-%m-%d", &tm);
+            int type = taxonomy_find(TAX_TYPE, jstr(item, "type"));
+            json_t *fields = json_pack(
+                "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I}", "case_number", case_number, "main",
+                jstr(item, "main"), "type", jstr(item, "type"), "class", jstr(item, "class"),
+                "status", "inkommen", "title", taxonomy_entry(TAX_TYPE, (size_t)type)->name_sv,
+                "district", district, "received_on", received, "updated_at", (json_int_t)now);
+            char case_id[64], ev_id[72];
+            snprintf(case_id, sizeof(case_id), "sub-%s", uuid);
+            snprintf(ev_id, sizeof(ev_id), "sub-%s-0", uuid);
+            r = record_put_locked(st, "case", case_id, citizen, NULL, district, fields);
+            json_decref(fields);
+            json_t *ev = json_pack("{s:I, s:s, s:s}", "at", (json_int_t)now, "status", "inkommen",
+                                   "note", "Inkommen via Mina sidor-kiosken");
+            if (r == CS_OK)
+                r = record_put_locked(st, "case_event", ev_id, citizen, case_id, district, ev);
+            json_decref(ev);
+        }
+    }
+    if (r == CS_OK) {
+        char *payload = json_dumps(json_object_get(item, "payload"), JSON_COMPACT);
+        char *by = json_dumps(json_object_get(item, "registered_by"), JSON_COMPACT);
+        sqlite3_prepare_v2(st->db,
+                           "INSERT INTO submissions VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,"
+                           "?12,?13,?14,?15)",
+                           -1, &q, NULL);
+        sqlite3_bind_text(q, 1, uuid, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 2, dev->id, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(q, 3, seq);
+        sqlite3_bind_text(q, 4, jstr(item, "kind"), -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 5, jstr(item, "main"), -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 6, jstr(item, "type"), -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 7, jstr(item, "class"), -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 8, jstr(item, "citizen"), -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 9, payload, -1, free);
+        sqlite3_bind_text(q, 10, by, -1, free);
+        sqlite3_bind_int64(q, 11, json_integer_value(json_object_get(item, "created_at")));
+        sqlite3_bind_int64(q, 12, now);
+        sqlite3_bind_text(q, 13, why ? "rejected" : "accepted", -1, SQLITE_STATIC);
+        if (why == NULL)
+            sqlite3_bind_text(q, 14, case_number, -1, SQLITE_STATIC);
+        if (why != NULL)
+            sqlite3_bind_text(q, 15, why, -1, SQLITE_STATIC);
+        if (sqlite3_step(q) != SQLITE_DONE)
+            r = fail(st, "storing a submission");
+        sqlite3_finalize(q);
+    }
+    if (r == CS_OK) {
+        sqlite3_prepare_v2(st->db, "UPDATE devices SET last_seq=?2 WHERE id=?1", -1, &q, NULL);
+        sqlite3_bind_text(q, 1, dev->id, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(q, 2, seq);
+        sqlite3_step(q);
+        sqlite3_finalize(q);
+        dev->last_seq = seq;
+        *result =
+            why ? json_pack("{s:s, s:s, s:s}", "uuid", uuid, "status", "rejected", "reason", why)
+                : json_pack("{s:s, s:s, s:s}", "uuid", uuid, "status", "accepted", "case_number",
+                            case_number);
+    }
+    exec(st, r == CS_OK ? "COMMIT" : "ROLLBACK");
+    pthread_mutex_unlock(&st->lock);
+    return r;
+}
+
+/* Re-logs every record of a citizen in their (new) district, citizen first. */
+static void
+relog_citizen(struct cs_storage *st, const char *citizen, const char *district)
+{
+    sqlite3_stmt *q = NULL;
+    sqlite3_prepare_v2(st->db,
+                       "SELECT kind, id FROM records WHERE (kind='citizen' AND id=?1) OR citizen=?1"
+                       " ORDER BY kind != 'citizen', kind != 'case', rowid",
+                       -1, &q, NULL);
+    sqlite3_bind_text(q, 1, citizen, -1, SQLITE_STATIC);
+    while (sqlite3_step(q) == SQLITE_ROW)
+        log_change(st, (const char *)sqlite3_column_text(q, 0),
+                   (const char *)sqlite3_column_text(q, 1), district, "upsert");
+    sqlite3_finalize(q);
+}
+
+static enum cs_result
+set_field(struct cs_storage *st, const char *kind, const char *id, const char *field, json_t *value,
+          struct errbuf *err)
+{
+    sqlite3_stmt *q = NULL;
+    sqlite3_prepare_v2(st->db,
+                       "SELECT citizen, parent, district, fields FROM records WHERE kind=?1 AND"
+                       " id=?2",
+                       -1, &q, NULL);
+    sqlite3_bind_text(q, 1, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, id, -1, SQLITE_STATIC);
+    enum cs_result r = CS_NOT_FOUND;
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        json_t *fields = json_loads((const char *)sqlite3_column_text(q, 3), 0, NULL);
+        json_object_set_new(fields, field, value);
+        value = NULL;
+        char citizen[64] = "", parent[64] = "", district[64];
+        if (sqlite3_column_type(q, 0) != SQLITE_NULL)
+            snprintf(citizen, sizeof(citizen), "%s", (const char *)sqlite3_column_text(q, 0));
+        if (sqlite3_column_type(q, 1) != SQLITE_NULL)
+            snprintf(parent, sizeof(parent), "%s", (const char *)sqlite3_column_text(q, 1));
+        snprintf(district, sizeof(district), "%s", (const char *)sqlite3_column_text(q, 2));
+        sqlite3_finalize(q);
+        q = NULL;
+        r = record_put_locked(st, kind, id, citizen[0] ? citizen : NULL, parent[0] ? parent : NULL,
+                              district, fields);
+        json_decref(fields);
+    } else {
+        err_set(err, "no %s with id %s", kind, id);
+    }
+    sqlite3_finalize(q);
+    json_decref(value);
+    return r;
+}
+
+enum cs_result
+cs_mutate(struct cs_storage *st, const char *what, const char *id, const char *arg,
+          struct errbuf *err)
+{
+    pthread_mutex_lock(&st->lock);
+    exec(st, "BEGIN IMMEDIATE");
+    enum cs_result r;
+    if (strcmp(what, "advance-case") == 0) {
+        static const char *const order[] = { "inkommen", "handlaggs", "beslutat", "avslutat" };
+        const char *to = arg;
+        if (to == NULL) {
+            to = "handlaggs";
+            sqlite3_stmt *q = NULL;
+            sqlite3_prepare_v2(st->db,
+                               "SELECT json_extract(fields, '$.status') FROM records WHERE"
+                               " kind='case' AND id=?1",
+                               -1, &q, NULL);
+            sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+            if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0)) {
+                for (size_t i = 0; i + 1 < ARRAY_LEN(order); i++) {
+                    if (strcmp((const char *)sqlite3_column_text(q, 0), order[i]) == 0)
+                        to = order[i + 1];
+                }
+            }
+            sqlite3_finalize(q);
+            char *copy = xstrdup(to);
+            r = set_field(st, "case", id, "status", json_string(copy), err);
+            free(copy);
+        } else {
+            r = set_field(st, "case", id, "status", json_string(to), err);
+        }
+    } else if (strcmp(what, "pay-invoice") == 0) {
+        r = set_field(st, "invoice", id, "paid", json_integer(1), err);
+        if (r == CS_OK && arg != NULL)
+            r = set_field(st, "invoice", id, "paid_on", json_string(arg), err);
+    } else if (strcmp(what, "move-appointment") == 0 && arg != NULL) {
+        r = set_field(st, "appointment", id, "starts_at", json_integer(strtoll(arg, NULL, 10)),
+                      err);
+    } else if (strcmp(what, "move-citizen") == 0 && arg != NULL) {
+        r = CS_NOT_FOUND;
+        sqlite3_stmt *q = NULL;
+        sqlite3_prepare_v2(st->db, "SELECT district FROM records WHERE kind='citizen' AND id=?1",
+                           -1, &q, NULL);
+        sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+        char old[64] = "";
+        if (sqlite3_step(q) == SQLITE_ROW)
+            snprintf(old, sizeof(old), "%s", (const char *)sqlite3_column_text(q, 0));
+        sqlite3_finalize(q);
+        if (taxonomy_find(TAX_DISTRICT, arg) < 0) {
+            err_set(err, "unknown district \"%s\"", arg);
+            r = CS_INVALID;
+        } else if (old[0] == '\0') {
+            err_set(err, "no citizen with id %s", id);
+        } else {
+            /* Devices of the old district erase the citizen; those of the new one get it all. */
+            sqlite3_prepare_v2(st->db,
+                               "UPDATE records SET district=?2, fields = CASE WHEN kind='citizen'"
+                               " THEN json_set(fields, '$.district', ?2) ELSE fields END"
+                               " WHERE (kind='citizen' AND id=?1) OR citizen=?1",
+                               -1, &q, NULL);
+            sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+            sqlite3_bind_text(q, 2, arg, -1, SQLITE_STATIC);
+            sqlite3_step(q);
+            sqlite3_finalize(q);
+            log_change(st, "citizen", id, old, "delete");
+            relog_citizen(st, id, arg);
+            r = CS_OK;
+        }
+    } else if (strcmp(what, "erase-citizen") == 0) {
+        sqlite3_stmt *q = NULL;
+        sqlite3_prepare_v2(st->db,
+                           "DELETE FROM records WHERE (kind='citizen' AND id=?1) OR citizen=?1"
+                           " RETURNING district",
+                           -1, &q, NULL);
+        sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+        char district[64] = "";
+        while (sqlite3_step(q) == SQLITE_ROW)
+            snprintf(district, sizeof(district), "%s", (const char *)sqlite3_column_text(q, 0));
+        sqlite3_finalize(q);
+        if (district[0] == '\0') {
+            err_set(err, "no citizen with id %s", id);
+            r = CS_NOT_FOUND;
+        } else {
+            log_change(st, "citizen", id, district, "delete");
+            r = CS_OK;
+        }
+    } else {
+        err_set(err,
+                "unknown change \"%s\" (advance-case, pay-invoice, move-appointment,"
+                " move-citizen, erase-citizen)",
+                what);
+        r = CS_INVALID;
+    }
+    exec(st, r == CS_OK ? "COMMIT" : "ROLLBACK");
+    pthread_mutex_unlock(&st->lock);
+    return r;
+}
+
+void
+cs_stats(struct cs_storage *st, FILE *out)
+{
+    pthread_mutex_lock(&st->lock);
+    sqlite3_stmt *q = NULL;
+    sqlite3_prepare_v2(st->db, "SELECT kind, count(*) FROM records GROUP BY kind ORDER BY kind", -1,
+                       &q, NULL);
+    while (sqlite3_step(q) == SQLITE_ROW)
+        fprintf(out, "records.%s %lld\n", sqlite3_column_text(q, 0),
+                (long long)sqlite3_column_int64(q, 1));
+    sqlite3_finalize(q);
+    sqlite3_prepare_v2(st->db,
+                       "SELECT status, count(*) FROM submissions GROUP BY status ORDER BY status",
+                       -1, &q, NULL);
+    while (sqlite3_step(q) == SQLITE_ROW)
+        fprintf(out, "submissions.%s %lld\n", sqlite3_column_text(q, 0),
+                (long long)sqlite3_column_int64(q, 1));
+    sqlite3_finalize(q);
+    sqlite3_prepare_v2(st->db, "SELECT count(*), coalesce(max(seq), 0) FROM changes", -1, &q, NULL);
+    if (sqlite3_step(q) == SQLITE_ROW)
+        fprintf(out, "changes %lld\nposition %lld\n", (long long)sqlite3_column_int64(q, 0),
+                (long long)sqlite3_column_int64(q, 1));
+    sqlite3_finalize(q);
+    pthread_mutex_unlock(&st->lock);
+}
