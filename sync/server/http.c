@@ -30,6 +30,7 @@ struct fault {
 
 struct cs_server {
     struct MHD_Daemon *daemon;
+    int64_t clock_offset_s; /* CASESTORE_CLOCK_OFFSET_S: a skewed server clock, for tests */
     struct cs_storage *st;
     pthread_mutex_t fault_lock;
     struct fault faults[16];
@@ -40,6 +41,12 @@ struct request {
     struct buf body;
     bool too_large;
 };
+
+static int64_t
+server_now(const struct cs_server *srv)
+{
+    return (int64_t)time(NULL) + srv->clock_offset_s;
+}
 
 static enum MHD_Result
 send_json(struct MHD_Connection *c, unsigned status, json_t *body, const char *retry_after)
@@ -107,7 +114,7 @@ authenticate(struct cs_server *srv, struct MHD_Connection *c, const char *method
         *ret = send_error(c, 401, "revoked", "this device was revoked");
         return false;
     }
-    int64_t now = (int64_t)time(NULL);
+    int64_t now = server_now(srv);
     if (p.created > now + HTTPSIG_MAX_SKEW_S || p.created < now - HTTPSIG_MAX_SKEW_S) {
         json_t *e = json_pack("{s:s, s:s, s:I}", "error", "stale_signature", "message",
                               "the signature's created time is too far from the server's clock",
@@ -174,11 +181,11 @@ handle_enroll(struct cs_server *srv, struct MHD_Connection *c, const struct buf 
                 json_array_append_new(districts, json_string(d));
             free(copy);
             LOG_INFO("enrolled %s for site %s", dev.id, dev.site);
-            ret =
-                send_json(c, 200,
-                          json_pack("{s:s, s:s, s:o, s:I}", "device_id", dev.id, "site", dev.site,
-                                    "districts", districts, "server_time", (json_int_t)time(NULL)),
-                          NULL);
+            ret = send_json(c, 200,
+                            json_pack("{s:s, s:s, s:o, s:I}", "device_id", dev.id, "site", dev.site,
+                                      "districts", districts, "server_time",
+                                      (json_int_t)server_now(srv)),
+                            NULL);
         }
     }
     json_decref(req);
@@ -210,7 +217,7 @@ handle_pull(struct cs_server *srv, struct MHD_Connection *c, const struct cs_dev
     json_decref(req);
     if (r != CS_OK)
         return send_error(c, 500, "internal_error", "the case store failed");
-    json_int_t now = (json_int_t)time(NULL);
+    json_int_t now = (json_int_t)server_now(srv);
     if (reset)
         return send_json(c, 200, json_pack("{s:b, s:I}", "reset", 1, "server_time", now), NULL);
     json_t *resp = json_pack("{s:s, s:I, s:I, s:b, s:b, s:I, s:o}", "cursor", next, "position",
@@ -278,8 +285,8 @@ handle_push(struct cs_server *srv, struct MHD_Connection *c, struct cs_device *d
         return send_error(c, 500, "internal_error", "injected: response lost after commit");
     }
     return send_json(c, 200,
-                     json_pack("{s:I, s:I, s:o}", "server_time", (json_int_t)time(NULL), "last_seq",
-                               (json_int_t)dev->last_seq, "results", results),
+                     json_pack("{s:I, s:I, s:o}", "server_time", (json_int_t)server_now(srv),
+                               "last_seq", (json_int_t)dev->last_seq, "results", results),
                      NULL);
 }
 
@@ -321,7 +328,8 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
         if (strcmp(method, "GET") != 0)
             return send_error(c, 405, "method_not_allowed", "use GET");
         return send_json(
-            c, 200, json_pack("{s:s, s:I}", "status", "ok", "server_time", (json_int_t)time(NULL)),
+            c, 200,
+            json_pack("{s:s, s:I}", "status", "ok", "server_time", (json_int_t)server_now(srv)),
             NULL);
     }
     if (strcmp(url, "/v1/enroll") == 0) {
@@ -383,6 +391,8 @@ cs_server_start(struct cs_storage *st, const struct cs_server_options *o, struct
     }
     struct cs_server *srv = xcalloc(1, sizeof(*srv));
     srv->st = st;
+    const char *skew = getenv("CASESTORE_CLOCK_OFFSET_S");
+    srv->clock_offset_s = skew ? strtoll(skew, NULL, 10) : 0;
     pthread_mutex_init(&srv->fault_lock, NULL);
     for (size_t i = 0; o->faults && o->faults[i] && srv->n_faults < ARRAY_LEN(srv->faults); i++) {
         struct fault *f = &srv->faults[srv->n_faults];

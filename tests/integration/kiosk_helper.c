@@ -1,0 +1,152 @@
+/* Test helper for the sync suite: acts on a provisioned kiosk the way the (future) UI and an
+ * attacker would, so the Python tests can drive real processes.
+ *
+ *   kiosk_helper CONF submit PNR|- KIND MAIN TYPE CLASS COUNT   queue submissions
+ *   kiosk_helper CONF find PNR                                  exit 0 found, 3 not found
+ *   kiosk_helper CONF counts                                    rows per table, outbox states
+ *   kiosk_helper CONF replay                                    send one signed pull twice */
+#include <curl/curl.h>
+#include <sodium.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "config.h"
+#include "httpsig.h"
+#include "kiosk_state.h"
+#include "settings.h"
+#include "xalloc.h"
+
+static size_t
+discard(char *d, size_t s, size_t n, void *u)
+{
+    (void)d, (void)u;
+    return s * n;
+}
+
+static int
+replay(const struct config *cfg, struct kiosk_state *ks)
+{
+    const char *body = "{\"cursor\":\"\",\"limit\":1}";
+    char digest[HTTPSIG_DIGEST_MAX];
+    httpsig_content_digest(body, strlen(body), digest);
+    struct httpsig_params p = { .created = (int64_t)time(NULL) };
+    httpsig_nonce(p.nonce);
+    snprintf(p.keyid, sizeof(p.keyid), "%s", config_get_string(cfg, "device.id"));
+    char *input, *sig;
+    httpsig_sign(ks->sk, "POST", "/v1/pull", digest, &p, &input, &sig);
+    char *h1 = xasprintf("Content-Digest: %s", digest),
+         *h2 = xasprintf("Signature-Input: %s", input), *h3 = xasprintf("Signature: %s", sig);
+    struct curl_slist *hs = curl_slist_append(NULL, h1);
+    hs = curl_slist_append(hs, h2);
+    hs = curl_slist_append(hs, h3);
+    char *url = xasprintf("%s/v1/pull", config_get_string(cfg, "server.url"));
+    for (int i = 0; i < 2; i++) {
+        CURL *h = curl_easy_init();
+        curl_easy_setopt(h, CURLOPT_URL, url);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(h, CURLOPT_HTTPHEADER, hs);
+        curl_easy_setopt(h, CURLOPT_PINNEDPUBLICKEY, config_get_string(cfg, "server.pin"));
+        curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+        curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+        curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard);
+        long status = 0;
+        if (curl_easy_perform(h) == CURLE_OK)
+            curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+        printf("%ld\n", status);
+        curl_easy_cleanup(h);
+    }
+    curl_slist_free_all(hs);
+    free(h1), free(h2), free(h3), free(url), free(input), free(sig);
+    return 0;
+}
+
+static void
+counts(const struct config *cfg)
+{
+    sqlite3 *db = NULL;
+    sqlite3_open_v2(config_get_string(cfg, "store.path"), &db, SQLITE_OPEN_READONLY, NULL);
+    static const char *const tables[] = { "citizens",       "cases",         "case_events",
+                                          "case_documents", "queue_entries", "invoices",
+                                          "permits",        "appointments",  "payouts",
+                                          "articles",       "units" };
+    for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+        char *sql = xasprintf("SELECT count(*) FROM %s", tables[i]);
+        sqlite3_stmt *st = NULL;
+        sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            printf("%s %lld\n", tables[i], (long long)sqlite3_column_int64(st, 0));
+        sqlite3_finalize(st);
+        free(sql);
+    }
+    sqlite3_stmt *st = NULL;
+    sqlite3_prepare_v2(db, "SELECT state, count(*) FROM outbox GROUP BY state", -1, &st, NULL);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        printf("outbox.%s %lld\n", sqlite3_column_text(st, 0),
+               (long long)sqlite3_column_int64(st, 1));
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
+int
+main(int argc, char **argv)
+{
+    if (argc < 3) {
+        fprintf(stderr, "usage: kiosk_helper CONF submit|find|counts|replay ...\n");
+        return 2;
+    }
+    struct errbuf err;
+    struct config *cfg = settings_load(argv[1], NULL, 0, &err);
+    if (cfg == NULL) {
+        fprintf(stderr, "kiosk_helper: %s\n", err.msg);
+        return 2;
+    }
+    if (strcmp(argv[2], "counts") == 0) {
+        counts(cfg);
+        config_destroy(cfg);
+        return 0;
+    }
+    struct kiosk_state ks;
+    if (!kiosk_state_open(cfg, true, &ks, &err)) {
+        fprintf(stderr, "kiosk_helper: %s\n", err.msg);
+        return 2;
+    }
+    int rc = 0;
+    struct store_actor actor = { STORE_SESSION_CITIZEN, NULL, NULL };
+    if (strcmp(argv[2], "find") == 0 && argc == 4) {
+        int64_t id;
+        rc = store_citizen_find(ks.store, argv[3], &id) == STORE_OK ? 0 : 3;
+    } else if (strcmp(argv[2], "submit") == 0 && argc == 9) {
+        int64_t cid = 0;
+        if (strcmp(argv[3], "-") != 0 && store_citizen_find(ks.store, argv[3], &cid) != STORE_OK) {
+            fprintf(stderr, "kiosk_helper: no such citizen here\n");
+            rc = 3;
+        }
+        for (int i = 0; rc == 0 && i < atoi(argv[8]); i++) {
+            char payload[96];
+            snprintf(payload, sizeof(payload),
+                     "{\"text\":\"submission %d\",\"phone\":\"+46701234567\"}", i);
+            struct store_submission sub = { argv[4],
+                                            argv[5],
+                                            argv[6],
+                                            argv[7],
+                                            cid,
+                                            payload,
+                                            "{\"by\":\"citizen\",\"identified_with\":\"bankid\"}",
+                                            (int64_t)time(NULL) };
+            char uuid[37];
+            if (store_outbox_add(ks.store, &actor, &sub, uuid, NULL) != STORE_OK)
+                rc = 1;
+        }
+    } else if (strcmp(argv[2], "replay") == 0) {
+        rc = replay(cfg, &ks);
+    } else {
+        fprintf(stderr, "kiosk_helper: unknown command\n");
+        rc = 2;
+    }
+    kiosk_state_close(&ks);
+    config_destroy(cfg);
+    return rc;
+}

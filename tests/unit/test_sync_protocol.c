@@ -1,0 +1,208 @@
+/* The sans-IO sync core and HTTP message signatures: bytes in, decisions out. */
+#include <sodium.h>
+#include <stdlib.h>
+
+#include "buf.h"
+#include "httpsig.h"
+#include "protocol.h"
+#include "test.h"
+
+static bool
+parse(const char *body, struct proto_page *page, struct errbuf *err)
+{
+    return proto_pull_parse(body, strlen(body), page, err);
+}
+
+#define PAGE(changes)                                                                \
+    "{\"cursor\":\"c1.5\",\"position\":5,\"head\":9,\"more\":false,\"reset\":false," \
+    "\"server_time\":1795353600,\"changes\":[" changes "]}"
+
+TEST(pull_page_with_every_kind_of_change_parses)
+{
+    struct proto_page p;
+    struct errbuf err = { "" };
+    CHECK_MSG(parse(PAGE("{\"kind\":\"citizen\",\"id\":\"c1\",\"op\":\"upsert\",\"fields\":"
+                         "{\"pnr\":\"191212121212\",\"given_name\":\"Tolvan\",\"extra\":1}},"
+                         "{\"kind\":\"case_event\",\"id\":\"e1\",\"citizen\":\"c1\",\"parent\":"
+                         "\"k1\",\"op\":\"upsert\",\"fields\":{\"at\":1795000000,\"status\":"
+                         "\"inkommen\"}},"
+                         "{\"kind\":\"invoice\",\"id\":\"i9\",\"op\":\"delete\"}"),
+                    &p, &err),
+              "%s", err.msg);
+    CHECK_INT(3, p.n);
+    CHECK_INT(5, p.position);
+    CHECK_INT(9, p.head);
+    CHECK_STR("c1.5", p.cursor);
+    CHECK_INT(STORE_KIND_CITIZEN, p.changes[0].kind);
+    CHECK_STR("Tolvan",
+              p.changes[0].values[store_field_index(STORE_KIND_CITIZEN, "given_name")].text);
+    CHECK(!p.changes[0].values[store_field_index(STORE_KIND_CITIZEN, "surname")].set);
+    CHECK_INT(1795000000, p.changes[1].values[store_field_index(STORE_KIND_CASE_EVENT, "at")].num);
+    CHECK_STR("k1", p.changes[1].parent);
+    CHECK(p.changes[2].tombstone);
+    proto_page_finish(&p);
+
+    CHECK(parse("{\"reset\":true,\"server_time\":1}", &p, &err));
+    CHECK(p.reset);
+    proto_page_finish(&p);
+}
+
+static void
+expect_refused(const char *body, const char *want_in_message)
+{
+    struct proto_page p;
+    struct errbuf err = { "" };
+    bool ok = parse(body, &p, &err);
+    CHECK_MSG(!ok, "accepted: %s", body);
+    if (!ok)
+        CHECK_MSG(strstr(err.msg, want_in_message) != NULL, "message \"%s\" lacks \"%s\"", err.msg,
+                  want_in_message);
+    else
+        proto_page_finish(&p);
+}
+
+TEST(pull_page_refuses_every_malformed_shape)
+{
+    expect_refused("", "malformed JSON");
+    expect_refused("{\"cursor\":\"c1.5\",\"position\":5,", "malformed JSON"); /* truncated */
+    expect_refused("[]", "not a JSON object");
+    expect_refused("{\"cursor\":\"x\",\"position\":5,\"more\":false}", "server_time");
+    expect_refused(PAGE("{\"kind\":\"spaceship\",\"id\":\"x\",\"op\":\"upsert\",\"fields\":{}}"),
+                   "unknown kind");
+    expect_refused(PAGE("{\"kind\":\"citizen\",\"id\":\"c1\",\"op\":\"upsert\",\"fields\":{}}"),
+                   "pnr: missing");
+    expect_refused(PAGE("{\"kind\":\"case\",\"id\":\"k1\",\"op\":\"upsert\",\"fields\":{}}"),
+                   "citizen missing");
+    expect_refused(PAGE("{\"kind\":\"case_event\",\"id\":\"e1\",\"citizen\":\"c1\",\"op\":"
+                        "\"upsert\",\"fields\":{\"at\":1,\"status\":\"x\"}}"),
+                   "parent missing");
+    expect_refused(PAGE("{\"kind\":\"invoice\",\"id\":\"i1\",\"citizen\":\"c1\",\"op\":\"upsert\","
+                        "\"fields\":{\"number\":\"1\",\"amount_ore\":\"12\",\"due_date\":\"x\","
+                        "\"ocr\":\"1\",\"paid\":0}}"),
+                   "amount_ore: expected a whole number");
+    expect_refused(PAGE("{\"kind\":\"citizen\",\"id\":\"c1\",\"op\":\"merge\",\"fields\":{}}"),
+                   "op must be");
+    expect_refused(PAGE("{\"kind\":\"citizen\",\"id\":7,\"op\":\"delete\"}"), "id: expected");
+    expect_refused("{\"cursor\":\"c\",\"position\":-1,\"more\":false,\"server_time\":1,"
+                   "\"changes\":[]}",
+                   "position");
+    expect_refused("{\"cursor\":\"c\",\"position\":1,\"more\":false,\"server_time\":1,"
+                   "\"changes\":{}}",
+                   "changes: expected an array");
+    /* More than a page may hold. */
+    struct buf b;
+    buf_init(&b, 1 << 20);
+    CHECK(buf_append_str(&b, "{\"cursor\":\"c\",\"position\":1,\"more\":false,\"server_time\":1,"
+                             "\"changes\":["));
+    for (int i = 0; i <= PROTO_MAX_PAGE; i++)
+        CHECK(buf_printf(&b, "%s{\"kind\":\"unit\",\"id\":\"u%d\",\"op\":\"delete\"}", i ? "," : "",
+                         i));
+    CHECK(buf_append_str(&b, "]}"));
+    expect_refused(buf_str(&b), "at most 1000");
+    buf_finish(&b);
+}
+
+TEST(push_results_are_strict)
+{
+    struct proto_push_response r;
+    struct errbuf err = { "" };
+    const char ok[] = "{\"server_time\":1,\"last_seq\":3,\"results\":["
+                      "{\"uuid\":\"a\",\"status\":\"accepted\",\"case_number\":\"KCS-1\"},"
+                      "{\"uuid\":\"b\",\"status\":\"duplicate\",\"case_number\":\"KCS-0\"},"
+                      "{\"uuid\":\"c\",\"status\":\"rejected\",\"reason\":\"no\"}]}";
+    CHECK_MSG(proto_push_parse(ok, strlen(ok), &r, &err), "%s", err.msg);
+    CHECK_INT(3, r.n);
+    CHECK_INT(STORE_OUTBOX_ACCEPTED, r.results[0].state);
+    CHECK_INT(STORE_OUTBOX_DUPLICATE, r.results[1].state);
+    CHECK_INT(STORE_OUTBOX_REJECTED, r.results[2].state);
+    CHECK_STR("no", r.results[2].reason);
+    proto_push_finish(&r);
+    const char *bad[] = {
+        "{\"server_time\":1,\"results\":[{\"uuid\":\"a\",\"status\":\"accepted\"}]}",
+        "{\"server_time\":1,\"results\":[{\"uuid\":\"a\",\"status\":\"rejected\"}]}",
+        "{\"server_time\":1,\"results\":[{\"uuid\":\"a\",\"status\":\"maybe\"}]}",
+        "{\"server_time\":1,\"results\":{}}",
+        "{\"results\":[]}",
+        "{\"server_time\":1,\"results\":[{\"status\":\"duplicate\"}]}",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        CHECK_MSG(!proto_push_parse(bad[i], strlen(bad[i]), &r, &err), "accepted %s", bad[i]);
+    }
+}
+
+TEST(backoff_is_capped_full_jitter_and_honours_retry_after)
+{
+    for (int attempt = 0; attempt < 40; attempt++) {
+        int64_t ceiling = PROTO_BACKOFF_BASE_MS << (attempt < 20 ? attempt : 20);
+        if (ceiling > PROTO_BACKOFF_CAP_MS)
+            ceiling = PROTO_BACKOFF_CAP_MS;
+        int64_t max_seen = 0;
+        for (uint32_t r = 0; r < 2000; r++) {
+            int64_t d = proto_backoff_ms(attempt, 0, r * 2654435761u);
+            CHECK_MSG(d >= 0 && d <= ceiling, "attempt %d: %lld outside 0..%lld", attempt,
+                      (long long)d, (long long)ceiling);
+            if (d > max_seen)
+                max_seen = d;
+        }
+        CHECK_MSG(max_seen > ceiling / 2, "attempt %d: no jitter near the ceiling", attempt);
+    }
+    CHECK_INT(30000, proto_backoff_ms(0, 30, 0));
+    CHECK(proto_backoff_ms(12, 30, UINT32_MAX) <= PROTO_BACKOFF_CAP_MS);
+}
+
+TEST(message_signatures_verify_and_catch_every_change)
+{
+    CHECK(sodium_init() >= 0);
+    unsigned char pk[32], sk[64], pk2[32], sk2[64];
+    crypto_sign_keypair(pk, sk);
+    crypto_sign_keypair(pk2, sk2);
+    const char body[] = "{\"cursor\":\"\",\"limit\":1000}";
+    char digest[HTTPSIG_DIGEST_MAX];
+    httpsig_content_digest(body, strlen(body), digest);
+    struct httpsig_params p = { .created = 1795353600 };
+    httpsig_nonce(p.nonce);
+    snprintf(p.keyid, sizeof(p.keyid), "dev-5f3a9c1e");
+    char *input, *sig;
+    httpsig_sign(sk, "POST", "/v1/pull", digest, &p, &input, &sig);
+    struct httpsig_params q;
+    struct errbuf err;
+    CHECK_MSG(httpsig_parse_input(input, &q, &err), "%s", err.msg);
+    CHECK_INT(1795353600, q.created);
+    CHECK_STR("dev-5f3a9c1e", q.keyid);
+    CHECK(httpsig_verify(pk, "POST", "/v1/pull", digest, &q, sig));
+    CHECK(!httpsig_verify(pk2, "POST", "/v1/pull", digest, &q, sig));
+    CHECK(!httpsig_verify(pk, "POST", "/v1/push", digest, &q, sig));
+    char other[HTTPSIG_DIGEST_MAX];
+    httpsig_content_digest("{}", 2, other);
+    CHECK(!httpsig_verify(pk, "POST", "/v1/pull", other, &q, sig));
+    q.created++;
+    CHECK(!httpsig_verify(pk, "POST", "/v1/pull", digest, &q, sig));
+    q.created--;
+    sig[10] = sig[10] == 'A' ? 'B' : 'A';
+    CHECK(!httpsig_verify(pk, "POST", "/v1/pull", digest, &q, sig));
+    CHECK(!httpsig_verify(pk, "POST", "/v1/pull", digest, &q, "sig1=:short:"));
+    CHECK(!httpsig_parse_input("sig1=(\"@method\");created=1;nonce=\"aaaaaaaaaaaaaaaaaa\"", &q,
+                               &err));
+    CHECK(!httpsig_parse_input("sig1=(\"@method\" \"@path\" \"content-digest\");created=1;"
+                               "nonce=\"short\";keyid=\"d\";alg=\"ed25519\"",
+                               &q, &err));
+    CHECK(!httpsig_parse_input("sig1=(\"@method\" \"@path\" \"content-digest\");created=1;"
+                               "nonce=\"aaaaaaaaaaaaaaaaaa\";keyid=\"d\\\"x\";alg=\"ed25519\"",
+                               &q, &err));
+    /* RFC 9530's example: the digest of {"hello": "world"}. */
+    httpsig_content_digest("{\"hello\": \"world\"}\n", 19, digest);
+    CHECK_STR("sha-256=:RK/0qy18MlBSVnWgjwz6lZEWjP/lF5HF9bvEF8FabDg=:", digest);
+    free(input);
+    free(sig);
+}
+
+int
+main(void)
+{
+    RUN(pull_page_with_every_kind_of_change_parses);
+    RUN(pull_page_refuses_every_malformed_shape);
+    RUN(push_results_are_strict);
+    RUN(backoff_is_capped_full_jitter_and_honours_retry_after);
+    RUN(message_signatures_verify_and_catch_every_change);
+    return test_done();
+}
