@@ -175,8 +175,10 @@ cmd_provision(int argc, char **argv)
                 "'minasidor --config %s sync --once' to try again.\n",
                 sync_error_code(se), err.msg, conf_path);
     } else {
-        printf("first sync: %zu records in %zu pages, %.1f s (%.0f records/s)\n", stats.records,
-               stats.pages, secs, secs > 0 ? (double)stats.records / secs : 0.0);
+        printf("first sync: %zu records in %zu pages, %.1f s (%.0f records/s), %zu bytes "
+               "received\n",
+               stats.records, stats.pages, secs, secs > 0 ? (double)stats.records / secs : 0.0,
+               stats.bytes_received);
         printf("provisioned: settings in %s, encrypted cache in %s\n", conf_path, db);
         rc = APP_EXIT_OK;
     }

@@ -48,9 +48,9 @@ static void
 report(const struct sync_stats *st)
 {
     printf("sync: pushed %zu accepted, %zu duplicate, %zu rejected; pulled %zu records in %zu "
-           "pages%s; position %lld\n",
+           "pages%s; position %lld; %zu bytes received\n",
            st->accepted, st->duplicates, st->rejected, st->records, st->pages,
-           st->reset ? " after a reset" : "", (long long)st->position);
+           st->reset ? " after a reset" : "", (long long)st->position, st->bytes_received);
     fflush(stdout);
 }
 

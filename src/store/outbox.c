@@ -232,13 +232,35 @@ store_outbox_free(struct store_outbox *o)
         arena_destroy(o->arena);
 }
 
+static enum store_error set_state_in_tx(struct store *s, int64_t seq, enum store_outbox_state state,
+                                        const char *case_number, const char *reason);
+
 enum store_error
 store_outbox_set_state(struct store *s, int64_t seq, enum store_outbox_state state,
                        const char *case_number, const char *reason)
 {
+    struct store_outbox_update u = { seq, state, case_number, reason };
+    return store_outbox_set_states(s, &u, 1);
+}
+
+enum store_error
+store_outbox_set_states(struct store *s, const struct store_outbox_update *u, size_t n)
+{
     enum store_error e = tx_begin(s);
+    for (size_t i = 0; i < n && e == STORE_OK; i++)
+        e = set_state_in_tx(s, u[i].seq, u[i].state, u[i].case_number, u[i].reason);
+    if (e == STORE_OK)
+        e = tx_commit(s);
     if (e != STORE_OK)
-        return e;
+        tx_rollback(s);
+    return e;
+}
+
+static enum store_error
+set_state_in_tx(struct store *s, int64_t seq, enum store_outbox_state state,
+                const char *case_number, const char *reason)
+{
+    enum store_error e = STORE_OK;
     sqlite3_stmt *st = NULL;
     int64_t citizen = -1;
     if (sqlite3_prepare_v2(s->db, "SELECT coalesce(citizen_id, 0) FROM outbox WHERE seq=?1", -1,
@@ -275,10 +297,6 @@ store_outbox_set_state(struct store *s, int64_t seq, enum store_outbox_state sta
     bool final = state != STORE_OUTBOX_QUEUED && state != STORE_OUTBOX_SENDING;
     if (e == STORE_OK && final && citizen > 0)
         e = citizen_finish_erase(s, citizen);
-    if (e == STORE_OK)
-        e = tx_commit(s);
-    if (e != STORE_OK)
-        tx_rollback(s);
     return e;
 }
 

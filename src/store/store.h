@@ -290,6 +290,16 @@ void store_outbox_free(struct store_outbox *o);
 enum store_error store_outbox_set_state(struct store *s, int64_t seq, enum store_outbox_state state,
                                         const char *case_number, const char *reason) WARN_UNUSED;
 
+struct store_outbox_update {
+    int64_t seq;
+    enum store_outbox_state state;
+    const char *case_number, *reason;
+};
+
+/* Records many outcomes in one transaction (what one push answered). */
+enum store_error store_outbox_set_states(struct store *s, const struct store_outbox_update *u,
+                                         size_t n) WARN_UNUSED;
+
 /* Pending (queued or sending) items and the age of the oldest, for diagnostics. */
 enum store_error store_outbox_stats(struct store *s, int64_t *pending,
                                     int64_t *oldest_created_at) WARN_UNUSED;

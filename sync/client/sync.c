@@ -314,6 +314,7 @@ sync_pull(struct sync_client *c, sync_progress_fn progress, void *data, struct s
             buf_finish(&r.body);
             return e;
         }
+        stats->bytes_received += r.body.len;
         struct proto_page page;
         bool ok = proto_pull_parse(buf_str(&r.body), r.body.len, &page, err);
         buf_finish(&r.body);
@@ -391,38 +392,42 @@ sync_push(struct sync_client *c, struct sync_stats *stats, struct errbuf *err)
                 return SYNC_ERR_STORE;
             }
         }
-        for (size_t i = 0; i < ob->n; i++) {
-            if (ob->items[i].seq == bad_seq)
-                break;
-            if (store_outbox_set_state(c->store, ob->items[i].seq, STORE_OUTBOX_SENDING, NULL,
-                                       NULL) != STORE_OK) {
-                free(body);
-                store_outbox_free(ob);
-                return SYNC_ERR_STORE;
-            }
+        struct store_outbox_update *ups = xcalloc(ob->n, sizeof(*ups));
+        size_t n_up = 0;
+        for (size_t i = 0; i < ob->n && ob->items[i].seq != bad_seq; i++)
+            ups[n_up++] =
+                (struct store_outbox_update){ ob->items[i].seq, STORE_OUTBOX_SENDING, NULL, NULL };
+        enum store_error se = store_outbox_set_states(c->store, ups, n_up);
+        if (se != STORE_OK) {
+            free(ups);
+            free(body);
+            store_outbox_free(ob);
+            return SYNC_ERR_STORE;
         }
         struct response r;
         enum sync_error e = signed_post(c, "/v1/push", body, &r, err);
         free(body);
-        if (e != SYNC_OK) {
+        if (e != SYNC_OK || r.status != 200) {
+            if (e == SYNC_OK) {
+                stats->retry_after_s = r.retry_after_s;
+                e = status_error(&r, err);
+                buf_finish(&r.body);
+            }
+            free(ups);
             store_outbox_free(ob);
             return e;
         }
-        if (r.status != 200) {
-            stats->retry_after_s = r.retry_after_s;
-            e = status_error(&r, err);
-            buf_finish(&r.body);
-            store_outbox_free(ob);
-            return e;
-        }
+        stats->bytes_received += r.body.len;
         struct proto_push_response pr;
         bool ok = proto_push_parse(buf_str(&r.body), r.body.len, &pr, err);
         buf_finish(&r.body);
         if (!ok) {
+            free(ups);
             store_outbox_free(ob);
             return SYNC_ERR_PROTOCOL;
         }
         size_t progressed = 0;
+        n_up = 0;
         for (size_t i = 0; i < pr.n; i++) {
             const struct store_outbox_item *it = NULL;
             for (size_t k = 0; k < ob->n && it == NULL; k++) {
@@ -443,8 +448,12 @@ sync_push(struct sync_client *c, struct sync_stats *stats, struct errbuf *err)
             stats->duplicates += pr.results[i].state == STORE_OUTBOX_DUPLICATE;
             stats->rejected += pr.results[i].state == STORE_OUTBOX_REJECTED;
         }
+        se = store_outbox_set_states(c->store, ups, n_up);
+        free(ups);
         proto_push_finish(&pr);
         store_outbox_free(ob);
+        if (se != STORE_OK)
+            return SYNC_ERR_STORE;
         if (progressed == 0) {
             err_set(err, "the case store answered without taking any submission");
             return SYNC_ERR_PROTOCOL;

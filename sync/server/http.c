@@ -250,32 +250,25 @@ handle_push(struct cs_server *srv, struct MHD_Connection *c, struct cs_device *d
         return send_error(c, 400, "invalid_request", "items: expected an array of at most 100");
     }
     json_t *results = json_array();
-    size_t i;
-    json_t *item;
     struct errbuf err;
-    json_array_foreach(items, i, item)
-    {
-        json_t *res = NULL;
-        enum cs_result r = cs_push_item(srv->st, dev, item, (int64_t)time(NULL), &res, &err);
-        if (r == CS_CONFLICT) {
-            json_decref(results);
-            json_decref(req);
-            return send_json(c, 409,
-                             json_pack("{s:s, s:s, s:I}", "error", "sequence_gap", "message",
-                                       err.msg, "expected", (json_int_t)dev->last_seq + 1),
-                             NULL);
-        }
-        if (r == CS_INVALID) {
-            json_decref(results);
-            json_decref(req);
-            return send_error(c, 400, "invalid_request", err.msg);
-        }
-        if (r != CS_OK) {
-            json_decref(results);
-            json_decref(req);
-            return send_error(c, 500, "internal_error", "the case store failed");
-        }
-        json_array_append_new(results, res);
+    enum cs_result r = cs_push_items(srv->st, dev, items, (int64_t)time(NULL), results, &err);
+    if (r == CS_CONFLICT) {
+        json_decref(results);
+        json_decref(req);
+        return send_json(c, 409,
+                         json_pack("{s:s, s:s, s:I}", "error", "sequence_gap", "message", err.msg,
+                                   "expected", (json_int_t)dev->last_seq + 1),
+                         NULL);
+    }
+    if (r == CS_INVALID) {
+        json_decref(results);
+        json_decref(req);
+        return send_error(c, 400, "invalid_request", err.msg);
+    }
+    if (r != CS_OK) {
+        json_decref(results);
+        json_decref(req);
+        return send_error(c, 500, "internal_error", "the case store failed");
     }
     json_decref(req);
     LOG_INFO("push from %s: %zu items", dev->id, json_array_size(results));

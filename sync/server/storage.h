@@ -58,10 +58,12 @@ enum cs_result cs_pull(struct cs_storage *st, const struct cs_device *dev, const
                        int limit, json_t **changes, char cursor_out[static 64],
                        int64_t *position_out, int64_t *head_out, bool *more, bool *reset);
 
-/* One submission, in one transaction with the device's last sequence number. result gets
- * {"uuid","status","case_number"|"reason"}. */
-enum cs_result cs_push_item(struct cs_storage *st, struct cs_device *dev, const json_t *item,
-                            int64_t now, json_t **result, struct errbuf *err);
+/* The submissions of one push request, in one transaction with the device's last sequence
+ * number (so an effect and the sequence that records it are never apart). results gets one
+ * {"uuid","status","case_number"|"reason"} per item. On CS_CONFLICT (a sequence gap) or
+ * CS_INVALID (a malformed item) the items before it are kept and the rest not processed. */
+enum cs_result cs_push_items(struct cs_storage *st, struct cs_device *dev, const json_t *items,
+                             int64_t now, json_t *results, struct errbuf *err);
 
 /* Writes a record as the city's systems would (upsert, logged as a change in its district:
  * the citizen's for personal kinds, "*" for shared ones). fields is borrowed. */

@@ -502,9 +502,9 @@ check_item(struct cs_storage *st, const struct cs_device *dev, const json_t *ite
     return why;
 }
 
-enum cs_result
-cs_push_item(struct cs_storage *st, struct cs_device *dev, const json_t *item, int64_t now,
-             json_t **result, struct errbuf *err)
+static enum cs_result
+push_item_locked(struct cs_storage *st, struct cs_device *dev, const json_t *item, int64_t now,
+                 json_t **result, struct errbuf *err)
 {
     const char *uuid = jstr(item, "uuid");
     json_int_t seq = json_integer_value(json_object_get(item, "seq"));
@@ -513,8 +513,6 @@ cs_push_item(struct cs_storage *st, struct cs_device *dev, const json_t *item, i
         err_set(err, "an item needs a uuid (36 characters) and a seq (1 or more)");
         return CS_INVALID;
     }
-    pthread_mutex_lock(&st->lock);
-    exec(st, "BEGIN IMMEDIATE");
     enum cs_result r = CS_OK;
     sqlite3_stmt *q = NULL;
     /* Seen before, by uuid or by this device's sequence number: a duplicate. */
@@ -535,8 +533,6 @@ cs_push_item(struct cs_storage *st, struct cs_device *dev, const json_t *item, i
             *result = json_pack("{s:s, s:s, s:s?}", "uuid", uuid, "status", "duplicate",
                                 "case_number", cn);
         sqlite3_finalize(q);
-        exec(st, "COMMIT");
-        pthread_mutex_unlock(&st->lock);
         return CS_OK;
     }
     sqlite3_finalize(q);
@@ -620,7 +616,27 @@ cs_push_item(struct cs_storage *st, struct cs_device *dev, const json_t *item, i
                 : json_pack("{s:s, s:s, s:s}", "uuid", uuid, "status", "accepted", "case_number",
                             case_number);
     }
-    exec(st, r == CS_OK ? "COMMIT" : "ROLLBACK");
+    return r;
+}
+
+enum cs_result
+cs_push_items(struct cs_storage *st, struct cs_device *dev, const json_t *items, int64_t now,
+              json_t *results, struct errbuf *err)
+{
+    pthread_mutex_lock(&st->lock);
+    exec(st, "BEGIN IMMEDIATE");
+    enum cs_result r = CS_OK;
+    for (size_t i = 0; i < json_array_size(items) && r == CS_OK; i++) {
+        json_t *res = NULL;
+        exec(st, "SAVEPOINT item");
+        r = push_item_locked(st, dev, json_array_get(items, i), now, &res, err);
+        exec(st, r == CS_OK ? "RELEASE item" : "ROLLBACK TO item");
+        if (r == CS_OK)
+            json_array_append_new(results, res);
+    }
+    /* Items before a failing one are kept: their results are lost with the error response, so
+     * the client sends them again and they come back as duplicates. */
+    exec(st, r == CS_FAILED ? "ROLLBACK" : "COMMIT");
     pthread_mutex_unlock(&st->lock);
     return r;
 }

@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+"""Sync benchmark over loopback TLS (not a test: prints figures).
+
+    python3 tests/bench/sync_bench.py BUILD_DIR [--citizens N] [--changes N] [--submissions N]
+
+With the stadsdel-scale dataset (100 000 citizens; the kiosk's scope is every district, so it
+takes the whole set): the first full sync (records/s end to end), an incremental sync of N
+changes, delivering N queued submissions, bytes on the wire per record, and the peak memory of
+client and server."""
+import argparse
+import os
+import re
+import resource
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+
+ap = argparse.ArgumentParser()
+ap.add_argument("build")
+ap.add_argument("--citizens", type=int, default=100000)
+ap.add_argument("--changes", type=int, default=1000)
+ap.add_argument("--submissions", type=int, default=10000)
+a = ap.parse_args()
+M = os.path.join(a.build, "minasidor")
+CS = os.path.join(a.build, "sync/server/casestore")
+H = os.path.join(a.build, "tests/integration/kiosk_helper")
+tmp = tempfile.mkdtemp(prefix="minasidor-syncbench-")
+data, kiosk = os.path.join(tmp, "cs"), os.path.join(tmp, "kiosk")
+conf = os.path.join(kiosk, "minasidor.conf")
+ALL = ("bromma,enskede_arsta,farsta,hagersten,hasselby_vallingby,katarina_sofia,kista,"
+       "kungsholmen,liljeholmen,maria_gamla_stan,norrmalm,rinkeby,skarpnack,skarholmen,"
+       "spanga_tensta,vantor,alvsjo,ostermalm")
+
+
+def run(*args):
+    p = subprocess.run(list(args), capture_output=True, text=True)
+    if p.returncode != 0:
+        sys.exit(f"{args[0]} failed: {p.stderr}")
+    return p.stdout
+
+
+def timed(*args):
+    t0 = time.monotonic()
+    out = run(*args)
+    return time.monotonic() - t0, out
+
+
+pin = run(CS, "init", "--data", data).strip()
+print(f"seeding {a.citizens} citizens...", file=sys.stderr)
+run(CS, "seed", "--data", data, "--citizens", str(a.citizens))
+with socket.socket() as s:
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+server = subprocess.Popen([CS, "serve", "--data", data, "--listen", f"127.0.0.1:{port}"],
+                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+server.stdout.readline()
+token = run(CS, "token", "create", "--data", data, "--site", "bench", "--districts", ALL).strip()
+
+secs, out = timed(M, "provision", "--server", f"https://127.0.0.1:{port}", "--pin", pin,
+                  "--token", token, "--state-dir", kiosk)
+m = re.search(r"first sync: (\d+) records in (\d+) pages.*?(\d+) bytes", out)
+records, pages, wire = int(m.group(1)), int(m.group(2)), int(m.group(3))
+
+with sqlite3.connect(os.path.join(data, "casestore.db")) as db:
+    ids = [r[0] for r in db.execute("SELECT id FROM records WHERE kind='invoice' LIMIT ?",
+                                    (a.changes,))]
+    # The city's systems mark invoices paid: one change each, logged as casestore would.
+    db.executemany("UPDATE records SET fields=json_set(fields, '$.paid', 1) WHERE kind='invoice'"
+                   " AND id=?", [(i,) for i in ids])
+    db.executemany("INSERT INTO changes (kind, id, district, op) SELECT 'invoice', id, district,"
+                   " 'upsert' FROM records WHERE kind='invoice' AND id=?", [(i,) for i in ids])
+inc_secs, inc_out = timed(M, "--config", conf, "sync", "--once")
+inc_records = int(re.search(r"pulled (\d+) records", inc_out).group(1))
+
+with sqlite3.connect(os.path.join(data, "casestore.db")) as db:
+    pnr = db.execute("SELECT json_extract(fields, '$.pnr') FROM records WHERE kind='citizen'"
+                     " LIMIT 1").fetchone()[0]
+run(H, conf, "submit", pnr, "application", "aldreomsorg", "hemtjanst", "ny_ansokan",
+    str(a.submissions))
+push_secs, push_out = timed(M, "--config", conf, "sync", "--once")
+accepted = int(re.search(r"pushed (\d+) accepted", push_out).group(1))
+
+with open(f"/proc/{server.pid}/status") as f:
+    server_rss = int(re.search(r"VmHWM:\s+(\d+)", f.read()).group(1)) / 1024
+server.terminate()
+server.wait()
+client_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+print(f"first full sync:        {records} records in {pages} pages, {secs:.1f} s,"
+      f" {records / secs:.0f} records/s (provisioning included)")
+print(f"bytes on the wire:      {wire / records:.0f} bytes/record (uncompressed JSON)")
+print(f"incremental sync:       {inc_records} changed records in {inc_secs:.2f} s")
+print(f"push:                   {accepted} submissions delivered in {push_secs:.2f} s"
+      f" ({accepted / push_secs:.0f}/s), then pulled back as cases")
+print(f"peak memory:            client {client_rss:.0f} MB (largest child process),"
+      f" server {server_rss:.0f} MB")
+shutil.rmtree(tmp)
