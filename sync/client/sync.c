@@ -335,6 +335,12 @@ sync_pull(struct sync_client *c, sync_progress_fn progress, void *data, struct s
             stats->reset = true;
             continue;
         }
+        if (page.more && page.position == position && page.n == 0) {
+            /* "more" without moving: a server loop. Stop rather than spin. */
+            err_set(err, "the case store says there is more but does not move on");
+            proto_page_finish(&page);
+            return SYNC_ERR_PROTOCOL;
+        }
         if (page.position < position) {
             err_set(err, "the case store went back in time (position %lld, we have %lld)",
                     (long long)page.position, (long long)position);

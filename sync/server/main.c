@@ -36,6 +36,7 @@ usage(FILE *out)
             "  device list | device revoke DEVICE_ID\n"
             "  seed --citizens N [--seed S]   realistic demo or benchmark data\n"
             "  mutate WHAT ID [ARG]       advance-case ID [STATUS], pay-invoice ID [DATE],\n"
+            "                             book-appointment CITIZEN UTC_SECONDS,\n"
             "                             move-appointment ID UTC_SECONDS, move-citizen ID "
             "DISTRICT,\n"
             "                             erase-citizen ID\n"

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "date.h"
 #include "luhn.h"
 #include "ocr.h"
 #include "storage.h"
@@ -75,18 +76,25 @@ struct seed_job {
     long first, count;
 };
 
+/* A personnummer unique to citizen number c: the birth date walks the years 1925-2020 in a
+ * scrambled order and the serial counts how often a date was used, so no two citizens share a
+ * number however many are seeded (up to 35 million). Some are samordningsnummer. */
 static void
-make_pnr(struct rng *r, char out[13], int *birth_year)
+make_pnr(struct rng *r, long c, char out[13], int *birth_year)
 {
-    int year = 1925 + pick(r, 96);
-    int month = 1 + pick(r, 12);
-    int day = 1 + pick(r, 28);
+    const int64_t first = date_to_days((struct date){ 1925, 1, 1 });
+    const int64_t span = date_to_days((struct date){ 2020, 12, 31 }) - first + 1;
+    struct date d = date_from_days(first + (int64_t)((c * 7919L) % span));
+    int serial = 1 + (int)((c / span) % 998);
     bool samordning = pick(r, 40) == 0;
-    char body[10];
-    snprintf(body, sizeof(body), "%02d%02d%02d%03d", year % 100, month, day + (samordning ? 60 : 0),
-             1 + pick(r, 998));
-    snprintf(out, 13, "%02d%s%d", year / 100, body, luhn_check_digit(body, 9));
-    *birth_year = year;
+    char body[24], full[40];
+    snprintf(body, sizeof(body), "%02d%02d%02d%03d", d.year % 100, d.month % 100,
+             (d.day + (samordning ? 60 : 0)) % 100, serial % 1000);
+    snprintf(full, sizeof(full), "%02d%.9s%d", (d.year / 100) % 100, body,
+             luhn_check_digit(body, 9));
+    memcpy(out, full, 12);
+    out[12] = '\0';
+    *birth_year = d.year;
 }
 
 static void
@@ -105,7 +113,7 @@ seed_batch(void *data)
         char cid[32], pnr[13];
         int birth_year;
         snprintf(cid, sizeof(cid), "cit-%ld", c);
-        make_pnr(r, pnr, &birth_year);
+        make_pnr(r, c, pnr, &birth_year);
         const char *district = taxonomy_entry(TAX_DISTRICT, (size_t)pick(r, DISTRICT_COUNT))->code;
         char address[96], phone[16];
         snprintf(address, sizeof(address), "%s %d, 1%02d %02d Stockholm", streets[pick(r, 9)],

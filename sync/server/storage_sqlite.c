@@ -730,6 +730,29 @@ cs_mutate(struct cs_storage *st, const char *what, const char *id, const char *a
     } else if (strcmp(what, "move-appointment") == 0 && arg != NULL) {
         r = set_field(st, "appointment", id, "starts_at", json_integer(strtoll(arg, NULL, 10)),
                       err);
+    } else if (strcmp(what, "book-appointment") == 0 && arg != NULL) {
+        /* id is the citizen; arg the UTC time of a färdtjänst assessment visit. */
+        sqlite3_stmt *q = NULL;
+        sqlite3_prepare_v2(st->db, "SELECT district FROM records WHERE kind='citizen' AND id=?1",
+                           -1, &q, NULL);
+        sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+        char district[64] = "";
+        if (sqlite3_step(q) == SQLITE_ROW)
+            snprintf(district, sizeof(district), "%s", (const char *)sqlite3_column_text(q, 0));
+        sqlite3_finalize(q);
+        if (district[0] == '\0') {
+            err_set(err, "no citizen with id %s", id);
+            r = CS_NOT_FOUND;
+        } else {
+            char aid[64];
+            snprintf(aid, sizeof(aid), "ap-%s-%lld", id,
+                     (long long)next_counter(st, "appointment"));
+            json_t *f = json_pack(
+                "{s:I, s:s, s:s, s:s}", "starts_at", (json_int_t)strtoll(arg, NULL, 10), "place",
+                "Hembesök", "handlaggare", "Karin Lind", "purpose", "Utredning av färdtjänst");
+            r = record_put_locked(st, "appointment", aid, id, NULL, district, f);
+            json_decref(f);
+        }
     } else if (strcmp(what, "move-citizen") == 0 && arg != NULL) {
         r = CS_NOT_FOUND;
         sqlite3_stmt *q = NULL;

@@ -155,6 +155,26 @@ def synced_counts(k):
 
 CS = Casestore("main")
 CS.start()
+
+
+@test
+def seeded_demo_data_is_valid_and_unique():
+    with CS.db() as db:
+        pnrs = [r[0] for r in db.execute("SELECT json_extract(fields, '$.pnr') FROM records"
+                                         " WHERE kind='citizen'")]
+        ocrs = [r[0] for r in db.execute("SELECT json_extract(fields, '$.ocr') FROM records"
+                                         " WHERE kind='invoice'")]
+        districts = {r[0] for r in db.execute("SELECT DISTINCT district FROM records WHERE"
+                                              " kind='citizen'")}
+    eq(len(pnrs), len(set(pnrs)), "every personnummer unique")
+    p = subprocess.run([MINASIDOR, "tool", "pnr", "-"], input="\n".join(pnrs) + "\n",
+                       capture_output=True, text=True)
+    eq(0, p.returncode, "every personnummer valid")
+    assert "samordningsnummer" in p.stdout, "some samordningsnummer among them"
+    p = subprocess.run([MINASIDOR, "tool", "ocr", "--level", "variable", "-"],
+                       input="\n".join(ocrs) + "\n", capture_output=True, text=True)
+    eq(0, p.returncode, "every OCR reference valid with its length digit")
+    assert len(districts) >= 15, f"citizens spread over the districts: {districts}"
 KIOSK = Kiosk("kiosk")
 
 
@@ -396,6 +416,188 @@ def casestore_logs_no_personal_data():
     assert "+46701234567" not in log
 
 
+import random
+import signal
+
+FS = Casestore("faults", citizens=1500)
+FS.start()
+SCOPE = ["bromma", "kista", "rinkeby"]
+
+
+def kiosk_ids(k):
+    ids = {}
+    with sqlite3.connect(os.path.join(k.dir, "cache.db")) as db:
+        for kind, table in KIND_TABLE.items():
+            ids[kind] = {r[0] for r in db.execute(f"SELECT server_id FROM {table}")
+                         if not r[0].startswith("erased:")}
+    return ids
+
+
+def server_ids(cs, districts):
+    marks = ",".join("?" * len(districts))
+    ids = {kind: set() for kind in KIND_TABLE}
+    with cs.db() as db:
+        for kind, rid in db.execute(f"SELECT kind, id FROM records WHERE district IN ({marks})"
+                                    " OR district = '*'", districts):
+            ids[kind].add(rid)
+    return ids
+
+
+def killed_at_random(args, rng, max_s):
+    p = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(rng.uniform(0, max_s))
+    p.send_signal(signal.SIGKILL)
+    p.wait()
+
+
+def check_converged(k, cs, what):
+    p = k.sync()
+    eq(0, p.returncode, f"{what}: final sync ({p.stderr.strip()})")
+    got, want = kiosk_ids(k), server_ids(cs, SCOPE)
+    for kind in KIND_TABLE:
+        missing, extra = want[kind] - got[kind], got[kind] - want[kind]
+        assert not missing and not extra, (f"{what}: {kind}: {len(missing)} missing"
+                                           f" (e.g. {sorted(missing)[:3]}), {len(extra)} extra")
+
+
+FK = Kiosk("kiosk-faults")
+
+
+@test
+def client_killed_while_applying_pages_converges():
+    rng = random.Random(11)
+    token = FS.token(",".join(SCOPE))
+    killed_at_random([MINASIDOR, "provision", "--server", FS.url, "--pin", FS.pin, "--token",
+                      token, "--state-dir", FK.dir], rng, 0.3)
+    if not os.path.exists(FK.conf):  # killed before enrolment finished: enrol again
+        shutil.rmtree(FK.dir, ignore_errors=True)
+        eq(0, FK.provision(FS, FS.token(",".join(SCOPE))).returncode, "provision")
+    for _ in range(8):
+        FS.cs("mutate", "advance-case", f"case-{rng.randint(0, 1499)}-0", check=False)
+        killed_at_random([MINASIDOR, "--config", FK.conf, "sync", "--once"], rng, 0.15)
+    check_converged(FK, FS, "after kills during pull")
+
+
+@test
+def client_killed_while_pushing_delivers_each_submission_once():
+    rng = random.Random(12)
+    cid, pnr = FS.citizen_in("rinkeby")
+    eq(0, FK.helper("submit", pnr, "application", "aldreomsorg", "hemtjanst", "ny_ansokan",
+                    "300").returncode, "queue 300")
+    before = FS.submissions().get("accepted", 0)
+    for _ in range(10):
+        killed_at_random([MINASIDOR, "--config", FK.conf, "sync", "--once"], rng, 0.2)
+    check_converged(FK, FS, "after kills during push")
+    eq(before + 300, FS.submissions().get("accepted"), "each submission exactly once")
+    c = FK.counts()
+    eq(0, c.get("outbox.queued", 0) + c.get("outbox.sending", 0), "nothing left pending")
+    eq(300, c.get("outbox.accepted", 0) + c.get("outbox.duplicate", 0), "all delivered")
+
+
+@test
+def server_killed_in_the_middle_of_a_page_converges():
+    rng = random.Random(13)
+    k = Kiosk("kiosk-serverkill")
+    token = FS.token(",".join(SCOPE))
+    for attempt in range(6):
+        p = subprocess.Popen([MINASIDOR, "provision", "--server", FS.url, "--pin", FS.pin,
+                              "--token", token, "--state-dir", k.dir],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.02, 0.2))
+        FS.proc.send_signal(signal.SIGKILL)
+        FS.proc.wait()
+        FS.proc = None
+        p.wait()
+        FS.start()
+        if os.path.exists(k.conf):
+            break
+        shutil.rmtree(k.dir, ignore_errors=True)
+        token = FS.token(",".join(SCOPE))
+    assert os.path.exists(k.conf), "never enrolled"
+    for _ in range(3):
+        p = subprocess.Popen([MINASIDOR, "--config", k.conf, "sync", "--once"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.0, 0.1))
+        FS.proc.send_signal(signal.SIGKILL)
+        FS.proc.wait()
+        FS.proc = None
+        p.wait()
+        FS.start()
+    check_converged(k, FS, "after server kills")
+
+
+@test
+def randomized_convergence_under_faults():
+    rng = random.Random(2026)
+    deadline = time.monotonic() + 25
+    with FS.db() as db:
+        citizens = [r for r in db.execute("SELECT id, district, json_extract(fields, '$.pnr')"
+                                          " FROM records WHERE kind='citizen'")]
+        cases = [r[0] for r in db.execute("SELECT id FROM records WHERE kind='case'")]
+        invoices = [r[0] for r in db.execute("SELECT id FROM records WHERE kind='invoice'")]
+    before = FS.submissions().get("accepted", 0) + FS.submissions().get("rejected", 0)
+    queued = 0
+    rounds = 0
+    while time.monotonic() < deadline:
+        rounds += 1
+        for _ in range(rng.randint(1, 5)):
+            what = rng.choice(["advance", "pay", "move", "book", "erase"])
+            if what == "advance":
+                FS.cs("mutate", "advance-case", rng.choice(cases), check=False)
+            elif what == "pay":
+                FS.cs("mutate", "pay-invoice", rng.choice(invoices), "2026-11-22", check=False)
+            elif what == "move":
+                cid = rng.choice(citizens)[0]
+                FS.cs("mutate", "move-citizen", cid,
+                      rng.choice(["bromma", "farsta", "kista", "vantor"]), check=False)
+            elif what == "book":
+                FS.cs("mutate", "book-appointment", rng.choice(citizens)[0],
+                      str(1796000000 + rng.randint(0, 10**6)), check=False)
+            else:
+                FS.cs("mutate", "erase-citizen", rng.choice(citizens)[0], check=False)
+        if rng.random() < 0.5:
+            n = rng.randint(1, 4)
+            if FK.helper("submit", "-", "callback", "ovrigt", "aterringning", "information",
+                         str(n)).returncode == 0:
+                queued += n
+        fault = rng.choice([None, None, "500:/v1/pull:1", "503:/v1/push:1", "429:/v1/pull:1",
+                            "truncate:/v1/pull:1", "lose:/v1/push:1"])
+        if fault or rng.random() < 0.2:
+            FS.start(inject=[fault] if fault else [])
+        if rng.random() < 0.3:
+            killed_at_random([MINASIDOR, "--config", FK.conf, "sync", "--once"], rng, 0.1)
+        else:
+            run(MINASIDOR, "--config", FK.conf, "sync", "--once")
+    FS.start()
+    check_converged(FK, FS, f"after {rounds} random rounds")
+    subs = FS.submissions()
+    eq(before + queued, subs.get("accepted", 0) + subs.get("rejected", 0),
+       f"{queued} submissions exactly once")
+    print(f"# convergence: {rounds} rounds, {queued} submissions")
+
+
+@test
+def daemon_retries_by_itself_until_the_case_store_is_back():
+    FS.stop()
+    FK.helper("submit", "-", "callback", "ovrigt", "aterringning", "information", "1")
+    before = FS.submissions().get("accepted", 0)
+    d = subprocess.Popen([MINASIDOR, "--config", FK.conf, "--set", "sync.interval_s=5", "sync",
+                          "--daemon"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                         text=True)
+    time.sleep(1.5)
+    FS.start()
+    for _ in range(300):
+        if FS.submissions().get("accepted", 0) > before:
+            break
+        time.sleep(0.1)
+    d.send_signal(signal.SIGTERM)
+    rc = d.wait(timeout=10)
+    eq(before + 1, FS.submissions().get("accepted", 0), "delivered without anyone's help")
+    eq(0, rc, "stops cleanly on SIGTERM")
+    assert "cannot reach the case store" in d.stderr.read(), "the failure was logged"
+
+
+FS.stop()
 CS.stop()
 for i, (name, failure) in enumerate(results, 1):
     if failure:
