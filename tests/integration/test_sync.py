@@ -498,32 +498,26 @@ def client_killed_while_pushing_delivers_each_submission_once():
 def server_killed_in_the_middle_of_a_page_converges():
     rng = random.Random(13)
     k = Kiosk("kiosk-serverkill")
-    token = FS.token(",".join(SCOPE))
-    for attempt in range(6):
-        p = subprocess.Popen([MINASIDOR, "provision", "--server", FS.url, "--pin", FS.pin,
-                              "--token", token, "--state-dir", k.dir],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.02, 0.2))
-        FS.proc.send_signal(signal.SIGKILL)
-        FS.proc.wait()
-        FS.proc = None
-        p.wait()
+    eq(0, k.provision(FS, FS.token(",".join(SCOPE))).returncode, "provision")
+    mid_sync_kills = 0
+    for round_ in range(8):
+        # A new epoch makes the kiosk refetch everything: a long pull to cut into.
+        FS.stop()
+        with FS.db() as db:
+            db.execute("UPDATE meta SET value=? WHERE key='epoch'", (f"{round_ + 16:016x}",))
         FS.start()
-        if os.path.exists(k.conf):
-            break
-        shutil.rmtree(k.dir, ignore_errors=True)
-        token = FS.token(",".join(SCOPE))
-    assert os.path.exists(k.conf), "never enrolled"
-    for _ in range(3):
         p = subprocess.Popen([MINASIDOR, "--config", k.conf, "sync", "--once"],
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.0, 0.1))
+        time.sleep(rng.uniform(0.05, 0.4))
+        if p.poll() is None:
+            mid_sync_kills += 1
         FS.proc.send_signal(signal.SIGKILL)
         FS.proc.wait()
         FS.proc = None
         p.wait()
         FS.start()
-    check_converged(k, FS, "after server kills")
+    assert mid_sync_kills >= 2, f"only {mid_sync_kills} kills landed during a sync"
+    check_converged(k, FS, f"after {mid_sync_kills} server kills during a sync")
 
 
 @test
