@@ -128,6 +128,18 @@ proto_pull_parse(const char *body, size_t len, struct proto_page *page, struct e
     return true;
 }
 
+enum proto_page_verdict
+proto_page_judge(const struct proto_page *page, int64_t stored_position)
+{
+    if (page->reset)
+        return PROTO_PAGE_RESET;
+    if (page->position < stored_position)
+        return PROTO_PAGE_WENT_BACK;
+    if (page->more && page->position == stored_position && page->n == 0)
+        return PROTO_PAGE_NO_PROGRESS;
+    return PROTO_PAGE_APPLY;
+}
+
 char *
 proto_push_request(const struct store_outbox *ob, size_t n, int64_t *bad_seq)
 {

@@ -37,6 +37,16 @@ bool proto_pull_parse(const char *body, size_t len, struct proto_page *page,
                       struct errbuf *err) WARN_UNUSED;
 void proto_page_finish(struct proto_page *page);
 
+enum proto_page_verdict {
+    PROTO_PAGE_APPLY,       /* apply it with its cursor */
+    PROTO_PAGE_RESET,       /* forget synced data (not the outbox) and pull from "" */
+    PROTO_PAGE_WENT_BACK,   /* the server's position is behind ours: refuse and report */
+    PROTO_PAGE_NO_PROGRESS, /* "more" without moving on: stop rather than spin */
+};
+
+/* What to do with a parsed page, given the position the kiosk has stored. */
+enum proto_page_verdict proto_page_judge(const struct proto_page *page, int64_t stored_position);
+
 /* {"items": [...]} for outbox items [0, n). Items whose stored payload is not JSON are skipped
  * and their seq returned in *bad_seq (0 if none). Caller frees. */
 char *proto_push_request(const struct store_outbox *ob, size_t n, int64_t *bad_seq);

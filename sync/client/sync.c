@@ -323,7 +323,8 @@ sync_pull(struct sync_client *c, sync_progress_fn progress, void *data, struct s
             return SYNC_ERR_PROTOCOL;
         }
         c->clock_offset_s = page.server_time - (int64_t)time(NULL);
-        if (page.reset) {
+        switch (proto_page_judge(&page, position)) {
+        case PROTO_PAGE_RESET:
             proto_page_finish(&page);
             if (++resets > 2) {
                 err_set(err, "the case store keeps asking for a reset");
@@ -334,18 +335,17 @@ sync_pull(struct sync_client *c, sync_progress_fn progress, void *data, struct s
                 return SYNC_ERR_STORE;
             stats->reset = true;
             continue;
-        }
-        if (page.more && page.position == position && page.n == 0) {
-            /* "more" without moving: a server loop. Stop rather than spin. */
-            err_set(err, "the case store says there is more but does not move on");
-            proto_page_finish(&page);
-            return SYNC_ERR_PROTOCOL;
-        }
-        if (page.position < position) {
+        case PROTO_PAGE_WENT_BACK:
             err_set(err, "the case store went back in time (position %lld, we have %lld)",
                     (long long)page.position, (long long)position);
             proto_page_finish(&page);
             return SYNC_ERR_TIME_TRAVEL;
+        case PROTO_PAGE_NO_PROGRESS:
+            err_set(err, "the case store says there is more but does not move on");
+            proto_page_finish(&page);
+            return SYNC_ERR_PROTOCOL;
+        case PROTO_PAGE_APPLY:
+            break;
         }
         char stored[sizeof(ss.cursor)];
         int n = snprintf(stored, sizeof(stored), "%lld %s", (long long)page.position, page.cursor);

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Suite `sync`: a real casestore process serving TLS on a loopback port, real minasidor
 processes provisioning and syncing, faults injected by the server. Prints TAP."""
+import contextlib
 import http.client
 import json
 import os
@@ -82,8 +83,16 @@ class Casestore:
             self.proc.wait(timeout=10)
             self.proc = None
 
+    @contextlib.contextmanager
     def db(self):
-        return sqlite3.connect(os.path.join(self.data, "casestore.db"))
+        # sqlite3's own "with" commits but does not close; an open handle would keep the old
+        # WAL when a test replaces the database file.
+        conn = sqlite3.connect(os.path.join(self.data, "casestore.db"))
+        try:
+            yield conn
+            conn.commit()
+        finally:
+            conn.close()
 
     def scope_counts(self, districts):
         marks = ",".join("?" * len(districts))
@@ -126,7 +135,7 @@ class Kiosk:
         return {k: int(v) for k, v in (line.split() for line in out.splitlines())}
 
     def cursor(self):
-        with sqlite3.connect(os.path.join(self.dir, "cache.db")) as db:
+        with contextlib.closing(sqlite3.connect(os.path.join(self.dir, "cache.db"))) as db:
             return db.execute("SELECT cursor FROM sync_state").fetchone()[0]
 
 
@@ -370,6 +379,29 @@ def server_reset_refetches_and_keeps_the_outbox():
     assert KIOSK.counts().get("outbox.accepted", 0) >= 7
 
 
+@test
+def server_restored_from_an_older_backup_makes_the_kiosk_refetch():
+    CS.stop()
+    backup = os.path.join(TMP, "backup.db")
+    with CS.db() as db, contextlib.closing(sqlite3.connect(backup)) as b:
+        db.backup(b)
+    CS.start()
+    cid, pnr = CS.citizen_in("bromma", skip=5)
+    CS.cs("mutate", "book-appointment", cid, "1796000000")
+    eq(0, KIOSK.sync().returncode, "sync the newer history")
+    CS.stop()
+    for suffix in ("-wal", "-shm"):
+        path = os.path.join(CS.data, "casestore.db" + suffix)
+        if os.path.exists(path):
+            os.unlink(path)
+    shutil.copy(backup, os.path.join(CS.data, "casestore.db"))
+    CS.start()
+    p = KIOSK.sync()
+    eq(0, p.returncode, f"sync against the restored server ({p.stderr.strip()})")
+    assert "after a reset" in p.stdout, p.stdout
+    eq(CS.scope_counts(["bromma", "kista"]), synced_counts(KIOSK), "cache equals the restored scope")
+
+
 def https(method, path, body=None, headers=None):
     ctx = ssl.create_default_context()
     ctx.check_hostname = False
@@ -426,7 +458,7 @@ SCOPE = ["bromma", "kista", "rinkeby"]
 
 def kiosk_ids(k):
     ids = {}
-    with sqlite3.connect(os.path.join(k.dir, "cache.db")) as db:
+    with contextlib.closing(sqlite3.connect(os.path.join(k.dir, "cache.db"))) as db:
         for kind, table in KIND_TABLE.items():
             ids[kind] = {r[0] for r in db.execute(f"SELECT server_id FROM {table}")
                          if not r[0].startswith("erased:")}

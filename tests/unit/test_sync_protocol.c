@@ -196,6 +196,20 @@ TEST(message_signatures_verify_and_catch_every_change)
     free(sig);
 }
 
+TEST(page_verdicts_refuse_time_travel_and_spinning)
+{
+    struct proto_page p = { .position = 100, .more = false };
+    CHECK_INT(PROTO_PAGE_APPLY, proto_page_judge(&p, 100));
+    CHECK_INT(PROTO_PAGE_APPLY, proto_page_judge(&p, 0));
+    CHECK_INT(PROTO_PAGE_WENT_BACK, proto_page_judge(&p, 101));
+    p.more = true;
+    CHECK_INT(PROTO_PAGE_NO_PROGRESS, proto_page_judge(&p, 100));
+    p.n = 1;
+    CHECK_INT(PROTO_PAGE_APPLY, proto_page_judge(&p, 100));
+    p.reset = true;
+    CHECK_INT(PROTO_PAGE_RESET, proto_page_judge(&p, 500));
+}
+
 int
 main(void)
 {
@@ -204,5 +218,6 @@ main(void)
     RUN(push_results_are_strict);
     RUN(backoff_is_capped_full_jitter_and_honours_retry_after);
     RUN(message_signatures_verify_and_catch_every_change);
+    RUN(page_verdicts_refuse_time_travel_and_spinning);
     return test_done();
 }
