@@ -31,8 +31,9 @@ struct sync_client {
 
 struct response {
     long status;
-    struct buf body;
+    struct buf body; /* decoded */
     int retry_after_s;
+    size_t wire_bytes; /* as received, before gzip decoding */
 };
 
 static const char *const codes[] = {
@@ -137,6 +138,9 @@ perform(CURL *h, const char *url, const char *path, const char *body, struct cur
         return SYNC_ERR_NETWORK;
     }
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status);
+    curl_off_t downloaded = 0;
+    curl_easy_getinfo(h, CURLINFO_SIZE_DOWNLOAD_T, &downloaded);
+    r->wire_bytes = (size_t)downloaded;
     return SYNC_OK;
 }
 
@@ -314,7 +318,7 @@ sync_pull(struct sync_client *c, sync_progress_fn progress, void *data, struct s
             buf_finish(&r.body);
             return e;
         }
-        stats->bytes_received += r.body.len;
+        stats->bytes_received += r.wire_bytes;
         struct proto_page page;
         bool ok = proto_pull_parse(buf_str(&r.body), r.body.len, &page, err);
         buf_finish(&r.body);
@@ -423,7 +427,7 @@ sync_push(struct sync_client *c, struct sync_stats *stats, struct errbuf *err)
             store_outbox_free(ob);
             return e;
         }
-        stats->bytes_received += r.body.len;
+        stats->bytes_received += r.wire_bytes;
         struct proto_push_response pr;
         bool ok = proto_push_parse(buf_str(&r.body), r.body.len, &pr, err);
         buf_finish(&r.body);

@@ -34,7 +34,7 @@ struct sync_stats {
     bool reset;
     size_t accepted, duplicates, rejected;
     int retry_after_s;
-    size_t bytes_received; /* response bodies, as received (compressed if the server did) */
+    size_t bytes_received; /* response bodies as they crossed the wire (gzip if used) */
 };
 
 /* Enrols with a one-time token. The public key is the device's Ed25519 key. */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <zlib.h>
 
 #include "buf.h"
 #include "httpsig.h"
@@ -48,13 +49,55 @@ server_now(const struct cs_server *srv)
     return (int64_t)time(NULL) + srv->clock_offset_s;
 }
 
+/* gzip of len bytes; NULL if compression fails (the caller then sends the text as it is). */
+static unsigned char *
+gzip_body(const char *in, size_t len, size_t *out_len)
+{
+    z_stream z;
+    memset(&z, 0, sizeof(z));
+    if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        return NULL;
+    size_t cap = deflateBound(&z, (uLong)len);
+    unsigned char *out = xmalloc(cap);
+    z.next_in = (Bytef *)(uintptr_t)in;
+    z.avail_in = (uInt)len;
+    z.next_out = out;
+    z.avail_out = (uInt)cap;
+    int rc = deflate(&z, Z_FINISH);
+    *out_len = z.total_out;
+    deflateEnd(&z);
+    if (rc != Z_STREAM_END) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}
+
+static bool
+accepts_gzip(struct MHD_Connection *c)
+{
+    const char *ae = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept-Encoding");
+    return ae != NULL && strstr(ae, "gzip") != NULL;
+}
+
 static enum MHD_Result
 send_json(struct MHD_Connection *c, unsigned status, json_t *body, const char *retry_after)
 {
     char *text = json_dumps(body, JSON_COMPACT);
     json_decref(body);
-    struct MHD_Response *r =
-        MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+    size_t len = strlen(text);
+    struct MHD_Response *r = NULL;
+    if (len > 1024 && accepts_gzip(c)) {
+        size_t zlen = 0;
+        unsigned char *z = gzip_body(text, len, &zlen);
+        if (z != NULL) {
+            free(text);
+            r = MHD_create_response_from_buffer(zlen, z, MHD_RESPMEM_MUST_FREE);
+            MHD_add_response_header(r, "Content-Encoding", "gzip");
+        }
+    }
+    if (r == NULL)
+        r = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
     MHD_add_response_header(r, "Content-Type", "application/json");
     if (retry_after != NULL)
         MHD_add_response_header(r, "Retry-After", retry_after);

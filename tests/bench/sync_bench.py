@@ -92,7 +92,7 @@ client_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 print(f"first full sync:        {records} records in {pages} pages, {secs:.1f} s,"
       f" {records / secs:.0f} records/s (provisioning included)")
-print(f"bytes on the wire:      {wire / records:.0f} bytes/record (uncompressed JSON)")
+print(f"bytes on the wire:      {wire / records:.0f} bytes/record (JSON, gzip)")
 print(f"incremental sync:       {inc_records} changed records in {inc_secs:.2f} s")
 print(f"push:                   {accepted} submissions delivered in {push_secs:.2f} s"
       f" ({accepted / push_secs:.0f}/s), then pulled back as cases")

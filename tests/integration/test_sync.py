@@ -191,7 +191,9 @@ KIOSK = Kiosk("kiosk")
 def provision_fills_the_cache_with_exactly_the_devices_scope():
     p = KIOSK.provision(CS, CS.token())
     eq(0, p.returncode, f"provision exit ({p.stderr.strip()})")
-    assert re.search(r"first sync: \d+ records", p.stdout), p.stdout
+    m = re.search(r"first sync: (\d+) records.*?(\d+) bytes received", p.stdout)
+    assert m, p.stdout
+    assert int(m.group(2)) < 100 * int(m.group(1)), f"pages are gzip-compressed: {p.stdout}"
     eq(CS.scope_counts(["bromma", "kista"]), synced_counts(KIOSK), "records per kind")
     assert not os.path.exists(os.path.join(KIOSK.dir, "cache.db-journal"))
     eq(0o600, os.stat(os.path.join(KIOSK.dir, "root.key")).st_mode & 0o777, "key file mode")
@@ -430,6 +432,16 @@ def bad_requests_get_clear_errors():
     eq((404, "not_found"), (s, b["error"]), "unknown path")
     s, b = https("GET", "/v1/enroll")
     eq((405, "method_not_allowed"), (s, b["error"]), "wrong method")
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    c = http.client.HTTPSConnection("127.0.0.1", CS.port, context=ctx, timeout=30)
+    c.request("POST", "/v1/enroll", body=b"x" * 5000, headers={"Accept-Encoding": "gzip"})
+    r = c.getresponse()
+    raw = r.read()
+    c.close()
+    eq(400, r.status, "malformed, again")
+    eq(None, r.getheader("Content-Encoding"), "a short answer is not compressed")
     s, b = https("GET", "/v1/time")
     eq(200, s, "time")
     assert abs(b["server_time"] - time.time()) < 5
