@@ -9,6 +9,7 @@
 #include "app.h"
 #include "kiosk_state.h"
 #include "protocol.h"
+#include "runner.h"
 #include "settings.h"
 
 #define LOG_MODULE "sync"
@@ -54,6 +55,49 @@ report(const struct sync_stats *st)
     fflush(stdout);
 }
 
+/* The daemon is the kiosk's background runner without a UI: it reports each run and stops on
+ * SIGTERM. */
+static int
+run_daemon(const struct config *cfg)
+{
+    struct errbuf err = { "" };
+    struct store_key *key = NULL;
+    const char *keyspec = config_get_string(cfg, "store.key");
+    if (keyspec == NULL || store_key_load(keyspec, &key, &err) != STORE_OK) {
+        fprintf(stderr, "minasidor: %s\n", keyspec ? err.msg : "this kiosk is not provisioned");
+        return APP_EXIT_INVALID;
+    }
+    struct sync_runner_config rc = {
+        .db_path = config_get_string(cfg, "store.path"),
+        .key = key,
+        .url = config_get_string(cfg, "server.url"),
+        .pin = config_get_string(cfg, "server.pin"),
+        .device_id = config_get_string(cfg, "device.id"),
+        .interval_s = (int)config_get_int(cfg, "sync.interval_s"),
+    };
+    struct sync_runner *r = sync_runner_start(&rc, &err);
+    if (r == NULL) {
+        fprintf(stderr, "minasidor: %s\n", err.msg);
+        store_key_destroy(key);
+        return APP_EXIT_INVALID;
+    }
+    signal(SIGTERM, handle_signal_term);
+    signal(SIGINT, handle_signal_term);
+    size_t seen = 0;
+    struct timespec tick = { 0, 100 * 1000 * 1000 };
+    while (!stop) {
+        nanosleep(&tick, NULL);
+        struct sync_status st;
+        sync_runner_status(r, &st);
+        if (st.runs != seen && st.last_error == SYNC_OK)
+            report(&st.last);
+        seen = st.runs;
+    }
+    sync_runner_stop(r);
+    store_key_destroy(key);
+    return APP_EXIT_OK;
+}
+
 int
 cmd_sync(int argc, char **argv)
 {
@@ -72,40 +116,21 @@ cmd_sync(int argc, char **argv)
     if (once == daemon)
         return app_usage_error(cmd_sync_usage, "sync: give --once or --daemon");
     const struct config *cfg = settings_current();
-    struct kiosk_state ks;
     struct errbuf err = { "" };
+    if (daemon)
+        return run_daemon(cfg);
+    struct kiosk_state ks;
     if (!kiosk_state_open(cfg, true, &ks, &err)) {
         fprintf(stderr, "minasidor: %s\n", err.msg);
         return APP_EXIT_INVALID;
     }
     struct sync_stats st;
     int rc = APP_EXIT_OK;
-    if (once) {
-        enum sync_error e = sync_once(&ks, &st, &err);
-        report(&st);
-        if (e != SYNC_OK) {
-            fprintf(stderr, "minasidor: sync failed (%s): %s\n", sync_error_code(e), err.msg);
-            rc = APP_EXIT_INVALID;
-        }
-    } else {
-        signal(SIGTERM, handle_signal_term);
-        signal(SIGINT, handle_signal_term);
-        int attempt = 0;
-        while (!stop) {
-            enum sync_error e = sync_once(&ks, &st, &err);
-            int64_t wait_ms;
-            if (e == SYNC_OK) {
-                attempt = 0;
-                report(&st);
-                wait_ms = config_get_int(cfg, "sync.interval_s") * 1000;
-            } else {
-                LOG_WARN("sync failed (%s): %s", sync_error_code(e), err.msg);
-                wait_ms = proto_backoff_ms(attempt++, st.retry_after_s, (uint32_t)rand());
-            }
-            struct timespec tick = { 0, 100 * 1000 * 1000 };
-            for (int64_t slept = 0; slept < wait_ms && !stop; slept += 100)
-                nanosleep(&tick, NULL);
-        }
+    enum sync_error e = sync_once(&ks, &st, &err);
+    report(&st);
+    if (e != SYNC_OK) {
+        fprintf(stderr, "minasidor: sync failed (%s): %s\n", sync_error_code(e), err.msg);
+        rc = APP_EXIT_INVALID;
     }
     kiosk_state_close(&ks);
     return rc;

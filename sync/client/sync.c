@@ -27,6 +27,7 @@ struct sync_client {
     const unsigned char *sk;
     int64_t clock_offset_s; /* server minus ours */
     CURL *curl;
+    const _Atomic int *abort_flag;
 };
 
 struct response {
@@ -230,6 +231,22 @@ sync_client_create(struct store *store, const char *url, const char *pin, const 
     if (store_sync_state_get(store, &ss) == STORE_OK)
         c->clock_offset_s = ss.server_offset_s;
     return c;
+}
+
+static int
+on_progress(void *userp, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+    const _Atomic int *flag = userp;
+    return *flag ? 1 : 0; /* non-zero aborts the transfer */
+}
+
+void
+sync_client_set_abort(struct sync_client *c, const _Atomic int *flag)
+{
+    c->abort_flag = flag;
+    curl_easy_setopt(c->curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(c->curl, CURLOPT_XFERINFODATA, (void *)(uintptr_t)flag);
+    curl_easy_setopt(c->curl, CURLOPT_NOPROGRESS, 0L);
 }
 
 void

@@ -55,6 +55,10 @@ struct sync_client *sync_client_create(struct store *store, const char *url, con
                                        struct errbuf *err);
 void sync_client_destroy(struct sync_client *c);
 
+/* While *flag is non-zero, transfers in flight are aborted (they fail as network errors). The
+ * flag must outlive the client. */
+void sync_client_set_abort(struct sync_client *c, const _Atomic int *flag);
+
 typedef void (*sync_progress_fn)(const struct sync_stats *s, void *data);
 
 /* Pulls until the server has no more, each page and its cursor in one transaction. */

@@ -635,6 +635,20 @@ def daemon_retries_by_itself_until_the_case_store_is_back():
     assert "cannot reach the case store" in d.stderr.read(), "the failure was logged"
 
 
+@test
+def daemon_stopped_during_a_long_pull_aborts_cleanly():
+    FS.stop()
+    with FS.db() as db:
+        db.execute("UPDATE meta SET value='00000000000000aa' WHERE key='epoch'")
+    FS.start()
+    d = subprocess.Popen([MINASIDOR, "--config", FK.conf, "sync", "--daemon"],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.15)
+    d.send_signal(signal.SIGTERM)
+    eq(0, d.wait(timeout=10), "exit status")
+    check_converged(FK, FS, "after stopping the daemon mid-pull")
+
+
 FS.stop()
 CS.stop()
 for i, (name, failure) in enumerate(results, 1):

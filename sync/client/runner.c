@@ -1,0 +1,173 @@
+/* The background sync thread. */
+#include "runner.h"
+
+#include <pthread.h>
+#include <sodium.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <time.h>
+
+#include "protocol.h"
+#include "xalloc.h"
+
+#define LOG_MODULE "sync"
+#include "log.h"
+
+#define NO_PROGRESS_LIMIT 5
+
+struct sync_runner {
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    bool requested;
+    atomic_int stop;
+    struct sync_status status;
+    int interval_s;
+    struct store *store;
+    unsigned char *sk;
+    struct sync_client *client;
+};
+
+static int64_t
+now_s(void)
+{
+    return (int64_t)time(NULL);
+}
+
+/* Runs push then pull; returns how long to wait before the next run. */
+static int64_t
+run_once(struct sync_runner *r, int *attempt)
+{
+    struct sync_stats st = { 0 };
+    struct errbuf err = { "" };
+    enum sync_error e = sync_push(r->client, &st, &err);
+    if (e == SYNC_OK)
+        e = sync_pull(r->client, NULL, NULL, &st, &err);
+    int64_t pending = 0, oldest = 0;
+    (void)!store_outbox_stats(r->store, &pending, &oldest);
+    size_t moved = st.records + st.accepted + st.duplicates + st.rejected;
+
+    pthread_mutex_lock(&r->lock);
+    r->status.runs++;
+    r->status.running = false;
+    r->status.last = st;
+    r->status.last_error = e;
+    snprintf(r->status.message, sizeof(r->status.message), "%s", e == SYNC_OK ? "" : err.msg);
+    if (e == SYNC_OK)
+        r->status.last_success_at = now_s();
+    r->status.no_progress_runs = (pending > 0 && moved == 0) ? r->status.no_progress_runs + 1 : 0;
+    int no_progress = r->status.no_progress_runs;
+    pthread_mutex_unlock(&r->lock);
+
+    if (e != SYNC_OK && !atomic_load(&r->stop))
+        LOG_WARN("sync failed (%s): %s", sync_error_code(e), err.msg);
+    if (no_progress > NO_PROGRESS_LIMIT)
+        return PROTO_BACKOFF_CAP_MS; /* work is pending but nothing moves: do not hammer */
+    if (e == SYNC_OK) {
+        *attempt = 0;
+        return (int64_t)r->interval_s * 1000;
+    }
+    return proto_backoff_ms((*attempt)++, st.retry_after_s, randombytes_random());
+}
+
+static void *
+thread_main(void *arg)
+{
+    struct sync_runner *r = arg;
+    int attempt = 0;
+    int64_t wait_ms = 0;
+    while (!atomic_load(&r->stop)) {
+        pthread_mutex_lock(&r->lock);
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += wait_ms / 1000;
+        until.tv_nsec += (wait_ms % 1000) * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        r->status.next_run_at = now_s() + wait_ms / 1000;
+        while (!r->requested && !atomic_load(&r->stop) &&
+               pthread_cond_timedwait(&r->wake, &r->lock, &until) == 0)
+            ;
+        r->requested = false;
+        bool stopping = atomic_load(&r->stop);
+        if (!stopping)
+            r->status.running = true;
+        pthread_mutex_unlock(&r->lock);
+        if (stopping)
+            break;
+        wait_ms = run_once(r, &attempt);
+    }
+    return NULL;
+}
+
+static void
+teardown(struct sync_runner *r)
+{
+    sync_client_destroy(r->client);
+    store_close(r->store);
+    if (r->sk != NULL)
+        sodium_free(r->sk);
+    pthread_cond_destroy(&r->wake);
+    pthread_mutex_destroy(&r->lock);
+    free(r);
+}
+
+struct sync_runner *
+sync_runner_start(const struct sync_runner_config *cfg, struct errbuf *err)
+{
+    struct sync_runner *r = xcalloc(1, sizeof(*r));
+    pthread_mutex_init(&r->lock, NULL);
+    pthread_cond_init(&r->wake, NULL);
+    atomic_init(&r->stop, 0);
+    r->interval_s = cfg->interval_s > 0 ? cfg->interval_s : 60;
+    unsigned char pk[32];
+    if (store_open(cfg->db_path, cfg->key, &r->store, err) != STORE_OK) {
+        teardown(r);
+        return NULL;
+    }
+    r->sk = sync_device_keypair(cfg->key, pk);
+    r->client = sync_client_create(r->store, cfg->url, cfg->pin, cfg->device_id, r->sk, err);
+    if (r->client == NULL) {
+        teardown(r);
+        return NULL;
+    }
+    sync_client_set_abort(r->client, &r->stop);
+    if (pthread_create(&r->thread, NULL, thread_main, r) != 0) {
+        err_set(err, "cannot start the sync thread");
+        teardown(r);
+        return NULL;
+    }
+    return r;
+}
+
+void
+sync_runner_request(struct sync_runner *r)
+{
+    pthread_mutex_lock(&r->lock);
+    r->requested = true;
+    pthread_cond_signal(&r->wake);
+    pthread_mutex_unlock(&r->lock);
+}
+
+void
+sync_runner_status(struct sync_runner *r, struct sync_status *out)
+{
+    pthread_mutex_lock(&r->lock);
+    *out = r->status;
+    pthread_mutex_unlock(&r->lock);
+}
+
+void
+sync_runner_stop(struct sync_runner *r)
+{
+    if (r == NULL)
+        return;
+    pthread_mutex_lock(&r->lock);
+    atomic_store(&r->stop, 1);
+    pthread_cond_signal(&r->wake);
+    pthread_mutex_unlock(&r->lock);
+    pthread_join(r->thread, NULL);
+    teardown(r);
+}

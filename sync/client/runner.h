@@ -1,0 +1,47 @@
+/* Sync on a background thread, as the kiosk runs it: the UI asks ("sync now") and reads a status
+ * snapshot; neither ever waits for the network. The thread has its own store connection, re-arms
+ * its own timer (the interval after success, capped full-jitter backoff after a transient
+ * failure), slows down when runs make no progress, and stops promptly, aborting a transfer in
+ * flight. */
+#ifndef MINASIDOR_SYNC_RUNNER_H
+#define MINASIDOR_SYNC_RUNNER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sync.h"
+
+struct sync_runner_config {
+    const char *db_path;
+    const struct store_key *key; /* must outlive the runner */
+    const char *url, *pin, *device_id;
+    int interval_s;
+};
+
+struct sync_status {
+    size_t runs;  /* completed runs */
+    bool running; /* a run is under way */
+    enum sync_error last_error;
+    char message[256];       /* the last error, for technicians; never personal data */
+    int64_t last_success_at; /* UTC seconds, 0 = never */
+    int64_t next_run_at;     /* UTC seconds */
+    int no_progress_runs;    /* consecutive runs that moved nothing although work was pending */
+    struct sync_stats last;  /* of the last run */
+};
+
+struct sync_runner;
+
+/* Starts the thread; the first run begins at once. NULL with err set if it cannot open the
+ * store or the client. */
+struct sync_runner *sync_runner_start(const struct sync_runner_config *cfg, struct errbuf *err);
+
+/* Asks for a run as soon as the current one (if any) ends. Returns at once. */
+void sync_runner_request(struct sync_runner *r);
+
+/* Copies the status. Returns at once. */
+void sync_runner_status(struct sync_runner *r, struct sync_status *out);
+
+/* Stops the thread (aborting a transfer in flight) and frees everything. Accepts NULL. */
+void sync_runner_stop(struct sync_runner *r);
+
+#endif
