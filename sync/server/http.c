@@ -237,7 +237,7 @@ handle_enroll(struct cs_server *srv, struct MHD_Connection *c, const struct buf 
 
 static enum MHD_Result
 handle_pull(struct cs_server *srv, struct MHD_Connection *c, const struct cs_device *dev,
-            const struct buf *body, bool truncate)
+            const struct buf *body, bool truncate, bool oversize)
 {
     enum MHD_Result ret;
     json_t *req = parse_body(c, body, &ret);
@@ -266,6 +266,16 @@ handle_pull(struct cs_server *srv, struct MHD_Connection *c, const struct cs_dev
     json_t *resp = json_pack("{s:s, s:I, s:I, s:b, s:b, s:I, s:o}", "cursor", next, "position",
                              (json_int_t)position, "head", (json_int_t)head, "more", more, "reset",
                              0, "server_time", now, "changes", changes);
+    if (oversize) {
+        /* Fault injection: a page far larger than any client should accept. */
+        json_object_set_new(resp, "padding", json_string_nocheck(""));
+        size_t n = 9 * 1024 * 1024;
+        char *pad = xmalloc(n + 1);
+        memset(pad, 'x', n);
+        pad[n] = '\0';
+        json_object_set_new(resp, "padding", json_string_nocheck(pad));
+        free(pad);
+    }
     if (!truncate)
         return send_json(c, 200, resp, NULL);
     /* Fault injection: half a body, as a connection cut mid-response would leave it. */
@@ -383,7 +393,8 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
     if (!authenticate(srv, c, method, url, &req->body, &dev, &ret))
         return ret;
     if (is_pull)
-        return handle_pull(srv, c, &dev, &req->body, faulted && strcmp(fault, "truncate") == 0);
+        return handle_pull(srv, c, &dev, &req->body, faulted && strcmp(fault, "truncate") == 0,
+                           faulted && strcmp(fault, "oversize") == 0);
     return handle_push(srv, c, &dev, &req->body, faulted && strcmp(fault, "lose") == 0);
 }
 

@@ -30,7 +30,7 @@ usage(FILE *out)
             "the pin\n"
             "  serve [--listen IP:PORT] [--tls-cert F --tls-key F] [--threads N]\n"
             "        [--inject KIND:PATH:COUNT]...   serve HTTPS (KIND: 500, 503, 429, "
-            "truncate, lose)\n"
+            "truncate, oversize, lose)\n"
             "  pin                        print the public-key pin of the certificate\n"
             "  token create --site NAME --districts a,b [--ttl-hours N]\n"
             "  device list | device revoke DEVICE_ID\n"

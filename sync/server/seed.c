@@ -39,9 +39,29 @@ static const char *const surnames[] = { "Andersson", "Johansson",  "Karlsson", "
                                         "Svensson",  "Gustafsson", "Hassan",   "Mohamed",
                                         "Ali",       "Virtanen",   "Korhonen", "Lindqvist",
                                         "Berg",      "Åberg",      "Öberg",    "Ekström" };
-static const char *const streets[] = {
-    "Drottningholmsvägen", "Vällingbyvägen", "Rinkebysvingen", "Götgatan", "Hornsgatan",
-    "Kistagången",         "Farstavägen",    "Skärholmsvägen", "Sveavägen"
+/* A street and postcode in each district (taxonomy order), so an address matches its stadsdel. */
+static const struct {
+    const char *street, *area;
+    int postcode;
+} streets[DISTRICT_COUNT] = {
+    [DISTRICT_BROMMA] = { "Drottningholmsvägen", "Bromma", 16731 },
+    [DISTRICT_ENSKEDE_ARSTA] = { "Nynäsvägen", "Johanneshov", 12060 },
+    [DISTRICT_FARSTA] = { "Farstavägen", "Farsta", 12347 },
+    [DISTRICT_HAGERSTEN] = { "Hägerstensvägen", "Hägersten", 12654 },
+    [DISTRICT_HASSELBY_VALLINGBY] = { "Vällingbyvägen", "Vällingby", 16265 },
+    [DISTRICT_KATARINA_SOFIA] = { "Götgatan", "Stockholm", 11646 },
+    [DISTRICT_KISTA] = { "Kistagången", "Kista", 16440 },
+    [DISTRICT_KUNGSHOLMEN] = { "Fleminggatan", "Stockholm", 11226 },
+    [DISTRICT_LILJEHOLMEN] = { "Liljeholmsvägen", "Stockholm", 11761 },
+    [DISTRICT_MARIA_GAMLA_STAN] = { "Hornsgatan", "Stockholm", 11728 },
+    [DISTRICT_NORRMALM] = { "Sveavägen", "Stockholm", 11359 },
+    [DISTRICT_RINKEBY] = { "Rinkebysvängen", "Spånga", 16374 },
+    [DISTRICT_SKARPNACK] = { "Skarpnäcks allé", "Skarpnäck", 12833 },
+    [DISTRICT_SKARHOLMEN] = { "Skärholmsvägen", "Skärholmen", 12748 },
+    [DISTRICT_SPANGA_TENSTA] = { "Tensta allé", "Spånga", 16364 },
+    [DISTRICT_VANTOR] = { "Rågsvedsvägen", "Hägersten", 12465 },
+    [DISTRICT_ALVSJO] = { "Älvsjövägen", "Älvsjö", 12533 },
+    [DISTRICT_OSTERMALM] = { "Karlavägen", "Stockholm", 11449 },
 };
 static const char *const languages[] = {
     "sv", "sv", "sv", "sv", "sv", "sv", "en", "fi", "ar", "so"
@@ -114,10 +134,12 @@ seed_batch(void *data)
         int birth_year;
         snprintf(cid, sizeof(cid), "cit-%ld", c);
         make_pnr(r, c, pnr, &birth_year);
-        const char *district = taxonomy_entry(TAX_DISTRICT, (size_t)pick(r, DISTRICT_COUNT))->code;
+        size_t di = (size_t)pick(r, DISTRICT_COUNT);
+        const char *district = taxonomy_entry(TAX_DISTRICT, di)->code;
         char address[96], phone[16];
-        snprintf(address, sizeof(address), "%s %d, 1%02d %02d Stockholm", streets[pick(r, 9)],
-                 1 + pick(r, 120), 10 + pick(r, 90), pick(r, 100));
+        snprintf(address, sizeof(address), "%s %d, %03d %02d %s", streets[di].street,
+                 1 + pick(r, 120), streets[di].postcode / 100, streets[di].postcode % 100,
+                 streets[di].area);
         snprintf(phone, sizeof(phone), "+467%d%07d", (int[]){ 0, 2, 3, 6 }[pick(r, 4)],
                  pick(r, 10000000));
         json_t *f = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "pnr", pnr, "given_name",

@@ -567,6 +567,9 @@ push_item_locked(struct cs_storage *st, struct cs_device *dev, const json_t *ite
             char case_id[64], ev_id[72];
             snprintf(case_id, sizeof(case_id), "sub-%s", uuid);
             snprintf(ev_id, sizeof(ev_id), "sub-%s-0", uuid);
+            /* Who registered it (the citizen, or an ombud and how identity was established)
+             * stays with the case; kiosks ignore fields they do not know. */
+            json_object_set(fields, "registered_by", json_object_get(item, "registered_by"));
             r = record_put_locked(st, "case", case_id, citizen, NULL, district, fields);
             json_decref(fields);
             json_t *ev = json_pack("{s:I, s:s, s:s}", "at", (json_int_t)now, "status", "inkommen",

@@ -184,6 +184,10 @@ def seeded_demo_data_is_valid_and_unique():
                        input="\n".join(ocrs) + "\n", capture_output=True, text=True)
     eq(0, p.returncode, "every OCR reference valid with its length digit")
     assert len(districts) >= 15, f"citizens spread over the districts: {districts}"
+    with CS.db() as db:
+        row = db.execute("SELECT json_extract(fields, '$.address') FROM records WHERE"
+                         " kind='citizen' AND district='kista' LIMIT 1").fetchone()
+    assert row and "Kista" in row[0], f"an address in Kista is in Kista: {row}"
 KIOSK = Kiosk("kiosk")
 
 
@@ -233,6 +237,10 @@ def submissions_reach_the_case_store_exactly_once_and_come_back_as_cases():
     eq(5, after.get("outbox.accepted"), "kiosk outbox accepted")
     eq(1, after.get("outbox.rejected"), "kiosk outbox rejected")
     eq(before["cases"] + 4, after["cases"], "the accepted applications came back as cases")
+    with CS.db() as db:
+        by = db.execute("SELECT json_extract(fields, '$.registered_by.identified_with') FROM"
+                        " records WHERE kind='case' AND id LIKE 'sub-%' LIMIT 1").fetchone()[0]
+    eq("bankid", by, "the case says who registered it and how")
 
 
 @test
@@ -287,6 +295,17 @@ def truncated_page_is_refused_and_nothing_is_applied():
     p = KIOSK.sync()
     eq(0, p.returncode, f"next sync ({p.stderr.strip()})")
     assert KIOSK.cursor() != cursor
+
+
+@test
+def oversized_page_is_refused_and_nothing_is_applied():
+    CS.start(inject=["oversize:/v1/pull:1"])
+    cursor = KIOSK.cursor()
+    p = KIOSK.sync()
+    eq(1, p.returncode, "a 9 MiB page")
+    assert "larger than" in p.stderr, p.stderr
+    eq(cursor, KIOSK.cursor(), "cursor unchanged")
+    eq(0, KIOSK.sync().returncode, "next sync")
 
 
 @test
