@@ -459,6 +459,21 @@ jstr(const json_t *o, const char *k)
     return json_string_value(json_object_get(o, k));
 }
 
+/* The district a citizen lives in now; false (and "") if there is no such citizen. */
+static bool
+citizen_district(struct cs_storage *st, const char *citizen, char *out, size_t size)
+{
+    sqlite3_stmt *q = NULL;
+    sqlite3_prepare_v2(st->db, "SELECT district FROM records WHERE kind='citizen' AND id=?1", -1,
+                       &q, NULL);
+    sqlite3_bind_text(q, 1, citizen, -1, SQLITE_STATIC);
+    out[0] = '\0';
+    if (sqlite3_step(q) == SQLITE_ROW)
+        snprintf(out, size, "%s", (const char *)sqlite3_column_text(q, 0));
+    sqlite3_finalize(q);
+    return out[0] != '\0';
+}
+
 /* Validates a submission; NULL if acceptable, otherwise the reason. */
 static const char *
 check_item(struct cs_storage *st, const struct cs_device *dev, const json_t *item, char *district,
@@ -488,18 +503,10 @@ check_item(struct cs_storage *st, const struct cs_device *dev, const json_t *ite
             return "only a callback request may be anonymous";
         return NULL;
     }
-    sqlite3_stmt *q = NULL;
-    sqlite3_prepare_v2(st->db, "SELECT district FROM records WHERE kind='citizen' AND id=?1", -1,
-                       &q, NULL);
-    sqlite3_bind_text(q, 1, citizen, -1, SQLITE_STATIC);
-    const char *why = "the citizen is not known";
-    if (sqlite3_step(q) == SQLITE_ROW) {
-        snprintf(district, dsize, "%s", (const char *)sqlite3_column_text(q, 0));
-        why = in_scope(dev->districts, district) ? NULL
-                                                 : "the citizen is outside this kiosk's districts";
-    }
-    sqlite3_finalize(q);
-    return why;
+    if (!citizen_district(st, citizen, district, dsize))
+        return "the citizen is not known";
+    return in_scope(dev->districts, district) ? NULL
+                                              : "the citizen is outside this kiosk's districts";
 }
 
 static enum cs_result
@@ -735,14 +742,8 @@ cs_mutate(struct cs_storage *st, const char *what, const char *id, const char *a
                       err);
     } else if (strcmp(what, "book-appointment") == 0 && arg != NULL) {
         /* id is the citizen; arg the UTC time of a färdtjänst assessment visit. */
-        sqlite3_stmt *q = NULL;
-        sqlite3_prepare_v2(st->db, "SELECT district FROM records WHERE kind='citizen' AND id=?1",
-                           -1, &q, NULL);
-        sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
-        char district[64] = "";
-        if (sqlite3_step(q) == SQLITE_ROW)
-            snprintf(district, sizeof(district), "%s", (const char *)sqlite3_column_text(q, 0));
-        sqlite3_finalize(q);
+        char district[64];
+        citizen_district(st, id, district, sizeof(district));
         if (district[0] == '\0') {
             err_set(err, "no citizen with id %s", id);
             r = CS_NOT_FOUND;
@@ -758,14 +759,9 @@ cs_mutate(struct cs_storage *st, const char *what, const char *id, const char *a
         }
     } else if (strcmp(what, "move-citizen") == 0 && arg != NULL) {
         r = CS_NOT_FOUND;
+        char old[64];
+        citizen_district(st, id, old, sizeof(old));
         sqlite3_stmt *q = NULL;
-        sqlite3_prepare_v2(st->db, "SELECT district FROM records WHERE kind='citizen' AND id=?1",
-                           -1, &q, NULL);
-        sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
-        char old[64] = "";
-        if (sqlite3_step(q) == SQLITE_ROW)
-            snprintf(old, sizeof(old), "%s", (const char *)sqlite3_column_text(q, 0));
-        sqlite3_finalize(q);
         if (taxonomy_find(TAX_DISTRICT, arg) < 0) {
             err_set(err, "unknown district \"%s\"", arg);
             r = CS_INVALID;
