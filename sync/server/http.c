@@ -10,6 +10,7 @@
 #include <time.h>
 #include <zlib.h>
 
+#include "bankid_sim.h"
 #include "buf.h"
 #include "httpsig.h"
 #include "json.h"
@@ -370,6 +371,28 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
     }
 
     bool post = strcmp(method, "POST") == 0;
+    if (strncmp(url, "/rp/v6.0/", 9) == 0) {
+        /* The BankID simulator: unsigned, like a real RP endpoint (which uses mutual TLS). */
+        if (!post)
+            return send_json(
+                c, 405,
+                json_pack("{s:s, s:s}", "errorCode", "methodNotAllowed", "details", "use POST"),
+                NULL);
+        struct errbuf perr;
+        json_t *breq = json_parse_capped(buf_str(&req->body), req->body.len, 65536, &perr);
+        if (!json_is_object(breq)) {
+            json_decref(breq);
+            return send_json(c, 400,
+                             json_pack("{s:s, s:s}", "errorCode", "invalidParameters", "details",
+                                       "the body is not a JSON object"),
+                             NULL);
+        }
+        unsigned status = 500;
+        json_t *answer = NULL;
+        bankid_sim_handle(srv->st, url + 9, breq, server_now(srv), &status, &answer);
+        json_decref(breq);
+        return send_json(c, status, answer, NULL);
+    }
     if (strcmp(url, "/v1/health") == 0 || strcmp(url, "/v1/time") == 0) {
         if (strcmp(method, "GET") != 0)
             return send_error(c, 405, "method_not_allowed", "use GET");

@@ -7,10 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <unistd.h>
 
+#include "bankid_sim.h"
 #include "http.h"
 #include "storage.h"
 #include "tls.h"
@@ -41,6 +43,9 @@ usage(FILE *out)
             "DISTRICT,\n"
             "                             erase-citizen ID\n"
             "  stats                      counts of records, submissions and changes\n"
+            "  phone QR_DATA --pnr 12DIGITS [--action approve|cancel|stall]\n"
+            "                             play the citizen's BankID app: check the QR the kiosk\n"
+            "                             shows (a stale or forged one is refused), then act\n"
             "\n"
             "Exit codes: 0 ok, 1 failed, 2 usage error.\n");
 }
@@ -54,7 +59,7 @@ usage_error(const char *msg, const char *arg)
 }
 
 struct args {
-    const char *data, *listen, *cert, *key, *site, *districts, *seed;
+    const char *data, *listen, *cert, *key, *site, *districts, *seed, *pnr, *action;
     const char *inject[16];
     size_t n_inject;
     long citizens, ttl_hours, threads;
@@ -99,6 +104,10 @@ parse(int argc, char **argv, struct args *a)
             a->districts = v;
         else if (strcmp(o, "--seed") == 0)
             a->seed = v;
+        else if (strcmp(o, "--pnr") == 0)
+            a->pnr = v;
+        else if (strcmp(o, "--action") == 0)
+            a->action = v;
         else if (strcmp(o, "--citizens") == 0)
             a->citizens = atol(v);
         else if (strcmp(o, "--ttl-hours") == 0)
@@ -251,6 +260,19 @@ main(int argc, char **argv)
         if (cs_mutate(st, a.pos[1], a.pos[2], a.n_pos > 3 ? a.pos[3] : NULL, &err) != CS_OK) {
             fprintf(stderr, "casestore: %s\n", err.msg);
             rc = 1;
+        }
+    } else if (strcmp(cmd, "phone") == 0 && a.n_pos == 2) {
+        const char *act = a.action ? a.action : "approve";
+        enum bankid_phone_action pa = strcmp(act, "cancel") == 0  ? BANKID_PHONE_CANCEL
+                                      : strcmp(act, "stall") == 0 ? BANKID_PHONE_STALL
+                                                                  : BANKID_PHONE_APPROVE;
+        if (a.pnr == NULL || (strcmp(act, "approve") != 0 && pa == BANKID_PHONE_APPROVE)) {
+            rc = usage_error("phone needs --pnr and --action approve, cancel or stall", NULL);
+        } else if (!bankid_sim_phone(st, a.pos[1], a.pnr, pa, (int64_t)time(NULL), &err)) {
+            fprintf(stderr, "casestore: phone: %s\n", err.msg);
+            rc = 1;
+        } else {
+            printf("phone: %s\n", act);
         }
     } else if (strcmp(cmd, "stats") == 0) {
         cs_stats(st, stdout);

@@ -82,6 +82,12 @@ enum cs_result cs_seed(struct cs_storage *st, long n, unsigned seed, bool progre
 enum cs_result cs_mutate(struct cs_storage *st, const char *what, const char *id, const char *arg,
                          struct errbuf *err);
 
+/* The SQLite handle, locked, for casestore's own add-ons that keep tables beside the sync data
+ * (the BankID simulator). Pair with cs_storage_db_unlock. */
+struct sqlite3;
+struct sqlite3 *cs_storage_db_lock(struct cs_storage *st);
+void cs_storage_db_unlock(struct cs_storage *st);
+
 /* Counts for `casestore stats` and the tests: records per kind, submissions, changes. */
 void cs_stats(struct cs_storage *st, FILE *out);
 

@@ -837,3 +837,16 @@ cs_stats(struct cs_storage *st, FILE *out)
     sqlite3_finalize(q);
     pthread_mutex_unlock(&st->lock);
 }
+
+sqlite3 *
+cs_storage_db_lock(struct cs_storage *st)
+{
+    pthread_mutex_lock(&st->lock);
+    return st->db;
+}
+
+void
+cs_storage_db_unlock(struct cs_storage *st)
+{
+    pthread_mutex_unlock(&st->lock);
+}

@@ -37,9 +37,10 @@ RULES = {
     "src/app": ({"src/common", "src/core", "src/store", "sync/client", "src/identity", "src/ui",
                  "src/platform", "src/screens", "src/app"},
                 ALL_SYSTEM - {"microhttpd"}),
-    # casestore verifies the signatures the kiosk makes: it shares sync/client's httpsig.h, and
-    # nothing else of the client.
-    "sync/server": ({"src/common", "src/core", "sync/server", "sync/client:httpsig"},
+    # casestore verifies the signatures the kiosk makes (sync/client's httpsig.h) and the QR
+    # codes it shows (src/identity's qr.h), and uses nothing else of either.
+    "sync/server": ({"src/common", "src/core", "sync/server", "sync/client:httpsig",
+                     "src/identity:qr"},
                     {"sqlite", "sodium", "microhttpd", "gnutls", "qrencode"}),
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]', re.M)

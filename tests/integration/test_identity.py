@@ -1,0 +1,225 @@
+#!/usr/bin/env python3
+"""Suite `identity`: casestore's BankID RP v6 simulator over TLS and `casestore phone`, which
+checks the QR code like the real app. The QR content here is computed with Python's hmac, an
+implementation independent of the kiosk's. Prints TAP."""
+import hashlib
+import hmac
+import http.client
+import json
+import os
+import shutil
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+
+CASESTORE = sys.argv[1]
+TMP = tempfile.mkdtemp(prefix="minasidor-identity-")
+DATA = os.path.join(TMP, "cs")
+results = []
+
+
+def run(*args, env=None):
+    e = dict(os.environ)
+    e.update(env or {})
+    return subprocess.run([CASESTORE, *args], capture_output=True, text=True, env=e, timeout=60)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+run("init", "--data", DATA)
+run("seed", "--data", DATA, "--citizens", "50")
+PORT = free_port()
+server = None
+
+
+def start(env=None):
+    global server
+    if server is not None:
+        server.terminate()
+        server.wait()
+    e = dict(os.environ)
+    e.update(env or {})
+    for _ in range(50):
+        server = subprocess.Popen([CASESTORE, "serve", "--data", DATA, "--listen",
+                                   f"127.0.0.1:{PORT}"], stdout=subprocess.PIPE,
+                                  stderr=subprocess.DEVNULL, text=True, env=e)
+        if "listening" in server.stdout.readline():
+            return
+        server.wait()
+        time.sleep(0.1)
+    raise RuntimeError("casestore did not start")
+
+
+def rp(method, body, raw=None, verb="POST"):
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    c = http.client.HTTPSConnection("127.0.0.1", PORT, context=ctx, timeout=30)
+    c.request(verb, f"/rp/v6.0/{method}", body=raw if raw is not None else json.dumps(body),
+              headers={"Content-Type": "application/json"})
+    r = c.getresponse()
+    data = json.loads(r.read() or b"{}")
+    c.close()
+    return r.status, data
+
+
+def qr(order, t):
+    code = hmac.new(order["qrStartSecret"].encode(), str(t).encode(), hashlib.sha256).hexdigest()
+    return f"bankid.{order['qrStartToken']}.{t}.{code}"
+
+
+def phone(order, pnr, action="approve", t=None):
+    if t is None:
+        t = max(0, int(time.time() - order["_started"]))
+    return run("phone", "--data", DATA, qr(order, t), "--pnr", pnr, "--action", action)
+
+
+def auth(**extra):
+    body = {"endUserIp": "127.0.0.1", "userVisibleData": "QnJvbW1h"}
+    body.update(extra)
+    status, order = rp("auth", body)
+    assert status == 200, f"auth: {status} {order}"
+    order["_started"] = time.time()
+    return order
+
+
+def collect(order):
+    return rp("collect", {"orderRef": order["orderRef"]})
+
+
+def seeded_citizen():
+    import sqlite3
+    db = sqlite3.connect(os.path.join(DATA, "casestore.db"))
+    row = db.execute("SELECT json_extract(fields, '$.pnr'), json_extract(fields,"
+                     " '$.given_name') FROM records WHERE kind='citizen' LIMIT 1").fetchone()
+    db.close()
+    return row
+
+
+def test(fn):
+    try:
+        fn()
+        results.append((fn.__name__, None))
+    except Exception as err:
+        results.append((fn.__name__, f"{type(err).__name__}: {err}"))
+    return fn
+
+
+def eq(want, got, what):
+    assert want == got, f"{what}: expected {want!r}, got {got!r}"
+
+
+start()
+
+
+@test
+def a_scanned_and_approved_order_completes_with_the_person():
+    order = auth()
+    for key in ("orderRef", "autoStartToken", "qrStartToken", "qrStartSecret"):
+        assert order.get(key), f"{key} missing"
+    eq((200, "pending", "outstandingTransaction"),
+       (lambda s, b: (s, b["status"], b["hintCode"]))(*collect(order)), "before scanning")
+    pnr, given = seeded_citizen()
+    p = phone(order, pnr)
+    eq(0, p.returncode, f"phone approves ({p.stderr.strip()})")
+    s, b = collect(order)
+    eq((200, "complete"), (s, b["status"]), "after approving")
+    eq(pnr, b["completionData"]["user"]["personalNumber"], "personal number")
+    eq(given, b["completionData"]["user"]["givenName"], "name from the register")
+    eq("complete", collect(order)[1]["status"], "collectable again")
+    p = phone(order, pnr)
+    eq(1, p.returncode, "a finished order cannot be scanned again")
+
+
+@test
+def the_phone_cancels_or_stalls():
+    order = auth()
+    eq(0, phone(order, "199012119948", "stall").returncode, "stall")
+    s, b = collect(order)
+    eq(("pending", "userSign"), (b["status"], b["hintCode"]), "stalled")
+    order = auth()
+    eq(0, phone(order, "199012119948", "cancel").returncode, "cancel")
+    s, b = collect(order)
+    eq(("failed", "userCancel"), (b["status"], b["hintCode"]), "cancelled by the user")
+
+
+@test
+def the_kiosk_cancels_an_order():
+    order = auth()
+    eq(200, rp("cancel", {"orderRef": order["orderRef"]})[0], "cancel")
+    s, b = collect(order)
+    eq(("failed", "cancelled"), (b["status"], b["hintCode"]), "after cancel")
+    s, b = rp("cancel", {"orderRef": order["orderRef"]})
+    eq((400, "invalidParameters"), (s, b["errorCode"]), "cancel again")
+
+
+@test
+def a_second_order_for_the_same_person_is_already_in_progress():
+    auth(requirement={"personalNumber": "198211059954"})
+    s, b = rp("auth", {"endUserIp": "127.0.0.1",
+                       "requirement": {"personalNumber": "198211059954"}})
+    eq((400, "alreadyInProgress"), (s, b["errorCode"]), "second order")
+
+
+@test
+def forged_and_stale_codes_are_refused():
+    order = auth()
+    forged = qr(order, 0)[:-4] + "0000"
+    p = run("phone", "--data", DATA, forged, "--pnr", "199012119948")
+    eq(1, p.returncode, "forged code")
+    assert "forged" in p.stderr, p.stderr
+    other = dict(order, qrStartSecret="not-the-secret")
+    p = run("phone", "--data", DATA, qr(other, 0), "--pnr", "199012119948")
+    eq(1, p.returncode, "code made with another secret")
+    time.sleep(3.2)
+    p = phone(order, "199012119948", t=0)
+    eq(1, p.returncode, "a photo of the screen from three seconds ago")
+    assert "stale" in p.stderr, p.stderr
+    p = phone(order, "199012119948")
+    eq(0, p.returncode, f"the current code works ({p.stderr.strip()})")
+    p = run("phone", "--data", DATA, "not a qr", "--pnr", "199012119948")
+    eq(1, p.returncode, "not a BankID code")
+
+
+@test
+def an_unscanned_order_fails_with_start_failed():
+    start({"CASESTORE_BANKID_START_TIMEOUT_S": "1"})
+    order = auth()
+    time.sleep(1.5)
+    s, b = collect(order)
+    eq(("failed", "startFailed"), (b["status"], b["hintCode"]), "unscanned")
+    start()
+
+
+@test
+def malformed_requests_get_bankid_errors():
+    s, b = rp("collect", None, raw="{")
+    eq((400, "invalidParameters"), (s, b["errorCode"]), "malformed")
+    s, b = rp("collect", {"orderRef": "nope"})
+    eq((400, "invalidParameters"), (s, b["errorCode"]), "unknown order")
+    s, b = rp("auth", {})
+    eq((400, "invalidParameters"), (s, b["errorCode"]), "no endUserIp")
+    s, b = rp("collect", None, raw="", verb="GET")
+    eq((405, "methodNotAllowed"), (s, b["errorCode"]), "GET")
+    s, b = rp("sign", {"endUserIp": "127.0.0.1"})
+    eq((404, "notFound"), (s, b["errorCode"]), "sign is not simulated")
+
+
+server.terminate()
+server.wait()
+for i, (name, failure) in enumerate(results, 1):
+    if failure:
+        for line in failure.splitlines():
+            print("# " + line)
+    print(f"{'not ok' if failure else 'ok'} {i} - {name}")
+print(f"1..{len(results)}")
+if not any(f for _, f in results):
+    shutil.rmtree(TMP, ignore_errors=True)
+sys.exit(1 if any(f for _, f in results) else 0)
