@@ -19,6 +19,8 @@ static const struct app_cmd commands[] = {
       cmd_provision, cmd_provision_usage },
     { "sync", "deliver queued submissions and fetch changes (--once or --daemon)", cmd_sync,
       cmd_sync_usage },
+    { "identify", "one BankID identification against the configured provider", cmd_identify,
+      cmd_identify_usage },
 };
 
 static void

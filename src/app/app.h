@@ -30,6 +30,8 @@ void cmd_tool_usage(FILE *out);
 int cmd_provision(int argc, char **argv);
 void cmd_provision_usage(FILE *out);
 int cmd_sync(int argc, char **argv);
+int cmd_identify(int argc, char **argv);
+void cmd_identify_usage(FILE *out);
 void cmd_sync_usage(FILE *out);
 
 #endif

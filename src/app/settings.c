@@ -20,6 +20,10 @@ static const struct config_key schema[] = {
     { "device.id", CONFIG_STRING, NULL, 0, 0, "this kiosk's id at the case store" },
     { "device.site", CONFIG_STRING, NULL, 0, 0, "the site the case store enrolled us for" },
     { "device.districts", CONFIG_STRING, NULL, 0, 0, "the districts in this kiosk's scope" },
+    { "identity.url", CONFIG_STRING, NULL, 0, 0, "BankID RP v6 base URL, https://…/rp/v6.0" },
+    { "identity.pin", CONFIG_STRING, NULL, 0, 0, "the identity provider's key pin, if pinned" },
+    { "identity.end_user_ip", CONFIG_STRING, "127.0.0.1", 0, 0,
+      "the kiosk's address as the provider sees it (endUserIp)" },
     { "sync.interval_s", CONFIG_INT, "60", 5, 86400, "seconds between syncs in --daemon mode" },
 };
 

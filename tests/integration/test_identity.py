@@ -15,7 +15,7 @@ import sys
 import tempfile
 import time
 
-CASESTORE = sys.argv[1]
+CASESTORE, MINASIDOR = sys.argv[1], sys.argv[2]
 TMP = tempfile.mkdtemp(prefix="minasidor-identity-")
 DATA = os.path.join(TMP, "cs")
 results = []
@@ -210,6 +210,80 @@ def malformed_requests_get_bankid_errors():
     eq((405, "methodNotAllowed"), (s, b["errorCode"]), "GET")
     s, b = rp("sign", {"endUserIp": "127.0.0.1"})
     eq((404, "notFound"), (s, b["errorCode"]), "sign is not simulated")
+
+
+PIN = run("pin", "--data", DATA).stdout.strip()
+
+
+def identify(url=None, pin=PIN):
+    args = [MINASIDOR, "--set", f"identity.url={url or f'https://127.0.0.1:{PORT}/rp/v6.0'}"]
+    if pin:
+        args += ["--set", f"identity.pin={pin}"]
+    return subprocess.Popen(args + ["identify"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+
+
+def first_qr(p):
+    for line in p.stdout:
+        if line.startswith("qr: "):
+            return line[4:].strip()
+    raise AssertionError("no QR shown")
+
+
+@test
+def the_kiosk_identifies_a_citizen_who_scans_and_approves():
+    pnr, given = seeded_citizen()
+    p = identify()
+    code = first_qr(p)
+    assert code.startswith("bankid.") and len(code.split(".")) == 4, code
+    ph = run("phone", "--data", DATA, code, "--pnr", pnr)
+    eq(0, ph.returncode, f"phone ({ph.stderr.strip()})")
+    out, err = p.communicate(timeout=30)
+    eq(0, p.returncode, f"identify ({err.strip()})")
+    masked = pnr[:8] + "-****"
+    assert f"identified: {masked}" in out, out
+    assert pnr not in out and given not in out, "nothing personal beyond the masked number"
+
+
+@test
+def leaving_the_screen_cancels_the_order_at_the_provider():
+    import signal
+    import sqlite3
+    p = identify()
+    first_qr(p)
+    p.send_signal(signal.SIGTERM)
+    out, _ = p.communicate(timeout=30)
+    eq(1, p.returncode, "cancelled identification")
+    assert "failed: RFA3" in out, out
+    db = sqlite3.connect(os.path.join(DATA, "casestore.db"))
+    last = db.execute("SELECT status, hint_code FROM bankid_orders ORDER BY created_at DESC,"
+                      " rowid DESC LIMIT 1").fetchone()
+    db.close()
+    eq(("failed", "cancelled"), last, "the provider knows")
+
+
+@test
+def an_unscanned_code_restarts_by_itself_a_bounded_number_of_times():
+    start({"CASESTORE_BANKID_START_TIMEOUT_S": "1"})
+    p = identify()
+    out, _ = p.communicate(timeout=60)
+    start()
+    eq(1, p.returncode, "gives up in the end")
+    tokens = {line.split(".")[1] for line in out.splitlines() if line.startswith("qr: ")}
+    eq(4, len(tokens), "the first order and three restarts")
+    assert "failed: RFA17B" in out, out
+
+
+@test
+def an_unreachable_or_impostor_provider_is_said_plainly():
+    p = identify(url=f"https://127.0.0.1:{free_port()}/rp/v6.0")
+    out, err = p.communicate(timeout=30)
+    eq(1, p.returncode, "unreachable")
+    assert "failed: RFA5" in out and "cannot reach the identity provider" in err, (out, err)
+    p = identify(pin="sha256//" + "A" * 43 + "=")
+    out, err = p.communicate(timeout=30)
+    eq(1, p.returncode, "wrong pin")
+    assert "does not match the pinned key" in err, err
 
 
 server.terminate()

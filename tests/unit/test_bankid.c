@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "bankid.h"
+#include "flow.h"
 #include "test.h"
 
 static bool
@@ -98,6 +99,114 @@ TEST(completion_gives_a_verified_identity_or_nothing)
     CHECK(!collect("not json", &c));
 }
 
+static struct bankid_auth_response
+order(const char *ref)
+{
+    struct bankid_auth_response a = { .auto_start_token = "x" };
+    snprintf(a.order_ref, sizeof(a.order_ref), "%s", ref);
+    snprintf(a.qr_start_token, sizeof(a.qr_start_token), "tok-%s", ref);
+    snprintf(a.qr_start_secret, sizeof(a.qr_start_secret), "sec-%s", ref);
+    return a;
+}
+
+static struct bankid_collect
+status(enum bankid_state st, const char *hint)
+{
+    struct bankid_collect c = { .state = st };
+    snprintf(c.hint_code, sizeof(c.hint_code), "%s", hint);
+    return c;
+}
+
+TEST(flow_collects_every_two_seconds_and_completes)
+{
+    struct flow f;
+    flow_init(&f);
+    CHECK_STR("RFA1", f.message->rfa);
+    char qr[160];
+    CHECK(!flow_qr(&f, 0, qr, sizeof(qr)));
+    CHECK_INT(FLOW_DO_AUTH, flow_next(&f, 0));
+    CHECK_INT(FLOW_DO_NOTHING, flow_next(&f, 0)); /* one request at a time */
+    struct bankid_auth_response a = order("o1");
+    flow_on_auth(&f, &a, 1000);
+    CHECK(flow_qr(&f, 3500, qr, sizeof(qr)));
+    CHECK(strstr(qr, "bankid.tok-o1.2.") == qr);
+    CHECK_INT(FLOW_DO_NOTHING, flow_next(&f, 2999));
+    CHECK_INT(FLOW_DO_COLLECT, flow_next(&f, 3000));
+    struct bankid_collect c = status(BANKID_PENDING, "userSign");
+    flow_on_collect(&f, &c, 3100);
+    CHECK_STR("RFA9", f.message->rfa);
+    CHECK_INT(FLOW_DO_NOTHING, flow_next(&f, 5000));
+    CHECK_INT(FLOW_DO_COLLECT, flow_next(&f, 5100));
+    c = status(BANKID_COMPLETE, "");
+    snprintf(c.user.personal_number, sizeof(c.user.personal_number), "191212121212");
+    flow_on_collect(&f, &c, 5200);
+    CHECK_INT(FLOW_COMPLETE, f.state);
+    CHECK_STR("191212121212", f.user.personal_number);
+    CHECK(!flow_qr(&f, 6000, qr, sizeof(qr)));
+    CHECK_STR("", f.order.qr_start_secret); /* the secret is gone once it is of no use */
+    flow_finish(&f);
+    CHECK_STR("", f.user.personal_number);
+}
+
+TEST(flow_restarts_an_unscanned_order_a_bounded_number_of_times)
+{
+    struct flow f;
+    flow_init(&f);
+    int orders = 0;
+    for (int64_t t = 0; f.state != FLOW_FAILED && t < 1000000; t += 500) {
+        enum flow_action a = flow_next(&f, t);
+        if (a == FLOW_DO_AUTH) {
+            char ref[16];
+            snprintf(ref, sizeof(ref), "o%d", ++orders);
+            struct bankid_auth_response r = order(ref);
+            flow_on_auth(&f, &r, t);
+        } else if (a == FLOW_DO_COLLECT) {
+            struct bankid_collect c = status(BANKID_FAILED, "startFailed");
+            flow_on_collect(&f, &c, t);
+        }
+    }
+    CHECK_INT(1 + FLOW_MAX_RESTARTS, orders);
+    CHECK_STR("RFA17B", f.message->rfa);
+}
+
+TEST(flow_cancels_and_fails_cleanly)
+{
+    struct flow f;
+    flow_init(&f);
+    flow_cancel(&f); /* before anything was asked: nothing to cancel at the provider */
+    CHECK_INT(FLOW_FAILED, f.state);
+    CHECK_INT(FLOW_DO_NOTHING, flow_next(&f, 0));
+
+    flow_init(&f);
+    CHECK_INT(FLOW_DO_AUTH, flow_next(&f, 0));
+    flow_cancel(&f); /* while the auth request is out: cancel the order it creates */
+    struct bankid_auth_response a = order("o9");
+    flow_on_auth(&f, &a, 10);
+    CHECK_INT(FLOW_DO_CANCEL, flow_next(&f, 20));
+    CHECK_STR("o9", f.order.order_ref);
+    flow_on_cancelled(&f);
+    CHECK_STR("RFA3", f.message->rfa);
+
+    flow_init(&f);
+    CHECK_INT(FLOW_DO_AUTH, flow_next(&f, 0));
+    flow_on_error(&f, "alreadyInProgress");
+    CHECK_INT(FLOW_FAILED, f.state);
+    CHECK_STR("RFA4", f.message->rfa);
+    flow_init(&f);
+    CHECK_INT(FLOW_DO_AUTH, flow_next(&f, 0));
+    flow_on_error(&f, NULL); /* unreachable */
+    CHECK_STR("RFA5", f.message->rfa);
+    flow_init(&f);
+    flow_next(&f, 0);
+    a = order("o2");
+    flow_on_auth(&f, &a, 0);
+    flow_next(&f, 2000);
+    struct bankid_collect c = status(BANKID_FAILED, "userCancel");
+    flow_on_collect(&f, &c, 2100);
+    CHECK_INT(FLOW_FAILED, f.state);
+    CHECK_STR("RFA6", f.message->rfa);
+}
+
 int
 main(void)
 {
@@ -105,5 +214,8 @@ main(void)
     RUN(auth_response_needs_order_ref_and_qr_fields);
     RUN(every_hint_code_has_its_recommended_message);
     RUN(completion_gives_a_verified_identity_or_nothing);
+    RUN(flow_collects_every_two_seconds_and_completes);
+    RUN(flow_restarts_an_unscanned_order_a_bounded_number_of_times);
+    RUN(flow_cancels_and_fails_cleanly);
     return test_done();
 }
