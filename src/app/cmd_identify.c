@@ -3,6 +3,7 @@
  * success only the masked personal number. For technicians checking the provider, and for the
  * tests; the kiosk screen runs the same flow. */
 #include <signal.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -11,6 +12,9 @@
 #include "client.h"
 #include "date.h"
 #include "flow.h"
+#include "httpsig.h"
+#include "kiosk_state.h"
+#include "roles.h"
 #include "pnr.h"
 #include "settings.h"
 #include "xalloc.h"
@@ -43,6 +47,38 @@ now_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The person's role at this site, from the stored role list, verified with the key the case
+ * store gave at enrolment. Anything missing or wrong means citizen. */
+static enum role
+role_of(const struct config *cfg, const char *pnr12, char *why, size_t why_size)
+{
+    const char *rk64 = config_get_string(cfg, "device.roles_key");
+    const char *site = config_get_string(cfg, "device.site");
+    unsigned char pk[32];
+    snprintf(why, why_size, "this kiosk has no role list");
+    if (rk64 == NULL || site == NULL || config_get_string(cfg, "store.key") == NULL ||
+        !httpsig_unb64(rk64, pk, sizeof(pk)))
+        return ROLE_CITIZEN;
+    struct kiosk_state ks;
+    struct errbuf err;
+    if (!kiosk_state_open(cfg, false, &ks, &err))
+        return ROLE_CITIZEN;
+    enum role r = ROLE_CITIZEN;
+    unsigned char *doc = NULL, *sig = NULL;
+    size_t dl = 0, sl = 0;
+    if (store_roles_get(ks.store, &doc, &dl, &sig, &sl) == STORE_OK) {
+        char staff_id[40];
+        struct errbuf reason;
+        r = roles_lookup(pk, doc, dl, sig, sl, site, pnr12, (int64_t)time(NULL), staff_id, &reason);
+        snprintf(why, why_size, "%s", reason.msg);
+        secure_zero(doc, dl);
+    }
+    free(doc);
+    free(sig);
+    kiosk_state_close(&ks);
+    return r;
 }
 
 int
@@ -131,6 +167,9 @@ cmd_identify(int argc, char **argv)
             char masked[14];
             pnr_format(&p, PNR_STYLE_MASKED, date_today_stockholm(), masked);
             printf("identified: %s\n", masked);
+            char why[256];
+            enum role role = role_of(cfg, f.user.personal_number, why, sizeof(why));
+            printf("role: %s (%s)\n", role_code(role), why);
             rc = APP_EXIT_OK;
         } else {
             printf("failed: the provider returned an invalid personal number\n");

@@ -118,7 +118,7 @@ cmd_provision(int argc, char **argv)
     char *db = xasprintf("%s/cache.db", dir);
     struct store_key *key = NULL;
     int rc = APP_EXIT_INVALID;
-    char device_id[40], site[64], districts[256];
+    char device_id[40], site[64], districts[256], roles_key[64];
     if (store_key_create(keyspec, &key, &err) != STORE_OK) {
         fprintf(stderr, "minasidor: %s\n", err.msg);
         goto out;
@@ -127,7 +127,7 @@ cmd_provision(int argc, char **argv)
     unsigned char *sk = sync_device_keypair(key, pk);
     sodium_free(sk);
     enum sync_error se =
-        sync_enroll(server, pin, token, site_name, pk, device_id, site, districts, &err);
+        sync_enroll(server, pin, token, site_name, pk, device_id, site, districts, roles_key, &err);
     if (se != SYNC_OK) {
         fprintf(stderr, "minasidor: enrolment failed (%s): %s\n", sync_error_code(se), err.msg);
         erase_old(dir);
@@ -144,8 +144,9 @@ cmd_provision(int argc, char **argv)
     fprintf(fp,
             "# Written by minasidor provision.\n[kiosk]\nsite_name = %s\n\n[store]\npath = "
             "%s\nkey = %s\n\n[server]\nurl = %s\npin = %s\n\n[device]\nid = %s\nsite = %s\n"
-            "districts = %s\n",
-            site_name ? site_name : site, db, keyspec, server, pin, device_id, site, districts);
+            "districts = %s\nroles_key = %s\n",
+            site_name ? site_name : site, db, keyspec, server, pin, device_id, site, districts,
+            roles_key);
     if (fclose(fp) != 0) {
         fprintf(stderr, "minasidor: %s: cannot write\n", conf_path);
         goto out;

@@ -20,6 +20,8 @@ static const struct config_key schema[] = {
     { "device.id", CONFIG_STRING, NULL, 0, 0, "this kiosk's id at the case store" },
     { "device.site", CONFIG_STRING, NULL, 0, 0, "the site the case store enrolled us for" },
     { "device.districts", CONFIG_STRING, NULL, 0, 0, "the districts in this kiosk's scope" },
+    { "device.roles_key", CONFIG_STRING, NULL, 0, 0,
+      "the key that signs this site's role list (base64 Ed25519, from enrolment)" },
     { "identity.url", CONFIG_STRING, NULL, 0, 0, "BankID RP v6 base URL, https://…/rp/v6.0" },
     { "identity.pin", CONFIG_STRING, NULL, 0, 0, "the identity provider's key pin, if pinned" },
     { "identity.end_user_ip", CONFIG_STRING, "127.0.0.1", 0, 0,

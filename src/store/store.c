@@ -1045,21 +1045,29 @@ store_usage_count(struct store *s, int64_t at, const char *screen, const char *l
 }
 
 enum store_error
-store_roles_put(struct store *s, const void *document, size_t document_len, const void *signature,
-                size_t signature_len, int64_t at)
+store_roles_put(struct store *s, const void *document, size_t document_len,
+                const void *signature, size_t signature_len, int64_t at)
 {
     if (document_len > 1024 * 1024 || signature_len > 1024)
         return STORE_ERR_INVALID;
+    /* The list names staff by personal number: sealed at rest like any personal field. */
+    unsigned char *sealed;
+    size_t sealed_len;
+    seal_field(store_subkey(s, SUBKEY_DEVICE), "site_roles", "document", 1, 0, document,
+               document_len, &sealed, &sealed_len);
     sqlite3_stmt *st = NULL;
     enum store_error e = prep(s, "INSERT OR REPLACE INTO site_roles VALUES (1, ?1, ?2, ?3)", &st);
-    if (e != STORE_OK)
-        return e;
-    sqlite3_bind_blob(st, 1, document, (int)document_len, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 2, signature, (int)signature_len, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, at);
-    int rc = sqlite3_step(st);
+    if (e == STORE_OK) {
+        sqlite3_bind_blob(st, 1, sealed, (int)sealed_len, SQLITE_STATIC);
+        sqlite3_bind_blob(st, 2, signature, (int)signature_len, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 3, at);
+        int rc = sqlite3_step(st);
+        if (rc != SQLITE_DONE)
+            e = sql_error(s, rc, "saving the role list");
+    }
     sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? STORE_OK : sql_error(s, rc, "saving the role list");
+    free(sealed);
+    return e;
 }
 
 static unsigned char *
@@ -1082,8 +1090,19 @@ store_roles_get(struct store *s, unsigned char **document, size_t *document_len,
         return e;
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
-        *document = copy_blob(st, 0, document_len);
-        *signature = copy_blob(st, 1, signature_len);
+        struct store_arena *a = arena_create();
+        char *plain = NULL;
+        size_t plain_len = 0;
+        e = open_field(store_subkey(s, SUBKEY_DEVICE), "site_roles", "document", 1, 0,
+                       sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0), a, &plain,
+                       &plain_len);
+        if (e == STORE_OK) {
+            *document = xmalloc(plain_len + 1);
+            memcpy(*document, plain, plain_len + 1);
+            *document_len = plain_len;
+            *signature = copy_blob(st, 1, signature_len);
+        }
+        arena_destroy(a);
     } else {
         e = rc == SQLITE_DONE ? STORE_ERR_NOT_FOUND : sql_error(s, rc, "reading the role list");
     }

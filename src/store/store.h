@@ -320,13 +320,13 @@ enum store_error store_audit_verify(struct store *s, int64_t *entries,
 /* --- The site's staff role list ----------------------------------------------------------- */
 
 /* Stores the role list as the server signed it (the identity module verifies the signature
- * before trusting it; the store keeps the exact bytes so it can be verified again later). */
+ * before trusting it; the store keeps the exact bytes, sealed, so it can be verified again). */
 enum store_error store_roles_put(struct store *s, const void *document, size_t document_len,
                                  const void *signature, size_t signature_len,
                                  int64_t at) WARN_UNUSED;
 
 /* The stored role list; STORE_ERR_NOT_FOUND before the first sync. Caller frees both with
- * free(). */
+ * free() (the document names staff: wipe it first). */
 enum store_error store_roles_get(struct store *s, unsigned char **document, size_t *document_len,
                                  unsigned char **signature, size_t *signature_len) WARN_UNUSED;
 

@@ -164,7 +164,7 @@ status_error(const struct response *r, struct errbuf *err)
 enum sync_error
 sync_enroll(const char *url, const char *pin, const char *token, const char *site_name,
             const unsigned char public_key[32], char device_id[static 40], char site[static 64],
-            char districts[static 256], struct errbuf *err)
+            char districts[static 256], char roles_key[static 64], struct errbuf *err)
 {
     char pk64[64];
     httpsig_b64(public_key, 32, pk64, sizeof(pk64));
@@ -189,12 +189,14 @@ sync_enroll(const char *url, const char *pin, const char *token, const char *sit
         return e;
     }
     json_t *root = json_parse_capped(buf_str(&r.body), r.body.len, 65536, err);
-    const char *id = NULL, *s = NULL;
+    const char *id = NULL, *s = NULL, *rk = NULL;
     json_t *d = json_object_get(root, "districts");
     if (root == NULL || !json_get_str(root, "device_id", true, 39, &id, err) ||
-        !json_get_str(root, "site", true, 63, &s, err) || !json_is_array(d)) {
+        !json_get_str(root, "site", true, 63, &s, err) ||
+        !json_get_str(root, "roles_public_key", true, 63, &rk, err) || !json_is_array(d)) {
         e = SYNC_ERR_PROTOCOL;
     } else {
+        snprintf(roles_key, 64, "%s", rk);
         snprintf(device_id, 40, "%s", id);
         snprintf(site, 64, "%s", s);
         districts[0] = '\0';
@@ -311,6 +313,46 @@ split_cursor(const char *stored, int64_t *position, const char **cursor)
         *position = 0;
 }
 
+static enum sync_error
+fetch_roles(struct sync_client *c, struct sync_stats *stats, struct errbuf *err)
+{
+    struct response r;
+    enum sync_error e = signed_post(c, "/v1/roles", "{}", &r, err);
+    if (e != SYNC_OK)
+        return e;
+    stats->bytes_received += r.wire_bytes;
+    if (r.status != 200) {
+        e = status_error(&r, err);
+        buf_finish(&r.body);
+        return e;
+    }
+    json_t *root = json_parse_capped(buf_str(&r.body), r.body.len, PROTO_MAX_RESPONSE, err);
+    buf_finish_wipe(&r.body);
+    const char *d64 = NULL, *s64 = NULL;
+    e = SYNC_ERR_PROTOCOL;
+    if (root != NULL && json_get_str(root, "document", true, PROTO_MAX_RESPONSE, &d64, err) &&
+        json_get_str(root, "signature", true, 100, &s64, err)) {
+        size_t cap = strlen(d64);
+        unsigned char *doc = xmalloc(cap + 1);
+        size_t dl = 0;
+        unsigned char sig[64];
+        if (sodium_base642bin(doc, cap, d64, strlen(d64), NULL, &dl, NULL,
+                              sodium_base64_VARIANT_ORIGINAL) == 0 &&
+            httpsig_unb64(s64, sig, sizeof(sig))) {
+            e = store_roles_put(c->store, doc, dl, sig, sizeof(sig), (int64_t)time(NULL)) ==
+                        STORE_OK
+                    ? SYNC_OK
+                    : SYNC_ERR_STORE;
+        } else {
+            err_set(err, "the role list is not base64");
+        }
+        sodium_memzero(doc, cap + 1);
+        free(doc);
+    }
+    json_decref(root);
+    return e;
+}
+
 enum sync_error
 sync_pull(struct sync_client *c, sync_progress_fn progress, void *data, struct sync_stats *stats,
           struct errbuf *err)
@@ -391,6 +433,9 @@ sync_pull(struct sync_client *c, sync_progress_fn progress, void *data, struct s
         if (!more)
             break;
     }
+    enum sync_error re = fetch_roles(c, stats, err);
+    if (re != SYNC_OK)
+        return re;
     if (store_sync_success(c->store, (int64_t)time(NULL), c->clock_offset_s) != STORE_OK)
         return SYNC_ERR_STORE;
     return SYNC_OK;

@@ -38,10 +38,12 @@ struct sync_stats {
 };
 
 /* Enrols with a one-time token. The public key is the device's Ed25519 key. */
+/* roles_key gets the base64 Ed25519 key that signs the site's role list. */
 enum sync_error sync_enroll(const char *url, const char *pin, const char *token,
                             const char *site_name, const unsigned char public_key[32],
                             char device_id[static 40], char site[static 64],
-                            char districts[static 256], struct errbuf *err) WARN_UNUSED;
+                            char districts[static 256], char roles_key[static 64],
+                            struct errbuf *err) WARN_UNUSED;
 
 /* The device's Ed25519 key pair, derived from the root key (so erasing the root key erases the
  * device's identity too). sk is 64 bytes in sodium_malloc memory: free with sodium_free. */
@@ -61,7 +63,8 @@ void sync_client_set_abort(struct sync_client *c, const _Atomic int *flag);
 
 typedef void (*sync_progress_fn)(const struct sync_stats *s, void *data);
 
-/* Pulls until the server has no more, each page and its cursor in one transaction. */
+/* Pulls until the server has no more, each page and its cursor in one transaction; then fetches
+ * the site's signed role list and stores it as it came (it is verified where it is used). */
 enum sync_error sync_pull(struct sync_client *c, sync_progress_fn progress, void *data,
                           struct sync_stats *stats, struct errbuf *err) WARN_UNUSED;
 

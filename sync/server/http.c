@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 
 #include "bankid_sim.h"
 #include "buf.h"
+#include "site_roles.h"
 #include "httpsig.h"
 #include "json.h"
 #include "xalloc.h"
@@ -32,6 +34,7 @@ struct fault {
 
 struct cs_server {
     struct MHD_Daemon *daemon;
+    unsigned char roles_sk[64], roles_pk[32];
     int64_t clock_offset_s; /* CASESTORE_CLOCK_OFFSET_S: a skewed server clock, for tests */
     struct cs_storage *st;
     pthread_mutex_t fault_lock;
@@ -225,10 +228,12 @@ handle_enroll(struct cs_server *srv, struct MHD_Connection *c, const struct buf 
                 json_array_append_new(districts, json_string(d));
             free(copy);
             LOG_INFO("enrolled %s for site %s", dev.id, dev.site);
+            char rpk[64];
+            httpsig_b64(srv->roles_pk, sizeof(srv->roles_pk), rpk, sizeof(rpk));
             ret = send_json(c, 200,
-                            json_pack("{s:s, s:s, s:o, s:I}", "device_id", dev.id, "site", dev.site,
-                                      "districts", districts, "server_time",
-                                      (json_int_t)server_now(srv)),
+                            json_pack("{s:s, s:s, s:o, s:s, s:I}", "device_id", dev.id, "site",
+                                      dev.site, "districts", districts, "roles_public_key", rpk,
+                                      "server_time", (json_int_t)server_now(srv)),
                             NULL);
         }
     }
@@ -407,7 +412,8 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
         return handle_enroll(srv, c, &req->body);
     }
     bool is_pull = strcmp(url, "/v1/pull") == 0, is_push = strcmp(url, "/v1/push") == 0;
-    if (!is_pull && !is_push)
+    bool is_roles = strcmp(url, "/v1/roles") == 0;
+    if (!is_pull && !is_push && !is_roles)
         return send_error(c, 404, "not_found", "no such endpoint");
     if (!post)
         return send_error(c, 405, "method_not_allowed", "use POST");
@@ -415,6 +421,22 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
     enum MHD_Result ret;
     if (!authenticate(srv, c, method, url, &req->body, &dev, &ret))
         return ret;
+    if (is_roles) {
+        char *doc = site_roles_document(srv->st, dev.site, server_now(srv));
+        unsigned char sig[64];
+        size_t dl = strlen(doc);
+        crypto_sign_detached(sig, NULL, (const unsigned char *)doc, dl, srv->roles_sk);
+        size_t cap = sodium_base64_ENCODED_LEN(dl, sodium_base64_VARIANT_ORIGINAL);
+        char *d64 = xmalloc(cap);
+        httpsig_b64((const unsigned char *)doc, dl, d64, cap);
+        char s64[128];
+        httpsig_b64(sig, sizeof(sig), s64, sizeof(s64));
+        free(doc);
+        json_t *answer = json_pack("{s:s, s:s, s:I}", "document", d64, "signature", s64,
+                                   "server_time", (json_int_t)server_now(srv));
+        free(d64);
+        return send_json(c, 200, answer, NULL);
+    }
     if (is_pull)
         return handle_pull(srv, c, &dev, &req->body, faulted && strcmp(fault, "truncate") == 0,
                            faulted && strcmp(fault, "oversize") == 0);
@@ -461,6 +483,8 @@ cs_server_start(struct cs_storage *st, const struct cs_server_options *o, struct
     }
     struct cs_server *srv = xcalloc(1, sizeof(*srv));
     srv->st = st;
+    memcpy(srv->roles_sk, o->roles_sk, sizeof(srv->roles_sk));
+    memcpy(srv->roles_pk, o->roles_pk, sizeof(srv->roles_pk));
     const char *skew = getenv("CASESTORE_CLOCK_OFFSET_S");
     srv->clock_offset_s = skew ? strtoll(skew, NULL, 10) : 0;
     pthread_mutex_init(&srv->fault_lock, NULL);
@@ -494,6 +518,7 @@ cs_server_stop(struct cs_server *srv)
     if (srv == NULL)
         return;
     MHD_stop_daemon(srv->daemon);
+    sodium_memzero(srv->roles_sk, sizeof(srv->roles_sk));
     pthread_mutex_destroy(&srv->fault_lock);
     free(srv);
 }

@@ -14,6 +14,7 @@
 
 #include "bankid_sim.h"
 #include "http.h"
+#include "site_roles.h"
 #include "storage.h"
 #include "tls.h"
 #include "version.h"
@@ -43,6 +44,8 @@ usage(FILE *out)
             "DISTRICT,\n"
             "                             erase-citizen ID\n"
             "  stats                      counts of records, submissions and changes\n"
+            "  role add --site S --pnr P --role staff|technician --staff-id ID\n"
+            "  role remove --site S --pnr P   (the signed role list kiosks fetch)\n"
             "  phone QR_DATA --pnr 12DIGITS [--action approve|cancel|stall]\n"
             "                             play the citizen's BankID app: check the QR the kiosk\n"
             "                             shows (a stale or forged one is refused), then act\n"
@@ -59,7 +62,8 @@ usage_error(const char *msg, const char *arg)
 }
 
 struct args {
-    const char *data, *listen, *cert, *key, *site, *districts, *seed, *pnr, *action;
+    const char *data, *listen, *cert, *key, *site, *districts, *seed, *pnr, *action, *role,
+        *staff_id;
     const char *inject[16];
     size_t n_inject;
     long citizens, ttl_hours, threads;
@@ -108,6 +112,10 @@ parse(int argc, char **argv, struct args *a)
             a->pnr = v;
         else if (strcmp(o, "--action") == 0)
             a->action = v;
+        else if (strcmp(o, "--role") == 0)
+            a->role = v;
+        else if (strcmp(o, "--staff-id") == 0)
+            a->staff_id = v;
         else if (strcmp(o, "--citizens") == 0)
             a->citizens = atol(v);
         else if (strcmp(o, "--ttl-hours") == 0)
@@ -147,7 +155,17 @@ cmd_serve(struct args *a, struct cs_storage *st)
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL); /* the server's threads inherit the mask */
-    struct cs_server_options o = { a->listen, cert, key, (unsigned)a->threads, a->inject };
+    unsigned char roles_sk[64], roles_pk[32];
+    if (!site_roles_key(a->data, roles_sk, roles_pk, &err)) {
+        fprintf(stderr, "casestore: %s\n", err.msg);
+        free(cert);
+        free(key);
+        free(cert_path);
+        free(key_path);
+        return 1;
+    }
+    struct cs_server_options o = { a->listen, cert,     key,     (unsigned)a->threads,
+                                   a->inject, roles_sk, roles_pk };
     struct cs_server *srv = cs_server_start(st, &o, &err);
     int rc = 0;
     if (srv == NULL) {
@@ -163,6 +181,7 @@ cmd_serve(struct args *a, struct cs_storage *st)
     }
     if (key != NULL)
         sodium_memzero(key, strlen(key));
+    sodium_memzero(roles_sk, sizeof(roles_sk));
     free(cert);
     free(key);
     free(cert_path);
@@ -259,6 +278,20 @@ main(int argc, char **argv)
     } else if (strcmp(cmd, "mutate") == 0 && a.n_pos >= 3) {
         if (cs_mutate(st, a.pos[1], a.pos[2], a.n_pos > 3 ? a.pos[3] : NULL, &err) != CS_OK) {
             fprintf(stderr, "casestore: %s\n", err.msg);
+            rc = 1;
+        }
+    } else if (strcmp(cmd, "role") == 0 && a.n_pos == 2 && strcmp(a.pos[1], "add") == 0) {
+        if (a.site == NULL || a.pnr == NULL || a.role == NULL || a.staff_id == NULL) {
+            rc = usage_error("role add needs --site, --pnr, --role and --staff-id", NULL);
+        } else if (!site_roles_set(st, a.site, a.pnr, a.role, a.staff_id, &err)) {
+            fprintf(stderr, "casestore: %s\n", err.msg);
+            rc = 1;
+        }
+    } else if (strcmp(cmd, "role") == 0 && a.n_pos == 2 && strcmp(a.pos[1], "remove") == 0) {
+        if (a.site == NULL || a.pnr == NULL) {
+            rc = usage_error("role remove needs --site and --pnr", NULL);
+        } else if (!site_roles_remove(st, a.site, a.pnr)) {
+            fprintf(stderr, "casestore: no such role\n");
             rc = 1;
         }
     } else if (strcmp(cmd, "phone") == 0 && a.n_pos == 2) {

@@ -684,6 +684,7 @@ TEST(store_keeps_the_signed_role_list_byte_for_byte)
     CHECK_INT(sizeof(document) - 1, dl);
     CHECK(doc != NULL && memcmp(doc, document, dl) == 0);
     CHECK(sl == 4 && sig != NULL && memcmp(sig, signature, 4) == 0);
+    CHECK(!db_files_contain(f.db, "bromma", 6)); /* sealed at rest */
     free(doc);
     free(sig);
     fixture_finish(&f);

@@ -1,0 +1,117 @@
+/* Site role lists. */
+#include "site_roles.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <sodium.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "storage.h"
+#include "xalloc.h"
+
+#define VALID_S (7 * 86400)
+
+static const char roles_sql[] =
+    "CREATE TABLE IF NOT EXISTS site_roles (site TEXT NOT NULL, pnr TEXT NOT NULL,"
+    " role TEXT NOT NULL, staff_id TEXT NOT NULL, PRIMARY KEY (site, pnr))";
+
+bool
+site_roles_key(const char *dir, unsigned char sk[static 64], unsigned char pk[static 32],
+               struct errbuf *err)
+{
+    char *path = xasprintf("%s/roles.key", dir);
+    unsigned char seed[crypto_sign_SEEDBYTES];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    bool ok;
+    if (fd >= 0) {
+        ok = read(fd, seed, sizeof(seed)) == (ssize_t)sizeof(seed);
+        close(fd);
+    } else {
+        randombytes_buf(seed, sizeof(seed));
+        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        ok = fd >= 0 && write(fd, seed, sizeof(seed)) == (ssize_t)sizeof(seed) && fsync(fd) == 0;
+        if (fd >= 0)
+            close(fd);
+    }
+    if (ok)
+        crypto_sign_seed_keypair(pk, sk, seed);
+    else
+        err_set(err, "%s: cannot read or create the role-signing key: %s", path, strerror(errno));
+    sodium_memzero(seed, sizeof(seed));
+    free(path);
+    return ok;
+}
+
+bool
+site_roles_set(struct cs_storage *st, const char *site, const char *pnr, const char *role,
+               const char *staff_id, struct errbuf *err)
+{
+    if (strcmp(role, "staff") != 0 && strcmp(role, "technician") != 0) {
+        err_set(err, "role must be staff or technician");
+        return false;
+    }
+    if (strlen(pnr) != 12 || strspn(pnr, "0123456789") != 12) {
+        err_set(err, "the personal number must be 12 digits");
+        return false;
+    }
+    sqlite3 *db = cs_storage_db_lock(st);
+    sqlite3_exec(db, roles_sql, NULL, NULL, NULL);
+    sqlite3_stmt *q = NULL;
+    sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO site_roles VALUES (?1, ?2, ?3, ?4)", -1, &q,
+                       NULL);
+    sqlite3_bind_text(q, 1, site, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, pnr, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, role, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 4, staff_id, -1, SQLITE_STATIC);
+    bool ok = sqlite3_step(q) == SQLITE_DONE;
+    sqlite3_finalize(q);
+    cs_storage_db_unlock(st);
+    if (!ok)
+        err_set(err, "could not store the role");
+    return ok;
+}
+
+bool
+site_roles_remove(struct cs_storage *st, const char *site, const char *pnr)
+{
+    sqlite3 *db = cs_storage_db_lock(st);
+    sqlite3_exec(db, roles_sql, NULL, NULL, NULL);
+    sqlite3_stmt *q = NULL;
+    sqlite3_prepare_v2(db, "DELETE FROM site_roles WHERE site=?1 AND pnr=?2", -1, &q, NULL);
+    sqlite3_bind_text(q, 1, site, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, pnr, -1, SQLITE_STATIC);
+    sqlite3_step(q);
+    sqlite3_finalize(q);
+    bool removed = sqlite3_changes(db) > 0;
+    cs_storage_db_unlock(st);
+    return removed;
+}
+
+char *
+site_roles_document(struct cs_storage *st, const char *site, int64_t now)
+{
+    sqlite3 *db = cs_storage_db_lock(st);
+    sqlite3_exec(db, roles_sql, NULL, NULL, NULL);
+    json_t *roles = json_array();
+    sqlite3_stmt *q = NULL;
+    sqlite3_prepare_v2(db, "SELECT pnr, role, staff_id FROM site_roles WHERE site=?1 ORDER BY pnr",
+                       -1, &q, NULL);
+    sqlite3_bind_text(q, 1, site, -1, SQLITE_STATIC);
+    while (sqlite3_step(q) == SQLITE_ROW)
+        json_array_append_new(roles, json_pack("{s:s, s:s, s:s}", "pnr",
+                                               (const char *)sqlite3_column_text(q, 0), "role",
+                                               (const char *)sqlite3_column_text(q, 1), "staff_id",
+                                               (const char *)sqlite3_column_text(q, 2)));
+    sqlite3_finalize(q);
+    cs_storage_db_unlock(st);
+    json_t *doc = json_pack("{s:s, s:I, s:I, s:o}", "site", site, "issued_at", (json_int_t)now,
+                            "expires_at", (json_int_t)(now + VALID_S), "roles", roles);
+    char *text = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    return text;
+}
