@@ -63,6 +63,22 @@ echo "case $case_id moves to its next status; invoice $invoice_id is paid"
 "$cs" mutate --data "$out/casestore" pay-invoice "$invoice_id" "$(date +%F)"
 "$bin" --config "$conf" sync --once
 
+say "a citizen identifies with BankID (casestore simulates the provider and plays the phone)"
+citizen_pnr=$(python3 -c 'import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+print(db.execute("SELECT json_extract(fields, ?) FROM records WHERE kind=? AND district=?"
+                 " ORDER BY rowid LIMIT 1", ("$.pnr", "citizen", "bromma")).fetchone()[0])' \
+    "$out/casestore/casestore.db")
+"$bin" --config "$conf" --set "identity.url=https://127.0.0.1:$port/rp/v6.0" \
+    --set "identity.pin=$pin" identify > "$out/identify.out" 2>&1 &
+identify=$!
+for _ in $(seq 50); do grep -q '^qr: ' "$out/identify.out" && break; sleep 0.1; done
+qr=$(grep -m1 '^qr: ' "$out/identify.out" | cut -c5-)
+echo "the kiosk shows the animated QR: ${qr:0:60}…"
+"$cs" phone --data "$out/casestore" "$qr" --pnr "$citizen_pnr" --action approve
+wait $identify || true
+grep -E '^(message|identified|role|failed)' "$out/identify.out" | sed 's/^/  /'
+
 say "what is on the kiosk's disk: nothing readable"
 for word in Andersson Johansson "Stockholms stad" 5050-1055; do
     if grep -q -a "$word" "$out/kiosk/cache.db" "$out/kiosk/cache.db-wal" 2>/dev/null; then

@@ -153,7 +153,8 @@ cmd_identify(int argc, char **argv)
             snprintf(last_qr, sizeof(last_qr), "%s", qr);
         }
         if (f.message != shown) {
-            printf("message: %s %s\n", f.message->rfa, f.message->sv);
+            printf("message: %s%s%s\n", f.message->rfa, f.message->rfa[0] ? " " : "",
+                   f.message->sv);
             shown = f.message;
         }
         fflush(stdout);
