@@ -1045,8 +1045,8 @@ store_usage_count(struct store *s, int64_t at, const char *screen, const char *l
 }
 
 enum store_error
-store_roles_put(struct store *s, const void *document, size_t document_len,
-                const void *signature, size_t signature_len, int64_t at)
+store_roles_put(struct store *s, const void *document, size_t document_len, const void *signature,
+                size_t signature_len, int64_t at)
 {
     if (document_len > 1024 * 1024 || signature_len > 1024)
         return STORE_ERR_INVALID;
