@@ -145,7 +145,6 @@ prepare_kind(struct store *s, enum store_kind k)
     if (d->has_parent)
         ok = ok && buf_append_str(&ins, ", parent_id") &&
              buf_printf(&upd, ", parent_id=?%d", param++);
-    int first_field = param;
     for (size_t i = 0; i < d->n_fields; i++) {
         ok = ok && buf_printf(&ins, ", f_%s", d->fields[i].name) &&
              buf_printf(&upd, ", f_%s=?%d", d->fields[i].name, param++) &&
@@ -156,7 +155,6 @@ prepare_kind(struct store *s, enum store_kind k)
         ok = ok && buf_printf(&ins, ", ?%d", p);
     ok = ok && buf_append_str(&ins, ")") && buf_append_str(&upd, " WHERE id=?1") &&
          buf_printf(&sel, " FROM %s", d->table);
-    (void)first_field;
     xassert(ok);
 
     char sql[512];

@@ -27,7 +27,6 @@ struct sync_client {
     const unsigned char *sk;
     int64_t clock_offset_s; /* server minus ours */
     CURL *curl;
-    const _Atomic int *abort_flag;
 };
 
 struct response {
@@ -245,7 +244,6 @@ on_progress(void *userp, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultota
 void
 sync_client_set_abort(struct sync_client *c, const _Atomic int *flag)
 {
-    c->abort_flag = flag;
     curl_easy_setopt(c->curl, CURLOPT_XFERINFOFUNCTION, on_progress);
     curl_easy_setopt(c->curl, CURLOPT_XFERINFODATA, (void *)(uintptr_t)flag);
     curl_easy_setopt(c->curl, CURLOPT_NOPROGRESS, 0L);

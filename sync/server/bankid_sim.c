@@ -10,6 +10,7 @@
 
 #include "qr.h"
 #include "storage.h"
+#include "uuid.h"
 #include "xalloc.h"
 
 #define START_TIMEOUT_DEFAULT_S 30  /* an unscanned QR fails with startFailed */
@@ -17,28 +18,12 @@
 #define KEEP_COMPLETE_S         180 /* a completed order can be collected for 3 minutes */
 #define KEEP_FAILED_S           300 /* a failed one for 5 */
 
-static const char orders_sql[] =
-    "CREATE TABLE IF NOT EXISTS bankid_orders (order_ref TEXT PRIMARY KEY,"
-    " qr_start_token TEXT NOT NULL UNIQUE, qr_start_secret TEXT NOT NULL,"
-    " requested_pnr TEXT, status TEXT NOT NULL, hint_code TEXT, personal_number TEXT,"
-    " given_name TEXT, surname TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)";
-
 static void
 uuid(char out[37])
 {
     unsigned char b[16];
     randombytes_buf(b, sizeof(b));
-    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-    static const char hex[] = "0123456789abcdef";
-    size_t o = 0;
-    for (int i = 0; i < 16; i++) {
-        if (i == 4 || i == 6 || i == 8 || i == 10)
-            out[o++] = '-';
-        out[o++] = hex[b[i] >> 4];
-        out[o++] = hex[b[i] & 15];
-    }
-    out[o] = '\0';
+    uuid_v4_format(b, out);
 }
 
 static int64_t
@@ -176,7 +161,6 @@ bankid_sim_handle(struct cs_storage *st, const char *method, const json_t *req, 
                   unsigned *status, json_t **body)
 {
     sqlite3 *db = cs_storage_db_lock(st);
-    sqlite3_exec(db, orders_sql, NULL, NULL, NULL);
     if (strcmp(method, "auth") == 0) {
         handle_auth(db, req, now, status, body);
     } else if (strcmp(method, "collect") == 0 || strcmp(method, "cancel") == 0) {
@@ -224,7 +208,6 @@ bankid_sim_phone(struct cs_storage *st, const char *qr_data, const char *persona
         return false;
     }
     sqlite3 *db = cs_storage_db_lock(st);
-    sqlite3_exec(db, orders_sql, NULL, NULL, NULL);
     sqlite3_stmt *q = NULL;
     sqlite3_prepare_v2(db,
                        "SELECT order_ref, qr_start_secret, status, created_at FROM bankid_orders"

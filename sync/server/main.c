@@ -71,6 +71,26 @@ struct args {
     size_t n_pos;
 };
 
+/* Where a string-valued option goes; NULL if o is not one. */
+static const char **
+string_option(struct args *a, const char *o)
+{
+    const struct {
+        const char *name;
+        const char **slot;
+    } opts[] = {
+        { "--data", &a->data },   { "--listen", &a->listen },     { "--tls-cert", &a->cert },
+        { "--tls-key", &a->key }, { "--site", &a->site },         { "--districts", &a->districts },
+        { "--seed", &a->seed },   { "--pnr", &a->pnr },           { "--action", &a->action },
+        { "--role", &a->role },   { "--staff-id", &a->staff_id },
+    };
+    for (size_t i = 0; i < ARRAY_LEN(opts); i++) {
+        if (strcmp(o, opts[i].name) == 0)
+            return opts[i].slot;
+    }
+    return NULL;
+}
+
 static int
 parse(int argc, char **argv, struct args *a)
 {
@@ -94,28 +114,9 @@ parse(int argc, char **argv, struct args *a)
         if (v == NULL)
             return usage_error("missing value for", o);
         i++;
-        if (strcmp(o, "--data") == 0)
-            a->data = v;
-        else if (strcmp(o, "--listen") == 0)
-            a->listen = v;
-        else if (strcmp(o, "--tls-cert") == 0)
-            a->cert = v;
-        else if (strcmp(o, "--tls-key") == 0)
-            a->key = v;
-        else if (strcmp(o, "--site") == 0)
-            a->site = v;
-        else if (strcmp(o, "--districts") == 0)
-            a->districts = v;
-        else if (strcmp(o, "--seed") == 0)
-            a->seed = v;
-        else if (strcmp(o, "--pnr") == 0)
-            a->pnr = v;
-        else if (strcmp(o, "--action") == 0)
-            a->action = v;
-        else if (strcmp(o, "--role") == 0)
-            a->role = v;
-        else if (strcmp(o, "--staff-id") == 0)
-            a->staff_id = v;
+        const char **slot = string_option(a, o);
+        if (slot != NULL)
+            *slot = v;
         else if (strcmp(o, "--citizens") == 0)
             a->citizens = atol(v);
         else if (strcmp(o, "--ttl-hours") == 0)
@@ -137,48 +138,40 @@ parse(int argc, char **argv, struct args *a)
 static int
 cmd_serve(struct args *a, struct cs_storage *st)
 {
+    /* Start-up as a checklist: every handle starts empty, one exit path frees them all. */
     struct errbuf err;
-    char *cert_path = a->cert ? strdup(a->cert) : xasprintf("%s/tls.crt", a->data);
-    char *key_path = a->key ? strdup(a->key) : xasprintf("%s/tls.key", a->data);
+    int rc = 1;
+    unsigned char roles_sk[64], roles_pk[32];
+    char pin[CS_PIN_MAX] = "";
+    char *cert_path = a->cert ? xstrdup(a->cert) : xasprintf("%s/tls.crt", a->data);
+    char *key_path = a->key ? xstrdup(a->key) : xasprintf("%s/tls.key", a->data);
     char *cert = cs_read_file(cert_path, 65536, &err);
     char *key = cert ? cs_read_file(key_path, 65536, &err) : NULL;
-    char pin[CS_PIN_MAX] = "";
-    if (key == NULL || !cs_tls_pin(cert_path, pin, &err)) {
+    if (key == NULL || !cs_tls_pin(cert_path, pin, &err) ||
+        !site_roles_key(a->data, roles_sk, roles_pk, &err)) {
         fprintf(stderr, "casestore: %s\n", err.msg);
-        free(cert);
-        free(cert_path);
-        free(key_path);
-        return 1;
+        goto out;
     }
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL); /* the server's threads inherit the mask */
-    unsigned char roles_sk[64], roles_pk[32];
-    if (!site_roles_key(a->data, roles_sk, roles_pk, &err)) {
-        fprintf(stderr, "casestore: %s\n", err.msg);
-        free(cert);
-        free(key);
-        free(cert_path);
-        free(key_path);
-        return 1;
-    }
     struct cs_server_options o = { a->listen, cert,     key,     (unsigned)a->threads,
                                    a->inject, roles_sk, roles_pk };
     struct cs_server *srv = cs_server_start(st, &o, &err);
-    int rc = 0;
     if (srv == NULL) {
         fprintf(stderr, "casestore: %s\n", err.msg);
-        rc = 1;
-    } else {
-        printf("casestore: listening on https://%s (pin %s)\n", a->listen, pin);
-        fflush(stdout);
-        int sig;
-        sigwait(&set, &sig);
-        printf("casestore: stopping\n");
-        cs_server_stop(srv);
+        goto out;
     }
+    printf("casestore: listening on https://%s (pin %s)\n", a->listen, pin);
+    fflush(stdout);
+    int sig;
+    sigwait(&set, &sig);
+    printf("casestore: stopping\n");
+    cs_server_stop(srv);
+    rc = 0;
+out:
     if (key != NULL)
         sodium_memzero(key, strlen(key));
     sodium_memzero(roles_sk, sizeof(roles_sk));

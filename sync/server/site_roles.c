@@ -16,10 +16,6 @@
 
 #define VALID_S (7 * 86400)
 
-static const char roles_sql[] =
-    "CREATE TABLE IF NOT EXISTS site_roles (site TEXT NOT NULL, pnr TEXT NOT NULL,"
-    " role TEXT NOT NULL, staff_id TEXT NOT NULL, PRIMARY KEY (site, pnr))";
-
 bool
 site_roles_key(const char *dir, unsigned char sk[static 64], unsigned char pk[static 32],
                struct errbuf *err)
@@ -60,7 +56,6 @@ site_roles_set(struct cs_storage *st, const char *site, const char *pnr, const c
         return false;
     }
     sqlite3 *db = cs_storage_db_lock(st);
-    sqlite3_exec(db, roles_sql, NULL, NULL, NULL);
     sqlite3_stmt *q = NULL;
     sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO site_roles VALUES (?1, ?2, ?3, ?4)", -1, &q,
                        NULL);
@@ -80,7 +75,6 @@ bool
 site_roles_remove(struct cs_storage *st, const char *site, const char *pnr)
 {
     sqlite3 *db = cs_storage_db_lock(st);
-    sqlite3_exec(db, roles_sql, NULL, NULL, NULL);
     sqlite3_stmt *q = NULL;
     sqlite3_prepare_v2(db, "DELETE FROM site_roles WHERE site=?1 AND pnr=?2", -1, &q, NULL);
     sqlite3_bind_text(q, 1, site, -1, SQLITE_STATIC);
@@ -96,7 +90,6 @@ char *
 site_roles_document(struct cs_storage *st, const char *site, int64_t now)
 {
     sqlite3 *db = cs_storage_db_lock(st);
-    sqlite3_exec(db, roles_sql, NULL, NULL, NULL);
     json_t *roles = json_array();
     sqlite3_stmt *q = NULL;
     sqlite3_prepare_v2(db, "SELECT pnr, role, staff_id FROM site_roles WHERE site=?1 ORDER BY pnr",

@@ -39,7 +39,15 @@ static const char schema[] =
     " seq INTEGER NOT NULL, kind TEXT, main TEXT, type TEXT, class TEXT, citizen TEXT,"
     " payload TEXT, registered_by TEXT, created_at INTEGER, received_at INTEGER NOT NULL,"
     " status TEXT NOT NULL, case_number TEXT, reason TEXT, UNIQUE (device_id, seq));"
-    "CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);";
+    "CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);"
+    /* The BankID simulator's orders (bankid_sim.c), shared with `casestore phone`. */
+    "CREATE TABLE IF NOT EXISTS bankid_orders (order_ref TEXT PRIMARY KEY,"
+    " qr_start_token TEXT NOT NULL UNIQUE, qr_start_secret TEXT NOT NULL,"
+    " requested_pnr TEXT, status TEXT NOT NULL, hint_code TEXT, personal_number TEXT,"
+    " given_name TEXT, surname TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
+    /* Who is staff or technician at each site (site_roles.c). */
+    "CREATE TABLE IF NOT EXISTS site_roles (site TEXT NOT NULL, pnr TEXT NOT NULL,"
+    " role TEXT NOT NULL, staff_id TEXT NOT NULL, PRIMARY KEY (site, pnr));";
 
 static enum cs_result
 fail(struct cs_storage *st, const char *doing)

@@ -276,7 +276,7 @@ def transient_errors_leave_nothing_half_done_and_the_retry_succeeds():
     p = KIOSK.sync()
     eq(0, p.returncode, f"then it works ({p.stderr.strip()})")
     eq(6, KIOSK.counts().get("outbox.accepted"), "the callback was delivered once")
-    assert KIOSK.cursor() >= cursor
+    assert int(KIOSK.cursor().split()[0]) >= int(cursor.split()[0]), "the position never goes back"
 
 
 @test
