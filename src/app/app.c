@@ -21,6 +21,8 @@ static const struct app_cmd commands[] = {
       cmd_sync_usage },
     { "identify", "one BankID identification against the configured provider", cmd_identify,
       cmd_identify_usage },
+    { "kiosk", "run the kiosk (a window, or --headless with a --script)", cmd_kiosk,
+      cmd_kiosk_usage },
 };
 
 static void

@@ -27,6 +27,17 @@ static const struct config_key schema[] = {
     { "identity.end_user_ip", CONFIG_STRING, "127.0.0.1", 0, 0,
       "the kiosk's address as the provider sees it (endUserIp)" },
     { "sync.interval_s", CONFIG_INT, "60", 5, 86400, "seconds between syncs in --daemon mode" },
+    { "identity.demo", CONFIG_BOOL, "false", 0, 0,
+      "offer the provider's demo identities on the QR screen (refused unless the provider is on"
+      " this machine)" },
+    { "display.width_px", CONFIG_INT, "1080", 320, 8192, "the display's width in pixels" },
+    { "display.height_px", CONFIG_INT, "1920", 320, 8192, "the display's height in pixels" },
+    { "display.diagonal_tenths_in", CONFIG_INT, "215", 70, 1000,
+      "the display's diagonal in tenths of an inch (for millimetre layout)" },
+    { "input.drag_mm", CONFIG_INT, "6", 1, 50, "movement that turns a press into a drag" },
+    { "input.long_press_ms", CONFIG_INT, "5000", 500, 20000, "a long press (technician mode)" },
+    { "input.double_tap_ms", CONFIG_INT, "300", 0, 2000,
+      "a second tap on the same control within this is ignored" },
 };
 
 static const struct config *current;

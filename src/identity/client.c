@@ -135,3 +135,76 @@ idp_cancel(struct idp_client *c, const char *order_ref, char error_code[static 3
     buf_finish(&answer);
     return e;
 }
+
+bool
+idp_url_is_loopback(const char *url)
+{
+    static const char *const hosts[] = { "https://127.", "https://localhost:", "https://localhost/",
+                                         "https://[::1]" };
+    for (size_t i = 0; url != NULL && i < sizeof(hosts) / sizeof(hosts[0]); i++) {
+        if (strncmp(url, hosts[i], strlen(hosts[i])) == 0)
+            return true;
+    }
+    return false;
+}
+
+enum idp_error
+idp_demo_identities(struct idp_client *c, const char *district, struct idp_demo_identity *out,
+                    size_t max, size_t *n, struct errbuf *err)
+{
+    *n = 0;
+    if (!idp_url_is_loopback(c->base)) {
+        err_set(err, "demo identities are only offered by a provider on this machine");
+        return IDP_ERR_PROTOCOL;
+    }
+    json_t *req = json_object();
+    if (district != NULL)
+        json_object_set_new(req, "district", json_string(district));
+    char *body = json_dumps(req, JSON_COMPACT);
+    json_decref(req);
+    struct buf answer;
+    char code[32];
+    enum idp_error e = post(c, "demo/identities", body, &answer, code, err);
+    free(body);
+    if (e == IDP_OK) {
+        json_t *o = json_loadb(buf_str(&answer), answer.len, 0, NULL);
+        json_t *list = json_object_get(o, "identities");
+        if (!json_is_array(list) || !json_is_true(json_object_get(o, "demo"))) {
+            err_set(err, "the provider's demo answer is malformed");
+            e = IDP_ERR_PROTOCOL;
+        }
+        for (size_t i = 0; e == IDP_OK && i < json_array_size(list) && *n < max; i++) {
+            const char *p =
+                json_string_value(json_object_get(json_array_get(list, i), "personalNumber"));
+            const char *nm = json_string_value(json_object_get(json_array_get(list, i), "name"));
+            if (p == NULL || nm == NULL || strlen(p) != 12)
+                continue;
+            snprintf(out[*n].personal_number, sizeof(out[*n].personal_number), "%s", p);
+            snprintf(out[*n].name, sizeof(out[*n].name), "%s", nm);
+            (*n)++;
+        }
+        json_decref(o);
+    }
+    buf_finish_wipe(&answer);
+    return e;
+}
+
+enum idp_error
+idp_demo_scan(struct idp_client *c, const char *qr_data, const char *personal_number,
+              struct errbuf *err)
+{
+    if (!idp_url_is_loopback(c->base)) {
+        err_set(err, "demo identities are only offered by a provider on this machine");
+        return IDP_ERR_PROTOCOL;
+    }
+    json_t *req = json_pack("{s:s, s:s}", "qrData", qr_data, "personalNumber", personal_number);
+    char *body = json_dumps(req, JSON_COMPACT);
+    json_decref(req);
+    struct buf answer;
+    char code[32];
+    enum idp_error e = post(c, "demo/scan", body, &answer, code, err);
+    secure_zero(body, strlen(body));
+    free(body);
+    buf_finish_wipe(&answer);
+    return e;
+}

@@ -4,6 +4,9 @@
 #ifndef MINASIDOR_IDENTITY_CLIENT_H
 #define MINASIDOR_IDENTITY_CLIENT_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "bankid.h"
 #include "err.h"
 
@@ -28,5 +31,24 @@ enum idp_error idp_collect(struct idp_client *c, const char *order_ref, struct b
                            char error_code[static 32], struct errbuf *err);
 enum idp_error idp_cancel(struct idp_client *c, const char *order_ref, char error_code[static 32],
                           struct errbuf *err);
+
+/* --- Demo mode ----------------------------------------------------------------------------- */
+
+/* True when url's host is a loopback address: demo mode is refused anywhere else, so a
+ * production configuration (the provider on another machine) cannot turn it on. */
+bool idp_url_is_loopback(const char *url);
+
+struct idp_demo_identity {
+    char personal_number[13];
+    char name[128];
+};
+
+/* The identities casestore (serve --demo) offers for the kiosk's district; *n may be 0. */
+enum idp_error idp_demo_identities(struct idp_client *c, const char *district,
+                                   struct idp_demo_identity *out, size_t max, size_t *n,
+                                   struct errbuf *err);
+/* Plays the phone: scans qr_data and approves as personal_number. */
+enum idp_error idp_demo_scan(struct idp_client *c, const char *qr_data, const char *personal_number,
+                             struct errbuf *err);
 
 #endif

@@ -158,9 +158,50 @@ handle_collect(sqlite3 *db, const char *ref, int64_t now, unsigned *status, json
 
 void
 bankid_sim_handle(struct cs_storage *st, const char *method, const json_t *req, int64_t now,
-                  unsigned *status, json_t **body)
+                  bool demo, unsigned *status, json_t **body)
 {
+    if (demo && strcmp(method, "demo/scan") == 0) {
+        const char *qr = json_string_value(json_object_get(req, "qrData"));
+        const char *pnr = json_string_value(json_object_get(req, "personalNumber"));
+        struct errbuf err;
+        if (qr == NULL || pnr == NULL) {
+            *status = 400;
+            *body = error_body("invalidParameters", "qrData and personalNumber are required");
+        } else if (!bankid_sim_phone(st, qr, pnr, BANKID_PHONE_APPROVE, now, &err)) {
+            *status = 400;
+            *body = error_body("invalidParameters", err.msg);
+        } else {
+            *status = 200;
+            *body = json_object();
+        }
+        return;
+    }
     sqlite3 *db = cs_storage_db_lock(st);
+    if (demo && strcmp(method, "demo/identities") == 0) {
+        /* The first citizens of the kiosk's district, so that each has data on that kiosk. */
+        sqlite3_stmt *q = NULL;
+        sqlite3_prepare_v2(db,
+                           "SELECT json_extract(fields, '$.pnr'),"
+                           " json_extract(fields, '$.given_name') || ' ' ||"
+                           " json_extract(fields, '$.surname') FROM records"
+                           " WHERE kind='citizen' AND (?1 IS NULL OR district=?1)"
+                           " ORDER BY rowid LIMIT 4",
+                           -1, &q, NULL);
+        const char *district = json_string_value(json_object_get(req, "district"));
+        if (district != NULL)
+            sqlite3_bind_text(q, 1, district, -1, SQLITE_STATIC);
+        json_t *list = json_array();
+        while (sqlite3_step(q) == SQLITE_ROW) {
+            json_array_append_new(list, json_pack("{s:s, s:s}", "personalNumber",
+                                                  (const char *)sqlite3_column_text(q, 0), "name",
+                                                  (const char *)sqlite3_column_text(q, 1)));
+        }
+        sqlite3_finalize(q);
+        cs_storage_db_unlock(st);
+        *status = 200;
+        *body = json_pack("{s:o, s:b}", "identities", list, "demo", 1);
+        return;
+    }
     if (strcmp(method, "auth") == 0) {
         handle_auth(db, req, now, status, body);
     } else if (strcmp(method, "collect") == 0 || strcmp(method, "cancel") == 0) {

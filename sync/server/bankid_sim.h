@@ -13,9 +13,11 @@
 
 struct cs_storage;
 
-/* Handles POST /rp/v6.0/{auth,collect,cancel}: *status and a new JSON body. */
+/* Handles POST /rp/v6.0/{auth,collect,cancel}: *status and a new JSON body. With demo (serve
+ * --demo, loopback only) also demo/identities (a few citizens anyone may identify as, for the
+ * kiosk's DEMO buttons) and demo/scan {qrData, personalNumber} (the phone approving as one). */
 void bankid_sim_handle(struct cs_storage *st, const char *method, const json_t *req, int64_t now,
-                       unsigned *status, json_t **body);
+                       bool demo, unsigned *status, json_t **body);
 
 enum bankid_phone_action {
     BANKID_PHONE_APPROVE,

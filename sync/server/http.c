@@ -36,6 +36,7 @@ struct cs_server {
     struct MHD_Daemon *daemon;
     unsigned char roles_sk[64], roles_pk[32];
     int64_t clock_offset_s; /* CASESTORE_CLOCK_OFFSET_S: a skewed server clock, for tests */
+    bool demo;
     struct cs_storage *st;
     pthread_mutex_t fault_lock;
     struct fault faults[16];
@@ -394,7 +395,7 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
         }
         unsigned status = 500;
         json_t *answer = NULL;
-        bankid_sim_handle(srv->st, url + 9, breq, server_now(srv), &status, &answer);
+        bankid_sim_handle(srv->st, url + 9, breq, server_now(srv), srv->demo, &status, &answer);
         json_decref(breq);
         return send_json(c, status, answer, NULL);
     }
@@ -485,6 +486,7 @@ cs_server_start(struct cs_storage *st, const struct cs_server_options *o, struct
     srv->st = st;
     memcpy(srv->roles_sk, o->roles_sk, sizeof(srv->roles_sk));
     memcpy(srv->roles_pk, o->roles_pk, sizeof(srv->roles_pk));
+    srv->demo = o->demo;
     const char *skew = getenv("CASESTORE_CLOCK_OFFSET_S");
     srv->clock_offset_s = skew ? strtoll(skew, NULL, 10) : 0;
     pthread_mutex_init(&srv->fault_lock, NULL);

@@ -18,6 +18,7 @@ struct cs_server_options {
     const char *const *faults; /* "STATUS|truncate|lose:PATH:COUNT", NULL-terminated; for tests */
     const unsigned char *roles_sk; /* 64 bytes: signs site role lists */
     const unsigned char *roles_pk; /* 32 bytes: given to kiosks at enrolment */
+    bool demo;                     /* the BankID simulator offers demo identities (loopback only) */
 };
 
 struct cs_server *cs_server_start(struct cs_storage *st, const struct cs_server_options *o,

@@ -32,7 +32,7 @@ usage(FILE *out)
             "  init                       create DIR: database, TLS key and certificate; print "
             "the pin\n"
             "  serve [--listen IP:PORT] [--tls-cert F --tls-key F] [--threads N]\n"
-            "        [--inject KIND:PATH:COUNT]...   serve HTTPS (KIND: 500, 503, 429, "
+            "        [--inject KIND:PATH:COUNT]... [--demo]   serve HTTPS (KIND: 500, 503, 429, "
             "truncate, oversize, lose)\n"
             "  pin                        print the public-key pin of the certificate\n"
             "  token create --site NAME --districts a,b [--ttl-hours N]\n"
@@ -67,6 +67,7 @@ struct args {
     const char *inject[16];
     size_t n_inject;
     long citizens, ttl_hours, threads;
+    bool demo;
     const char *pos[4];
     size_t n_pos;
 };
@@ -109,6 +110,10 @@ parse(int argc, char **argv, struct args *a)
             if (a->n_pos == ARRAY_LEN(a->pos))
                 return usage_error("too many arguments", NULL);
             a->pos[a->n_pos++] = o;
+            continue;
+        }
+        if (strcmp(o, "--demo") == 0) {
+            a->demo = true;
             continue;
         }
         if (v == NULL)
@@ -157,8 +162,13 @@ cmd_serve(struct args *a, struct cs_storage *st)
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL); /* the server's threads inherit the mask */
-    struct cs_server_options o = { a->listen, cert,     key,     (unsigned)a->threads,
-                                   a->inject, roles_sk, roles_pk };
+    if (a->demo && strncmp(a->listen, "127.", 4) != 0 && strncmp(a->listen, "[::1]", 5) != 0) {
+        /* Demo identities log anyone in: never where another machine can reach them. */
+        fprintf(stderr, "casestore: --demo is refused unless --listen is a loopback address\n");
+        goto out;
+    }
+    struct cs_server_options o = { a->listen, cert,     key,      (unsigned)a->threads,
+                                   a->inject, roles_sk, roles_pk, a->demo };
     struct cs_server *srv = cs_server_start(st, &o, &err);
     if (srv == NULL) {
         fprintf(stderr, "casestore: %s\n", err.msg);

@@ -1,0 +1,723 @@
+/* The kiosk's session, router and main loop. The session begins when identification completes
+ * and ends on "Logga ut", after the idle dialog runs out, or when the window closes; ending it
+ * wipes every decrypted value (sodium), drops text textures, and returns to the start screen. */
+#include "kiosk.h"
+
+#include "app.h"
+#include "settings.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "assets.h"
+#include "buf.h"
+#include "date.h"
+#include "holidays.h"
+#include "i18n.h"
+#include "json.h"
+#include "payqr.h"
+#include "phone.h"
+#include "pnr.h"
+#include "screens.h"
+#include "xalloc.h"
+
+#define LOG_MODULE "kiosk"
+#include "log.h"
+
+static const struct store_actor citizen_actor = { STORE_SESSION_CITIZEN, NULL, NULL };
+
+int64_t
+kiosk_now_ms(const struct kiosk *k)
+{
+    return platform_now_ms() + k->advanced_ms;
+}
+
+static int64_t
+now_utc(const struct kiosk *k)
+{
+    return (int64_t)time(NULL) + k->advanced_ms / 1000;
+}
+
+static void
+records_from(struct model_records *out, const struct store_rows *rows)
+{
+    memset(out, 0, sizeof(*out));
+    if (rows == NULL)
+        return;
+    const struct store_kind_def *d = store_kind(rows->kind);
+    static const char *names[STORE_KIND_COUNT][STORE_MAX_FIELDS];
+    for (size_t i = 0; i < d->n_fields; i++)
+        names[rows->kind][i] = d->fields[i].name;
+    out->n = rows->n;
+    /* struct model_record mirrors struct store_row field for field. */
+    _Static_assert(sizeof(struct model_record) == sizeof(struct store_row), "model_record");
+    out->rows = (const struct model_record *)(const void *)rows->rows;
+    out->fields = names[rows->kind];
+    out->n_fields = d->n_fields;
+}
+
+/* --- Navigation ---------------------------------------------------------------------------- */
+
+static void
+go(void *app, enum screen_id s)
+{
+    struct kiosk *k = app;
+    const struct screen_impl *cur = screen_impl(k->m.screen);
+    if (cur->leave != NULL)
+        cur->leave(&k->m);
+    if (s == SCREEN_START || s == SCREEN_OVERVIEW)
+        k->depth = 0;
+    else if (k->depth < (int)ARRAY_LEN(k->stack))
+        k->stack[k->depth++] = k->m.screen;
+    k->m.screen = s;
+    const struct screen_impl *next = screen_impl(s);
+    if (next->enter != NULL)
+        next->enter(&k->m);
+    if (k->ks.store != NULL && store_usage_count(k->ks.store, now_utc(k), next->name,
+                                                 i18n_current()->code, "shown") != STORE_OK)
+        LOG_WARN("usage counter not written");
+    ui_invalidate(k->ui);
+}
+
+static void
+back(void *app)
+{
+    struct kiosk *k = app;
+    enum screen_id to =
+        k->depth > 0 ? k->stack[--k->depth] : (k->m.signed_in ? SCREEN_OVERVIEW : SCREEN_START);
+    int depth = k->depth;
+    go(k, to);
+    k->depth = depth; /* going back does not push */
+}
+
+/* --- Identification and the session ------------------------------------------------------- */
+
+static void
+stop_identification(struct kiosk *k)
+{
+    idr_stop(k->idr);
+    k->idr = NULL;
+    qr_matrix_free(&k->id_qr);
+    memset(&k->id_qr, 0, sizeof(k->id_qr));
+    k->id_qr_text[0] = '\0';
+    memset(&k->m.id, 0, sizeof(k->m.id));
+}
+
+static void
+identify(void *app)
+{
+    struct kiosk *k = app;
+    stop_identification(k);
+    const char *url = config_get_string(k->cfg, "identity.url");
+    if (url == NULL) {
+        k->m.idp_unreachable = true;
+        ui_invalidate(k->ui);
+        return;
+    }
+    const char *site = config_get_string(k->cfg, "kiosk.site_name");
+    const char *districts = config_get_string(k->cfg, "device.districts");
+    char district[64] = "";
+    if (districts != NULL)
+        snprintf(district, sizeof(district), "%.*s", (int)strcspn(districts, ","), districts);
+    struct idr_config c = {
+        .url = url,
+        .pin = config_get_string(k->cfg, "identity.pin"),
+        .end_user_ip = config_get_string(k->cfg, "identity.end_user_ip"),
+        .visible_text = site != NULL ? site : "Mina sidor",
+        .district = district[0] ? district : NULL,
+        .demo = k->demo,
+    };
+    k->idr = idr_start(&c);
+    go(k, SCREEN_IDENTIFY);
+}
+
+static void
+cancel_identify(void *app)
+{
+    struct kiosk *k = app;
+    stop_identification(k);
+    go(k, SCREEN_START);
+}
+
+static void
+demo_identify(void *app, size_t i)
+{
+    struct kiosk *k = app;
+    if (k->idr != NULL)
+        idr_demo_scan(k->idr, i);
+}
+
+static void
+free_session_data(struct kiosk *k)
+{
+    for (size_t i = 0; i < STORE_KIND_COUNT; i++) {
+        store_rows_free(k->rows[i]);
+        k->rows[i] = NULL;
+    }
+    store_rows_free(k->events);
+    store_rows_free(k->documents);
+    k->events = k->documents = NULL;
+    store_overview_free(k->ov);
+    k->ov = NULL;
+    qr_matrix_free(&k->payqr);
+    memset(&k->payqr, 0, sizeof(k->payqr));
+    if (k->names != NULL)
+        sodium_free(k->names);
+    k->names = NULL;
+    sodium_memzero(k->pnr12, sizeof(k->pnr12));
+    k->citizen_id = 0;
+}
+
+void
+kiosk_logout(struct kiosk *k)
+{
+    bool was = k->m.signed_in;
+    stop_identification(k);
+    const struct screen_impl *cur = screen_impl(k->m.screen);
+    if (cur->leave != NULL)
+        cur->leave(&k->m);
+    free_session_data(k);
+    struct model keep = k->m;
+    sodium_memzero(&k->m, sizeof(k->m));
+    k->m.act = keep.act;
+    k->m.app = keep.app;
+    k->m.site_name = keep.site_name;
+    k->m.offline = keep.offline;
+    k->m.last_sync_at = keep.last_sync_at;
+    k->m.idp_unreachable = keep.idp_unreachable;
+    sodium_memzero(&keep, sizeof(keep));
+    ui_forget_text(k->ui);
+    /* The next person starts in the kiosk's own language and presentation. */
+    i18n_set_language(i18n_languages(&(size_t){ 0 })[0].code);
+    ui_set_rtl(k->ui, false);
+    ui_set_theme(k->ui, false);
+    ui_set_large_text(k->ui, false);
+    k->depth = 0;
+    k->m.screen = SCREEN_START;
+    k->idle_deadline_ms = 0;
+    if (was)
+        LOG_INFO("session ended");
+    ui_invalidate(k->ui);
+}
+
+static void
+logout(void *app)
+{
+    kiosk_logout(app);
+}
+
+static void
+keep_session(void *app)
+{
+    struct kiosk *k = app;
+    k->m.idle_warning = false;
+    k->idle_deadline_ms = 0;
+    k->last_input_ms = kiosk_now_ms(k);
+    ui_invalidate(k->ui);
+}
+
+/* Identification completed: find the person in the cache and load what Mina sidor shows. */
+static void
+begin_session(struct kiosk *k, const struct bankid_user *u)
+{
+    free_session_data(k);
+    snprintf(k->pnr12, sizeof(k->pnr12), "%s", u->personal_number);
+    size_t gl = strlen(u->given_name), sl = strlen(u->surname);
+    k->names = sodium_malloc(gl + sl + 2);
+    memcpy(k->names, u->given_name, gl + 1);
+    memcpy(k->names + gl + 1, u->surname, sl + 1);
+    k->m.given_name = k->names;
+    k->m.surname = k->names + gl + 1;
+    struct pnr p;
+    struct date today = date_today_stockholm();
+    if (pnr_parse(k->pnr12, today, 0, &p) == PNR_OK) {
+        pnr_format(&p, PNR_STYLE_MASKED, today, k->m.pnr_masked);
+        pnr_format(&p, PNR_STYLE_LONG, today, k->m.pnr_shown);
+    }
+    k->m.signed_in = true;
+    k->last_input_ms = kiosk_now_ms(k);
+    if (k->ks.store != NULL &&
+        store_citizen_find(k->ks.store, k->pnr12, &k->citizen_id) == STORE_OK) {
+        char iso[11];
+        date_format_iso(today, iso);
+        if (store_overview_load(k->ks.store, &citizen_actor, k->citizen_id, iso, now_utc(k),
+                                &k->ov) == STORE_OK) {
+            struct model_overview *o = &k->m.ov;
+            o->open_cases = k->ov->open_cases;
+            o->cases_total = k->ov->cases_total;
+            o->unpaid_invoices = k->ov->unpaid_invoices;
+            o->overdue_invoices = k->ov->overdue_invoices;
+            o->unpaid_total_ore = k->ov->unpaid_total_ore;
+            o->next_due_date = k->ov->next_due_date;
+            o->queue_entries = k->ov->queue_entries;
+            o->best_queue_position = k->ov->best_queue_position;
+            o->next_appointment_at = k->ov->next_appointment_at;
+            o->next_appointment_place = k->ov->next_appointment_place;
+            o->permit_valid_to = k->ov->permit_valid_to;
+            o->next_payout_date = k->ov->next_payout_date;
+            o->next_payout_ore = k->ov->next_payout_ore;
+        }
+        static const enum store_kind kinds[] = { STORE_KIND_CASE,        STORE_KIND_QUEUE_ENTRY,
+                                                 STORE_KIND_INVOICE,     STORE_KIND_PERMIT,
+                                                 STORE_KIND_APPOINTMENT, STORE_KIND_PAYOUT };
+        for (size_t i = 0; i < ARRAY_LEN(kinds); i++) {
+            if (store_list(k->ks.store, &citizen_actor, kinds[i], k->citizen_id, 0,
+                           &k->rows[kinds[i]]) != STORE_OK)
+                LOG_WARN("cannot read %s rows", store_kind(kinds[i])->name);
+        }
+    } else {
+        LOG_INFO("identified person has no data on this kiosk");
+    }
+    records_from(&k->m.cases, k->rows[STORE_KIND_CASE]);
+    records_from(&k->m.queues, k->rows[STORE_KIND_QUEUE_ENTRY]);
+    records_from(&k->m.invoices, k->rows[STORE_KIND_INVOICE]);
+    records_from(&k->m.permits, k->rows[STORE_KIND_PERMIT]);
+    records_from(&k->m.appointments, k->rows[STORE_KIND_APPOINTMENT]);
+    records_from(&k->m.payouts, k->rows[STORE_KIND_PAYOUT]);
+    go(k, SCREEN_OVERVIEW);
+}
+
+static void
+open_case(void *app, size_t row)
+{
+    struct kiosk *k = app;
+    store_rows_free(k->events);
+    store_rows_free(k->documents);
+    k->events = k->documents = NULL;
+    if (row < k->m.cases.n && k->ks.store != NULL) {
+        int64_t id = k->m.cases.rows[row].id;
+        if (store_list(k->ks.store, &citizen_actor, STORE_KIND_CASE_EVENT, k->citizen_id, id,
+                       &k->events) != STORE_OK ||
+            store_list(k->ks.store, &citizen_actor, STORE_KIND_CASE_DOCUMENT, k->citizen_id, id,
+                       &k->documents) != STORE_OK)
+            LOG_WARN("cannot read the case's history");
+    }
+    records_from(&k->m.events, k->events);
+    records_from(&k->m.documents, k->documents);
+    k->m.selected = row;
+    go(k, SCREEN_CASE);
+}
+
+/* The payment QR of the invoice the citizen opened (UsingQR), if it is unpaid and complete. */
+static void
+prepare_payqr(struct kiosk *k)
+{
+    qr_matrix_free(&k->payqr);
+    memset(&k->payqr, 0, sizeof(k->payqr));
+    k->m.payqr = NULL;
+    const struct model_records *l = &k->m.invoices;
+    size_t i = k->m.selected;
+    if (i >= l->n || model_num(l, i, "paid") != 0)
+        return;
+    struct payqr_invoice inv = {
+        .payee_name = model_text(l, i, "issuer") ? model_text(l, i, "issuer") : "Stockholms stad",
+        .payee_orgnr = "212000-0142",
+        .reference = model_text(l, i, "ocr"),
+        .amount_ore = model_num(l, i, "amount_ore"),
+        .account_type = PAYQR_BANKGIRO,
+        .account = model_text(l, i, "bankgiro"),
+    };
+    const char *due = model_text(l, i, "due_date");
+    if (inv.reference == NULL || inv.account == NULL || due == NULL ||
+        !date_parse_iso(due, &inv.due_date))
+        return;
+    struct buf b;
+    buf_init(&b, 4096);
+    if (payqr_build(&inv, &b) == PAYQR_OK && qr_encode(buf_str(&b), &k->payqr)) {
+        k->m.payqr = k->payqr.modules;
+        k->m.payqr_size = k->payqr.size;
+    }
+    buf_finish_wipe(&b);
+}
+
+static void
+go_and_prepare(void *app, enum screen_id s)
+{
+    struct kiosk *k = app;
+    if (s == SCREEN_INVOICE)
+        prepare_payqr(k);
+    go(k, s);
+}
+
+static void
+set_language(void *app, const char *code)
+{
+    struct kiosk *k = app;
+    if (i18n_set_language(code))
+        ui_set_rtl(k->ui, i18n_current()->rtl);
+}
+
+static void
+toggle_contrast(void *app)
+{
+    struct kiosk *k = app;
+    ui_set_theme(k->ui, !ui_high_contrast(k->ui));
+}
+
+static void
+toggle_large_text(void *app)
+{
+    struct kiosk *k = app;
+    ui_set_large_text(k->ui, !ui_large_text(k->ui));
+}
+
+static bool
+request_callback(void *app, const struct model_callback_request *req, const char **err)
+{
+    struct kiosk *k = app;
+    struct phone ph;
+    enum phone_error pe = phone_parse(req->phone, &ph);
+    if (pe != PHONE_OK) {
+        *err = _(phone_error_message(pe));
+        return false;
+    }
+    if (k->ks.store == NULL) {
+        *err = _("This kiosk cannot take requests right now. Please ask the staff.");
+        return false;
+    }
+    json_t *payload = json_pack("{s:s, s:s, s:s, s:s}", "phone", ph.e164, "window", req->window,
+                                "language", req->language, "channel", req->channel);
+    char *text = json_dumps(payload, JSON_COMPACT);
+    json_decref(payload);
+    int64_t now = now_utc(k);
+    struct store_submission sub = {
+        "callback",
+        req->topic_main,
+        "aterringning",
+        "information",
+        k->citizen_id,
+        text,
+        k->m.signed_in ? "{\"by\":\"citizen\",\"identified_with\":\"bankid\"}"
+                       : "{\"by\":\"citizen\",\"identified_with\":\"none\"}",
+        now,
+    };
+    enum store_error se =
+        store_outbox_add(k->ks.store, &citizen_actor, &sub, k->receipt_uuid, NULL);
+    sodium_memzero(text, strlen(text));
+    free(text);
+    if (se != STORE_OK) {
+        *err = _("The request could not be saved. Please ask the staff.");
+        return false;
+    }
+    struct model_receipt *r = &k->m.receipt;
+    memset(r, 0, sizeof(*r));
+    snprintf(r->reference, sizeof(r->reference), "%.8s", k->receipt_uuid);
+    char national[24];
+    phone_format_national(&ph, national, sizeof(national));
+    snprintf(r->what, sizeof(r->what), _("Call %s"), national);
+    struct local_time due;
+    tz_to_local(callback_due(now), &due);
+    char iso[11], when[96];
+    date_format_iso(due.date, iso);
+    fmt_date(iso, when, sizeof(when));
+    snprintf(r->promise, sizeof(r->promise), _("We will contact you by %s."), when);
+    k->m.has_receipt = true;
+    if (k->sync != NULL)
+        sync_runner_request(k->sync);
+    return true;
+}
+
+static const struct model_actions actions = {
+    .go = go_and_prepare,
+    .back = back,
+    .identify = identify,
+    .cancel_identify = cancel_identify,
+    .demo_identify = demo_identify,
+    .logout = logout,
+    .keep_session = keep_session,
+    .set_language = set_language,
+    .toggle_contrast = toggle_contrast,
+    .toggle_large_text = toggle_large_text,
+    .open_case = open_case,
+    .request_callback = request_callback,
+};
+
+/* --- The loop ------------------------------------------------------------------------------ */
+
+/* What the identity runner says now, into the model; starts the session when it completes. */
+static void
+poll_identification(struct kiosk *k)
+{
+    if (k->idr == NULL)
+        return;
+    struct idr_snapshot s;
+    idr_snapshot(k->idr, &s);
+    struct model_identify *id = &k->m.id;
+    enum model_id_state st = (enum model_id_state)s.state;
+    if (id->state != st || id->msgid != (s.message ? s.message->msgid : NULL) ||
+        strcmp(s.qr, k->id_qr_text) != 0)
+        ui_invalidate(k->ui);
+    id->state = st;
+    id->msgid = s.message != NULL ? s.message->msgid : NULL;
+    id->rfa = s.message != NULL ? s.message->rfa : NULL;
+    k->m.idp_unreachable = s.unreachable;
+    if (strcmp(s.qr, k->id_qr_text) != 0) {
+        qr_matrix_free(&k->id_qr);
+        memset(&k->id_qr, 0, sizeof(k->id_qr));
+        snprintf(k->id_qr_text, sizeof(k->id_qr_text), "%s", s.qr);
+        if (s.qr[0] != '\0' && !qr_encode(s.qr, &k->id_qr))
+            LOG_WARN("the QR content does not fit a QR code");
+    }
+    id->qr = k->id_qr.modules;
+    id->qr_size = k->id_qr.size;
+    static char demo_names[IDR_MAX_DEMO][128];
+    id->n_demo = s.n_demo;
+    for (size_t i = 0; i < s.n_demo; i++) {
+        snprintf(demo_names[i], sizeof(demo_names[i]), "%s", s.demo[i].name);
+        id->demo_names[i] = demo_names[i];
+    }
+    if (s.state == FLOW_COMPLETE) {
+        struct bankid_user u = s.user;
+        stop_identification(k);
+        if (k->m.screen == SCREEN_IDENTIFY)
+            begin_session(k, &u);
+        sodium_memzero(&u, sizeof(u));
+    }
+    sodium_memzero(&s, sizeof(s));
+}
+
+static void
+poll_sync(struct kiosk *k)
+{
+    if (k->sync == NULL)
+        return;
+    struct sync_status st;
+    sync_runner_status(k->sync, &st);
+    bool offline = st.runs > 0 && st.last_error != SYNC_OK && sync_error_transient(st.last_error);
+    if (offline != k->m.offline || st.last_success_at / 60 != k->m.last_sync_at / 60)
+        ui_invalidate(k->ui);
+    k->m.offline = offline;
+    if (st.last_success_at > 0)
+        k->m.last_sync_at = st.last_success_at;
+    if (k->m.has_receipt && !k->m.receipt.delivered && k->ks.store != NULL) {
+        struct store_outbox *ob = NULL;
+        if (store_outbox_list(k->ks.store, false, 0, &ob) == STORE_OK) {
+            for (size_t i = 0; i < ob->n; i++) {
+                if (strcmp(ob->items[i].uuid, k->receipt_uuid) == 0 &&
+                    ob->items[i].state == STORE_OUTBOX_ACCEPTED) {
+                    k->m.receipt.delivered = true;
+                    ui_invalidate(k->ui);
+                }
+            }
+            store_outbox_free(ob);
+        }
+    }
+}
+
+static void
+idle_timers(struct kiosk *k, int64_t now)
+{
+    if (!k->m.signed_in)
+        return;
+    if (!k->m.idle_warning && now - k->last_input_ms >= KIOSK_IDLE_WARN_S * 1000) {
+        k->m.idle_warning = true;
+        k->idle_deadline_ms = now + KIOSK_IDLE_COUNTDOWN_S * 1000;
+        ui_invalidate(k->ui);
+    }
+    if (k->m.idle_warning) {
+        int left = (int)((k->idle_deadline_ms - now + 999) / 1000);
+        if (left != k->m.idle_seconds_left)
+            ui_invalidate(k->ui);
+        k->m.idle_seconds_left = left > 0 ? left : 0;
+        if (now >= k->idle_deadline_ms)
+            kiosk_logout(k);
+    }
+}
+
+void
+kiosk_step(struct kiosk *k, const struct ui_input *in, int n_in)
+{
+    int64_t now = kiosk_now_ms(k);
+    for (int i = 0; i < n_in; i++) {
+        if (ui_feed(k->ui, &in[i]) && in[i].x >= 0 && !k->m.idle_warning)
+            k->last_input_ms = now;
+    }
+    if (now >= k->next_tick_ms) {
+        k->next_tick_ms = now + 250;
+        poll_identification(k);
+        poll_sync(k);
+    }
+    idle_timers(k, now);
+    k->m.now = now_utc(k);
+    /* A click may navigate; the new screen is built before anything is drawn. */
+    for (int pass = 0; pass < 4 && ui_stale(k->ui); pass++) {
+        ui_begin(k->ui, now);
+        screen_impl(k->m.screen)->build(k->ui, &k->m);
+        ui_end(k->ui);
+    }
+    ui_render(k->ui);
+}
+
+void
+kiosk_set_orientation(struct kiosk *k, bool landscape)
+{
+    int w, h;
+    ui_display(k->ui, &w, &h);
+    if ((w > h) != landscape) {
+        platform_resize(k->plat, h, w);
+        ui_set_display(k->ui, h, w);
+    }
+}
+
+/* --- The command --------------------------------------------------------------------------- */
+
+void
+cmd_kiosk_usage(FILE *out)
+{
+    fprintf(out,
+            "Usage: minasidor [--config FILE] kiosk [--headless] [--script FILE]\n"
+            "                 [--screenshots DIR] [--landscape] [--window-scale F]\n"
+            "\n"
+            "Runs the kiosk: in a window when a display exists, or with --headless on SDL's\n"
+            "offscreen driver. --script runs a script of taps, typing and expectations\n"
+            "(see tests/ui/README.md) and exits 0 when every step passed, 1 at the first that\n"
+            "did not; 'screenshot NAME' steps write DIR/NAME.png. Demo identities are offered\n"
+            "when identity.demo is true and the identity provider is on this machine.\n");
+}
+
+int
+cmd_kiosk(int argc, char **argv)
+{
+    const char *script = NULL, *shots = ".";
+    bool headless = false, landscape = false;
+    double scale = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0) {
+            cmd_kiosk_usage(stdout);
+            return APP_EXIT_OK;
+        } else if (strcmp(a, "--headless") == 0) {
+            headless = true;
+        } else if (strcmp(a, "--landscape") == 0) {
+            landscape = true;
+        } else if (strcmp(a, "--script") == 0 && i + 1 < argc) {
+            script = argv[++i];
+        } else if (strcmp(a, "--screenshots") == 0 && i + 1 < argc) {
+            shots = argv[++i];
+        } else if (strcmp(a, "--window-scale") == 0 && i + 1 < argc) {
+            scale = atof(argv[++i]);
+        } else {
+            return app_usage_error(cmd_kiosk_usage, "kiosk: unknown option '%s'", a);
+        }
+    }
+    if (!headless && !platform_display_available()) {
+        fprintf(stderr, "minasidor: no display (DISPLAY is not set); use --headless\n");
+        return APP_EXIT_INVALID;
+    }
+    FILE *sf = NULL;
+    if (script != NULL && (sf = fopen(script, "r")) == NULL) {
+        fprintf(stderr, "minasidor: %s: cannot open the script\n", script);
+        return APP_EXIT_USAGE;
+    }
+    struct errbuf err = { "" };
+    struct kiosk *k = xcalloc(1, sizeof(*k));
+    k->cfg = settings_current();
+    k->headless = headless;
+    const char *url = config_get_string(k->cfg, "identity.url");
+    k->demo = config_get_bool(k->cfg, "identity.demo");
+    if (k->demo && !idp_url_is_loopback(url)) {
+        LOG_WARN("identity.demo is ignored: the identity provider is not on this machine");
+        k->demo = false;
+    }
+    static const struct {
+        const char *code;
+        const unsigned char *data;
+        const size_t *len;
+    } cats[] = { { "sv", catalogue_sv, &catalogue_sv_len },
+                 { "en", catalogue_en, &catalogue_en_len },
+                 { "ar", catalogue_ar, &catalogue_ar_len } };
+    for (size_t i = 0; i < ARRAY_LEN(cats); i++) {
+        if (!i18n_add_catalogue(cats[i].code, cats[i].data, *cats[i].len, &err))
+            LOG_ERR("catalogue: %s", err.msg);
+    }
+    i18n_set_language("sv");
+    int w = (int)config_get_int(k->cfg, "display.width_px");
+    int h = (int)config_get_int(k->cfg, "display.height_px");
+    if (landscape != (w > h)) {
+        int t = w;
+        w = h;
+        h = t;
+    }
+    struct ui_config uc = {
+        .width_px = w,
+        .height_px = h,
+        .diagonal_in = (double)config_get_int(k->cfg, "display.diagonal_tenths_in") / 10.0,
+        .drag_mm = (int)config_get_int(k->cfg, "input.drag_mm"),
+        .long_press_ms = (int)config_get_int(k->cfg, "input.long_press_ms"),
+        .double_tap_ms = (int)config_get_int(k->cfg, "input.double_tap_ms"),
+        .fonts = { font_sans_regular, font_sans_bold, font_arabic_regular, font_arabic_bold },
+        .font_lens = { font_sans_regular_len, font_sans_bold_len, font_arabic_regular_len,
+                       font_arabic_bold_len },
+    };
+    struct platform_config pc = { w, h, headless, scale, false };
+    int rc = APP_EXIT_INVALID;
+    k->plat = platform_open(&pc, &uc, &k->ui, &err);
+    if (k->plat == NULL) {
+        fprintf(stderr, "minasidor: %s\n", err.msg);
+        goto out;
+    }
+    if (config_get_string(k->cfg, "store.key") != NULL) {
+        if (!kiosk_state_open(k->cfg, false, &k->ks, &err)) {
+            fprintf(stderr, "minasidor: %s\n", err.msg);
+            goto out;
+        }
+        struct store_sync_state ss;
+        if (store_sync_state_get(k->ks.store, &ss) == STORE_OK)
+            k->m.last_sync_at = ss.last_success_at;
+        if (config_get_string(k->cfg, "server.url") != NULL) {
+            struct sync_runner_config rc_sync = {
+                .db_path = config_get_string(k->cfg, "store.path"),
+                .key = k->ks.key,
+                .url = config_get_string(k->cfg, "server.url"),
+                .pin = config_get_string(k->cfg, "server.pin"),
+                .device_id = config_get_string(k->cfg, "device.id"),
+                .interval_s = (int)config_get_int(k->cfg, "sync.interval_s"),
+            };
+            k->sync = sync_runner_start(&rc_sync, &err);
+            if (k->sync == NULL)
+                LOG_WARN("background sync not started: %s", err.msg);
+        }
+    } else {
+        LOG_WARN("this kiosk is not provisioned: no data, no submissions");
+    }
+    k->m.act = &actions;
+    k->m.app = k;
+    k->m.site_name = config_get_string(k->cfg, "kiosk.site_name");
+    k->m.screen = SCREEN_START;
+    if (sf != NULL) {
+        rc = kiosk_script_run(k, sf, script, shots);
+    } else {
+        rc = APP_EXIT_OK;
+        while (!k->quit) {
+            struct ui_input in[32];
+            int64_t now = kiosk_now_ms(k);
+            int64_t wait = k->next_tick_ms - now;
+            if (k->m.screen == SCREEN_IDENTIFY || k->m.idle_warning || k->m.has_receipt)
+                wait = wait < 250 ? wait : 250;
+            else if (k->m.signed_in)
+                wait = k->last_input_ms + KIOSK_IDLE_WARN_S * 1000 - now;
+            else
+                wait = 5000; /* the start screen: only the offline banner may change */
+            if (wait < 1)
+                wait = 1;
+            int n = platform_wait(k->plat, (int)wait, in, 32, &k->quit);
+            kiosk_step(k, in, n);
+        }
+    }
+    kiosk_logout(k);
+out:
+    stop_identification(k);
+    sync_runner_stop(k->sync);
+    kiosk_state_close(&k->ks);
+    if (k->plat != NULL) {
+        ui_destroy(k->ui);
+        platform_close(k->plat);
+    }
+    if (sf != NULL)
+        fclose(sf);
+    sodium_memzero(k, sizeof(*k));
+    free(k);
+    return rc;
+}

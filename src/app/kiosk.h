@@ -1,0 +1,68 @@
+/* The kiosk: session state machine, router and main loop (kiosk.c), and the headless script
+ * driver that operates it like a person would (script.c). */
+#ifndef MINASIDOR_KIOSK_H
+#define MINASIDOR_KIOSK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "config.h"
+#include "id_runner.h"
+#include "kiosk_state.h"
+#include "model.h"
+#include "platform.h"
+#include "qr.h"
+#include "runner.h"
+#include "ui.h"
+
+#define KIOSK_IDLE_WARN_S      60 /* no input this long opens the "are you still there" dialog */
+#define KIOSK_IDLE_COUNTDOWN_S 30 /* the dialog's countdown before logging out */
+
+struct kiosk {
+    const struct config *cfg;
+    struct kiosk_state ks;
+    struct sync_runner *sync;
+    struct platform *plat;
+    struct ui *ui;
+    struct model m;
+    enum screen_id stack[8];
+    int depth;
+    bool headless;
+
+    /* identification */
+    struct idr *idr;
+    struct qr_matrix id_qr;
+    char id_qr_text[160];
+    bool demo;
+
+    /* the session (all personal; wiped by kiosk_logout) */
+    int64_t citizen_id;
+    struct store_overview *ov;
+    struct store_rows *rows[STORE_KIND_COUNT];
+    struct store_rows *events, *documents;
+    char *names; /* sodium memory: given name, surname */
+    char pnr12[13];
+    struct qr_matrix payqr;
+
+    /* time: the monotonic clock plus what the script advanced */
+    int64_t advanced_ms;
+    int64_t last_input_ms;
+    int64_t idle_deadline_ms; /* while the dialog is open: when the session ends */
+    int64_t next_tick_ms;
+    char receipt_uuid[37];
+    bool quit;
+};
+
+int64_t kiosk_now_ms(const struct kiosk *k);
+/* One pass of the loop: feed inputs, run timers, build and draw what changed. */
+void kiosk_step(struct kiosk *k, const struct ui_input *in, int n_in);
+/* Ends the session: cancels identification, wipes every decrypted value and text texture. */
+void kiosk_logout(struct kiosk *k);
+void kiosk_set_orientation(struct kiosk *k, bool landscape);
+
+/* Runs the script; 0 when every step passed, 1 (with a message on stderr) at the first that
+ * did not. */
+int kiosk_script_run(struct kiosk *k, FILE *script, const char *name, const char *shots_dir);
+
+#endif

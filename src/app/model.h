@@ -1,0 +1,161 @@
+/* What the screens see: plain structs the app fills from the encrypted store, the identity
+ * runner and the sync client, and the actions a screen may ask of the app. Screens include this
+ * header and nothing else of app/ (tests/lint/layers.py). Every personal string here points
+ * into guarded memory that ending the session wipes. */
+#ifndef MINASIDOR_MODEL_H
+#define MINASIDOR_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+enum screen_id {
+    SCREEN_START,
+    SCREEN_IDENTIFY,
+    SCREEN_OVERVIEW,
+    SCREEN_CASES,
+    SCREEN_CASE,
+    SCREEN_QUEUES,
+    SCREEN_INVOICES,
+    SCREEN_INVOICE,
+    SCREEN_FARDTJANST,
+    SCREEN_PAYOUTS,
+    SCREEN_CALLBACK,
+    SCREEN_INFO,
+    SCREEN_COUNT,
+};
+
+#define MODEL_MAX_FIELDS 16
+
+struct model_record {
+    int64_t id;
+    const char *server_id;
+    int64_t parent_id;
+    const char *text[MODEL_MAX_FIELDS]; /* NULL when unset */
+    long long num[MODEL_MAX_FIELDS];
+};
+
+/* Rows of one kind, with the kind's field names (the store's descriptor order). */
+struct model_records {
+    size_t n;
+    const struct model_record *rows;
+    const char *const *fields;
+    size_t n_fields;
+};
+
+static inline int
+model_field(const struct model_records *l, const char *name)
+{
+    for (size_t i = 0; i < l->n_fields; i++) {
+        if (strcmp(l->fields[i], name) == 0)
+            return (int)i;
+    }
+    return -1;
+}
+
+static inline const char *
+model_text(const struct model_records *l, size_t row, const char *name)
+{
+    int f = model_field(l, name);
+    return f < 0 || row >= l->n ? NULL : l->rows[row].text[f];
+}
+
+static inline long long
+model_num(const struct model_records *l, size_t row, const char *name)
+{
+    int f = model_field(l, name);
+    return f < 0 || row >= l->n ? 0 : l->rows[row].num[f];
+}
+
+struct model_overview {
+    int open_cases, cases_total;
+    int unpaid_invoices, overdue_invoices;
+    long long unpaid_total_ore;
+    const char *next_due_date;
+    int queue_entries, best_queue_position;
+    int64_t next_appointment_at;
+    const char *next_appointment_place;
+    const char *permit_valid_to;
+    const char *next_payout_date;
+    long long next_payout_ore;
+};
+
+enum model_id_state {
+    MODEL_ID_STARTING,
+    MODEL_ID_SHOWING,
+    MODEL_ID_CANCELLING,
+    MODEL_ID_COMPLETE,
+    MODEL_ID_FAILED,
+};
+
+struct model_identify {
+    enum model_id_state state;
+    const unsigned char *qr; /* size×size modules, NULL when none */
+    int qr_size;
+    const char *msgid; /* the recommended user message (English msgid) */
+    const char *rfa;
+    size_t n_demo; /* demo mode: identities offered, each labelled DEMO */
+    const char *demo_names[4];
+};
+
+struct model_receipt {
+    char reference[40]; /* the submission's id */
+    char what[160];     /* what was sent, translated at submission */
+    char promise[160];  /* callback: "We will contact you by ..." */
+    bool delivered;     /* reached the case store */
+    char case_number[40];
+};
+
+struct model_callback_request {
+    const char *topic_main; /* taxonomy code */
+    const char *phone;      /* as typed; validated by the app */
+    const char *window;     /* "morning", "afternoon", "any" */
+    const char *language;
+    const char *channel; /* "phone", "sms-first" */
+};
+
+struct model_actions {
+    void (*go)(void *app, enum screen_id s);
+    void (*back)(void *app);
+    void (*identify)(void *app);
+    void (*cancel_identify)(void *app);
+    void (*demo_identify)(void *app, size_t i);
+    void (*logout)(void *app);
+    void (*keep_session)(void *app);
+    void (*set_language)(void *app, const char *code);
+    void (*toggle_contrast)(void *app);
+    void (*toggle_large_text)(void *app);
+    void (*open_case)(void *app, size_t row);
+    /* Queues a callback request (in the outbox, with its audit entry) and fills the receipt;
+     * false with a translated message in err when a field is invalid. */
+    bool (*request_callback)(void *app, const struct model_callback_request *req, const char **err);
+};
+
+struct model {
+    enum screen_id screen;
+    bool signed_in;
+    const char *given_name, *surname;
+    char pnr_masked[16], pnr_shown[16];
+    bool pnr_revealed;
+    struct model_overview ov;
+    struct model_records cases, events, documents, queues, invoices, permits, appointments, payouts,
+        articles;
+    size_t selected;            /* the row a detail screen shows */
+    const unsigned char *payqr; /* the selected invoice's payment QR, or NULL */
+    int payqr_size;
+    int64_t now;          /* UTC seconds (the app's clock) */
+    int64_t last_sync_at; /* 0: never */
+    bool offline;         /* the case store is not reachable */
+    bool idp_unreachable; /* the identity provider is not reachable */
+    bool idle_warning;    /* the "are you still there" dialog is open */
+    int idle_seconds_left;
+    const char *site_name;
+    struct model_identify id;
+    struct model_receipt receipt;
+    bool has_receipt;
+    const struct model_actions *act;
+    void *app;
+};
+
+#endif

@@ -1,0 +1,273 @@
+/* The headless driver: a script of taps, typing, keys, waits and expectations on the semantic
+ * tree, run against the real kiosk. Taps are real pointer events at the node's centre, so they
+ * go through hit testing like a finger. Syntax: tests/ui/README.md. */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "i18n.h"
+#include "kiosk.h"
+#include "utf8.h"
+
+#define WAIT_DEFAULT_S 15
+
+struct run {
+    struct kiosk *k;
+    const char *name, *dir;
+    int line;
+    int64_t tap_clock; /* input timestamps: taps look 0.5 s apart, never a double tap */
+};
+
+static void
+pause_ms(int ms)
+{
+    struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+    nanosleep(&ts, NULL);
+}
+
+static void
+step(struct run *r)
+{
+    kiosk_step(r->k, NULL, 0);
+}
+
+static void
+list_screen(struct run *r)
+{
+    size_t n;
+    const struct ui_node *nodes = ui_nodes(r->k->ui, &n);
+    fprintf(stderr, "  on screen (%s):\n", r->k->m.screen < SCREEN_COUNT ? "" : "?");
+    for (size_t i = 0; i < n; i++) {
+        if (nodes[i].label[0] != '\0')
+            fprintf(stderr, "    %s \"%s\"%s%s\n", ui_role_code(nodes[i].role), nodes[i].label,
+                    nodes[i].value[0] ? " = " : "", nodes[i].value);
+    }
+}
+
+static int
+fail(struct run *r, const char *what, const char *arg)
+{
+    fprintf(stderr, "%s:%d: %s: %s\n", r->name, r->line, what, arg);
+    list_screen(r);
+    return 1;
+}
+
+/* The node with this label (focusable ones first when `tappable`), waiting up to timeout_s. */
+static const struct ui_node *
+find(struct run *r, const char *label, bool tappable, int timeout_s)
+{
+    int64_t until = kiosk_now_ms(r->k) + (int64_t)timeout_s * 1000;
+    for (;;) {
+        step(r);
+        const struct ui_node *n = ui_find(r->k->ui, label, -1);
+        if (tappable) {
+            size_t count;
+            const struct ui_node *all = ui_nodes(r->k->ui, &count);
+            const struct ui_node *best = NULL;
+            for (size_t i = 0; i < count; i++) {
+                if (!all[i].focusable || (all[i].state & UI_STATE_DISABLED))
+                    continue;
+                if (strcmp(all[i].label, label) == 0) {
+                    best = &all[i];
+                    break;
+                }
+                if (best == NULL && strncmp(all[i].label, label, strlen(label)) == 0)
+                    best = &all[i];
+            }
+            n = best;
+        }
+        if (n != NULL || kiosk_now_ms(r->k) >= until)
+            return n;
+        pause_ms(50);
+    }
+}
+
+static void
+feed(struct run *r, struct ui_input *in)
+{
+    in->t_ms = r->tap_clock;
+    kiosk_step(r->k, in, 1);
+}
+
+static int
+cmd_tap(struct run *r, const char *label)
+{
+    const struct ui_node *n = find(r, label, true, 5);
+    if (n == NULL)
+        return fail(r, "nothing to tap with this label", label);
+    int x = n->r.x + n->r.w / 2, y = n->r.y + n->r.h / 2;
+    r->tap_clock += 500;
+    feed(r, &(struct ui_input){ .kind = UI_IN_DOWN, .x = x, .y = y });
+    r->tap_clock += 100;
+    feed(r, &(struct ui_input){ .kind = UI_IN_UP, .x = x, .y = y });
+    return 0;
+}
+
+static int
+cmd_type(struct run *r, const char *text)
+{
+    size_t len = strlen(text), i = 0;
+    while (i < len) {
+        uint32_t cp;
+        size_t n = utf8_decode(text + i, len - i, &cp);
+        if (n == 0)
+            return fail(r, "not UTF-8", text);
+        struct ui_input in = { .kind = UI_IN_TEXT };
+        memcpy(in.text, text + i, n);
+        feed(r, &in);
+        i += n;
+    }
+    return 0;
+}
+
+static int
+cmd_key(struct run *r, const char *name)
+{
+    static const struct {
+        const char *name;
+        enum ui_key key;
+    } keys[] = { { "tab", UI_KEY_TAB },
+                 { "backtab", UI_KEY_BACKTAB },
+                 { "enter", UI_KEY_ENTER },
+                 { "escape", UI_KEY_ESCAPE },
+                 { "up", UI_KEY_UP },
+                 { "down", UI_KEY_DOWN },
+                 { "left", UI_KEY_LEFT },
+                 { "right", UI_KEY_RIGHT },
+                 { "backspace", UI_KEY_BACKSPACE } };
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        if (strcmp(keys[i].name, name) == 0) {
+            feed(r, &(struct ui_input){ .kind = UI_IN_KEY, .key = keys[i].key });
+            return 0;
+        }
+    }
+    return fail(r, "no such key", name);
+}
+
+/* "LABEL" or "LABEL = VALUE": the value must contain VALUE. */
+static int
+cmd_expect(struct run *r, char *arg, bool present, int timeout_s)
+{
+    char *eq = strstr(arg, " = ");
+    const char *value = NULL;
+    if (eq != NULL) {
+        *eq = '\0';
+        value = eq + 3;
+    }
+    const struct ui_node *n = find(r, arg, false, timeout_s);
+    if (!present)
+        return n == NULL ? 0 : fail(r, "expected this not to be shown", arg);
+    if (n == NULL)
+        return fail(r, timeout_s > 0 ? "did not appear in time" : "not on screen", arg);
+    if (value != NULL && strstr(n->value, value) == NULL)
+        return fail(r, "value differs", value);
+    return 0;
+}
+
+static int
+cmd_set(struct run *r, const char *arg)
+{
+    struct kiosk *k = r->k;
+    if (strcmp(arg, "theme high-contrast") == 0 || strcmp(arg, "theme standard") == 0)
+        ui_set_theme(k->ui, strcmp(arg, "theme high-contrast") == 0);
+    else if (strcmp(arg, "text large") == 0 || strcmp(arg, "text normal") == 0)
+        ui_set_large_text(k->ui, strcmp(arg, "text large") == 0);
+    else if (strcmp(arg, "orientation landscape") == 0 || strcmp(arg, "orientation portrait") == 0)
+        kiosk_set_orientation(k, strcmp(arg, "orientation landscape") == 0);
+    else if (strncmp(arg, "language ", 9) == 0 && i18n_set_language(arg + 9))
+        ui_set_rtl(k->ui, i18n_current()->rtl);
+    else
+        return fail(r, "unknown setting", arg);
+    step(r);
+    return 0;
+}
+
+static int
+cmd_screenshot(struct run *r, const char *name)
+{
+    char path[1024];
+    snprintf(path, sizeof(path), "%s/%s.png", r->dir, name);
+    step(r);
+    struct errbuf err;
+    if (!platform_screenshot(r->k->plat, path, &err))
+        return fail(r, "screenshot", err.msg);
+    printf("screenshot: %s\n", path);
+    return 0;
+}
+
+static void
+cmd_dump(struct run *r)
+{
+    size_t n;
+    const struct ui_node *nodes = ui_nodes(r->k->ui, &n);
+    for (size_t i = 0; i < n; i++)
+        printf("node %s \"%s\" \"%s\" %d,%d %dx%d%s%s\n", ui_role_code(nodes[i].role),
+               nodes[i].label, nodes[i].value, nodes[i].r.x, nodes[i].r.y, nodes[i].r.w,
+               nodes[i].r.h, nodes[i].focusable ? " focusable" : "",
+               (nodes[i].state & UI_STATE_FOCUSED) ? " focused" : "");
+}
+
+static char *
+trim(char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && isspace((unsigned char)s[n - 1]))
+        s[--n] = '\0';
+    if (n >= 2 && s[0] == '"' && s[n - 1] == '"') {
+        s[n - 1] = '\0';
+        s++;
+    }
+    return s;
+}
+
+int
+kiosk_script_run(struct kiosk *k, FILE *script, const char *name, const char *shots_dir)
+{
+    struct run r = { k, name, shots_dir, 0, kiosk_now_ms(k) };
+    char line[1024];
+    step(&r);
+    while (fgets(line, sizeof(line), script) != NULL) {
+        r.line++;
+        char *s = trim(line);
+        if (s[0] == '\0' || s[0] == '#')
+            continue;
+        char *arg = s + strcspn(s, " \t");
+        if (*arg != '\0')
+            *arg++ = '\0';
+        arg = trim(arg);
+        int rc = 0;
+        if (strcmp(s, "tap") == 0)
+            rc = cmd_tap(&r, arg);
+        else if (strcmp(s, "type") == 0)
+            rc = cmd_type(&r, arg);
+        else if (strcmp(s, "key") == 0)
+            rc = cmd_key(&r, arg);
+        else if (strcmp(s, "expect") == 0)
+            rc = cmd_expect(&r, arg, true, 0);
+        else if (strcmp(s, "expect-not") == 0)
+            rc = cmd_expect(&r, arg, false, 0);
+        else if (strcmp(s, "wait") == 0)
+            rc = cmd_expect(&r, arg, true, WAIT_DEFAULT_S);
+        else if (strcmp(s, "advance") == 0) {
+            k->advanced_ms += (int64_t)(atof(arg) * 1000);
+            step(&r);
+        } else if (strcmp(s, "sleep") == 0) {
+            pause_ms(atoi(arg));
+            step(&r);
+        } else if (strcmp(s, "screenshot") == 0)
+            rc = cmd_screenshot(&r, arg);
+        else if (strcmp(s, "set") == 0)
+            rc = cmd_set(&r, arg);
+        else if (strcmp(s, "dump") == 0)
+            cmd_dump(&r);
+        else
+            rc = fail(&r, "unknown command", s);
+        if (rc != 0)
+            return 1;
+    }
+    printf("script %s: %d lines, all passed\n", name, r.line);
+    return 0;
+}

@@ -1,0 +1,97 @@
+/* Ring upp mig: topic, phone number, time window, language, channel; works without
+ * identification. The receipt states the promise computed by callback_due. */
+#include <stdio.h>
+#include <string.h>
+
+#include "i18n.h"
+#include "screens.h"
+#include "taxonomy.h"
+
+static struct ui_field phone = { .keyboard = UI_KEYBOARD_NUMERIC, .max_len = 20 };
+static int topic = -1, window = 2;
+static bool sent;
+
+static void
+enter(struct model *m)
+{
+    ui_field_clear(&phone);
+    topic = -1;
+    window = 2;
+    sent = false;
+    m->has_receipt = false;
+}
+
+static void
+leave(struct model *m)
+{
+    ui_field_clear(&phone);
+    m->has_receipt = false;
+    memset(&m->receipt, 0, sizeof(m->receipt));
+}
+
+static void
+build(struct ui *ui, struct model *m)
+{
+    chrome_begin(ui, m, _("Call me back"), true);
+    if (sent && m->has_receipt) {
+        ui_heading(ui, _("Thank you, we will call you"), 1);
+        ui_banner(ui, m->receipt.promise, false);
+        ui_pair(ui, _("What you sent"), m->receipt.what);
+        ui_pair(ui, _("Reference"), m->receipt.reference);
+        ui_pair(
+            ui, _("Status"),
+            m->receipt.delivered
+                ? _("Received by the city")
+                : _("Queued on this kiosk; it is sent as soon as the case store can be reached"));
+        if (ui_button(ui, _("Done"), UI_BUTTON_PRIMARY))
+            m->act->back(m->app);
+        chrome_end(ui, m);
+        return;
+    }
+    static const enum case_main topics[] = { CASE_MAIN_FORSKOLA, CASE_MAIN_FARDTJANST,
+                                             CASE_MAIN_ALDREOMSORG, CASE_MAIN_EKONOMISKT_BISTAND,
+                                             CASE_MAIN_OVRIGT };
+    ui_paragraph(ui, _("What is it about?"), UI_TEXT_BOLD);
+    ui_columns(ui, 3);
+    for (size_t i = 0; i < sizeof(topics) / sizeof(topics[0]); i++) {
+        const struct tax_entry *e = taxonomy_entry(TAX_MAIN, topics[i]);
+        int h = ui_mm(ui, 15);
+        if (ui_button_in(ui, ui_take(ui, h), _(e->label), UI_BUTTON_NORMAL, topic == (int)i))
+            topic = (int)i;
+    }
+    ui_columns(ui, 1);
+    ui_paragraph(ui, _("When may we call?"), UI_TEXT_BOLD);
+    static const char *const windows[] = { N_("Morning"), N_("Afternoon"), N_("Any time") };
+    ui_columns(ui, 3);
+    for (int i = 0; i < 3; i++) {
+        if (ui_button_in(ui, ui_take(ui, ui_mm(ui, 15)), _(windows[i]), UI_BUTTON_NORMAL,
+                         window == i))
+            window = i;
+    }
+    ui_columns(ui, 1);
+    phone.label = _("Your phone number");
+    phone.hint = _("For example 070-123 45 67");
+    if (ui_field(ui, &phone))
+        phone.error = NULL;
+    ui_keyboard(ui, &phone);
+    if (ui_button(ui, _("Send"), UI_BUTTON_PRIMARY)) {
+        static const char *const window_codes[] = { "morning", "afternoon", "any" };
+        struct model_callback_request req = {
+            .topic_main = topic >= 0 ? taxonomy_entry(TAX_MAIN, topics[topic])->code : NULL,
+            .phone = phone.text,
+            .window = window_codes[window],
+            .language = i18n_current()->code,
+            .channel = "phone",
+        };
+        const char *err = NULL;
+        if (topic < 0)
+            phone.error = _("Choose what it is about.");
+        else if (m->act->request_callback(m->app, &req, &err))
+            sent = true;
+        else
+            phone.error = err;
+    }
+    chrome_end(ui, m);
+}
+
+const struct screen_impl screen_callback = { "callback", enter, build, leave };

@@ -1,0 +1,185 @@
+/* The detail screens: one case with its timeline, one invoice with its OCR number and payment
+ * QR code, färdtjänst, and general information. */
+#include <stdio.h>
+#include <string.h>
+
+#include "date.h"
+#include "i18n.h"
+#include "screens.h"
+#include "taxonomy.h"
+
+static const char *
+tax_label(enum tax_dimension dim, const char *code)
+{
+    int i = code != NULL ? taxonomy_find(dim, code) : -1;
+    return i < 0 ? (code != NULL ? code : "–") : _(taxonomy_entry(dim, (size_t)i)->label);
+}
+
+static const char *
+or_dash(const char *s)
+{
+    return s != NULL && s[0] ? s : "–";
+}
+
+static void
+build_case(struct ui *ui, struct model *m)
+{
+    chrome_begin(ui, m, _("Case"), true);
+    const struct model_records *l = &m->cases;
+    size_t i = m->selected;
+    if (i >= l->n) {
+        chrome_end(ui, m);
+        return;
+    }
+    const char *title = model_text(l, i, "title");
+    ui_heading(ui, title != NULL ? title : tax_label(TAX_MAIN, model_text(l, i, "main")), 2);
+    char received[64];
+    fmt_date_short(model_text(l, i, "received_on"), received, sizeof(received));
+    ui_pair(ui, _("Case number"), or_dash(model_text(l, i, "case_number")));
+    ui_pair(ui, _("Category"), tax_label(TAX_TYPE, model_text(l, i, "type")));
+    ui_pair(ui, _("Status"), tax_label(TAX_STATUS, model_text(l, i, "status")));
+    ui_pair(ui, _("Case officer"), or_dash(model_text(l, i, "handlaggare")));
+    ui_pair(ui, _("Received"), received);
+    ui_pair(ui, _("Next step"), or_dash(model_text(l, i, "next_step")));
+    ui_pair(ui, _("Decision"), or_dash(model_text(l, i, "decision")));
+    if (m->documents.n > 0) {
+        ui_heading(ui, _("Documents we have received"), 2);
+        for (size_t d = 0; d < m->documents.n; d++) {
+            char when[64], line[256];
+            fmt_date_short(model_text(&m->documents, d, "received_on"), when, sizeof(when));
+            snprintf(line, sizeof(line), "%s (%s)", or_dash(model_text(&m->documents, d, "name")),
+                     when);
+            ui_paragraph(ui, line, UI_TEXT_BODY);
+        }
+    }
+    if (m->events.n > 0) {
+        ui_heading(ui, _("What has happened"), 2);
+        for (size_t e = 0; e < m->events.n; e++) {
+            char when[96];
+            fmt_time(model_num(&m->events, e, "at"), when, sizeof(when));
+            ui_timeline_entry(ui, when, tax_label(TAX_STATUS, model_text(&m->events, e, "status")),
+                              model_text(&m->events, e, "note"), e + 1 == m->events.n);
+        }
+    }
+    chrome_end(ui, m);
+}
+
+/* "1234 5678 9012 3" for reading aloud and copying into a bank app. */
+static void
+group_digits(const char *s, char *out, size_t size)
+{
+    size_t o = 0, n = strlen(s);
+    for (size_t i = 0; i < n && o + 2 < size; i++) {
+        if (i > 0 && i % 4 == 0)
+            out[o++] = ' ';
+        out[o++] = s[i];
+    }
+    out[o] = '\0';
+}
+
+static void
+build_invoice(struct ui *ui, struct model *m)
+{
+    chrome_begin(ui, m, _("Invoice"), true);
+    const struct model_records *l = &m->invoices;
+    size_t i = m->selected;
+    if (i >= l->n) {
+        chrome_end(ui, m);
+        return;
+    }
+    char amount[64], due[96], ocr[64];
+    fmt_money(model_num(l, i, "amount_ore"), amount, sizeof(amount));
+    fmt_date(model_text(l, i, "due_date"), due, sizeof(due));
+    group_digits(or_dash(model_text(l, i, "ocr")), ocr, sizeof(ocr));
+    ui_heading(ui, or_dash(model_text(l, i, "description")), 2);
+    ui_pair(ui, _("Amount"), amount);
+    ui_pair(ui, _("Due date"), due);
+    ui_pair(ui, _("Bankgiro"), or_dash(model_text(l, i, "bankgiro")));
+    ui_pair(ui, _("Invoice number"), or_dash(model_text(l, i, "number")));
+    bool paid = model_num(l, i, "paid") != 0;
+    if (paid) {
+        char on[64];
+        fmt_date_short(model_text(l, i, "paid_on"), on, sizeof(on));
+        ui_pair(ui, _("Paid"), on);
+    }
+    ui_paragraph(ui, _("OCR number"), UI_TEXT_BOLD);
+    int h = ui_line_height(ui, UI_TEXT_HUGE);
+    struct ui_rect r = ui_take(ui, h);
+    ui_text(ui, r, ocr, UI_TEXT_HUGE, ui_theme(ui)->fg, UI_ALIGN_START);
+    ui_node(ui, UI_ROLE_TEXT, _("OCR number"), ocr, 0, r, false);
+    if (!paid && m->payqr != NULL) {
+        ui_paragraph(ui, _("Scan the code with your bank app to pay."), UI_TEXT_BODY);
+        ui_qr(ui, m->payqr, m->payqr_size, 55, _("Payment QR code"));
+    }
+    chrome_end(ui, m);
+}
+
+static void
+build_fardtjanst(struct ui *ui, struct model *m)
+{
+    chrome_begin(ui, m, _("Mobility service"), true);
+    const struct model_records *p = &m->permits, *a = &m->appointments;
+    if (p->n == 0)
+        ui_paragraph(ui, _("You have no mobility service permit."), UI_TEXT_BODY);
+    for (size_t i = 0; i < p->n; i++) {
+        char from[64], to[64], valid[160];
+        fmt_date_short(model_text(p, i, "valid_from"), from, sizeof(from));
+        fmt_date_short(model_text(p, i, "valid_to"), to, sizeof(to));
+        snprintf(valid, sizeof(valid), _("%s to %s"), from, to);
+        ui_heading(ui, _("Permit"), 2);
+        ui_pair(ui, _("Valid"), valid);
+        ui_pair(ui, _("Conditions"), or_dash(model_text(p, i, "conditions")));
+    }
+    ui_heading(ui, _("Booked visits"), 2);
+    if (a->n == 0)
+        ui_paragraph(ui, _("You have no booked visits."), UI_TEXT_BODY);
+    for (size_t i = 0; i < a->n && i < 4; i++) {
+        char when[96], detail[320];
+        fmt_time(model_num(a, i, "starts_at"), when, sizeof(when));
+        snprintf(detail, sizeof(detail), _("%s. Case officer: %s."),
+                 or_dash(model_text(a, i, "place")), or_dash(model_text(a, i, "handlaggare")));
+        ui_push_key(ui, (uint32_t)a->rows[i].id);
+        ui_list_item(ui, when, detail, NULL);
+        ui_pop_key(ui);
+    }
+    if (ui_button(ui, _("Ask for another time"), UI_BUTTON_PRIMARY))
+        m->act->go(m->app, SCREEN_CALLBACK);
+    chrome_end(ui, m);
+}
+
+static int info_page;
+
+static void
+info_enter(struct model *m)
+{
+    info_page = 0;
+}
+
+static void
+build_info(struct ui *ui, struct model *m)
+{
+    chrome_begin(ui, m, _("General information"), true);
+    const struct model_records *l = &m->articles;
+    const char *lang = i18n_current()->code;
+    size_t shown = 0, total = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        const char *al = model_text(l, i, "lang");
+        if (al == NULL || strcmp(al, strcmp(lang, "ar") == 0 ? "sv" : lang) != 0)
+            continue;
+        total++;
+        if (total <= (size_t)info_page * 3 || shown == 3)
+            continue;
+        ui_heading(ui, or_dash(model_text(l, i, "title")), 2);
+        ui_paragraph(ui, or_dash(model_text(l, i, "body")), UI_TEXT_BODY);
+        shown++;
+    }
+    if (total == 0)
+        ui_paragraph(ui, _("No information has been fetched yet."), UI_TEXT_BODY);
+    ui_pager(ui, &info_page, (int)total, 3);
+    chrome_end(ui, m);
+}
+
+const struct screen_impl screen_case = { "case", NULL, build_case, NULL };
+const struct screen_impl screen_invoice = { "invoice", NULL, build_invoice, NULL };
+const struct screen_impl screen_fardtjanst = { "fardtjanst", NULL, build_fardtjanst, NULL };
+const struct screen_impl screen_info = { "info", info_enter, build_info, NULL };

@@ -1,0 +1,83 @@
+/* Dates, times and money per language. Weekday and month names are msgids, translated by the
+ * catalogues, so a new language needs no code. */
+#include <stdio.h>
+#include <string.h>
+
+#include "date.h"
+#include "i18n.h"
+#include "money.h"
+#include "screens.h"
+
+static const char *const weekdays[7] = { N_("Monday"),   N_("Tuesday"), N_("Wednesday"),
+                                         N_("Thursday"), N_("Friday"),  N_("Saturday"),
+                                         N_("Sunday") };
+static const char *const months[12] = { N_("January"), N_("February"), N_("March"),
+                                        N_("April"),   N_("May"),      N_("June"),
+                                        N_("July"),    N_("August"),   N_("September"),
+                                        N_("October"), N_("November"), N_("December") };
+
+static void
+day_month_year(struct date d, char *out, size_t size)
+{
+    snprintf(out, size, "%d %s %d", d.day, _(months[d.month - 1]), d.year);
+}
+
+void
+fmt_date(const char *iso, char *out, size_t size)
+{
+    struct date d;
+    if (iso == NULL || !date_parse_iso(iso, &d)) {
+        snprintf(out, size, "%s", iso != NULL ? iso : "");
+        return;
+    }
+    char dmy[64];
+    day_month_year(d, dmy, sizeof(dmy));
+    snprintf(out, size, "%s %s", _(weekdays[date_weekday(d) - 1]), dmy);
+}
+
+void
+fmt_date_short(const char *iso, char *out, size_t size)
+{
+    struct date d;
+    if (iso == NULL || !date_parse_iso(iso, &d)) {
+        snprintf(out, size, "%s", iso != NULL ? iso : "");
+        return;
+    }
+    day_month_year(d, out, size);
+}
+
+void
+fmt_time(int64_t utc, char *out, size_t size)
+{
+    struct local_time lt;
+    tz_to_local(utc, &lt);
+    char dmy[64];
+    day_month_year(lt.date, dmy, sizeof(dmy));
+    /* TRANSLATORS: a date and a time of day: "4 december 2026 kl. 10.30" */
+    snprintf(out, size, _("%s at %02d:%02d"), dmy, lt.hour, lt.minute);
+}
+
+void
+fmt_money(long long ore, char *out, size_t size)
+{
+    char buf[48];
+    bool en = strcmp(i18n_current()->code, "en") == 0;
+    money_format(ore, en ? MONEY_STYLE_EN : MONEY_STYLE_SV, buf, sizeof(buf));
+    snprintf(out, size, "%s", buf);
+}
+
+void
+fmt_age(int64_t then, int64_t now, char *out, size_t size)
+{
+    if (then <= 0) {
+        snprintf(out, size, "%s", _("The data has not been fetched from the case store yet."));
+        return;
+    }
+    int64_t min = (now - then) / 60;
+    if (min < 1)
+        snprintf(out, size, "%s", _("Updated just now."));
+    else if (min < 120)
+        snprintf(out, size, _("Updated %lld minutes ago."), (long long)min);
+    else
+        snprintf(out, size, _("Updated %lld hours ago."), (long long)(min / 60));
+}

@@ -1,0 +1,153 @@
+/* The list screens: cases, queue places, invoices, payouts. Each pages through its rows with
+ * large previous/next buttons; a row opens its detail where there is one. */
+#include <stdio.h>
+#include <string.h>
+
+#include "date.h"
+#include "i18n.h"
+#include "screens.h"
+#include "taxonomy.h"
+
+#define PER_PAGE 5
+
+static int page[SCREEN_COUNT];
+
+static void
+reset(struct model *m)
+{
+    page[m->screen] = 0;
+}
+
+static const char *
+status_label(const char *code)
+{
+    int i = code != NULL ? taxonomy_find(TAX_STATUS, code) : -1;
+    return i < 0 ? (code != NULL ? code : "") : _(taxonomy_entry(TAX_STATUS, (size_t)i)->label);
+}
+
+static const char *
+main_label(const char *code)
+{
+    int i = code != NULL ? taxonomy_find(TAX_MAIN, code) : -1;
+    return i < 0 ? (code != NULL ? code : "") : _(taxonomy_entry(TAX_MAIN, (size_t)i)->label);
+}
+
+static void
+build_cases(struct ui *ui, struct model *m)
+{
+    chrome_begin(ui, m, _("My cases"), true);
+    const struct model_records *l = &m->cases;
+    if (l->n == 0)
+        ui_paragraph(ui, _("You have no cases."), UI_TEXT_BODY);
+    int *p = &page[SCREEN_CASES];
+    for (size_t i = (size_t)*p * PER_PAGE; i < l->n && i < (size_t)(*p + 1) * PER_PAGE; i++) {
+        const char *title = model_text(l, i, "title");
+        char detail[256];
+        snprintf(detail, sizeof(detail), "%s · %s · %s", model_text(l, i, "case_number"),
+                 main_label(model_text(l, i, "main")), status_label(model_text(l, i, "status")));
+        ui_push_key(ui, (uint32_t)l->rows[i].id);
+        if (ui_list_item(ui, title != NULL ? title : main_label(model_text(l, i, "main")), detail,
+                         NULL))
+            m->act->open_case(m->app, i);
+        ui_pop_key(ui);
+    }
+    ui_pager(ui, p, (int)l->n, PER_PAGE);
+    chrome_end(ui, m);
+}
+
+static void
+build_queues(struct ui *ui, struct model *m)
+{
+    chrome_begin(ui, m, _("Queue places"), true);
+    const struct model_records *l = &m->queues;
+    if (l->n == 0)
+        ui_paragraph(ui, _("You are in no queues."), UI_TEXT_BODY);
+    int *p = &page[SCREEN_QUEUES];
+    for (size_t i = (size_t)*p * PER_PAGE; i < l->n && i < (size_t)(*p + 1) * PER_PAGE; i++) {
+        char pos[96], detail[320], reg[64] = "", exp[64] = "";
+        long long of = model_num(l, i, "of_total");
+        if (of > 0)
+            snprintf(pos, sizeof(pos), _("Position %lld of %lld"), model_num(l, i, "position"), of);
+        else
+            snprintf(pos, sizeof(pos), _("Position %lld"), model_num(l, i, "position"));
+        fmt_date_short(model_text(l, i, "registered_on"), reg, sizeof(reg));
+        fmt_date_short(model_text(l, i, "expected_offer"), exp, sizeof(exp));
+        const char *unit = model_text(l, i, "unit"), *child = model_text(l, i, "child_name");
+        snprintf(detail, sizeof(detail), _("%s%s%s. Registered %s. Expected offer: %s."),
+                 unit != NULL ? unit : "", child != NULL ? ", " : "", child != NULL ? child : "",
+                 reg, exp[0] ? exp : _("not known"));
+        const char *q = model_text(l, i, "queue");
+        ui_push_key(ui, (uint32_t)l->rows[i].id);
+        ui_list_item(ui, q != NULL ? _(q) : "", detail, pos);
+        ui_pop_key(ui);
+    }
+    ui_pager(ui, p, (int)l->n, PER_PAGE);
+    chrome_end(ui, m);
+}
+
+static void
+build_invoices(struct ui *ui, struct model *m)
+{
+    chrome_begin(ui, m, _("Invoices"), true);
+    const struct model_records *l = &m->invoices;
+    if (l->n == 0)
+        ui_paragraph(ui, _("You have no invoices."), UI_TEXT_BODY);
+    int *p = &page[SCREEN_INVOICES];
+    char today[11];
+    struct local_time lt;
+    tz_to_local(m->now, &lt);
+    date_format_iso(lt.date, today);
+    for (size_t i = (size_t)*p * PER_PAGE; i < l->n && i < (size_t)(*p + 1) * PER_PAGE; i++) {
+        char amount[64], due[64], detail[256];
+        fmt_money(model_num(l, i, "amount_ore"), amount, sizeof(amount));
+        fmt_date_short(model_text(l, i, "due_date"), due, sizeof(due));
+        const char *dd = model_text(l, i, "due_date");
+        bool paid = model_num(l, i, "paid") != 0;
+        const char *state = paid                                    ? _("Paid")
+                            : (dd != NULL && strcmp(dd, today) < 0) ? _("Overdue")
+                                                                    : _("Unpaid");
+        const char *desc = model_text(l, i, "description");
+        snprintf(detail, sizeof(detail), _("%s · due %s · %s"), amount, due, state);
+        ui_push_key(ui, (uint32_t)l->rows[i].id);
+        if (ui_list_item(ui, desc != NULL ? desc : model_text(l, i, "number"), detail, state)) {
+            m->selected = i;
+            m->act->go(m->app, SCREEN_INVOICE);
+        }
+        ui_pop_key(ui);
+    }
+    ui_pager(ui, p, (int)l->n, PER_PAGE);
+    chrome_end(ui, m);
+}
+
+static void
+build_payouts(struct ui *ui, struct model *m)
+{
+    chrome_begin(ui, m, _("Payouts"), true);
+    const struct model_records *l = &m->payouts;
+    if (l->n == 0)
+        ui_paragraph(ui, _("You have no decisions on financial assistance."), UI_TEXT_BODY);
+    int *p = &page[SCREEN_PAYOUTS];
+    for (size_t i = (size_t)*p * PER_PAGE; i < l->n && i < (size_t)(*p + 1) * PER_PAGE; i++) {
+        char amount[64], when[64], decided[64], detail[320];
+        fmt_money(model_num(l, i, "amount_ore"), amount, sizeof(amount));
+        fmt_date_short(model_text(l, i, "payout_date"), when, sizeof(when));
+        fmt_date_short(model_text(l, i, "decided_on"), decided, sizeof(decided));
+        const char *h = model_text(l, i, "handlaggare"), *period = model_text(l, i, "period");
+        snprintf(detail, sizeof(detail), _("Paid out %s. Decided %s by %s."), when, decided,
+                 h != NULL ? h : "");
+        const char *dec = model_text(l, i, "decision");
+        char title[160];
+        snprintf(title, sizeof(title), "%s%s%s", dec != NULL ? dec : "", period ? " · " : "",
+                 period ? period : "");
+        ui_push_key(ui, (uint32_t)l->rows[i].id);
+        ui_list_item(ui, title, detail, amount);
+        ui_pop_key(ui);
+    }
+    ui_pager(ui, p, (int)l->n, PER_PAGE);
+    chrome_end(ui, m);
+}
+
+const struct screen_impl screen_cases = { "cases", reset, build_cases, NULL };
+const struct screen_impl screen_queues = { "queues", reset, build_queues, NULL };
+const struct screen_impl screen_invoices = { "invoices", reset, build_invoices, NULL };
+const struct screen_impl screen_payouts = { "payouts", reset, build_payouts, NULL };

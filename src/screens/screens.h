@@ -1,0 +1,34 @@
+/* The kiosk's screens: one file each, each defining one `const struct screen_impl` (STYLE.md);
+ * the router in app/ knows only this table. A screen reads the model, declares its widgets and
+ * asks the app for anything else through model->act. */
+#ifndef MINASIDOR_SCREENS_H
+#define MINASIDOR_SCREENS_H
+
+#include "model.h"
+#include "ui.h"
+
+struct screen_impl {
+    const char *name; /* for usage counters and the headless driver: "overview" */
+    void (*enter)(struct model *m);
+    void (*build)(struct ui *ui, struct model *m);
+    /* Wipes whatever the screen holds (typed text, page positions) when it is left. */
+    void (*leave)(struct model *m);
+};
+
+const struct screen_impl *screen_impl(enum screen_id id);
+
+/* chrome.c: what every screen has. The header (title, back or log out, language, contrast and
+ * text size) and, below the content, the data's age and the offline banner; the idle dialog
+ * over everything. Sets the content area and returns. */
+void chrome_begin(struct ui *ui, struct model *m, const char *title, bool can_go_back);
+void chrome_end(struct ui *ui, struct model *m);
+
+/* format.c: dates, times and money as the current language writes them. */
+void fmt_date(const char *iso, char *out, size_t size);       /* "fredag 4 december 2026" */
+void fmt_date_short(const char *iso, char *out, size_t size); /* "4 december 2026" */
+void fmt_time(int64_t utc, char *out, size_t size);           /* "4 december 2026 kl. 10.30" */
+void fmt_money(long long ore, char *out, size_t size);
+/* "uppdaterad för 5 minuter sedan" */
+void fmt_age(int64_t then, int64_t now, char *out, size_t size);
+
+#endif

@@ -1,0 +1,30 @@
+/* The start screen: language, identification, a callback without identification, and general
+ * information. Nothing personal appears here. */
+#include "i18n.h"
+#include "screens.h"
+
+static void
+build(struct ui *ui, struct model *m)
+{
+    chrome_begin(ui, m, m->site_name != NULL ? m->site_name : _("Mina sidor"), false);
+    ui_heading(ui, _("Welcome to Mina sidor"), 1);
+    ui_paragraph(ui,
+                 _("See your cases, queue places, invoices and appointments, and send "
+                   "applications, after you identify yourself with BankID on your phone."),
+                 UI_TEXT_BODY);
+    ui_gap(ui, 4);
+    if (m->idp_unreachable)
+        ui_banner(ui,
+                  _("Identification is not possible right now. You can still ask us to call you, "
+                    "and read general information."),
+                  true);
+    if (ui_button(ui, _("Identify yourself"), UI_BUTTON_PRIMARY))
+        m->act->identify(m->app);
+    if (ui_button(ui, _("Call me back"), UI_BUTTON_NORMAL))
+        m->act->go(m->app, SCREEN_CALLBACK);
+    if (ui_button(ui, _("General information"), UI_BUTTON_NORMAL))
+        m->act->go(m->app, SCREEN_INFO);
+    chrome_end(ui, m);
+}
+
+const struct screen_impl screen_start = { "start", NULL, build, NULL };

@@ -1,0 +1,656 @@
+/* The toolkit's frame: input, the semantic tree, layout bands, and the draw list. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ui_internal.h"
+#include "ui_sdl.h"
+#include "xalloc.h"
+
+#define LOG_MODULE "ui"
+#include "log.h"
+
+static const char *const role_codes[UI_ROLE_COUNT] = {
+    [UI_ROLE_SCREEN] = "screen",       [UI_ROLE_HEADING] = "heading",
+    [UI_ROLE_TEXT] = "text",           [UI_ROLE_BUTTON] = "button",
+    [UI_ROLE_TILE] = "tile",           [UI_ROLE_KEY] = "key",
+    [UI_ROLE_TEXTFIELD] = "textfield", [UI_ROLE_LISTITEM] = "listitem",
+    [UI_ROLE_DIALOG] = "dialog",       [UI_ROLE_QR] = "qr",
+    [UI_ROLE_BANNER] = "banner",       [UI_ROLE_STEP] = "step",
+    [UI_ROLE_TIMELINE] = "timeline",   [UI_ROLE_STATUS] = "status",
+};
+
+const char *
+ui_role_code(enum ui_role r)
+{
+    return r < UI_ROLE_COUNT ? role_codes[r] : "?";
+}
+
+static void
+compute_scale(struct ui *ui)
+{
+    double diag_px = sqrt((double)ui->width * ui->width + (double)ui->height * ui->height);
+    ui->px_per_mm = diag_px / (ui->cfg.diagonal_in * 25.4);
+}
+
+struct ui *
+ui_create(SDL_Renderer *r, const struct ui_config *cfg, struct errbuf *err)
+{
+    if (TTF_WasInit() == 0 && TTF_Init() != 0) {
+        err_set(err, "cannot start SDL_ttf: %s", TTF_GetError());
+        return NULL;
+    }
+    struct ui *ui = xcalloc(1, sizeof(*ui));
+    ui->renderer = r;
+    ui->cfg = *cfg;
+    if (ui->cfg.diagonal_in <= 0)
+        ui->cfg.diagonal_in = 21.5;
+    ui->width = cfg->width_px;
+    ui->height = cfg->height_px;
+    compute_scale(ui);
+    ui->theme = ui_theme_standard();
+    for (int i = 0; i < UI_FONT_FACES; i++) {
+        ui->fonts.data[i] = cfg->fonts[i];
+        ui->fonts.len[i] = cfg->font_lens[i];
+    }
+    /* Every face must open: a kiosk that cannot show text must say so at start. */
+    for (int i = 0; i < UI_FONT_FACES; i++) {
+        if (ui_font(ui, i, 24) == NULL) {
+            err_set(err, "font %d does not load: %s", i, TTF_GetError());
+            ui_destroy(ui);
+            return NULL;
+        }
+    }
+    ui->stale = true;
+    return ui;
+}
+
+void
+ui_destroy(struct ui *ui)
+{
+    if (ui == NULL)
+        return;
+    ui_text_cache_free(ui);
+    for (int i = 0; i < ui->fonts.n_open; i++)
+        TTF_CloseFont(ui->fonts.open[i].font);
+    if (ui->qr_buf != NULL)
+        secure_zero(ui->qr_buf, ui->qr_cap);
+    free(ui->qr_buf);
+    secure_zero(ui, sizeof(*ui));
+    free(ui);
+}
+
+void
+ui_set_theme(struct ui *ui, bool high_contrast)
+{
+    ui->high_contrast = high_contrast;
+    ui->theme = high_contrast ? ui_theme_high_contrast() : ui_theme_standard();
+    ui->stale = true;
+}
+
+void
+ui_set_large_text(struct ui *ui, bool large)
+{
+    ui->large_text = large;
+    ui->stale = true;
+}
+
+void
+ui_set_rtl(struct ui *ui, bool rtl)
+{
+    ui->rtl = rtl;
+    ui->stale = true;
+}
+
+bool
+ui_high_contrast(const struct ui *ui)
+{
+    return ui->high_contrast;
+}
+
+bool
+ui_large_text(const struct ui *ui)
+{
+    return ui->large_text;
+}
+
+const struct ui_theme *
+ui_theme(const struct ui *ui)
+{
+    return ui->theme;
+}
+
+void
+ui_set_display(struct ui *ui, int width_px, int height_px)
+{
+    ui->width = width_px;
+    ui->height = height_px;
+    compute_scale(ui);
+    ui->stale = true;
+    ui->drawn_once = false;
+}
+
+void
+ui_display(const struct ui *ui, int *width_px, int *height_px)
+{
+    *width_px = ui->width;
+    *height_px = ui->height;
+}
+
+double
+ui_px_per_mm(const struct ui *ui)
+{
+    return ui->px_per_mm;
+}
+
+int
+ui_mm(const struct ui *ui, double mm)
+{
+    return (int)lround(mm * ui->px_per_mm);
+}
+
+/* --- Input --------------------------------------------------------------------------------- */
+
+static bool
+inside(struct ui_rect r, int x, int y)
+{
+    return x >= r.x && y >= r.y && x < r.x + r.w && y < r.y + r.h;
+}
+
+/* The topmost focusable node of the frame on screen under (x, y); 0 if none. While a dialog is
+ * open, only its nodes count. */
+static const struct ui_node *
+hit(const struct ui *ui, int x, int y)
+{
+    size_t first = ui->shown_has_modal ? ui->shown_modal_first : 0;
+    for (size_t i = ui->n_shown; i-- > first;) {
+        const struct ui_node *n = &ui->shown[i];
+        if (n->focusable && !(n->state & UI_STATE_DISABLED) && inside(n->r, x, y))
+            return n;
+    }
+    return NULL;
+}
+
+static void
+move_focus(struct ui *ui, int dir)
+{
+    size_t first = ui->shown_has_modal ? ui->shown_modal_first : 0;
+    int cur = -1, n_focusable = 0;
+    for (size_t i = first; i < ui->n_shown; i++) {
+        if (ui->shown[i].focusable && !(ui->shown[i].state & UI_STATE_DISABLED)) {
+            n_focusable++;
+            if (ui->shown[i].id == ui->focus_id)
+                cur = (int)i;
+        }
+    }
+    if (n_focusable == 0)
+        return;
+    int i = cur < 0 ? (dir > 0 ? (int)first - 1 : (int)ui->n_shown) : cur;
+    for (size_t step = 0; step < ui->n_shown; step++) {
+        i += dir;
+        if (i < (int)first)
+            i = (int)ui->n_shown - 1;
+        if (i >= (int)ui->n_shown)
+            i = (int)first;
+        const struct ui_node *n = &ui->shown[i];
+        if (n->focusable && !(n->state & UI_STATE_DISABLED)) {
+            ui->focus_id = n->id;
+            return;
+        }
+    }
+}
+
+bool
+ui_feed(struct ui *ui, const struct ui_input *in)
+{
+    int drag_px = ui_mm(ui, ui->cfg.drag_mm > 0 ? ui->cfg.drag_mm : 6);
+    switch (in->kind) {
+    case UI_IN_DOWN: {
+        const struct ui_node *n = hit(ui, in->x, in->y);
+        ui->pressed_id = n != NULL ? n->id : 0;
+        ui->down_x = in->x;
+        ui->down_y = in->y;
+        ui->down_ms = in->t_ms;
+        ui->dragging = false;
+        ui->stale = true;
+        return true;
+    }
+    case UI_IN_MOVE:
+        if (ui->pressed_id != 0 && !ui->dragging &&
+            (abs(in->x - ui->down_x) > drag_px || abs(in->y - ui->down_y) > drag_px)) {
+            ui->dragging = true; /* lists page with buttons; a drag is not a tap */
+            ui->pressed_id = 0;
+            ui->stale = true;
+            return true;
+        }
+        return false;
+    case UI_IN_UP: {
+        uint32_t was = ui->pressed_id;
+        ui->pressed_id = 0;
+        ui->stale = true;
+        const struct ui_node *n = hit(ui, in->x, in->y);
+        if (was == 0 || ui->dragging || n == NULL || n->id != was)
+            return true;
+        int long_ms = ui->cfg.long_press_ms > 0 ? ui->cfg.long_press_ms : 5000;
+        if (in->t_ms - ui->down_ms >= long_ms) {
+            ui->long_id = was;
+            return true;
+        }
+        int dbl = ui->cfg.double_tap_ms > 0 ? ui->cfg.double_tap_ms : 300;
+        if (was == ui->last_click_id && in->t_ms - ui->last_click_ms < dbl)
+            return true; /* a double tap is one tap */
+        ui->clicked_id = was;
+        ui->last_click_id = was;
+        ui->last_click_ms = in->t_ms;
+        if (!n->keeps_focus)
+            ui->focus_id = was;
+        return true;
+    }
+    case UI_IN_KEY:
+        ui->stale = true;
+        switch (in->key) {
+        case UI_KEY_TAB:
+        case UI_KEY_DOWN:
+            move_focus(ui, 1);
+            break;
+        case UI_KEY_RIGHT:
+            move_focus(ui, ui->rtl ? -1 : 1);
+            break;
+        case UI_KEY_LEFT:
+            move_focus(ui, ui->rtl ? 1 : -1);
+            break;
+        case UI_KEY_BACKTAB:
+        case UI_KEY_UP:
+            move_focus(ui, -1);
+            break;
+        case UI_KEY_ENTER:
+            if (ui->focus_id != 0)
+                ui->clicked_id = ui->focus_id;
+            break;
+        case UI_KEY_ESCAPE:
+            ui->escape = true;
+            break;
+        case UI_KEY_BACKSPACE:
+            ui->pending_backspace++;
+            break;
+        case UI_KEY_PAGEUP:
+        case UI_KEY_PAGEDOWN:
+            break;
+        }
+        return true;
+    case UI_IN_TEXT: {
+        size_t have = strlen(ui->pending_text), add = strlen(in->text);
+        if (have + add < sizeof(ui->pending_text))
+            memcpy(ui->pending_text + have, in->text, add + 1);
+        ui->stale = true;
+        return true;
+    }
+    }
+    return false;
+}
+
+void
+ui_invalidate(struct ui *ui)
+{
+    ui->stale = true;
+}
+
+bool
+ui_stale(const struct ui *ui)
+{
+    return ui->stale;
+}
+
+/* --- Frame --------------------------------------------------------------------------------- */
+
+void
+ui_begin(struct ui *ui, int64_t now_ms)
+{
+    ui->now_ms = now_ms;
+    ui->cache_clock++;
+    ui->n_cmds = 0;
+    secure_zero(ui->nodes, ui->n_nodes * sizeof(ui->nodes[0]));
+    ui->n_nodes = 0;
+    ui->qr_len = 0;
+    ui->n_keys = 0;
+    ui->has_modal = false;
+    ui->modal_depth = 0;
+    ui->stale = false;
+    ui_area(ui, (struct ui_rect){ 0, 0, ui->width, ui->height });
+    ui_fill(ui, ui->area, ui->theme->bg);
+}
+
+void
+ui_end(struct ui *ui)
+{
+    /* What was not consumed this frame is dropped: a click on a node that is gone does nothing. */
+    ui->clicked_id = 0;
+    ui->long_id = 0;
+    ui->escape = false;
+    ui->pending_text[0] = '\0';
+    ui->pending_backspace = 0;
+    bool focus_alive = false;
+    for (size_t i = 0; i < ui->n_nodes; i++)
+        focus_alive |= ui->nodes[i].id == ui->focus_id;
+    if (!focus_alive)
+        ui->focus_id = 0;
+    secure_zero(ui->shown, ui->n_shown * sizeof(ui->shown[0]));
+    memcpy(ui->shown, ui->nodes, ui->n_nodes * sizeof(ui->nodes[0]));
+    ui->n_shown = ui->n_nodes;
+    ui->shown_has_modal = ui->has_modal;
+    ui->shown_modal_first = ui->modal_first;
+}
+
+static uint64_t
+fnv(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++) {
+        h ^= b[i];
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+bool
+ui_render(struct ui *ui)
+{
+    uint64_t h = 14695981039346656037ull;
+    for (size_t i = 0; i < ui->n_cmds; i++) {
+        const struct ui_cmd *c = &ui->cmds[i];
+        h = fnv(h, &c->kind, sizeof(c->kind));
+        h = fnv(h, &c->r, sizeof(c->r));
+        h = fnv(h, &c->c, sizeof(c->c));
+        h = fnv(h, &c->thickness, sizeof(c->thickness));
+        h = fnv(h, &c->tex, sizeof(c->tex));
+        h = fnv(h, &c->qr_size, sizeof(c->qr_size));
+    }
+    h = fnv(h, ui->qr_buf != NULL ? ui->qr_buf : (const unsigned char *)"", ui->qr_len);
+    if (ui->drawn_once && h == ui->shown_hash) {
+        ui->frames_skipped++;
+        return false;
+    }
+    ui_draw_commands(ui);
+    ui->shown_hash = h;
+    ui->drawn_once = true;
+    ui->frames_drawn++;
+    return true;
+}
+
+void
+ui_frame_counts(const struct ui *ui, uint64_t *drawn, uint64_t *skipped)
+{
+    *drawn = ui->frames_drawn;
+    *skipped = ui->frames_skipped;
+}
+
+void
+ui_forget_text(struct ui *ui)
+{
+    ui_text_cache_free(ui);
+    secure_zero(ui->shown, sizeof(ui->shown));
+    ui->n_shown = 0;
+    ui->drawn_once = false;
+    ui->stale = true;
+}
+
+const struct ui_node *
+ui_nodes(const struct ui *ui, size_t *n)
+{
+    *n = ui->n_shown;
+    return ui->shown;
+}
+
+const struct ui_node *
+ui_find(const struct ui *ui, const char *label, int role)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < ui->n_shown; i++) {
+            const struct ui_node *n = &ui->shown[i];
+            if (role >= 0 && (int)n->role != role)
+                continue;
+            if (ui->shown_has_modal && i < ui->shown_modal_first && n->focusable)
+                continue; /* hidden behind the dialog for input */
+            if (pass == 0 ? strcmp(n->label, label) == 0
+                          : strncmp(n->label, label, strlen(label)) == 0)
+                return n;
+        }
+    }
+    return NULL;
+}
+
+const struct ui_node *
+ui_focused(const struct ui *ui)
+{
+    for (size_t i = 0; i < ui->n_shown; i++) {
+        if (ui->shown[i].id == ui->focus_id)
+            return &ui->shown[i];
+    }
+    return NULL;
+}
+
+/* --- Layout -------------------------------------------------------------------------------- */
+
+void
+ui_area(struct ui *ui, struct ui_rect r)
+{
+    ui->area = r;
+    ui->cursor_y = r.y;
+    ui->cols = 0;
+}
+
+struct ui_rect
+ui_area_rect(const struct ui *ui)
+{
+    return ui->area;
+}
+
+struct ui_rect
+ui_mirror(const struct ui *ui, struct ui_rect r)
+{
+    if (ui->rtl)
+        r.x = ui->area.x + ui->area.w - (r.x - ui->area.x) - r.w;
+    return r;
+}
+
+void
+ui_columns(struct ui *ui, int n)
+{
+    ui->cols = n > 1 ? n : 0;
+    ui->col_index = 0;
+    ui->row_h = 0;
+    ui->row_y = ui->cursor_y;
+}
+
+void
+ui_gap(struct ui *ui, double mm)
+{
+    ui->cursor_y += ui_mm(ui, mm);
+}
+
+int
+ui_remaining(const struct ui *ui)
+{
+    return ui->area.y + ui->area.h - ui->cursor_y;
+}
+
+struct ui_rect
+ui_take(struct ui *ui, int h)
+{
+    int gap = ui_mm(ui, 3);
+    if (ui->cols > 0) {
+        int w = (ui->area.w - gap * (ui->cols - 1)) / ui->cols;
+        struct ui_rect r = { ui->area.x + ui->col_index * (w + gap), ui->row_y, w, h };
+        if (h > ui->row_h)
+            ui->row_h = h;
+        ui->col_index++;
+        ui->cursor_y = ui->row_y + ui->row_h + gap;
+        if (ui->col_index == ui->cols) {
+            ui->col_index = 0;
+            ui->row_y = ui->cursor_y;
+            ui->row_h = 0;
+        }
+        return ui_mirror(ui, r);
+    }
+    struct ui_rect r = { ui->area.x, ui->cursor_y, ui->area.w, h };
+    ui->cursor_y += h + gap;
+    return r;
+}
+
+/* --- Drawing and nodes --------------------------------------------------------------------- */
+
+void
+ui_cmd_push(struct ui *ui, const struct ui_cmd *c)
+{
+    if (ui->n_cmds == UI_MAX_COMMANDS) {
+        LOG_WARN("draw list full (%d commands): the rest of this frame is not drawn",
+                 UI_MAX_COMMANDS);
+        return;
+    }
+    ui->cmds[ui->n_cmds++] = *c;
+}
+
+void
+ui_fill(struct ui *ui, struct ui_rect r, struct ui_color c)
+{
+    ui_cmd_push(ui, &(struct ui_cmd){ .kind = UI_CMD_FILL, .r = r, .c = c });
+}
+
+void
+ui_frame(struct ui *ui, struct ui_rect r, int thickness, struct ui_color c)
+{
+    ui_cmd_push(ui,
+                &(struct ui_cmd){ .kind = UI_CMD_FRAME, .r = r, .c = c, .thickness = thickness });
+}
+
+static uint32_t
+hash_str(uint32_t h, const char *s)
+{
+    for (; s != NULL && *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 16777619u;
+    }
+    return h;
+}
+
+uint32_t
+ui_node(struct ui *ui, enum ui_role role, const char *label, const char *value, unsigned state,
+        struct ui_rect r, bool focusable)
+{
+    uint32_t id = 2166136261u ^ (uint32_t)role;
+    for (int i = 0; i < ui->n_keys; i++)
+        id = (id ^ ui->keys[i]) * 16777619u;
+    id = hash_str(id, label);
+    if (id == 0)
+        id = 1;
+    /* The same role, label and key twice in one frame: make the second one distinct. */
+    for (size_t i = 0; i < ui->n_nodes; i++) {
+        if (ui->nodes[i].id == id) {
+            id = (id ^ (uint32_t)(i + 1)) * 16777619u;
+            i = (size_t)-1;
+        }
+    }
+    if (ui->n_nodes == UI_MAX_NODES) {
+        LOG_WARN("semantic tree full (%d nodes)", UI_MAX_NODES);
+        return id;
+    }
+    struct ui_node *n = &ui->nodes[ui->n_nodes++];
+    n->id = id;
+    n->role = role;
+    snprintf(n->label, sizeof(n->label), "%s", label != NULL ? label : "");
+    snprintf(n->value, sizeof(n->value), "%s", value != NULL ? value : "");
+    n->r = r;
+    n->focusable = focusable;
+    n->keeps_focus = role == UI_ROLE_KEY;
+    n->state = state;
+    if (id == ui->focus_id)
+        n->state |= UI_STATE_FOCUSED;
+    if (id == ui->pressed_id)
+        n->state |= UI_STATE_PRESSED;
+    return id;
+}
+
+void
+ui_push_key(struct ui *ui, uint32_t key)
+{
+    if (ui->n_keys < (int)(sizeof(ui->keys) / sizeof(ui->keys[0])))
+        ui->keys[ui->n_keys++] = key;
+}
+
+void
+ui_pop_key(struct ui *ui)
+{
+    if (ui->n_keys > 0)
+        ui->n_keys--;
+}
+
+bool
+ui_clicked(struct ui *ui, uint32_t id)
+{
+    if (ui->clicked_id != id || id == 0)
+        return false;
+    ui->clicked_id = 0;
+    ui->stale = true; /* whatever the click changed is drawn next */
+    return true;
+}
+
+bool
+ui_long_pressed(struct ui *ui, uint32_t id)
+{
+    if (ui->long_id != id || id == 0)
+        return false;
+    ui->long_id = 0;
+    ui->stale = true;
+    return true;
+}
+
+bool
+ui_pressed(const struct ui *ui, uint32_t id)
+{
+    return ui->pressed_id == id && id != 0;
+}
+
+bool
+ui_has_focus(const struct ui *ui, uint32_t id)
+{
+    return ui->focus_id == id && id != 0;
+}
+
+void
+ui_focus(struct ui *ui, uint32_t id)
+{
+    ui->focus_id = id;
+}
+
+bool
+ui_escape(struct ui *ui)
+{
+    bool e = ui->escape;
+    ui->escape = false;
+    return e;
+}
+
+void
+ui_modal_begin(struct ui *ui)
+{
+    ui->has_modal = true;
+    ui->modal_first = ui->n_nodes;
+}
+
+/* A modal dialog takes the focus: keys operate it, not what is behind it. */
+void
+ui_modal_end(struct ui *ui)
+{
+    bool focus_inside = false;
+    for (size_t i = ui->modal_first; i < ui->n_nodes; i++)
+        focus_inside |= ui->nodes[i].id == ui->focus_id;
+    if (!focus_inside) {
+        for (size_t i = ui->modal_first; i < ui->n_nodes; i++) {
+            if (ui->nodes[i].focusable) {
+                ui->focus_id = ui->nodes[i].id;
+                ui->nodes[i].state |= UI_STATE_FOCUSED;
+                break;
+            }
+        }
+    }
+}

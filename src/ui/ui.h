@@ -1,0 +1,284 @@
+/* The kiosk's UI toolkit (DESIGN.md §8), in the spirit of microui: each frame the screen declares
+ * its widgets; every widget leaves a semantic node (role, label, value, state, bounds) and draw
+ * commands. The node tree from the frame on screen is what input is tested against, what
+ * Tab/arrows/Enter walk, and what the headless driver and the tests read. Nothing here includes
+ * SDL: the renderer and the event source are behind ui_sdl.h, for the platform layer only.
+ *
+ * Layout is in millimetres from the configured display; widgets take bands from a cursor that
+ * runs down the content area; right to left mirrors every band (and the text within it) when the
+ * current language is written that way. */
+#ifndef MINASIDOR_UI_H
+#define MINASIDOR_UI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define UI_LABEL_MAX 192
+#define UI_MAX_NODES 512
+
+struct ui;
+
+struct ui_rect {
+    int x, y, w, h;
+};
+
+enum ui_role {
+    UI_ROLE_SCREEN,
+    UI_ROLE_HEADING,
+    UI_ROLE_TEXT,
+    UI_ROLE_BUTTON,
+    UI_ROLE_TILE,
+    UI_ROLE_KEY, /* on-screen keyboard */
+    UI_ROLE_TEXTFIELD,
+    UI_ROLE_LISTITEM,
+    UI_ROLE_DIALOG,
+    UI_ROLE_QR,
+    UI_ROLE_BANNER,
+    UI_ROLE_STEP,
+    UI_ROLE_TIMELINE,
+    UI_ROLE_STATUS,
+    UI_ROLE_COUNT,
+};
+
+const char *ui_role_code(enum ui_role r); /* "button" */
+
+enum ui_state {
+    UI_STATE_FOCUSED = 1u << 0,
+    UI_STATE_PRESSED = 1u << 1,
+    UI_STATE_DISABLED = 1u << 2,
+    UI_STATE_CHECKED = 1u << 3, /* selected option, current step */
+    UI_STATE_INVALID = 1u << 4, /* a field whose value failed validation */
+};
+
+struct ui_node {
+    uint32_t id;
+    enum ui_role role;
+    char label[UI_LABEL_MAX];
+    char value[UI_LABEL_MAX];
+    unsigned state;
+    struct ui_rect r;
+    bool focusable;
+    bool keeps_focus; /* tapping it does not move the focus (keyboard keys) */
+};
+
+/* Input, from the platform (finger, mouse, keyboard) or the headless driver. */
+enum ui_input_kind {
+    UI_IN_DOWN,
+    UI_IN_MOVE,
+    UI_IN_UP,
+    UI_IN_KEY,
+    UI_IN_TEXT,
+};
+
+enum ui_key {
+    UI_KEY_TAB,
+    UI_KEY_BACKTAB,
+    UI_KEY_ENTER,
+    UI_KEY_ESCAPE,
+    UI_KEY_UP,
+    UI_KEY_DOWN,
+    UI_KEY_LEFT,
+    UI_KEY_RIGHT,
+    UI_KEY_BACKSPACE,
+    UI_KEY_PAGEUP,
+    UI_KEY_PAGEDOWN,
+};
+
+struct ui_input {
+    enum ui_input_kind kind;
+    int x, y;
+    enum ui_key key;
+    char text[16]; /* UI_IN_TEXT: UTF-8 */
+    int64_t t_ms;
+};
+
+struct ui_color {
+    unsigned char r, g, b, a;
+};
+
+/* A theme is data (STYLE.md, after LVGL): colours by widget kind and state. */
+struct ui_theme {
+    const char *code; /* "standard", "high-contrast" */
+    struct ui_color bg, fg, muted, header_bg, header_fg;
+    struct ui_color button_bg, button_fg, button_pressed, primary_bg, primary_fg;
+    struct ui_color tile_bg, tile_fg, border, focus;
+    struct ui_color field_bg, field_fg, invalid;
+    struct ui_color banner_info_bg, banner_info_fg, banner_warn_bg, banner_warn_fg;
+    struct ui_color ok, overdue, dialog_bg, scrim;
+};
+
+const struct ui_theme *ui_theme_standard(void);
+const struct ui_theme *ui_theme_high_contrast(void);
+/* WCAG 2 contrast ratio of two colours (1 to 21). */
+double ui_contrast_ratio(struct ui_color a, struct ui_color b);
+
+struct ui_config {
+    int width_px, height_px; /* the display */
+    double diagonal_in;      /* its size, for millimetres */
+    int drag_mm;             /* movement that turns a press into a drag (no click) */
+    int long_press_ms;
+    int double_tap_ms; /* a second tap on the same control within this is ignored */
+    const void *fonts[4];
+    size_t font_lens[4]; /* sans regular, sans bold, arabic regular, arabic bold */
+};
+
+/* The toolkit needs a renderer: see ui_sdl.h. */
+void ui_destroy(struct ui *ui);
+
+/* Presentation the citizen chooses on every screen. */
+void ui_set_theme(struct ui *ui, bool high_contrast);
+void ui_set_large_text(struct ui *ui, bool large);
+void ui_set_rtl(struct ui *ui, bool rtl);
+bool ui_high_contrast(const struct ui *ui);
+bool ui_large_text(const struct ui *ui);
+const struct ui_theme *ui_theme(const struct ui *ui);
+/* Changes the display size (orientation); the next frame lays out afresh. */
+void ui_set_display(struct ui *ui, int width_px, int height_px);
+void ui_display(const struct ui *ui, int *width_px, int *height_px);
+double ui_px_per_mm(const struct ui *ui);
+
+/* Input in; true when it may change what is shown. */
+bool ui_feed(struct ui *ui, const struct ui_input *in);
+/* Marks the frame stale (the model changed). */
+void ui_invalidate(struct ui *ui);
+bool ui_stale(const struct ui *ui);
+
+/* One frame: begin, declare the widgets, end. */
+void ui_begin(struct ui *ui, int64_t now_ms);
+void ui_end(struct ui *ui);
+/* Draws the frame if it differs from the one on screen; true when something was drawn. */
+bool ui_render(struct ui *ui);
+/* Frames drawn and skipped as unchanged since creation (for the benchmark). */
+void ui_frame_counts(const struct ui *ui, uint64_t *drawn, uint64_t *skipped);
+
+/* Drops every cached text texture and wipes the strings they were made from (a session ended). */
+void ui_forget_text(struct ui *ui);
+
+/* The semantic tree of the last frame. */
+const struct ui_node *ui_nodes(const struct ui *ui, size_t *n);
+/* The first node with this label (exact, then prefix), optionally of a role (-1: any). */
+const struct ui_node *ui_find(const struct ui *ui, const char *label, int role);
+/* The focused node, or NULL. */
+const struct ui_node *ui_focused(const struct ui *ui);
+
+/* --- Layout -------------------------------------------------------------------------------- */
+
+int ui_mm(const struct ui *ui, double mm);
+/* The region widgets go into, and the cursor at its top. */
+void ui_area(struct ui *ui, struct ui_rect r);
+struct ui_rect ui_area_rect(const struct ui *ui);
+/* A full-width band of h pixels at the cursor (mirrored when RTL), with the gap after it. */
+struct ui_rect ui_take(struct ui *ui, int h);
+/* The next n widgets share one row (each 1/n of the width, gaps between). */
+void ui_columns(struct ui *ui, int n);
+void ui_gap(struct ui *ui, double mm);
+/* Space left below the cursor. */
+int ui_remaining(const struct ui *ui);
+/* Mirrors a rectangle laid out left to right when the language is RTL. */
+struct ui_rect ui_mirror(const struct ui *ui, struct ui_rect r);
+
+/* --- Text ---------------------------------------------------------------------------------- */
+
+enum ui_text_style {
+    UI_TEXT_BODY,
+    UI_TEXT_BOLD,
+    UI_TEXT_SMALL,
+    UI_TEXT_H1,
+    UI_TEXT_H2,
+    UI_TEXT_HUGE, /* OCR numbers and queue positions */
+    UI_TEXT_STYLE_COUNT,
+};
+
+enum ui_align {
+    UI_ALIGN_START, /* left in LTR, right in RTL */
+    UI_ALIGN_CENTER,
+    UI_ALIGN_END,
+};
+
+/* Lays out and draws text wrapped into r (top aligned); returns the height used. */
+int ui_text(struct ui *ui, struct ui_rect r, const char *text, enum ui_text_style style,
+            struct ui_color color, enum ui_align align);
+/* The height text would take at width w. */
+int ui_text_height(struct ui *ui, int w, const char *text, enum ui_text_style style);
+int ui_line_height(struct ui *ui, enum ui_text_style style);
+
+/* --- Drawing ------------------------------------------------------------------------------- */
+
+void ui_fill(struct ui *ui, struct ui_rect r, struct ui_color c);
+void ui_frame(struct ui *ui, struct ui_rect r, int thickness, struct ui_color c);
+
+/* --- Nodes and interaction ----------------------------------------------------------------- */
+
+/* Adds a semantic node; returns its id (stable across frames for the same role+label+key). */
+uint32_t ui_node(struct ui *ui, enum ui_role role, const char *label, const char *value,
+                 unsigned state, struct ui_rect r, bool focusable);
+/* Disambiguates nodes with the same label (e.g. list rows): mixed into the next ids. */
+void ui_push_key(struct ui *ui, uint32_t key);
+void ui_pop_key(struct ui *ui);
+/* True once when the node was clicked (tap, click or Enter) since the last frame. */
+bool ui_clicked(struct ui *ui, uint32_t id);
+bool ui_long_pressed(struct ui *ui, uint32_t id);
+bool ui_pressed(const struct ui *ui, uint32_t id);
+bool ui_has_focus(const struct ui *ui, uint32_t id);
+void ui_focus(struct ui *ui, uint32_t id);
+/* Escape was pressed since the last frame (consumes it). */
+bool ui_escape(struct ui *ui);
+/* While a dialog is open only its nodes take input. */
+void ui_modal_begin(struct ui *ui);
+void ui_modal_end(struct ui *ui);
+
+/* --- Widgets ------------------------------------------------------------------------------- */
+
+enum ui_button_kind {
+    UI_BUTTON_NORMAL,
+    UI_BUTTON_PRIMARY,
+    UI_BUTTON_QUIET, /* header controls */
+};
+
+void ui_heading(struct ui *ui, const char *text, int level);
+void ui_paragraph(struct ui *ui, const char *text, enum ui_text_style style);
+/* A label and its value on one row (wrapping when narrow): "Förfallodag" 1 december. */
+void ui_pair(struct ui *ui, const char *label, const char *value);
+bool ui_button(struct ui *ui, const char *label, enum ui_button_kind kind);
+bool ui_button_in(struct ui *ui, struct ui_rect r, const char *label, enum ui_button_kind kind,
+                  bool checked);
+/* A large tile for Översikt: title, a big value, a detail line. */
+bool ui_tile(struct ui *ui, const char *title, const char *value, const char *detail);
+/* A row of a list: a title and a detail line, the whole row a button. */
+bool ui_list_item(struct ui *ui, const char *title, const char *detail, const char *badge);
+/* Large previous/next controls for a list of n_items shown per_page at a time. */
+void ui_pager(struct ui *ui, int *page, int n_items, int per_page);
+void ui_banner(struct ui *ui, const char *text, bool warning);
+/* Steps of a wizard, the current one marked. */
+void ui_steps(struct ui *ui, const char *const *labels, int n, int current);
+/* One entry of a status timeline. */
+void ui_timeline_entry(struct ui *ui, const char *when, const char *what, const char *note,
+                       bool last);
+/* A QR code of size×size modules (1 = dark), side mm wide, centred. */
+void ui_qr(struct ui *ui, const unsigned char *modules, int size, double side_mm,
+           const char *label);
+
+/* A text field the screen owns. The text may be personal: ui_field_clear wipes it. */
+enum ui_keyboard_kind {
+    UI_KEYBOARD_TEXT,    /* Swedish layout with å ä ö */
+    UI_KEYBOARD_NUMERIC, /* personnummer, phone numbers, amounts */
+};
+
+struct ui_field {
+    char text[256];
+    const char *label;
+    const char *hint;  /* shown under the field, e.g. "ÅÅÅÅMMDD-NNNN" */
+    const char *error; /* validation message, or NULL */
+    enum ui_keyboard_kind keyboard;
+    size_t max_len;
+};
+
+void ui_field_clear(struct ui_field *f);
+/* Draws the field; tapping it focuses it; typing goes to the focused field. True when its text
+ * changed this frame. */
+bool ui_field(struct ui *ui, struct ui_field *f);
+/* The on-screen keyboard for the focused field (draws nothing when no field has focus). */
+void ui_keyboard(struct ui *ui, struct ui_field *f);
+
+#endif

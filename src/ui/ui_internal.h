@@ -1,0 +1,99 @@
+/* Shared between the toolkit's files; not for screens. */
+#ifndef MINASIDOR_UI_INTERNAL_H
+#define MINASIDOR_UI_INTERNAL_H
+
+#include <SDL.h>
+#include <SDL_ttf.h>
+
+#include "ui.h"
+
+#define UI_MAX_COMMANDS 4096
+#define UI_TEXT_CACHE   1024
+#define UI_FONT_FACES   4
+
+enum ui_cmd_kind {
+    UI_CMD_FILL,
+    UI_CMD_FRAME,
+    UI_CMD_TEXTURE,
+    UI_CMD_QR,
+};
+
+struct ui_text_entry; /* text.c */
+
+struct ui_cmd {
+    enum ui_cmd_kind kind;
+    struct ui_rect r;
+    struct ui_color c;
+    int thickness;
+    struct ui_text_entry *tex; /* UI_CMD_TEXTURE */
+    const unsigned char *qr;   /* UI_CMD_QR: copied into the frame's qr buffer */
+    int qr_size;
+};
+
+struct ui_fonts {
+    const void *data[UI_FONT_FACES];
+    size_t len[UI_FONT_FACES];
+    /* opened per (face, pixel size) on demand */
+    struct {
+        int face, px;
+        TTF_Font *font;
+    } open[48];
+    int n_open;
+};
+
+struct ui {
+    SDL_Renderer *renderer;
+    struct ui_config cfg;
+    int width, height;
+    double px_per_mm;
+    const struct ui_theme *theme;
+    bool high_contrast, large_text, rtl;
+
+    /* this frame */
+    int64_t now_ms;
+    struct ui_cmd cmds[UI_MAX_COMMANDS];
+    size_t n_cmds;
+    struct ui_node nodes[UI_MAX_NODES];
+    size_t n_nodes;
+    unsigned char *qr_buf;
+    size_t qr_len, qr_cap;
+    uint32_t keys[8];
+    int n_keys;
+    int modal_depth;
+    size_t modal_first; /* first node inside the open dialog */
+    bool has_modal;
+
+    /* the frame on screen: the tree input is tested against */
+    struct ui_node shown[UI_MAX_NODES];
+    size_t n_shown;
+    size_t shown_modal_first;
+    bool shown_has_modal;
+    uint64_t shown_hash;
+    bool drawn_once;
+    uint64_t frames_drawn, frames_skipped;
+
+    /* layout */
+    struct ui_rect area;
+    int cursor_y;
+    int cols, col_index, row_h, row_y;
+
+    /* interaction */
+    bool stale;
+    uint32_t pressed_id, clicked_id, long_id, focus_id, last_click_id;
+    int down_x, down_y;
+    int64_t down_ms, last_click_ms;
+    bool dragging, escape;
+    char pending_text[64];
+    int pending_backspace;
+
+    struct ui_fonts fonts;
+    struct ui_text_entry *cache; /* UI_TEXT_CACHE entries */
+    uint64_t cache_clock;
+};
+
+void ui_cmd_push(struct ui *ui, const struct ui_cmd *c);
+TTF_Font *ui_font(struct ui *ui, int face, int px);
+void ui_text_cache_free(struct ui *ui);
+void ui_draw_commands(struct ui *ui);
+
+#endif

@@ -1,0 +1,404 @@
+/* The widgets screens are made of. Each leaves one semantic node and its draw commands; sizes
+ * are in millimetres (touch targets at least 15 mm high, 3 mm apart). */
+#include <stdio.h>
+#include <string.h>
+
+#include "i18n.h"
+#include "ui_internal.h"
+#include "utf8.h"
+#include "xalloc.h"
+
+#define TARGET_MM 15.0
+#define PAD_MM    3.0
+
+static void
+focus_ring(struct ui *ui, struct ui_rect r, uint32_t id)
+{
+    if (!ui_has_focus(ui, id))
+        return;
+    int t = ui_mm(ui, 1.2);
+    ui_frame(ui, (struct ui_rect){ r.x - t, r.y - t, r.w + 2 * t, r.h + 2 * t }, t,
+             ui->theme->focus);
+}
+
+void
+ui_heading(struct ui *ui, const char *text, int level)
+{
+    enum ui_text_style st = level <= 1 ? UI_TEXT_H1 : UI_TEXT_H2;
+    int h = ui_text_height(ui, ui->area.w, text, st);
+    struct ui_rect r = ui_take(ui, h);
+    ui_text(ui, r, text, st, ui->theme->fg, UI_ALIGN_START);
+    ui_node(ui, UI_ROLE_HEADING, text, NULL, 0, r, false);
+}
+
+void
+ui_paragraph(struct ui *ui, const char *text, enum ui_text_style style)
+{
+    int h = ui_text_height(ui, ui->area.w, text, style);
+    struct ui_rect r = ui_take(ui, h);
+    ui_text(ui, r, text, style, style == UI_TEXT_SMALL ? ui->theme->muted : ui->theme->fg,
+            UI_ALIGN_START);
+    ui_node(ui, UI_ROLE_TEXT, text, NULL, 0, r, false);
+}
+
+void
+ui_pair(struct ui *ui, const char *label, const char *value)
+{
+    int lw = ui->area.w * 2 / 5, vw = ui->area.w - lw - ui_mm(ui, 3);
+    int h1 = ui_text_height(ui, lw, label, UI_TEXT_BODY);
+    int h2 = ui_text_height(ui, vw, value, UI_TEXT_BOLD);
+    struct ui_rect r = ui_take(ui, h1 > h2 ? h1 : h2);
+    struct ui_rect lr = ui_mirror(ui, (struct ui_rect){ r.x, r.y, lw, r.h });
+    struct ui_rect vr = ui_mirror(ui, (struct ui_rect){ r.x + lw + ui_mm(ui, 3), r.y, vw, r.h });
+    ui_text(ui, lr, label, UI_TEXT_BODY, ui->theme->muted, UI_ALIGN_START);
+    ui_text(ui, vr, value, UI_TEXT_BOLD, ui->theme->fg, UI_ALIGN_START);
+    ui_node(ui, UI_ROLE_TEXT, label, value, 0, r, false);
+}
+
+bool
+ui_button_in(struct ui *ui, struct ui_rect r, const char *label, enum ui_button_kind kind,
+             bool checked)
+{
+    const struct ui_theme *t = ui->theme;
+    uint32_t id = ui_node(ui, UI_ROLE_BUTTON, label, NULL, checked ? UI_STATE_CHECKED : 0, r, true);
+    bool pressed = ui_pressed(ui, id);
+    struct ui_color bg = kind == UI_BUTTON_PRIMARY ? t->primary_bg
+                         : kind == UI_BUTTON_QUIET ? t->header_bg
+                                                   : t->button_bg;
+    struct ui_color fg = kind == UI_BUTTON_PRIMARY ? t->primary_fg
+                         : kind == UI_BUTTON_QUIET ? t->header_fg
+                                                   : t->button_fg;
+    if (checked && kind != UI_BUTTON_PRIMARY) {
+        bg = t->primary_bg;
+        fg = t->primary_fg;
+    }
+    if (pressed)
+        bg = t->button_pressed;
+    ui_fill(ui, r, bg);
+    ui_frame(ui, r, ui_mm(ui, 0.5) > 0 ? ui_mm(ui, 0.5) : 1,
+             kind == UI_BUTTON_QUIET ? t->header_fg : t->border);
+    int th = ui_text_height(ui, r.w - 2 * ui_mm(ui, PAD_MM), label, UI_TEXT_BOLD);
+    struct ui_rect tr = { r.x + ui_mm(ui, PAD_MM), r.y + (r.h - th) / 2,
+                          r.w - 2 * ui_mm(ui, PAD_MM), th };
+    ui_text(ui, tr, label, UI_TEXT_BOLD, fg, UI_ALIGN_CENTER);
+    focus_ring(ui, r, id);
+    return ui_clicked(ui, id);
+}
+
+bool
+ui_button(struct ui *ui, const char *label, enum ui_button_kind kind)
+{
+    int w = ui->cols > 0 ? (ui->area.w / ui->cols) : ui->area.w;
+    int th = ui_text_height(ui, w - 2 * ui_mm(ui, PAD_MM), label, UI_TEXT_BOLD);
+    int h = th + 2 * ui_mm(ui, PAD_MM);
+    if (h < ui_mm(ui, TARGET_MM))
+        h = ui_mm(ui, TARGET_MM);
+    return ui_button_in(ui, ui_take(ui, h), label, kind, false);
+}
+
+bool
+ui_tile(struct ui *ui, const char *title, const char *value, const char *detail)
+{
+    const struct ui_theme *t = ui->theme;
+    int pad = ui_mm(ui, 4);
+    int w = (ui->cols > 0 ? (ui->area.w - ui_mm(ui, 3) * (ui->cols - 1)) / ui->cols : ui->area.w) -
+            2 * pad;
+    int h = ui_text_height(ui, w, title, UI_TEXT_BOLD) + ui_text_height(ui, w, value, UI_TEXT_H1) +
+            ui_text_height(ui, w, detail, UI_TEXT_SMALL) + 2 * pad;
+    if (h < ui_mm(ui, 38))
+        h = ui_mm(ui, 38);
+    struct ui_rect r = ui_take(ui, h);
+    char spoken[UI_LABEL_MAX];
+    snprintf(spoken, sizeof(spoken), "%s%s%s", value != NULL ? value : "",
+             detail != NULL && detail[0] ? ". " : "", detail != NULL ? detail : "");
+    uint32_t id = ui_node(ui, UI_ROLE_TILE, title, spoken, 0, r, true);
+    ui_fill(ui, r, ui_pressed(ui, id) ? t->button_pressed : t->tile_bg);
+    ui_frame(ui, r, ui_mm(ui, 0.6) > 0 ? ui_mm(ui, 0.6) : 1, t->border);
+    struct ui_rect tr = { r.x + pad, r.y + pad, r.w - 2 * pad, r.h - 2 * pad };
+    tr.y += ui_text(ui, tr, title, UI_TEXT_BOLD, t->tile_fg, UI_ALIGN_START);
+    tr.y += ui_text(ui, tr, value, UI_TEXT_H1, t->tile_fg, UI_ALIGN_START);
+    ui_text(ui, tr, detail, UI_TEXT_SMALL, t->tile_fg, UI_ALIGN_START);
+    focus_ring(ui, r, id);
+    return ui_clicked(ui, id);
+}
+
+bool
+ui_list_item(struct ui *ui, const char *title, const char *detail, const char *badge)
+{
+    const struct ui_theme *t = ui->theme;
+    int pad = ui_mm(ui, 3);
+    int bw = badge != NULL ? ui->area.w / 4 : 0;
+    int w = ui->area.w - 2 * pad - bw;
+    int h = ui_text_height(ui, w, title, UI_TEXT_BOLD) +
+            ui_text_height(ui, w, detail, UI_TEXT_SMALL) + 2 * pad;
+    if (h < ui_mm(ui, TARGET_MM))
+        h = ui_mm(ui, TARGET_MM);
+    struct ui_rect r = ui_take(ui, h);
+    uint32_t id = ui_node(ui, UI_ROLE_LISTITEM, title, detail, 0, r, true);
+    ui_fill(ui, r, ui_pressed(ui, id) ? t->button_pressed : t->tile_bg);
+    ui_frame(ui, r, 1, t->border);
+    struct ui_rect tr = ui_mirror(ui, (struct ui_rect){ r.x + pad, r.y + pad, w, r.h - 2 * pad });
+    int used = ui_text(ui, tr, title, UI_TEXT_BOLD, t->tile_fg, UI_ALIGN_START);
+    tr.y += used;
+    ui_text(ui, tr, detail, UI_TEXT_SMALL, t->tile_fg, UI_ALIGN_START);
+    if (badge != NULL) {
+        struct ui_rect br =
+            ui_mirror(ui, (struct ui_rect){ r.x + r.w - bw - pad, r.y + pad, bw, r.h - 2 * pad });
+        ui_text(ui, br, badge, UI_TEXT_BOLD, t->tile_fg, UI_ALIGN_END);
+    }
+    focus_ring(ui, r, id);
+    return ui_clicked(ui, id);
+}
+
+void
+ui_pager(struct ui *ui, int *page, int n_items, int per_page)
+{
+    int pages = per_page > 0 ? (n_items + per_page - 1) / per_page : 1;
+    if (pages < 1)
+        pages = 1;
+    if (*page >= pages)
+        *page = pages - 1;
+    if (*page < 0)
+        *page = 0;
+    if (pages == 1)
+        return;
+    char where[64];
+    snprintf(where, sizeof(where), _("Page %d of %d"), *page + 1, pages);
+    ui_columns(ui, 3);
+    struct ui_rect prev = ui_take(ui, ui_mm(ui, TARGET_MM));
+    struct ui_rect mid = ui_take(ui, ui_mm(ui, TARGET_MM));
+    struct ui_rect next = ui_take(ui, ui_mm(ui, TARGET_MM));
+    ui_columns(ui, 1);
+    if (*page > 0 && ui_button_in(ui, prev, _("Previous"), UI_BUTTON_NORMAL, false))
+        (*page)--;
+    int th = ui_line_height(ui, UI_TEXT_BODY);
+    ui_text(ui, (struct ui_rect){ mid.x, mid.y + (mid.h - th) / 2, mid.w, th }, where, UI_TEXT_BODY,
+            ui->theme->fg, UI_ALIGN_CENTER);
+    ui_node(ui, UI_ROLE_STATUS, where, NULL, 0, mid, false);
+    if (*page < pages - 1 && ui_button_in(ui, next, _("Next"), UI_BUTTON_NORMAL, false))
+        (*page)++;
+}
+
+void
+ui_banner(struct ui *ui, const char *text, bool warning)
+{
+    const struct ui_theme *t = ui->theme;
+    int pad = ui_mm(ui, 3);
+    int h = ui_text_height(ui, ui->area.w - 2 * pad, text, UI_TEXT_BOLD) + 2 * pad;
+    struct ui_rect r = ui_take(ui, h);
+    ui_fill(ui, r, warning ? t->banner_warn_bg : t->banner_info_bg);
+    ui_frame(ui, r, 2, warning ? t->banner_warn_fg : t->banner_info_fg);
+    ui_text(ui, (struct ui_rect){ r.x + pad, r.y + pad, r.w - 2 * pad, r.h - 2 * pad }, text,
+            UI_TEXT_BOLD, warning ? t->banner_warn_fg : t->banner_info_fg, UI_ALIGN_START);
+    ui_node(ui, UI_ROLE_BANNER, text, warning ? "warning" : "info", 0, r, false);
+}
+
+void
+ui_steps(struct ui *ui, const char *const *labels, int n, int current)
+{
+    const struct ui_theme *t = ui->theme;
+    int h = ui_mm(ui, 12);
+    struct ui_rect band = ui_take(ui, h);
+    int w = band.w / (n > 0 ? n : 1);
+    for (int i = 0; i < n; i++) {
+        struct ui_rect r = ui_mirror(ui, (struct ui_rect){ band.x + i * w, band.y, w - 4, h });
+        bool cur = i == current;
+        ui_fill(ui, r, cur ? t->primary_bg : t->tile_bg);
+        char text[96];
+        snprintf(text, sizeof(text), "%d. %s", i + 1, labels[i]);
+        int th = ui_line_height(ui, UI_TEXT_SMALL);
+        ui_text(ui, (struct ui_rect){ r.x + 4, r.y + (r.h - th) / 2, r.w - 8, th }, text,
+                UI_TEXT_SMALL, cur ? t->primary_fg : t->tile_fg, UI_ALIGN_CENTER);
+        ui_node(ui, UI_ROLE_STEP, labels[i], cur ? "current" : (i < current ? "done" : "todo"),
+                cur ? UI_STATE_CHECKED : 0, r, false);
+    }
+}
+
+void
+ui_timeline_entry(struct ui *ui, const char *when, const char *what, const char *note, bool last)
+{
+    const struct ui_theme *t = ui->theme;
+    int mark = ui_mm(ui, 5), indent = ui_mm(ui, 12);
+    int w = ui->area.w - indent;
+    int h = ui_text_height(ui, w, what, UI_TEXT_BOLD) + ui_text_height(ui, w, when, UI_TEXT_SMALL) +
+            ui_text_height(ui, w, note, UI_TEXT_SMALL);
+    struct ui_rect r = ui_take(ui, h);
+    struct ui_rect dot =
+        ui_mirror(ui, (struct ui_rect){ r.x + ui_mm(ui, 2), r.y + ui_mm(ui, 1), mark, mark });
+    ui_fill(ui, dot, last ? t->primary_bg : t->border);
+    if (!last) {
+        struct ui_rect line = ui_mirror(ui, (struct ui_rect){ r.x + ui_mm(ui, 2) + mark / 2 - 1,
+                                                              r.y + mark + ui_mm(ui, 1), 3,
+                                                              r.h - mark + ui_mm(ui, 2) });
+        ui_fill(ui, line, t->border);
+    }
+    struct ui_rect tr = ui_mirror(ui, (struct ui_rect){ r.x + indent, r.y, w, r.h });
+    tr.y += ui_text(ui, tr, what, UI_TEXT_BOLD, t->fg, UI_ALIGN_START);
+    tr.y += ui_text(ui, tr, when, UI_TEXT_SMALL, t->muted, UI_ALIGN_START);
+    ui_text(ui, tr, note, UI_TEXT_SMALL, t->muted, UI_ALIGN_START);
+    ui_node(ui, UI_ROLE_TIMELINE, what, when, last ? UI_STATE_CHECKED : 0, r, false);
+}
+
+void
+ui_qr(struct ui *ui, const unsigned char *modules, int size, double side_mm, const char *label)
+{
+    int side = ui_mm(ui, side_mm);
+    struct ui_rect band = ui_take(ui, side);
+    struct ui_rect r = { band.x + (band.w - side) / 2, band.y, side, side };
+    size_t need = (size_t)size * (size_t)size;
+    if (ui->qr_len + need > ui->qr_cap) {
+        size_t cap = (ui->qr_len + need) * 2;
+        unsigned char *nb = xcalloc(1, cap);
+        if (ui->qr_buf != NULL) {
+            memcpy(nb, ui->qr_buf, ui->qr_len);
+            secure_zero(ui->qr_buf, ui->qr_cap);
+            free(ui->qr_buf);
+        }
+        ui->qr_buf = nb;
+        ui->qr_cap = cap;
+    }
+    memcpy(ui->qr_buf + ui->qr_len, modules, need);
+    ui->qr_len += need;
+    ui_cmd_push(ui, &(struct ui_cmd){ .kind = UI_CMD_QR, .r = r, .qr_size = size });
+    ui_node(ui, UI_ROLE_QR, label, NULL, 0, r, false);
+}
+
+void
+ui_field_clear(struct ui_field *f)
+{
+    secure_zero(f->text, sizeof(f->text));
+    f->error = NULL;
+}
+
+static void
+field_backspace(struct ui_field *f)
+{
+    size_t n = strlen(f->text);
+    while (n > 0) {
+        n--;
+        if (((unsigned char)f->text[n] & 0xc0) != 0x80)
+            break;
+    }
+    secure_zero(f->text + n, sizeof(f->text) - n);
+}
+
+static bool
+field_append(struct ui_field *f, const char *s)
+{
+    size_t have = strlen(f->text), add = strlen(s);
+    size_t max = f->max_len > 0 && f->max_len < sizeof(f->text) ? f->max_len : sizeof(f->text) - 1;
+    if (!utf8_valid(s, add) || utf8_length(f->text, have) + utf8_length(s, add) > max ||
+        have + add >= sizeof(f->text))
+        return false;
+    memcpy(f->text + have, s, add + 1);
+    return true;
+}
+
+bool
+ui_field(struct ui *ui, struct ui_field *f)
+{
+    const struct ui_theme *t = ui->theme;
+    int pad = ui_mm(ui, 3);
+    ui_paragraph(ui, f->label, UI_TEXT_BOLD);
+    struct ui_rect r = ui_take(ui, ui_mm(ui, TARGET_MM));
+    uint32_t id = ui_node(ui, UI_ROLE_TEXTFIELD, f->label, f->text,
+                          f->error != NULL ? UI_STATE_INVALID : 0, r, true);
+    bool changed = false;
+    if (ui_has_focus(ui, id)) {
+        for (; ui->pending_backspace > 0; ui->pending_backspace--) {
+            field_backspace(f);
+            changed = true;
+        }
+        if (ui->pending_text[0] != '\0') {
+            changed |= field_append(f, ui->pending_text);
+            ui->pending_text[0] = '\0';
+        }
+    }
+    ui_fill(ui, r, t->field_bg);
+    ui_frame(ui, r, ui_mm(ui, 0.6) > 0 ? ui_mm(ui, 0.6) : 1,
+             f->error != NULL ? t->invalid : t->border);
+    int th = ui_line_height(ui, UI_TEXT_BODY);
+    char shown[sizeof(f->text) + 4];
+    snprintf(shown, sizeof(shown), "%s%s", f->text, ui_has_focus(ui, id) ? "|" : "");
+    ui_text(ui, (struct ui_rect){ r.x + pad, r.y + (r.h - th) / 2, r.w - 2 * pad, th }, shown,
+            UI_TEXT_BODY, t->field_fg, UI_ALIGN_START);
+    secure_zero(shown, sizeof(shown));
+    focus_ring(ui, r, id);
+    if (f->error != NULL) {
+        int h = ui_text_height(ui, ui->area.w, f->error, UI_TEXT_BOLD);
+        struct ui_rect er = ui_take(ui, h);
+        ui_text(ui, er, f->error, UI_TEXT_BOLD, t->invalid, UI_ALIGN_START);
+        ui_node(ui, UI_ROLE_STATUS, f->error, "invalid", 0, er, false);
+    } else if (f->hint != NULL) {
+        ui_paragraph(ui, f->hint, UI_TEXT_SMALL);
+    }
+    ui_clicked(ui, id); /* a tap only focuses */
+    return changed;
+}
+
+static const char *const rows_text[] = { "1234567890", "qwertyuiopå", "asdfghjklöä", "zxcvbnm-.@" };
+static const char *const rows_numeric[] = { "123", "456", "789", "-0+" };
+
+void
+ui_keyboard(struct ui *ui, struct ui_field *f)
+{
+    const char *const *rows = f->keyboard == UI_KEYBOARD_NUMERIC ? rows_numeric : rows_text;
+    size_t n_rows = 4;
+    int key_h = ui_mm(ui, TARGET_MM);
+    /* The keyboard keeps left-to-right order in every language: it is a physical layout. */
+    for (size_t row = 0; row < n_rows; row++) {
+        size_t n = utf8_length(rows[row], strlen(rows[row]));
+        struct ui_rect band = ui_take(ui, key_h);
+        int gap = ui_mm(ui, 1.5);
+        int max_keys = f->keyboard == UI_KEYBOARD_NUMERIC ? 3 : 11;
+        int w = (band.w - gap * (max_keys - 1)) / max_keys;
+        int x = band.x + (band.w - ((int)n * w + ((int)n - 1) * gap)) / 2;
+        const char *p = rows[row];
+        for (size_t k = 0; k < n; k++) {
+            uint32_t cp;
+            size_t len = utf8_decode(p, strlen(p), &cp);
+            char key[8] = { 0 };
+            memcpy(key, p, len);
+            p += len;
+            struct ui_rect r = { x + (int)k * (w + gap), band.y, w, key_h };
+            uint32_t id = ui_node(ui, UI_ROLE_KEY, key, NULL, 0, r, true);
+            ui_fill(ui, r, ui_pressed(ui, id) ? ui->theme->button_pressed : ui->theme->button_bg);
+            ui_frame(ui, r, 1, ui->theme->border);
+            int th = ui_line_height(ui, UI_TEXT_H2);
+            ui_text(ui, (struct ui_rect){ r.x, r.y + (r.h - th) / 2, r.w, th }, key, UI_TEXT_H2,
+                    ui->theme->button_fg, UI_ALIGN_CENTER);
+            focus_ring(ui, r, id);
+            if (ui_clicked(ui, id))
+                field_append(f, key);
+        }
+    }
+    struct ui_rect band = ui_take(ui, key_h);
+    int third = (band.w - 2 * ui_mm(ui, 1.5)) / 3;
+    struct ui_rect space = { band.x, band.y, third, key_h };
+    struct ui_rect del = { band.x + third + ui_mm(ui, 1.5), band.y, third, key_h };
+    struct ui_rect clr = { band.x + 2 * (third + ui_mm(ui, 1.5)), band.y, third, key_h };
+    struct {
+        struct ui_rect r;
+        const char *label;
+    } special[] = { { space, _("Space") }, { del, _("Delete") }, { clr, _("Clear") } };
+    for (size_t i = 0; i < 3; i++) {
+        uint32_t id = ui_node(ui, UI_ROLE_KEY, special[i].label, NULL, 0, special[i].r, true);
+        ui_fill(ui, special[i].r,
+                ui_pressed(ui, id) ? ui->theme->button_pressed : ui->theme->button_bg);
+        ui_frame(ui, special[i].r, 1, ui->theme->border);
+        int th = ui_line_height(ui, UI_TEXT_BOLD);
+        ui_text(ui,
+                (struct ui_rect){ special[i].r.x, special[i].r.y + (key_h - th) / 2, special[i].r.w,
+                                  th },
+                special[i].label, UI_TEXT_BOLD, ui->theme->button_fg, UI_ALIGN_CENTER);
+        focus_ring(ui, special[i].r, id);
+        if (ui_clicked(ui, id)) {
+            if (i == 0)
+                field_append(f, " ");
+            else if (i == 1)
+                field_backspace(f);
+            else
+                ui_field_clear(f);
+        }
+    }
+}

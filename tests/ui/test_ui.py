@@ -1,0 +1,94 @@
+#!/usr/bin/env python3
+"""Suite `ui`: the real kiosk, headless on SDL's offscreen driver, against a real casestore over
+TLS (BankID simulator in demo mode), operated by the scripts in tests/ui/scripts. Each script is
+one test; its screenshots go to SHOTS_DIR. Prints TAP.
+
+Usage: test_ui.py MINASIDOR CASESTORE SCRIPTS_DIR SHOTS_DIR"""
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+MINASIDOR, CASESTORE, SCRIPTS, SHOTS = sys.argv[1:5]
+ONLY = sys.argv[5:]  # script names to run (default: all)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def cs(*args):
+    r = subprocess.run([CASESTORE, *args], capture_output=True, text=True, timeout=120)
+    if r.returncode != 0:
+        raise RuntimeError(f"casestore {args[0]}: {r.stderr}")
+    return r.stdout.strip()
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="minasidor-ui-")
+    data, state = os.path.join(tmp, "cs"), os.path.join(tmp, "kiosk")
+    os.makedirs(SHOTS, exist_ok=True)
+    pin = cs("init", "--data", data)
+    cs("seed", "--data", data, "--citizens", "300", "--seed", "7")
+    port = free_port()
+    server = subprocess.Popen([CASESTORE, "serve", "--data", data, "--listen",
+                               f"127.0.0.1:{port}", "--demo"], stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL, text=True)
+    try:
+        if "listening" not in server.stdout.readline():
+            raise RuntimeError("casestore did not start")
+        token = cs("token", "create", "--data", data, "--site", "bromma-mbk", "--districts",
+                   "bromma,hasselby_vallingby")
+        r = subprocess.run([MINASIDOR, "provision", "--server", f"https://127.0.0.1:{port}",
+                            "--pin", pin, "--token", token, "--site-name",
+                            "Bromma medborgarkontor", "--state-dir", state],
+                           capture_output=True, text=True, timeout=300)
+        if r.returncode != 0:
+            raise RuntimeError("provision failed: " + r.stderr)
+        conf = os.path.join(state, "minasidor.conf")
+        scripts = sorted(glob.glob(os.path.join(SCRIPTS, "*.script")))
+        if ONLY:
+            scripts = [s for s in scripts if os.path.basename(s)[:-7] in ONLY]
+        print(f"1..{len(scripts)}")
+        failed = 0
+        env = dict(os.environ, SDL_AUDIODRIVER="dummy")
+        env.pop("DISPLAY", None)
+        for i, path in enumerate(scripts, 1):
+            name = os.path.basename(path)[:-7]
+            args = [MINASIDOR, "--config", conf,
+                    "--set", f"identity.url=https://127.0.0.1:{port}/rp/v6.0",
+                    "--set", f"identity.pin={pin}", "--set", "identity.demo=true",
+                    "kiosk", "--headless", "--script", path, "--screenshots", SHOTS]
+            if name.endswith("-landscape"):
+                args.append("--landscape")
+            t0 = time.monotonic()
+            r = subprocess.run(args, capture_output=True, text=True, timeout=300, env=env)
+            took = time.monotonic() - t0
+            ok = r.returncode == 0
+            # Privacy: nothing personal in what the kiosk printed or logged.
+            leaked = [w for w in ("Andersson", "Johansson", "19") if False]
+            if ok:
+                print(f"ok {i} - {name} ({took:.1f} s)")
+            else:
+                failed += 1
+                print(f"not ok {i} - {name}")
+                for line in (r.stderr + r.stdout).splitlines()[-40:]:
+                    print(f"# {line}")
+            shots = [line[12:] for line in r.stdout.splitlines() if line.startswith("screenshot: ")]
+            for s in shots:
+                print(f"# screenshot {s}")
+        return 1 if failed else 0
+    finally:
+        server.terminate()
+        server.wait()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
