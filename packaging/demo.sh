@@ -4,8 +4,8 @@
 # Installs what it needs, builds, starts casestore (the reference case store) with demo data on
 # a loopback port, provisions a kiosk with a one-time token, syncs it, lets the city's systems
 # change a case and an invoice and syncs again, and checks that nothing on the kiosk's disk is
-# readable. The kiosk window arrives with the UI issue; until then the run ends with the
-# support tools a technician uses.
+# readable, and opens the kiosk: in a window when there is a display, otherwise headless on SDL's
+# offscreen driver, running a demo script that writes screenshots of each screen.
 #
 # Everything lives in demo-out/ (rerunning starts afresh). DEMO_CITIZENS sets the size
 # (default 5000).
@@ -36,7 +36,7 @@ pin=$("$cs" init --data "$out/casestore")
 echo "server key pin: $pin"
 "$cs" seed --data "$out/casestore" --citizens "$citizens" --seed 2026
 "$cs" stats --data "$out/casestore" | sed 's/^/  /'
-"$cs" serve --data "$out/casestore" --listen "127.0.0.1:$port" > "$out/casestore.out" 2> "$out/casestore.log" &
+"$cs" serve --data "$out/casestore" --listen "127.0.0.1:$port" --demo > "$out/casestore.out" 2> "$out/casestore.log" &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 50); do grep -q listening "$out/casestore.out" 2>/dev/null && break; sleep 0.1; done
@@ -95,8 +95,22 @@ say "support tools (minasidor tool)"
 "$bin" tool callback-due "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 "$bin" tool phone "+46 (0)70-123 45 67"
 
+kiosk=("$bin" --config "$conf" --set "identity.url=https://127.0.0.1:$port/rp/v6.0"
+       --set "identity.pin=$pin" --set identity.demo=true kiosk)
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+    say "the kiosk, in a window (choose a DEMO person on the identification screen; close the window to end)"
+    "${kiosk[@]}" --window-scale "${DEMO_WINDOW_SCALE:-0.5}"
+else
+    say "the kiosk, headless (no display): a citizen identifies, looks around and logs out"
+    mkdir -p "$out/screenshots"
+    SDL_AUDIODRIVER=dummy "${kiosk[@]}" --headless --script tests/ui/scripts/citizen.script \
+        --screenshots "$out/screenshots" | sed 's/^/  /'
+    "${kiosk[@]}" --headless --script tests/ui/scripts/callback.script \
+        --screenshots "$out/screenshots" | sed 's/^/  /'
+    echo "The screenshots are in $out/screenshots/ (open them with any image viewer)."
+fi
+
 say "done"
 echo "Everything is in $out. To look further, start the case store again:"
-echo "  $cs serve --data $out/casestore --listen 127.0.0.1:$port &"
+echo "  $cs serve --data $out/casestore --listen 127.0.0.1:$port --demo &"
 echo "  $bin --config $conf sync --once"
-echo "The kiosk UI is the next issue; this build has no window to open yet."

@@ -104,6 +104,30 @@ cmd_tap(struct run *r, const char *label)
     return 0;
 }
 
+/* Taps the first node of a role ("listitem"): rows whose labels a script cannot know. */
+static int
+cmd_tap_first(struct run *r, const char *role)
+{
+    step(r);
+    size_t n;
+    const struct ui_node *all = ui_nodes(r->k->ui, &n);
+    for (size_t i = 0; i < n; i++) {
+        if (all[i].focusable && strcmp(ui_role_code(all[i].role), role) == 0)
+            return cmd_tap(r, all[i].label);
+    }
+    return fail(r, "no node of this role", role);
+}
+
+static int
+cmd_expect_focus(struct run *r, const char *label)
+{
+    step(r);
+    const struct ui_node *f = ui_focused(r->k->ui);
+    if (f == NULL || strncmp(f->label, label, strlen(label)) != 0)
+        return fail(r, "the focus is elsewhere", f != NULL ? f->label : "(nothing focused)");
+    return 0;
+}
+
 static int
 cmd_type(struct run *r, const char *text)
 {
@@ -145,7 +169,27 @@ cmd_key(struct run *r, const char *name)
     return fail(r, "no such key", name);
 }
 
-/* "LABEL" or "LABEL = VALUE": the value must contain VALUE. */
+/* The node with this label whose value contains value (any node with the label when value is
+ * NULL); prefers the node that has a value (a field, not its caption). */
+static const struct ui_node *
+find_valued(struct run *r, const char *label, const char *value)
+{
+    size_t count;
+    const struct ui_node *all = ui_nodes(r->k->ui, &count), *any = NULL;
+    for (size_t i = 0; i < count; i++) {
+        if (strncmp(all[i].label, label, strlen(label)) != 0)
+            continue;
+        if (value == NULL && strcmp(all[i].label, label) == 0)
+            return &all[i];
+        if (value != NULL && strstr(all[i].value, value) != NULL)
+            return &all[i];
+        if (any == NULL || all[i].value[0] != '\0')
+            any = &all[i];
+    }
+    return value == NULL ? any : NULL;
+}
+
+/* "LABEL" or "LABEL = VALUE" (the value must contain VALUE), waiting up to timeout_s. */
 static int
 cmd_expect(struct run *r, char *arg, bool present, int timeout_s)
 {
@@ -155,13 +199,25 @@ cmd_expect(struct run *r, char *arg, bool present, int timeout_s)
         *eq = '\0';
         value = eq + 3;
     }
-    const struct ui_node *n = find(r, arg, false, timeout_s);
+    int64_t until = kiosk_now_ms(r->k) + (int64_t)timeout_s * 1000;
+    const struct ui_node *n;
+    for (;;) {
+        step(r);
+        n = find_valued(r, arg, value);
+        if (n != NULL || !present || kiosk_now_ms(r->k) >= until)
+            break;
+        pause_ms(50);
+    }
     if (!present)
         return n == NULL ? 0 : fail(r, "expected this not to be shown", arg);
+    if (n == NULL && value != NULL && find_valued(r, arg, NULL) != NULL) {
+        char msg[UI_LABEL_MAX * 2 + 32];
+        snprintf(msg, sizeof(msg), "\"%s\" is not in \"%s\"", value,
+                 find_valued(r, arg, NULL)->value);
+        return fail(r, "value differs", msg);
+    }
     if (n == NULL)
         return fail(r, timeout_s > 0 ? "did not appear in time" : "not on screen", arg);
-    if (value != NULL && strstr(n->value, value) == NULL)
-        return fail(r, "value differs", value);
     return 0;
 }
 
@@ -261,6 +317,10 @@ kiosk_script_run(struct kiosk *k, FILE *script, const char *name, const char *sh
             rc = cmd_screenshot(&r, arg);
         else if (strcmp(s, "set") == 0)
             rc = cmd_set(&r, arg);
+        else if (strcmp(s, "tap-first") == 0)
+            rc = cmd_tap_first(&r, arg);
+        else if (strcmp(s, "expect-focus") == 0)
+            rc = cmd_expect_focus(&r, arg);
         else if (strcmp(s, "dump") == 0)
             cmd_dump(&r);
         else

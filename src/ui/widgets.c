@@ -313,6 +313,8 @@ ui_field(struct ui *ui, struct ui_field *f)
             changed |= field_append(f, ui->pending_text);
             ui->pending_text[0] = '\0';
         }
+        if (changed)
+            ui_invalidate(ui); /* the node above still has the old text */
     }
     ui_fill(ui, r, t->field_bg);
     ui_frame(ui, r, ui_mm(ui, 0.6) > 0 ? ui_mm(ui, 0.6) : 1,
