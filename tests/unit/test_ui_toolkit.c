@@ -1,0 +1,213 @@
+/* The toolkit without a display: a software renderer on a surface. Themes meet their contrast
+ * ratios; catalogues load and translate (and a broken one is refused); taps go through hit
+ * testing (a drag or a double tap is not a click); Tab walks the focus; right to left mirrors
+ * the layout. */
+#include <SDL.h>
+#include <string.h>
+
+#include "assets.h"
+#include "i18n.h"
+#include "test.h"
+#include "ui_sdl.h"
+
+static SDL_Surface *surface;
+static SDL_Renderer *renderer;
+
+static struct ui *
+make_ui(void)
+{
+    struct ui_config c = {
+        .width_px = 1080,
+        .height_px = 1920,
+        .diagonal_in = 21.5,
+        .fonts = { font_sans_regular, font_sans_bold, font_arabic_regular, font_arabic_bold },
+        .font_lens = { font_sans_regular_len, font_sans_bold_len, font_arabic_regular_len,
+                       font_arabic_bold_len },
+    };
+    struct errbuf err;
+    struct ui *ui = ui_create(renderer, &c, &err);
+    CHECK_MSG(ui != NULL, "%s", err.msg);
+    return ui;
+}
+
+static int clicks_a, clicks_b;
+
+static void
+frame(struct ui *ui)
+{
+    ui_begin(ui, 0);
+    ui_area(ui, (struct ui_rect){ 0, 0, 1080, 1920 });
+    ui_columns(ui, 2);
+    if (ui_button(ui, "Alpha", UI_BUTTON_NORMAL))
+        clicks_a++;
+    if (ui_button(ui, "Beta", UI_BUTTON_NORMAL))
+        clicks_b++;
+    ui_columns(ui, 1);
+    ui_end(ui);
+    ui_render(ui);
+}
+
+static void
+tap(struct ui *ui, const char *label, int64_t t, int move)
+{
+    const struct ui_node *n = ui_find(ui, label, UI_ROLE_BUTTON);
+    CHECK(n != NULL);
+    int x = n->r.x + n->r.w / 2, y = n->r.y + n->r.h / 2;
+    ui_feed(ui, &(struct ui_input){ .kind = UI_IN_DOWN, .x = x, .y = y, .t_ms = t });
+    if (move)
+        ui_feed(ui,
+                &(struct ui_input){ .kind = UI_IN_MOVE, .x = x + move, .y = y, .t_ms = t + 50 });
+    ui_feed(ui, &(struct ui_input){ .kind = UI_IN_UP, .x = x + move, .y = y, .t_ms = t + 100 });
+    frame(ui);
+}
+
+TEST(themes_meet_contrast)
+{
+    const struct ui_theme *hc = ui_theme_high_contrast(), *st = ui_theme_standard();
+    struct {
+        const struct ui_theme *t;
+        double min;
+    } cases[] = { { hc, 7.0 }, { st, 4.5 } };
+    for (size_t i = 0; i < 2; i++) {
+        const struct ui_theme *t = cases[i].t;
+        struct ui_color pairs[][2] = {
+            { t->fg, t->bg },
+            { t->muted, t->bg },
+            { t->header_fg, t->header_bg },
+            { t->button_fg, t->button_bg },
+            { t->primary_fg, t->primary_bg },
+            { t->tile_fg, t->tile_bg },
+            { t->field_fg, t->field_bg },
+            { t->invalid, t->bg },
+            { t->banner_info_fg, t->banner_info_bg },
+            { t->banner_warn_fg, t->banner_warn_bg },
+        };
+        for (size_t p = 0; p < sizeof(pairs) / sizeof(pairs[0]); p++) {
+            double r = ui_contrast_ratio(pairs[p][0], pairs[p][1]);
+            CHECK_MSG(r >= cases[i].min, "%s pair %zu: %.2f < %.1f", t->code, p, r, cases[i].min);
+        }
+    }
+    /* The formula itself: black on white is 21:1. */
+    double bw = ui_contrast_ratio((struct ui_color){ 0, 0, 0, 255 },
+                                  (struct ui_color){ 255, 255, 255, 255 });
+    CHECK(bw > 20.99 && bw < 21.01);
+}
+
+TEST(catalogues_translate_and_refuse_garbage)
+{
+    struct errbuf err;
+    CHECK(i18n_add_catalogue("sv", catalogue_sv, catalogue_sv_len, &err));
+    CHECK(!i18n_add_catalogue("sv", "this is not a catalogue, it is plain text", 41, &err));
+    CHECK(strstr(err.msg, "magic") != NULL);
+    CHECK(!i18n_add_catalogue("xx", catalogue_sv, catalogue_sv_len, &err));
+    unsigned char cut[64];
+    memcpy(cut, catalogue_sv, sizeof(cut));
+    CHECK(!i18n_add_catalogue("sv", cut, sizeof(cut), &err)); /* tables run past the end */
+    CHECK(i18n_set_language("sv"));
+    CHECK_STR("Identifiera dig", _("Identify yourself"));
+    CHECK_STR("Logga ut", _("Log out"));
+    CHECK_STR("no such message", _("no such message"));
+    CHECK(i18n_set_language("en"));
+    CHECK_STR("Identify yourself", _("Identify yourself"));
+    CHECK(!i18n_set_language("klingon"));
+    CHECK_STR("en", i18n_current()->code);
+    CHECK(i18n_find("ar")->rtl);
+}
+
+TEST(taps_drags_and_double_taps)
+{
+    struct ui *ui = make_ui();
+    clicks_a = clicks_b = 0;
+    frame(ui);
+    tap(ui, "Alpha", 1000, 0);
+    CHECK_INT(1, clicks_a);
+    tap(ui, "Alpha", 1150, 0); /* within 300 ms: the same tap */
+    CHECK_INT(1, clicks_a);
+    tap(ui, "Alpha", 2000, 0);
+    CHECK_INT(2, clicks_a);
+    tap(ui, "Beta", 3000, 200); /* moved 200 px: a drag, not a tap */
+    CHECK_INT(0, clicks_b);
+    tap(ui, "Beta", 4000, 0);
+    CHECK_INT(1, clicks_b);
+    /* A press held past the long-press time is a long press, not a click. */
+    const struct ui_node *n = ui_find(ui, "Beta", UI_ROLE_BUTTON);
+    int x = n->r.x + 5, y = n->r.y + 5;
+    ui_feed(ui, &(struct ui_input){ .kind = UI_IN_DOWN, .x = x, .y = y, .t_ms = 10000 });
+    ui_feed(ui, &(struct ui_input){ .kind = UI_IN_UP, .x = x, .y = y, .t_ms = 16000 });
+    frame(ui);
+    CHECK_INT(1, clicks_b);
+    /* Touch targets are at least 15 mm high. */
+    CHECK(n->r.h >= ui_mm(ui, 15));
+    ui_destroy(ui);
+}
+
+TEST(keyboard_focus_and_enter)
+{
+    struct ui *ui = make_ui();
+    clicks_a = clicks_b = 0;
+    frame(ui);
+    ui_feed(ui, &(struct ui_input){ .kind = UI_IN_KEY, .key = UI_KEY_TAB });
+    frame(ui);
+    CHECK_STR("Alpha", ui_focused(ui)->label);
+    ui_feed(ui, &(struct ui_input){ .kind = UI_IN_KEY, .key = UI_KEY_TAB });
+    frame(ui);
+    CHECK_STR("Beta", ui_focused(ui)->label);
+    ui_feed(ui, &(struct ui_input){ .kind = UI_IN_KEY, .key = UI_KEY_ENTER });
+    frame(ui);
+    CHECK_INT(1, clicks_b);
+    ui_feed(ui, &(struct ui_input){ .kind = UI_IN_KEY, .key = UI_KEY_TAB });
+    frame(ui);
+    CHECK_STR("Alpha", ui_focused(ui)->label); /* wraps around */
+    ui_destroy(ui);
+}
+
+TEST(rtl_mirrors_columns)
+{
+    struct ui *ui = make_ui();
+    frame(ui);
+    int ltr_alpha = ui_find(ui, "Alpha", UI_ROLE_BUTTON)->r.x;
+    int ltr_beta = ui_find(ui, "Beta", UI_ROLE_BUTTON)->r.x;
+    CHECK(ltr_alpha < ltr_beta);
+    ui_set_rtl(ui, true);
+    frame(ui);
+    CHECK(ui_find(ui, "Alpha", UI_ROLE_BUTTON)->r.x > ui_find(ui, "Beta", UI_ROLE_BUTTON)->r.x);
+    CHECK_INT(ltr_beta, ui_find(ui, "Alpha", UI_ROLE_BUTTON)->r.x);
+    ui_destroy(ui);
+}
+
+TEST(unchanged_frames_are_not_drawn)
+{
+    struct ui *ui = make_ui();
+    frame(ui);
+    frame(ui);
+    frame(ui);
+    uint64_t drawn, skipped;
+    ui_frame_counts(ui, &drawn, &skipped);
+    CHECK_INT(1, (int)drawn);
+    CHECK_INT(2, (int)skipped);
+    ui_set_theme(ui, true);
+    frame(ui);
+    ui_frame_counts(ui, &drawn, &skipped);
+    CHECK_INT(2, (int)drawn);
+    ui_destroy(ui);
+}
+
+int
+main(void)
+{
+    surface = SDL_CreateRGBSurfaceWithFormat(0, 1080, 1920, 32, SDL_PIXELFORMAT_RGBA32);
+    renderer = SDL_CreateSoftwareRenderer(surface);
+    if (renderer == NULL) {
+        printf("1..0 # SKIP no software renderer: %s\n", SDL_GetError());
+        return 0;
+    }
+    RUN(themes_meet_contrast);
+    RUN(catalogues_translate_and_refuse_garbage);
+    RUN(taps_drags_and_double_taps);
+    RUN(keyboard_focus_and_enter);
+    RUN(rtl_mirrors_columns);
+    RUN(unchanged_frames_are_not_drawn);
+    SDL_DestroyRenderer(renderer);
+    SDL_FreeSurface(surface);
+    return test_done();
+}
