@@ -9,9 +9,8 @@
 #include <time.h>
 
 #include "app.h"
-#include "client.h"
 #include "date.h"
-#include "flow.h"
+#include "id_runner.h"
 #include "httpsig.h"
 #include "kiosk_state.h"
 #include "roles.h"
@@ -97,88 +96,62 @@ cmd_identify(int argc, char **argv)
         return APP_EXIT_INVALID;
     }
     const char *site = config_get_string(cfg, "kiosk.site_name");
-    struct idp_client *c = idp_client_create(url, config_get_string(cfg, "identity.pin"),
-                                             config_get_string(cfg, "identity.end_user_ip"),
-                                             site ? site : "Mina sidor");
+    struct idr_config ic = {
+        .url = url,
+        .pin = config_get_string(cfg, "identity.pin"),
+        .end_user_ip = config_get_string(cfg, "identity.end_user_ip"),
+        .visible_text = site ? site : "Mina sidor",
+    };
     signal(SIGINT, handle_signal_cancel);
     signal(SIGTERM, handle_signal_cancel);
 
-    struct flow f;
-    flow_init(&f);
+    /* The same runner the kiosk screen uses; this loop only shows what it says. */
+    struct idr *r = idr_start(&ic);
+    struct idr_snapshot s;
     const struct bankid_message *shown = NULL;
-    char last_qr[160] = "";
+    char last_qr[sizeof(s.qr)] = "";
     int64_t start = now_ms();
-    while (f.state != FLOW_COMPLETE && f.state != FLOW_FAILED) {
-        int64_t t = now_ms();
-        if (cancel_requested || t - start > GIVE_UP_MS) {
-            cancel_requested = 0;
-            flow_cancel(&f);
+    bool cancelled = false;
+    for (;;) {
+        if (!cancelled && (cancel_requested || now_ms() - start > GIVE_UP_MS)) {
+            cancelled = true;
+            idr_cancel(r);
         }
-        struct errbuf err = { "" };
-        char code[32];
-        enum idp_error e = IDP_OK;
-        switch (flow_next(&f, t)) {
-        case FLOW_DO_AUTH: {
-            struct bankid_auth_response a;
-            e = idp_auth(c, &a, code, &err);
-            if (e == IDP_OK)
-                flow_on_auth(&f, &a, now_ms());
-            secure_zero(&a, sizeof(a));
-            break;
+        idr_snapshot(r, &s);
+        if (s.qr[0] != '\0' && strcmp(s.qr, last_qr) != 0) {
+            printf("qr: %s\n", s.qr);
+            snprintf(last_qr, sizeof(last_qr), "%s", s.qr);
         }
-        case FLOW_DO_COLLECT: {
-            struct bankid_collect col;
-            e = idp_collect(c, f.order.order_ref, &col, code, &err);
-            if (e == IDP_OK)
-                flow_on_collect(&f, &col, now_ms());
-            secure_zero(&col, sizeof(col));
-            break;
-        }
-        case FLOW_DO_CANCEL:
-            /* Whether or not the provider heard it, this identification is over. */
-            if (idp_cancel(c, f.order.order_ref, code, &err) != IDP_OK)
-                fprintf(stderr, "minasidor: cancel: %s\n", err.msg);
-            flow_on_cancelled(&f);
-            break;
-        case FLOW_DO_NOTHING:
-            break;
-        }
-        if (e != IDP_OK) {
-            fprintf(stderr, "minasidor: %s\n", err.msg);
-            flow_on_error(&f, e == IDP_ERR_ANSWER ? code : NULL);
-        }
-        char qr[160];
-        if (flow_qr(&f, now_ms(), qr, sizeof(qr)) && strcmp(qr, last_qr) != 0) {
-            printf("qr: %s\n", qr);
-            snprintf(last_qr, sizeof(last_qr), "%s", qr);
-        }
-        if (f.message != shown) {
-            printf("message: %s%s%s\n", f.message->rfa, f.message->rfa[0] ? " " : "",
-                   f.message->sv);
-            shown = f.message;
+        if (s.message != NULL && s.message != shown) {
+            printf("message: %s%s%s\n", s.message->rfa, s.message->rfa[0] ? " " : "",
+                   s.message->sv);
+            shown = s.message;
         }
         fflush(stdout);
+        if (s.state == FLOW_COMPLETE || s.state == FLOW_FAILED)
+            break;
+        secure_zero(&s, sizeof(s));
         struct timespec tick = { 0, 100 * 1000 * 1000 };
         nanosleep(&tick, NULL);
     }
     int rc = APP_EXIT_INVALID;
-    if (f.state == FLOW_COMPLETE) {
+    if (s.state == FLOW_COMPLETE) {
         struct pnr p;
-        if (pnr_parse(f.user.personal_number, date_today_stockholm(), 0, &p) == PNR_OK) {
+        if (pnr_parse(s.user.personal_number, date_today_stockholm(), 0, &p) == PNR_OK) {
             char masked[14];
             pnr_format(&p, PNR_STYLE_MASKED, date_today_stockholm(), masked);
             printf("identified: %s\n", masked);
             char why[256];
-            enum role role = role_of(cfg, f.user.personal_number, why, sizeof(why));
+            enum role role = role_of(cfg, s.user.personal_number, why, sizeof(why));
             printf("role: %s (%s)\n", role_code(role), why);
             rc = APP_EXIT_OK;
         } else {
             printf("failed: the provider returned an invalid personal number\n");
         }
     } else {
-        printf("failed: %s\n", f.message->rfa);
+        printf("failed: %s\n", s.message != NULL ? s.message->rfa : "");
     }
-    flow_finish(&f);
-    idp_client_destroy(c);
+    secure_zero(&s, sizeof(s));
+    idr_stop(r);
     return rc;
 }

@@ -101,7 +101,7 @@ stop_identification(struct kiosk *k)
     k->idr = NULL;
     qr_matrix_free(&k->id_qr);
     memset(&k->id_qr, 0, sizeof(k->id_qr));
-    k->id_qr_text[0] = '\0';
+    sodium_memzero(&k->id_snap, sizeof(k->id_snap));
     memset(&k->m.id, 0, sizeof(k->m.id));
 }
 
@@ -444,38 +444,37 @@ poll_identification(struct kiosk *k)
         return;
     struct idr_snapshot s;
     idr_snapshot(k->idr, &s);
-    struct model_identify *id = &k->m.id;
-    enum model_id_state st = (enum model_id_state)s.state;
-    if (id->state != st || id->msgid != (s.message ? s.message->msgid : NULL) ||
-        strcmp(s.qr, k->id_qr_text) != 0)
+    struct idr_snapshot *last = &k->id_snap;
+    bool qr_changed = strcmp(s.qr, last->qr) != 0;
+    if (s.state != last->state || s.message != last->message || s.n_demo != last->n_demo ||
+        qr_changed)
         ui_invalidate(k->ui);
-    id->state = st;
-    id->msgid = s.message != NULL ? s.message->msgid : NULL;
-    id->rfa = s.message != NULL ? s.message->rfa : NULL;
-    k->m.idp_unreachable = s.unreachable;
-    if (strcmp(s.qr, k->id_qr_text) != 0) {
+    if (qr_changed) {
         qr_matrix_free(&k->id_qr);
         memset(&k->id_qr, 0, sizeof(k->id_qr));
-        snprintf(k->id_qr_text, sizeof(k->id_qr_text), "%s", s.qr);
         if (s.qr[0] != '\0' && !qr_encode(s.qr, &k->id_qr))
             LOG_WARN("the QR content does not fit a QR code");
     }
+    *last = s;
+    sodium_memzero(&s, sizeof(s));
+
+    struct model_identify *id = &k->m.id;
+    id->state = (enum model_id_state)last->state;
+    id->msgid = last->message != NULL ? last->message->msgid : NULL;
+    id->rfa = last->message != NULL ? last->message->rfa : NULL;
     id->qr = k->id_qr.modules;
     id->qr_size = k->id_qr.size;
-    static char demo_names[IDR_MAX_DEMO][128];
-    id->n_demo = s.n_demo;
-    for (size_t i = 0; i < s.n_demo; i++) {
-        snprintf(demo_names[i], sizeof(demo_names[i]), "%s", s.demo[i].name);
-        id->demo_names[i] = demo_names[i];
-    }
-    if (s.state == FLOW_COMPLETE) {
-        struct bankid_user u = s.user;
+    id->n_demo = last->n_demo;
+    for (size_t i = 0; i < last->n_demo; i++)
+        id->demo_names[i] = last->demo[i].name;
+    k->m.idp_unreachable = last->unreachable;
+    if (last->state == FLOW_COMPLETE) {
+        struct bankid_user u = last->user;
         stop_identification(k);
         if (k->m.screen == SCREEN_IDENTIFY)
             begin_session(k, &u);
         sodium_memzero(&u, sizeof(u));
     }
-    sodium_memzero(&s, sizeof(s));
 }
 
 static void
@@ -491,7 +490,11 @@ poll_sync(struct kiosk *k)
     k->m.offline = offline;
     if (st.last_success_at > 0)
         k->m.last_sync_at = st.last_success_at;
-    if (k->m.has_receipt && !k->m.receipt.delivered && k->ks.store != NULL) {
+    /* A receipt's delivery can change only when a sync run has ended: read the outbox then,
+     * not on every tick. */
+    bool new_run = st.runs != k->sync_runs_seen;
+    k->sync_runs_seen = st.runs;
+    if (new_run && k->m.has_receipt && !k->m.receipt.delivered && k->ks.store != NULL) {
         struct store_outbox *ob = NULL;
         if (store_outbox_list(k->ks.store, false, 0, &ob) == STORE_OK) {
             for (size_t i = 0; i < ob->n; i++) {
@@ -531,7 +534,9 @@ kiosk_step(struct kiosk *k, const struct ui_input *in, int n_in)
 {
     int64_t now = kiosk_now_ms(k);
     for (int i = 0; i < n_in; i++) {
-        if (ui_feed(k->ui, &in[i]) && in[i].x >= 0 && !k->m.idle_warning)
+        /* A person's input keeps the session alive (not a redraw; not behind the idle dialog,
+         * whose Fortsätt does that). */
+        if (ui_feed(k->ui, &in[i]) && in[i].kind != UI_IN_EXPOSE && !k->m.idle_warning)
             k->last_input_ms = now;
     }
     if (now >= k->next_tick_ms) {

@@ -32,8 +32,8 @@ struct kiosk {
 
     /* identification */
     struct idr *idr;
-    struct qr_matrix id_qr;
-    char id_qr_text[160];
+    struct idr_snapshot id_snap; /* what the runner said last (the model points into it) */
+    struct qr_matrix id_qr;      /* id_snap.qr encoded */
     bool demo;
 
     /* the session (all personal; wiped by kiosk_logout) */
@@ -51,6 +51,7 @@ struct kiosk {
     int64_t idle_deadline_ms; /* while the dialog is open: when the session ends */
     int64_t next_tick_ms;
     char receipt_uuid[37];
+    size_t sync_runs_seen;
     bool quit;
 };
 

@@ -53,30 +53,14 @@ fail(struct run *r, const char *what, const char *arg)
     return 1;
 }
 
-/* The node with this label (focusable ones first when `tappable`), waiting up to timeout_s. */
+/* The node a finger could tap with this label, waiting up to timeout_s for it. */
 static const struct ui_node *
-find(struct run *r, const char *label, bool tappable, int timeout_s)
+find_tappable(struct run *r, const char *label, int timeout_s)
 {
     int64_t until = kiosk_now_ms(r->k) + (int64_t)timeout_s * 1000;
     for (;;) {
         step(r);
-        const struct ui_node *n = ui_find(r->k->ui, label, -1);
-        if (tappable) {
-            size_t count;
-            const struct ui_node *all = ui_nodes(r->k->ui, &count);
-            const struct ui_node *best = NULL;
-            for (size_t i = 0; i < count; i++) {
-                if (!all[i].focusable || (all[i].state & UI_STATE_DISABLED))
-                    continue;
-                if (strcmp(all[i].label, label) == 0) {
-                    best = &all[i];
-                    break;
-                }
-                if (best == NULL && strncmp(all[i].label, label, strlen(label)) == 0)
-                    best = &all[i];
-            }
-            n = best;
-        }
+        const struct ui_node *n = ui_find_tappable(r->k->ui, label);
         if (n != NULL || kiosk_now_ms(r->k) >= until)
             return n;
         pause_ms(50);
@@ -93,7 +77,7 @@ feed(struct run *r, struct ui_input *in)
 static int
 cmd_tap(struct run *r, const char *label)
 {
-    const struct ui_node *n = find(r, label, true, 5);
+    const struct ui_node *n = find_tappable(r, label, 5);
     if (n == NULL)
         return fail(r, "nothing to tap with this label", label);
     int x = n->r.x + n->r.w / 2, y = n->r.y + n->r.h / 2;

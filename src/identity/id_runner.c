@@ -18,6 +18,8 @@ struct idr {
     struct idp_client *client;
     struct flow flow;
     bool stop, cancel, unreachable;
+    bool want_demo;
+    char district[64];
     int demo_scan; /* -1 none */
     size_t n_demo;
     struct idp_demo_identity demo[IDR_MAX_DEMO];
@@ -35,6 +37,19 @@ static void *
 run(void *arg)
 {
     struct idr *r = arg;
+    if (r->want_demo) {
+        /* On this thread, not the caller's: the screen must never wait for the network. */
+        struct idp_demo_identity demo[IDR_MAX_DEMO];
+        size_t n = 0;
+        struct errbuf err;
+        if (idp_demo_identities(r->client, r->district[0] ? r->district : NULL, demo, IDR_MAX_DEMO,
+                                &n, &err) != IDP_OK)
+            LOG_WARN("demo identities: %s", err.msg);
+        pthread_mutex_lock(&r->lock);
+        memcpy(r->demo, demo, sizeof(demo));
+        r->n_demo = n;
+        pthread_mutex_unlock(&r->lock);
+    }
     for (;;) {
         pthread_mutex_lock(&r->lock);
         if (r->cancel || r->stop) {
@@ -112,12 +127,8 @@ idr_start(const struct idr_config *cfg)
     r->client = idp_client_create(cfg->url, cfg->pin, cfg->end_user_ip, cfg->visible_text);
     r->demo_scan = -1;
     flow_init(&r->flow);
-    if (cfg->demo) {
-        struct errbuf err;
-        if (idp_demo_identities(r->client, cfg->district, r->demo, IDR_MAX_DEMO, &r->n_demo,
-                                &err) != IDP_OK)
-            LOG_WARN("demo identities: %s", err.msg);
-    }
+    r->want_demo = cfg->demo;
+    snprintf(r->district, sizeof(r->district), "%s", cfg->district ? cfg->district : "");
     if (pthread_create(&r->thread, NULL, run, r) != 0) {
         LOG_ERR("cannot start the identification thread");
         flow_on_error(&r->flow, NULL);

@@ -204,12 +204,10 @@ translate(struct platform *p, const SDL_Event *ev, struct ui_input *out, bool *q
         out->text[len] = '\0';
         return true;
     case SDL_WINDOWEVENT:
-        if (ev->window.event == SDL_WINDOWEVENT_EXPOSED) {
-            out->kind = UI_IN_MOVE; /* nothing pressed: only makes the frame be redrawn */
-            out->x = out->y = -1;
-            return true;
-        }
-        return false;
+        if (ev->window.event != SDL_WINDOWEVENT_EXPOSED)
+            return false;
+        out->kind = UI_IN_EXPOSE;
+        return true;
     default:
         return false;
     }
@@ -236,7 +234,6 @@ platform_wait(struct platform *p, int timeout_ms, struct ui_input *out, int max,
 bool
 platform_screenshot(struct platform *p, const char *path, struct errbuf *err)
 {
-    int w = p->width, h = p->height;
     int ow, oh;
     SDL_GetRendererOutputSize(p->renderer, &ow, &oh);
     /* Read back at the output size; with a scaled window that differs from the display size. */
@@ -246,8 +243,6 @@ platform_screenshot(struct platform *p, const char *path, struct errbuf *err)
         err_set(err, "cannot read the frame back: %s", SDL_GetError());
         return false;
     }
-    (void)w;
-    (void)h;
     bool ok = png_write_rgba(path, px, ow, oh, ow * 4, err);
     free(px);
     return ok;

@@ -9,7 +9,6 @@
 
 static struct ui_field phone = { .keyboard = UI_KEYBOARD_NUMERIC, .max_len = 20 };
 static int topic = -1, window = 2;
-static bool sent;
 
 static void
 enter(struct model *m)
@@ -17,7 +16,6 @@ enter(struct model *m)
     ui_field_clear(&phone);
     topic = -1;
     window = 2;
-    sent = false;
     m->has_receipt = false;
 }
 
@@ -33,7 +31,7 @@ static void
 build(struct ui *ui, struct model *m)
 {
     chrome_begin(ui, m, _("Call me back"), true);
-    if (sent && m->has_receipt) {
+    if (m->has_receipt) {
         ui_heading(ui, _("Thank you, we will call you"), 1);
         ui_banner(ui, m->receipt.promise, false);
         ui_pair(ui, _("What you sent"), m->receipt.what);
@@ -86,10 +84,8 @@ build(struct ui *ui, struct model *m)
         const char *err = NULL;
         if (topic < 0)
             phone.error = _("Choose what it is about.");
-        else if (m->act->request_callback(m->app, &req, &err))
-            sent = true;
-        else
-            phone.error = err;
+        else if (!m->act->request_callback(m->app, &req, &err))
+            phone.error = err; /* on success the receipt is shown from the next frame */
     }
     chrome_end(ui, m);
 }

@@ -9,13 +9,6 @@
 #include "taxonomy.h"
 
 static const char *
-tax_label(enum tax_dimension dim, const char *code)
-{
-    int i = code != NULL ? taxonomy_find(dim, code) : -1;
-    return i < 0 ? (code != NULL ? code : "–") : _(taxonomy_entry(dim, (size_t)i)->label);
-}
-
-static const char *
 or_dash(const char *s)
 {
     return s != NULL && s[0] ? s : "–";
@@ -32,12 +25,12 @@ build_case(struct ui *ui, struct model *m)
         return;
     }
     const char *title = model_text(l, i, "title");
-    ui_heading(ui, title != NULL ? title : tax_label(TAX_MAIN, model_text(l, i, "main")), 2);
+    ui_heading(ui, title != NULL ? title : fmt_tax(TAX_MAIN, model_text(l, i, "main")), 2);
     char received[64];
     fmt_date_short(model_text(l, i, "received_on"), received, sizeof(received));
     ui_pair(ui, _("Case number"), or_dash(model_text(l, i, "case_number")));
-    ui_pair(ui, _("Category"), tax_label(TAX_TYPE, model_text(l, i, "type")));
-    ui_pair(ui, _("Status"), tax_label(TAX_STATUS, model_text(l, i, "status")));
+    ui_pair(ui, _("Category"), fmt_tax(TAX_TYPE, model_text(l, i, "type")));
+    ui_pair(ui, _("Status"), fmt_tax(TAX_STATUS, model_text(l, i, "status")));
     ui_pair(ui, _("Case officer"), or_dash(model_text(l, i, "handlaggare")));
     ui_pair(ui, _("Received"), received);
     ui_pair(ui, _("Next step"), or_dash(model_text(l, i, "next_step")));
@@ -57,7 +50,7 @@ build_case(struct ui *ui, struct model *m)
         for (size_t e = 0; e < m->events.n; e++) {
             char when[96];
             fmt_time(model_num(&m->events, e, "at"), when, sizeof(when));
-            ui_timeline_entry(ui, when, tax_label(TAX_STATUS, model_text(&m->events, e, "status")),
+            ui_timeline_entry(ui, when, fmt_tax(TAX_STATUS, model_text(&m->events, e, "status")),
                               model_text(&m->events, e, "note"), e + 1 == m->events.n);
         }
     }

@@ -22,14 +22,22 @@ day_month_year(struct date d, char *out, size_t size)
     snprintf(out, size, "%d %s %d", d.day, _(months[d.month - 1]), d.year);
 }
 
+/* Parses iso into d; if it is not a date, writes it as it is (or nothing) and returns false. */
+static bool
+parse_or_copy(const char *iso, struct date *d, char *out, size_t size)
+{
+    if (iso != NULL && date_parse_iso(iso, d))
+        return true;
+    snprintf(out, size, "%s", iso != NULL ? iso : "");
+    return false;
+}
+
 void
 fmt_date(const char *iso, char *out, size_t size)
 {
     struct date d;
-    if (iso == NULL || !date_parse_iso(iso, &d)) {
-        snprintf(out, size, "%s", iso != NULL ? iso : "");
+    if (!parse_or_copy(iso, &d, out, size))
         return;
-    }
     char dmy[64];
     day_month_year(d, dmy, sizeof(dmy));
     snprintf(out, size, "%s %s", _(weekdays[date_weekday(d) - 1]), dmy);
@@ -39,11 +47,8 @@ void
 fmt_date_short(const char *iso, char *out, size_t size)
 {
     struct date d;
-    if (iso == NULL || !date_parse_iso(iso, &d)) {
-        snprintf(out, size, "%s", iso != NULL ? iso : "");
-        return;
-    }
-    day_month_year(d, out, size);
+    if (parse_or_copy(iso, &d, out, size))
+        day_month_year(d, out, size);
 }
 
 void
@@ -64,6 +69,13 @@ fmt_money(long long ore, char *out, size_t size)
     bool en = strcmp(i18n_current()->code, "en") == 0;
     money_format(ore, en ? MONEY_STYLE_EN : MONEY_STYLE_SV, buf, sizeof(buf));
     snprintf(out, size, "%s", buf);
+}
+
+const char *
+fmt_tax(enum tax_dimension dim, const char *code)
+{
+    int i = code != NULL ? taxonomy_find(dim, code) : -1;
+    return i < 0 ? (code != NULL ? code : "–") : _(taxonomy_entry(dim, (size_t)i)->label);
 }
 
 void

@@ -18,18 +18,18 @@ reset(struct model *m)
     page[m->screen] = 0;
 }
 
-static const char *
-status_label(const char *code)
+/* The rows of page p: [page_first, page_end). */
+static size_t
+page_first(int p)
 {
-    int i = code != NULL ? taxonomy_find(TAX_STATUS, code) : -1;
-    return i < 0 ? (code != NULL ? code : "") : _(taxonomy_entry(TAX_STATUS, (size_t)i)->label);
+    return (size_t)p * PER_PAGE;
 }
 
-static const char *
-main_label(const char *code)
+static size_t
+page_end(int p, size_t n)
 {
-    int i = code != NULL ? taxonomy_find(TAX_MAIN, code) : -1;
-    return i < 0 ? (code != NULL ? code : "") : _(taxonomy_entry(TAX_MAIN, (size_t)i)->label);
+    size_t e = (size_t)(p + 1) * PER_PAGE;
+    return e < n ? e : n;
 }
 
 static void
@@ -40,14 +40,15 @@ build_cases(struct ui *ui, struct model *m)
     if (l->n == 0)
         ui_paragraph(ui, _("You have no cases."), UI_TEXT_BODY);
     int *p = &page[SCREEN_CASES];
-    for (size_t i = (size_t)*p * PER_PAGE; i < l->n && i < (size_t)(*p + 1) * PER_PAGE; i++) {
+    for (size_t i = page_first(*p); i < page_end(*p, l->n); i++) {
         const char *title = model_text(l, i, "title");
         char detail[256];
         snprintf(detail, sizeof(detail), "%s · %s · %s", model_text(l, i, "case_number"),
-                 main_label(model_text(l, i, "main")), status_label(model_text(l, i, "status")));
+                 fmt_tax(TAX_MAIN, model_text(l, i, "main")),
+                 fmt_tax(TAX_STATUS, model_text(l, i, "status")));
         ui_push_key(ui, (uint32_t)l->rows[i].id);
-        if (ui_list_item(ui, title != NULL ? title : main_label(model_text(l, i, "main")), detail,
-                         NULL))
+        if (ui_list_item(ui, title != NULL ? title : fmt_tax(TAX_MAIN, model_text(l, i, "main")),
+                         detail, NULL))
             m->act->open_case(m->app, i);
         ui_pop_key(ui);
     }
@@ -63,7 +64,7 @@ build_queues(struct ui *ui, struct model *m)
     if (l->n == 0)
         ui_paragraph(ui, _("You are in no queues."), UI_TEXT_BODY);
     int *p = &page[SCREEN_QUEUES];
-    for (size_t i = (size_t)*p * PER_PAGE; i < l->n && i < (size_t)(*p + 1) * PER_PAGE; i++) {
+    for (size_t i = page_first(*p); i < page_end(*p, l->n); i++) {
         char pos[96], detail[320], reg[64] = "", exp[64] = "";
         long long of = model_num(l, i, "of_total");
         if (of > 0)
@@ -97,7 +98,7 @@ build_invoices(struct ui *ui, struct model *m)
     struct local_time lt;
     tz_to_local(m->now, &lt);
     date_format_iso(lt.date, today);
-    for (size_t i = (size_t)*p * PER_PAGE; i < l->n && i < (size_t)(*p + 1) * PER_PAGE; i++) {
+    for (size_t i = page_first(*p); i < page_end(*p, l->n); i++) {
         char amount[64], due[64], detail[256];
         fmt_money(model_num(l, i, "amount_ore"), amount, sizeof(amount));
         fmt_date_short(model_text(l, i, "due_date"), due, sizeof(due));
@@ -127,7 +128,7 @@ build_payouts(struct ui *ui, struct model *m)
     if (l->n == 0)
         ui_paragraph(ui, _("You have no decisions on financial assistance."), UI_TEXT_BODY);
     int *p = &page[SCREEN_PAYOUTS];
-    for (size_t i = (size_t)*p * PER_PAGE; i < l->n && i < (size_t)(*p + 1) * PER_PAGE; i++) {
+    for (size_t i = page_first(*p); i < page_end(*p, l->n); i++) {
         char amount[64], when[64], decided[64], detail[320];
         fmt_money(model_num(l, i, "amount_ore"), amount, sizeof(amount));
         fmt_date_short(model_text(l, i, "payout_date"), when, sizeof(when));

@@ -5,6 +5,7 @@
 #define MINASIDOR_SCREENS_H
 
 #include "model.h"
+#include "taxonomy.h"
 #include "ui.h"
 
 struct screen_impl {
@@ -28,6 +29,8 @@ void fmt_date(const char *iso, char *out, size_t size);       /* "fredag 4 decem
 void fmt_date_short(const char *iso, char *out, size_t size); /* "4 december 2026" */
 void fmt_time(int64_t utc, char *out, size_t size);           /* "4 december 2026 kl. 10.30" */
 void fmt_money(long long ore, char *out, size_t size);
+/* The translated label of a taxonomy code ("Förskola"); the code itself if unknown, "–" if NULL. */
+const char *fmt_tax(enum tax_dimension dim, const char *code);
 /* "uppdaterad för 5 minuter sedan" */
 void fmt_age(int64_t then, int64_t now, char *out, size_t size);
 

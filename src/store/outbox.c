@@ -49,14 +49,6 @@ item_key(struct store *s, int64_t citizen_id, const unsigned char **key)
 }
 
 static void
-uuid_v4(char out[37])
-{
-    unsigned char b[16];
-    randombytes_buf(b, sizeof(b));
-    uuid_v4_format(b, out);
-}
-
-static void
 bind_sealed(sqlite3_stmt *st, int param, const unsigned char *key, const char *column, int64_t seq,
             int64_t citizen, const char *text)
 {
@@ -83,7 +75,7 @@ store_outbox_add(struct store *s, const struct store_actor *actor,
     int64_t seq = 0;
     const unsigned char *key = NULL;
     char uuid[37];
-    uuid_v4(uuid);
+    uuid_v4_random(uuid);
 
     if (sqlite3_prepare_v2(s->db, "SELECT outbox_next_seq FROM device_state WHERE id=1", -1, &st,
                            NULL) == SQLITE_OK &&

@@ -278,6 +278,10 @@ ui_feed(struct ui *ui, const struct ui_input *in)
             break;
         }
         return true;
+    case UI_IN_EXPOSE:
+        ui->drawn_once = false; /* ui_render must not skip the identical frame */
+        ui->stale = true;
+        return true;
     case UI_IN_TEXT: {
         size_t have = strlen(ui->pending_text), add = strlen(in->text);
         if (have + add < sizeof(ui->pending_text))
@@ -401,8 +405,10 @@ ui_nodes(const struct ui *ui, size_t *n)
     return ui->shown;
 }
 
-const struct ui_node *
-ui_find(const struct ui *ui, const char *label, int role)
+/* The first node with this label (exact, then prefix) of the role (-1: any), tappable only if
+ * asked. Focusable nodes behind an open dialog never match: input cannot reach them. */
+static const struct ui_node *
+find(const struct ui *ui, const char *label, int role, bool tappable)
 {
     for (int pass = 0; pass < 2; pass++) {
         for (size_t i = 0; i < ui->n_shown; i++) {
@@ -410,13 +416,27 @@ ui_find(const struct ui *ui, const char *label, int role)
             if (role >= 0 && (int)n->role != role)
                 continue;
             if (ui->shown_has_modal && i < ui->shown_modal_first && n->focusable)
-                continue; /* hidden behind the dialog for input */
+                continue;
+            if (tappable && (!n->focusable || (n->state & UI_STATE_DISABLED)))
+                continue;
             if (pass == 0 ? strcmp(n->label, label) == 0
                           : strncmp(n->label, label, strlen(label)) == 0)
                 return n;
         }
     }
     return NULL;
+}
+
+const struct ui_node *
+ui_find(const struct ui *ui, const char *label, int role)
+{
+    return find(ui, label, role, false);
+}
+
+const struct ui_node *
+ui_find_tappable(const struct ui *ui, const char *label)
+{
+    return find(ui, label, -1, true);
 }
 
 const struct ui_node *

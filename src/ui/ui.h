@@ -69,6 +69,7 @@ enum ui_input_kind {
     UI_IN_UP,
     UI_IN_KEY,
     UI_IN_TEXT,
+    UI_IN_EXPOSE, /* the window's contents were lost: draw the frame again */
 };
 
 enum ui_key {
@@ -159,6 +160,8 @@ void ui_forget_text(struct ui *ui);
 const struct ui_node *ui_nodes(const struct ui *ui, size_t *n);
 /* The first node with this label (exact, then prefix), optionally of a role (-1: any). */
 const struct ui_node *ui_find(const struct ui *ui, const char *label, int role);
+/* The same for a node a finger could tap now: focusable, enabled, not behind an open dialog. */
+const struct ui_node *ui_find_tappable(const struct ui *ui, const char *label);
 /* The focused node, or NULL. */
 const struct ui_node *ui_focused(const struct ui *ui);
 

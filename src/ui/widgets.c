@@ -341,66 +341,53 @@ ui_field(struct ui *ui, struct ui_field *f)
 static const char *const rows_text[] = { "1234567890", "qwertyuiopå", "asdfghjklöä", "zxcvbnm-.@" };
 static const char *const rows_numeric[] = { "123", "456", "789", "-0+" };
 
+/* One key of the on-screen keyboard; true when it was tapped. */
+static bool
+key(struct ui *ui, struct ui_rect r, const char *label, enum ui_text_style style)
+{
+    uint32_t id = ui_node(ui, UI_ROLE_KEY, label, NULL, 0, r, true);
+    ui_fill(ui, r, ui_pressed(ui, id) ? ui->theme->button_pressed : ui->theme->button_bg);
+    ui_frame(ui, r, 1, ui->theme->border);
+    int th = ui_line_height(ui, style);
+    ui_text(ui, (struct ui_rect){ r.x, r.y + (r.h - th) / 2, r.w, th }, label, style,
+            ui->theme->button_fg, UI_ALIGN_CENTER);
+    focus_ring(ui, r, id);
+    return ui_clicked(ui, id);
+}
+
 void
 ui_keyboard(struct ui *ui, struct ui_field *f)
 {
     const char *const *rows = f->keyboard == UI_KEYBOARD_NUMERIC ? rows_numeric : rows_text;
-    size_t n_rows = 4;
-    int key_h = ui_mm(ui, TARGET_MM);
+    int key_h = ui_mm(ui, TARGET_MM), gap = ui_mm(ui, 1.5);
+    int max_keys = f->keyboard == UI_KEYBOARD_NUMERIC ? 3 : 11;
     /* The keyboard keeps left-to-right order in every language: it is a physical layout. */
-    for (size_t row = 0; row < n_rows; row++) {
+    for (size_t row = 0; row < 4; row++) {
         size_t n = utf8_length(rows[row], strlen(rows[row]));
         struct ui_rect band = ui_take(ui, key_h);
-        int gap = ui_mm(ui, 1.5);
-        int max_keys = f->keyboard == UI_KEYBOARD_NUMERIC ? 3 : 11;
         int w = (band.w - gap * (max_keys - 1)) / max_keys;
         int x = band.x + (band.w - ((int)n * w + ((int)n - 1) * gap)) / 2;
         const char *p = rows[row];
         for (size_t k = 0; k < n; k++) {
             uint32_t cp;
             size_t len = utf8_decode(p, strlen(p), &cp);
-            char key[8] = { 0 };
-            memcpy(key, p, len);
+            char ch[8] = { 0 };
+            memcpy(ch, p, len);
             p += len;
             struct ui_rect r = { x + (int)k * (w + gap), band.y, w, key_h };
-            uint32_t id = ui_node(ui, UI_ROLE_KEY, key, NULL, 0, r, true);
-            ui_fill(ui, r, ui_pressed(ui, id) ? ui->theme->button_pressed : ui->theme->button_bg);
-            ui_frame(ui, r, 1, ui->theme->border);
-            int th = ui_line_height(ui, UI_TEXT_H2);
-            ui_text(ui, (struct ui_rect){ r.x, r.y + (r.h - th) / 2, r.w, th }, key, UI_TEXT_H2,
-                    ui->theme->button_fg, UI_ALIGN_CENTER);
-            focus_ring(ui, r, id);
-            if (ui_clicked(ui, id))
-                field_append(f, key);
+            if (key(ui, r, ch, UI_TEXT_H2))
+                field_append(f, ch);
         }
     }
     struct ui_rect band = ui_take(ui, key_h);
-    int third = (band.w - 2 * ui_mm(ui, 1.5)) / 3;
-    struct ui_rect space = { band.x, band.y, third, key_h };
-    struct ui_rect del = { band.x + third + ui_mm(ui, 1.5), band.y, third, key_h };
-    struct ui_rect clr = { band.x + 2 * (third + ui_mm(ui, 1.5)), band.y, third, key_h };
-    struct {
-        struct ui_rect r;
-        const char *label;
-    } special[] = { { space, _("Space") }, { del, _("Delete") }, { clr, _("Clear") } };
-    for (size_t i = 0; i < 3; i++) {
-        uint32_t id = ui_node(ui, UI_ROLE_KEY, special[i].label, NULL, 0, special[i].r, true);
-        ui_fill(ui, special[i].r,
-                ui_pressed(ui, id) ? ui->theme->button_pressed : ui->theme->button_bg);
-        ui_frame(ui, special[i].r, 1, ui->theme->border);
-        int th = ui_line_height(ui, UI_TEXT_BOLD);
-        ui_text(ui,
-                (struct ui_rect){ special[i].r.x, special[i].r.y + (key_h - th) / 2, special[i].r.w,
-                                  th },
-                special[i].label, UI_TEXT_BOLD, ui->theme->button_fg, UI_ALIGN_CENTER);
-        focus_ring(ui, special[i].r, id);
-        if (ui_clicked(ui, id)) {
-            if (i == 0)
-                field_append(f, " ");
-            else if (i == 1)
-                field_backspace(f);
-            else
-                ui_field_clear(f);
-        }
-    }
+    int third = (band.w - 2 * gap) / 3;
+    struct ui_rect r = { band.x, band.y, third, key_h };
+    if (key(ui, r, _("Space"), UI_TEXT_BOLD))
+        field_append(f, " ");
+    r.x += third + gap;
+    if (key(ui, r, _("Delete"), UI_TEXT_BOLD))
+        field_backspace(f);
+    r.x += third + gap;
+    if (key(ui, r, _("Clear"), UI_TEXT_BOLD))
+        ui_field_clear(f);
 }

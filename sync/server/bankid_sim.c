@@ -18,14 +18,6 @@
 #define KEEP_COMPLETE_S         180 /* a completed order can be collected for 3 minutes */
 #define KEEP_FAILED_S           300 /* a failed one for 5 */
 
-static void
-uuid(char out[37])
-{
-    unsigned char b[16];
-    randombytes_buf(b, sizeof(b));
-    uuid_v4_format(b, out);
-}
-
 static int64_t
 start_timeout_s(void)
 {
@@ -89,7 +81,7 @@ handle_auth(sqlite3 *db, const json_t *req, int64_t now, unsigned *status, json_
         }
     }
     char ref[37], token[37], secret[37], autostart[37];
-    uuid(ref), uuid(token), uuid(secret), uuid(autostart);
+    uuid_v4_random(ref), uuid_v4_random(token), uuid_v4_random(secret), uuid_v4_random(autostart);
     sqlite3_stmt *q = NULL;
     sqlite3_prepare_v2(db,
                        "INSERT INTO bankid_orders VALUES (?1, ?2, ?3, ?4, 'pending',"

@@ -7,30 +7,24 @@ import hmac
 import http.client
 import json
 import os
-import shutil
-import socket
 import ssl
 import subprocess
 import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
+from taptest import eq, finish, free_port, test  # noqa: E402
+
 CASESTORE, MINASIDOR = sys.argv[1], sys.argv[2]
 TMP = tempfile.mkdtemp(prefix="minasidor-identity-")
 DATA = os.path.join(TMP, "cs")
-results = []
 
 
 def run(*args, env=None):
     e = dict(os.environ)
     e.update(env or {})
     return subprocess.run([CASESTORE, *args], capture_output=True, text=True, env=e, timeout=60)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 run("init", "--data", DATA)
@@ -101,19 +95,6 @@ def seeded_citizen():
                      " '$.given_name') FROM records WHERE kind='citizen' LIMIT 1").fetchone()
     db.close()
     return row
-
-
-def test(fn):
-    try:
-        fn()
-        results.append((fn.__name__, None))
-    except Exception as err:
-        results.append((fn.__name__, f"{type(err).__name__}: {err}"))
-    return fn
-
-
-def eq(want, got, what):
-    assert want == got, f"{what}: expected {want!r}, got {got!r}"
 
 
 start()
@@ -288,12 +269,4 @@ def an_unreachable_or_impostor_provider_is_said_plainly():
 
 server.terminate()
 server.wait()
-for i, (name, failure) in enumerate(results, 1):
-    if failure:
-        for line in failure.splitlines():
-            print("# " + line)
-    print(f"{'not ok' if failure else 'ok'} {i} - {name}")
-print(f"1..{len(results)}")
-if not any(f for _, f in results):
-    shutil.rmtree(TMP, ignore_errors=True)
-sys.exit(1 if any(f for _, f in results) else 0)
+finish(TMP)

@@ -7,7 +7,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import sqlite3
 import ssl
 import subprocess
@@ -15,19 +14,15 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
+from taptest import eq, finish, free_port, test  # noqa: E402
+
 MINASIDOR, CASESTORE, HELPER = sys.argv[1:4]
-results = []
 TMP = tempfile.mkdtemp(prefix="minasidor-sync-")
 KIND_TABLE = {"citizen": "citizens", "case": "cases", "case_event": "case_events",
               "case_document": "case_documents", "queue_entry": "queue_entries",
               "invoice": "invoices", "permit": "permits", "appointment": "appointments",
               "payout": "payouts", "article": "articles", "unit": "units"}
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def run(*args, env=None, check=False):
@@ -137,19 +132,6 @@ class Kiosk:
     def cursor(self):
         with contextlib.closing(sqlite3.connect(os.path.join(self.dir, "cache.db"))) as db:
             return db.execute("SELECT cursor FROM sync_state").fetchone()[0]
-
-
-def test(fn):
-    try:
-        fn()
-        results.append((fn.__name__, None))
-    except Exception as err:  # an unexpected exception is a failure too, with its message
-        results.append((fn.__name__, f"{type(err).__name__}: {err}"))
-    return fn
-
-
-def eq(want, got, what):
-    assert want == got, f"{what}: expected {want!r}, got {got!r}"
 
 
 def pending(k):
@@ -707,14 +689,4 @@ def daemon_stopped_during_a_long_pull_aborts_cleanly():
 
 FS.stop()
 CS.stop()
-for i, (name, failure) in enumerate(results, 1):
-    if failure:
-        for line in failure.splitlines():
-            print("# " + line)
-    print(f"{'not ok' if failure else 'ok'} {i} - {name}")
-print(f"1..{len(results)}")
-if not any(f for _, f in results):
-    shutil.rmtree(TMP, ignore_errors=True)
-else:
-    print(f"# left {TMP} for inspection")
-sys.exit(1 if any(f for _, f in results) else 0)
+finish(TMP)

@@ -7,20 +7,16 @@ Usage: test_ui.py MINASIDOR CASESTORE SCRIPTS_DIR SHOTS_DIR"""
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
+from taptest import free_port  # noqa: E402
+
 MINASIDOR, CASESTORE, SCRIPTS, SHOTS = sys.argv[1:5]
 ONLY = sys.argv[5:]  # script names to run (default: all)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def cs(*args):

@@ -8,8 +8,10 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
+from taptest import eq, finish, test  # noqa: E402
+
 BIN = sys.argv[1]
-results = []
 
 
 def run(*args, stdin=None, env=None):
@@ -20,19 +22,6 @@ def run(*args, stdin=None, env=None):
     p = subprocess.run([BIN, *args], input=stdin, capture_output=True, text=True, env=e,
                        timeout=60)
     return p.returncode, p.stdout, p.stderr
-
-
-def test(fn):
-    try:
-        fn()
-        results.append((fn.__name__, None))
-    except AssertionError as err:
-        results.append((fn.__name__, str(err) or "assertion failed"))
-    return fn
-
-
-def eq(want, got, what=""):
-    assert want == got, f"{what}: expected {want!r}, got {got!r}"
 
 
 @test
@@ -219,10 +208,4 @@ def settings_errors_are_reported_and_exit_2():
     eq(2, rc, "bad environment")
 
 
-for i, (name, failure) in enumerate(results, 1):
-    if failure:
-        for line in failure.splitlines():
-            print("# " + line)
-    print(f"{'not ok' if failure else 'ok'} {i} - {name}")
-print(f"1..{len(results)}")
-sys.exit(1 if any(f for _, f in results) else 0)
+finish()
