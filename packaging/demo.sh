@@ -48,6 +48,10 @@ echo "one-time token: $token"
 "$bin" provision --server "https://127.0.0.1:$port" --pin "$pin" --token "$token" \
     --site-name "Bromma medborgarkontor" --state-dir "$out/kiosk"
 conf=$out/kiosk/minasidor.conf
+"$cs" rp-cert --data "$out/casestore" --out "$out/kiosk/rp" --name "Stockholms stad kiosk" >/dev/null
+# The identity provider: where it is, its key pin, and the relying-party certificate (mutual TLS).
+idp=(--set "identity.url=https://127.0.0.1:$port/rp/v6.0" --set "identity.pin=$pin"
+     --set "identity.rp_cert=$out/kiosk/rp/rp.crt" --set "identity.rp_key=$out/kiosk/rp/rp.key")
 
 say "the city's systems change things; the kiosk syncs"
 pick() { # kind: the id of one such record in Bromma
@@ -69,8 +73,7 @@ db = sqlite3.connect(sys.argv[1])
 print(db.execute("SELECT json_extract(fields, ?) FROM records WHERE kind=? AND district=?"
                  " ORDER BY rowid LIMIT 1", ("$.pnr", "citizen", "bromma")).fetchone()[0])' \
     "$out/casestore/casestore.db")
-"$bin" --config "$conf" --set "identity.url=https://127.0.0.1:$port/rp/v6.0" \
-    --set "identity.pin=$pin" identify > "$out/identify.out" 2>&1 &
+"$bin" --config "$conf" "${idp[@]}" identify > "$out/identify.out" 2>&1 &
 identify=$!
 for _ in $(seq 50); do grep -q '^qr: ' "$out/identify.out" && break; sleep 0.1; done
 qr=$(grep -m1 '^qr: ' "$out/identify.out" | cut -c5-)
@@ -95,8 +98,7 @@ say "support tools (minasidor tool)"
 "$bin" tool callback-due "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 "$bin" tool phone "+46 (0)70-123 45 67"
 
-kiosk=("$bin" --config "$conf" --set "identity.url=https://127.0.0.1:$port/rp/v6.0"
-       --set "identity.pin=$pin" --set identity.demo=true kiosk)
+kiosk=("$bin" --config "$conf" "${idp[@]}" --set identity.demo=true kiosk)
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
     say "the kiosk, in a window (choose a DEMO person on the identification screen; close the window to end)"
     "${kiosk[@]}" --window-scale "${DEMO_WINDOW_SCALE:-0.5}"

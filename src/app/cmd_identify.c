@@ -99,6 +99,9 @@ cmd_identify(int argc, char **argv)
     struct idr_config ic = {
         .url = url,
         .pin = config_get_string(cfg, "identity.pin"),
+        .rp_cert = config_get_string(cfg, "identity.rp_cert"),
+        .rp_key = config_get_string(cfg, "identity.rp_key"),
+        .ca = config_get_string(cfg, "identity.ca"),
         .end_user_ip = config_get_string(cfg, "identity.end_user_ip"),
         .visible_text = site ? site : "Mina sidor",
     };

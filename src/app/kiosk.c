@@ -124,6 +124,9 @@ identify(void *app)
     struct idr_config c = {
         .url = url,
         .pin = config_get_string(k->cfg, "identity.pin"),
+        .rp_cert = config_get_string(k->cfg, "identity.rp_cert"),
+        .rp_key = config_get_string(k->cfg, "identity.rp_key"),
+        .ca = config_get_string(k->cfg, "identity.ca"),
         .end_user_ip = config_get_string(k->cfg, "identity.end_user_ip"),
         .visible_text = site != NULL ? site : "Mina sidor",
         .district = district[0] ? district : NULL,

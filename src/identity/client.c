@@ -1,7 +1,13 @@
 /* Identity client transport. */
+#define _GNU_SOURCE /* memfd_create */
 #include "client.h"
 
 #include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +21,7 @@
 
 struct idp_client {
     char *base, *pin, *ip, *text;
+    int cert_fd, key_fd; /* memory-only files holding the RP certificate and key, or -1 */
     CURL *curl;
 };
 
@@ -33,6 +40,7 @@ idp_client_create(const char *base_url, const char *pin, const char *end_user_ip
     c->pin = pin ? xstrdup(pin) : NULL;
     c->ip = xstrdup(end_user_ip);
     c->text = xstrdup(visible_text);
+    c->cert_fd = c->key_fd = -1;
     c->curl = curl_easy_init();
     curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT, 5L);
@@ -53,8 +61,115 @@ idp_client_destroy(struct idp_client *c)
     if (c == NULL)
         return;
     curl_easy_cleanup(c->curl);
+    if (c->cert_fd >= 0)
+        close(c->cert_fd);
+    if (c->key_fd >= 0)
+        close(c->key_fd);
     free(c->base), free(c->pin), free(c->ip), free(c->text);
     free(c);
+}
+
+/* An anonymous in-memory file holding data, for a TLS library that reads only paths: the key
+ * never touches a disk. */
+static int
+memory_file(const char *name, const void *data, size_t len)
+{
+    int fd = memfd_create(name, MFD_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    if (write(fd, data, len) != (ssize_t)len) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+bool
+idp_client_set_rp_cert(struct idp_client *c, const char *cert_pem, size_t cert_len,
+                       const char *key_pem, size_t key_len, struct errbuf *err)
+{
+    /* libcurl's *_BLOB options are not implemented by its GnuTLS backend (Debian's build), so
+     * the PEMs are handed over as /proc/self/fd paths of memory-only files. */
+    int cf = memory_file("rp-cert", cert_pem, cert_len);
+    int kf = cf >= 0 ? memory_file("rp-key", key_pem, key_len) : -1;
+    if (kf < 0) {
+        err_set(err, "cannot hold the RP certificate in memory: %s", strerror(errno));
+        if (cf >= 0)
+            close(cf);
+        return false;
+    }
+    if (c->cert_fd >= 0)
+        close(c->cert_fd);
+    if (c->key_fd >= 0)
+        close(c->key_fd);
+    c->cert_fd = cf, c->key_fd = kf;
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/self/fd/%d", cf);
+    curl_easy_setopt(c->curl, CURLOPT_SSLCERT, path);
+    curl_easy_setopt(c->curl, CURLOPT_SSLCERTTYPE, "PEM");
+    snprintf(path, sizeof(path), "/proc/self/fd/%d", kf);
+    curl_easy_setopt(c->curl, CURLOPT_SSLKEY, path);
+    curl_easy_setopt(c->curl, CURLOPT_SSLKEYTYPE, "PEM");
+    return true;
+}
+
+void
+idp_client_set_ca(struct idp_client *c, const char *ca_path)
+{
+    curl_easy_setopt(c->curl, CURLOPT_CAINFO, ca_path);
+}
+
+/* Reads a small PEM file into guarded memory; a key must be private to its owner. */
+static char *
+read_pem(const char *path, bool secret, size_t *len, struct errbuf *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        err_set(err, "%s: cannot open: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return NULL;
+    }
+    if (secret && (st.st_mode & 077) != 0) {
+        err_set(err, "%s: the RP key is readable by others (mode %03o); chmod 600 it", path,
+                (unsigned)(st.st_mode & 0777));
+        close(fd);
+        return NULL;
+    }
+    if (!S_ISREG(st.st_mode) || st.st_size <= 0 || st.st_size > 65536) {
+        err_set(err, "%s: not a PEM file of a sensible size", path);
+        close(fd);
+        return NULL;
+    }
+    char *pem = sodium_malloc((size_t)st.st_size + 1);
+    ssize_t n = pem ? read(fd, pem, (size_t)st.st_size) : -1;
+    close(fd);
+    if (n != st.st_size) {
+        err_set(err, "%s: cannot read", path);
+        sodium_free(pem);
+        return NULL;
+    }
+    pem[n] = '\0';
+    *len = (size_t)n;
+    return pem;
+}
+
+bool
+idp_client_load_rp_cert(struct idp_client *c, const char *cert_path, const char *key_path,
+                        struct errbuf *err)
+{
+    if (sodium_init() < 0) {
+        err_set(err, "libsodium cannot start");
+        return false;
+    }
+    size_t cl = 0, kl = 0;
+    char *cert = read_pem(cert_path, false, &cl, err);
+    char *key = cert ? read_pem(key_path, true, &kl, err) : NULL;
+    bool ok = key != NULL && idp_client_set_rp_cert(c, cert, cl, key, kl, err);
+    sodium_free(cert); /* sodium_free wipes */
+    sodium_free(key);
+    return ok;
 }
 
 static enum idp_error
@@ -88,6 +203,12 @@ post(struct idp_client *c, const char *method, const char *body, struct buf *ans
     curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
     if (status == 200)
         return IDP_OK;
+    if (status == 401) {
+        err_set(err, "the identity provider refused this relying party (401): check "
+                     "identity.rp_cert and identity.rp_key");
+        snprintf(error_code, 32, "unauthorized");
+        return IDP_ERR_ANSWER;
+    }
     json_t *o = json_loadb(buf_str(answer), answer->len, 0, NULL);
     const char *code = json_string_value(json_object_get(o, "errorCode"));
     snprintf(error_code, 32, "%s", code ? code : "");

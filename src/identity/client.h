@@ -25,6 +25,17 @@ struct idp_client *idp_client_create(const char *base_url, const char *pin, cons
                                      const char *visible_text);
 void idp_client_destroy(struct idp_client *c);
 
+/* Mutual TLS: the relying-party certificate and its key, PEM, from memory (copied; the caller
+ * wipes its copy). */
+bool idp_client_set_rp_cert(struct idp_client *c, const char *cert_pem, size_t cert_len,
+                            const char *key_pem, size_t key_len, struct errbuf *err);
+/* Validate the provider's certificate against this CA (PEM file) instead of the system's, as
+ * BankID's own servers need; ignored when a pin is set. */
+void idp_client_set_ca(struct idp_client *c, const char *ca_path);
+/* The same from files; the key file must not be readable by group or others. */
+bool idp_client_load_rp_cert(struct idp_client *c, const char *cert_path, const char *key_path,
+                             struct errbuf *err);
+
 enum idp_error idp_auth(struct idp_client *c, struct bankid_auth_response *out,
                         char error_code[static 32], struct errbuf *err);
 enum idp_error idp_collect(struct idp_client *c, const char *order_ref, struct bankid_collect *out,

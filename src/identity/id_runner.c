@@ -129,8 +129,16 @@ idr_start(const struct idr_config *cfg)
     flow_init(&r->flow);
     r->want_demo = cfg->demo;
     snprintf(r->district, sizeof(r->district), "%s", cfg->district ? cfg->district : "");
-    if (pthread_create(&r->thread, NULL, run, r) != 0) {
-        LOG_ERR("cannot start the identification thread");
+    if (cfg->ca != NULL)
+        idp_client_set_ca(r->client, cfg->ca);
+    struct errbuf err;
+    bool tls_ok = cfg->rp_cert == NULL || cfg->rp_key == NULL ||
+                  idp_client_load_rp_cert(r->client, cfg->rp_cert, cfg->rp_key, &err);
+    if (!tls_ok)
+        LOG_ERR("identification: %s", err.msg);
+    if (!tls_ok || pthread_create(&r->thread, NULL, run, r) != 0) {
+        if (tls_ok)
+            LOG_ERR("cannot start the identification thread");
         flow_on_error(&r->flow, NULL);
         r->stop = true;
         r->thread = pthread_self();

@@ -14,8 +14,10 @@
 
 struct idr_config {
     const char *url, *pin, *end_user_ip, *visible_text;
-    const char *district; /* for demo identities */
-    bool demo;            /* ask for demo identities (honoured only on loopback) */
+    const char *rp_cert, *rp_key; /* PEM files for mutual TLS, or NULL */
+    const char *ca;               /* the provider's CA (PEM file), or NULL for the system's */
+    const char *district;         /* for demo identities */
+    bool demo;                    /* ask for demo identities (honoured only on loopback) */
 };
 
 struct idr_snapshot {

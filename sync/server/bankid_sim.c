@@ -47,7 +47,8 @@ age_order(sqlite3 *db, const char *order_ref, int64_t now)
     sqlite3_bind_text(q, 1, order_ref, -1, SQLITE_STATIC);
     sqlite3_bind_int64(q, 2, now);
     sqlite3_bind_int64(q, 3, start_timeout_s());
-    sqlite3_bind_int64(q, 4, ORDER_LIFETIME_S);
+    const char *life = getenv("CASESTORE_BANKID_ORDER_LIFETIME_S"); /* shorter in tests */
+    sqlite3_bind_int64(q, 4, life ? strtoll(life, NULL, 10) : ORDER_LIFETIME_S);
     sqlite3_step(q);
     sqlite3_finalize(q);
 }
@@ -135,11 +136,24 @@ handle_collect(sqlite3 *db, const char *ref, int64_t now, unsigned *status, json
         const char *given = (const char *)sqlite3_column_text(q, 3);
         const char *surname = (const char *)sqlite3_column_text(q, 4);
         char *name = xasprintf("%s %s", given, surname);
-        *body = json_pack("{s:s, s:s, s:{s:{s:s, s:s, s:s, s:s}, s:{s:s}, s:s}}", "orderRef", ref,
-                          "status", "complete", "completionData", "user", "personalNumber",
-                          (const char *)sqlite3_column_text(q, 2), "name", name, "givenName", given,
-                          "surname", surname, "device", "ipAddress", "127.0.0.1", "bankIdIssueDate",
-                          "2024-01-15");
+        /* The signature and OCSP response are placeholders that say they are simulated: only
+         * BankID can make real ones, and no kiosk relies on them. */
+        char *xml = xasprintf("<?xml version=\"1.0\" encoding=\"UTF-8\"?><bankIdSignedData "
+                              "simulated=\"true\"><orderRef>%s</orderRef></bankIdSignedData>",
+                              ref);
+        char sig[512], ocsp[64];
+        sodium_bin2base64(sig, sizeof(sig), (const unsigned char *)xml, strlen(xml),
+                          sodium_base64_VARIANT_ORIGINAL);
+        sodium_bin2base64(ocsp, sizeof(ocsp), (const unsigned char *)"simulated", 9,
+                          sodium_base64_VARIANT_ORIGINAL);
+        free(xml);
+        *body = json_pack("{s:s, s:s, s:{s:{s:s, s:s, s:s, s:s}, s:{s:s, s:s}, s:s, s:{s:b}, "
+                          "s:s, s:s}}",
+                          "orderRef", ref, "status", "complete", "completionData", "user",
+                          "personalNumber", (const char *)sqlite3_column_text(q, 2), "name", name,
+                          "givenName", given, "surname", surname, "device", "ipAddress",
+                          "127.0.0.1", "uhi", "simulated-device", "bankIdIssueDate", "2024-01-15",
+                          "stepUp", "mrtd", 0, "signature", sig, "ocspResponse", ocsp);
         free(name);
     } else {
         *body = json_pack("{s:s, s:s, s:s}", "orderRef", ref, "status", st, "hintCode",

@@ -12,6 +12,7 @@
 #include <zlib.h>
 
 #include "bankid_sim.h"
+#include "tls.h"
 #include "buf.h"
 #include "site_roles.h"
 #include "httpsig.h"
@@ -366,9 +367,27 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 
     char fault[16] = "";
     bool faulted = take_fault(srv, url, fault);
+    bool is_rp = strncmp(url, "/rp/v6.0/", 9) == 0;
+    if (faulted && is_rp && strcmp(fault, "garbage") == 0) {
+        static const char cut[] = "{\"orderRef\":\"131daac9-16c6-4618-beb0-365768f37288\",\"sta";
+        struct MHD_Response *r =
+            MHD_create_response_from_buffer(sizeof(cut) - 1, (void *)cut, MHD_RESPMEM_PERSISTENT);
+        MHD_add_response_header(r, "Content-Type", "application/json");
+        enum MHD_Result ret = MHD_queue_response(c, 200, r);
+        MHD_destroy_response(r);
+        return ret;
+    }
     if (faulted &&
         (strcmp(fault, "500") == 0 || strcmp(fault, "503") == 0 || strcmp(fault, "429") == 0)) {
         unsigned status = (unsigned)atoi(fault);
+        if (is_rp) /* in BankID's own words */
+            return send_json(c, status,
+                             json_pack("{s:s, s:s}", "errorCode",
+                                       status == 429   ? "tooManyRequests"
+                                       : status == 503 ? "maintenance"
+                                                       : "internalError",
+                                       "details", "injected fault"),
+                             status == 500 ? NULL : "2");
         return send_error(c, status,
                           status == 429   ? "too_many_requests"
                           : status == 503 ? "maintenance"
@@ -377,8 +396,16 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
     }
 
     bool post = strcmp(method, "POST") == 0;
-    if (strncmp(url, "/rp/v6.0/", 9) == 0) {
-        /* The BankID simulator: unsigned, like a real RP endpoint (which uses mutual TLS). */
+    if (is_rp) {
+        /* The BankID simulator: like the real RP endpoint, only for a relying party that
+         * presents a client certificate from the RP CA (mutual TLS). */
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+        if (ci == NULL || !cs_tls_peer_is_rp(ci->tls_session))
+            return send_json(c, 401,
+                             json_pack("{s:s, s:s}", "errorCode", "unauthorized", "details",
+                                       "a relying-party client certificate is required"),
+                             NULL);
         if (!post)
             return send_json(
                 c, 405,
@@ -502,9 +529,10 @@ cs_server_start(struct cs_storage *st, const struct cs_server_options *o, struct
     srv->daemon = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_TLS | MHD_USE_ERROR_LOG, 0, NULL, NULL, handle,
         srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_HTTPS_MEM_KEY, o->key_pem,
-        MHD_OPTION_HTTPS_MEM_CERT, o->cert_pem, MHD_OPTION_THREAD_POOL_SIZE,
-        (unsigned)(o->threads ? o->threads : 4), MHD_OPTION_NOTIFY_COMPLETED, completed, srv,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_END);
+        MHD_OPTION_HTTPS_MEM_CERT, o->cert_pem, MHD_OPTION_HTTPS_MEM_TRUST, o->rp_ca_pem,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(o->threads ? o->threads : 4),
+        MHD_OPTION_NOTIFY_COMPLETED, completed, srv, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+        MHD_OPTION_END);
     if (srv->daemon == NULL) {
         err_set(err, "cannot listen on %s (in use, or the TLS key and certificate are wrong)",
                 o->listen);

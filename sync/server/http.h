@@ -14,6 +14,7 @@ struct cs_server_options {
     const char *listen;   /* "127.0.0.1:8443" */
     const char *cert_pem; /* borrowed until stop */
     const char *key_pem;
+    const char *rp_ca_pem; /* the CA of relying-party client certificates (BankID simulator) */
     unsigned threads;
     const char *const *faults; /* "STATUS|truncate|lose:PATH:COUNT", NULL-terminated; for tests */
     const unsigned char *roles_sk; /* 64 bytes: signs site role lists */

@@ -33,8 +33,10 @@ usage(FILE *out)
             "the pin\n"
             "  serve [--listen IP:PORT] [--tls-cert F --tls-key F] [--threads N]\n"
             "        [--inject KIND:PATH:COUNT]... [--demo]   serve HTTPS (KIND: 500, 503, 429, "
-            "truncate, oversize, lose)\n"
+            "truncate, oversize, lose, garbage)\n"
             "  pin                        print the public-key pin of the certificate\n"
+            "  rp-cert --out DIR [--name N]   issue a relying-party certificate (DIR/rp.crt,\n"
+            "                             DIR/rp.key) that the BankID simulator accepts\n"
             "  token create --site NAME --districts a,b [--ttl-hours N]\n"
             "  device list | device revoke DEVICE_ID\n"
             "  seed --citizens N [--seed S]   realistic demo or benchmark data\n"
@@ -63,7 +65,7 @@ usage_error(const char *msg, const char *arg)
 
 struct args {
     const char *data, *listen, *cert, *key, *site, *districts, *seed, *pnr, *action, *role,
-        *staff_id;
+        *staff_id, *out, *name;
     const char *inject[16];
     size_t n_inject;
     long citizens, ttl_hours, threads;
@@ -83,7 +85,8 @@ string_option(struct args *a, const char *o)
         { "--data", &a->data },   { "--listen", &a->listen },     { "--tls-cert", &a->cert },
         { "--tls-key", &a->key }, { "--site", &a->site },         { "--districts", &a->districts },
         { "--seed", &a->seed },   { "--pnr", &a->pnr },           { "--action", &a->action },
-        { "--role", &a->role },   { "--staff-id", &a->staff_id },
+        { "--role", &a->role },   { "--staff-id", &a->staff_id }, { "--out", &a->out },
+        { "--name", &a->name },
     };
     for (size_t i = 0; i < ARRAY_LEN(opts); i++) {
         if (strcmp(o, opts[i].name) == 0)
@@ -152,7 +155,10 @@ cmd_serve(struct args *a, struct cs_storage *st)
     char *key_path = a->key ? xstrdup(a->key) : xasprintf("%s/tls.key", a->data);
     char *cert = cs_read_file(cert_path, 65536, &err);
     char *key = cert ? cs_read_file(key_path, 65536, &err) : NULL;
-    if (key == NULL || !cs_tls_pin(cert_path, pin, &err) ||
+    char *rp_ca_path = xasprintf("%s/rp-ca.crt", a->data);
+    char *rp_ca =
+        key != NULL && cs_tls_rp_ca(a->data, &err) ? cs_read_file(rp_ca_path, 65536, &err) : NULL;
+    if (rp_ca == NULL || !cs_tls_pin(cert_path, pin, &err) ||
         !site_roles_key(a->data, roles_sk, roles_pk, &err)) {
         fprintf(stderr, "casestore: %s\n", err.msg);
         goto out;
@@ -167,7 +173,7 @@ cmd_serve(struct args *a, struct cs_storage *st)
         fprintf(stderr, "casestore: --demo is refused unless --listen is a loopback address\n");
         goto out;
     }
-    struct cs_server_options o = { a->listen, cert,     key,      (unsigned)a->threads,
+    struct cs_server_options o = { a->listen, cert,     key,      rp_ca,  (unsigned)a->threads,
                                    a->inject, roles_sk, roles_pk, a->demo };
     struct cs_server *srv = cs_server_start(st, &o, &err);
     if (srv == NULL) {
@@ -187,6 +193,8 @@ out:
     sodium_memzero(roles_sk, sizeof(roles_sk));
     free(cert);
     free(key);
+    free(rp_ca);
+    free(rp_ca_path);
     free(cert_path);
     free(key_path);
     return rc;
@@ -220,8 +228,8 @@ main(int argc, char **argv)
         bool have = access(crt, F_OK) == 0;
         struct cs_storage *st = cs_storage_open(a.data, &err);
         char pin[CS_PIN_MAX];
-        bool ok =
-            st != NULL && (have || cs_tls_generate(a.data, &err)) && cs_tls_pin(crt, pin, &err);
+        bool ok = st != NULL && (have || cs_tls_generate(a.data, &err)) &&
+                  cs_tls_pin(crt, pin, &err) && cs_tls_rp_ca(a.data, &err);
         cs_storage_close(st);
         free(crt);
         if (!ok) {
@@ -241,6 +249,21 @@ main(int argc, char **argv)
             return 1;
         }
         printf("%s\n", pin);
+        return 0;
+    }
+    if (strcmp(cmd, "rp-cert") == 0) {
+        if (a.out == NULL)
+            return usage_error("rp-cert needs --out DIR", NULL);
+        if (mkdir(a.out, 0700) != 0 && errno != EEXIST) {
+            fprintf(stderr, "casestore: %s: %s\n", a.out, strerror(errno));
+            return 1;
+        }
+        if (!cs_tls_rp_ca(a.data, &err) ||
+            !cs_tls_rp_issue(a.data, a.out, a.name ? a.name : "minasidor kiosk", &err)) {
+            fprintf(stderr, "casestore: %s\n", err.msg);
+            return 1;
+        }
+        printf("%s/rp.crt\n%s/rp.key\n", a.out, a.out);
         return 0;
     }
 

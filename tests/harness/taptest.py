@@ -21,6 +21,11 @@ def test(fn):
     return fn
 
 
+def skip(name, reason):
+    """Records a test that could not run here, with the reason TAP shows."""
+    results.append((name, ("SKIP", reason)))
+
+
 def eq(want, got, what=""):
     assert want == got, f"{what}: expected {want!r}, got {got!r}"
 
@@ -34,8 +39,11 @@ def free_port():
 def finish(tmp=None):
     """Prints the results as TAP and exits 1 if any failed; removes tmp when all passed (and
     leaves it for inspection otherwise)."""
-    failed = any(f for _, f in results)
+    failed = any(f and not isinstance(f, tuple) for _, f in results)
     for i, (name, failure) in enumerate(results, 1):
+        if isinstance(failure, tuple):
+            print(f"ok {i} - {name} # SKIP {failure[1]}")
+            continue
         if failure:
             for line in failure.splitlines():
                 print("# " + line)

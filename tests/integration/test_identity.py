@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
-"""Suite `identity`: casestore's BankID RP v6 simulator over TLS and `casestore phone`, which
-checks the QR code like the real app. The QR content here is computed with Python's hmac, an
-implementation independent of the kiosk's. Prints TAP."""
+"""Suite `identity`: casestore's BankID RP v6 simulator over mutual TLS and `casestore phone`,
+which checks the QR code like the real app. The QR content here is computed with Python's hmac,
+an implementation independent of the kiosk's, and a BankID client written by others (the npm
+package "bankid") runs a round trip against the simulator. Prints TAP."""
 import hashlib
 import hmac
 import http.client
 import json
 import os
+import shutil
 import ssl
 import subprocess
 import sys
@@ -14,7 +16,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
-from taptest import eq, finish, free_port, test  # noqa: E402
+from taptest import eq, finish, free_port, skip, test  # noqa: E402
 
 CASESTORE, MINASIDOR = sys.argv[1], sys.argv[2]
 TMP = tempfile.mkdtemp(prefix="minasidor-identity-")
@@ -29,11 +31,16 @@ def run(*args, env=None):
 
 run("init", "--data", DATA)
 run("seed", "--data", DATA, "--citizens", "50")
+RP = os.path.join(TMP, "rp")  # the relying-party certificate casestore's RP CA issues
+run("rp-cert", "--data", DATA, "--out", RP)
+OTHER = os.path.join(TMP, "other")  # another casestore's RP CA: its certificates are strangers
+run("init", "--data", OTHER)
+run("rp-cert", "--data", OTHER, "--out", os.path.join(OTHER, "rp"))
 PORT = free_port()
 server = None
 
 
-def start(env=None):
+def start(env=None, inject=()):
     global server
     if server is not None:
         server.terminate()
@@ -42,7 +49,8 @@ def start(env=None):
     e.update(env or {})
     for _ in range(50):
         server = subprocess.Popen([CASESTORE, "serve", "--data", DATA, "--listen",
-                                   f"127.0.0.1:{PORT}"], stdout=subprocess.PIPE,
+                                   f"127.0.0.1:{PORT}"] +
+                                  [a for f in inject for a in ("--inject", f)], stdout=subprocess.PIPE,
                                   stderr=subprocess.DEVNULL, text=True, env=e)
         if "listening" in server.stdout.readline():
             return
@@ -51,10 +59,12 @@ def start(env=None):
     raise RuntimeError("casestore did not start")
 
 
-def rp(method, body, raw=None, verb="POST"):
+def rp(method, body, raw=None, verb="POST", cert_dir=RP):
     ctx = ssl.create_default_context()
     ctx.check_hostname = False
     ctx.verify_mode = ssl.CERT_NONE
+    if cert_dir is not None:
+        ctx.load_cert_chain(os.path.join(cert_dir, "rp.crt"), os.path.join(cert_dir, "rp.key"))
     c = http.client.HTTPSConnection("127.0.0.1", PORT, context=ctx, timeout=30)
     c.request(verb, f"/rp/v6.0/{method}", body=raw if raw is not None else json.dumps(body),
               headers={"Content-Type": "application/json"})
@@ -193,13 +203,24 @@ def malformed_requests_get_bankid_errors():
     eq((404, "notFound"), (s, b["errorCode"]), "sign is not simulated")
 
 
+@test
+def only_a_relying_party_with_a_certificate_from_the_rp_ca_is_served():
+    s, b = rp("auth", {"endUserIp": "127.0.0.1"}, cert_dir=None)
+    eq((401, "unauthorized"), (s, b["errorCode"]), "no client certificate")
+    s, b = rp("auth", {"endUserIp": "127.0.0.1"}, cert_dir=os.path.join(OTHER, "rp"))
+    eq((401, "unauthorized"), (s, b["errorCode"]), "a certificate from another CA")
+    eq(200, rp("auth", {"endUserIp": "127.0.0.1"})[0], "the RP CA's certificate")
+
+
 PIN = run("pin", "--data", DATA).stdout.strip()
 
 
-def identify(url=None, pin=PIN):
+def identify(url=None, pin=PIN, cert=os.path.join(RP, "rp.crt"), key=os.path.join(RP, "rp.key")):
     args = [MINASIDOR, "--set", f"identity.url={url or f'https://127.0.0.1:{PORT}/rp/v6.0'}"]
     if pin:
         args += ["--set", f"identity.pin={pin}"]
+    if cert:
+        args += ["--set", f"identity.rp_cert={cert}", "--set", f"identity.rp_key={key}"]
     return subprocess.Popen(args + ["identify"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
 
@@ -255,6 +276,43 @@ def an_unscanned_code_restarts_by_itself_a_bounded_number_of_times():
     assert "failed: RFA17B" in out, out
 
 
+def identify_until_done(timeout=60):
+    p = identify()
+    out, err = p.communicate(timeout=timeout)
+    return p.returncode, out, err
+
+
+@test
+def the_kiosk_shows_the_recommended_message_when_the_person_cancels_or_is_too_slow():
+    p = identify()
+    ph = run("phone", "--data", DATA, first_qr(p), "--pnr", "199012119948", "--action", "cancel")
+    eq(0, ph.returncode, "the phone cancels")
+    out, _ = p.communicate(timeout=30)
+    eq(1, p.returncode, "cancelled on the phone")
+    assert "failed: RFA6" in out, out
+    start({"CASESTORE_BANKID_ORDER_LIFETIME_S": "3"})
+    p = identify()
+    ph = run("phone", "--data", DATA, first_qr(p), "--pnr", "199012119948", "--action", "stall")
+    out, _ = p.communicate(timeout=30)
+    start()
+    eq(1, p.returncode, "scanned, then never signed")
+    assert "message: RFA9" in out and "failed: RFA8" in out, out
+
+
+@test
+def provider_errors_and_malformed_answers_end_in_a_plain_message():
+    for fault, what in (("503:/rp/v6.0/auth:1", "maintenance"),
+                        ("429:/rp/v6.0/auth:1", "tooManyRequests"),
+                        ("500:/rp/v6.0/collect:1", "internalError"),
+                        ("garbage:/rp/v6.0/auth:1", "a truncated body")):
+        start(inject=[fault])
+        rc, out, err = identify_until_done()
+        eq(1, rc, what)
+        assert "failed: RFA5" in out, (what, out)
+        assert "Traceback" not in err and "Aborted" not in err, err
+    start()
+
+
 @test
 def an_unreachable_or_impostor_provider_is_said_plainly():
     p = identify(url=f"https://127.0.0.1:{free_port()}/rp/v6.0")
@@ -265,6 +323,62 @@ def an_unreachable_or_impostor_provider_is_said_plainly():
     out, err = p.communicate(timeout=30)
     eq(1, p.returncode, "wrong pin")
     assert "does not match the pinned key" in err, err
+
+
+@test
+def the_kiosk_without_its_rp_certificate_is_refused_and_says_why():
+    p = identify(cert=None)
+    out, err = p.communicate(timeout=30)
+    eq(1, p.returncode, "no RP certificate")
+    assert "failed: RFA5" in out and "refused this relying party" in err, (out, err)
+    loose = os.path.join(TMP, "loose.key")
+    with open(os.path.join(RP, "rp.key")) as f, open(loose, "w") as g:
+        g.write(f.read())
+    os.chmod(loose, 0o644)
+    p = identify(key=loose)
+    out, err = p.communicate(timeout=30)
+    eq(1, p.returncode, "a key others can read")
+    assert "readable by others" in err and "chmod 600" in err, err
+    p = identify(key=os.path.join(OTHER, "rp", "rp.key"))
+    out, err = p.communicate(timeout=30)
+    eq(1, p.returncode, "a key that is not the certificate's")
+    assert "failed: RFA5" in out, out
+
+
+JS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bankid-js")
+JS_MODULES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "build",
+                          "bankid-js", "node_modules")
+if not os.path.isfile(os.path.join(JS_MODULES, "bankid", "package.json")) or \
+        shutil.which("node") is None:
+    skip("a_bankid_client_written_by_others_completes_a_round_trip",
+         "the npm package 'bankid' is not installed in build/bankid-js (packaging/deps.sh test "
+         "installs it when Node.js and the npm registry are available)")
+else:
+    @test
+    def a_bankid_client_written_by_others_completes_a_round_trip():
+        pnr, _ = seeded_citizen()
+        env = dict(os.environ, NODE_PATH=JS_MODULES)
+        p = subprocess.Popen(["node", os.path.join(JS, "interop.js"),
+                              f"https://127.0.0.1:{PORT}/rp/v6.0",
+                              os.path.join(DATA, "tls.crt"), os.path.join(RP, "rp.crt"),
+                              os.path.join(RP, "rp.key")],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        steps = {}
+        for line in p.stdout:
+            step = json.loads(line)
+            steps[step.pop("step")] = step
+            if "qr" in step:
+                # The package's own animated-QR generator; the phone checks its HMAC.
+                ph = run("phone", "--data", DATA, step["qr"], "--pnr", pnr)
+                eq(0, ph.returncode, f"the phone accepts the package's QR ({ph.stderr.strip()})")
+        _, err = p.communicate(timeout=60)
+        eq(0, p.returncode, f"node ({err.strip()[-300:]} {steps.get('error')})")
+        eq({"code": "unauthorized"}, steps["no-cert"], "without the RP certificate")
+        eq({"status": "pending", "hintCode": "outstandingTransaction"}, steps["pending"], "pending")
+        eq({"status": "complete", "personalNumber": pnr, "hasSignature": True},
+           steps["complete"], "completed by the package's collect loop")
+        eq({"status": "failed", "hintCode": "cancelled"}, steps["cancelled"], "cancelled")
+        eq({"code": "invalidParameters"}, steps["bad-order"], "an unknown order")
 
 
 server.terminate()

@@ -44,6 +44,8 @@ class Casestore:
         self.log = os.path.join(self.data, "serve.log")
         self.port = free_port()  # kept across restarts: kiosks have the URL in their settings
         self.url = f"https://127.0.0.1:{self.port}"
+        self.rp = os.path.join(TMP, name + "-rp")  # the relying-party certificate, for BankID
+        run(CASESTORE, "rp-cert", "--data", self.data, "--out", self.rp, check=True)
 
     def cs(self, *args, check=True):
         return run(CASESTORE, *args[:1], "--data", self.data, *args[1:], check=check)
@@ -412,7 +414,8 @@ def file_has(path, needle):
 def identify_as(kiosk, cs, pnr):
     p = subprocess.Popen([MINASIDOR, "--config", kiosk.conf, "--set",
                           f"identity.url={cs.url}/rp/v6.0", "--set", f"identity.pin={cs.pin}",
-                          "identify"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                          "--set", f"identity.rp_cert={cs.rp}/rp.crt",
+                          "--set", f"identity.rp_key={cs.rp}/rp.key", "identify"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     for line in p.stdout:
         if line.startswith("qr: "):
             ph = run(CASESTORE, "phone", "--data", cs.data, line[4:].strip(), "--pnr", pnr)

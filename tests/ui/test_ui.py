@@ -48,6 +48,8 @@ def main():
         if r.returncode != 0:
             raise RuntimeError("provision failed: " + r.stderr)
         conf = os.path.join(state, "minasidor.conf")
+        rpdir = os.path.join(state, "rp")
+        cs("rp-cert", "--data", data, "--out", rpdir)
         scripts = sorted(glob.glob(os.path.join(SCRIPTS, "*.script")))
         if ONLY:
             scripts = [s for s in scripts if os.path.basename(s)[:-7] in ONLY]
@@ -64,6 +66,8 @@ def main():
             args = [MINASIDOR, "--config", conf,
                     "--set", f"identity.url=https://127.0.0.1:{port}/rp/v6.0",
                     "--set", f"identity.pin={pin}", "--set", "identity.demo=true",
+                    "--set", f"identity.rp_cert={rpdir}/rp.crt",
+                    "--set", f"identity.rp_key={rpdir}/rp.key",
                     "kiosk", "--headless", "--script", path, "--screenshots", SHOTS]
             if name.endswith("-landscape"):
                 args.append("--landscape")
