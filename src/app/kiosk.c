@@ -187,6 +187,7 @@ kiosk_logout(struct kiosk *k)
     k->m.act = keep.act;
     k->m.app = keep.app;
     k->m.site_name = keep.site_name;
+    k->m.districts = keep.districts;
     k->m.offline = keep.offline;
     k->m.last_sync_at = keep.last_sync_at;
     k->m.idp_unreachable = keep.idp_unreachable;
@@ -366,6 +367,35 @@ toggle_large_text(void *app)
     ui_set_large_text(k->ui, !ui_large_text(k->ui));
 }
 
+/* Puts a submission into the outbox (with its audit entry, in one transaction), starts the
+ * receipt and asks the sync runner to deliver it now. */
+static bool
+queue_submission(struct kiosk *k, const struct store_submission *sub, const char **err)
+{
+    if (k->ks.store == NULL) {
+        *err = _("This kiosk cannot take requests right now. Please ask the staff.");
+        return false;
+    }
+    if (store_outbox_add(k->ks.store, &citizen_actor, sub, k->receipt_uuid, NULL) != STORE_OK) {
+        *err = _("The request could not be saved. Please ask the staff.");
+        return false;
+    }
+    struct model_receipt *r = &k->m.receipt;
+    memset(r, 0, sizeof(*r));
+    snprintf(r->reference, sizeof(r->reference), "%.8s", k->receipt_uuid);
+    k->m.has_receipt = true;
+    if (k->sync != NULL)
+        sync_runner_request(k->sync);
+    return true;
+}
+
+static const char *
+registered_by(const struct kiosk *k)
+{
+    return k->m.signed_in ? "{\"by\":\"citizen\",\"identified_with\":\"bankid\"}"
+                          : "{\"by\":\"citizen\",\"identified_with\":\"none\"}";
+}
+
 static bool
 request_callback(void *app, const struct model_callback_request *req, const char **err)
 {
@@ -376,37 +406,23 @@ request_callback(void *app, const struct model_callback_request *req, const char
         *err = _(phone_error_message(pe));
         return false;
     }
-    if (k->ks.store == NULL) {
-        *err = _("This kiosk cannot take requests right now. Please ask the staff.");
-        return false;
-    }
     json_t *payload = json_pack("{s:s, s:s, s:s, s:s}", "phone", ph.e164, "window", req->window,
                                 "language", req->language, "channel", req->channel);
     char *text = json_dumps(payload, JSON_COMPACT);
     json_decref(payload);
     int64_t now = now_utc(k);
     struct store_submission sub = {
-        "callback",
-        req->topic_main,
-        "aterringning",
-        "information",
-        k->citizen_id,
-        text,
-        k->m.signed_in ? "{\"by\":\"citizen\",\"identified_with\":\"bankid\"}"
-                       : "{\"by\":\"citizen\",\"identified_with\":\"none\"}",
-        now,
+        "callback",       req->topic_main,
+        "aterringning",   "information",
+        k->citizen_id,    text,
+        registered_by(k), now,
     };
-    enum store_error se =
-        store_outbox_add(k->ks.store, &citizen_actor, &sub, k->receipt_uuid, NULL);
+    bool ok = queue_submission(k, &sub, err);
     sodium_memzero(text, strlen(text));
     free(text);
-    if (se != STORE_OK) {
-        *err = _("The request could not be saved. Please ask the staff.");
+    if (!ok)
         return false;
-    }
     struct model_receipt *r = &k->m.receipt;
-    memset(r, 0, sizeof(*r));
-    snprintf(r->reference, sizeof(r->reference), "%.8s", k->receipt_uuid);
     char national[24];
     phone_format_national(&ph, national, sizeof(national));
     snprintf(r->what, sizeof(r->what), _("Call %s"), national);
@@ -416,10 +432,45 @@ request_callback(void *app, const struct model_callback_request *req, const char
     date_format_iso(due.date, iso);
     fmt_date(iso, when, sizeof(when));
     snprintf(r->promise, sizeof(r->promise), _("We will contact you by %s."), when);
-    k->m.has_receipt = true;
-    if (k->sync != NULL)
-        sync_runner_request(k->sync);
     return true;
+}
+
+static bool
+submit(void *app, const struct model_submission *s, const char **err)
+{
+    struct kiosk *k = app;
+    if (!k->m.signed_in) { /* only a callback may be anonymous */
+        *err = _("Please identify yourself first.");
+        return false;
+    }
+    json_t *payload = json_object();
+    for (size_t i = 0; i < s->n; i++) {
+        const struct model_answer *a = &s->answers[i];
+        json_t *v;
+        if (a->value != NULL) {
+            v = json_string(a->value);
+        } else {
+            v = json_array();
+            for (size_t j = 0; j < a->n_list; j++)
+                json_array_append_new(v, json_string(a->list[j]));
+        }
+        json_object_set_new(payload, a->key, v);
+    }
+    char *text = json_dumps(payload, JSON_COMPACT);
+    json_decref(payload);
+    struct store_submission sub = {
+        s->kind, s->main, s->type, s->klass, k->citizen_id, text, registered_by(k), now_utc(k),
+    };
+    bool ok = text != NULL && queue_submission(k, &sub, err);
+    if (text != NULL) {
+        sodium_memzero(text, strlen(text));
+        free(text);
+    }
+    if (ok)
+        snprintf(k->m.receipt.what, sizeof(k->m.receipt.what), "%s", s->what);
+    else if (*err == NULL)
+        *err = _("The request could not be saved. Please ask the staff.");
+    return ok;
 }
 
 static const struct model_actions actions = {
@@ -435,6 +486,7 @@ static const struct model_actions actions = {
     .toggle_large_text = toggle_large_text,
     .open_case = open_case,
     .request_callback = request_callback,
+    .submit = submit,
 };
 
 /* --- The loop ------------------------------------------------------------------------------ */
@@ -497,15 +549,24 @@ poll_sync(struct kiosk *k)
      * not on every tick. */
     bool new_run = st.runs != k->sync_runs_seen;
     k->sync_runs_seen = st.runs;
-    if (new_run && k->m.has_receipt && !k->m.receipt.delivered && k->ks.store != NULL) {
+    if (new_run && k->m.has_receipt && !k->m.receipt.delivered && !k->m.receipt.rejected &&
+        k->ks.store != NULL) {
         struct store_outbox *ob = NULL;
         if (store_outbox_list(k->ks.store, false, 0, &ob) == STORE_OK) {
             for (size_t i = 0; i < ob->n; i++) {
-                if (strcmp(ob->items[i].uuid, k->receipt_uuid) == 0 &&
-                    ob->items[i].state == STORE_OUTBOX_ACCEPTED) {
-                    k->m.receipt.delivered = true;
-                    ui_invalidate(k->ui);
+                const struct store_outbox_item *it = &ob->items[i];
+                if (strcmp(it->uuid, k->receipt_uuid) != 0)
+                    continue;
+                struct model_receipt *r = &k->m.receipt;
+                if (it->state == STORE_OUTBOX_ACCEPTED || it->state == STORE_OUTBOX_DUPLICATE) {
+                    r->delivered = true;
+                    snprintf(r->case_number, sizeof(r->case_number), "%s",
+                             it->case_number ? it->case_number : "");
+                } else if (it->state == STORE_OUTBOX_REJECTED) {
+                    r->rejected = true;
+                    snprintf(r->reason, sizeof(r->reason), "%s", it->reason ? it->reason : "");
                 }
+                ui_invalidate(k->ui);
             }
             store_outbox_free(ob);
         }
@@ -693,6 +754,7 @@ cmd_kiosk(int argc, char **argv)
     k->m.act = &actions;
     k->m.app = k;
     k->m.site_name = config_get_string(k->cfg, "kiosk.site_name");
+    k->m.districts = config_get_string(k->cfg, "device.districts");
     k->m.screen = SCREEN_START;
     if (sf != NULL) {
         rc = kiosk_script_run(k, sf, script, shots);

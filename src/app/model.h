@@ -23,6 +23,8 @@ enum screen_id {
     SCREEN_PAYOUTS,
     SCREEN_CALLBACK,
     SCREEN_INFO,
+    SCREEN_APPLY,  /* Ansök / Lämna synpunkt: the forms */
+    SCREEN_WIZARD, /* one form, step by step, then review and receipt */
     SCREEN_COUNT,
 };
 
@@ -105,6 +107,8 @@ struct model_receipt {
     char promise[160];  /* callback: "We will contact you by ..." */
     bool delivered;     /* reached the case store */
     char case_number[40];
+    bool rejected; /* the case store refused it (reason says why) */
+    char reason[160];
 };
 
 struct model_callback_request {
@@ -113,6 +117,25 @@ struct model_callback_request {
     const char *window;     /* "morning", "afternoon", "any" */
     const char *language;
     const char *channel; /* "phone", "sms-first" */
+};
+
+/* A finished form: its classification and its answers, each a value or a list. */
+#define MODEL_MAX_ANSWERS 12
+#define MODEL_MAX_LIST    5
+
+struct model_answer {
+    const char *key;   /* payload key: "start_date" */
+    const char *value; /* NULL when the answer is a list */
+    const char *list[MODEL_MAX_LIST];
+    size_t n_list;
+};
+
+struct model_submission {
+    const char *kind; /* "application", "complaint" */
+    const char *main, *type, *klass;
+    const char *what; /* the form's title, translated, for the receipt */
+    size_t n;
+    struct model_answer answers[MODEL_MAX_ANSWERS];
 };
 
 struct model_actions {
@@ -130,6 +153,9 @@ struct model_actions {
     /* Queues a callback request (in the outbox, with its audit entry) and fills the receipt;
      * false with a translated message in err when a field is invalid. */
     bool (*request_callback)(void *app, const struct model_callback_request *req, const char **err);
+    /* Queues a form the screen has validated (outbox and audit entry in one transaction) and
+     * fills the receipt; false with a translated message when it could not be saved. */
+    bool (*submit)(void *app, const struct model_submission *sub, const char **err);
 };
 
 struct model {
@@ -151,6 +177,8 @@ struct model {
     bool idle_warning;    /* the "are you still there" dialog is open */
     int idle_seconds_left;
     const char *site_name;
+    const char *districts; /* this kiosk's districts, "bromma,kista" */
+    size_t form;           /* the form SCREEN_WIZARD shows (screens' forms table) */
     struct model_identify id;
     struct model_receipt receipt;
     bool has_receipt;

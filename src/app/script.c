@@ -6,8 +6,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "date.h"
 #include "i18n.h"
 #include "kiosk.h"
+#include "luhn.h"
 #include "utf8.h"
 
 #define WAIT_DEFAULT_S 15
@@ -263,6 +265,45 @@ trim(char *s)
     return s;
 }
 
+/* Values that depend on the day the script runs, so that a script stays true next year:
+ * {date+N} is today plus N days (YYYY-MM-DD; N may be negative) and {pnr-age N} a valid
+ * personnummer (YYYYMMDDNNNC) of someone N years and a month old. */
+static bool
+expand(const struct run *r, const char *in, char *out, size_t size)
+{
+    struct local_time now;
+    tz_to_local(time(NULL) + r->k->advanced_ms / 1000, &now);
+    size_t o = 0;
+    while (*in != '\0') {
+        long n = 0;
+        int used = 0;
+        char piece[16] = "";
+        if (sscanf(in, "{date%ld}%n", &n, &used) == 1 && used > 0) {
+            date_format_iso(date_add_days(now.date, n), piece);
+        } else if (sscanf(in, "{pnr-age %ld}%n", &n, &used) == 1 && used > 0) {
+            struct date b = date_add_days(now.date, -31);
+            b.year -= (int)n;
+            if (!date_valid(b))
+                b.day = 28;
+            char digits[12];
+            snprintf(digits, sizeof(digits), "%02d%02d%02d238", b.year % 100, b.month, b.day);
+            snprintf(piece, sizeof(piece), "%04d%02d%02d238%d", b.year, b.month, b.day,
+                     luhn_check_digit(digits, 9));
+        } else {
+            used = 1;
+            piece[0] = *in;
+        }
+        size_t len = strlen(piece);
+        if (o + len + 1 > size)
+            return false;
+        memcpy(out + o, piece, len);
+        o += len;
+        in += used;
+    }
+    out[o] = '\0';
+    return true;
+}
+
 int
 kiosk_script_run(struct kiosk *k, FILE *script, const char *name, const char *shots_dir)
 {
@@ -277,7 +318,10 @@ kiosk_script_run(struct kiosk *k, FILE *script, const char *name, const char *sh
         char *arg = s + strcspn(s, " \t");
         if (*arg != '\0')
             *arg++ = '\0';
-        arg = trim(arg);
+        char expanded[1024];
+        if (!expand(&r, trim(arg), expanded, sizeof(expanded)))
+            return fail(&r, "too long after expanding", arg);
+        arg = expanded;
         int rc = 0;
         if (strcmp(s, "tap") == 0)
             rc = cmd_tap(&r, arg);

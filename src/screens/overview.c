@@ -73,6 +73,9 @@ build(struct ui *ui, struct model *m)
         m->act->go(m->app, SCREEN_PAYOUTS);
     if (ui_tile(ui, _("Call me back"), _("Call"), _("we call you within two working days")))
         m->act->go(m->app, SCREEN_CALLBACK);
+    if (ui_tile(ui, _("Apply or give feedback"), _("Apply"),
+                _("preschool, mobility service, home care, income and more")))
+        m->act->go(m->app, SCREEN_APPLY);
     ui_columns(ui, 1);
     chrome_end(ui, m);
 }

@@ -3,7 +3,7 @@
 
 extern const struct screen_impl screen_start, screen_identify, screen_overview, screen_cases,
     screen_case, screen_queues, screen_invoices, screen_invoice, screen_fardtjanst, screen_payouts,
-    screen_callback, screen_info;
+    screen_callback, screen_info, screen_apply, screen_wizard;
 
 static const struct screen_impl *const table[SCREEN_COUNT] = {
     [SCREEN_START] = &screen_start,
@@ -18,6 +18,8 @@ static const struct screen_impl *const table[SCREEN_COUNT] = {
     [SCREEN_PAYOUTS] = &screen_payouts,
     [SCREEN_CALLBACK] = &screen_callback,
     [SCREEN_INFO] = &screen_info,
+    [SCREEN_APPLY] = &screen_apply,
+    [SCREEN_WIZARD] = &screen_wizard,
 };
 
 const struct screen_impl *

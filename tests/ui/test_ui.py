@@ -19,6 +19,63 @@ MINASIDOR, CASESTORE, SCRIPTS, SHOTS = sys.argv[1:5]
 ONLY = sys.argv[5:]  # script names to run (default: all)
 
 
+def arrived(data, type_):
+    """What the case store stored for submissions of this ärendetyp, newest first."""
+    import json
+    import sqlite3
+    db = sqlite3.connect(os.path.join(data, "casestore.db"))
+    rows = db.execute("SELECT kind, main, class, citizen, payload, registered_by, status,"
+                      " case_number FROM submissions WHERE type=? ORDER BY received_at DESC,"
+                      " rowid DESC", (type_,)).fetchall()
+    db.close()
+    return [dict(zip(("kind", "main", "class", "citizen", "payload", "registered_by", "status",
+                      "case_number"), (*r[:4], json.loads(r[4]), json.loads(r[5]), *r[6:])))
+            for r in rows]
+
+
+def check_preschool(data):
+    """The förskoleplats application arrived once, classified, with the units in order."""
+    got = arrived(data, "forskoleplats")
+    assert len(got) == 1, f"expected one application, got {len(got)}"
+    a = got[0]
+    assert (a["kind"], a["main"], a["class"], a["status"]) == (
+        "application", "forskola", "ny_ansokan", "accepted"), a
+    assert a["payload"]["units"] == ["Förskolan Ugglan", "Förskolan Solrosen"], a["payload"]
+    assert len(a["payload"]["child_pnr"]) == 12, a["payload"]
+    due = time.strftime("%Y-%m-%d", time.localtime(time.time() + 120 * 86400))
+    assert a["payload"]["start_date"] == due, (a["payload"], due)
+    assert a["registered_by"] == {"by": "citizen", "identified_with": "bankid"}, a
+    assert a["citizen"], "the citizen's server id"
+
+
+def check_others(data):
+    """Each of the other forms arrived with its answers as the review showed them."""
+    want = {
+        "fardtjanst": ("application", "fardtjanst",
+                       {"aid": "rollator", "duration": "permanent",
+                        "reason": "Jag kan inte gå till hållplatsen, det är för långt."}),
+        "hemtjanst": ("application", "aldreomsorg",
+                      {"help": ["cleaning", "shopping", "meals"], "living": "alone",
+                       "message": ""}),
+        "utokad_omsorgstid": ("application", "forskola", {"hours": "30", "reason": "family"}),
+        "inkomstanmalan": ("application", "forskola",
+                           {"monthly_income_ore": "3850000", "adults": "2"}),
+        "ovrigt": ("complaint", "aldreomsorg",
+                   {"main": "aldreomsorg", "sort": "complaint", "answer": "yes",
+                    "text": "Hemtjänsten kom inte på tisdagen."}),
+    }
+    for type_, (kind, main, fields) in want.items():
+        got = arrived(data, type_)
+        assert len(got) == 1, f"{type_}: expected one, got {len(got)}"
+        a = got[0]
+        assert (a["kind"], a["main"], a["status"]) == (kind, main, "accepted"), (type_, a)
+        for k, v in fields.items():
+            assert a["payload"].get(k) == v, (type_, k, a["payload"].get(k), v)
+
+
+CHECKS = {"apply-preschool": check_preschool, "apply-others": check_others}
+
+
 def cs(*args):
     r = subprocess.run([CASESTORE, *args], capture_output=True, text=True, timeout=120)
     if r.returncode != 0:
@@ -75,6 +132,12 @@ def main():
             r = subprocess.run(args, capture_output=True, text=True, timeout=300, env=env)
             took = time.monotonic() - t0
             ok = r.returncode == 0
+            if ok and name in CHECKS:
+                try:
+                    CHECKS[name](data)
+                except AssertionError as e:
+                    ok = False
+                    r.stderr += f"\nthe case store: {e}"
             if ok:
                 print(f"ok {i} - {name} ({took:.1f} s)")
             else:

@@ -5,6 +5,7 @@
 #include "payqr.h"
 #include "taxonomy.h"
 #include "test.h"
+#include "units.h"
 
 TEST(taxonomy_codes_are_unique_and_found)
 {
@@ -60,6 +61,26 @@ invoice(void)
         .account_type = PAYQR_BANKGIRO,
         .account = "5050-1055",
     };
+}
+
+TEST(preschool_units_follow_the_kiosk_districts)
+{
+    const struct unit *u[64];
+    size_t n = units_in_districts("bromma,kista", u, 64);
+    CHECK(n > 2);
+    bool ugglan = false, regnbagen = false;
+    for (size_t i = 0; i < n; i++) {
+        CHECK(strcmp(u[i]->district, "bromma") == 0 || strcmp(u[i]->district, "kista") == 0);
+        ugglan = ugglan || strcmp(u[i]->name, "Förskolan Ugglan") == 0;
+        regnbagen = regnbagen || strcmp(u[i]->name, "Förskolan Regnbågen") == 0;
+    }
+    CHECK(ugglan && regnbagen);
+    CHECK(units_in_districts("brom", u, 64) == 0); /* whole codes only */
+    CHECK(units_in_districts("", u, 64) == 0);
+    CHECK(units_in_districts("bromma", u, 2) == 2); /* never more than asked for */
+    CHECK(unit_find("Förskolan Ugglan") != NULL && unit_find("Förskolan X") == NULL);
+    for (size_t i = 0; i < n; i++) /* every unit's district is a real one */
+        CHECK(taxonomy_find(TAX_DISTRICT, u[i]->district) >= 0);
 }
 
 TEST(payqr_builds_the_usingqr_payload)
@@ -167,6 +188,7 @@ main(void)
     RUN(taxonomy_codes_are_unique_and_found);
     RUN(taxonomy_types_belong_to_main_categories);
     RUN(payqr_builds_the_usingqr_payload);
+    RUN(preschool_units_follow_the_kiosk_districts);
     RUN(payqr_keeps_the_payload_ascii);
     RUN(payqr_refuses_invalid_fields);
     RUN(account_numbers_normalize);

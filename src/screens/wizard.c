@@ -1,0 +1,455 @@
+/* Ansök / Lämna synpunkt: the list of forms, and one form as a wizard. One question per step,
+ * checked before the next; then a review of everything; then the receipt, which says whether
+ * the submission has reached the case store. Answers live here until the screen is left and are
+ * wiped then. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "date.h"
+#include "forms.h"
+#include "i18n.h"
+#include "money.h"
+#include "pnr.h"
+#include "screens.h"
+#include "units.h"
+#include "utf8.h"
+
+#define MAX_UNITS      64
+#define UNITS_PER_PAGE 6
+
+struct answer {
+    struct ui_field field; /* Q_DATE, Q_TEXT, Q_PNR, Q_MONEY, Q_NUMBER */
+    int choice;            /* Q_CHOICE: index, or -1 */
+    unsigned multi;        /* Q_MULTI: bit per option */
+    const struct unit *units[MODEL_MAX_LIST];
+    size_t n_units;
+    char value[64]; /* the checked value as the payload carries it: "2027-01-10", "3850000" */
+};
+
+static struct answer answers[FORM_MAX_QUESTIONS];
+static size_t step; /* 0..n-1: the questions; n: the review */
+static int unit_page;
+static const char *problem; /* why the current step cannot go on (translated), or NULL */
+
+static void
+wipe(void)
+{
+    for (size_t i = 0; i < FORM_MAX_QUESTIONS; i++) {
+        ui_field_clear(&answers[i].field);
+        memset(&answers[i], 0, sizeof(answers[i]));
+        answers[i].choice = -1;
+    }
+    step = 0;
+    unit_page = 0;
+    problem = NULL;
+}
+
+static const struct form *
+current(const struct model *m)
+{
+    return &forms[m->form < n_forms ? m->form : 0];
+}
+
+static void
+enter(struct model *m)
+{
+    wipe();
+    const struct form *f = current(m);
+    for (size_t i = 0; i < f->n; i++) {
+        const struct question *q = &f->q[i];
+        struct ui_field *fl = &answers[i].field;
+        fl->keyboard = q->kind == Q_TEXT ? UI_KEYBOARD_TEXT : UI_KEYBOARD_NUMERIC;
+        fl->max_len = q->kind == Q_TEXT ? (size_t)q->max * 2 : 24; /* bytes; å is two */
+    }
+    m->has_receipt = false;
+}
+
+static void
+leave(struct model *m)
+{
+    wipe();
+    m->has_receipt = false;
+    memset(&m->receipt, 0, sizeof(m->receipt));
+}
+
+static struct date
+today(const struct model *m)
+{
+    struct local_time lt;
+    tz_to_local(m->now, &lt);
+    return lt.date;
+}
+
+/* Digits and separators people type, down to the digits; false if anything else is there. */
+static bool
+digits_only(const char *in, char *out, size_t size)
+{
+    size_t n = 0;
+    for (const char *p = in; *p != '\0'; p++) {
+        if (*p >= '0' && *p <= '9') {
+            if (n + 1 >= size)
+                return false;
+            out[n++] = *p;
+        } else if (*p != ' ' && *p != '-') {
+            return false;
+        }
+    }
+    out[n] = '\0';
+    return n > 0;
+}
+
+/* Checks the answer to q; on success fills a->value and returns NULL, else the reason (msgid
+ * or translated text). */
+static const char *
+check(const struct model *m, const struct question *q, struct answer *a)
+{
+    const char *text = a->field.text;
+    a->value[0] = '\0';
+    switch (q->kind) {
+    case Q_CHOICE:
+        if (a->choice < 0)
+            return _("Choose one of the alternatives.");
+        snprintf(a->value, sizeof(a->value), "%s", q->options[a->choice].code);
+        return NULL;
+    case Q_MULTI:
+        return a->multi == 0 && !q->optional ? _("Choose at least one.") : NULL;
+    case Q_UNITS:
+        if (a->n_units == 0)
+            return _("Choose at least one preschool.");
+        return a->n_units > (size_t)q->max ? _(q->range_error) : NULL;
+    case Q_TEXT: {
+        size_t len = strspn(text, " ");
+        if (text[len] == '\0')
+            return q->optional ? NULL : _("Please write something here.");
+        return utf8_length(text, strlen(text)) > (size_t)q->max ? _(q->range_error) : NULL;
+    }
+    case Q_PNR: {
+        struct pnr p;
+        enum pnr_error e = pnr_parse(text, today(m), 0, &p);
+        if (e != PNR_OK)
+            return _(pnr_error_message(e));
+        struct date t = today(m);
+        int age = t.year - p.birth.year -
+                  (t.month < p.birth.month || (t.month == p.birth.month && t.day < p.birth.day));
+        if (age < q->min || age > q->max)
+            return _(q->range_error);
+        snprintf(a->value, sizeof(a->value), "%s", p.canonical);
+        return NULL;
+    }
+    case Q_DATE: {
+        char d[16];
+        struct date when;
+        if (!digits_only(text, d, sizeof(d)) || strlen(d) != 8)
+            return _("Write the date as YYYY-MM-DD, for example 2027-01-10.");
+        char iso[11];
+        snprintf(iso, sizeof(iso), "%.4s-%.2s-%.2s", d, d + 4, d + 6);
+        if (!date_parse_iso(iso, &when))
+            return _("There is no such date.");
+        int64_t days = date_to_days(when) - date_to_days(today(m));
+        if (days < q->min || days > q->max)
+            return _(q->range_error);
+        snprintf(a->value, sizeof(a->value), "%s", iso);
+        return NULL;
+    }
+    case Q_MONEY: {
+        int64_t ore = 0;
+        if (money_parse(text, &ore) != MONEY_OK)
+            return _("Write an amount in kronor, for example 38 500.");
+        if (ore < (int64_t)q->min * 100 || ore > (int64_t)q->max * 100)
+            return _(q->range_error);
+        snprintf(a->value, sizeof(a->value), "%lld", (long long)ore);
+        return NULL;
+    }
+    case Q_NUMBER: {
+        char d[16];
+        if (!digits_only(text, d, sizeof(d)) || strlen(d) > 6)
+            return _("Write a whole number.");
+        long v = strtol(d, NULL, 10);
+        if (v < q->min || v > q->max)
+            return _(q->range_error);
+        snprintf(a->value, sizeof(a->value), "%ld", v);
+        return NULL;
+    }
+    }
+    return NULL;
+}
+
+/* The answer as the review and the receipt show it. */
+static void
+shown(const struct question *q, const struct answer *a, char *out, size_t size)
+{
+    out[0] = '\0';
+    switch (q->kind) {
+    case Q_CHOICE:
+        snprintf(out, size, "%s", a->choice >= 0 ? _(q->options[a->choice].label) : "–");
+        return;
+    case Q_MULTI:
+        for (size_t i = 0; i < q->n_options; i++) {
+            if (a->multi & (1u << i))
+                snprintf(out + strlen(out), size - strlen(out), "%s%s", out[0] ? ", " : "",
+                         _(q->options[i].label));
+        }
+        return;
+    case Q_UNITS:
+        for (size_t i = 0; i < a->n_units; i++)
+            snprintf(out + strlen(out), size - strlen(out), "%s%zu. %s", i ? ", " : "", i + 1,
+                     a->units[i]->name);
+        return;
+    case Q_DATE:
+        fmt_date_short(a->value, out, size);
+        return;
+    case Q_MONEY:
+        fmt_money(strtoll(a->value, NULL, 10), out, size);
+        return;
+    case Q_PNR:
+        snprintf(out, size, "%.8s-%.4s", a->value, a->value + 8);
+        return;
+    case Q_TEXT:
+        snprintf(out, size, "%s", a->field.text[0] ? a->field.text : "–");
+        return;
+    case Q_NUMBER:
+        snprintf(out, size, "%s", a->value);
+        return;
+    }
+}
+
+static void
+ask_units(struct ui *ui, const struct model *m, const struct question *q, struct answer *a)
+{
+    if (a->n_units > 0)
+        ui_paragraph(ui, _("Your choices, first choice at the top:"), UI_TEXT_BOLD);
+    for (size_t i = 0; i < a->n_units; i++) {
+        char row[160];
+        snprintf(row, sizeof(row), "%zu. %s", i + 1, a->units[i]->name);
+        ui_paragraph(ui, row, UI_TEXT_BODY);
+        ui_columns(ui, 2);
+        char up[200], rm[200];
+        snprintf(up, sizeof(up), _("Move up: %s"), a->units[i]->name);
+        snprintf(rm, sizeof(rm), _("Remove: %s"), a->units[i]->name);
+        struct ui_rect r1 = ui_take(ui, ui_mm(ui, 15)), r2 = ui_take(ui, ui_mm(ui, 15));
+        if (i > 0 && ui_button_in(ui, r1, up, UI_BUTTON_NORMAL, false)) {
+            const struct unit *t = a->units[i - 1];
+            a->units[i - 1] = a->units[i];
+            a->units[i] = t;
+        }
+        if (ui_button_in(ui, r2, rm, UI_BUTTON_NORMAL, false)) {
+            memmove(&a->units[i], &a->units[i + 1], (a->n_units - i - 1) * sizeof(a->units[0]));
+            a->n_units--;
+        }
+        ui_columns(ui, 1);
+    }
+    const struct unit *all[MAX_UNITS];
+    size_t n = units_in_districts(m->districts ? m->districts : "", all, MAX_UNITS);
+    const struct unit *free_units[MAX_UNITS];
+    size_t n_free = 0;
+    for (size_t i = 0; i < n; i++) {
+        bool chosen = false;
+        for (size_t j = 0; j < a->n_units; j++)
+            chosen = chosen || a->units[j] == all[i];
+        if (!chosen)
+            free_units[n_free++] = all[i];
+    }
+    if (a->n_units >= (size_t)q->max) {
+        ui_banner(ui, _("You have chosen five preschools, the most there can be."), false);
+        return;
+    }
+    if (n_free == 0)
+        return;
+    ui_paragraph(ui, _("Tap a preschool to add it:"), UI_TEXT_BOLD);
+    ui_columns(ui, 2);
+    size_t first = (size_t)unit_page * UNITS_PER_PAGE;
+    if (first >= n_free)
+        first = unit_page = 0;
+    for (size_t i = first; i < n_free && i < first + UNITS_PER_PAGE; i++) {
+        if (ui_button_in(ui, ui_take(ui, ui_mm(ui, 15)), free_units[i]->name, UI_BUTTON_NORMAL,
+                         false)) {
+            a->units[a->n_units++] = free_units[i];
+            problem = NULL;
+        }
+    }
+    ui_columns(ui, 1);
+    ui_pager(ui, &unit_page, (int)n_free, UNITS_PER_PAGE);
+}
+
+static void
+ask(struct ui *ui, const struct model *m, const struct question *q, struct answer *a)
+{
+    bool choose = q->kind == Q_CHOICE || q->kind == Q_MULTI || q->kind == Q_UNITS;
+    if (choose) { /* a field says its question and hint itself */
+        ui_heading(ui, _(q->label), 2);
+        if (q->hint != NULL)
+            ui_paragraph(ui, _(q->hint), UI_TEXT_BODY);
+    }
+    switch (q->kind) {
+    case Q_CHOICE:
+    case Q_MULTI:
+        ui_columns(ui, 2);
+        for (size_t i = 0; i < q->n_options; i++) {
+            bool on = q->kind == Q_CHOICE ? a->choice == (int)i : (a->multi & (1u << i)) != 0;
+            if (ui_button_in(ui, ui_take(ui, ui_mm(ui, 15)), _(q->options[i].label),
+                             UI_BUTTON_NORMAL, on)) {
+                if (q->kind == Q_CHOICE)
+                    a->choice = (int)i;
+                else
+                    a->multi ^= 1u << i;
+                problem = NULL;
+            }
+        }
+        ui_columns(ui, 1);
+        break;
+    case Q_UNITS:
+        ask_units(ui, m, q, a);
+        break;
+    default:
+        a->field.label = _(q->label);
+        a->field.hint = q->hint != NULL ? _(q->hint) : NULL;
+        a->field.error = problem;
+        if (ui_field(ui, &a->field))
+            problem = NULL;
+        ui_keyboard(ui, &a->field);
+        return; /* the field shows the problem itself */
+    }
+    if (problem != NULL)
+        ui_banner(ui, problem, true);
+}
+
+static void
+submit(struct model *m, const struct form *f)
+{
+    struct model_submission s = {
+        .kind = f->kind,
+        .main = taxonomy_entry(TAX_MAIN, f->main)->code,
+        .type = taxonomy_entry(TAX_TYPE, f->type)->code,
+        .klass = taxonomy_entry(TAX_CLASS, f->klass)->code,
+        .what = _(f->title),
+    };
+    for (size_t i = 0; i < f->n && s.n < MODEL_MAX_ANSWERS; i++) {
+        const struct question *q = &f->q[i];
+        const struct answer *a = &answers[i];
+        struct model_answer *out = &s.answers[s.n++];
+        out->key = q->key;
+        if (q->kind == Q_MULTI) {
+            for (size_t o = 0; o < q->n_options && out->n_list < MODEL_MAX_LIST; o++) {
+                if (a->multi & (1u << o))
+                    out->list[out->n_list++] = q->options[o].code;
+            }
+        } else if (q->kind == Q_UNITS) {
+            for (size_t u = 0; u < a->n_units; u++)
+                out->list[out->n_list++] = a->units[u]->name;
+        } else if (q->kind == Q_TEXT) {
+            out->value = a->field.text;
+        } else {
+            out->value = a->value;
+        }
+        if (f->main_from != NULL && strcmp(f->main_from, q->key) == 0)
+            s.main = a->value;
+    }
+    const char *err = NULL;
+    if (!m->act->submit(m->app, &s, &err))
+        problem = err;
+}
+
+static void
+review(struct ui *ui, struct model *m, const struct form *f, bool receipt)
+{
+    for (size_t i = 0; i < f->n; i++) {
+        char v[400];
+        shown(&f->q[i], &answers[i], v, sizeof(v));
+        ui_pair(ui, _(f->q[i].step), v);
+    }
+    if (receipt)
+        return;
+    if (problem != NULL)
+        ui_banner(ui, problem, true);
+    ui_columns(ui, 2);
+    struct ui_rect back = ui_take(ui, ui_mm(ui, 15)), send = ui_take(ui, ui_mm(ui, 15));
+    ui_columns(ui, 1);
+    if (ui_button_in(ui, back, _("Change"), UI_BUTTON_NORMAL, false)) {
+        step = 0;
+        problem = NULL;
+    }
+    if (ui_button_in(ui, send, _("Send"), UI_BUTTON_PRIMARY, false))
+        submit(m, f);
+}
+
+static void
+build_receipt(struct ui *ui, struct model *m, const struct form *f)
+{
+    ui_heading(ui, _("Thank you, it has been sent"), 1);
+    const struct model_receipt *r = &m->receipt;
+    ui_pair(ui, _("What you sent"), r->what);
+    ui_pair(ui, _("Reference"), r->reference);
+    const char *status =
+        r->rejected ? _("Not accepted by the city; please ask the staff")
+        : r->delivered
+            ? _("Received by the city")
+            : _("Queued on this kiosk; it is sent as soon as the case store can be reached");
+    ui_pair(ui, _("Status"), status);
+    if (r->case_number[0] != '\0')
+        ui_pair(ui, _("Case number"), r->case_number);
+    review(ui, m, f, true);
+    if (ui_button(ui, _("Done"), UI_BUTTON_PRIMARY))
+        m->act->go(m->app, SCREEN_OVERVIEW);
+}
+
+static void
+build(struct ui *ui, struct model *m)
+{
+    const struct form *f = current(m);
+    chrome_begin(ui, m, _(f->title), true);
+    if (m->has_receipt) {
+        build_receipt(ui, m, f);
+        chrome_end(ui, m);
+        return;
+    }
+    const char *labels[FORM_MAX_QUESTIONS + 1];
+    for (size_t i = 0; i < f->n; i++)
+        labels[i] = _(f->q[i].step);
+    labels[f->n] = _("Review");
+    ui_steps(ui, labels, (int)f->n + 1, (int)step);
+    if (step == 0)
+        ui_paragraph(ui, _(f->intro), UI_TEXT_BODY);
+    if (step >= f->n) {
+        ui_heading(ui, _("Check what you are sending"), 2);
+        review(ui, m, f, false);
+        chrome_end(ui, m);
+        return;
+    }
+    ask(ui, m, &f->q[step], &answers[step]);
+    ui_columns(ui, 2);
+    struct ui_rect prev = ui_take(ui, ui_mm(ui, 15)), next = ui_take(ui, ui_mm(ui, 15));
+    ui_columns(ui, 1);
+    if (step > 0 && ui_button_in(ui, prev, _("Previous step"), UI_BUTTON_NORMAL, false)) {
+        step--;
+        problem = NULL;
+    }
+    if (ui_button_in(ui, next, _("Next step"), UI_BUTTON_PRIMARY, false)) {
+        problem = check(m, &f->q[step], &answers[step]);
+        if (problem == NULL) {
+            step++;
+            unit_page = 0;
+        }
+    }
+    chrome_end(ui, m);
+}
+
+const struct screen_impl screen_wizard = { "wizard", enter, build, leave };
+
+/* --- The list of forms ------------------------------------------------------------------ */
+
+static void
+build_apply(struct ui *ui, struct model *m)
+{
+    chrome_begin(ui, m, _("Apply or give feedback"), true);
+    ui_paragraph(ui, _("Choose what you want to do. It takes a few minutes."), UI_TEXT_BODY);
+    for (size_t i = 0; i < n_forms; i++) {
+        if (ui_list_item(ui, _(forms[i].title), _(forms[i].intro), NULL)) {
+            m->form = i;
+            m->act->go(m->app, SCREEN_WIZARD);
+        }
+    }
+    chrome_end(ui, m);
+}
+
+const struct screen_impl screen_apply = { "apply", NULL, build_apply, NULL };
