@@ -11,7 +11,7 @@ build_pkgs=(
 )
 test_pkgs=(
     clang libclang-rt-14-dev clang-format sqlite3
-    xvfb xauth xdotool x11-utils
+    xvfb xauth xdotool x11-utils x11-apps
 )
 
 want=("${build_pkgs[@]}")

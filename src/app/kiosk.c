@@ -638,6 +638,7 @@ cmd_kiosk_usage(FILE *out)
     fprintf(out,
             "Usage: minasidor [--config FILE] kiosk [--headless] [--script FILE]\n"
             "                 [--screenshots DIR] [--landscape] [--window-scale F]\n"
+            "                 [--tree-fd N]\n"
             "\n"
             "Runs the kiosk: in a window when a display exists, or with --headless on SDL's\n"
             "offscreen driver. --script runs a script of taps, typing and expectations\n"
@@ -652,6 +653,7 @@ cmd_kiosk(int argc, char **argv)
     const char *script = NULL, *shots = ".";
     bool headless = false, landscape = false;
     double scale = 0;
+    int tree_fd = -1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0) {
@@ -667,6 +669,8 @@ cmd_kiosk(int argc, char **argv)
             shots = argv[++i];
         } else if (strcmp(a, "--window-scale") == 0 && i + 1 < argc) {
             scale = atof(argv[++i]);
+        } else if (strcmp(a, "--tree-fd") == 0 && i + 1 < argc) {
+            tree_fd = atoi(argv[++i]);
         } else {
             return app_usage_error(cmd_kiosk_usage, "kiosk: unknown option '%s'", a);
         }
@@ -684,6 +688,7 @@ cmd_kiosk(int argc, char **argv)
     struct kiosk *k = xcalloc(1, sizeof(*k));
     k->cfg = settings_current();
     k->headless = headless;
+    k->tree_fd = tree_fd;
     const char *url = config_get_string(k->cfg, "identity.url");
     k->demo = config_get_bool(k->cfg, "identity.demo");
     if (k->demo && !idp_url_is_loopback(url)) {
@@ -774,6 +779,8 @@ cmd_kiosk(int argc, char **argv)
                 wait = 1;
             int n = platform_wait(k->plat, (int)wait, in, 32, &k->quit);
             kiosk_step(k, in, n);
+            if (k->tree_fd >= 0)
+                kiosk_tree_publish(k, k->tree_fd);
         }
     }
     kiosk_logout(k);

@@ -53,6 +53,8 @@ struct kiosk {
     char receipt_uuid[37];
     size_t sync_runs_seen;
     bool quit;
+    int tree_fd;        /* --tree-fd: where the semantic tree goes when it changes, or -1 */
+    uint64_t tree_hash; /* of the tree last written there */
 };
 
 int64_t kiosk_now_ms(const struct kiosk *k);
@@ -65,5 +67,11 @@ void kiosk_set_orientation(struct kiosk *k, bool landscape);
 /* Runs the script; 0 when every step passed, 1 (with a message on stderr) at the first that
  * did not. */
 int kiosk_script_run(struct kiosk *k, FILE *script, const char *name, const char *shots_dir);
+
+/* Writes the semantic tree to fd if it changed since the last call: "frame W H", then one line
+ * per node "node ROLE LABEL VALUE X Y W H" (tab-separated, display pixels), then "end". For
+ * tests that drive a real window with real pointer events and must know where things are; it
+ * carries what the screen shows, so it goes to a pipe, never to a file. */
+void kiosk_tree_publish(struct kiosk *k, int fd);
 
 #endif

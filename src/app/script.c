@@ -5,12 +5,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "date.h"
 #include "i18n.h"
 #include "kiosk.h"
 #include "luhn.h"
 #include "utf8.h"
+
+#define LOG_MODULE "script"
+#include "log.h"
 
 #define WAIT_DEFAULT_S 15
 
@@ -358,4 +362,35 @@ kiosk_script_run(struct kiosk *k, FILE *script, const char *name, const char *sh
     }
     printf("script %s: %d lines, all passed\n", name, r.line);
     return 0;
+}
+
+void
+kiosk_tree_publish(struct kiosk *k, int fd)
+{
+    size_t n;
+    const struct ui_node *nodes = ui_nodes(k->ui, &n);
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a over what the lines would say */
+    for (size_t i = 0; i < n; i++) {
+        const unsigned char *b = (const unsigned char *)&nodes[i];
+        for (size_t j = 0; j < sizeof(nodes[i]); j++)
+            h = (h ^ b[j]) * 1099511628211ULL;
+    }
+    if (h == k->tree_hash)
+        return;
+    k->tree_hash = h;
+    char line[UI_LABEL_MAX * 2 + 96];
+    int w, hgt;
+    platform_size(k->plat, &w, &hgt);
+    int len = snprintf(line, sizeof(line), "frame\t%d\t%d\n", w, hgt);
+    bool ok = write(fd, line, (size_t)len) == len;
+    for (size_t i = 0; ok && i < n; i++) {
+        const struct ui_node *d = &nodes[i];
+        len = snprintf(line, sizeof(line), "node\t%s\t%s\t%s\t%d\t%d\t%d\t%d\n",
+                       ui_role_code(d->role), d->label, d->value, d->r.x, d->r.y, d->r.w, d->r.h);
+        ok = write(fd, line, (size_t)len) == len;
+    }
+    if (!ok || write(fd, "end\n", 4) != 4) {
+        LOG_WARN("the tree reader has gone; no more trees");
+        k->tree_fd = -1;
+    }
 }

@@ -104,6 +104,13 @@ platform_close(struct platform *p)
 }
 
 void
+platform_size(const struct platform *p, int *width, int *height)
+{
+    *width = p->width;
+    *height = p->height;
+}
+
+void
 platform_resize(struct platform *p, int width, int height)
 {
     p->width = width;

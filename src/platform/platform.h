@@ -26,6 +26,8 @@ void platform_close(struct platform *p);
 
 /* Changes the display size (orientation) of the window or offscreen surface. */
 void platform_resize(struct platform *p, int width, int height);
+/* The display size the UI lays out for (pixels), whatever the window's scale. */
+void platform_size(const struct platform *p, int *width, int *height);
 
 /* Waits up to timeout_ms (0: only what is queued) and translates what arrived: finger events
  * directly, mouse events only when not synthesised from touch, keys and text. Returns how many

@@ -6,14 +6,12 @@ one test; its screenshots go to SHOTS_DIR. Prints TAP.
 Usage: test_ui.py MINASIDOR CASESTORE SCRIPTS_DIR SHOTS_DIR"""
 import glob
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
-from taptest import free_port  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from kiosk_fixture import Fixture  # noqa: E402
 
 MINASIDOR, CASESTORE, SCRIPTS, SHOTS = sys.argv[1:5]
 ONLY = sys.argv[5:]  # script names to run (default: all)
@@ -76,37 +74,10 @@ def check_others(data):
 CHECKS = {"apply-preschool": check_preschool, "apply-others": check_others}
 
 
-def cs(*args):
-    r = subprocess.run([CASESTORE, *args], capture_output=True, text=True, timeout=120)
-    if r.returncode != 0:
-        raise RuntimeError(f"casestore {args[0]}: {r.stderr}")
-    return r.stdout.strip()
-
-
 def main():
-    tmp = tempfile.mkdtemp(prefix="minasidor-ui-")
-    data, state = os.path.join(tmp, "cs"), os.path.join(tmp, "kiosk")
     os.makedirs(SHOTS, exist_ok=True)
-    pin = cs("init", "--data", data)
-    cs("seed", "--data", data, "--citizens", "300", "--seed", "7")
-    port = free_port()
-    server = subprocess.Popen([CASESTORE, "serve", "--data", data, "--listen",
-                               f"127.0.0.1:{port}", "--demo"], stdout=subprocess.PIPE,
-                              stderr=subprocess.DEVNULL, text=True)
-    try:
-        if "listening" not in server.stdout.readline():
-            raise RuntimeError("casestore did not start")
-        token = cs("token", "create", "--data", data, "--site", "bromma-mbk", "--districts",
-                   "bromma,hasselby_vallingby")
-        r = subprocess.run([MINASIDOR, "provision", "--server", f"https://127.0.0.1:{port}",
-                            "--pin", pin, "--token", token, "--site-name",
-                            "Bromma medborgarkontor", "--state-dir", state],
-                           capture_output=True, text=True, timeout=300)
-        if r.returncode != 0:
-            raise RuntimeError("provision failed: " + r.stderr)
-        conf = os.path.join(state, "minasidor.conf")
-        rpdir = os.path.join(state, "rp")
-        cs("rp-cert", "--data", data, "--out", rpdir)
+    with Fixture(MINASIDOR, CASESTORE) as f:
+        data = f.data
         scripts = sorted(glob.glob(os.path.join(SCRIPTS, "*.script")))
         if ONLY:
             scripts = [s for s in scripts if os.path.basename(s)[:-7] in ONLY]
@@ -120,12 +91,7 @@ def main():
         env.pop("DISPLAY", None)
         for i, path in enumerate(scripts, 1):
             name = os.path.basename(path)[:-7]
-            args = [MINASIDOR, "--config", conf,
-                    "--set", f"identity.url=https://127.0.0.1:{port}/rp/v6.0",
-                    "--set", f"identity.pin={pin}", "--set", "identity.demo=true",
-                    "--set", f"identity.rp_cert={rpdir}/rp.crt",
-                    "--set", f"identity.rp_key={rpdir}/rp.key",
-                    "kiosk", "--headless", "--script", path, "--screenshots", SHOTS]
+            args = f.kiosk_args("--headless", "--script", path, "--screenshots", SHOTS)
             if name.endswith("-landscape"):
                 args.append("--landscape")
             t0 = time.monotonic()
@@ -149,10 +115,6 @@ def main():
             for s in shots:
                 print(f"# screenshot {s}")
         return 1 if failed else 0
-    finally:
-        server.terminate()
-        server.wait()
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,70 @@
+"""What the UI tests share: a real casestore (BankID simulator in demo mode) on a loopback port
+with 300 seeded citizens, and a kiosk provisioned against it, with its RP certificate.
+
+    with Fixture(MINASIDOR, CASESTORE) as f:
+        subprocess.run(f.kiosk_args("--headless", ...))
+"""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
+from taptest import free_port  # noqa: E402
+
+
+class Fixture:
+    def __init__(self, minasidor, casestore):
+        self.minasidor, self.casestore = minasidor, casestore
+        self.tmp = tempfile.mkdtemp(prefix="minasidor-ui-")
+        self.data = os.path.join(self.tmp, "cs")
+        self.state = os.path.join(self.tmp, "kiosk")
+        self.server = None
+
+    def cs(self, *args):
+        r = subprocess.run([self.casestore, *args], capture_output=True, text=True, timeout=120)
+        if r.returncode != 0:
+            raise RuntimeError(f"casestore {args[0]}: {r.stderr}")
+        return r.stdout.strip()
+
+    def __enter__(self):
+        self.pin = self.cs("init", "--data", self.data)
+        self.cs("seed", "--data", self.data, "--citizens", "300", "--seed", "7")
+        self.port = free_port()
+        self.server = subprocess.Popen([self.casestore, "serve", "--data", self.data, "--listen",
+                                        f"127.0.0.1:{self.port}", "--demo"],
+                                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                       text=True)
+        try:
+            if "listening" not in self.server.stdout.readline():
+                raise RuntimeError("casestore did not start")
+            token = self.cs("token", "create", "--data", self.data, "--site", "bromma-mbk",
+                            "--districts", "bromma,hasselby_vallingby")
+            r = subprocess.run([self.minasidor, "provision", "--server",
+                                f"https://127.0.0.1:{self.port}", "--pin", self.pin, "--token",
+                                token, "--site-name", "Bromma medborgarkontor", "--state-dir",
+                                self.state], capture_output=True, text=True, timeout=300)
+            if r.returncode != 0:
+                raise RuntimeError("provision failed: " + r.stderr)
+            self.conf = os.path.join(self.state, "minasidor.conf")
+            self.rp = os.path.join(self.state, "rp")
+            self.cs("rp-cert", "--data", self.data, "--out", self.rp)
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def kiosk_args(self, *extra):
+        return [self.minasidor, "--config", self.conf,
+                "--set", f"identity.url=https://127.0.0.1:{self.port}/rp/v6.0",
+                "--set", f"identity.pin={self.pin}", "--set", "identity.demo=true",
+                "--set", f"identity.rp_cert={self.rp}/rp.crt",
+                "--set", f"identity.rp_key={self.rp}/rp.key", "kiosk", *extra]
+
+    def __exit__(self, *exc):
+        if self.server is not None:
+            self.server.terminate()
+            self.server.wait()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+        return False
