@@ -526,6 +526,7 @@ poll_identification(struct kiosk *k)
     if (last->state == FLOW_COMPLETE) {
         struct bankid_user u = last->user;
         stop_identification(k);
+        k->bench.id_done_us = kiosk_mono_us();
         if (k->m.screen == SCREEN_IDENTIFY)
             begin_session(k, &u);
         sodium_memzero(&u, sizeof(u));
@@ -611,12 +612,34 @@ kiosk_step(struct kiosk *k, const struct ui_input *in, int n_in)
     idle_timers(k, now);
     k->m.now = now_utc(k);
     /* A click may navigate; the new screen is built before anything is drawn. */
+    uint64_t drawn0, drawn1, skipped;
+    ui_frame_counts(k->ui, &drawn0, &skipped);
+    int64_t t0 = kiosk_mono_us();
     for (int pass = 0; pass < 4 && ui_stale(k->ui); pass++) {
         ui_begin(k->ui, now);
         screen_impl(k->m.screen)->build(k->ui, &k->m);
         ui_end(k->ui);
     }
     ui_render(k->ui);
+    ui_frame_counts(k->ui, &drawn1, &skipped);
+    if (drawn1 > drawn0) {
+        int64_t t1 = kiosk_mono_us();
+        struct kiosk_bench *b = &k->bench;
+        enum screen_id s = k->m.screen;
+        b->us[s][b->n[s]++ % KIOSK_BENCH_SAMPLES] = (uint32_t)(t1 - t0);
+        if (b->id_done_us != 0 && s == SCREEN_OVERVIEW) {
+            b->id_to_overview_us = t1 - b->id_done_us;
+            b->id_done_us = 0;
+        }
+    }
+}
+
+int64_t
+kiosk_mono_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 void

@@ -19,6 +19,19 @@
 #define KIOSK_IDLE_WARN_S      60 /* no input this long opens the "are you still there" dialog */
 #define KIOSK_IDLE_COUNTDOWN_S 30 /* the dialog's countdown before logging out */
 
+/* What the benchmark reads (tests/bench/ui_bench.py, through script commands): the time of
+ * each drawn frame per screen, and identification-complete to Översikt drawn. */
+#define KIOSK_BENCH_SAMPLES 512
+
+struct kiosk_bench {
+    uint32_t n[SCREEN_COUNT]; /* frames drawn; the last KIOSK_BENCH_SAMPLES are kept */
+    uint32_t us[SCREEN_COUNT][KIOSK_BENCH_SAMPLES];
+    int64_t id_done_us;        /* when identification completed, until Översikt is drawn */
+    int64_t id_to_overview_us; /* the last such interval */
+};
+
+int64_t kiosk_mono_us(void);
+
 struct kiosk {
     const struct config *cfg;
     struct kiosk_state ks;
@@ -53,6 +66,7 @@ struct kiosk {
     char receipt_uuid[37];
     size_t sync_runs_seen;
     bool quit;
+    struct kiosk_bench bench;
     int tree_fd;        /* --tree-fd: where the semantic tree goes when it changes, or -1 */
     uint64_t tree_hash; /* of the tree last written there */
 };

@@ -11,6 +11,7 @@
 #include "i18n.h"
 #include "kiosk.h"
 #include "luhn.h"
+#include "screens.h"
 #include "utf8.h"
 
 #define LOG_MODULE "script"
@@ -254,6 +255,59 @@ cmd_dump(struct run *r)
                (nodes[i].state & UI_STATE_FOCUSED) ? " focused" : "");
 }
 
+/* --- For the benchmark (tests/bench/ui_bench.py) ----------------------------------------- */
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Draws the current screen n times in full, as after an expose. */
+static void
+cmd_redraw(struct run *r, int n)
+{
+    for (int i = 0; i < n; i++) {
+        struct ui_input in = { .kind = UI_IN_EXPOSE };
+        kiosk_step(r->k, &in, 1);
+    }
+}
+
+/* Frame times per screen (median and p99 of the kept samples) and the last
+ * identification-to-Översikt time, one line each. */
+static void
+cmd_report(struct run *r)
+{
+    const struct kiosk_bench *b = &r->k->bench;
+    for (int s = 0; s < SCREEN_COUNT; s++) {
+        size_t n = b->n[s] < KIOSK_BENCH_SAMPLES ? b->n[s] : KIOSK_BENCH_SAMPLES;
+        if (n == 0)
+            continue;
+        uint32_t v[KIOSK_BENCH_SAMPLES];
+        memcpy(v, b->us[s], n * sizeof(v[0]));
+        qsort(v, n, sizeof(v[0]), cmp_u32);
+        printf("bench frame %s %zu %u %u\n", screen_impl((enum screen_id)s)->name, n, v[n / 2],
+               v[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1]);
+    }
+    printf("bench id-to-overview %lld\n", (long long)b->id_to_overview_us);
+    fflush(stdout);
+}
+
+/* Resident memory now, in kB. */
+static void
+cmd_rss(void)
+{
+    long pages = 0, resident = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (f != NULL && fscanf(f, "%ld %ld", &pages, &resident) != 2)
+        resident = 0;
+    if (f != NULL)
+        fclose(f);
+    printf("bench rss %ld\n", resident * (sysconf(_SC_PAGESIZE) / 1024));
+    fflush(stdout);
+}
+
 static char *
 trim(char *s)
 {
@@ -355,6 +409,15 @@ kiosk_script_run(struct kiosk *k, FILE *script, const char *name, const char *sh
             rc = cmd_expect_focus(&r, arg);
         else if (strcmp(s, "dump") == 0)
             cmd_dump(&r);
+        else if (strcmp(s, "mark") == 0) {
+            printf("bench mark %s\n", arg);
+            fflush(stdout);
+        } else if (strcmp(s, "redraw") == 0)
+            cmd_redraw(&r, atoi(arg));
+        else if (strcmp(s, "report") == 0)
+            cmd_report(&r);
+        else if (strcmp(s, "rss") == 0)
+            cmd_rss();
         else
             rc = fail(&r, "unknown command", s);
         if (rc != 0)

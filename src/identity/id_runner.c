@@ -71,9 +71,15 @@ run(void *arg)
         struct errbuf err = { "" };
         char code[32] = "";
         enum idp_error e = IDP_OK;
-        if (scan >= 0 &&
-            idp_demo_scan(r->client, qr, r->demo[scan].personal_number, &err) != IDP_OK)
-            LOG_WARN("demo scan: %s", err.msg);
+        if (scan >= 0) {
+            if (idp_demo_scan(r->client, qr, r->demo[scan].personal_number, &err) != IDP_OK) {
+                LOG_WARN("demo scan: %s", err.msg);
+            } else { /* the phone has just approved: ask now rather than in up to 2 s */
+                pthread_mutex_lock(&r->lock);
+                r->flow.next_collect_ms = now_ms();
+                pthread_mutex_unlock(&r->lock);
+            }
+        }
         switch (act) {
         case FLOW_DO_AUTH: {
             struct bankid_auth_response a;

@@ -1,5 +1,5 @@
 """What the UI tests share: a real casestore (BankID simulator in demo mode) on a loopback port
-with 300 seeded citizens, and a kiosk provisioned against it, with its RP certificate.
+with seeded citizens (300 unless told), and a kiosk provisioned against it, with its RP certificate.
 
     with Fixture(MINASIDOR, CASESTORE) as f:
         subprocess.run(f.kiosk_args("--headless", ...))
@@ -15,8 +15,8 @@ from taptest import free_port  # noqa: E402
 
 
 class Fixture:
-    def __init__(self, minasidor, casestore):
-        self.minasidor, self.casestore = minasidor, casestore
+    def __init__(self, minasidor, casestore, citizens=300):
+        self.minasidor, self.casestore, self.citizens = minasidor, casestore, citizens
         self.tmp = tempfile.mkdtemp(prefix="minasidor-ui-")
         self.data = os.path.join(self.tmp, "cs")
         self.state = os.path.join(self.tmp, "kiosk")
@@ -30,7 +30,8 @@ class Fixture:
 
     def __enter__(self):
         self.pin = self.cs("init", "--data", self.data)
-        self.cs("seed", "--data", self.data, "--citizens", "300", "--seed", "7")
+        self.cs("seed", "--data", self.data, "--citizens", str(self.citizens),
+                "--seed", "7")
         self.port = free_port()
         self.server = subprocess.Popen([self.casestore, "serve", "--data", self.data, "--listen",
                                         f"127.0.0.1:{self.port}", "--demo"],
