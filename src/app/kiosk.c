@@ -526,7 +526,7 @@ poll_identification(struct kiosk *k)
     if (last->state == FLOW_COMPLETE) {
         struct bankid_user u = last->user;
         stop_identification(k);
-        k->bench.id_done_us = kiosk_mono_us();
+        k->bench.id_done_us = platform_now_us();
         if (k->m.screen == SCREEN_IDENTIFY)
             begin_session(k, &u);
         sodium_memzero(&u, sizeof(u));
@@ -565,9 +565,9 @@ poll_sync(struct kiosk *k)
                              it->case_number ? it->case_number : "");
                 } else if (it->state == STORE_OUTBOX_REJECTED) {
                     r->rejected = true;
-                    snprintf(r->reason, sizeof(r->reason), "%s", it->reason ? it->reason : "");
                 }
-                ui_invalidate(k->ui);
+                if (r->delivered || r->rejected)
+                    ui_invalidate(k->ui);
             }
             store_outbox_free(ob);
         }
@@ -614,7 +614,7 @@ kiosk_step(struct kiosk *k, const struct ui_input *in, int n_in)
     /* A click may navigate; the new screen is built before anything is drawn. */
     uint64_t drawn0, drawn1, skipped;
     ui_frame_counts(k->ui, &drawn0, &skipped);
-    int64_t t0 = kiosk_mono_us();
+    int64_t t0 = platform_now_us();
     for (int pass = 0; pass < 4 && ui_stale(k->ui); pass++) {
         ui_begin(k->ui, now);
         screen_impl(k->m.screen)->build(k->ui, &k->m);
@@ -623,7 +623,7 @@ kiosk_step(struct kiosk *k, const struct ui_input *in, int n_in)
     ui_render(k->ui);
     ui_frame_counts(k->ui, &drawn1, &skipped);
     if (drawn1 > drawn0) {
-        int64_t t1 = kiosk_mono_us();
+        int64_t t1 = platform_now_us();
         struct kiosk_bench *b = &k->bench;
         enum screen_id s = k->m.screen;
         b->us[s][b->n[s]++ % KIOSK_BENCH_SAMPLES] = (uint32_t)(t1 - t0);
@@ -632,14 +632,6 @@ kiosk_step(struct kiosk *k, const struct ui_input *in, int n_in)
             b->id_done_us = 0;
         }
     }
-}
-
-int64_t
-kiosk_mono_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 void

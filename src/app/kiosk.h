@@ -30,8 +30,6 @@ struct kiosk_bench {
     int64_t id_to_overview_us; /* the last such interval */
 };
 
-int64_t kiosk_mono_us(void);
-
 struct kiosk {
     const struct config *cfg;
     struct kiosk_state ks;
@@ -67,8 +65,8 @@ struct kiosk {
     size_t sync_runs_seen;
     bool quit;
     struct kiosk_bench bench;
-    int tree_fd;        /* --tree-fd: where the semantic tree goes when it changes, or -1 */
-    uint64_t tree_hash; /* of the tree last written there */
+    int tree_fd;         /* --tree-fd: where the semantic tree goes when it changes, or -1 */
+    uint64_t tree_frame; /* the toolkit's drawn-frame count when it was last written there */
 };
 
 int64_t kiosk_now_ms(const struct kiosk *k);
@@ -82,7 +80,7 @@ void kiosk_set_orientation(struct kiosk *k, bool landscape);
  * did not. */
 int kiosk_script_run(struct kiosk *k, FILE *script, const char *name, const char *shots_dir);
 
-/* Writes the semantic tree to fd if it changed since the last call: "frame W H", then one line
+/* Writes the semantic tree to fd if a new frame was drawn since the last call: "frame W H", then one line
  * per node "node ROLE LABEL VALUE X Y W H" (tab-separated, display pixels), then "end". For
  * tests that drive a real window with real pointer events and must know where things are; it
  * carries what the screen shows, so it goes to a pipe, never to a file. */

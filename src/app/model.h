@@ -107,8 +107,7 @@ struct model_receipt {
     char promise[160];  /* callback: "We will contact you by ..." */
     bool delivered;     /* reached the case store */
     char case_number[40];
-    bool rejected; /* the case store refused it (reason says why) */
-    char reason[160];
+    bool rejected; /* the case store refused it */
 };
 
 struct model_callback_request {

@@ -430,21 +430,17 @@ kiosk_script_run(struct kiosk *k, FILE *script, const char *name, const char *sh
 void
 kiosk_tree_publish(struct kiosk *k, int fd)
 {
+    uint64_t drawn, skipped;
+    ui_frame_counts(k->ui, &drawn, &skipped);
+    if (drawn == k->tree_frame) /* an unchanged frame is not drawn: the tree is the same */
+        return;
+    k->tree_frame = drawn;
     size_t n;
     const struct ui_node *nodes = ui_nodes(k->ui, &n);
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a over what the lines would say */
-    for (size_t i = 0; i < n; i++) {
-        const unsigned char *b = (const unsigned char *)&nodes[i];
-        for (size_t j = 0; j < sizeof(nodes[i]); j++)
-            h = (h ^ b[j]) * 1099511628211ULL;
-    }
-    if (h == k->tree_hash)
-        return;
-    k->tree_hash = h;
     char line[UI_LABEL_MAX * 2 + 96];
-    int w, hgt;
-    platform_size(k->plat, &w, &hgt);
-    int len = snprintf(line, sizeof(line), "frame\t%d\t%d\n", w, hgt);
+    int w, h;
+    ui_display(k->ui, &w, &h);
+    int len = snprintf(line, sizeof(line), "frame\t%d\t%d\n", w, h);
     bool ok = write(fd, line, (size_t)len) == len;
     for (size_t i = 0; ok && i < n; i++) {
         const struct ui_node *d = &nodes[i];

@@ -203,16 +203,14 @@ post(struct idp_client *c, const char *method, const char *body, struct buf *ans
     curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
     if (status == 200)
         return IDP_OK;
-    if (status == 401) {
-        err_set(err, "the identity provider refused this relying party (401): check "
-                     "identity.rp_cert and identity.rp_key");
-        snprintf(error_code, 32, "unauthorized");
-        return IDP_ERR_ANSWER;
-    }
     json_t *o = json_loadb(buf_str(answer), answer->len, 0, NULL);
     const char *code = json_string_value(json_object_get(o, "errorCode"));
-    snprintf(error_code, 32, "%s", code ? code : "");
-    err_set(err, "the identity provider answered %ld %s", status, error_code);
+    /* A real endpoint may refuse a missing client certificate without a JSON body. */
+    snprintf(error_code, 32, "%s", code ? code : status == 401 ? "unauthorized" : "");
+    err_set(err, "the identity provider answered %ld %s%s", status, error_code,
+            status == 401 ? ": it refused this relying party; check identity.rp_cert and "
+                            "identity.rp_key"
+                          : "");
     json_decref(o);
     return IDP_ERR_ANSWER;
 }

@@ -16,6 +16,13 @@ flow_init(struct flow *f)
     f->message = bankid_message_for(&starting);
 }
 
+void
+flow_collect_now(struct flow *f, int64_t now_ms)
+{
+    if (f->state == FLOW_SHOWING)
+        f->next_collect_ms = now_ms;
+}
+
 enum flow_action
 flow_next(struct flow *f, int64_t now_ms)
 {

@@ -48,6 +48,8 @@ void flow_on_auth(struct flow *f, const struct bankid_auth_response *a, int64_t 
 void flow_on_collect(struct flow *f, const struct bankid_collect *c, int64_t now_ms);
 /* An HTTP error (errorCode, NULL if none) or a network failure ends the flow with RFA5/RFA4. */
 void flow_on_error(struct flow *f, const char *error_code);
+/* The phone has just acted (demo scan): collect at the next step, not at the 2 s tick. */
+void flow_collect_now(struct flow *f, int64_t now_ms);
 void flow_on_cancelled(struct flow *f);
 
 /* The person left the screen or pressed Avbryt: cancel the order at the provider. */

@@ -74,9 +74,9 @@ run(void *arg)
         if (scan >= 0) {
             if (idp_demo_scan(r->client, qr, r->demo[scan].personal_number, &err) != IDP_OK) {
                 LOG_WARN("demo scan: %s", err.msg);
-            } else { /* the phone has just approved: ask now rather than in up to 2 s */
+            } else {
                 pthread_mutex_lock(&r->lock);
-                r->flow.next_collect_ms = now_ms();
+                flow_collect_now(&r->flow, now_ms());
                 pthread_mutex_unlock(&r->lock);
             }
         }

@@ -23,11 +23,17 @@ struct platform {
 };
 
 int64_t
-platform_now_ms(void)
+platform_now_us(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int64_t
+platform_now_ms(void)
+{
+    return platform_now_us() / 1000;
 }
 
 bool
@@ -101,13 +107,6 @@ platform_close(struct platform *p)
     free(p);
     TTF_Quit();
     SDL_Quit();
-}
-
-void
-platform_size(const struct platform *p, int *width, int *height)
-{
-    *width = p->width;
-    *height = p->height;
 }
 
 void

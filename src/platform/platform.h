@@ -26,8 +26,6 @@ void platform_close(struct platform *p);
 
 /* Changes the display size (orientation) of the window or offscreen surface. */
 void platform_resize(struct platform *p, int width, int height);
-/* The display size the UI lays out for (pixels), whatever the window's scale. */
-void platform_size(const struct platform *p, int *width, int *height);
 
 /* Waits up to timeout_ms (0: only what is queued) and translates what arrived: finger events
  * directly, mouse events only when not synthesised from touch, keys and text. Returns how many
@@ -39,6 +37,7 @@ bool platform_screenshot(struct platform *p, const char *path, struct errbuf *er
 
 /* Monotonic milliseconds. */
 int64_t platform_now_ms(void);
+int64_t platform_now_us(void); /* the same clock in microseconds */
 
 /* True when a display server is reachable (DISPLAY or WAYLAND_DISPLAY is set). */
 bool platform_display_available(void);

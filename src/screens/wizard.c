@@ -177,7 +177,8 @@ check(const struct model *m, const struct question *q, struct answer *a)
 
 /* The answer as the review and the receipt show it. */
 static void
-shown(const struct question *q, const struct answer *a, char *out, size_t size)
+shown(const struct model *m, const struct question *q, const struct answer *a, char *out,
+      size_t size)
 {
     out[0] = '\0';
     switch (q->kind) {
@@ -202,9 +203,14 @@ shown(const struct question *q, const struct answer *a, char *out, size_t size)
     case Q_MONEY:
         fmt_money(strtoll(a->value, NULL, 10), out, size);
         return;
-    case Q_PNR:
-        snprintf(out, size, "%.8s-%.4s", a->value, a->value + 8);
+    case Q_PNR: {
+        struct pnr p;
+        char pn[14] = "";
+        if (pnr_parse(a->value, today(m), 0, &p) == PNR_OK)
+            pnr_format(&p, PNR_STYLE_LONG, today(m), pn);
+        snprintf(out, size, "%s", pn);
         return;
+    }
     case Q_TEXT:
         snprintf(out, size, "%s", a->field.text[0] ? a->field.text : "–");
         return;
@@ -355,7 +361,7 @@ review(struct ui *ui, struct model *m, const struct form *f, bool receipt)
 {
     for (size_t i = 0; i < f->n; i++) {
         char v[400];
-        shown(&f->q[i], &answers[i], v, sizeof(v));
+        shown(m, &f->q[i], &answers[i], v, sizeof(v));
         ui_pair(ui, _(f->q[i].step), v);
     }
     if (receipt)

@@ -172,7 +172,6 @@ missing = [p for p in ("Xvfb", "xdotool", "xwd") if shutil.which(p) is None]
 if missing:
     skip(NAME, f"{', '.join(missing)} not installed (packaging/deps.sh test installs them)")
 else:
-    globals()[NAME] = run
     run.__name__ = NAME
     test(run)
 finish()
