@@ -21,6 +21,8 @@ static const struct app_cmd commands[] = {
       cmd_sync_usage },
     { "identify", "one BankID identification against the configured provider", cmd_identify,
       cmd_identify_usage },
+    { "doctor", "check this kiosk's health: ok, warn or fail per check (--json for machines)",
+      cmd_doctor, cmd_doctor_usage },
     { "kiosk", "run the kiosk (a window, or --headless with a --script)", cmd_kiosk,
       cmd_kiosk_usage },
 };

@@ -33,6 +33,8 @@ int cmd_sync(int argc, char **argv);
 int cmd_identify(int argc, char **argv);
 void cmd_identify_usage(FILE *out);
 void cmd_sync_usage(FILE *out);
+int cmd_doctor(int argc, char **argv);
+void cmd_doctor_usage(FILE *out);
 int cmd_kiosk(int argc, char **argv);
 void cmd_kiosk_usage(FILE *out);
 

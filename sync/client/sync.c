@@ -119,7 +119,10 @@ perform(CURL *h, const char *url, const char *path, const char *body, struct cur
     r->status = 0;
     r->retry_after_s = 0;
     curl_easy_setopt(h, CURLOPT_URL, full);
-    curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+    if (body != NULL)
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+    else
+        curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, r);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, r);
@@ -209,6 +212,38 @@ sync_enroll(const char *url, const char *pin, const char *token, const char *sit
         }
     }
     json_decref(root);
+    buf_finish(&r.body);
+    return e;
+}
+
+enum sync_error
+sync_server_time(const char *url, const char *pin, int64_t *server_time, struct errbuf *err)
+{
+    CURL *h = new_curl(pin);
+    if (h == NULL) {
+        err_set(err, "cannot start an HTTP client");
+        return SYNC_ERR_NETWORK;
+    }
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 3L);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT, 10L);
+    struct response r;
+    enum sync_error e = perform(h, url, "/v1/time", NULL, NULL, &r, err);
+    curl_easy_cleanup(h);
+    if (e != SYNC_OK)
+        return e;
+    if (r.status != 200) {
+        e = status_error(&r, err);
+    } else {
+        json_t *root = json_parse_capped(buf_str(&r.body), r.body.len, 4096, err);
+        json_t *t = json_object_get(root, "server_time");
+        if (!json_is_integer(t)) {
+            err_set(err, "the case store's time is missing or malformed");
+            e = SYNC_ERR_PROTOCOL;
+        } else {
+            *server_time = (int64_t)json_integer_value(t);
+        }
+        json_decref(root);
+    }
     buf_finish(&r.body);
     return e;
 }

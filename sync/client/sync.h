@@ -45,6 +45,11 @@ enum sync_error sync_enroll(const char *url, const char *pin, const char *token,
                             char districts[static 256], char roles_key[static 64],
                             struct errbuf *err) WARN_UNUSED;
 
+/* The case store's clock (GET /v1/time: unsigned, the key pinned, short timeouts), for the
+ * doctor and the technician's diagnostics: proves the server is reachable with the right pin. */
+enum sync_error sync_server_time(const char *url, const char *pin, int64_t *server_time,
+                                 struct errbuf *err) WARN_UNUSED;
+
 /* The device's Ed25519 key pair, derived from the root key (so erasing the root key erases the
  * device's identity too). sk is 64 bytes in sodium_malloc memory: free with sodium_free. */
 unsigned char *sync_device_keypair(const struct store_key *root, unsigned char pk[static 32]);

@@ -25,7 +25,7 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "ui"))
+sys.path.insert(0, os.path.join(HERE, "..", "harness"))
 from kiosk_fixture import Fixture  # noqa: E402
 
 ap = argparse.ArgumentParser()

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
 from kiosk_fixture import Fixture  # noqa: E402
 
 MINASIDOR, CASESTORE, SCRIPTS, SHOTS = sys.argv[1:5]

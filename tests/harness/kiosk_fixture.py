@@ -1,4 +1,4 @@
-"""What the UI tests share: a real casestore (BankID simulator in demo mode) on a loopback port
+"""What the UI, window and doctor tests share: a real casestore (BankID simulator in demo mode) on a loopback port
 with seeded citizens (300 unless told), and a kiosk provisioned against it, with its RP certificate.
 
     with Fixture(MINASIDOR, CASESTORE) as f:
@@ -10,7 +10,7 @@ import subprocess
 import sys
 import tempfile
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from taptest import free_port  # noqa: E402
 
 
@@ -56,12 +56,17 @@ class Fixture:
             raise
         return self
 
-    def kiosk_args(self, *extra):
+    def args(self, command, *extra, sets=()):
+        """minasidor COMMAND with the kiosk's settings, the identity provider's, and sets."""
+        more = [a for s in sets for a in ("--set", s)]
         return [self.minasidor, "--config", self.conf,
                 "--set", f"identity.url=https://127.0.0.1:{self.port}/rp/v6.0",
                 "--set", f"identity.pin={self.pin}", "--set", "identity.demo=true",
                 "--set", f"identity.rp_cert={self.rp}/rp.crt",
-                "--set", f"identity.rp_key={self.rp}/rp.key", "kiosk", *extra]
+                "--set", f"identity.rp_key={self.rp}/rp.key", *more, command, *extra]
+
+    def kiosk_args(self, *extra, sets=()):
+        return self.args("kiosk", *extra, sets=sets)
 
     def __exit__(self, *exc):
         if self.server is not None:

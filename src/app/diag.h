@@ -1,0 +1,53 @@
+/* The kiosk's health, checked one thing at a time: for `minasidor doctor` and the technician's
+ * screen. Every detail is about the device, never about a person (no names, personnummer or
+ * payloads: the store is opened only to count and check, never to decrypt). */
+#ifndef MINASIDOR_DIAG_H
+#define MINASIDOR_DIAG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "store.h"
+
+enum diag_level {
+    DIAG_OK,
+    DIAG_WARN,
+    DIAG_FAIL,
+};
+
+const char *diag_level_code(enum diag_level l); /* "ok", "warn", "fail" */
+
+struct diag_check {
+    const char *name; /* stable, for machines: "store", "casestore" */
+    enum diag_level level;
+    char detail[200];
+    const char *hint; /* what to do about it; NULL when ok */
+};
+
+#define DIAG_MAX_CHECKS 16
+
+/* What the checks found, as facts the technician's screen shows. Times are UTC seconds; 0 and
+ * -1 mean unknown. */
+struct diag_report {
+    size_t n;
+    struct diag_check checks[DIAG_MAX_CHECKS];
+    enum diag_level worst;
+    int schema_version;
+    int64_t last_sync_at;
+    char cursor[64]; /* the server's opaque position, shortened */
+    int64_t outbox_pending, outbox_oldest_at;
+    bool have_clock_offset;
+    int64_t clock_offset_s; /* the case store's clock minus ours */
+    long long free_disk_bytes, db_bytes;
+    bool integrity_ok;
+    bool casestore_reachable, idp_reachable;
+};
+
+/* Runs every check at `now`. store: the kiosk's open store, or NULL to open it here from the
+ * settings (checking the key provider and the file on the way). Network checks wait at most a
+ * few seconds each. */
+void diag_run(const struct config *cfg, struct store *store, int64_t now, struct diag_report *out);
+
+#endif

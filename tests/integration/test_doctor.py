@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""Suite `e2e`: `minasidor doctor` against a real provisioned kiosk and a real casestore over TLS,
+healthy and then broken the ways a technician meets: a wrong pin, a key file others can read, a
+damaged database, no identity provider, no provisioning. Prints TAP.
+
+Usage: test_doctor.py MINASIDOR CASESTORE"""
+import json
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
+from kiosk_fixture import Fixture  # noqa: E402
+from taptest import eq, finish, test  # noqa: E402
+
+MINASIDOR, CASESTORE = sys.argv[1:3]
+ALL = ["assets", "config", "key", "store", "casestore", "clock", "identity", "sync", "outbox",
+       "disk"]
+WRONG_PIN = "sha256//" + "A" * 43 + "="
+
+
+def doctor(args):
+    r = subprocess.run(args, capture_output=True, text=True, timeout=120)
+    lines = [ln for ln in r.stdout.splitlines() if ln.strip()]
+    checks = {}
+    for ln in lines:
+        m = re.match(r"^(ok|warn|fail)\s+(\S+)\s+(.*)$", ln)
+        assert m, f"not a check line: {ln!r}"
+        checks[m.group(2)] = (m.group(1), m.group(3))
+    return r.returncode, checks, r.stdout + r.stderr
+
+
+def personal_strings(f):
+    """Personnummer and names of the seeded citizens, as the case store holds them."""
+    db = sqlite3.connect(os.path.join(f.data, "casestore.db"))
+    rows = db.execute("SELECT json_extract(fields, '$.pnr'), json_extract(fields, '$.surname')"
+                      " FROM records WHERE kind='citizen'").fetchall()
+    db.close()
+    return [s for row in rows for s in row if s]
+
+
+def no_personal_data(f, text):
+    assert not re.search(r"(?<!\d)(19|20)?\d{6}[-+]?\d{4}(?!\d)", text), "a personnummer"
+    for s in personal_strings(f):
+        assert s not in text, "personal data in the doctor's output"
+
+
+with Fixture(MINASIDOR, CASESTORE, citizens=40) as f:
+    @test
+    def healthy_kiosk_all_ok_exit_0():
+        rc, checks, out = doctor(f.args("doctor"))
+        eq(0, rc, "exit code\n" + out)
+        eq(ALL, list(checks), "the checks, in order")
+        for name, (level, detail) in checks.items():
+            eq("ok", level, f"{name}: {detail}")
+        assert "integrity ok" in checks["store"][1], checks["store"]
+        assert "matches the pin" in checks["casestore"][1], checks["casestore"]
+        no_personal_data(f, out)
+
+    @test
+    def json_says_the_same():
+        r = subprocess.run(f.args("doctor", "--json"), capture_output=True, text=True,
+                           timeout=120)
+        eq(0, r.returncode, "exit code")
+        doc = json.loads(r.stdout)
+        eq("ok", doc["status"], "status")
+        eq(ALL, [c["name"] for c in doc["checks"]], "checks")
+        assert all(c["status"] == "ok" and c["hint"] is None for c in doc["checks"]), doc
+        no_personal_data(f, r.stdout)
+
+    @test
+    def no_identity_provider_is_a_warning_exit_1():
+        rc, checks, out = doctor([MINASIDOR, "--config", f.conf, "doctor"])
+        eq(1, rc, "exit code\n" + out)
+        eq("warn", checks["identity"][0], "identity")
+        assert "cannot identify" in checks["identity"][1], checks["identity"]
+        eq("ok", checks["casestore"][0], "casestore")
+
+    @test
+    def wrong_casestore_pin_fails_exit_2():
+        rc, checks, out = doctor(f.args("doctor", sets=[f"server.pin={WRONG_PIN}"]))
+        eq(2, rc, "exit code\n" + out)
+        level, detail = checks["casestore"]
+        eq("fail", level, "casestore")
+        assert "does not match server.pin" in detail and "(server.pin must be" in detail, detail
+        eq("warn", checks["clock"][0], "the clock cannot be checked")
+        eq("ok", checks["store"][0], "the rest is still checked")
+
+    @test
+    def wrong_identity_pin_fails_exit_2():
+        rc, checks, out = doctor(f.args("doctor", sets=[f"identity.pin={WRONG_PIN}"]))
+        eq(2, rc, "exit code\n" + out)
+        eq("fail", checks["identity"][0], "identity")
+        assert "does not match identity.pin" in checks["identity"][1], checks["identity"]
+
+    @test
+    def key_file_readable_by_others_fails_exit_2():
+        key = os.path.join(f.state, "root.key")
+        os.chmod(key, 0o644)
+        try:
+            rc, checks, out = doctor(f.args("doctor"))
+        finally:
+            os.chmod(key, 0o600)
+        eq(2, rc, "exit code\n" + out)
+        level, detail = checks["key"]
+        eq("fail", level, "key")
+        assert "mode 0644" in detail and "chmod 600" in detail, detail
+        eq("fail", checks["store"][0], "the store is not opened without a sound key")
+        rc, checks, _ = doctor(f.args("doctor"))
+        eq(0, rc, "after chmod 600 the doctor is content again")
+
+    @test
+    def damaged_database_fails_exit_2():
+        db = os.path.join(f.state, "cache.db")
+        with open(db, "r+b") as fh:
+            fh.seek(4096 * 4)
+            fh.write(b"\xa5" * 4096 * 3)
+        rc, checks, out = doctor(f.args("doctor"))
+        eq(2, rc, "exit code\n" + out)
+        level, detail = checks["store"]
+        eq("fail", level, "store")
+        assert "integrity check" in detail and "factory-reset" in detail, detail
+        assert "\n" not in detail
+        with open(db, "r+b") as fh:
+            fh.write(b"\0" * 100)  # the header too: not a database at all
+        rc, checks, out = doctor(f.args("doctor"))
+        eq(2, rc, "exit code\n" + out)
+        eq("fail", checks["store"][0], "store")
+        no_personal_data(f, out)
+
+    @test
+    def unprovisioned_kiosk_fails_exit_2():
+        rc, checks, out = doctor([MINASIDOR, "--config", "/dev/null", "doctor"])
+        eq(2, rc, "exit code\n" + out)
+        eq("fail", checks["config"][0], "config")
+        assert "minasidor provision" in checks["config"][1], checks["config"]
+
+finish()
