@@ -48,34 +48,18 @@ now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* The person's role at this site, from the stored role list, verified with the key the case
- * store gave at enrolment. Anything missing or wrong means citizen. */
+/* The person's role at this site (kiosk_state_role); citizen when the kiosk has no store. */
 static enum role
 role_of(const struct config *cfg, const char *pnr12, char *why, size_t why_size)
 {
-    const char *rk64 = config_get_string(cfg, "device.roles_key");
-    const char *site = config_get_string(cfg, "device.site");
-    unsigned char pk[32];
-    snprintf(why, why_size, "this kiosk has no role list");
-    if (rk64 == NULL || site == NULL || config_get_string(cfg, "store.key") == NULL ||
-        !httpsig_unb64(rk64, pk, sizeof(pk)))
-        return ROLE_CITIZEN;
     struct kiosk_state ks;
     struct errbuf err;
-    if (!kiosk_state_open(cfg, false, &ks, &err))
+    snprintf(why, why_size, "this kiosk has no role list");
+    if (config_get_string(cfg, "store.key") == NULL || !kiosk_state_open(cfg, false, &ks, &err))
         return ROLE_CITIZEN;
-    enum role r = ROLE_CITIZEN;
-    unsigned char *doc = NULL, *sig = NULL;
-    size_t dl = 0, sl = 0;
-    if (store_roles_get(ks.store, &doc, &dl, &sig, &sl) == STORE_OK) {
-        char staff_id[40];
-        struct errbuf reason;
-        r = roles_lookup(pk, doc, dl, sig, sl, site, pnr12, (int64_t)time(NULL), staff_id, &reason);
-        snprintf(why, why_size, "%s", reason.msg);
-        secure_zero(doc, dl);
-    }
-    free(doc);
-    free(sig);
+    char staff_id[40];
+    enum role r = kiosk_state_role(cfg, ks.store, pnr12, (int64_t)time(NULL), staff_id, &err);
+    snprintf(why, why_size, "%s", err.msg);
     kiosk_state_close(&ks);
     return r;
 }

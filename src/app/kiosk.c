@@ -34,14 +34,20 @@ kiosk_now_ms(const struct kiosk *k)
     return platform_now_ms() + k->advanced_ms;
 }
 
+int64_t
+kiosk_now_utc(const struct kiosk *k)
+{
+    return (int64_t)time(NULL) + k->advanced_ms / 1000;
+}
+
 static int64_t
 now_utc(const struct kiosk *k)
 {
     return (int64_t)time(NULL) + k->advanced_ms / 1000;
 }
 
-static void
-records_from(struct model_records *out, const struct store_rows *rows)
+void
+kiosk_records_from(struct model_records *out, const struct store_rows *rows)
 {
     memset(out, 0, sizeof(*out));
     if (rows == NULL)
@@ -60,6 +66,14 @@ records_from(struct model_records *out, const struct store_rows *rows)
 
 /* --- Navigation ---------------------------------------------------------------------------- */
 
+static void go(void *app, enum screen_id s);
+
+void
+kiosk_go(struct kiosk *k, enum screen_id s)
+{
+    go(k, s);
+}
+
 static void
 go(void *app, enum screen_id s)
 {
@@ -67,7 +81,9 @@ go(void *app, enum screen_id s)
     const struct screen_impl *cur = screen_impl(k->m.screen);
     if (cur->leave != NULL)
         cur->leave(&k->m);
-    if (s == SCREEN_START || s == SCREEN_OVERVIEW)
+    if (s != SCREEN_WIZARD && k->m.prefill != NULL)
+        kiosk_staff_drop_correction(k); /* a correction lives in its form only */
+    if (s == SCREEN_START || s == SCREEN_OVERVIEW || s == SCREEN_STAFF || s == SCREEN_TECHNICIAN)
         k->depth = 0;
     else if (k->depth < (int)ARRAY_LEN(k->stack))
         k->stack[k->depth++] = k->m.screen;
@@ -85,8 +101,11 @@ static void
 back(void *app)
 {
     struct kiosk *k = app;
+    enum screen_id home = k->m.role == MODEL_ROLE_STAFF        ? SCREEN_STAFF
+                          : k->m.role == MODEL_ROLE_TECHNICIAN ? SCREEN_TECHNICIAN
+                                                               : SCREEN_OVERVIEW;
     enum screen_id to =
-        k->depth > 0 ? k->stack[--k->depth] : (k->m.signed_in ? SCREEN_OVERVIEW : SCREEN_START);
+        k->depth > 0 ? k->stack[--k->depth] : (k->m.signed_in ? home : SCREEN_START);
     int depth = k->depth;
     go(k, to);
     k->depth = depth; /* going back does not push */
@@ -105,11 +124,11 @@ stop_identification(struct kiosk *k)
     memset(&k->m.id, 0, sizeof(k->m.id));
 }
 
-static void
-identify(void *app)
+void
+kiosk_identify(struct kiosk *k, enum model_id_purpose purpose)
 {
-    struct kiosk *k = app;
     stop_identification(k);
+    k->m.id_purpose = purpose;
     const char *url = config_get_string(k->cfg, "identity.url");
     if (url == NULL) {
         k->m.idp_unreachable = true;
@@ -136,11 +155,25 @@ identify(void *app)
     go(k, SCREEN_IDENTIFY);
 }
 
+/* "Identify yourself" on the start screen, or "Try again" for whatever the identification was
+ * for. */
+static void
+identify(void *app)
+{
+    struct kiosk *k = app;
+    k->m.notice = NULL;
+    kiosk_identify(k, k->m.screen == SCREEN_IDENTIFY ? k->m.id_purpose : MODEL_ID_FOR_SESSION);
+}
+
 static void
 cancel_identify(void *app)
 {
     struct kiosk *k = app;
     stop_identification(k);
+    if (k->m.id_purpose == MODEL_ID_FOR_CITIZEN && k->m.role == MODEL_ROLE_STAFF) {
+        go(k, SCREEN_STAFF_CITIZEN); /* the staff session goes on */
+        return;
+    }
     go(k, SCREEN_START);
 }
 
@@ -191,7 +224,12 @@ kiosk_logout(struct kiosk *k)
     k->m.offline = keep.offline;
     k->m.last_sync_at = keep.last_sync_at;
     k->m.idp_unreachable = keep.idp_unreachable;
+    k->m.notice = keep.notice;
+    k->m.tech.erased = keep.tech.erased;
+    k->m.tech.touch_max_mm = keep.tech.touch_max_mm;
+    k->m.tech.erase_note = keep.tech.erase_note;
     sodium_memzero(&keep, sizeof(keep));
+    kiosk_staff_forget(k);
     ui_forget_text(k->ui);
     /* The next person starts in the kiosk's own language and presentation. */
     i18n_set_language(i18n_languages(&(size_t){ 0 })[0].code);
@@ -241,6 +279,7 @@ begin_session(struct kiosk *k, const struct bankid_user *u)
         pnr_format(&p, PNR_STYLE_LONG, today, k->m.pnr_shown);
     }
     k->m.signed_in = true;
+    k->m.role = MODEL_ROLE_CITIZEN;
     k->last_input_ms = kiosk_now_ms(k);
     if (k->ks.store != NULL &&
         store_citizen_find(k->ks.store, k->pnr12, &k->citizen_id) == STORE_OK) {
@@ -274,13 +313,46 @@ begin_session(struct kiosk *k, const struct bankid_user *u)
     } else {
         LOG_INFO("identified person has no data on this kiosk");
     }
-    records_from(&k->m.cases, k->rows[STORE_KIND_CASE]);
-    records_from(&k->m.queues, k->rows[STORE_KIND_QUEUE_ENTRY]);
-    records_from(&k->m.invoices, k->rows[STORE_KIND_INVOICE]);
-    records_from(&k->m.permits, k->rows[STORE_KIND_PERMIT]);
-    records_from(&k->m.appointments, k->rows[STORE_KIND_APPOINTMENT]);
-    records_from(&k->m.payouts, k->rows[STORE_KIND_PAYOUT]);
+    kiosk_records_from(&k->m.cases, k->rows[STORE_KIND_CASE]);
+    kiosk_records_from(&k->m.queues, k->rows[STORE_KIND_QUEUE_ENTRY]);
+    kiosk_records_from(&k->m.invoices, k->rows[STORE_KIND_INVOICE]);
+    kiosk_records_from(&k->m.permits, k->rows[STORE_KIND_PERMIT]);
+    kiosk_records_from(&k->m.appointments, k->rows[STORE_KIND_APPOINTMENT]);
+    kiosk_records_from(&k->m.payouts, k->rows[STORE_KIND_PAYOUT]);
     go(k, SCREEN_OVERVIEW);
+}
+
+/* Who identified decides what follows: the role list makes staff and technicians; what the
+ * identification was for decides whether a role is needed. */
+static void
+identified(struct kiosk *k, const struct bankid_user *u)
+{
+    char staff_id[40] = "";
+    struct errbuf why = { "" };
+    enum role role =
+        kiosk_state_role(k->cfg, k->ks.store, u->personal_number, now_utc(k), staff_id, &why);
+    switch (k->m.id_purpose) {
+    case MODEL_ID_FOR_TECHNICIAN:
+        if (role == ROLE_TECHNICIAN) {
+            kiosk_tech_begin(k, u, staff_id);
+        } else {
+            LOG_INFO("service mode refused: %s",
+                     role == ROLE_CITIZEN ? why.msg : "not a technician");
+            kiosk_logout(k);
+            k->m.notice = N_("Service mode is only for this site's technicians.");
+        }
+        break;
+    case MODEL_ID_FOR_CITIZEN:
+        kiosk_staff_citizen_identified(k, u);
+        break;
+    case MODEL_ID_FOR_SESSION:
+        if (role == ROLE_STAFF)
+            kiosk_staff_begin(k, u, staff_id);
+        else
+            begin_session(k, u);
+        break;
+    }
+    sodium_memzero(staff_id, sizeof(staff_id));
 }
 
 static void
@@ -292,14 +364,14 @@ open_case(void *app, size_t row)
     k->events = k->documents = NULL;
     if (row < k->m.cases.n && k->ks.store != NULL) {
         int64_t id = k->m.cases.rows[row].id;
-        if (store_list(k->ks.store, &citizen_actor, STORE_KIND_CASE_EVENT, k->citizen_id, id,
+        if (store_list(k->ks.store, kiosk_actor(k), STORE_KIND_CASE_EVENT, k->citizen_id, id,
                        &k->events) != STORE_OK ||
-            store_list(k->ks.store, &citizen_actor, STORE_KIND_CASE_DOCUMENT, k->citizen_id, id,
+            store_list(k->ks.store, kiosk_actor(k), STORE_KIND_CASE_DOCUMENT, k->citizen_id, id,
                        &k->documents) != STORE_OK)
             LOG_WARN("cannot read the case's history");
     }
-    records_from(&k->m.events, k->events);
-    records_from(&k->m.documents, k->documents);
+    kiosk_records_from(&k->m.events, k->events);
+    kiosk_records_from(&k->m.documents, k->documents);
     k->m.selected = row;
     go(k, SCREEN_CASE);
 }
@@ -369,14 +441,15 @@ toggle_large_text(void *app)
 
 /* Puts a submission into the outbox (with its audit entry, in one transaction), starts the
  * receipt and asks the sync runner to deliver it now. */
-static bool
-queue_submission(struct kiosk *k, const struct store_submission *sub, const char **err)
+bool
+kiosk_queue_submission(struct kiosk *k, const struct store_actor *actor,
+                       const struct store_submission *sub, const char **err)
 {
     if (k->ks.store == NULL) {
         *err = _("This kiosk cannot take requests right now. Please ask the staff.");
         return false;
     }
-    if (store_outbox_add(k->ks.store, &citizen_actor, sub, k->receipt_uuid, NULL) != STORE_OK) {
+    if (store_outbox_add(k->ks.store, actor, sub, k->receipt_uuid, NULL) != STORE_OK) {
         *err = _("The request could not be saved. Please ask the staff.");
         return false;
     }
@@ -387,13 +460,6 @@ queue_submission(struct kiosk *k, const struct store_submission *sub, const char
     if (k->sync != NULL)
         sync_runner_request(k->sync);
     return true;
-}
-
-static const char *
-registered_by(const struct kiosk *k)
-{
-    return k->m.signed_in ? "{\"by\":\"citizen\",\"identified_with\":\"bankid\"}"
-                          : "{\"by\":\"citizen\",\"identified_with\":\"none\"}";
 }
 
 static bool
@@ -411,15 +477,14 @@ request_callback(void *app, const struct model_callback_request *req, const char
     char *text = json_dumps(payload, JSON_COMPACT);
     json_decref(payload);
     int64_t now = now_utc(k);
+    char *by = kiosk_registered_by(k);
     struct store_submission sub = {
-        "callback",       req->topic_main,
-        "aterringning",   "information",
-        k->citizen_id,    text,
-        registered_by(k), now,
+        "callback", req->topic_main, "aterringning", "information", k->citizen_id, text, by, now,
     };
-    bool ok = queue_submission(k, &sub, err);
+    bool ok = kiosk_queue_submission(k, kiosk_actor(k), &sub, err);
     sodium_memzero(text, strlen(text));
     free(text);
+    free(by);
     if (!ok)
         return false;
     struct model_receipt *r = &k->m.receipt;
@@ -439,8 +504,14 @@ static bool
 submit(void *app, const struct model_submission *s, const char **err)
 {
     struct kiosk *k = app;
-    if (!k->m.signed_in) { /* only a callback may be anonymous */
+    if (!k->m.signed_in ||
+        k->m.role == MODEL_ROLE_TECHNICIAN) { /* only a callback may be anonymous */
         *err = _("Please identify yourself first.");
+        return false;
+    }
+    if (k->m.role == MODEL_ROLE_STAFF && (!k->m.staff.have_citizen || k->citizen_id == 0)) {
+        *err = _("This citizen is not in this kiosk's districts: register at their own "
+                 "district, or book a callback.");
         return false;
     }
     json_t *payload = json_object();
@@ -458,14 +529,16 @@ submit(void *app, const struct model_submission *s, const char **err)
     }
     char *text = json_dumps(payload, JSON_COMPACT);
     json_decref(payload);
+    char *by = kiosk_registered_by(k);
     struct store_submission sub = {
-        s->kind, s->main, s->type, s->klass, k->citizen_id, text, registered_by(k), now_utc(k),
+        s->kind, s->main, s->type, s->klass, k->citizen_id, text, by, now_utc(k),
     };
-    bool ok = text != NULL && queue_submission(k, &sub, err);
+    bool ok = text != NULL && kiosk_queue_submission(k, kiosk_actor(k), &sub, err);
     if (text != NULL) {
         sodium_memzero(text, strlen(text));
         free(text);
     }
+    free(by);
     if (ok)
         snprintf(k->m.receipt.what, sizeof(k->m.receipt.what), "%s", s->what);
     else if (*err == NULL)
@@ -487,6 +560,17 @@ static const struct model_actions actions = {
     .open_case = open_case,
     .request_callback = request_callback,
     .submit = submit,
+    .technician_entry = kiosk_tech_entry,
+    .tech_refresh = kiosk_tech_refresh,
+    .tech_sync_now = kiosk_tech_sync_now,
+    .tech_export = kiosk_tech_export,
+    .tech_factory_reset = kiosk_tech_factory_reset,
+    .staff_citizen_by_phone = kiosk_staff_by_phone,
+    .staff_citizen_by_document = kiosk_staff_by_document,
+    .staff_reason = kiosk_staff_reason,
+    .staff_end_citizen = kiosk_staff_end_citizen,
+    .staff_registrations = kiosk_staff_registrations,
+    .staff_correct = kiosk_staff_correct,
 };
 
 /* --- The loop ------------------------------------------------------------------------------ */
@@ -528,7 +612,7 @@ poll_identification(struct kiosk *k)
         stop_identification(k);
         k->bench.id_done_us = platform_now_us();
         if (k->m.screen == SCREEN_IDENTIFY)
-            begin_session(k, &u);
+            identified(k, &u);
         sodium_memzero(&u, sizeof(u));
     }
 }
@@ -550,6 +634,7 @@ poll_sync(struct kiosk *k)
      * not on every tick. */
     bool new_run = st.runs != k->sync_runs_seen;
     k->sync_runs_seen = st.runs;
+    kiosk_tech_poll(k, &st);
     if (new_run && k->m.has_receipt && !k->m.receipt.delivered && !k->m.receipt.rejected &&
         k->ks.store != NULL) {
         struct store_outbox *ob = NULL;
@@ -776,6 +861,7 @@ cmd_kiosk(int argc, char **argv)
     k->m.site_name = config_get_string(k->cfg, "kiosk.site_name");
     k->m.districts = config_get_string(k->cfg, "device.districts");
     k->m.screen = SCREEN_START;
+    k->m.tech.touch_max_mm = -1;
     if (sf != NULL) {
         rc = kiosk_script_run(k, sf, script, shots);
     } else {

@@ -67,9 +67,54 @@ struct kiosk {
     struct kiosk_bench bench;
     int tree_fd;         /* --tree-fd: where the semantic tree goes when it changes, or -1 */
     uint64_t tree_frame; /* the toolkit's drawn-frame count when it was last written there */
+    /* technician mode (kiosk_tech.c) */
+    bool tech_sync_wait; /* "sync now" asked; the result is shown when the run ends */
+    size_t tech_sync_runs;
+    /* staff mode (kiosk_staff.c): the citizen being served, all personal */
+    char staff_pnr12[13]; /* the staff member's own, so that they cannot be "the citizen" */
+    char cit_pnr12[13];
+    char *cit_names;     /* sodium memory, like names */
+    char correcting[37]; /* the uuid of a rejected registration being corrected, or "" */
+    char *prefill_buf;   /* sodium memory: the strings m.prefill points into */
+    struct model_submission prefill;
 };
 
 int64_t kiosk_now_ms(const struct kiosk *k);
+int64_t kiosk_now_utc(const struct kiosk *k);
+/* Rows from the store as the model shows them (borrowed: the rows must outlive the model's use). */
+void kiosk_records_from(struct model_records *out, const struct store_rows *rows);
+
+/* For kiosk_tech.c and kiosk_staff.c: navigation, identification for a purpose, and putting a
+ * submission into the outbox with the receipt started (the actor and registered_by say who). */
+void kiosk_go(struct kiosk *k, enum screen_id s);
+void kiosk_identify(struct kiosk *k, enum model_id_purpose purpose);
+bool kiosk_queue_submission(struct kiosk *k, const struct store_actor *actor,
+                            const struct store_submission *sub, const char **err);
+
+/* kiosk_tech.c: technician mode. */
+void kiosk_tech_begin(struct kiosk *k, const struct bankid_user *u, const char *staff_id);
+void kiosk_tech_poll(struct kiosk *k, const struct sync_status *st);
+void kiosk_tech_entry(void *app);
+void kiosk_tech_refresh(void *app);
+void kiosk_tech_sync_now(void *app);
+void kiosk_tech_export(void *app);
+void kiosk_tech_factory_reset(void *app);
+
+/* kiosk_staff.c: ombudsregistrering. */
+void kiosk_staff_begin(struct kiosk *k, const struct bankid_user *u, const char *staff_id);
+void kiosk_staff_citizen_identified(struct kiosk *k, const struct bankid_user *u);
+void kiosk_staff_forget(struct kiosk *k); /* wipes the citizen being served */
+void kiosk_staff_drop_correction(struct kiosk *k);
+/* The actor of the audit log and registered_by of a submission, for whoever is signed in. */
+const struct store_actor *kiosk_actor(const struct kiosk *k);
+char *kiosk_registered_by(const struct kiosk *k); /* JSON; free() */
+void kiosk_staff_by_phone(void *app);
+bool kiosk_staff_by_document(void *app, const char *pnr, const char *doc_type, const char *last4,
+                             const char **err);
+void kiosk_staff_reason(void *app, const char *reason_code);
+void kiosk_staff_end_citizen(void *app);
+void kiosk_staff_registrations(void *app);
+void kiosk_staff_correct(void *app, size_t i);
 /* One pass of the loop: feed inputs, run timers, build and draw what changed. */
 void kiosk_step(struct kiosk *k, const struct ui_input *in, int n_in);
 /* Ends the session: cancels identification, wipes every decrypted value and text texture. */

@@ -2,7 +2,10 @@
 #include "kiosk_state.h"
 
 #include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "httpsig.h"
 
 bool
 kiosk_state_open(const struct config *cfg, bool with_sync, struct kiosk_state *ks,
@@ -43,4 +46,27 @@ kiosk_state_close(struct kiosk_state *ks)
         sodium_free(ks->sk);
     store_key_destroy(ks->key);
     memset(ks, 0, sizeof(*ks));
+}
+
+enum role
+kiosk_state_role(const struct config *cfg, struct store *store, const char *pnr12, int64_t now,
+                 char staff_id[static 40], struct errbuf *why)
+{
+    const char *rk64 = config_get_string(cfg, "device.roles_key");
+    const char *site = config_get_string(cfg, "device.site");
+    unsigned char pk[32];
+    staff_id[0] = '\0';
+    err_set(why, "this kiosk has no role list");
+    if (rk64 == NULL || site == NULL || store == NULL || !httpsig_unb64(rk64, pk, sizeof(pk)))
+        return ROLE_CITIZEN;
+    enum role r = ROLE_CITIZEN;
+    unsigned char *doc = NULL, *sig = NULL;
+    size_t dl = 0, sl = 0;
+    if (store_roles_get(store, &doc, &dl, &sig, &sl) == STORE_OK) {
+        r = roles_lookup(pk, doc, dl, sig, sl, site, pnr12, now, staff_id, why);
+        sodium_memzero(doc, dl);
+    }
+    free(doc);
+    free(sig);
+    return r;
 }

@@ -4,6 +4,7 @@
 #define MINASIDOR_KIOSK_STATE_H
 
 #include "config.h"
+#include "roles.h"
 #include "store.h"
 #include "sync.h"
 
@@ -18,5 +19,11 @@ struct kiosk_state {
 bool kiosk_state_open(const struct config *cfg, bool with_sync, struct kiosk_state *ks,
                       struct errbuf *err);
 void kiosk_state_close(struct kiosk_state *ks);
+
+/* The person's role at this site (pnr12: 12 digits) from the stored role list, verified with
+ * the key the case store gave at enrolment (device.roles_key) for device.site, as of now. Anything
+ * missing or wrong means citizen; why says what. staff_id gets the person's staff id. */
+enum role kiosk_state_role(const struct config *cfg, struct store *store, const char *pnr12,
+                           int64_t now, char staff_id[static 40], struct errbuf *why);
 
 #endif

@@ -23,8 +23,14 @@ enum screen_id {
     SCREEN_PAYOUTS,
     SCREEN_CALLBACK,
     SCREEN_INFO,
-    SCREEN_APPLY,  /* Ansök / Lämna synpunkt: the forms */
-    SCREEN_WIZARD, /* one form, step by step, then review and receipt */
+    SCREEN_APPLY,      /* Ansök / Lämna synpunkt: the forms */
+    SCREEN_WIZARD,     /* one form, step by step, then review and receipt */
+    SCREEN_TECHNICIAN, /* diagnostics and the technician's actions */
+    SCREEN_TOUCH_TEST,
+    SCREEN_STAFF,               /* ombudsregistrering: the staff member's start */
+    SCREEN_STAFF_CITIZEN,       /* establishing the citizen's identity */
+    SCREEN_STAFF_REASON,        /* why the staff member needs the citizen's data */
+    SCREEN_STAFF_REGISTRATIONS, /* the delivery state of their own registrations */
     SCREEN_COUNT,
 };
 
@@ -137,6 +143,64 @@ struct model_submission {
     struct model_answer answers[MODEL_MAX_ANSWERS];
 };
 
+/* Who is signed in: a citizen, or a person the site's signed role list names. */
+enum model_role {
+    MODEL_ROLE_CITIZEN,
+    MODEL_ROLE_STAFF,
+    MODEL_ROLE_TECHNICIAN,
+};
+
+/* What an identification is for. */
+enum model_id_purpose {
+    MODEL_ID_FOR_SESSION,    /* a citizen (or staff member) signs in */
+    MODEL_ID_FOR_TECHNICIAN, /* after the long press in the corner */
+    MODEL_ID_FOR_CITIZEN,    /* staff mode: the citizen identifies with their own phone */
+};
+
+/* The technician's screen: facts and checks about the device, never about a person. */
+#define MODEL_TECH_LINES 40
+
+struct model_tech_line {
+    const char *label; /* msgid, or a check's name */
+    char value[208];
+    int level; /* -1 a fact; 0 ok, 1 warn, 2 fail */
+};
+
+struct model_tech {
+    size_t n;
+    struct model_tech_line lines[MODEL_TECH_LINES];
+    bool syncing;
+    char sync_result[200]; /* the last "sync now", "" before */
+    double touch_max_mm;   /* the last touch test's largest hit error; < 0 before */
+    char export_path[256];
+    bool erased;            /* factory reset done: nothing works until provisioned again */
+    const char *erase_note; /* msgid: what the reset could not do, or NULL */
+};
+
+/* Staff mode: the citizen being served and how their identity was established. */
+struct model_staff {
+    char staff_id[40];
+    bool have_citizen;
+    bool by_document; /* else: the citizen identified with BankID on this kiosk */
+    char pnr_masked[16];
+    const char *document_type; /* code: "pass", "id_card", "driving_licence" */
+    char document_last4[8];
+    const char *reason; /* code of the stated reason, NULL before */
+    bool citizen_known; /* the citizen has data on this kiosk */
+};
+
+/* One of the staff member's own registrations, as the outbox knows it. */
+#define MODEL_MAX_REGISTRATIONS 20
+
+struct model_registration {
+    char reference[12];
+    char what[64]; /* the form's id: "forskoleval" */
+    int state;     /* 0 queued, 1 sending, 2 accepted, 3 duplicate, 4 rejected */
+    char case_number[40];
+    char reason[160];
+    bool corrected; /* a correction was sent */
+};
+
 struct model_actions {
     void (*go)(void *app, enum screen_id s);
     void (*back)(void *app);
@@ -155,6 +219,22 @@ struct model_actions {
     /* Queues a form the screen has validated (outbox and audit entry in one transaction) and
      * fills the receipt; false with a translated message when it could not be saved. */
     bool (*submit)(void *app, const struct model_submission *sub, const char **err);
+    /* The long press in the technician's corner: identification for service mode. */
+    void (*technician_entry)(void *app);
+    void (*tech_refresh)(void *app);
+    void (*tech_sync_now)(void *app);
+    void (*tech_export)(void *app);
+    void (*tech_factory_reset)(void *app); /* after the screen's two confirmations */
+    /* Staff mode. The citizen identifies with their phone (an identification that does not end
+     * the staff session), or the staff member enters a checked identity document; false with a
+     * translated message when the personnummer or document number is not valid. */
+    void (*staff_citizen_by_phone)(void *app);
+    bool (*staff_citizen_by_document)(void *app, const char *pnr, const char *doc_type,
+                                      const char *last4, const char **err);
+    void (*staff_reason)(void *app, const char *reason_code); /* audit-logged */
+    void (*staff_end_citizen)(void *app);                     /* the next citizen */
+    void (*staff_registrations)(void *app);                   /* refreshes m->registrations */
+    void (*staff_correct)(void *app, size_t i);               /* opens a rejected one in its form */
 };
 
 struct model {
@@ -181,6 +261,15 @@ struct model {
     struct model_identify id;
     struct model_receipt receipt;
     bool has_receipt;
+    enum model_role role;
+    enum model_id_purpose id_purpose;
+    const char *notice; /* msgid the start screen shows once (e.g. service mode refused) */
+    struct model_tech tech;
+    struct model_staff staff;
+    size_t n_registrations;
+    struct model_registration registrations[MODEL_MAX_REGISTRATIONS];
+    /* A correction: the form opens with these answers (owned by the app). */
+    const struct model_submission *prefill;
     const struct model_actions *act;
     void *app;
 };

@@ -2,6 +2,7 @@
  * tree, run against the real kiosk. Taps are real pointer events at the node's centre, so they
  * go through hit testing like a finger. Syntax: tests/ui/README.md. */
 #include <ctype.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -88,6 +89,69 @@ cmd_tap(struct run *r, const char *label)
     if (n == NULL)
         return fail(r, "nothing to tap with this label", label);
     int x = n->r.x + n->r.w / 2, y = n->r.y + n->r.h / 2;
+    r->tap_clock += 500;
+    feed(r, &(struct ui_input){ .kind = UI_IN_DOWN, .x = x, .y = y });
+    r->tap_clock += 100;
+    feed(r, &(struct ui_input){ .kind = UI_IN_UP, .x = x, .y = y });
+    return 0;
+}
+
+static char *trim(char *s);
+
+/* "LABEL N...": the label (quotes optional) and the numbers after it, at most max. */
+static int
+label_and_numbers(char *arg, double *nums, int max)
+{
+    int n = 0;
+    while (n < max) {
+        char *sp = strrchr(arg, ' ');
+        if (sp == NULL)
+            break;
+        char *num_end;
+        double v = strtod(sp + 1, &num_end);
+        if (num_end == sp + 1 || *num_end != '\0')
+            break;
+        memmove(nums + 1, nums, (size_t)n * sizeof(*nums));
+        nums[0] = v;
+        n++;
+        *sp = '\0';
+    }
+    return n;
+}
+
+/* "hold LABEL SECONDS": a press that stays down (the clock advanced) and lifts on the node. */
+static int
+cmd_hold(struct run *r, char *arg)
+{
+    double s[1];
+    if (label_and_numbers(arg, s, 1) != 1)
+        return fail(r, "expected: hold LABEL SECONDS", arg);
+    const char *label = trim(arg);
+    const struct ui_node *n = find_tappable(r, label, 5);
+    if (n == NULL)
+        return fail(r, "nothing to hold with this label", label);
+    int x = n->r.x + n->r.w / 2, y = n->r.y + n->r.h / 2;
+    r->tap_clock += 500;
+    feed(r, &(struct ui_input){ .kind = UI_IN_DOWN, .x = x, .y = y });
+    r->tap_clock += (int64_t)(s[0] * 1000);
+    feed(r, &(struct ui_input){ .kind = UI_IN_UP, .x = x, .y = y });
+    return 0;
+}
+
+/* "tap-at LABEL DX DY": a tap DX, DY millimetres off the node's centre (a finger that misses). */
+static int
+cmd_tap_at(struct run *r, char *arg)
+{
+    double d[2];
+    if (label_and_numbers(arg, d, 2) != 2)
+        return fail(r, "expected: tap-at LABEL DX_MM DY_MM", arg);
+    const char *label = trim(arg);
+    const struct ui_node *n = find_tappable(r, label, 5);
+    if (n == NULL)
+        return fail(r, "nothing to tap with this label", label);
+    double ppmm = ui_px_per_mm(r->k->ui);
+    int x = n->r.x + n->r.w / 2 + (int)lround(d[0] * ppmm);
+    int y = n->r.y + n->r.h / 2 + (int)lround(d[1] * ppmm);
     r->tap_clock += 500;
     feed(r, &(struct ui_input){ .kind = UI_IN_DOWN, .x = x, .y = y });
     r->tap_clock += 100;
@@ -383,6 +447,10 @@ kiosk_script_run(struct kiosk *k, FILE *script, const char *name, const char *sh
         int rc = 0;
         if (strcmp(s, "tap") == 0)
             rc = cmd_tap(&r, arg);
+        else if (strcmp(s, "hold") == 0)
+            rc = cmd_hold(&r, arg);
+        else if (strcmp(s, "tap-at") == 0)
+            rc = cmd_tap_at(&r, arg);
         else if (strcmp(s, "type") == 0)
             rc = cmd_type(&r, arg);
         else if (strcmp(s, "key") == 0)

@@ -41,8 +41,12 @@ build(struct ui *ui, struct model *m)
             m->receipt.delivered
                 ? _("Received by the city")
                 : _("Queued on this kiosk; it is sent as soon as the case store can be reached"));
-        if (ui_button(ui, _("Done"), UI_BUTTON_PRIMARY))
-            m->act->back(m->app);
+        if (ui_button(ui, _("Done"), UI_BUTTON_PRIMARY)) {
+            if (m->role == MODEL_ROLE_STAFF)
+                m->act->go(m->app, SCREEN_STAFF); /* the staff member's start, not the reason */
+            else
+                m->act->back(m->app);
+        }
         chrome_end(ui, m);
         return;
     }

@@ -5,6 +5,32 @@
 #include "i18n.h"
 #include "screens.h"
 
+/* Staff and technicians work in a visibly different kiosk: a coloured frame round the screen
+ * and a band that names who is working, so a citizen never takes it for their own session. */
+static void
+role_band(struct ui *ui, const struct model *m)
+{
+    if (!m->signed_in || m->role == MODEL_ROLE_CITIZEN)
+        return;
+    const struct ui_theme *t = ui_theme(ui);
+    int w, h;
+    ui_display(ui, &w, &h);
+    ui_frame(ui, (struct ui_rect){ 0, 0, w, h }, ui_mm(ui, 3), t->staff_bg);
+    char who[200];
+    if (m->role == MODEL_ROLE_STAFF)
+        snprintf(who, sizeof(who), _("Staff mode: %s %s (%s)"), m->given_name, m->surname,
+                 m->staff.staff_id);
+    else
+        snprintf(who, sizeof(who), _("Service mode (%s)"), m->staff.staff_id);
+    int pad = ui_mm(ui, 2), lh = ui_line_height(ui, UI_TEXT_BOLD);
+    struct ui_rect r = ui_take(ui, lh + 2 * pad);
+    ui_fill(ui, r, t->staff_bg);
+    ui_text(ui, (struct ui_rect){ r.x + pad, r.y + pad, r.w - 2 * pad, lh }, who, UI_TEXT_BOLD,
+            t->staff_fg, UI_ALIGN_START);
+    ui_node(ui, UI_ROLE_STATUS, who, NULL, 0, r, false);
+    ui_gap(ui, 2);
+}
+
 void
 chrome_begin(struct ui *ui, struct model *m, const char *title, bool can_go_back)
 {
@@ -56,6 +82,7 @@ chrome_begin(struct ui *ui, struct model *m, const char *title, bool can_go_back
         m->act->back(m->app);
     ui_area(ui, (struct ui_rect){ margin, header_h + ui_mm(ui, 5), w - 2 * margin,
                                   h - header_h - ui_mm(ui, 10) });
+    role_band(ui, m);
     if (m->offline)
         ui_banner(ui,
                   _("The case store cannot be reached right now. You see the data saved on this "

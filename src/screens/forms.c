@@ -11,6 +11,21 @@
             N_("This is for children under 6. Check the number."),                         \
     }
 
+#define UNITS_QUESTION                                                                            \
+    {                                                                                             \
+        "units", Q_UNITS, N_("Preschools"),                                                       \
+            N_("Which preschools do you want, in order of priority?"),                            \
+            N_("Choose up to five. Your first choice is at the top."), false, 0, { { 0 } }, 1, 5, \
+            N_("Choose at most five preschools.")                                                 \
+    }
+
+#define START_QUESTION                                                                           \
+    {                                                                                            \
+        "start_date", Q_DATE, N_("Start"), N_("From what date do you need the place?"),          \
+            N_("Write it as YYYY-MM-DD. The city offers a place within four months."), false, 0, \
+            { { 0 } }, 0, 730, N_("The date must be between today and two years from now.")      \
+    }
+
 const struct form forms[] = {
     {
         "forskoleplats",
@@ -24,29 +39,10 @@ const struct form forms[] = {
         3,
         {
             CHILD_PNR(5),
-            { "units",
-              Q_UNITS,
-              N_("Preschools"),
-              N_("Which preschools do you want, in order of priority?"),
-              N_("Choose up to five. Your first choice is at the top."),
-              false,
-              0,
-              { { 0 } },
-              1,
-              5,
-              N_("Choose at most five preschools.") },
-            { "start_date",
-              Q_DATE,
-              N_("Start"),
-              N_("From what date do you need the place?"),
-              N_("Write it as YYYY-MM-DD. The city offers a place within four months."),
-              false,
-              0,
-              { { 0 } },
-              0,
-              730,
-              N_("The date must be between today and two years from now.") },
+            UNITS_QUESTION,
+            START_QUESTION,
         },
+        false,
     },
     {
         "fardtjanst",
@@ -101,6 +97,7 @@ const struct form forms[] = {
               0,
               NULL },
         },
+        false,
     },
     {
         "hemtjanst",
@@ -153,6 +150,7 @@ const struct form forms[] = {
               200,
               N_("Please keep it under 200 characters.") },
         },
+        false,
     },
     {
         "utokad_omsorgstid",
@@ -202,6 +200,7 @@ const struct form forms[] = {
               365,
               N_("The date must be between today and one year from now.") },
         },
+        false,
     },
     {
         "inkomstanmalan",
@@ -248,6 +247,7 @@ const struct form forms[] = {
               365,
               N_("The date must be within a year from today.") },
         },
+        false,
     },
     {
         "synpunkt",
@@ -312,6 +312,57 @@ const struct form forms[] = {
               0,
               NULL },
         },
+        false,
+    },
+    /* Choices ("val") are registered by staff on a citizen's behalf (ombudsregistrering). */
+    {
+        "forskoleval",
+        N_("Preschool choice"),
+        N_("Register the citizen's choice of up to five preschools, in order of priority."),
+        "choice",
+        CASE_MAIN_FORSKOLA,
+        CASE_TYPE_FORSKOLEPLATS,
+        CASE_CLASS_NY_ANSOKAN,
+        NULL,
+        3,
+        { CHILD_PNR(5), UNITS_QUESTION, START_QUESTION },
+        true,
+    },
+    {
+        "skolval",
+        N_("School choice"),
+        N_("Register the citizen's choice of schools for a child, in order of priority."),
+        "choice",
+        CASE_MAIN_UTBILDNING,
+        CASE_TYPE_SKOLVAL,
+        CASE_CLASS_NY_ANSOKAN,
+        NULL,
+        2,
+        {
+            { "child_pnr",
+              Q_PNR,
+              N_("Child"),
+              N_("The child's personal identity number"),
+              N_("12 digits, for example 20200412-1234"),
+              false,
+              0,
+              { { 0 } },
+              4,
+              15,
+              N_("School choice is for children from 4 to 15 years old.") },
+            { "schools",
+              Q_TEXT,
+              N_("Schools"),
+              N_("Which schools, in order of priority?"),
+              N_("Separate them with commas; the first is the first choice."),
+              false,
+              0,
+              { { 0 } },
+              0,
+              200,
+              N_("Please keep it under 200 characters.") },
+        },
+        true,
     },
 };
 

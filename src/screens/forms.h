@@ -45,13 +45,14 @@ struct form {
     const char *id;    /* "forskoleplats": the headless driver and tests name forms by it */
     const char *title; /* msgid */
     const char *intro; /* msgid */
-    const char *kind;  /* "application" or "complaint" */
+    const char *kind;  /* "application", "complaint" or "choice" */
     enum case_main main;
     enum case_type type;
     enum case_class klass;
     const char *main_from; /* key of the answer that gives the huvudkategori, or NULL */
     size_t n;
     struct question q[FORM_MAX_QUESTIONS];
+    bool staff_only; /* choices ("val"): registered by staff on a citizen's behalf */
 };
 
 extern const struct form forms[];

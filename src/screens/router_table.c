@@ -3,7 +3,8 @@
 
 extern const struct screen_impl screen_start, screen_identify, screen_overview, screen_cases,
     screen_case, screen_queues, screen_invoices, screen_invoice, screen_fardtjanst, screen_payouts,
-    screen_callback, screen_info, screen_apply, screen_wizard;
+    screen_callback, screen_info, screen_apply, screen_wizard, screen_technician, screen_touch_test,
+    screen_staff, screen_staff_citizen, screen_staff_reason, screen_staff_registrations;
 
 static const struct screen_impl *const table[SCREEN_COUNT] = {
     [SCREEN_START] = &screen_start,
@@ -20,6 +21,12 @@ static const struct screen_impl *const table[SCREEN_COUNT] = {
     [SCREEN_INFO] = &screen_info,
     [SCREEN_APPLY] = &screen_apply,
     [SCREEN_WIZARD] = &screen_wizard,
+    [SCREEN_TECHNICIAN] = &screen_technician,
+    [SCREEN_TOUCH_TEST] = &screen_touch_test,
+    [SCREEN_STAFF] = &screen_staff,
+    [SCREEN_STAFF_CITIZEN] = &screen_staff_citizen,
+    [SCREEN_STAFF_REASON] = &screen_staff_reason,
+    [SCREEN_STAFF_REGISTRATIONS] = &screen_staff_registrations,
 };
 
 const struct screen_impl *

@@ -13,6 +13,10 @@ build(struct ui *ui, struct model *m)
                    "applications, after you identify yourself with BankID on your phone."),
                  UI_TEXT_BODY);
     ui_gap(ui, 4);
+    if (m->tech.erased)
+        ui_banner(ui, _("This kiosk has been erased. A technician must provision it again."), true);
+    if (m->notice != NULL)
+        ui_banner(ui, _(m->notice), true);
     if (m->idp_unreachable)
         ui_banner(ui,
                   _("Identification is not possible right now. You can still ask us to call you, "
@@ -24,6 +28,12 @@ build(struct ui *ui, struct model *m)
         m->act->go(m->app, SCREEN_CALLBACK);
     if (ui_button(ui, _("General information"), UI_BUTTON_NORMAL))
         m->act->go(m->app, SCREEN_INFO);
+    /* The technician's corner: a long press at the bottom, on the side where lines start. */
+    int w, h, side = ui_mm(ui, 15);
+    ui_display(ui, &w, &h);
+    struct ui_rect corner = ui_mirror(ui, (struct ui_rect){ 0, h - side, side, side });
+    if (ui_hold_zone(ui, corner, _("Service")))
+        m->act->technician_entry(m->app);
     chrome_end(ui, m);
 }
 

@@ -31,6 +31,7 @@ static struct answer answers[FORM_MAX_QUESTIONS];
 static size_t step; /* 0..n-1: the questions; n: the review */
 static int unit_page;
 static const char *problem; /* why the current step cannot go on (translated), or NULL */
+static bool confirmed;      /* staff mode: the citizen confirmed on screen */
 
 static void
 wipe(void)
@@ -43,12 +44,62 @@ wipe(void)
     step = 0;
     unit_page = 0;
     problem = NULL;
+    confirmed = false;
 }
 
 static const struct form *
 current(const struct model *m)
 {
     return &forms[m->form < n_forms ? m->form : 0];
+}
+
+static const char *check(const struct model *m, const struct question *q, struct answer *a);
+
+/* A correction: the answers of the rejected submission, put back into the form's controls. */
+static void
+prefill(const struct model *m, const struct question *q, struct answer *a)
+{
+    const struct model_answer *p = NULL;
+    for (size_t i = 0; m->prefill != NULL && i < m->prefill->n; i++) {
+        if (strcmp(m->prefill->answers[i].key, q->key) == 0)
+            p = &m->prefill->answers[i];
+    }
+    if (p == NULL)
+        return;
+    const char *v = p->value != NULL ? p->value : "";
+    switch (q->kind) {
+    case Q_CHOICE:
+        for (size_t o = 0; o < q->n_options; o++) {
+            if (strcmp(q->options[o].code, v) == 0)
+                a->choice = (int)o;
+        }
+        break;
+    case Q_MULTI:
+        for (size_t j = 0; j < p->n_list; j++) {
+            for (size_t o = 0; o < q->n_options; o++) {
+                if (strcmp(q->options[o].code, p->list[j]) == 0)
+                    a->multi |= 1u << o;
+            }
+        }
+        break;
+    case Q_UNITS: {
+        const struct unit *all[MAX_UNITS];
+        size_t n = units_in_districts(m->districts ? m->districts : "", all, MAX_UNITS);
+        for (size_t j = 0; j < p->n_list && a->n_units < MODEL_MAX_LIST; j++) {
+            for (size_t u = 0; u < n; u++) {
+                if (strcmp(all[u]->name, p->list[j]) == 0)
+                    a->units[a->n_units++] = all[u];
+            }
+        }
+        break;
+    }
+    case Q_MONEY:
+        snprintf(a->field.text, sizeof(a->field.text), "%lld", strtoll(v, NULL, 10) / 100);
+        break;
+    default:
+        snprintf(a->field.text, sizeof(a->field.text), "%s", v);
+        break;
+    }
 }
 
 static void
@@ -63,6 +114,14 @@ enter(struct model *m)
         fl->max_len = q->kind == Q_TEXT ? (size_t)q->max * 2 : 24; /* bytes; å is two */
     }
     m->has_receipt = false;
+    if (m->prefill == NULL)
+        return;
+    /* Start at the first answer that no longer passes, or at the review. */
+    for (step = 0; step < f->n; step++) {
+        prefill(m, &f->q[step], &answers[step]);
+        if ((problem = check(m, &f->q[step], &answers[step])) != NULL)
+            break;
+    }
 }
 
 static void
@@ -356,6 +415,19 @@ submit(struct model *m, const struct form *f)
         problem = err;
 }
 
+/* Staff mode: the citizen reads the review and confirms on screen before anything is sent. */
+static void
+citizen_confirms(struct ui *ui)
+{
+    ui_banner(ui, _("Let the citizen read this and confirm."), false);
+    if (ui_button_in(ui, ui_take(ui, ui_mm(ui, 18)),
+                     _("I have seen the information and want it to be sent"), UI_BUTTON_NORMAL,
+                     confirmed)) {
+        confirmed = !confirmed;
+        problem = NULL;
+    }
+}
+
 static void
 review(struct ui *ui, struct model *m, const struct form *f, bool receipt)
 {
@@ -366,6 +438,8 @@ review(struct ui *ui, struct model *m, const struct form *f, bool receipt)
     }
     if (receipt)
         return;
+    if (m->role == MODEL_ROLE_STAFF)
+        citizen_confirms(ui);
     if (problem != NULL)
         ui_banner(ui, problem, true);
     ui_columns(ui, 2);
@@ -375,9 +449,14 @@ review(struct ui *ui, struct model *m, const struct form *f, bool receipt)
         step = 0;
         problem = NULL;
     }
-    if (ui_button_in(ui, send, _("Send"), UI_BUTTON_PRIMARY, false))
-        submit(m, f);
+    if (ui_button_in(ui, send, _("Send"), UI_BUTTON_PRIMARY, false)) {
+        if (m->role == MODEL_ROLE_STAFF && !confirmed)
+            problem = _("The citizen must confirm first.");
+        else
+            submit(m, f);
+    }
 }
+
 
 static void
 build_receipt(struct ui *ui, struct model *m, const struct form *f)
@@ -396,7 +475,7 @@ build_receipt(struct ui *ui, struct model *m, const struct form *f)
         ui_pair(ui, _("Case number"), r->case_number);
     review(ui, m, f, true);
     if (ui_button(ui, _("Done"), UI_BUTTON_PRIMARY))
-        m->act->go(m->app, SCREEN_OVERVIEW);
+        m->act->go(m->app, m->role == MODEL_ROLE_STAFF ? SCREEN_STAFF : SCREEN_OVERVIEW);
 }
 
 static void
@@ -449,7 +528,13 @@ build_apply(struct ui *ui, struct model *m)
 {
     chrome_begin(ui, m, _("Apply or give feedback"), true);
     ui_paragraph(ui, _("Choose what you want to do. It takes a few minutes."), UI_TEXT_BODY);
+    /* Citizens see the applications and feedback; staff see what their stated reason covers:
+     * the applications, or the choices ("val") that only staff register. */
+    bool choices = m->role == MODEL_ROLE_STAFF && m->staff.reason != NULL &&
+                   strcmp(m->staff.reason, "choice") == 0;
     for (size_t i = 0; i < n_forms; i++) {
+        if (forms[i].staff_only != choices)
+            continue;
         if (ui_list_item(ui, _(forms[i].title), _(forms[i].intro), NULL)) {
             m->form = i;
             m->act->go(m->app, SCREEN_WIZARD);

@@ -233,3 +233,70 @@ store_audit_verify(struct store *s, int64_t *entries, struct errbuf *err)
         *entries = expect - 1;
     return e;
 }
+
+enum store_error
+store_audit_read(struct store *s, int64_t after, struct store_audit_entries **out)
+{
+    *out = NULL;
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(s->db,
+                                "SELECT id, at, session_kind, category, citizen_bidx IS NOT NULL,"
+                                " staff_ref IS NOT NULL, details, details_citizen FROM audit_log"
+                                " WHERE id > ?1 ORDER BY id",
+                                -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return sql_error(s, rc, "reading the audit log");
+    sqlite3_bind_int64(st, 1, after);
+    struct store_arena *a = arena_create();
+    struct store_audit_entries *r = arena_alloc(a, sizeof(*r));
+    r->arena = a;
+    size_t cap = 0;
+    enum store_error e = STORE_OK;
+    while (e == STORE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (r->n == cap) {
+            cap = cap ? cap * 2 : 32;
+            struct store_audit_entry *grown = arena_alloc(a, cap * sizeof(*grown));
+            if (r->n > 0)
+                memcpy(grown, r->entries, r->n * sizeof(*grown));
+            r->entries = grown;
+        }
+        struct store_audit_entry *en = &r->entries[r->n++];
+        en->id = sqlite3_column_int64(st, 0);
+        en->at = sqlite3_column_int64(st, 1);
+        en->session = arena_strndup(a, (const char *)sqlite3_column_text(st, 2),
+                                    (size_t)sqlite3_column_bytes(st, 2));
+        en->category = arena_strndup(a, (const char *)sqlite3_column_text(st, 3),
+                                     (size_t)sqlite3_column_bytes(st, 3));
+        en->about_citizen = sqlite3_column_int(st, 4) != 0;
+        en->by_staff = sqlite3_column_int(st, 5) != 0;
+        int64_t cit = sqlite3_column_int64(st, 7);
+        const unsigned char *key = NULL;
+        if (cit > 0 && citizen_key(s, cit, &key) != STORE_OK) {
+            en->details = "(the citizen was erased)"; /* crypto-shredded with their key */
+            continue;
+        }
+        if (key == NULL)
+            key = store_subkey(s, SUBKEY_DEVICE);
+        char *text = NULL;
+        size_t len = 0;
+        e = open_field(key, "audit_log", "details", en->id, cit, sqlite3_column_blob(st, 6),
+                       (size_t)sqlite3_column_bytes(st, 6), a, &text, &len);
+        en->details = text;
+    }
+    sqlite3_finalize(st);
+    if (e == STORE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
+        e = sql_error(s, rc, "reading the audit log");
+    if (e != STORE_OK) {
+        arena_destroy(a);
+        return e;
+    }
+    *out = r;
+    return STORE_OK;
+}
+
+void
+store_audit_free(struct store_audit_entries *e)
+{
+    if (e != NULL)
+        arena_destroy(e->arena);
+}

@@ -317,6 +317,27 @@ enum store_error store_audit_append(struct store *s, const struct store_actor *a
 enum store_error store_audit_verify(struct store *s, int64_t *entries,
                                     struct errbuf *err) WARN_UNUSED;
 
+/* One entry, opened: for an auditor's tools and the tests. details is personal (a staff
+ * member's reason, about a citizen). */
+struct store_audit_entry {
+    int64_t id, at;
+    const char *session;  /* "citizen", "staff", "technician", "system" */
+    const char *category; /* "staff_access", "invoices"... */
+    bool about_citizen, by_staff;
+    const char *details;
+};
+
+struct store_audit_entries {
+    size_t n;
+    struct store_audit_entry *entries;
+    struct store_arena *arena;
+};
+
+/* The entries after id `after`, oldest first. Caller frees with store_audit_free. */
+enum store_error store_audit_read(struct store *s, int64_t after,
+                                  struct store_audit_entries **out) WARN_UNUSED;
+void store_audit_free(struct store_audit_entries *e);
+
 /* --- The site's staff role list ----------------------------------------------------------- */
 
 /* Stores the role list as the server signed it (the identity module verifies the signature

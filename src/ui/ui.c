@@ -177,7 +177,8 @@ move_focus(struct ui *ui, int dir)
     size_t first = ui->shown_has_modal ? ui->shown_modal_first : 0;
     int cur = -1, n_focusable = 0;
     for (size_t i = first; i < ui->n_shown; i++) {
-        if (ui->shown[i].focusable && !(ui->shown[i].state & UI_STATE_DISABLED)) {
+        if (ui->shown[i].focusable && !ui->shown[i].pointer_only &&
+            !(ui->shown[i].state & UI_STATE_DISABLED)) {
             n_focusable++;
             if (ui->shown[i].id == ui->focus_id)
                 cur = (int)i;
@@ -193,7 +194,7 @@ move_focus(struct ui *ui, int dir)
         if (i >= (int)ui->n_shown)
             i = (int)first;
         const struct ui_node *n = &ui->shown[i];
-        if (n->focusable && !(n->state & UI_STATE_DISABLED)) {
+        if (n->focusable && !n->pointer_only && !(n->state & UI_STATE_DISABLED)) {
             ui->focus_id = n->id;
             return;
         }
@@ -582,6 +583,7 @@ ui_node(struct ui *ui, enum ui_role role, const char *label, const char *value, 
     n->r = r;
     n->focusable = focusable;
     n->keeps_focus = role == UI_ROLE_KEY;
+    n->pointer_only = false;
     n->state = state;
     if (id == ui->focus_id)
         n->state |= UI_STATE_FOCUSED;
@@ -622,6 +624,23 @@ ui_long_pressed(struct ui *ui, uint32_t id)
     ui->long_id = 0;
     ui->stale = true;
     return true;
+}
+
+void
+ui_last_press(const struct ui *ui, int *x, int *y)
+{
+    *x = ui->down_x;
+    *y = ui->down_y;
+}
+
+bool
+ui_hold_zone(struct ui *ui, struct ui_rect r, const char *label)
+{
+    uint32_t id = ui_node(ui, UI_ROLE_BUTTON, label, NULL, 0, r, true);
+    if (ui->n_nodes > 0 && ui->nodes[ui->n_nodes - 1].id == id)
+        ui->nodes[ui->n_nodes - 1].pointer_only = ui->nodes[ui->n_nodes - 1].keeps_focus = true;
+    ui_clicked(ui, id); /* a short tap does nothing */
+    return ui_long_pressed(ui, id);
 }
 
 bool

@@ -59,7 +59,8 @@ struct ui_node {
     unsigned state;
     struct ui_rect r;
     bool focusable;
-    bool keeps_focus; /* tapping it does not move the focus (keyboard keys) */
+    bool keeps_focus;  /* tapping it does not move the focus (keyboard keys) */
+    bool pointer_only; /* not in the keyboard's focus order (the technician's corner) */
 };
 
 /* Input, from the platform (finger, mouse, keyboard) or the headless driver. */
@@ -107,6 +108,7 @@ struct ui_theme {
     struct ui_color field_bg, field_fg, invalid;
     struct ui_color banner_info_bg, banner_info_fg, banner_warn_bg, banner_warn_fg;
     struct ui_color ok, overdue, dialog_bg, scrim;
+    struct ui_color staff_bg, staff_fg; /* the frame and band of staff and technician modes */
 };
 
 const struct ui_theme *ui_theme_standard(void);
@@ -223,6 +225,8 @@ void ui_pop_key(struct ui *ui);
 bool ui_clicked(struct ui *ui, uint32_t id);
 bool ui_long_pressed(struct ui *ui, uint32_t id);
 bool ui_pressed(const struct ui *ui, uint32_t id);
+/* Where the last press went down (pixels), for the technician's touch test. */
+void ui_last_press(const struct ui *ui, int *x, int *y);
 bool ui_has_focus(const struct ui *ui, uint32_t id);
 void ui_focus(struct ui *ui, uint32_t id);
 /* Escape was pressed since the last frame (consumes it). */
@@ -247,6 +251,9 @@ bool ui_button(struct ui *ui, const char *label, enum ui_button_kind kind);
 bool ui_button_in(struct ui *ui, struct ui_rect r, const char *label, enum ui_button_kind kind,
                   bool checked);
 /* A large tile for Översikt: title, a big value, a detail line. */
+/* An invisible zone that answers only a long press (input.long_press_ms) of a finger or mouse:
+ * not focusable by keys, not drawn. True once when it was held long enough. */
+bool ui_hold_zone(struct ui *ui, struct ui_rect r, const char *label);
 bool ui_tile(struct ui *ui, const char *title, const char *value, const char *detail);
 /* A row of a list: a title and a detail line, the whole row a button. */
 bool ui_list_item(struct ui *ui, const char *title, const char *detail, const char *badge);

@@ -335,6 +335,19 @@ signed_post(struct sync_client *c, const char *path, const char *body, struct re
     return SYNC_OK;
 }
 
+enum sync_error
+sync_unenroll(struct sync_client *c, struct errbuf *err)
+{
+    struct response r;
+    enum sync_error e = signed_post(c, "/v1/unenroll", "{}", &r, err);
+    if (e != SYNC_OK)
+        return e;
+    if (r.status != 200)
+        e = status_error(&r, err);
+    buf_finish(&r.body);
+    return e;
+}
+
 /* The local cursor is "POSITION CURSOR": the server's cursor is opaque, its position is not. */
 static void
 split_cursor(const char *stored, int64_t *position, const char **cursor)

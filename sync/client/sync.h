@@ -73,6 +73,10 @@ typedef void (*sync_progress_fn)(const struct sync_stats *s, void *data);
 enum sync_error sync_pull(struct sync_client *c, sync_progress_fn progress, void *data,
                           struct sync_stats *stats, struct errbuf *err) WARN_UNUSED;
 
+/* Tells the case store to forget this device (factory reset): it revokes the device's key, so
+ * nothing signed with it is accepted again. */
+enum sync_error sync_unenroll(struct sync_client *c, struct errbuf *err) WARN_UNUSED;
+
 /* Delivers the outbox in sequence order and records each outcome. */
 enum sync_error sync_push(struct sync_client *c, struct sync_stats *stats,
                           struct errbuf *err) WARN_UNUSED;

@@ -440,8 +440,8 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
         return handle_enroll(srv, c, &req->body);
     }
     bool is_pull = strcmp(url, "/v1/pull") == 0, is_push = strcmp(url, "/v1/push") == 0;
-    bool is_roles = strcmp(url, "/v1/roles") == 0;
-    if (!is_pull && !is_push && !is_roles)
+    bool is_roles = strcmp(url, "/v1/roles") == 0, is_unenroll = strcmp(url, "/v1/unenroll") == 0;
+    if (!is_pull && !is_push && !is_roles && !is_unenroll)
         return send_error(c, 404, "not_found", "no such endpoint");
     if (!post)
         return send_error(c, 405, "method_not_allowed", "use POST");
@@ -449,6 +449,11 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
     enum MHD_Result ret;
     if (!authenticate(srv, c, method, url, &req->body, &dev, &ret))
         return ret;
+    if (is_unenroll) {
+        if (cs_device_revoke(srv->st, dev.id) != CS_OK)
+            return send_error(c, 404, "unknown_device", "this device is not enrolled");
+        return send_json(c, 200, json_pack("{s:s}", "status", "revoked"), NULL);
+    }
     if (is_roles) {
         char *doc = site_roles_document(srv->st, dev.site, server_now(srv));
         unsigned char sig[64];

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "date.h"
 #include "storage.h"
 #include "taxonomy.h"
 #include "xalloc.h"
@@ -484,8 +485,8 @@ citizen_district(struct cs_storage *st, const char *citizen, char *out, size_t s
 
 /* Validates a submission; NULL if acceptable, otherwise the reason. */
 static const char *
-check_item(struct cs_storage *st, const struct cs_device *dev, const json_t *item, char *district,
-           size_t dsize)
+check_item(struct cs_storage *st, const struct cs_device *dev, const json_t *item, int64_t now,
+           char *district, size_t dsize)
 {
     const char *kind = jstr(item, "kind");
     static const char *const kinds[] = { "application", "complaint", "callback", "choice" };
@@ -504,6 +505,13 @@ check_item(struct cs_storage *st, const struct cs_device *dev, const json_t *ite
     if (!json_is_object(json_object_get(item, "payload")) ||
         !json_is_object(json_object_get(item, "registered_by")))
         return "payload and registered_by must be objects";
+    /* Stockholm's rule for förskola: apply at least three months before the start (the city
+     * then offers a place within four). The case store decides this, not the kiosk. */
+    const char *start = jstr(json_object_get(item, "payload"), "start_date");
+    struct date d;
+    if (type == CASE_TYPE_FORSKOLEPLATS && start != NULL &&
+        (!date_parse_iso(start, &d) || date_to_days(d) < now / 86400 + 90))
+        return "Förskoleplats: the start date must be at least three months after the application";
     const char *citizen = jstr(item, "citizen");
     snprintf(district, dsize, "*");
     if (citizen == NULL) {
@@ -560,7 +568,7 @@ push_item_locked(struct cs_storage *st, struct cs_device *dev, const json_t *ite
         r = CS_CONFLICT;
     }
     char district[64];
-    const char *why = r == CS_OK ? check_item(st, dev, item, district, sizeof(district)) : NULL;
+    const char *why = r == CS_OK ? check_item(st, dev, item, now, district, sizeof(district)) : NULL;
     char case_number[40] = "";
     if (r == CS_OK && why == NULL) {
         time_t t = (time_t)now;

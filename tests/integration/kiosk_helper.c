@@ -4,7 +4,8 @@
  *   kiosk_helper CONF submit PNR|- KIND MAIN TYPE CLASS COUNT   queue submissions
  *   kiosk_helper CONF find PNR                                  exit 0 found, 3 not found
  *   kiosk_helper CONF counts                                    rows per table, outbox states
- *   kiosk_helper CONF replay                                    send one signed pull twice */
+ *   kiosk_helper CONF replay                                    send one signed pull twice
+ *   kiosk_helper CONF audit                                     the audit log, opened (TSV) */
 #include <curl/curl.h>
 #include <sodium.h>
 #include <sqlite3.h>
@@ -142,6 +143,16 @@ main(int argc, char **argv)
         }
     } else if (strcmp(argv[2], "replay") == 0) {
         rc = replay(cfg, &ks);
+    } else if (strcmp(argv[2], "audit") == 0) {
+        struct store_audit_entries *a = NULL;
+        rc = store_audit_read(ks.store, 0, &a) == STORE_OK ? 0 : 1;
+        for (size_t i = 0; a != NULL && i < a->n; i++) {
+            const struct store_audit_entry *e = &a->entries[i];
+            printf("%lld\t%s\t%s\t%s\t%s\t%s\n", (long long)e->id, e->session, e->category,
+                   e->about_citizen ? "citizen" : "-", e->by_staff ? "staff" : "-",
+                   e->details ? e->details : "");
+        }
+        store_audit_free(a);
     } else {
         fprintf(stderr, "kiosk_helper: unknown command\n");
         rc = 2;

@@ -81,6 +81,7 @@ TEST(themes_meet_contrast)
             { t->invalid, t->bg },
             { t->banner_info_fg, t->banner_info_bg },
             { t->banner_warn_fg, t->banner_warn_bg },
+            { t->staff_fg, t->staff_bg },
         };
         for (size_t p = 0; p < sizeof(pairs) / sizeof(pairs[0]); p++) {
             double r = ui_contrast_ratio(pairs[p][0], pairs[p][1]);

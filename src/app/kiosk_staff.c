@@ -1,0 +1,388 @@
+/* Staff mode (ombudsregistrering). A staff member identifies like anyone else and the site's
+ * signed role list makes them staff. They establish the citizen's identity (the citizen's own
+ * BankID on this kiosk, or a checked identity document), state why they need the citizen's data
+ * (audit-logged), and register on the citizen's behalf; each submission says who registered it,
+ * how the citizen was identified and where. What a reason opens: applications, choices and
+ * callbacks read nothing of the citizen's data; a question about a case reads their cases and
+ * nothing else (no invoices, queues, payouts). */
+#include "kiosk.h"
+
+#include <ctype.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "date.h"
+#include "forms.h"
+#include "i18n.h"
+#include "json.h"
+#include "pnr.h"
+
+#define LOG_MODULE "staff"
+#include "log.h"
+
+static const char *const reason_codes[] = { "application", "choice", "callback", "case_status" };
+static const char *const document_codes[] = { "id_card", "passport", "driving_licence" };
+
+static const char *
+known(const char *code, const char *const *list, size_t n)
+{
+    for (size_t i = 0; code != NULL && i < n; i++) {
+        if (strcmp(list[i], code) == 0)
+            return list[i];
+    }
+    return NULL;
+}
+
+const struct store_actor *
+kiosk_actor(const struct kiosk *k)
+{
+    static struct store_actor a;
+    if (k->m.role == MODEL_ROLE_STAFF)
+        a = (struct store_actor){ STORE_SESSION_STAFF, k->m.staff.staff_id, k->m.staff.reason };
+    else if (k->m.role == MODEL_ROLE_TECHNICIAN)
+        a = (struct store_actor){ STORE_SESSION_TECHNICIAN, k->m.staff.staff_id, NULL };
+    else
+        a = (struct store_actor){ STORE_SESSION_CITIZEN, NULL, NULL };
+    return &a;
+}
+
+char *
+kiosk_registered_by(const struct kiosk *k)
+{
+    json_t *o;
+    if (k->m.role == MODEL_ROLE_STAFF) {
+        const struct model_staff *s = &k->m.staff;
+        o = json_pack("{s:s, s:s, s:s, s:s?}", "by", "ombud", "staff_id", s->staff_id,
+                      "identity_established_by", s->by_document ? "document" : "bankid", "site",
+                      config_get_string(k->cfg, "device.site"));
+        if (s->by_document) {
+            json_object_set_new(o, "document_type", json_string(s->document_type));
+            json_object_set_new(o, "document_last4", json_string(s->document_last4));
+        }
+        if (k->correcting[0] != '\0')
+            json_object_set_new(o, "corrects", json_string(k->correcting));
+    } else {
+        o = json_pack("{s:s, s:s}", "by", "citizen", "identified_with",
+                      k->m.signed_in ? "bankid" : "none");
+    }
+    char *text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(o);
+    return text;
+}
+
+void
+kiosk_staff_drop_correction(struct kiosk *k)
+{
+    if (k->prefill_buf != NULL)
+        sodium_free(k->prefill_buf);
+    k->prefill_buf = NULL;
+    sodium_memzero(&k->prefill, sizeof(k->prefill));
+    k->m.prefill = NULL;
+    sodium_memzero(k->correcting, sizeof(k->correcting));
+}
+
+void
+kiosk_staff_forget(struct kiosk *k)
+{
+    kiosk_staff_drop_correction(k);
+    sodium_memzero(k->cit_pnr12, sizeof(k->cit_pnr12));
+    store_rows_free(k->rows[STORE_KIND_CASE]);
+    k->rows[STORE_KIND_CASE] = NULL;
+    memset(&k->m.cases, 0, sizeof(k->m.cases));
+    k->citizen_id = 0;
+    char staff_id[40];
+    memcpy(staff_id, k->m.staff.staff_id, sizeof(staff_id));
+    sodium_memzero(&k->m.staff, sizeof(k->m.staff));
+    memcpy(k->m.staff.staff_id, staff_id, sizeof(staff_id));
+    sodium_memzero(staff_id, sizeof(staff_id));
+}
+
+void
+kiosk_staff_begin(struct kiosk *k, const struct bankid_user *u, const char *staff_id)
+{
+    kiosk_logout(k);
+    size_t gl = strlen(u->given_name), sl = strlen(u->surname);
+    k->names = sodium_malloc(gl + sl + 2);
+    memcpy(k->names, u->given_name, gl + 1);
+    memcpy(k->names + gl + 1, u->surname, sl + 1);
+    k->m.given_name = k->names;
+    k->m.surname = k->names + gl + 1;
+    snprintf(k->staff_pnr12, sizeof(k->staff_pnr12), "%s", u->personal_number);
+    snprintf(k->m.staff.staff_id, sizeof(k->m.staff.staff_id), "%s", staff_id);
+    k->m.signed_in = true;
+    k->m.role = MODEL_ROLE_STAFF;
+    k->last_input_ms = kiosk_now_ms(k);
+    if (k->ks.store != NULL &&
+        store_audit_append(k->ks.store, kiosk_actor(k), 0, "staff", "staff session") != STORE_OK)
+        LOG_WARN("audit entry not written");
+    LOG_INFO("staff session began");
+    kiosk_go(k, SCREEN_STAFF);
+}
+
+/* The citizen is established: look them up (through the blind index: nothing is decrypted) and
+ * ask for the reason. */
+static void
+set_citizen(struct kiosk *k, const struct pnr *p)
+{
+    kiosk_staff_forget(k);
+    snprintf(k->cit_pnr12, sizeof(k->cit_pnr12), "%s", p->canonical);
+    struct model_staff *s = &k->m.staff;
+    pnr_format(p, PNR_STYLE_MASKED, date_today_stockholm(), s->pnr_masked);
+    s->have_citizen = true;
+    s->citizen_known = k->ks.store != NULL &&
+                       store_citizen_find(k->ks.store, k->cit_pnr12, &k->citizen_id) == STORE_OK;
+    if (!s->citizen_known)
+        k->citizen_id = 0;
+    kiosk_go(k, SCREEN_STAFF_REASON);
+}
+
+void
+kiosk_staff_by_phone(void *app)
+{
+    struct kiosk *k = app;
+    k->m.notice = NULL;
+    kiosk_identify(k, MODEL_ID_FOR_CITIZEN);
+}
+
+void
+kiosk_staff_citizen_identified(struct kiosk *k, const struct bankid_user *u)
+{
+    if (k->m.role != MODEL_ROLE_STAFF)
+        return;
+    if (strcmp(u->personal_number, k->staff_pnr12) == 0) {
+        k->m.notice = N_("That was you: the citizen must identify with their own phone.");
+        kiosk_go(k, SCREEN_STAFF_CITIZEN);
+        return;
+    }
+    struct pnr p;
+    if (pnr_parse(u->personal_number, date_today_stockholm(), 0, &p) != PNR_OK) {
+        k->m.notice =
+            N_("The identity provider gave a personal identity number that is not valid.");
+        kiosk_go(k, SCREEN_STAFF_CITIZEN);
+        return;
+    }
+    k->m.notice = NULL;
+    set_citizen(k, &p);
+    k->m.staff.by_document = false;
+    sodium_memzero(&p, sizeof(p));
+}
+
+bool
+kiosk_staff_by_document(void *app, const char *pnr_text, const char *doc_type, const char *last4,
+                        const char **err)
+{
+    struct kiosk *k = app;
+    struct pnr p;
+    enum pnr_error e = pnr_parse(pnr_text, date_today_stockholm(), 0, &p);
+    if (e != PNR_OK) {
+        *err = _(pnr_error_message(e));
+        return false;
+    }
+    if (strcmp(p.canonical, k->staff_pnr12) == 0) {
+        *err = _("You cannot register on your own behalf in staff mode.");
+        return false;
+    }
+    const char *doc = known(doc_type, document_codes, ARRAY_LEN(document_codes));
+    size_t n = 0;
+    char l4[8] = "";
+    for (const char *c = last4; *c != '\0' && n < 5; c++) {
+        if (*c == ' ' || *c == '-')
+            continue;
+        l4[n++] = isalnum((unsigned char)*c) ? (char)toupper((unsigned char)*c) : '?';
+    }
+    if (doc == NULL) {
+        *err = _("Choose the kind of document.");
+        return false;
+    }
+    if (n != 4 || strchr(l4, '?') != NULL) {
+        *err = _("Write the last four letters or digits of the document number.");
+        return false;
+    }
+    k->m.notice = NULL;
+    set_citizen(k, &p);
+    struct model_staff *s = &k->m.staff;
+    s->by_document = true;
+    s->document_type = doc;
+    memcpy(s->document_last4, l4, 5);
+    sodium_memzero(&p, sizeof(p));
+    return true;
+}
+
+/* The reason is stated: write it to the audit log and open what it needs, nothing more. */
+void
+kiosk_staff_reason(void *app, const char *code)
+{
+    struct kiosk *k = app;
+    struct model_staff *s = &k->m.staff;
+    const char *reason = known(code, reason_codes, ARRAY_LEN(reason_codes));
+    if (k->m.role != MODEL_ROLE_STAFF || !s->have_citizen || reason == NULL)
+        return;
+    if (s->reason != reason) {
+        s->reason = reason;
+        if (k->ks.store != NULL &&
+            store_audit_append(k->ks.store, kiosk_actor(k), k->citizen_id, "staff_access",
+                               s->by_document ? "identity: document" : "identity: bankid") !=
+                STORE_OK)
+            LOG_WARN("audit entry not written");
+    }
+    if (strcmp(reason, "case_status") == 0) {
+        store_rows_free(k->rows[STORE_KIND_CASE]);
+        k->rows[STORE_KIND_CASE] = NULL;
+        memset(&k->m.cases, 0, sizeof(k->m.cases));
+        if (k->citizen_id != 0 &&
+            store_list(k->ks.store, kiosk_actor(k), STORE_KIND_CASE, k->citizen_id, 0,
+                       &k->rows[STORE_KIND_CASE]) == STORE_OK)
+            kiosk_records_from(&k->m.cases, k->rows[STORE_KIND_CASE]);
+        kiosk_go(k, SCREEN_CASES);
+    } else if (strcmp(reason, "callback") == 0) {
+        kiosk_go(k, SCREEN_CALLBACK);
+    } else {
+        kiosk_go(k, SCREEN_APPLY);
+    }
+}
+
+void
+kiosk_staff_end_citizen(void *app)
+{
+    struct kiosk *k = app;
+    kiosk_staff_forget(k);
+    kiosk_go(k, SCREEN_STAFF);
+}
+
+/* My registrations: the outbox items this staff member registered, newest first. */
+void
+kiosk_staff_registrations(void *app)
+{
+    struct kiosk *k = app;
+    k->m.n_registrations = 0;
+    struct store_outbox *ob = NULL;
+    if (k->m.role != MODEL_ROLE_STAFF || k->ks.store == NULL ||
+        store_outbox_list(k->ks.store, false, 0, &ob) != STORE_OK)
+        return;
+    /* Which rejected ones were corrected: a later registration names them. */
+    for (size_t i = ob->n; i-- > 0 && k->m.n_registrations < MODEL_MAX_REGISTRATIONS;) {
+        const struct store_outbox_item *it = &ob->items[i];
+        json_t *by = json_loads(it->registered_by ? it->registered_by : "", 0, NULL);
+        const char *sid = json_string_value(json_object_get(by, "staff_id"));
+        bool mine = sid != NULL &&
+                    strcmp(json_string_value(json_object_get(by, "by")), "ombud") == 0 &&
+                    strcmp(sid, k->m.staff.staff_id) == 0;
+        json_decref(by);
+        if (!mine)
+            continue;
+        struct model_registration *r = &k->m.registrations[k->m.n_registrations++];
+        memset(r, 0, sizeof(*r));
+        snprintf(r->reference, sizeof(r->reference), "%.8s", it->uuid);
+        snprintf(r->what, sizeof(r->what), "%s", it->type ? it->type : "");
+        r->state = (int)it->state;
+        snprintf(r->case_number, sizeof(r->case_number), "%s",
+                 it->case_number ? it->case_number : "");
+        snprintf(r->reason, sizeof(r->reason), "%s", it->reason ? it->reason : "");
+        for (size_t j = i + 1; j < ob->n; j++) {
+            json_t *later =
+                json_loads(ob->items[j].registered_by ? ob->items[j].registered_by : "", 0, NULL);
+            const char *c = json_string_value(json_object_get(later, "corrects"));
+            r->corrected = r->corrected || (c != NULL && strcmp(c, it->uuid) == 0);
+            json_decref(later);
+        }
+    }
+    store_outbox_free(ob);
+    ui_invalidate(k->ui);
+}
+
+/* Opens a rejected registration in its form with its answers, for the same citizen. The
+ * correction is a new submission that names the rejected one (registered_by.corrects). */
+void
+kiosk_staff_correct(void *app, size_t i)
+{
+    struct kiosk *k = app;
+    if (i >= k->m.n_registrations || k->m.registrations[i].state != STORE_OUTBOX_REJECTED)
+        return;
+    struct store_outbox *ob = NULL;
+    if (store_outbox_list(k->ks.store, false, 0, &ob) != STORE_OK)
+        return;
+    const struct store_outbox_item *it = NULL;
+    for (size_t j = 0; j < ob->n; j++) {
+        if (strncmp(ob->items[j].uuid, k->m.registrations[i].reference, 8) == 0)
+            it = &ob->items[j];
+    }
+    size_t form = n_forms;
+    for (size_t f = 0; it != NULL && f < n_forms; f++) {
+        if (strcmp(forms[f].kind, it->kind) == 0 &&
+            strcmp(taxonomy_entry(TAX_TYPE, forms[f].type)->code, it->type) == 0)
+            form = f;
+    }
+    json_t *payload = it != NULL ? json_loads(it->payload, 0, NULL) : NULL;
+    json_t *by = it != NULL ? json_loads(it->registered_by, 0, NULL) : NULL;
+    if (form == n_forms || !json_is_object(payload) || !json_is_object(by)) {
+        LOG_WARN("a rejected registration cannot be opened for correction");
+        goto out;
+    }
+    /* The same citizen, established the same way as before. */
+    kiosk_staff_forget(k);
+    struct model_staff *s = &k->m.staff;
+    s->have_citizen = true;
+    k->citizen_id = it->citizen_id;
+    s->citizen_known = it->citizen_id != 0;
+    s->by_document = strcmp(json_string_value(json_object_get(by, "identity_established_by"))
+                                ? json_string_value(json_object_get(by, "identity_established_by"))
+                                : "",
+                            "document") == 0;
+    s->document_type = known(json_string_value(json_object_get(by, "document_type")),
+                             document_codes, ARRAY_LEN(document_codes));
+    snprintf(s->document_last4, sizeof(s->document_last4), "%s",
+             json_string_value(json_object_get(by, "document_last4"))
+                 ? json_string_value(json_object_get(by, "document_last4"))
+                 : "");
+    s->reason = forms[form].staff_only ? "choice" : "application";
+    snprintf(s->pnr_masked, sizeof(s->pnr_masked), "%s", "****");
+    snprintf(k->correcting, sizeof(k->correcting), "%s", it->uuid);
+    /* The answers, copied into guarded memory the model points into. */
+    size_t need = strlen(it->payload) + 1;
+    k->prefill_buf = sodium_malloc(need);
+    char *w = k->prefill_buf, *end = k->prefill_buf + need;
+    struct model_submission *p = &k->prefill;
+    const char *key;
+    json_t *v;
+    json_object_foreach(payload, key, v)
+    {
+        if (p->n == MODEL_MAX_ANSWERS)
+            break;
+        struct model_answer *a = &p->answers[p->n++];
+#define COPY(dst, src)               \
+    do {                             \
+        size_t l_ = strlen(src) + 1; \
+        if (w + l_ > end)            \
+            goto full;               \
+        memcpy(w, src, l_);          \
+        (dst) = w;                   \
+        w += l_;                     \
+    } while (0)
+        COPY(a->key, key);
+        if (json_is_string(v)) {
+            COPY(a->value, json_string_value(v));
+        } else if (json_is_array(v)) {
+            size_t idx;
+            json_t *e;
+            json_array_foreach(v, idx, e)
+            {
+                if (json_is_string(e) && a->n_list < MODEL_MAX_LIST)
+                    COPY(a->list[a->n_list++], json_string_value(e));
+            }
+        }
+#undef COPY
+    }
+full:
+    k->m.prefill = p;
+    k->m.form = form;
+    if (store_audit_append(k->ks.store, kiosk_actor(k), k->citizen_id, "staff_access",
+                           "correction of a rejected registration") != STORE_OK)
+        LOG_WARN("audit entry not written");
+    kiosk_go(k, SCREEN_WIZARD);
+out:
+    json_decref(payload);
+    json_decref(by);
+    store_outbox_free(ob);
+}

@@ -1,0 +1,225 @@
+/* Staff mode (ombudsregistrering): the staff member's start, establishing the citizen's
+ * identity (their own phone, or a checked identity document), the reason for seeing their data,
+ * and the delivery state of the staff member's own registrations. */
+#include <stdio.h>
+#include <string.h>
+
+#include "i18n.h"
+#include "screens.h"
+
+/* --- Start ------------------------------------------------------------------------------- */
+
+static const struct {
+    const char *code;
+    const char *label; /* msgid */
+} reasons[] = {
+    { "application", N_("Register an application or feedback") },
+    { "choice", N_("Register a preschool or school choice") },
+    { "callback", N_("Book a callback") },
+    { "case_status", N_("Answer a question about a case") },
+};
+
+static const struct {
+    const char *code;
+    const char *label;
+} documents[] = {
+    { "id_card", N_("National ID card") },
+    { "passport", N_("Passport") },
+    { "driving_licence", N_("Driving licence") },
+};
+
+static const char *
+label_of(const char *code)
+{
+    for (size_t i = 0; code != NULL && i < sizeof(reasons) / sizeof(reasons[0]); i++) {
+        if (strcmp(reasons[i].code, code) == 0)
+            return _(reasons[i].label);
+    }
+    for (size_t i = 0; code != NULL && i < sizeof(documents) / sizeof(documents[0]); i++) {
+        if (strcmp(documents[i].code, code) == 0)
+            return _(documents[i].label);
+    }
+    return "–";
+}
+
+static void
+build_home(struct ui *ui, struct model *m)
+{
+    chrome_begin(ui, m, _("Ombudsregistrering"), false);
+    const struct model_staff *s = &m->staff;
+    if (s->have_citizen) {
+        ui_heading(ui, _("The citizen you are serving"), 2);
+        ui_pair(ui, _("Personal identity number"), s->pnr_masked);
+        char how[160];
+        if (s->by_document)
+            snprintf(how, sizeof(how), _("%s checked, number ending %s"),
+                     label_of(s->document_type), s->document_last4);
+        else
+            snprintf(how, sizeof(how), "%s", _("BankID on this kiosk"));
+        ui_pair(ui, _("Identity established by"), how);
+        ui_pair(ui, _("Reason"), label_of(s->reason));
+        if (s->reason != NULL && ui_button(ui, _("Continue for this citizen"), UI_BUTTON_PRIMARY))
+            m->act->staff_reason(m->app, s->reason);
+        if (s->reason == NULL && ui_button(ui, _("State the reason"), UI_BUTTON_PRIMARY))
+            m->act->go(m->app, SCREEN_STAFF_REASON);
+        if (ui_button(ui, _("Next citizen"), UI_BUTTON_NORMAL))
+            m->act->staff_end_citizen(m->app);
+    } else {
+        ui_paragraph(ui,
+                     _("Register applications and choices on a citizen's behalf. First establish "
+                       "who the citizen is."),
+                     UI_TEXT_BODY);
+        if (ui_button(ui, _("Serve a citizen"), UI_BUTTON_PRIMARY))
+            m->act->go(m->app, SCREEN_STAFF_CITIZEN);
+    }
+    if (ui_button(ui, _("My registrations"), UI_BUTTON_NORMAL)) {
+        m->act->staff_registrations(m->app);
+        m->act->go(m->app, SCREEN_STAFF_REGISTRATIONS);
+    }
+    chrome_end(ui, m);
+}
+
+const struct screen_impl screen_staff = { "staff", NULL, build_home, NULL };
+
+/* --- The citizen's identity -------------------------------------------------------------- */
+
+static struct ui_field pnr_field, last4_field;
+static int doc_choice = -1;
+static const char *problem;
+
+static void
+citizen_enter(struct model *m)
+{
+    (void)m;
+    ui_field_clear(&pnr_field);
+    ui_field_clear(&last4_field);
+    pnr_field.keyboard = UI_KEYBOARD_NUMERIC;
+    pnr_field.max_len = 16;
+    last4_field.keyboard = UI_KEYBOARD_TEXT;
+    last4_field.max_len = 8;
+    doc_choice = -1;
+    problem = NULL;
+}
+
+static void
+build_citizen(struct ui *ui, struct model *m)
+{
+    chrome_begin(ui, m, _("Who is the citizen?"), true);
+    if (m->notice != NULL)
+        ui_banner(ui, _(m->notice), true);
+    ui_heading(ui, _("With their own phone"), 2);
+    if (ui_button(ui, _("The citizen identifies with BankID"), UI_BUTTON_PRIMARY))
+        m->act->staff_citizen_by_phone(m->app);
+    ui_heading(ui, _("Or with an identity document you have checked"), 2);
+    pnr_field.label = _("The citizen's personal identity number");
+    pnr_field.hint = _("12 digits, for example 19450312-1234");
+    if (ui_field(ui, &pnr_field))
+        problem = NULL;
+    ui_paragraph(ui, _("Document"), UI_TEXT_BOLD);
+    ui_columns(ui, 3);
+    for (int i = 0; i < (int)(sizeof(documents) / sizeof(documents[0])); i++) {
+        if (ui_button_in(ui, ui_take(ui, ui_mm(ui, 15)), _(documents[i].label), UI_BUTTON_NORMAL,
+                         doc_choice == i))
+            doc_choice = i;
+    }
+    ui_columns(ui, 1);
+    last4_field.label = _("Last four characters of the document number");
+    if (ui_field(ui, &last4_field))
+        problem = NULL;
+    if (problem != NULL)
+        ui_banner(ui, problem, true);
+    if (ui_button(ui, _("Document checked: continue"), UI_BUTTON_PRIMARY)) {
+        const char *err = NULL;
+        if (doc_choice < 0)
+            problem = _("Choose the kind of document.");
+        else if (!m->act->staff_citizen_by_document(
+                     m->app, pnr_field.text, documents[doc_choice].code, last4_field.text, &err))
+            problem = err;
+    }
+    /* One keyboard: the numeric pad until the number is there and the document chosen, then
+     * letters and digits for the document number. */
+    ui_keyboard(ui, strlen(pnr_field.text) >= 10 && doc_choice >= 0 ? &last4_field : &pnr_field);
+    chrome_end(ui, m);
+}
+
+static void
+citizen_leave(struct model *m)
+{
+    citizen_enter(m); /* wipes what was typed */
+}
+
+const struct screen_impl screen_staff_citizen = { "staff_citizen", citizen_enter, build_citizen,
+                                                  citizen_leave };
+
+/* --- The reason ------------------------------------------------------------------------- */
+
+static void
+build_reason(struct ui *ui, struct model *m)
+{
+    chrome_begin(ui, m, _("Why do you need the citizen's data?"), true);
+    ui_paragraph(ui,
+                 _("You see only what the task needs. Your reason is written to the audit log "
+                   "with your staff id."),
+                 UI_TEXT_BODY);
+    ui_pair(ui, _("Personal identity number"), m->staff.pnr_masked);
+    for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++) {
+        if (ui_button(ui, _(reasons[i].label), UI_BUTTON_NORMAL))
+            m->act->staff_reason(m->app, reasons[i].code);
+    }
+    chrome_end(ui, m);
+}
+
+const struct screen_impl screen_staff_reason = { "staff_reason", NULL, build_reason, NULL };
+
+/* --- My registrations ------------------------------------------------------------------- */
+
+static int reg_page;
+
+static void
+build_registrations(struct ui *ui, struct model *m)
+{
+    chrome_begin(ui, m, _("My registrations"), true);
+    if (m->n_registrations == 0)
+        ui_paragraph(ui, _("You have not registered anything on this kiosk."), UI_TEXT_BODY);
+    static const char *const states[] = {
+        N_("Queued on this kiosk"), N_("Being sent"),   N_("Received by the city"),
+        N_("Received by the city"), N_("Not accepted"),
+    };
+    const int per_page = 5;
+    for (size_t i = (size_t)reg_page * per_page;
+         i < m->n_registrations && i < (size_t)(reg_page + 1) * per_page; i++) {
+        const struct model_registration *r = &m->registrations[i];
+        char title[160], detail[300];
+        snprintf(title, sizeof(title), "%s %s", fmt_tax(TAX_TYPE, r->what), r->reference);
+        if (r->state == 2 || r->state == 3)
+            snprintf(detail, sizeof(detail), "%s, %s", _(states[r->state]), r->case_number);
+        else if (r->state == 4)
+            snprintf(detail, sizeof(detail), "%s: %s%s", _(states[4]), r->reason,
+                     r->corrected ? _(" (corrected and sent again)") : "");
+        else
+            snprintf(detail, sizeof(detail), "%s", _(states[r->state < 4 ? r->state : 0]));
+        ui_push_key(ui, (uint32_t)i);
+        ui_pair(ui, title, detail);
+        if (r->state == 4 && !r->corrected) {
+            char label[200];
+            snprintf(label, sizeof(label), _("Correct and send again: %s"), r->reference);
+            if (ui_button(ui, label, UI_BUTTON_PRIMARY))
+                m->act->staff_correct(m->app, i);
+        }
+        ui_pop_key(ui);
+    }
+    ui_pager(ui, &reg_page, (int)m->n_registrations, per_page);
+    if (ui_button(ui, _("Update"), UI_BUTTON_NORMAL))
+        m->act->staff_registrations(m->app);
+    chrome_end(ui, m);
+}
+
+static void
+registrations_enter(struct model *m)
+{
+    (void)m;
+    reg_page = 0;
+}
+
+const struct screen_impl screen_staff_registrations = { "staff_registrations", registrations_enter,
+                                                        build_registrations, NULL };

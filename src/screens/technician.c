@@ -1,0 +1,203 @@
+/* Technician mode: the device's facts and checks, sync now, the touch test, exporting
+ * diagnostics and the factory reset (two confirmations). Nothing personal is shown here. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "i18n.h"
+#include "screens.h"
+
+#define LINES_PER_PAGE 14
+
+static int page;
+static int reset_stage; /* 0, then 1 and 2: the two confirmations */
+
+static void
+enter(struct model *m)
+{
+    page = 0;
+    reset_stage = 0;
+    m->act->tech_refresh(m->app); /* checked afresh each time (after a touch test, too) */
+}
+
+static const char *
+level_word(int level)
+{
+    return level == 0 ? _("ok") : level == 1 ? _("warning") : level == 2 ? _("fail") : NULL;
+}
+
+/* The two confirmations of a factory reset, as a dialog over the screen. */
+static void
+reset_dialog(struct ui *ui, struct model *m)
+{
+    const struct ui_theme *t = ui_theme(ui);
+    int w, h;
+    ui_display(ui, &w, &h);
+    ui_fill(ui, (struct ui_rect){ 0, 0, w, h }, t->scrim);
+    int dw = w * 4 / 5, dh = ui_mm(ui, 120);
+    struct ui_rect d = { (w - dw) / 2, (h - dh) / 2, dw, dh };
+    ui_modal_begin(ui);
+    ui_fill(ui, d, t->dialog_bg);
+    ui_frame(ui, d, ui_mm(ui, 1), t->border);
+    const char *title = reset_stage == 1 ? _("Erase this kiosk?") : _("Really erase everything?");
+    ui_node(ui, UI_ROLE_DIALOG, title, NULL, 0, d, false);
+    int pad = ui_mm(ui, 6);
+    ui_area(ui, (struct ui_rect){ d.x + pad, d.y + pad, d.w - 2 * pad, d.h - 2 * pad });
+    ui_heading(ui, title, 1);
+    ui_paragraph(ui,
+                 reset_stage == 1
+                     ? _("The keys and the cache are erased and the kiosk is removed from the case "
+                         "store. Submissions not yet delivered are lost.")
+                     : _("This cannot be undone. The kiosk must be provisioned again before anyone "
+                         "can use it."),
+                 UI_TEXT_BODY);
+    if (ui_button(ui, reset_stage == 1 ? _("Yes, continue") : _("Erase everything now"),
+                  UI_BUTTON_PRIMARY)) {
+        if (reset_stage == 1) {
+            reset_stage = 2;
+        } else {
+            reset_stage = 0;
+            m->act->tech_factory_reset(m->app);
+        }
+    }
+    if (ui_button(ui, _("Cancel"), UI_BUTTON_NORMAL) || ui_escape(ui))
+        reset_stage = 0;
+    ui_modal_end(ui);
+}
+
+static void
+build(struct ui *ui, struct model *m)
+{
+    chrome_begin(ui, m, _("Service mode"), false);
+    const struct model_tech *t = &m->tech;
+    if (t->erased) {
+        ui_heading(ui, _("This kiosk has been erased"), 1);
+        ui_paragraph(ui,
+                     _("The keys and the cache are gone. Provision the kiosk again with a new "
+                       "token before it is used."),
+                     UI_TEXT_BODY);
+        if (t->erase_note != NULL)
+            ui_banner(ui, _(t->erase_note), true);
+        chrome_end(ui, m);
+        return;
+    }
+    ui_columns(ui, 2);
+    int bh = ui_mm(ui, 15);
+    struct ui_rect sync = ui_take(ui, bh), touch = ui_take(ui, bh);
+    struct ui_rect export = ui_take(ui, bh), refresh = ui_take(ui, bh);
+    ui_columns(ui, 1);
+    if (ui_button_in(ui, sync, t->syncing ? _("Syncing…") : _("Sync now"), UI_BUTTON_PRIMARY,
+                     t->syncing) &&
+        !t->syncing)
+        m->act->tech_sync_now(m->app);
+    if (ui_button_in(ui, touch, _("Touch test"), UI_BUTTON_NORMAL, false))
+        m->act->go(m->app, SCREEN_TOUCH_TEST);
+    if (ui_button_in(ui, export, _("Export diagnostics"), UI_BUTTON_NORMAL, false))
+        m->act->tech_export(m->app);
+    if (ui_button_in(ui, refresh, _("Check again"), UI_BUTTON_NORMAL, false))
+        m->act->tech_refresh(m->app);
+    if (t->syncing || t->sync_result[0] != '\0')
+        ui_pair(ui, _("Sync"),
+                t->syncing ? _("Running: fetching changes and delivering") : t->sync_result);
+    if (t->export_path[0] != '\0')
+        ui_pair(ui, _("Diagnostics file"), t->export_path);
+    for (size_t i = (size_t)page * LINES_PER_PAGE;
+         i < t->n && i < (size_t)(page + 1) * LINES_PER_PAGE; i++) {
+        const struct model_tech_line *l = &t->lines[i];
+        char v[260];
+        const char *word = level_word(l->level);
+        snprintf(v, sizeof(v), "%s%s%s", word ? word : "", word ? ": " : "", l->value);
+        ui_pair(ui, _(l->label), v);
+    }
+    ui_pager(ui, &page, (int)t->n, LINES_PER_PAGE);
+    if (ui_button(ui, _("Factory reset"), UI_BUTTON_NORMAL))
+        reset_stage = 1;
+    chrome_end(ui, m);
+    if (reset_stage > 0)
+        reset_dialog(ui, m);
+}
+
+static void
+leave(struct model *m)
+{
+    (void)m;
+    reset_stage = 0;
+}
+
+const struct screen_impl screen_technician = { "technician", enter, build, leave };
+
+/* --- The touch test ----------------------------------------------------------------------- */
+
+#define TARGETS 5
+
+static double err_mm[TARGETS];
+static bool hit[TARGETS];
+
+static void
+touch_enter(struct model *m)
+{
+    (void)m;
+    memset(hit, 0, sizeof(hit));
+}
+
+/* The whole screen is the test: targets in the four corners and the centre, nothing else near
+ * them; the instructions and results in the upper middle. */
+static void
+touch_build(struct ui *ui, struct model *m)
+{
+    const struct ui_theme *th = ui_theme(ui);
+    int w, h;
+    ui_display(ui, &w, &h);
+    ui_fill(ui, (struct ui_rect){ 0, 0, w, h }, th->bg);
+    int side = ui_mm(ui, 20), in = ui_mm(ui, 6);
+    const struct ui_rect r[TARGETS] = {
+        { in, in, side, side },
+        { w - in - side, in, side, side },
+        { (w - side) / 2, (h - side) / 2, side, side },
+        { in, h - in - side, side, side },
+        { w - in - side, h - in - side, side, side },
+    };
+    int margin = in + side + ui_mm(ui, 4);
+    ui_area(ui, (struct ui_rect){ margin, in, w - 2 * margin, (h - side) / 2 - in - ui_mm(ui, 4) });
+    ui_heading(ui, _("Touch test"), 1);
+    ui_paragraph(ui, _("Touch the centre of each target."), UI_TEXT_BODY);
+    double worst = 0;
+    int done = 0;
+    char label[TARGETS][64];
+    for (int i = 0; i < TARGETS; i++) {
+        snprintf(label[i], sizeof(label[i]), _("Target %d"), i + 1);
+        if (hit[i]) {
+            char v[64];
+            snprintf(v, sizeof(v), _("%.1f mm from the centre"), err_mm[i]);
+            ui_pair(ui, label[i], v);
+            worst = fmax(worst, err_mm[i]);
+            done++;
+        }
+    }
+    if (done == TARGETS) {
+        char v[64];
+        snprintf(v, sizeof(v), "%.1f mm", worst);
+        ui_pair(ui, _("Largest error"), v);
+        m->tech.touch_max_mm = worst;
+        ui_banner(ui,
+                  worst <= 3.0 ? _("The touch screen is accurate.")
+                               : _("Touches land far from where they are aimed: check the "
+                                   "screen's mounting and calibration."),
+                  worst > 3.0);
+    }
+    if (ui_button(ui, _("Back"), UI_BUTTON_NORMAL) || ui_escape(ui))
+        m->act->back(m->app);
+    for (int i = 0; i < TARGETS; i++) {
+        if (ui_button_in(ui, r[i], label[i], UI_BUTTON_PRIMARY, hit[i])) {
+            int x, y;
+            ui_last_press(ui, &x, &y);
+            /* Against the centre in whole pixels, as hit testing sees it. */
+            double dx = x - (r[i].x + r[i].w / 2), dy = y - (r[i].y + r[i].h / 2);
+            err_mm[i] = sqrt(dx * dx + dy * dy) / ui_px_per_mm(ui);
+            hit[i] = true;
+        }
+    }
+    chrome_end(ui, m);
+}
+
+const struct screen_impl screen_touch_test = { "touch_test", touch_enter, touch_build, NULL };
