@@ -67,6 +67,27 @@ echo "case $case_id moves to its next status; invoice $invoice_id is paid"
 "$cs" mutate --data "$out/casestore" pay-invoice "$invoice_id" "$(date +%F)"
 "$bin" --config "$conf" sync --once
 
+say "the site's role list: one demo person is staff, another a technician"
+demo_person() { # N: the Nth demo identity the simulator offers Bromma: "PNR<TAB>NAME"
+    python3 -c 'import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+r = db.execute("SELECT json_extract(fields, ?), json_extract(fields, ?) || char(32) ||"
+               " json_extract(fields, ?) FROM records WHERE kind=? AND district=?"
+               " ORDER BY rowid LIMIT 1 OFFSET ?", ("$.pnr", "$.given_name", "$.surname",
+               "citizen", "bromma", int(sys.argv[2]))).fetchone()
+print(r[0] + "\t" + r[1])' "$out/casestore/casestore.db" "$1"
+}
+IFS=$'\t' read -r staff_pnr staff_name < <(demo_person 1)
+IFS=$'\t' read -r tech_pnr tech_name < <(demo_person 2)
+"$cs" role add --data "$out/casestore" --site bromma-mbk --pnr "$staff_pnr" --role staff --staff-id staff-17
+"$cs" role add --data "$out/casestore" --site bromma-mbk --pnr "$tech_pnr" --role technician --staff-id tech-7
+"$bin" --config "$conf" sync --once
+echo "staff (ombudsregistrering): DEMO: $staff_name"
+echo "technician: hold the bottom-left corner of the start screen for 5 s, then DEMO: $tech_name"
+
+say "minasidor doctor: the kiosk's health, one line per check"
+"$bin" --config "$conf" "${idp[@]}" doctor | sed 's/^/  /' || true
+
 say "a citizen identifies with BankID (casestore simulates the provider and plays the phone)"
 citizen_pnr=$(python3 -c 'import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])

@@ -203,6 +203,7 @@ free_session_data(struct kiosk *k)
         sodium_free(k->names);
     k->names = NULL;
     sodium_memzero(k->pnr12, sizeof(k->pnr12));
+    sodium_memzero(k->staff_pnr12, sizeof(k->staff_pnr12));
     k->citizen_id = 0;
 }
 
