@@ -457,7 +457,6 @@ review(struct ui *ui, struct model *m, const struct form *f, bool receipt)
     }
 }
 
-
 static void
 build_receipt(struct ui *ui, struct model *m, const struct form *f)
 {

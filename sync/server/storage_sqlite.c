@@ -568,7 +568,8 @@ push_item_locked(struct cs_storage *st, struct cs_device *dev, const json_t *ite
         r = CS_CONFLICT;
     }
     char district[64];
-    const char *why = r == CS_OK ? check_item(st, dev, item, now, district, sizeof(district)) : NULL;
+    const char *why =
+        r == CS_OK ? check_item(st, dev, item, now, district, sizeof(district)) : NULL;
     char case_number[40] = "";
     if (r == CS_OK && why == NULL) {
         time_t t = (time_t)now;
