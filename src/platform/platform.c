@@ -51,8 +51,13 @@ platform_open(const struct platform_config *pc, const struct ui_config *uc, stru
     SDL_SetHint(SDL_HINT_MOUSE_TOUCH_EVENTS, "0");
     SDL_SetHint(SDL_HINT_VIDEO_ALLOW_SCREENSAVER, "0");
     SDL_SetHint(SDL_HINT_RENDER_SCALE_QUALITY, "linear");
-    if (pc->headless)
+    if (pc->headless) {
         SDL_SetHint(SDL_HINT_VIDEODRIVER, "offscreen");
+        /* The software renderer draws into the window's own surface. Without this SDL would
+         * put a second, OpenGL renderer (llvmpipe, on a machine without a GPU) behind that
+         * surface and upload every frame to it: three quarters of a frame's time. */
+        SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
+    }
     if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0) {
         err_set(err, "cannot start the display (%s): %s", pc->headless ? "offscreen" : "window",
                 SDL_GetError());
@@ -224,9 +229,23 @@ platform_wait(struct platform *p, int timeout_ms, struct ui_input *out, int max,
 {
     int n = 0;
     SDL_Event ev;
-    if (timeout_ms > 0 && !SDL_WaitEventTimeout(&ev, timeout_ms))
-        return 0;
-    bool have = timeout_ms > 0;
+    bool have = false;
+    if (timeout_ms > 0 && p->headless) {
+        /* SDL's offscreen driver cannot block for events: SDL_WaitEventTimeout would poll every
+         * millisecond. Nothing but a signal's quit event arrives there, so poll ten times a
+         * second instead. */
+        for (int left = timeout_ms; !have && left > 0; left -= 100) {
+            have = SDL_PollEvent(&ev) != 0;
+            if (!have)
+                SDL_Delay((Uint32)(left < 100 ? left : 100));
+        }
+        if (!have && !(have = SDL_PollEvent(&ev) != 0))
+            return 0;
+    } else if (timeout_ms > 0) {
+        if (!SDL_WaitEventTimeout(&ev, timeout_ms))
+            return 0;
+        have = true;
+    }
     while (n < max) {
         if (!have && !SDL_PollEvent(&ev))
             break;
