@@ -510,6 +510,10 @@ submit(void *app, const struct model_submission *s, const char **err)
         *err = _("Please identify yourself first.");
         return false;
     }
+    if (k->m.role == MODEL_ROLE_STAFF && k->m.staff.reason == NULL) {
+        *err = _("State the reason first.");
+        return false;
+    }
     if (k->m.role == MODEL_ROLE_STAFF && (!k->m.staff.have_citizen || k->citizen_id == 0)) {
         *err = _("This citizen is not in this kiosk's districts: register at their own "
                  "district, or book a callback.");

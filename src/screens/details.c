@@ -90,6 +90,11 @@ build_invoice(struct ui *ui, struct model *m)
     ui_pair(ui, _("Bankgiro"), or_dash(model_text(l, i, "bankgiro")));
     ui_pair(ui, _("Invoice number"), or_dash(model_text(l, i, "number")));
     bool paid = model_num(l, i, "paid") != 0;
+    const char *state = invoice_state(m, i);
+    ui_pair(ui, _("Status"), state);
+    if (strcmp(state, _("Overdue")) == 0)
+        ui_banner(ui, _("The due date has passed. Pay as soon as you can, or ask us to call you."),
+                  true);
     if (paid) {
         char on[64];
         fmt_date_short(model_text(l, i, "paid_on"), on, sizeof(on));

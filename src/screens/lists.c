@@ -94,19 +94,11 @@ build_invoices(struct ui *ui, struct model *m)
     if (l->n == 0)
         ui_paragraph(ui, _("You have no invoices."), UI_TEXT_BODY);
     int *p = &page[SCREEN_INVOICES];
-    char today[11];
-    struct local_time lt;
-    tz_to_local(m->now, &lt);
-    date_format_iso(lt.date, today);
     for (size_t i = page_first(*p); i < page_end(*p, l->n); i++) {
         char amount[64], due[64], detail[256];
         fmt_money(model_num(l, i, "amount_ore"), amount, sizeof(amount));
         fmt_date_short(model_text(l, i, "due_date"), due, sizeof(due));
-        const char *dd = model_text(l, i, "due_date");
-        bool paid = model_num(l, i, "paid") != 0;
-        const char *state = paid                                    ? _("Paid")
-                            : (dd != NULL && strcmp(dd, today) < 0) ? _("Overdue")
-                                                                    : _("Unpaid");
+        const char *state = invoice_state(m, i);
         const char *desc = model_text(l, i, "description");
         snprintf(detail, sizeof(detail), _("%s · due %s · %s"), amount, due, state);
         ui_push_key(ui, (uint32_t)l->rows[i].id);
