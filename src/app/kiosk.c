@@ -261,18 +261,24 @@ keep_session(void *app)
     ui_invalidate(k->ui);
 }
 
-/* Identification completed: find the person in the cache and load what Mina sidor shows. */
-static void
-begin_session(struct kiosk *k, const struct bankid_user *u)
+void
+kiosk_set_names(struct kiosk *k, const struct bankid_user *u)
 {
-    free_session_data(k);
-    snprintf(k->pnr12, sizeof(k->pnr12), "%s", u->personal_number);
     size_t gl = strlen(u->given_name), sl = strlen(u->surname);
     k->names = sodium_malloc(gl + sl + 2);
     memcpy(k->names, u->given_name, gl + 1);
     memcpy(k->names + gl + 1, u->surname, sl + 1);
     k->m.given_name = k->names;
     k->m.surname = k->names + gl + 1;
+}
+
+/* Identification completed: find the person in the cache and load what Mina sidor shows. */
+static void
+begin_session(struct kiosk *k, const struct bankid_user *u)
+{
+    free_session_data(k);
+    snprintf(k->pnr12, sizeof(k->pnr12), "%s", u->personal_number);
+    kiosk_set_names(k, u);
     struct pnr p;
     struct date today = date_today_stockholm();
     if (pnr_parse(k->pnr12, today, 0, &p) == PNR_OK) {

@@ -83,6 +83,8 @@ int64_t kiosk_now_ms(const struct kiosk *k);
 int64_t kiosk_now_utc(const struct kiosk *k);
 /* Rows from the store as the model shows them (borrowed: the rows must outlive the model's use). */
 void kiosk_records_from(struct model_records *out, const struct store_rows *rows);
+/* The signed-in person's name, into guarded memory the model points into (freed at logout). */
+void kiosk_set_names(struct kiosk *k, const struct bankid_user *u);
 
 /* For kiosk_tech.c and kiosk_staff.c: navigation, identification for a purpose, and putting a
  * submission into the outbox with the receipt started (the actor and registered_by say who). */

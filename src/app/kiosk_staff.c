@@ -103,12 +103,7 @@ void
 kiosk_staff_begin(struct kiosk *k, const struct bankid_user *u, const char *staff_id)
 {
     kiosk_logout(k);
-    size_t gl = strlen(u->given_name), sl = strlen(u->surname);
-    k->names = sodium_malloc(gl + sl + 2);
-    memcpy(k->names, u->given_name, gl + 1);
-    memcpy(k->names + gl + 1, u->surname, sl + 1);
-    k->m.given_name = k->names;
-    k->m.surname = k->names + gl + 1;
+    kiosk_set_names(k, u);
     snprintf(k->staff_pnr12, sizeof(k->staff_pnr12), "%s", u->personal_number);
     snprintf(k->m.staff.staff_id, sizeof(k->m.staff.staff_id), "%s", staff_id);
     k->m.signed_in = true;

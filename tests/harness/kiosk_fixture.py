@@ -56,6 +56,16 @@ class Fixture:
             raise
         return self
 
+    def personal_strings(self):
+        """Every seeded citizen's personnummer and surname, as the case store holds them: what
+        must never turn up in a log, a file or an export."""
+        import sqlite3
+        db = sqlite3.connect(os.path.join(self.data, "casestore.db"))
+        rows = db.execute("SELECT json_extract(fields, '$.pnr'), json_extract(fields, '$.surname')"
+                          " FROM records WHERE kind='citizen'").fetchall()
+        db.close()
+        return [s for row in rows for s in row if s]
+
     def args(self, command, *extra, sets=()):
         """minasidor COMMAND with the kiosk's settings, the identity provider's, and sets."""
         more = [a for s in sets for a in ("--set", s)]

@@ -35,14 +35,6 @@ def demo_people(f):
     return rows
 
 
-def personal_strings(f):
-    db = sqlite3.connect(os.path.join(f.data, "casestore.db"))
-    rows = db.execute("SELECT json_extract(fields, '$.pnr'), json_extract(fields, '$.surname')"
-                      " FROM records WHERE kind='citizen'").fetchall()
-    db.close()
-    return [s for row in rows for s in row if s]
-
-
 def run_script(f, name, people):
     """Runs roles/NAME.script with the demo people's names put in; returns (ok, output)."""
     text = open(os.path.join(SCRIPTS, name + ".script"), encoding="utf-8").read()
@@ -144,7 +136,7 @@ def main():
             doc = json.load(open(exported[0], encoding="utf-8"))
             assert doc["device"].startswith("dev-") and doc["checks"], doc
             # No personal bytes anywhere under the state directory.
-            secrets = [s.encode() for s in personal_strings(f)]
+            secrets = [s.encode() for s in f.personal_strings()]
             for root, _, files in os.walk(state):
                 for name in files:
                     data = open(os.path.join(root, name), "rb").read()
