@@ -270,7 +270,12 @@ kiosk_staff_registrations(void *app)
         struct model_registration *r = &k->m.registrations[k->m.n_registrations++];
         memset(r, 0, sizeof(*r));
         snprintf(r->reference, sizeof(r->reference), "%.8s", it->uuid);
-        snprintf(r->what, sizeof(r->what), "%s", it->type ? it->type : "");
+        snprintf(r->type, sizeof(r->type), "%s", it->type ? it->type : "");
+        for (size_t f = 0; f < n_forms && it->kind != NULL; f++) {
+            if (strcmp(forms[f].kind, it->kind) == 0 &&
+                strcmp(taxonomy_entry(TAX_TYPE, forms[f].type)->code, r->type) == 0)
+                r->what = forms[f].title;
+        }
         r->state = (int)it->state;
         snprintf(r->case_number, sizeof(r->case_number), "%s",
                  it->case_number ? it->case_number : "");

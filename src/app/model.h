@@ -194,8 +194,9 @@ struct model_staff {
 
 struct model_registration {
     char reference[12];
-    char what[64]; /* the form's id: "forskoleval" */
-    int state;     /* 0 queued, 1 sending, 2 accepted, 3 duplicate, 4 rejected */
+    const char *what; /* msgid: the form's title ("Preschool choice"), or NULL */
+    char type[32];    /* the ärendetyp code, when no form matches */
+    int state;        /* 0 queued, 1 sending, 2 accepted, 3 duplicate, 4 rejected */
     char case_number[40];
     char reason[160];
     bool corrected; /* a correction was sent */

@@ -190,7 +190,8 @@ build_registrations(struct ui *ui, struct model *m)
          i < m->n_registrations && i < (size_t)(reg_page + 1) * per_page; i++) {
         const struct model_registration *r = &m->registrations[i];
         char title[160], detail[300];
-        snprintf(title, sizeof(title), "%s %s", fmt_tax(TAX_TYPE, r->what), r->reference);
+        snprintf(title, sizeof(title), "%s %s", r->what ? _(r->what) : fmt_tax(TAX_TYPE, r->type),
+                 r->reference);
         if (r->state == 2 || r->state == 3)
             snprintf(detail, sizeof(detail), "%s, %s", _(states[r->state]), r->case_number);
         else if (r->state == 4)
