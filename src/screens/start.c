@@ -22,11 +22,12 @@ build(struct ui *ui, struct model *m)
                   _("Identification is not possible right now. You can still ask us to call you, "
                     "and read general information."),
                   true);
-    if (ui_button(ui, _("Identify yourself"), UI_BUTTON_PRIMARY))
+    /* An erased kiosk has nothing to show and nowhere to queue: only the technician's corner. */
+    if (!m->tech.erased && ui_button(ui, _("Identify yourself"), UI_BUTTON_PRIMARY))
         m->act->identify(m->app);
-    if (ui_button(ui, _("Call me back"), UI_BUTTON_NORMAL))
+    if (!m->tech.erased && ui_button(ui, _("Call me back"), UI_BUTTON_NORMAL))
         m->act->go(m->app, SCREEN_CALLBACK);
-    if (ui_button(ui, _("General information"), UI_BUTTON_NORMAL))
+    if (!m->tech.erased && ui_button(ui, _("General information"), UI_BUTTON_NORMAL))
         m->act->go(m->app, SCREEN_INFO);
     /* The technician's corner: a long press at the bottom, on the side where lines start. */
     int w, h, side = ui_mm(ui, 15);
