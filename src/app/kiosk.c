@@ -216,6 +216,7 @@ kiosk_logout(struct kiosk *k)
     if (cur->leave != NULL)
         cur->leave(&k->m);
     free_session_data(k);
+    speech_stop(k->speech);
     struct model keep = k->m;
     sodium_memzero(&k->m, sizeof(k->m));
     k->m.act = keep.act;
@@ -258,6 +259,7 @@ keep_session(void *app)
     k->m.idle_warning = false;
     k->idle_deadline_ms = 0;
     k->last_input_ms = kiosk_now_ms(k);
+    speech_stop(k->speech);
     ui_invalidate(k->ui);
 }
 
@@ -679,6 +681,21 @@ idle_timers(struct kiosk *k, int64_t now)
         k->m.idle_warning = true;
         k->idle_deadline_ms = now + KIOSK_IDLE_COUNTDOWN_S * 1000;
         ui_invalidate(k->ui);
+        /* Said as well as shown: someone who cannot see the screen must not lose their
+         * session unawares. */
+        char left[160], say[400];
+        snprintf(left, sizeof(left), _("For your privacy you will be logged out in %d seconds."),
+                 KIOSK_IDLE_COUNTDOWN_S);
+        snprintf(say, sizeof(say), "%s %s %s", _("Are you still there?"), left,
+                 _("Touch Continue to stay."));
+        /* The synthesiser starts when first needed, not before the first frame. */
+        struct errbuf err = { "" };
+        if (k->speech == NULL && !k->speech_failed && config_get_bool(k->cfg, "speech.enabled") &&
+            (k->speech = speech_open(&err)) == NULL) {
+            k->speech_failed = true;
+            LOG_WARN("no speech: %s", err.msg);
+        }
+        speech_say(k->speech, i18n_current()->code, say);
     }
     if (k->m.idle_warning) {
         int left = (int)((k->idle_deadline_ms - now + 999) / 1000);
@@ -900,6 +917,7 @@ out:
     stop_identification(k);
     sync_runner_stop(k->sync);
     kiosk_state_close(&k->ks);
+    speech_close(k->speech);
     if (k->plat != NULL) {
         ui_destroy(k->ui);
         platform_close(k->plat);

@@ -14,6 +14,7 @@
 #include "platform.h"
 #include "qr.h"
 #include "runner.h"
+#include "speech.h"
 #include "ui.h"
 
 #define KIOSK_IDLE_WARN_S      60 /* no input this long opens the "are you still there" dialog */
@@ -65,6 +66,8 @@ struct kiosk {
     size_t sync_runs_seen;
     bool quit;
     struct kiosk_bench bench;
+    struct speech *speech; /* NULL: silent, or not needed yet */
+    bool speech_failed;
     int tree_fd;         /* --tree-fd: where the semantic tree goes when it changes, or -1 */
     uint64_t tree_frame; /* the toolkit's drawn-frame count when it was last written there */
     /* technician mode (kiosk_tech.c) */

@@ -119,6 +119,21 @@ label_and_numbers(char *arg, double *nums, int max)
     return n;
 }
 
+/* The last thing the kiosk said aloud contains text, and made sound. */
+static int
+cmd_expect_spoken(struct run *r, const char *text)
+{
+    step(r);
+    const char *said;
+    size_t samples = speech_last(r->k->speech, &said);
+    if (r->k->speech == NULL)
+        return fail(r, "speech is off or espeak-ng could not start", text);
+    if (samples == 0 || strstr(said, text) == NULL)
+        return fail(r, "not said", said[0] ? said : "(nothing was said)");
+    printf("spoken: %zu samples: %s\n", samples, said);
+    return 0;
+}
+
 /* "hold LABEL SECONDS": a press that stays down (the clock advanced) and lifts on the node. */
 static int
 cmd_hold(struct run *r, char *arg)
@@ -447,6 +462,8 @@ kiosk_script_run(struct kiosk *k, FILE *script, const char *name, const char *sh
         int rc = 0;
         if (strcmp(s, "tap") == 0)
             rc = cmd_tap(&r, arg);
+        else if (strcmp(s, "expect-spoken") == 0)
+            rc = cmd_expect_spoken(&r, arg);
         else if (strcmp(s, "hold") == 0)
             rc = cmd_hold(&r, arg);
         else if (strcmp(s, "tap-at") == 0)
