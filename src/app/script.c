@@ -82,18 +82,27 @@ feed(struct run *r, struct ui_input *in)
     kiosk_step(r->k, in, 1);
 }
 
+/* A finger on the node with this label, dx_mm, dy_mm off its centre, lifted after hold_ms. */
 static int
-cmd_tap(struct run *r, const char *label)
+press(struct run *r, const char *label, double dx_mm, double dy_mm, int64_t hold_ms)
 {
     const struct ui_node *n = find_tappable(r, label, 5);
     if (n == NULL)
-        return fail(r, "nothing to tap with this label", label);
-    int x = n->r.x + n->r.w / 2, y = n->r.y + n->r.h / 2;
+        return fail(r, "nothing to touch with this label", label);
+    double ppmm = ui_px_per_mm(r->k->ui);
+    int x = n->r.x + n->r.w / 2 + (int)lround(dx_mm * ppmm);
+    int y = n->r.y + n->r.h / 2 + (int)lround(dy_mm * ppmm);
     r->tap_clock += 500;
     feed(r, &(struct ui_input){ .kind = UI_IN_DOWN, .x = x, .y = y });
-    r->tap_clock += 100;
+    r->tap_clock += hold_ms;
     feed(r, &(struct ui_input){ .kind = UI_IN_UP, .x = x, .y = y });
     return 0;
+}
+
+static int
+cmd_tap(struct run *r, const char *label)
+{
+    return press(r, label, 0, 0, 100);
 }
 
 static char *trim(char *s);
@@ -141,16 +150,7 @@ cmd_hold(struct run *r, char *arg)
     double s[1];
     if (label_and_numbers(arg, s, 1) != 1)
         return fail(r, "expected: hold LABEL SECONDS", arg);
-    const char *label = trim(arg);
-    const struct ui_node *n = find_tappable(r, label, 5);
-    if (n == NULL)
-        return fail(r, "nothing to hold with this label", label);
-    int x = n->r.x + n->r.w / 2, y = n->r.y + n->r.h / 2;
-    r->tap_clock += 500;
-    feed(r, &(struct ui_input){ .kind = UI_IN_DOWN, .x = x, .y = y });
-    r->tap_clock += (int64_t)(s[0] * 1000);
-    feed(r, &(struct ui_input){ .kind = UI_IN_UP, .x = x, .y = y });
-    return 0;
+    return press(r, trim(arg), 0, 0, (int64_t)(s[0] * 1000));
 }
 
 /* "tap-at LABEL DX DY": a tap DX, DY millimetres off the node's centre (a finger that misses). */
@@ -160,18 +160,7 @@ cmd_tap_at(struct run *r, char *arg)
     double d[2];
     if (label_and_numbers(arg, d, 2) != 2)
         return fail(r, "expected: tap-at LABEL DX_MM DY_MM", arg);
-    const char *label = trim(arg);
-    const struct ui_node *n = find_tappable(r, label, 5);
-    if (n == NULL)
-        return fail(r, "nothing to tap with this label", label);
-    double ppmm = ui_px_per_mm(r->k->ui);
-    int x = n->r.x + n->r.w / 2 + (int)lround(d[0] * ppmm);
-    int y = n->r.y + n->r.h / 2 + (int)lround(d[1] * ppmm);
-    r->tap_clock += 500;
-    feed(r, &(struct ui_input){ .kind = UI_IN_DOWN, .x = x, .y = y });
-    r->tap_clock += 100;
-    feed(r, &(struct ui_input){ .kind = UI_IN_UP, .x = x, .y = y });
-    return 0;
+    return press(r, trim(arg), d[0], d[1], 100);
 }
 
 /* Taps the first node of a role ("listitem"): rows whose labels a script cannot know. */

@@ -91,6 +91,24 @@ chrome_begin(struct ui *ui, struct model *m, const char *title, bool can_go_back
 }
 
 void
+chrome_dialog_begin(struct ui *ui, const char *title, double height_mm)
+{
+    const struct ui_theme *t = ui_theme(ui);
+    int w, h;
+    ui_display(ui, &w, &h);
+    ui_fill(ui, (struct ui_rect){ 0, 0, w, h }, t->scrim);
+    int dw = w * 4 / 5, dh = ui_mm(ui, height_mm);
+    struct ui_rect d = { (w - dw) / 2, (h - dh) / 2, dw, dh };
+    ui_modal_begin(ui);
+    ui_fill(ui, d, t->dialog_bg);
+    ui_frame(ui, d, ui_mm(ui, 1), t->border);
+    ui_node(ui, UI_ROLE_DIALOG, title, NULL, 0, d, false);
+    int pad = ui_mm(ui, 6);
+    ui_area(ui, (struct ui_rect){ d.x + pad, d.y + pad, d.w - 2 * pad, d.h - 2 * pad });
+    ui_heading(ui, title, 1);
+}
+
+void
 chrome_end(struct ui *ui, struct model *m)
 {
     if (m->signed_in) {
@@ -100,19 +118,7 @@ chrome_end(struct ui *ui, struct model *m)
     }
     if (!m->idle_warning)
         return;
-    const struct ui_theme *t = ui_theme(ui);
-    int w, h;
-    ui_display(ui, &w, &h);
-    ui_fill(ui, (struct ui_rect){ 0, 0, w, h }, t->scrim);
-    int dw = w * 4 / 5, dh = ui_mm(ui, 110);
-    struct ui_rect d = { (w - dw) / 2, (h - dh) / 2, dw, dh };
-    ui_modal_begin(ui);
-    ui_fill(ui, d, t->dialog_bg);
-    ui_frame(ui, d, ui_mm(ui, 1), t->border);
-    ui_node(ui, UI_ROLE_DIALOG, _("Are you still there?"), NULL, 0, d, false);
-    int pad = ui_mm(ui, 6);
-    ui_area(ui, (struct ui_rect){ d.x + pad, d.y + pad, d.w - 2 * pad, d.h - 2 * pad });
-    ui_heading(ui, _("Are you still there?"), 1);
+    chrome_dialog_begin(ui, _("Are you still there?"), 110);
     char left[160];
     snprintf(left, sizeof(left), _("For your privacy you will be logged out in %d seconds."),
              m->idle_seconds_left);

@@ -23,6 +23,9 @@ const struct screen_impl *screen_impl(enum screen_id id);
  * over everything. Sets the content area and returns. */
 void chrome_begin(struct ui *ui, struct model *m, const char *title, bool can_go_back);
 void chrome_end(struct ui *ui, struct model *m);
+/* A dialog over the screen (scrim, frame, its heading): only its controls take input until the
+ * caller's ui_modal_end. */
+void chrome_dialog_begin(struct ui *ui, const char *title, double height_mm);
 
 /* format.c: dates, times and money as the current language writes them. */
 void fmt_date(const char *iso, char *out, size_t size);       /* "fredag 4 december 2026" */

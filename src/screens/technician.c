@@ -30,20 +30,8 @@ level_word(int level)
 static void
 reset_dialog(struct ui *ui, struct model *m)
 {
-    const struct ui_theme *t = ui_theme(ui);
-    int w, h;
-    ui_display(ui, &w, &h);
-    ui_fill(ui, (struct ui_rect){ 0, 0, w, h }, t->scrim);
-    int dw = w * 4 / 5, dh = ui_mm(ui, 120);
-    struct ui_rect d = { (w - dw) / 2, (h - dh) / 2, dw, dh };
-    ui_modal_begin(ui);
-    ui_fill(ui, d, t->dialog_bg);
-    ui_frame(ui, d, ui_mm(ui, 1), t->border);
-    const char *title = reset_stage == 1 ? _("Erase this kiosk?") : _("Really erase everything?");
-    ui_node(ui, UI_ROLE_DIALOG, title, NULL, 0, d, false);
-    int pad = ui_mm(ui, 6);
-    ui_area(ui, (struct ui_rect){ d.x + pad, d.y + pad, d.w - 2 * pad, d.h - 2 * pad });
-    ui_heading(ui, title, 1);
+    chrome_dialog_begin(
+        ui, reset_stage == 1 ? _("Erase this kiosk?") : _("Really erase everything?"), 120);
     ui_paragraph(ui,
                  reset_stage == 1
                      ? _("The keys and the cache are erased and the kiosk is removed from the case "
