@@ -156,7 +156,8 @@ const struct screen_impl screen_staff_citizen = { "staff_citizen", citizen_enter
 static void
 build_reason(struct ui *ui, struct model *m)
 {
-    chrome_begin(ui, m, _("Why do you need the citizen's data?"), true);
+    chrome_begin(ui, m, _("Reason"), true);
+    ui_heading(ui, _("Why do you need the citizen's data?"), 2);
     ui_paragraph(ui,
                  _("You see only what the task needs. Your reason is written to the audit log "
                    "with your staff id."),
