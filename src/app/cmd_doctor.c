@@ -41,12 +41,7 @@ cmd_doctor(int argc, char **argv)
     diag_run(settings_current(), NULL, (int64_t)time(NULL), &r);
     if (as_json) {
         json_t *checks = json_array();
-        for (size_t i = 0; i < r.n; i++) {
-            const struct diag_check *c = &r.checks[i];
-            json_array_append_new(checks, json_pack("{s:s, s:s, s:s, s:s?}", "name", c->name,
-                                                    "status", diag_level_code(c->level), "detail",
-                                                    c->detail, "hint", c->hint));
-        }
+        diag_checks_json(&r, checks);
         json_t *o = json_pack("{s:s, s:o}", "status", diag_level_code(r.worst), "checks", checks);
         char *text = json_dumps(o, JSON_INDENT(2));
         puts(text);

@@ -127,7 +127,6 @@ static void
 check_store(struct store *s, const char *path, struct diag_report *r)
 {
     r->db_bytes = file_size(path, "") + file_size(path, "-wal");
-    r->schema_version = store_schema_version();
     struct errbuf err = { "" };
     r->integrity_ok = store_integrity_check(s, &err) == STORE_OK;
     if (!r->integrity_ok) {
@@ -144,7 +143,7 @@ check_store(struct store *s, const char *path, struct diag_report *r)
     }
     add(r, "store", DIAG_OK, NULL,
         "schema %d, integrity ok, %.1f MB, audit log of %" PRId64 " entries intact",
-        r->schema_version, (double)r->db_bytes / 1e6, entries);
+        store_schema_version(), (double)r->db_bytes / 1e6, entries);
 }
 
 /* A gettext .mo image starts with its magic number; a TrueType/OpenType font with its version. */
@@ -303,18 +302,25 @@ check_sync_and_outbox(const struct config *cfg, struct store *s, int64_t now, st
     }
 }
 
-static void
-check_disk(const char *path, struct diag_report *r)
+void
+diag_state_dir(const struct config *cfg, char *out, size_t size)
 {
-    char dir[4096];
-    snprintf(dir, sizeof(dir), "%s", path);
-    char *slash = strrchr(dir, '/');
+    const char *path = config_get_string(cfg, "store.path");
+    snprintf(out, size, "%s", path != NULL ? path : "");
+    char *slash = strrchr(out, '/');
     if (slash == NULL)
-        snprintf(dir, sizeof(dir), ".");
-    else if (slash == dir)
-        dir[1] = '\0';
+        snprintf(out, size, ".");
+    else if (slash == out)
+        out[1] = '\0';
     else
         *slash = '\0';
+}
+
+static void
+check_disk(const struct config *cfg, struct diag_report *r)
+{
+    char dir[4096];
+    diag_state_dir(cfg, dir, sizeof(dir));
     struct statvfs v;
     if (statvfs(dir, &v) != 0) {
         add(r, "disk", DIAG_FAIL, "check the state directory", "%s: %s", dir, strerror(errno));
@@ -329,39 +335,94 @@ check_disk(const char *path, struct diag_report *r)
         (double)r->free_disk_bytes / 1e6, dir);
 }
 
-void
-diag_run(const struct config *cfg, struct store *store, int64_t now, struct diag_report *r)
+/* The key and the store: opened here from the settings, or the kiosk's own. The store to use
+ * goes to *use; *own is what this opened (the caller closes it). */
+static void
+open_store(const struct config *cfg, struct store *store, struct diag_report *r, struct store **use,
+           struct store **own)
+{
+    *own = NULL;
+    *use = store;
+    if (store != NULL) {
+        add(r, "key", DIAG_OK, NULL, "root key loaded (the kiosk is running)");
+        return;
+    }
+    const char *path = config_get_string(cfg, "store.path");
+    struct store_key *key = check_key(cfg, r);
+    struct errbuf err = { "" };
+    if (key == NULL)
+        add(r, "store", DIAG_FAIL, "fix the key line first", "not checked without the key");
+    else if (access(path, F_OK) != 0)
+        add(r, "store", DIAG_FAIL, "provision again (minasidor provision)", "%s: %s", path,
+            strerror(errno));
+    else if (store_open(path, key, own, &err) != STORE_OK)
+        add(r, "store", DIAG_FAIL, "the cache cannot be opened: factory-reset and provision again",
+            "%s", err.msg);
+    store_key_destroy(key);
+    *use = *own;
+}
+
+/* What both runs start with: the assets, the settings, the key and the store (checked). False
+ * when the kiosk is not provisioned and nothing more can be checked. */
+static bool
+begin(const struct config *cfg, struct store *store, struct diag_report *r, struct store **use,
+      struct store **own)
 {
     memset(r, 0, sizeof(*r));
     r->last_sync_at = -1;
+    *use = *own = NULL;
     check_assets(r);
     if (!check_config(cfg, r))
+        return false;
+    open_store(cfg, store, r, use, own);
+    if (*use != NULL)
+        check_store(*use, config_get_string(cfg, "store.path"), r);
+    return true;
+}
+
+void
+diag_run(const struct config *cfg, struct store *store, int64_t now, struct diag_report *r)
+{
+    struct store *own, *use;
+    if (!begin(cfg, store, r, &use, &own))
         return;
-    const char *path = config_get_string(cfg, "store.path");
-    struct store *own = NULL;
-    if (store == NULL) {
-        struct store_key *key = check_key(cfg, r);
-        struct errbuf err = { "" };
-        if (key != NULL && access(path, F_OK) != 0) {
-            add(r, "store", DIAG_FAIL, "provision again (minasidor provision)", "%s: %s", path,
-                strerror(errno));
-        } else if (key != NULL && store_open(path, key, &own, &err) != STORE_OK) {
-            add(r, "store", DIAG_FAIL,
-                "the cache cannot be opened: factory-reset and provision again", "%s", err.msg);
-        }
-        if (key == NULL)
-            add(r, "store", DIAG_FAIL, "fix the key line first", "not checked without the key");
-        store_key_destroy(key);
-        store = own;
-    } else {
-        add(r, "key", DIAG_OK, NULL, "root key loaded (the kiosk is running)");
-    }
-    if (store != NULL)
-        check_store(store, path, r);
     check_casestore(cfg, now, r);
     check_identity(cfg, r);
-    if (store != NULL)
-        check_sync_and_outbox(cfg, store, now, r);
-    check_disk(path, r);
+    if (use != NULL)
+        check_sync_and_outbox(cfg, use, now, r);
+    check_disk(cfg, r);
     store_close(own);
+}
+
+void
+diag_run_local(const struct config *cfg, struct store *store, int64_t now, struct diag_report *r)
+{
+    struct store *own, *use;
+    if (!begin(cfg, store, r, &use, &own))
+        return;
+    if (use != NULL)
+        check_sync_and_outbox(cfg, use, now, r);
+    check_disk(cfg, r);
+    store_close(own);
+}
+
+void
+diag_run_network(const struct config *cfg, int64_t now, struct diag_report *r)
+{
+    memset(r, 0, sizeof(*r));
+    r->last_sync_at = -1;
+    if (config_get_string(cfg, "server.url") != NULL)
+        check_casestore(cfg, now, r);
+    check_identity(cfg, r);
+}
+
+void
+diag_checks_json(const struct diag_report *r, json_t *array)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        const struct diag_check *c = &r->checks[i];
+        json_array_append_new(array, json_pack("{s:s, s:s, s:s, s:s?}", "name", c->name, "status",
+                                               diag_level_code(c->level), "detail", c->detail,
+                                               "hint", c->hint));
+    }
 }

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "json.h"
 #include "store.h"
 
 enum diag_level {
@@ -34,7 +35,6 @@ struct diag_report {
     size_t n;
     struct diag_check checks[DIAG_MAX_CHECKS];
     enum diag_level worst;
-    int schema_version;
     int64_t last_sync_at;
     char cursor[64]; /* the server's opaque position, shortened */
     int64_t outbox_pending, outbox_oldest_at;
@@ -45,9 +45,22 @@ struct diag_report {
     bool casestore_reachable, idp_reachable;
 };
 
-/* Runs every check at `now`. store: the kiosk's open store, or NULL to open it here from the
- * settings (checking the key provider and the file on the way). Network checks wait at most a
- * few seconds each. */
+/* Runs every check at `now`, in the doctor's order. store: the kiosk's open store, or NULL to
+ * open it here from the settings (checking the key provider and the file on the way). Network
+ * checks wait at most a few seconds each. */
 void diag_run(const struct config *cfg, struct store *store, int64_t now, struct diag_report *out);
+
+/* The same split in two for the kiosk, whose screen must not wait for the network: the checks
+ * on this machine (fast), and those that ask the case store and the identity provider (run them
+ * off the UI thread; they read only the settings). */
+void diag_run_local(const struct config *cfg, struct store *store, int64_t now,
+                    struct diag_report *out);
+void diag_run_network(const struct config *cfg, int64_t now, struct diag_report *out);
+
+/* Appends the checks of r to a JSON array: {"name", "status", "detail", "hint"}. */
+void diag_checks_json(const struct diag_report *r, json_t *array);
+
+/* The directory the store lives in (the state directory). */
+void diag_state_dir(const struct config *cfg, char *out, size_t size);
 
 #endif

@@ -40,12 +40,6 @@ kiosk_now_utc(const struct kiosk *k)
     return (int64_t)time(NULL) + k->advanced_ms / 1000;
 }
 
-static int64_t
-now_utc(const struct kiosk *k)
-{
-    return (int64_t)time(NULL) + k->advanced_ms / 1000;
-}
-
 void
 kiosk_records_from(struct model_records *out, const struct store_rows *rows)
 {
@@ -91,7 +85,7 @@ go(void *app, enum screen_id s)
     const struct screen_impl *next = screen_impl(s);
     if (next->enter != NULL)
         next->enter(&k->m);
-    if (k->ks.store != NULL && store_usage_count(k->ks.store, now_utc(k), next->name,
+    if (k->ks.store != NULL && store_usage_count(k->ks.store, kiosk_now_utc(k), next->name,
                                                  i18n_current()->code, "shown") != STORE_OK)
         LOG_WARN("usage counter not written");
     ui_invalidate(k->ui);
@@ -294,7 +288,7 @@ begin_session(struct kiosk *k, const struct bankid_user *u)
         store_citizen_find(k->ks.store, k->pnr12, &k->citizen_id) == STORE_OK) {
         char iso[11];
         date_format_iso(today, iso);
-        if (store_overview_load(k->ks.store, &citizen_actor, k->citizen_id, iso, now_utc(k),
+        if (store_overview_load(k->ks.store, &citizen_actor, k->citizen_id, iso, kiosk_now_utc(k),
                                 &k->ov) == STORE_OK) {
             struct model_overview *o = &k->m.ov;
             o->open_cases = k->ov->open_cases;
@@ -339,11 +333,11 @@ identified(struct kiosk *k, const struct bankid_user *u)
     char staff_id[40] = "";
     struct errbuf why = { "" };
     enum role role =
-        kiosk_state_role(k->cfg, k->ks.store, u->personal_number, now_utc(k), staff_id, &why);
+        kiosk_state_role(k->cfg, k->ks.store, u->personal_number, kiosk_now_utc(k), staff_id, &why);
     switch (k->m.id_purpose) {
     case MODEL_ID_FOR_TECHNICIAN:
         if (role == ROLE_TECHNICIAN) {
-            kiosk_tech_begin(k, u, staff_id);
+            kiosk_tech_begin(k, staff_id);
         } else {
             LOG_INFO("service mode refused: %s",
                      role == ROLE_CITIZEN ? why.msg : "not a technician");
@@ -485,7 +479,7 @@ request_callback(void *app, const struct model_callback_request *req, const char
                                 "language", req->language, "channel", req->channel);
     char *text = json_dumps(payload, JSON_COMPACT);
     json_decref(payload);
-    int64_t now = now_utc(k);
+    int64_t now = kiosk_now_utc(k);
     char *by = kiosk_registered_by(k);
     struct store_submission sub = {
         "callback", req->topic_main, "aterringning", "information", k->citizen_id, text, by, now,
@@ -544,7 +538,7 @@ submit(void *app, const struct model_submission *s, const char **err)
     json_decref(payload);
     char *by = kiosk_registered_by(k);
     struct store_submission sub = {
-        s->kind, s->main, s->type, s->klass, k->citizen_id, text, by, now_utc(k),
+        s->kind, s->main, s->type, s->klass, k->citizen_id, text, by, kiosk_now_utc(k),
     };
     bool ok = text != NULL && kiosk_queue_submission(k, kiosk_actor(k), &sub, err);
     if (text != NULL) {
@@ -721,9 +715,10 @@ kiosk_step(struct kiosk *k, const struct ui_input *in, int n_in)
         k->next_tick_ms = now + 250;
         poll_identification(k);
         poll_sync(k);
+        kiosk_tech_tick(k);
     }
     idle_timers(k, now);
-    k->m.now = now_utc(k);
+    k->m.now = kiosk_now_utc(k);
     /* A click may navigate; the new screen is built before anything is drawn. */
     uint64_t drawn0, drawn1, skipped;
     ui_frame_counts(k->ui, &drawn0, &skipped);
@@ -898,7 +893,8 @@ cmd_kiosk(int argc, char **argv)
             struct ui_input in[32];
             int64_t now = kiosk_now_ms(k);
             int64_t wait = k->next_tick_ms - now;
-            if (k->m.screen == SCREEN_IDENTIFY || k->m.idle_warning || k->m.has_receipt)
+            if (k->m.screen == SCREEN_IDENTIFY || k->m.idle_warning || k->m.has_receipt ||
+                k->probe != NULL)
                 wait = wait < 250 ? wait : 250;
             else if (k->m.signed_in)
                 wait = k->last_input_ms + KIOSK_IDLE_WARN_S * 1000 - now;
@@ -915,6 +911,7 @@ cmd_kiosk(int argc, char **argv)
     kiosk_logout(k);
 out:
     stop_identification(k);
+    kiosk_tech_finish(k);
     sync_runner_stop(k->sync);
     kiosk_state_close(&k->ks);
     speech_close(k->speech);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "config.h"
+#include "diag.h"
 #include "id_runner.h"
 #include "kiosk_state.h"
 #include "model.h"
@@ -71,12 +72,14 @@ struct kiosk {
     int tree_fd;         /* --tree-fd: where the semantic tree goes when it changes, or -1 */
     uint64_t tree_frame; /* the toolkit's drawn-frame count when it was last written there */
     /* technician mode (kiosk_tech.c) */
-    bool tech_sync_wait; /* "sync now" asked; the result is shown when the run ends */
-    size_t tech_sync_runs;
+    size_t tech_sync_until;        /* "sync now": the run count that ends it; 0 when not asked */
+    struct diag_report tech_local; /* the last checks on this machine */
+    struct diag_report tech_net;   /* the last network checks (valid when tech_have_net) */
+    bool tech_have_net;
+    struct tech_probe *probe; /* the network checks under way off the UI thread, or NULL */
     /* staff mode (kiosk_staff.c): the citizen being served, all personal */
     char staff_pnr12[13]; /* the staff member's own, so that they cannot be "the citizen" */
     char cit_pnr12[13];
-    char *cit_names;     /* sodium memory, like names */
     char correcting[37]; /* the uuid of a rejected registration being corrected, or "" */
     char *prefill_buf;   /* sodium memory: the strings m.prefill points into */
     struct model_submission prefill;
@@ -97,8 +100,11 @@ bool kiosk_queue_submission(struct kiosk *k, const struct store_actor *actor,
                             const struct store_submission *sub, const char **err);
 
 /* kiosk_tech.c: technician mode. */
-void kiosk_tech_begin(struct kiosk *k, const struct bankid_user *u, const char *staff_id);
+void kiosk_tech_begin(struct kiosk *k, const char *staff_id);
 void kiosk_tech_poll(struct kiosk *k, const struct sync_status *st);
+/* On every tick: takes the network checks when they are done. At exit: waits for them. */
+void kiosk_tech_tick(struct kiosk *k);
+void kiosk_tech_finish(struct kiosk *k);
 void kiosk_tech_entry(void *app);
 void kiosk_tech_refresh(void *app);
 void kiosk_tech_sync_now(void *app);

@@ -18,21 +18,17 @@
 #include "i18n.h"
 #include "json.h"
 #include "pnr.h"
+#include "xalloc.h"
 
 #define LOG_MODULE "staff"
 #include "log.h"
 
-static const char *const reason_codes[] = { "application", "choice", "callback", "case_status" };
-static const char *const document_codes[] = { "id_card", "passport", "driving_licence" };
-
+/* The code of a known reason or document, or NULL. */
 static const char *
-known(const char *code, const char *const *list, size_t n)
+known(const struct form_option *list, size_t n, const char *code)
 {
-    for (size_t i = 0; code != NULL && i < n; i++) {
-        if (strcmp(list[i], code) == 0)
-            return list[i];
-    }
-    return NULL;
+    const struct form_option *o = form_option_find(list, n, code);
+    return o != NULL ? o->code : NULL;
 }
 
 const struct store_actor *
@@ -126,10 +122,9 @@ set_citizen(struct kiosk *k, const struct pnr *p)
     struct model_staff *s = &k->m.staff;
     pnr_format(p, PNR_STYLE_MASKED, date_today_stockholm(), s->pnr_masked);
     s->have_citizen = true;
-    s->citizen_known = k->ks.store != NULL &&
-                       store_citizen_find(k->ks.store, k->cit_pnr12, &k->citizen_id) == STORE_OK;
-    if (!s->citizen_known)
-        k->citizen_id = 0;
+    if (k->ks.store == NULL ||
+        store_citizen_find(k->ks.store, k->cit_pnr12, &k->citizen_id) != STORE_OK)
+        k->citizen_id = 0; /* not in this kiosk's districts: submit says so */
     kiosk_go(k, SCREEN_STAFF_REASON);
 }
 
@@ -179,7 +174,7 @@ kiosk_staff_by_document(void *app, const char *pnr_text, const char *doc_type, c
         *err = _("You cannot register on your own behalf in staff mode.");
         return false;
     }
-    const char *doc = known(doc_type, document_codes, ARRAY_LEN(document_codes));
+    const char *doc = known(identity_documents, n_identity_documents, doc_type);
     size_t n = 0;
     char l4[8] = "";
     for (const char *c = last4; *c != '\0' && n < 5; c++) {
@@ -211,7 +206,7 @@ kiosk_staff_reason(void *app, const char *code)
 {
     struct kiosk *k = app;
     struct model_staff *s = &k->m.staff;
-    const char *reason = known(code, reason_codes, ARRAY_LEN(reason_codes));
+    const char *reason = known(staff_reasons, n_staff_reasons, code);
     if (k->m.role != MODEL_ROLE_STAFF || !s->have_citizen || reason == NULL)
         return;
     if (s->reason != reason) {
@@ -246,7 +241,16 @@ kiosk_staff_end_citizen(void *app)
     kiosk_go(k, SCREEN_STAFF);
 }
 
-/* My registrations: the outbox items this staff member registered, newest first. */
+/* A string member of a JSON object, "" when absent. */
+static const char *
+jstr(const json_t *o, const char *key)
+{
+    const char *v = json_string_value(json_object_get(o, key));
+    return v != NULL ? v : "";
+}
+
+/* My registrations: the outbox items this staff member registered, newest first. Each item's
+ * registered_by is read once: whose it is, and which rejected item it corrects. */
 void
 kiosk_staff_registrations(void *app)
 {
@@ -256,38 +260,36 @@ kiosk_staff_registrations(void *app)
     if (k->m.role != MODEL_ROLE_STAFF || k->ks.store == NULL ||
         store_outbox_list(k->ks.store, false, 0, &ob) != STORE_OK)
         return;
-    /* Which rejected ones were corrected: a later registration names them. */
+    struct {
+        bool mine;
+        char corrects[37];
+    } *by = xcalloc(ob->n + 1, sizeof(*by));
+    for (size_t i = 0; i < ob->n; i++) {
+        json_t *o =
+            json_loads(ob->items[i].registered_by ? ob->items[i].registered_by : "", 0, NULL);
+        by[i].mine = strcmp(jstr(o, "by"), "ombud") == 0 &&
+                     strcmp(jstr(o, "staff_id"), k->m.staff.staff_id) == 0;
+        snprintf(by[i].corrects, sizeof(by[i].corrects), "%s", jstr(o, "corrects"));
+        json_decref(o);
+    }
     for (size_t i = ob->n; i-- > 0 && k->m.n_registrations < MODEL_MAX_REGISTRATIONS;) {
         const struct store_outbox_item *it = &ob->items[i];
-        json_t *by = json_loads(it->registered_by ? it->registered_by : "", 0, NULL);
-        const char *sid = json_string_value(json_object_get(by, "staff_id"));
-        bool mine = sid != NULL &&
-                    strcmp(json_string_value(json_object_get(by, "by")), "ombud") == 0 &&
-                    strcmp(sid, k->m.staff.staff_id) == 0;
-        json_decref(by);
-        if (!mine)
+        if (!by[i].mine)
             continue;
         struct model_registration *r = &k->m.registrations[k->m.n_registrations++];
         memset(r, 0, sizeof(*r));
         snprintf(r->reference, sizeof(r->reference), "%.8s", it->uuid);
         snprintf(r->type, sizeof(r->type), "%s", it->type ? it->type : "");
-        for (size_t f = 0; f < n_forms && it->kind != NULL; f++) {
-            if (strcmp(forms[f].kind, it->kind) == 0 &&
-                strcmp(taxonomy_entry(TAX_TYPE, forms[f].type)->code, r->type) == 0)
-                r->what = forms[f].title;
-        }
+        size_t f = form_find(it->kind, it->type);
+        r->what = f < n_forms ? forms[f].title : NULL;
         r->state = (int)it->state;
         snprintf(r->case_number, sizeof(r->case_number), "%s",
                  it->case_number ? it->case_number : "");
         snprintf(r->reason, sizeof(r->reason), "%s", it->reason ? it->reason : "");
-        for (size_t j = i + 1; j < ob->n; j++) {
-            json_t *later =
-                json_loads(ob->items[j].registered_by ? ob->items[j].registered_by : "", 0, NULL);
-            const char *c = json_string_value(json_object_get(later, "corrects"));
-            r->corrected = r->corrected || (c != NULL && strcmp(c, it->uuid) == 0);
-            json_decref(later);
-        }
+        for (size_t j = i + 1; j < ob->n && !r->corrected; j++)
+            r->corrected = strcmp(by[j].corrects, it->uuid) == 0;
     }
+    free(by);
     store_outbox_free(ob);
     ui_invalidate(k->ui);
 }
@@ -308,12 +310,7 @@ kiosk_staff_correct(void *app, size_t i)
         if (strncmp(ob->items[j].uuid, k->m.registrations[i].reference, 8) == 0)
             it = &ob->items[j];
     }
-    size_t form = n_forms;
-    for (size_t f = 0; it != NULL && f < n_forms; f++) {
-        if (strcmp(forms[f].kind, it->kind) == 0 &&
-            strcmp(taxonomy_entry(TAX_TYPE, forms[f].type)->code, it->type) == 0)
-            form = f;
-    }
+    size_t form = it != NULL ? form_find(it->kind, it->type) : n_forms;
     json_t *payload = it != NULL ? json_loads(it->payload, 0, NULL) : NULL;
     json_t *by = it != NULL ? json_loads(it->registered_by, 0, NULL) : NULL;
     if (form == n_forms || !json_is_object(payload) || !json_is_object(by)) {
@@ -325,18 +322,12 @@ kiosk_staff_correct(void *app, size_t i)
     struct model_staff *s = &k->m.staff;
     s->have_citizen = true;
     k->citizen_id = it->citizen_id;
-    s->citizen_known = it->citizen_id != 0;
-    s->by_document = strcmp(json_string_value(json_object_get(by, "identity_established_by"))
-                                ? json_string_value(json_object_get(by, "identity_established_by"))
-                                : "",
-                            "document") == 0;
-    s->document_type = known(json_string_value(json_object_get(by, "document_type")),
-                             document_codes, ARRAY_LEN(document_codes));
-    snprintf(s->document_last4, sizeof(s->document_last4), "%s",
-             json_string_value(json_object_get(by, "document_last4"))
-                 ? json_string_value(json_object_get(by, "document_last4"))
-                 : "");
-    s->reason = forms[form].staff_only ? "choice" : "application";
+    s->by_document = strcmp(jstr(by, "identity_established_by"), "document") == 0;
+    s->document_type = known(identity_documents, n_identity_documents,
+                             json_string_value(json_object_get(by, "document_type")));
+    snprintf(s->document_last4, sizeof(s->document_last4), "%s", jstr(by, "document_last4"));
+    s->reason =
+        known(staff_reasons, n_staff_reasons, forms[form].staff_only ? "choice" : "application");
     snprintf(s->pnr_masked, sizeof(s->pnr_masked), "%s", "****");
     snprintf(k->correcting, sizeof(k->correcting), "%s", it->uuid);
     /* The answers, copied into guarded memory the model points into. */

@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -20,6 +22,7 @@
 #include "i18n.h"
 #include "json.h"
 #include "version.h"
+#include "xalloc.h"
 
 #define LOG_MODULE "tech"
 #include "log.h"
@@ -47,7 +50,7 @@ or_dash(const char *s)
     return s != NULL ? s : "–";
 }
 
-/* "2026-12-02 10:15 UTC (5 min ago)" */
+/* "2026-12-02 10:15 UTC (300 s)": when, and how long ago */
 static void
 when(int64_t at, int64_t now, char *out, size_t size)
 {
@@ -63,10 +66,27 @@ when(int64_t at, int64_t now, char *out, size_t size)
     snprintf(out, size, "%s (%" PRId64 " s)", stamp, now - at);
 }
 
-/* What the technician's screen shows: the device's facts, then every check. */
+/* "https://… — nås": a service's address and what the last network check found. */
 static void
-fill(struct kiosk *k, const struct diag_report *r)
+reach_line(struct model_tech *t, const char *label, const char *url, bool checked, bool reachable)
 {
+    line(t, label,
+         !checked    ? -1
+         : reachable ? 0
+                     : 2,
+         "%s — %s", or_dash(url),
+         !checked    ? _("checking…")
+         : reachable ? _("reachable")
+                     : _("not reachable"));
+}
+
+/* What the technician's screen shows: the device's facts, then every check. The network's
+ * facts and checks are the last ones the probe brought; until the first, "checking". */
+static void
+fill(struct kiosk *k)
+{
+    const struct diag_report *r = &k->tech_local, *net = &k->tech_net;
+    bool have = k->tech_have_net;
     struct model_tech *t = &k->m.tech;
     t->n = 0;
     const struct config *c = k->cfg;
@@ -76,24 +96,22 @@ fill(struct kiosk *k, const struct diag_report *r)
     line(t, N_("Device"), -1, "%s", or_dash(config_get_string(c, "device.id")));
     line(t, N_("Site and districts"), -1, "%s: %s", or_dash(config_get_string(c, "device.site")),
          or_dash(config_get_string(c, "device.districts")));
-    line(t, N_("Case store"), r->casestore_reachable ? 0 : 2, "%s — %s",
-         or_dash(config_get_string(c, "server.url")),
-         r->casestore_reachable ? _("reachable") : _("not reachable"));
+    reach_line(t, N_("Case store"), config_get_string(c, "server.url"), have,
+               net->casestore_reachable);
     const char *pin = or_dash(config_get_string(c, "server.pin"));
     line(t, N_("Case store pin"), -1, "%.30s%s", pin, strlen(pin) > 30 ? "…" : "");
-    line(t, N_("Identity provider"), r->idp_reachable ? 0 : 2, "%s — %s",
-         or_dash(config_get_string(c, "identity.url")),
-         r->idp_reachable ? _("reachable") : _("not reachable"));
+    reach_line(t, N_("Identity provider"), config_get_string(c, "identity.url"), have,
+               net->idp_reachable);
     when(r->last_sync_at, now, buf, sizeof(buf));
     line(t, N_("Last sync"), -1, "%s", buf);
     line(t, N_("Cursor"), -1, "%s", r->cursor[0] ? r->cursor : "–");
     when(r->outbox_oldest_at, now, buf, sizeof(buf));
     line(t, N_("Outbox"), -1, _("%lld waiting; oldest %s"), (long long)r->outbox_pending,
          r->outbox_pending > 0 ? buf : "–");
-    if (r->have_clock_offset)
-        line(t, N_("Clock offset"), -1, "%+" PRId64 " s", r->clock_offset_s);
+    if (have && net->have_clock_offset)
+        line(t, N_("Clock offset"), -1, "%+" PRId64 " s", net->clock_offset_s);
     else
-        line(t, N_("Clock offset"), -1, "%s", _("unknown"));
+        line(t, N_("Clock offset"), -1, "%s", have ? _("unknown") : _("checking…"));
     line(t, N_("Free disk"), -1, "%.0f MB", (double)r->free_disk_bytes / 1e6);
     line(t, N_("Database"), r->integrity_ok ? 0 : 2, "%.1f MB, %s %s", (double)r->db_bytes / 1e6,
          _("integrity check"), r->integrity_ok ? "ok" : _("failed"));
@@ -109,6 +127,73 @@ fill(struct kiosk *k, const struct diag_report *r)
              _("last test: largest error %.1f mm"), k->m.tech.touch_max_mm);
     for (size_t i = 0; i < r->n; i++)
         line(t, r->checks[i].name, (int)r->checks[i].level, "%s", r->checks[i].detail);
+    for (size_t i = 0; have && i < net->n; i++)
+        line(t, net->checks[i].name, (int)net->checks[i].level, "%s", net->checks[i].detail);
+}
+
+/* --- The network checks, off the UI thread ------------------------------------------------- */
+
+struct tech_probe {
+    pthread_t thread;
+    const struct config *cfg; /* outlives the probe: kiosk_tech_finish waits for it */
+    int64_t now;
+    struct diag_report out;
+    atomic_bool done;
+};
+
+static void *
+probe_main(void *arg)
+{
+    struct tech_probe *p = arg;
+    diag_run_network(p->cfg, p->now, &p->out);
+    atomic_store(&p->done, true);
+    return NULL;
+}
+
+/* Starts the network checks unless they are under way; kiosk_tech_tick takes the answer. */
+static void
+probe_start(struct kiosk *k)
+{
+    if (k->probe != NULL)
+        return;
+    struct tech_probe *p = xcalloc(1, sizeof(*p));
+    p->cfg = k->cfg;
+    p->now = kiosk_now_utc(k);
+    if (pthread_create(&p->thread, NULL, probe_main, p) != 0) {
+        LOG_WARN("network checks not started");
+        free(p);
+        return;
+    }
+    k->probe = p;
+}
+
+static void
+probe_take(struct kiosk *k)
+{
+    struct tech_probe *p = k->probe;
+    pthread_join(p->thread, NULL);
+    k->probe = NULL;
+    if (k->m.role == MODEL_ROLE_TECHNICIAN) { /* else the technician has left: drop it */
+        k->tech_net = p->out;
+        k->tech_have_net = true;
+        fill(k);
+        ui_invalidate(k->ui);
+    }
+    free(p);
+}
+
+void
+kiosk_tech_tick(struct kiosk *k)
+{
+    if (k->probe != NULL && atomic_load(&k->probe->done))
+        probe_take(k);
+}
+
+void
+kiosk_tech_finish(struct kiosk *k)
+{
+    if (k->probe != NULL)
+        probe_take(k);
 }
 
 void
@@ -122,24 +207,24 @@ kiosk_tech_refresh(void *app)
         ui_invalidate(k->ui);
         return;
     }
-    struct diag_report r;
-    diag_run(k->cfg, k->ks.store, kiosk_now_utc(k), &r);
-    fill(k, &r);
+    diag_run_local(k->cfg, k->ks.store, kiosk_now_utc(k), &k->tech_local);
+    fill(k);
+    probe_start(k);
     ui_invalidate(k->ui);
 }
 
+/* A technician's name is not shown: the screen is about the device. */
 void
-kiosk_tech_begin(struct kiosk *k, const struct bankid_user *u, const char *staff_id)
+kiosk_tech_begin(struct kiosk *k, const char *staff_id)
 {
-    (void)u; /* a technician's name is not shown: the screen is about the device */
     kiosk_logout(k);
     k->m.signed_in = true;
     k->m.role = MODEL_ROLE_TECHNICIAN;
     snprintf(k->m.staff.staff_id, sizeof(k->m.staff.staff_id), "%s", staff_id);
     k->last_input_ms = kiosk_now_ms(k);
-    const struct store_actor actor = { STORE_SESSION_TECHNICIAN, k->m.staff.staff_id, NULL };
-    if (k->ks.store != NULL &&
-        store_audit_append(k->ks.store, &actor, 0, "technician", "service mode opened") != STORE_OK)
+    k->tech_have_net = false;
+    if (k->ks.store != NULL && store_audit_append(k->ks.store, kiosk_actor(k), 0, "technician",
+                                                  "service mode opened") != STORE_OK)
         LOG_WARN("audit entry not written");
     LOG_INFO("service mode opened");
     kiosk_go(k, SCREEN_TECHNICIAN);
@@ -165,8 +250,8 @@ kiosk_tech_sync_now(void *app)
     }
     struct sync_status st;
     sync_runner_status(k->sync, &st);
-    k->tech_sync_runs = st.runs;
-    k->tech_sync_wait = true;
+    /* A run under way may have started before the request: ours is the one after it. */
+    k->tech_sync_until = st.runs + (st.running ? 2 : 1);
     k->m.tech.syncing = true;
     k->m.tech.sync_result[0] = '\0';
     sync_runner_request(k->sync);
@@ -178,12 +263,9 @@ kiosk_tech_sync_now(void *app)
 void
 kiosk_tech_poll(struct kiosk *k, const struct sync_status *st)
 {
-    if (!k->tech_sync_wait)
+    if (k->tech_sync_until == 0 || st->runs < k->tech_sync_until)
         return;
-    /* The run we asked for ends at the second completed run if one was under way, else the first. */
-    if (st->runs <= k->tech_sync_runs || (st->running && st->runs == k->tech_sync_runs + 1))
-        return;
-    k->tech_sync_wait = false;
+    k->tech_sync_until = 0;
     k->m.tech.syncing = false;
     if (st->last_error == SYNC_OK)
         snprintf(k->m.tech.sync_result, sizeof(k->m.tech.sync_result),
@@ -196,41 +278,29 @@ kiosk_tech_poll(struct kiosk *k, const struct sync_status *st)
     kiosk_tech_refresh(k);
 }
 
-/* The state directory: where the store lives. */
-static void
-state_dir(const struct kiosk *k, char *out, size_t size)
-{
-    const char *path = config_get_string(k->cfg, "store.path");
-    snprintf(out, size, "%s", path != NULL ? path : "./x");
-    char *slash = strrchr(out, '/');
-    if (slash != NULL)
-        *slash = '\0';
-    else
-        snprintf(out, size, ".");
-}
-
 void
 kiosk_tech_export(void *app)
 {
     struct kiosk *k = app;
-    struct diag_report r;
-    diag_run(k->cfg, k->ks.store, kiosk_now_utc(k), &r);
-    fill(k, &r);
+    /* What the screen shows, the checks on this machine made afresh: no second network probe. */
+    diag_run_local(k->cfg, k->ks.store, kiosk_now_utc(k), &k->tech_local);
+    fill(k);
     json_t *facts = json_object();
     for (size_t i = 0; i < k->m.tech.n; i++)
         json_object_set_new(facts, k->m.tech.lines[i].label, json_string(k->m.tech.lines[i].value));
     json_t *checks = json_array();
-    for (size_t i = 0; i < r.n; i++)
-        json_array_append_new(checks,
-                              json_pack("{s:s, s:s, s:s, s:s?}", "name", r.checks[i].name, "status",
-                                        diag_level_code(r.checks[i].level), "detail",
-                                        r.checks[i].detail, "hint", r.checks[i].hint));
+    diag_checks_json(&k->tech_local, checks);
+    enum diag_level worst = k->tech_local.worst;
+    if (k->tech_have_net) {
+        diag_checks_json(&k->tech_net, checks);
+        worst = k->tech_net.worst > worst ? k->tech_net.worst : worst;
+    }
     json_t *o = json_pack("{s:s, s:I, s:s, s:o, s:o}", "device",
                           or_dash(config_get_string(k->cfg, "device.id")), "exported_at",
-                          (json_int_t)kiosk_now_utc(k), "status", diag_level_code(r.worst), "facts",
+                          (json_int_t)kiosk_now_utc(k), "status", diag_level_code(worst), "facts",
                           facts, "checks", checks);
     char dir[4096], stamp[32];
-    state_dir(k, dir, sizeof(dir));
+    diag_state_dir(k->cfg, dir, sizeof(dir));
     time_t t = (time_t)kiosk_now_utc(k);
     struct tm tm;
     gmtime_r(&t, &tm);
@@ -280,9 +350,8 @@ kiosk_tech_factory_reset(void *app)
     struct kiosk *k = app;
     if (k->m.role != MODEL_ROLE_TECHNICIAN || k->m.tech.erased)
         return;
-    const struct store_actor actor = { STORE_SESSION_TECHNICIAN, k->m.staff.staff_id, NULL };
-    if (k->ks.store != NULL &&
-        store_audit_append(k->ks.store, &actor, 0, "technician", "factory reset") != STORE_OK)
+    if (k->ks.store != NULL && store_audit_append(k->ks.store, kiosk_actor(k), 0, "technician",
+                                                  "factory reset") != STORE_OK)
         LOG_WARN("audit entry not written");
     sync_runner_stop(k->sync);
     k->sync = NULL;

@@ -183,10 +183,9 @@ struct model_staff {
     bool have_citizen;
     bool by_document; /* else: the citizen identified with BankID on this kiosk */
     char pnr_masked[16];
-    const char *document_type; /* code: "pass", "id_card", "driving_licence" */
+    const char *document_type; /* code: "id_card", "passport", "driving_licence" */
     char document_last4[8];
     const char *reason; /* code of the stated reason, NULL before */
-    bool citizen_known; /* the citizen has data on this kiosk */
 };
 
 /* One of the staff member's own registrations, as the outbox knows it. */

@@ -17,7 +17,6 @@
 #define MAX_SECONDS 30 /* longer text is cut: what the kiosk says is a sentence or two */
 
 struct speech {
-    int rate; /* samples per second */
     SDL_AudioDeviceID dev;
     int16_t *pcm;
     size_t n, cap;
@@ -25,18 +24,17 @@ struct speech {
     size_t last_samples;
 };
 
+/* espeak hands over each chunk of samples with the events of the call; every event carries the
+ * user data espeak_Synth was given. */
 static int
 on_samples(short *wav, int n, espeak_EVENT *ev)
 {
-    for (; ev != NULL && ev->type != espeakEVENT_LIST_TERMINATED; ev++) {
-        struct speech *s = ev->user_data;
-        if (s == NULL || wav == NULL || n <= 0)
-            continue;
-        size_t room = s->cap - s->n, take = (size_t)n < room ? (size_t)n : room;
-        memcpy(s->pcm + s->n, wav, take * sizeof(*wav));
-        s->n += take;
-        break; /* the samples belong to the call, not to each event */
-    }
+    struct speech *s = ev != NULL ? ev->user_data : NULL;
+    if (s == NULL || wav == NULL || n <= 0)
+        return 0;
+    size_t room = s->cap - s->n, take = (size_t)n < room ? (size_t)n : room;
+    memcpy(s->pcm + s->n, wav, take * sizeof(*wav));
+    s->n += take;
     return 0;
 }
 
@@ -50,7 +48,6 @@ speech_open(struct errbuf *err)
     }
     espeak_SetSynthCallback(on_samples);
     struct speech *s = xcalloc(1, sizeof(*s));
-    s->rate = rate;
     s->cap = (size_t)rate * MAX_SECONDS;
     s->pcm = xmalloc(s->cap * sizeof(*s->pcm));
     if (SDL_InitSubSystem(SDL_INIT_AUDIO) == 0) {

@@ -90,9 +90,9 @@ build_invoice(struct ui *ui, struct model *m)
     ui_pair(ui, _("Bankgiro"), or_dash(model_text(l, i, "bankgiro")));
     ui_pair(ui, _("Invoice number"), or_dash(model_text(l, i, "number")));
     bool paid = model_num(l, i, "paid") != 0;
-    const char *state = invoice_state(m, i);
-    ui_pair(ui, _("Status"), state);
-    if (strcmp(state, _("Overdue")) == 0)
+    enum invoice_state state = invoice_state(m, i);
+    ui_pair(ui, _("Status"), invoice_state_label(state));
+    if (state == INVOICE_OVERDUE)
         ui_banner(ui, _("The due date has passed. Pay as soon as you can, or ask us to call you."),
                   true);
     if (paid) {

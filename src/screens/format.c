@@ -94,16 +94,22 @@ fmt_age(int64_t then, int64_t now, char *out, size_t size)
         snprintf(out, size, _("Updated %lld hours ago."), (long long)(min / 60));
 }
 
-const char *
+enum invoice_state
 invoice_state(const struct model *m, size_t row)
 {
     const struct model_records *l = &m->invoices;
     if (model_num(l, row, "paid") != 0)
-        return _("Paid");
+        return INVOICE_PAID;
     char today[11];
     struct local_time lt;
     tz_to_local(m->now, &lt);
     date_format_iso(lt.date, today);
     const char *due = model_text(l, row, "due_date");
-    return due != NULL && strcmp(due, today) < 0 ? _("Overdue") : _("Unpaid");
+    return due != NULL && strcmp(due, today) < 0 ? INVOICE_OVERDUE : INVOICE_UNPAID;
+}
+
+const char *
+invoice_state_label(enum invoice_state st)
+{
+    return st == INVOICE_PAID ? _("Paid") : st == INVOICE_OVERDUE ? _("Overdue") : _("Unpaid");
 }

@@ -1,6 +1,8 @@
 /* The forms: the applications of DOMAIN.md and feedback. */
 #include "forms.h"
 
+#include <string.h>
+
 #include "i18n.h"
 #include "macros.h"
 
@@ -367,3 +369,39 @@ const struct form forms[] = {
 };
 
 const size_t n_forms = ARRAY_LEN(forms);
+
+const struct form_option staff_reasons[] = {
+    { "application", N_("Register an application or feedback") },
+    { "choice", N_("Register a preschool or school choice") },
+    { "callback", N_("Book a callback") },
+    { "case_status", N_("Answer a question about a case") },
+};
+const size_t n_staff_reasons = ARRAY_LEN(staff_reasons);
+
+const struct form_option identity_documents[] = {
+    { "id_card", N_("National ID card") },
+    { "passport", N_("Passport") },
+    { "driving_licence", N_("Driving licence") },
+};
+const size_t n_identity_documents = ARRAY_LEN(identity_documents);
+
+const struct form_option *
+form_option_find(const struct form_option *list, size_t n, const char *code)
+{
+    for (size_t i = 0; code != NULL && i < n; i++) {
+        if (strcmp(list[i].code, code) == 0)
+            return &list[i];
+    }
+    return NULL;
+}
+
+size_t
+form_find(const char *kind, const char *type_code)
+{
+    for (size_t f = 0; kind != NULL && type_code != NULL && f < n_forms; f++) {
+        if (strcmp(forms[f].kind, kind) == 0 &&
+            strcmp(taxonomy_entry(TAX_TYPE, forms[f].type)->code, type_code) == 0)
+            return f;
+    }
+    return n_forms;
+}

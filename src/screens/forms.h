@@ -58,4 +58,16 @@ struct form {
 extern const struct form forms[];
 extern const size_t n_forms;
 
+/* The form that makes submissions of this kind and ärendetyp code; n_forms if none. */
+size_t form_find(const char *kind, const char *type_code);
+
+/* Staff mode's choices, as data the screen shows and the app checks: why a staff member needs
+ * a citizen's data, and the identity documents staff may check. */
+extern const struct form_option staff_reasons[], identity_documents[];
+extern const size_t n_staff_reasons, n_identity_documents;
+
+/* The entry of list with this code, or NULL (code may be NULL). */
+const struct form_option *form_option_find(const struct form_option *list, size_t n,
+                                           const char *code);
+
 #endif

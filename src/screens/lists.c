@@ -98,7 +98,7 @@ build_invoices(struct ui *ui, struct model *m)
         char amount[64], due[64], detail[256];
         fmt_money(model_num(l, i, "amount_ore"), amount, sizeof(amount));
         fmt_date_short(model_text(l, i, "due_date"), due, sizeof(due));
-        const char *state = invoice_state(m, i);
+        const char *state = invoice_state_label(invoice_state(m, i));
         const char *desc = model_text(l, i, "description");
         snprintf(detail, sizeof(detail), _("%s · due %s · %s"), amount, due, state);
         ui_push_key(ui, (uint32_t)l->rows[i].id);

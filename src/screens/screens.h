@@ -34,8 +34,14 @@ void fmt_time(int64_t utc, char *out, size_t size);           /* "4 december 202
 void fmt_money(long long ore, char *out, size_t size);
 /* The translated label of a taxonomy code ("Förskola"); the code itself if unknown, "–" if NULL. */
 const char *fmt_tax(enum tax_dimension dim, const char *code);
-/* An invoice's state as of the model's clock: "Betald", "Förfallen" or "Obetald". */
-const char *invoice_state(const struct model *m, size_t row);
+/* An invoice's state as of the model's clock, and its word ("Betald", "Obetald", "Förfallen"). */
+enum invoice_state {
+    INVOICE_PAID,
+    INVOICE_UNPAID,
+    INVOICE_OVERDUE,
+};
+enum invoice_state invoice_state(const struct model *m, size_t row);
+const char *invoice_state_label(enum invoice_state st);
 /* "uppdaterad för 5 minuter sedan" */
 void fmt_age(int64_t then, int64_t now, char *out, size_t size);
 

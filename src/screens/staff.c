@@ -4,42 +4,18 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "forms.h"
 #include "i18n.h"
 #include "screens.h"
 
 /* --- Start ------------------------------------------------------------------------------- */
 
-static const struct {
-    const char *code;
-    const char *label; /* msgid */
-} reasons[] = {
-    { "application", N_("Register an application or feedback") },
-    { "choice", N_("Register a preschool or school choice") },
-    { "callback", N_("Book a callback") },
-    { "case_status", N_("Answer a question about a case") },
-};
-
-static const struct {
-    const char *code;
-    const char *label;
-} documents[] = {
-    { "id_card", N_("National ID card") },
-    { "passport", N_("Passport") },
-    { "driving_licence", N_("Driving licence") },
-};
-
+/* The translated label of a reason or document code, "–" for none. */
 static const char *
-label_of(const char *code)
+label_of(const struct form_option *list, size_t n, const char *code)
 {
-    for (size_t i = 0; code != NULL && i < sizeof(reasons) / sizeof(reasons[0]); i++) {
-        if (strcmp(reasons[i].code, code) == 0)
-            return _(reasons[i].label);
-    }
-    for (size_t i = 0; code != NULL && i < sizeof(documents) / sizeof(documents[0]); i++) {
-        if (strcmp(documents[i].code, code) == 0)
-            return _(documents[i].label);
-    }
-    return "–";
+    const struct form_option *o = form_option_find(list, n, code);
+    return o != NULL ? _(o->label) : "–";
 }
 
 static void
@@ -53,11 +29,12 @@ build_home(struct ui *ui, struct model *m)
         char how[160];
         if (s->by_document)
             snprintf(how, sizeof(how), _("%s checked, number ending %s"),
-                     label_of(s->document_type), s->document_last4);
+                     label_of(identity_documents, n_identity_documents, s->document_type),
+                     s->document_last4);
         else
             snprintf(how, sizeof(how), "%s", _("BankID on this kiosk"));
         ui_pair(ui, _("Identity established by"), how);
-        ui_pair(ui, _("Reason"), label_of(s->reason));
+        ui_pair(ui, _("Reason"), label_of(staff_reasons, n_staff_reasons, s->reason));
         if (s->reason != NULL && ui_button(ui, _("Continue for this citizen"), UI_BUTTON_PRIMARY))
             m->act->staff_reason(m->app, s->reason);
         if (s->reason == NULL && ui_button(ui, _("State the reason"), UI_BUTTON_PRIMARY))
@@ -117,9 +94,9 @@ build_citizen(struct ui *ui, struct model *m)
         problem = NULL;
     ui_paragraph(ui, _("Document"), UI_TEXT_BOLD);
     ui_columns(ui, 3);
-    for (int i = 0; i < (int)(sizeof(documents) / sizeof(documents[0])); i++) {
-        if (ui_button_in(ui, ui_take(ui, ui_mm(ui, 15)), _(documents[i].label), UI_BUTTON_NORMAL,
-                         doc_choice == i))
+    for (int i = 0; i < (int)n_identity_documents; i++) {
+        if (ui_button_in(ui, ui_take(ui, ui_mm(ui, 15)), _(identity_documents[i].label),
+                         UI_BUTTON_NORMAL, doc_choice == i))
             doc_choice = i;
     }
     ui_columns(ui, 1);
@@ -132,8 +109,9 @@ build_citizen(struct ui *ui, struct model *m)
         const char *err = NULL;
         if (doc_choice < 0)
             problem = _("Choose the kind of document.");
-        else if (!m->act->staff_citizen_by_document(
-                     m->app, pnr_field.text, documents[doc_choice].code, last4_field.text, &err))
+        else if (!m->act->staff_citizen_by_document(m->app, pnr_field.text,
+                                                    identity_documents[doc_choice].code,
+                                                    last4_field.text, &err))
             problem = err;
     }
     /* One keyboard: the numeric pad until the number is there and the document chosen, then
@@ -163,9 +141,9 @@ build_reason(struct ui *ui, struct model *m)
                    "with your staff id."),
                  UI_TEXT_BODY);
     ui_pair(ui, _("Personal identity number"), m->staff.pnr_masked);
-    for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++) {
-        if (ui_button(ui, _(reasons[i].label), UI_BUTTON_NORMAL))
-            m->act->staff_reason(m->app, reasons[i].code);
+    for (size_t i = 0; i < n_staff_reasons; i++) {
+        if (ui_button(ui, _(staff_reasons[i].label), UI_BUTTON_NORMAL))
+            m->act->staff_reason(m->app, staff_reasons[i].code);
     }
     chrome_end(ui, m);
 }
