@@ -72,17 +72,20 @@ store_outbox_add(struct store *s, const struct store_actor *actor,
     if (e != STORE_OK)
         return e;
     sqlite3_stmt *st = NULL;
-    int64_t seq = 0;
+    int64_t seq = 0, wire_seq = 0;
     const unsigned char *key = NULL;
     char uuid[37];
     uuid_v4_random(uuid);
 
-    if (sqlite3_prepare_v2(s->db, "SELECT outbox_next_seq FROM device_state WHERE id=1", -1, &st,
-                           NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT outbox_next_seq, outbox_next_wire FROM device_state WHERE id=1",
+                           -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) {
         seq = sqlite3_column_int64(st, 0);
+        wire_seq = sqlite3_column_int64(st, 1);
+    }
     sqlite3_finalize(st);
-    if (seq <= 0)
+    if (seq <= 0 || wire_seq <= 0)
         e = STORE_ERR_IO;
     if (e == STORE_OK)
         e = item_key(s, sub->citizen_id, &key);
@@ -90,8 +93,8 @@ store_outbox_add(struct store *s, const struct store_actor *actor,
         int rc = sqlite3_prepare_v2(
             s->db,
             "INSERT INTO outbox (seq, uuid, citizen_id, state, created_at, updated_at, f_kind,"
-            " f_main, f_type, f_class, f_payload, f_registered_by)"
-            " VALUES (?1, ?2, ?3, 'queued', ?4, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            " f_main, f_type, f_class, f_payload, f_registered_by, wire_seq)"
+            " VALUES (?1, ?2, ?3, 'queued', ?4, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             -1, &st, NULL);
         if (rc == SQLITE_OK) {
             sqlite3_bind_int64(st, 1, seq);
@@ -105,6 +108,7 @@ store_outbox_add(struct store *s, const struct store_actor *actor,
             bind_sealed(st, 8, key, "class", seq, sub->citizen_id, sub->klass);
             bind_sealed(st, 9, key, "payload", seq, sub->citizen_id, sub->payload);
             bind_sealed(st, 10, key, "registered_by", seq, sub->citizen_id, sub->registered_by);
+            sqlite3_bind_int64(st, 11, wire_seq);
             rc = sqlite3_step(st);
         }
         sqlite3_finalize(st);
@@ -112,7 +116,8 @@ store_outbox_add(struct store *s, const struct store_actor *actor,
             e = sql_error(s, rc, "queueing a submission");
     }
     if (e == STORE_OK)
-        e = sql_exec(s, "UPDATE device_state SET outbox_next_seq = outbox_next_seq + 1");
+        e = sql_exec(s, "UPDATE device_state SET outbox_next_seq = outbox_next_seq + 1,"
+                        " outbox_next_wire = outbox_next_wire + 1");
     if (e == STORE_OK) {
         char details[96];
         snprintf(details, sizeof(details), "submission %s queued as %lld", uuid, (long long)seq);
@@ -152,7 +157,7 @@ store_outbox_list(struct store *s, bool pending_only, size_t limit, struct store
     snprintf(sql, sizeof(sql),
              "SELECT o.seq, o.uuid, coalesce(o.citizen_id, 0), o.state, o.created_at, o.attempts,"
              " c.server_id, o.f_kind, o.f_main, o.f_type, o.f_class, o.f_payload,"
-             " o.f_registered_by, o.f_case_number, o.f_reason"
+             " o.f_registered_by, o.f_case_number, o.f_reason, coalesce(o.wire_seq, o.seq)"
              " FROM outbox o LEFT JOIN citizens c ON c.id = o.citizen_id %s ORDER BY o.seq"
              " LIMIT %lld",
              pending_only ? "WHERE o.state IN ('queued', 'sending')" : "",
@@ -176,6 +181,7 @@ store_outbox_list(struct store *s, bool pending_only, size_t limit, struct store
         }
         struct store_outbox_item *it = &o->items[o->n];
         it->seq = sqlite3_column_int64(st, 0);
+        it->wire_seq = sqlite3_column_int64(st, 15);
         it->uuid = arena_strndup(a, (const char *)sqlite3_column_text(st, 1), 36);
         it->citizen_id = sqlite3_column_int64(st, 2);
         if (!state_from_code((const char *)sqlite3_column_text(st, 3), &it->state))
@@ -314,4 +320,51 @@ store_outbox_stats(struct store *s, int64_t *pending, int64_t *oldest_created_at
     }
     sqlite3_finalize(st);
     return rc == SQLITE_OK ? STORE_OK : sql_error(s, rc, "counting the outbox");
+}
+
+enum store_error
+store_outbox_renumber(struct store *s, int64_t seq, int64_t wire_seq)
+{
+    if (seq < 1 || wire_seq < 1)
+        return STORE_ERR_INVALID;
+    enum store_error e = tx_begin(s);
+    if (e != STORE_OK)
+        return e;
+    /* Consecutive numbers, in local order, for the named item and every undelivered one after
+     * it; a gap left by an item that never went out (damaged here) closes too. */
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(s->db,
+                                "UPDATE outbox SET wire_seq = ?2 + (SELECT count(*) FROM outbox p"
+                                " WHERE p.state IN ('queued', 'sending') AND p.seq >= ?1"
+                                " AND p.seq < outbox.seq)"
+                                " WHERE state IN ('queued', 'sending') AND seq >= ?1",
+                                -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, seq);
+        sqlite3_bind_int64(st, 2, wire_seq);
+        rc = sqlite3_step(st);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        e = sql_error(s, rc, "renumbering the outbox");
+    /* Items queued from now on continue after the last renumbered one. */
+    if (e == STORE_OK) {
+        rc = sqlite3_prepare_v2(s->db,
+                                "UPDATE device_state SET outbox_next_wire = max(?1, 1 + coalesce("
+                                "(SELECT max(wire_seq) FROM outbox WHERE state IN ('queued',"
+                                " 'sending')), 0))",
+                                -1, &st, NULL);
+        if (rc == SQLITE_OK) {
+            sqlite3_bind_int64(st, 1, wire_seq);
+            rc = sqlite3_step(st);
+        }
+        sqlite3_finalize(st);
+        if (rc != SQLITE_DONE)
+            e = sql_error(s, rc, "renumbering the outbox");
+    }
+    if (e == STORE_OK)
+        e = tx_commit(s);
+    if (e != STORE_OK)
+        tx_rollback(s);
+    return e;
 }

@@ -214,7 +214,19 @@ static const char *const migration_2[] = {
     NULL,
 };
 
-static const char *const *const migrations[] = { migration_1, migration_2 };
+/* Version 3: the sequence number an item carries on the wire, apart from its row's own (which
+ * the sealed fields are bound to), so that the kiosk can renumber what it has not delivered
+ * when the case store answers sequence_conflict or sequence_gap (PROTOCOL.md §6): after a
+ * restored backup of this file, or a push by someone else holding the device key. */
+static const char *const migration_3[] = {
+    "ALTER TABLE outbox ADD COLUMN wire_seq INTEGER;",
+    "UPDATE outbox SET wire_seq = seq;",
+    "ALTER TABLE device_state ADD COLUMN outbox_next_wire INTEGER NOT NULL DEFAULT 1;",
+    "UPDATE device_state SET outbox_next_wire = outbox_next_seq;",
+    NULL,
+};
+
+static const char *const *const migrations[] = { migration_1, migration_2, migration_3 };
 
 int
 store_schema_version(void)

@@ -263,7 +263,8 @@ enum store_error store_outbox_add(struct store *s, const struct store_actor *act
                                   int64_t *seq_out) WARN_UNUSED;
 
 struct store_outbox_item {
-    int64_t seq;
+    int64_t seq;      /* the row's own, local and never changed */
+    int64_t wire_seq; /* the device's sequence number on the wire (PROTOCOL.md §6) */
     const char *uuid, *kind, *main, *type, *klass, *payload, *registered_by;
     const char *citizen_server_id; /* NULL for anonymous */
     int64_t citizen_id;
@@ -299,6 +300,11 @@ struct store_outbox_update {
 /* Records many outcomes in one transaction (what one push answered). */
 enum store_error store_outbox_set_states(struct store *s, const struct store_outbox_update *u,
                                          size_t n) WARN_UNUSED;
+
+/* For a case store that answered sequence_conflict or sequence_gap naming the item `seq`: that
+ * item and every pending item after it get consecutive wire sequence numbers from wire_seq on,
+ * and items queued later continue after them. Delivered items keep theirs. */
+enum store_error store_outbox_renumber(struct store *s, int64_t seq, int64_t wire_seq) WARN_UNUSED;
 
 /* Pending (queued or sending) items and the age of the oldest, for diagnostics. */
 enum store_error store_outbox_stats(struct store *s, int64_t *pending,

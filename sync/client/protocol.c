@@ -158,7 +158,7 @@ proto_push_request(const struct store_outbox *ob, size_t n, int64_t *bad_seq)
         }
         json_t *o =
             json_pack("{s:s, s:I, s:s, s:s?, s:s?, s:s?, s:s?, s:I, s:o, s:o}", "uuid", it->uuid,
-                      "seq", (json_int_t)it->seq, "kind", it->kind, "main", it->main, "type",
+                      "seq", (json_int_t)it->wire_seq, "kind", it->kind, "main", it->main, "type",
                       it->type, "class", it->klass, "citizen", it->citizen_server_id, "created_at",
                       (json_int_t)it->created_at, "payload", payload, "registered_by", by);
         if (it->citizen_server_id == NULL)
@@ -240,6 +240,27 @@ proto_error_parse(const char *body, size_t len, char code[static 32], int64_t *s
     if (json_is_integer(t))
         *server_time = json_integer_value(t);
     json_decref(root);
+}
+
+bool
+proto_sequence_error_parse(const char *body, size_t len, int64_t *expected, char uuid[static 37])
+{
+    *expected = 0;
+    uuid[0] = '\0';
+    json_t *root = json_loadb(body, len, 0, NULL);
+    const char *code = json_string_value(json_object_get(root, "error"));
+    json_t *e = json_object_get(root, "expected");
+    const char *u = json_string_value(json_object_get(root, "uuid"));
+    bool ok = code != NULL &&
+              (strcmp(code, "sequence_conflict") == 0 || strcmp(code, "sequence_gap") == 0) &&
+              json_is_integer(e) && json_integer_value(e) >= 1;
+    if (ok) {
+        *expected = (int64_t)json_integer_value(e);
+        if (u != NULL && strlen(u) == 36)
+            memcpy(uuid, u, 37);
+    }
+    json_decref(root);
+    return ok;
 }
 
 int64_t

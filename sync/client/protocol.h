@@ -71,6 +71,12 @@ void proto_push_finish(struct proto_push_response *r);
 /* The "error" code and "server_time" of an error body, if it has them ("" and 0 if not). */
 void proto_error_parse(const char *body, size_t len, char code[static 32], int64_t *server_time);
 
+/* A 409 sequence_conflict or sequence_gap body: the sequence number the case store expects next
+ * and the uuid of the item it stopped at ("" if the server did not name one). False for any
+ * other body, or one without a usable "expected". */
+bool proto_sequence_error_parse(const char *body, size_t len, int64_t *expected,
+                                char uuid[static 37]) WARN_UNUSED;
+
 /* Capped full-jitter exponential backoff: random(0, min(cap, base * 2^attempt)), and never
  * sooner than retry_after_s. random is any 32-bit random value. */
 int64_t proto_backoff_ms(int attempt, int retry_after_s, uint32_t random);

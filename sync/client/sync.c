@@ -487,9 +487,36 @@ sync_pull(struct sync_client *c, sync_progress_fn progress, void *data, struct s
     return SYNC_OK;
 }
 
+/* The case store expects another sequence number than ours (PROTOCOL.md §6): this cache was
+ * restored from an earlier copy, or someone else pushed with this device's key. Renumbers the
+ * undelivered items from the one it stopped at; items it already has are recognised by uuid
+ * whatever number they carry, so nothing is lost or doubled. */
+static enum sync_error
+renumber(struct sync_client *c, const struct store_outbox *ob, const struct response *r,
+         struct errbuf *err)
+{
+    int64_t expected = 0;
+    char uuid[37];
+    if (!proto_sequence_error_parse(buf_str(&r->body), r->body.len, &expected, uuid))
+        return status_error(r, err);
+    const struct store_outbox_item *from = &ob->items[0]; /* a server that names no item */
+    for (size_t i = 0; i < ob->n && uuid[0] != '\0'; i++) {
+        if (strcmp(ob->items[i].uuid, uuid) == 0)
+            from = &ob->items[i];
+    }
+    LOG_WARN("the case store expects sequence %lld where we sent %lld: renumbering the outbox",
+             (long long)expected, (long long)from->wire_seq);
+    if (store_outbox_renumber(c->store, from->seq, expected) != STORE_OK) {
+        err_set(err, "cannot renumber the outbox");
+        return SYNC_ERR_STORE;
+    }
+    return SYNC_OK;
+}
+
 enum sync_error
 sync_push(struct sync_client *c, struct sync_stats *stats, struct errbuf *err)
 {
+    int renumbered = 0;
     for (int round = 0; round < 10000; round++) {
         struct store_outbox *ob = NULL;
         if (store_outbox_list(c->store, true, PROTO_MAX_PUSH, &ob) != STORE_OK)
@@ -501,10 +528,17 @@ sync_push(struct sync_client *c, struct sync_stats *stats, struct errbuf *err)
         int64_t bad_seq = 0;
         char *body = proto_push_request(ob, ob->n, &bad_seq);
         if (bad_seq != 0) {
-            /* Not sendable as stored: reject locally so the queue moves on, and say so. */
+            /* Not sendable as stored: reject locally so the queue moves on, and say so. The
+             * items after it take over its number, which never reached the case store. */
             LOG_ERR("outbox item %lld is damaged and was not sent", (long long)bad_seq);
+            int64_t bad_wire = 0;
+            for (size_t i = 0; i < ob->n; i++) {
+                if (ob->items[i].seq == bad_seq)
+                    bad_wire = ob->items[i].wire_seq;
+            }
             if (store_outbox_set_state(c->store, bad_seq, STORE_OUTBOX_REJECTED, NULL,
-                                       "damaged on this kiosk; not sent") != STORE_OK) {
+                                       "damaged on this kiosk; not sent") != STORE_OK ||
+                store_outbox_renumber(c->store, bad_seq + 1, bad_wire) != STORE_OK) {
                 free(body);
                 store_outbox_free(ob);
                 return SYNC_ERR_STORE;
@@ -525,6 +559,16 @@ sync_push(struct sync_client *c, struct sync_stats *stats, struct errbuf *err)
         struct response r;
         enum sync_error e = signed_post(c, "/v1/push", body, &r, err);
         free(body);
+        if (e == SYNC_OK && r.status == 409 && renumbered < 3) {
+            renumbered++;
+            e = renumber(c, ob, &r, err);
+            buf_finish(&r.body);
+            free(ups);
+            store_outbox_free(ob);
+            if (e != SYNC_OK)
+                return e;
+            continue; /* at once, with the new numbers */
+        }
         if (e != SYNC_OK || r.status != 200) {
             if (e == SYNC_OK) {
                 stats->retry_after_s = r.retry_after_s;

@@ -28,6 +28,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char code[32];
     int64_t t;
     proto_error_parse(text, size, code, &t);
+    char uuid[37];
+    if (proto_sequence_error_parse(text, size, &t, uuid))
+        FUZZ_ASSERT(t >= 1 && (uuid[0] == '\0' || strlen(uuid) == 36));
     char *s = fuzz_cstr(data, size);
     struct httpsig_params p;
     if (httpsig_parse_input(s, &p, &err))

@@ -5,7 +5,9 @@
  *   kiosk_helper CONF find PNR                                  exit 0 found, 3 not found
  *   kiosk_helper CONF counts                                    rows per table, outbox states
  *   kiosk_helper CONF replay                                    send one signed pull twice
- *   kiosk_helper CONF audit                                     the audit log, opened (TSV) */
+ *   kiosk_helper CONF audit                                     the audit log, opened (TSV)
+ *   kiosk_helper CONF outbox                                    uuid, wire seq, state and case
+ *                                                               number of every item (TSV) */
 #include <curl/curl.h>
 #include <sodium.h>
 #include <sqlite3.h>
@@ -143,6 +145,15 @@ main(int argc, char **argv)
         }
     } else if (strcmp(argv[2], "replay") == 0) {
         rc = replay(cfg, &ks);
+    } else if (strcmp(argv[2], "outbox") == 0) {
+        struct store_outbox *ob = NULL;
+        rc = store_outbox_list(ks.store, false, 0, &ob) == STORE_OK ? 0 : 1;
+        for (size_t i = 0; ob != NULL && i < ob->n; i++) {
+            const struct store_outbox_item *it = &ob->items[i];
+            printf("%s\t%lld\t%s\t%s\n", it->uuid, (long long)it->wire_seq,
+                   store_outbox_state_code(it->state), it->case_number ? it->case_number : "-");
+        }
+        store_outbox_free(ob);
     } else if (strcmp(argv[2], "audit") == 0) {
         struct store_audit_entries *a = NULL;
         rc = store_audit_read(ks.store, 0, &a) == STORE_OK ? 0 : 1;

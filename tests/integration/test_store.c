@@ -541,6 +541,52 @@ TEST(store_audit_chain_detects_removed_and_altered_entries)
     fixture_finish(&f);
 }
 
+/* PROTOCOL.md §6: when the case store expects another number, the kiosk renumbers what it has
+ * not delivered; the sealed fields stay bound to the row's own number and still open. */
+TEST(store_outbox_renumbers_pending_items_consecutively_and_continues_after_them)
+{
+    struct fixture f;
+    fixture_init(&f);
+    fixture_seed_tolvan(&f);
+    int64_t cid;
+    CHECK_INT(STORE_OK, store_citizen_find(f.store, "191212121212", &cid));
+    for (int i = 0; i < 4; i++) {
+        char payload[64];
+        snprintf(payload, sizeof(payload), "{\"n\":%d}", i);
+        struct store_submission sub = {
+            "complaint",   "ovrigt", "ovrigt", "synpunkt", cid, payload, "{\"by\":\"citizen\"}",
+            1763800000 + i
+        };
+        char uuid[37];
+        CHECK_INT(STORE_OK, store_outbox_add(f.store, &citizen_actor, &sub, uuid, NULL));
+    }
+    /* 1 delivered, 3 rejected here (so never sent): 2 and 4 are pending. */
+    CHECK_INT(STORE_OK,
+              store_outbox_set_state(f.store, 1, STORE_OUTBOX_ACCEPTED, "KCS-2026-1", NULL));
+    CHECK_INT(STORE_OK, store_outbox_set_state(f.store, 3, STORE_OUTBOX_REJECTED, NULL, "x"));
+    CHECK_INT(STORE_ERR_INVALID, store_outbox_renumber(f.store, 2, 0));
+    CHECK_INT(STORE_OK, store_outbox_renumber(f.store, 2, 17));
+    struct store_submission next = {
+        "complaint", "ovrigt", "ovrigt", "synpunkt", cid, "{}", "{\"by\":\"citizen\"}", 1763800009
+    };
+    char uuid[37];
+    int64_t seq = 0;
+    CHECK_INT(STORE_OK, store_outbox_add(f.store, &citizen_actor, &next, uuid, &seq));
+    CHECK_INT(5, seq);
+    struct store_outbox *o = NULL;
+    CHECK_INT(STORE_OK, store_outbox_list(f.store, false, 0, &o));
+    CHECK_INT(5, o ? o->n : 0);
+    if (o != NULL && o->n == 5) {
+        static const int64_t want[] = { 1, 17, 3, 18, 19 };
+        for (size_t i = 0; i < 5; i++)
+            CHECK_INT(want[i], o->items[i].wire_seq);
+        CHECK_STR("{\"n\":1}", o->items[1].payload);
+        CHECK_STR("{\"n\":3}", o->items[3].payload);
+    }
+    store_outbox_free(o);
+    fixture_finish(&f);
+}
+
 TEST(store_outbox_is_gapless_ordered_and_never_blocked_by_a_rejection)
 {
     struct fixture f;
@@ -703,6 +749,7 @@ main(void)
     RUN(store_wrong_or_exposed_keys_are_refused_clearly);
     RUN(store_audit_chain_detects_removed_and_altered_entries);
     RUN(store_outbox_is_gapless_ordered_and_never_blocked_by_a_rejection);
+    RUN(store_outbox_renumbers_pending_items_consecutively_and_continues_after_them);
     RUN(store_migrates_from_every_previous_schema);
     RUN(store_refuses_newer_and_foreign_databases);
     RUN(store_keeps_the_signed_role_list_byte_for_byte);

@@ -210,6 +210,40 @@ TEST(page_verdicts_refuse_time_travel_and_spinning)
     CHECK_INT(PROTO_PAGE_RESET, proto_page_judge(&p, 500));
 }
 
+TEST(sequence_errors_name_the_expected_number_and_the_item)
+{
+    int64_t expected = -1;
+    char uuid[37];
+    const char *conflict = "{\"error\":\"sequence_conflict\",\"message\":\"m\",\"expected\":12,"
+                           "\"uuid\":\"0b7a6c1e-4f59-4d8a-9c63-2f1e0d9b7a55\"}";
+    CHECK(proto_sequence_error_parse(conflict, strlen(conflict), &expected, uuid));
+    CHECK_INT(12, expected);
+    CHECK_STR("0b7a6c1e-4f59-4d8a-9c63-2f1e0d9b7a55", uuid);
+    const char *gap = "{\"error\":\"sequence_gap\",\"expected\":3}"; /* an older server */
+    CHECK(proto_sequence_error_parse(gap, strlen(gap), &expected, uuid));
+    CHECK_INT(3, expected);
+    CHECK_STR("", uuid);
+    static const char *const refused[] = {
+        "{\"error\":\"sequence_gap\"}",
+        "{\"error\":\"sequence_gap\",\"expected\":0}",
+        "{\"error\":\"sequence_gap\",\"expected\":\"3\"}",
+        "{\"error\":\"invalid_request\",\"expected\":3}",
+        "{\"error\":\"sequence_conflict\",\"expected\":3,\"uuid\":\"short\"}",
+        "[]",
+        "{\"error\":\"sequence_conflict\",\"expec",
+        "",
+    };
+    for (size_t i = 0; i < ARRAY_LEN(refused); i++) {
+        bool ok = proto_sequence_error_parse(refused[i], strlen(refused[i]), &expected, uuid);
+        if (i == 4) { /* a usable number with an unusable uuid: renumber from the first item */
+            CHECK(ok);
+            CHECK_STR("", uuid);
+        } else {
+            CHECK_MSG(!ok, "accepted %s", refused[i]);
+        }
+    }
+}
+
 int
 main(void)
 {
@@ -219,5 +253,6 @@ main(void)
     RUN(backoff_is_capped_full_jitter_and_honours_retry_after);
     RUN(message_signatures_verify_and_catch_every_change);
     RUN(page_verdicts_refuse_time_travel_and_spinning);
+    RUN(sequence_errors_name_the_expected_number_and_the_item);
     return test_done();
 }

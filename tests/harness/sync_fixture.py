@@ -1,0 +1,142 @@
+"""What the sync-side suites share: a real casestore process (init, seed, serve over TLS on a
+loopback port, its database) and a real kiosk (provision, sync, the test helper), from the
+binaries the suite is given as MINASIDOR CASESTORE HELPER (argv 1..3). Import with
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "harness"))
+"""
+import contextlib
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+
+from taptest import free_port
+
+MINASIDOR, CASESTORE, HELPER = sys.argv[1:4]
+TMP = tempfile.mkdtemp(prefix="minasidor-%s-" % os.path.basename(sys.argv[0])[:-3])
+KIND_TABLE = {"citizen": "citizens", "case": "cases", "case_event": "case_events",
+              "case_document": "case_documents", "queue_entry": "queue_entries",
+              "invoice": "invoices", "permit": "permits", "appointment": "appointments",
+              "payout": "payouts", "article": "articles", "unit": "units"}
+
+
+def run(*args, env=None, check=False):
+    e = dict(os.environ)
+    e.update(env or {})
+    p = subprocess.run(list(args), capture_output=True, text=True, env=e, timeout=120)
+    if check and p.returncode != 0:
+        raise AssertionError(f"{args[0]} {args[1:4]} failed: {p.stderr.strip()}")
+    return p
+
+
+class Casestore:
+    def __init__(self, name, citizens=300):
+        self.data = os.path.join(TMP, name)
+        self.pin = run(CASESTORE, "init", "--data", self.data, check=True).stdout.strip()
+        run(CASESTORE, "seed", "--data", self.data, "--citizens", str(citizens), "--seed", "7",
+            check=True)
+        self.proc = None
+        self.log = os.path.join(self.data, "serve.log")
+        self.port = free_port()  # kept across restarts: kiosks have the URL in their settings
+        self.url = f"https://127.0.0.1:{self.port}"
+        self.rp = os.path.join(TMP, name + "-rp")  # the relying-party certificate, for BankID
+        run(CASESTORE, "rp-cert", "--data", self.data, "--out", self.rp, check=True)
+
+    def cs(self, *args, check=True):
+        return run(CASESTORE, *args[:1], "--data", self.data, *args[1:], check=check)
+
+    def token(self, districts="bromma,kista"):
+        return self.cs("token", "create", "--site", "test-mbk", "--districts",
+                       districts).stdout.strip()
+
+    def start(self, inject=(), env=None):
+        self.stop()
+        args = [CASESTORE, "serve", "--data", self.data, "--listen", f"127.0.0.1:{self.port}"]
+        for f in inject:
+            args += ["--inject", f]
+        e = dict(os.environ, CASESTORE_LOG_LEVEL="info")
+        e.update(env or {})
+        logf = open(self.log, "a")
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=logf, text=True, env=e)
+        line = self.proc.stdout.readline()
+        for _ in range(50):  # the previous process may still hold the port for a moment
+            if "listening" in line:
+                break
+            self.proc.wait(timeout=10)
+            time.sleep(0.1)
+            self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=logf, text=True,
+                                         env=e)
+            line = self.proc.stdout.readline()
+        assert "listening" in line, f"casestore did not start: {line}"
+
+    def stop(self):
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+            self.proc = None
+
+    @contextlib.contextmanager
+    def db(self):
+        # sqlite3's own "with" commits but does not close; an open handle would keep the old
+        # WAL when a test replaces the database file.
+        conn = sqlite3.connect(os.path.join(self.data, "casestore.db"))
+        try:
+            yield conn
+            conn.commit()
+        finally:
+            conn.close()
+
+    def scope_counts(self, districts):
+        marks = ",".join("?" * len(districts))
+        with self.db() as db:
+            rows = db.execute(f"SELECT kind, count(*) FROM records WHERE district IN ({marks})"
+                              " OR district = '*' GROUP BY kind", districts).fetchall()
+        return {KIND_TABLE[k]: n for k, n in rows}
+
+    def submissions(self):
+        with self.db() as db:
+            return dict(db.execute("SELECT status, count(*) FROM submissions GROUP BY status"))
+
+    def citizen_in(self, district, skip=0):
+        with self.db() as db:
+            return db.execute("SELECT id, json_extract(fields, '$.pnr') FROM records WHERE"
+                              " kind='citizen' AND district=? ORDER BY id LIMIT 1 OFFSET ?",
+                              (district, skip)).fetchone()
+
+
+class Kiosk:
+    def __init__(self, name):
+        self.dir = os.path.join(TMP, name)
+        self.conf = os.path.join(self.dir, "minasidor.conf")
+
+    def provision(self, cs, token, pin=None, force=False):
+        args = [MINASIDOR, "provision", "--server", cs.url, "--pin", pin or cs.pin, "--token",
+                token, "--site-name", "Testkontoret", "--state-dir", self.dir]
+        if force:
+            args.append("--force")
+        return run(*args)
+
+    def sync(self):
+        return run(MINASIDOR, "--config", self.conf, "sync", "--once")
+
+    def helper(self, *args):
+        return run(HELPER, self.conf, *args)
+
+    def counts(self):
+        out = self.helper("counts").stdout
+        return {k: int(v) for k, v in (line.split() for line in out.splitlines())}
+
+    def cursor(self):
+        with contextlib.closing(sqlite3.connect(os.path.join(self.dir, "cache.db"))) as db:
+            return db.execute("SELECT cursor FROM sync_state").fetchone()[0]
+
+
+def pending(k):
+    c = k.counts()
+    return c.get("outbox.queued", 0) + c.get("outbox.sending", 0)
+
+
+def synced_counts(k):
+    c = k.counts()
+    return {t: c.get(t, 0) for t in KIND_TABLE.values() if c.get(t, 0)}
