@@ -93,15 +93,17 @@ store_outbox_add(struct store *s, const struct store_actor *actor,
         int rc = sqlite3_prepare_v2(
             s->db,
             "INSERT INTO outbox (seq, uuid, citizen_id, state, created_at, updated_at, f_kind,"
-            " f_main, f_type, f_class, f_payload, f_registered_by, wire_seq)"
-            " VALUES (?1, ?2, ?3, 'queued', ?4, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            " f_main, f_type, f_class, f_payload, f_registered_by, wire_seq, f_created_at)"
+            " VALUES (?1, ?2, ?3, 'queued', 0, 0, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?4)",
             -1, &st, NULL);
         if (rc == SQLITE_OK) {
             sqlite3_bind_int64(st, 1, seq);
             sqlite3_bind_text(st, 2, uuid, -1, SQLITE_STATIC);
             if (sub->citizen_id)
                 sqlite3_bind_int64(st, 3, sub->citizen_id);
-            sqlite3_bind_int64(st, 4, sub->created_at);
+            char when[24];
+            snprintf(when, sizeof(when), "%lld", (long long)sub->created_at);
+            bind_sealed(st, 4, key, "created_at", seq, sub->citizen_id, when);
             bind_sealed(st, 5, key, "kind", seq, sub->citizen_id, sub->kind);
             bind_sealed(st, 6, key, "main", seq, sub->citizen_id, sub->main);
             bind_sealed(st, 7, key, "type", seq, sub->citizen_id, sub->type);
@@ -155,7 +157,7 @@ store_outbox_list(struct store *s, bool pending_only, size_t limit, struct store
 {
     char sql[512];
     snprintf(sql, sizeof(sql),
-             "SELECT o.seq, o.uuid, coalesce(o.citizen_id, 0), o.state, o.created_at, o.attempts,"
+             "SELECT o.seq, o.uuid, coalesce(o.citizen_id, 0), o.state, o.f_created_at, o.attempts,"
              " c.server_id, o.f_kind, o.f_main, o.f_type, o.f_class, o.f_payload,"
              " o.f_registered_by, o.f_case_number, o.f_reason, coalesce(o.wire_seq, o.seq)"
              " FROM outbox o LEFT JOIN citizens c ON c.id = o.citizen_id %s ORDER BY o.seq"
@@ -186,7 +188,7 @@ store_outbox_list(struct store *s, bool pending_only, size_t limit, struct store
         it->citizen_id = sqlite3_column_int64(st, 2);
         if (!state_from_code((const char *)sqlite3_column_text(st, 3), &it->state))
             e = STORE_ERR_TAMPERED;
-        it->created_at = sqlite3_column_int64(st, 4);
+        it->created_at = 0;
         it->attempts = sqlite3_column_int(st, 5);
         if (sqlite3_column_type(st, 6) != SQLITE_NULL)
             it->citizen_server_id = arena_strndup(a, (const char *)sqlite3_column_text(st, 6),
@@ -201,6 +203,11 @@ store_outbox_list(struct store *s, bool pending_only, size_t limit, struct store
         };
         for (size_t f = 0; key != NULL && e == STORE_OK && f < ARRAY_LEN(columns); f++)
             e = open_opt(key, st, 7 + (int)f, columns[f], it->seq, it->citizen_id, a, fields[f]);
+        const char *when = NULL;
+        if (key != NULL && e == STORE_OK)
+            e = open_opt(key, st, 4, "created_at", it->seq, it->citizen_id, a, &when);
+        if (when != NULL)
+            it->created_at = strtoll(when, NULL, 10);
         o->n++;
     }
     if (e == STORE_OK && rc != SQLITE_DONE)
@@ -266,7 +273,7 @@ set_state_in_tx(struct store *s, int64_t seq, enum store_outbox_state state,
         e = item_key(s, citizen, &key);
     if (e == STORE_OK) {
         int rc = sqlite3_prepare_v2(s->db,
-                                    "UPDATE outbox SET state=?2, updated_at=?3,"
+                                    "UPDATE outbox SET state=?2,"
                                     " attempts = attempts + (?2 = 'sending'),"
                                     " f_case_number=coalesce(?4, f_case_number),"
                                     " f_reason=?5 WHERE seq=?1",
@@ -274,7 +281,6 @@ set_state_in_tx(struct store *s, int64_t seq, enum store_outbox_state state,
         if (rc == SQLITE_OK) {
             sqlite3_bind_int64(st, 1, seq);
             sqlite3_bind_text(st, 2, store_outbox_state_code(state), -1, SQLITE_STATIC);
-            sqlite3_bind_int64(st, 3, (int64_t)time(NULL));
             bind_sealed(st, 4, key, "case_number", seq, citizen, case_number);
             bind_sealed(st, 5, key, "reason", seq, citizen, reason);
             rc = sqlite3_step(st);
@@ -308,18 +314,68 @@ outbox_has_pending(struct store *s, int64_t citizen_id)
 enum store_error
 store_outbox_stats(struct store *s, int64_t *pending, int64_t *oldest_created_at)
 {
+    *pending = 0;
+    *oldest_created_at = 0;
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(s->db,
-                                "SELECT count(*), coalesce(min(created_at), 0) FROM outbox"
-                                " WHERE state IN ('queued', 'sending')",
-                                -1, &st, NULL);
+    int rc = sqlite3_prepare_v2(
+        s->db, "SELECT count(*) FROM outbox WHERE state IN ('queued', 'sending')", -1, &st, NULL);
     if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         *pending = sqlite3_column_int64(st, 0);
-        *oldest_created_at = sqlite3_column_int64(st, 1);
         rc = SQLITE_OK;
     }
     sqlite3_finalize(st);
-    return rc == SQLITE_OK ? STORE_OK : sql_error(s, rc, "counting the outbox");
+    if (rc != SQLITE_OK)
+        return sql_error(s, rc, "counting the outbox");
+    if (*pending == 0)
+        return STORE_OK;
+    /* Items are numbered as they are made: the oldest is the first pending one. Its time is
+     * sealed, so it is opened here rather than read from a column. */
+    struct store_outbox *ob = NULL;
+    enum store_error e = store_outbox_list(s, true, 1, &ob);
+    if (e == STORE_OK && ob->n == 1)
+        *oldest_created_at = ob->items[0].created_at;
+    store_outbox_free(ob);
+    return e;
+}
+
+enum store_error
+outbox_migrate_sealed_times(struct store *s)
+{
+    sqlite3_stmt *st = NULL, *up = NULL;
+    int rc =
+        sqlite3_prepare_v2(s->db,
+                           "SELECT seq, coalesce(citizen_id, 0), created_at, f_kind IS NOT NULL"
+                           " FROM outbox",
+                           -1, &st, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(s->db,
+                                "UPDATE outbox SET f_created_at=?2, created_at=0, updated_at=0"
+                                " WHERE seq=?1",
+                                -1, &up, NULL);
+    enum store_error e = rc == SQLITE_OK ? STORE_OK : sql_error(s, rc, "migrating the outbox");
+    while (e == STORE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t seq = sqlite3_column_int64(st, 0), citizen = sqlite3_column_int64(st, 1);
+        const unsigned char *key = NULL;
+        /* An item whose citizen was erased has no personal fields left: its time goes too. */
+        bool has_fields = sqlite3_column_int(st, 3) != 0;
+        if (has_fields)
+            e = item_key(s, citizen, &key);
+        char when[24];
+        snprintf(when, sizeof(when), "%lld", (long long)sqlite3_column_int64(st, 2));
+        sqlite3_reset(up);
+        sqlite3_bind_int64(up, 1, seq);
+        if (key != NULL)
+            bind_sealed(up, 2, key, "created_at", seq, citizen, when);
+        else
+            sqlite3_bind_null(up, 2);
+        if (e == STORE_OK && (rc = sqlite3_step(up)) != SQLITE_DONE)
+            e = sql_error(s, rc, "migrating the outbox");
+    }
+    if (e == STORE_OK && rc != SQLITE_DONE)
+        e = sql_error(s, rc, "migrating the outbox");
+    sqlite3_finalize(st);
+    sqlite3_finalize(up);
+    return e;
 }
 
 enum store_error

@@ -226,7 +226,37 @@ static const char *const migration_3[] = {
     NULL,
 };
 
-static const char *const *const migrations[] = { migration_1, migration_2, migration_3 };
+/* Version 4: less in the clear. Who visited when could be read from an audit entry's time,
+ * session kind, category and citizen columns and from an outbox item's times without the key;
+ * the audit log keeps only its id, a sealed header, the sealed details and the chain's MAC, and
+ * an outbox item's time is sealed with its other fields. The SQL adds the columns; the rest
+ * needs the keys (audit_migrate_sealed_headers, outbox_migrate_sealed_times). */
+static const char *const migration_4[] = {
+    "ALTER TABLE outbox ADD COLUMN f_created_at BLOB;",
+    NULL,
+};
+
+static enum store_error
+migrate_4(struct store *s, struct errbuf *err)
+{
+    enum store_error e = outbox_migrate_sealed_times(s);
+    if (e == STORE_OK)
+        e = audit_migrate_sealed_headers(s, err);
+    return e;
+}
+
+struct migration {
+    const char *const *sql;
+    /* Work that needs the keys, in the same transaction after the SQL; NULL if none. */
+    enum store_error (*with_keys)(struct store *s, struct errbuf *err);
+};
+
+static const struct migration migrations[] = {
+    { migration_1, NULL },
+    { migration_2, NULL },
+    { migration_3, NULL },
+    { migration_4, migrate_4 },
+};
 
 int
 store_schema_version(void)
@@ -269,15 +299,24 @@ schema_migrate(struct store *s, int target, struct errbuf *err)
             return e;
         char setv[48];
         snprintf(setv, sizeof(setv), "PRAGMA user_version = %d", next);
-        for (const char *const *stmt = migrations[next - 1]; *stmt && e == STORE_OK; stmt++)
+        const struct migration *m = &migrations[next - 1];
+        for (const char *const *stmt = m->sql; *stmt && e == STORE_OK; stmt++)
             e = sql_exec(s, *stmt);
+        /* Never re-seal anything under a wrong key: that would destroy what it touched. */
+        if (e == STORE_OK && m->with_keys != NULL)
+            e = store_check_key(s, err);
+        if (e == STORE_OK && m->with_keys != NULL)
+            e = m->with_keys(s, err);
         if (e == STORE_OK)
             e = sql_exec(s, setv);
         if (e == STORE_OK)
             e = tx_commit(s);
         if (e != STORE_OK) {
             tx_rollback(s);
-            err_set(err, "schema migration to version %d failed", next);
+            if (err != NULL && err->msg[0] != '\0')
+                err_prefix(err, "schema migration to version %d failed", next);
+            else
+                err_set(err, "schema migration to version %d failed", next);
             return e;
         }
         LOG_INFO("schema migrated to version %d", next);

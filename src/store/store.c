@@ -188,8 +188,8 @@ prepare_kind(struct store *s, enum store_kind k)
     return e;
 }
 
-static enum store_error
-check_key(struct store *s, struct errbuf *err)
+enum store_error
+store_check_key(struct store *s, struct errbuf *err)
 {
     sqlite3_stmt *st = NULL;
     enum store_error e = prep(s, "SELECT key_check FROM device_state WHERE id=1", &st);
@@ -280,7 +280,7 @@ static
     e = schema_migrate(s, version, err);
     if (e != STORE_OK)
         goto fail;
-    e = check_key(s, err);
+    e = store_check_key(s, err);
     if (e != STORE_OK)
         goto fail;
     for (int k = 0; k < STORE_KIND_COUNT && e == STORE_OK; k++)
@@ -459,7 +459,7 @@ erase_in_tx(struct store *s, int64_t cid)
     snprintf(sql, sizeof(sql),
              "UPDATE outbox SET citizen_id=NULL, f_kind=NULL, f_main=NULL, f_type=NULL,"
              " f_class=NULL, f_payload=NULL, f_registered_by=NULL, f_case_number=NULL,"
-             " f_reason=NULL WHERE citizen_id=%lld;"
+             " f_reason=NULL, f_created_at=NULL WHERE citizen_id=%lld;"
              "DELETE FROM citizens WHERE id=%lld",
              (long long)cid, (long long)cid);
     return sql_exec(s, sql);

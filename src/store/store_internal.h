@@ -83,6 +83,15 @@ void tx_rollback(struct store *s);
 /* Schema: the migrations, applied in order. */
 enum store_error schema_migrate(struct store *s, int target_version, struct errbuf *err);
 
+/* Whether the root key opens this database (the key check, written on first open). */
+enum store_error store_check_key(struct store *s, struct errbuf *err);
+
+/* Schema 4's work with keys, inside its migration's transaction: seal the audit log's headers
+ * (after verifying the old chain; a broken chain is not laundered into a valid one) and the
+ * outbox's times. */
+enum store_error audit_migrate_sealed_headers(struct store *s, struct errbuf *err);
+enum store_error outbox_migrate_sealed_times(struct store *s);
+
 /* Audit, used inside other transactions. */
 enum store_error audit_append_in_tx(struct store *s, const struct store_actor *actor,
                                     int64_t citizen_id, const char *category, const char *details);

@@ -4,6 +4,7 @@ a cache.db restored from an earlier copy, and someone else pushing with the devi
 submission must arrive exactly once and every receipt must name the case number the case store
 gave that very submission (PROTOCOL.md §6). Real casestore over TLS, real kiosk files. TAP."""
 import contextlib
+import json
 import os
 import shutil
 import sqlite3
@@ -183,6 +184,19 @@ def a_cache_written_by_the_previous_version_migrates_and_delivers_its_outbox_onc
     with open(k.conf, "w") as f:
         f.write(conf)
     os.chmod(k.conf, 0o600)
+    # An audit log altered before the upgrade is not laundered into a valid chain by it.
+    tampered = os.path.join(base.TMP, "v2-tampered")
+    shutil.copytree(kdir, tampered)
+    with contextlib.closing(sqlite3.connect(os.path.join(tampered, "cache.db"))) as db:
+        db.execute("UPDATE audit_log SET category='overview' WHERE id=2")
+        db.commit()
+    with open(os.path.join(tampered, "minasidor.conf"), "w") as f:
+        f.write(conf.replace(kdir, tampered))
+    os.chmod(os.path.join(tampered, "minasidor.conf"), 0o600)
+    p = base.run(base.HELPER, os.path.join(tampered, "minasidor.conf"), "outbox")
+    eq(2, p.returncode, "a tampered audit log refuses the migration")
+    assert "altered before this upgrade" in p.stderr, p.stderr
+
     rows = outbox(k)
     eq([("1", "accepted"), ("2", "accepted"), ("3", "queued"), ("4", "queued")],
        [(r[1], r[2]) for r in rows], "wire numbers are the old sequence numbers")
@@ -196,6 +210,18 @@ def a_cache_written_by_the_previous_version_migrates_and_delivers_its_outbox_onc
     p = sync_ok(k, "a new submission after the migration")
     assert "1 accepted, 0 duplicate" in p.stdout, p.stdout
     eq("5", outbox(k)[-1][1], "the next wire number follows the old ones")
+    audit = [line.split("\t") for line in k.helper("audit").stdout.splitlines()]
+    eq(["submission"] * 5, [a[2] for a in audit], "the old entries open under their sealed headers")
+    with contextlib.closing(sqlite3.connect(os.path.join(kdir, "cache.db"))) as db:
+        cols = [c for (c,) in db.execute("SELECT name FROM pragma_table_info('audit_log')")]
+        times = db.execute("SELECT count(*) FROM outbox WHERE created_at != 0").fetchone()[0]
+    eq(["id", "header", "details", "mac"], cols, "nothing of an entry in the clear")
+    eq(0, times, "no outbox time in the clear")
+    p = base.run(base.MINASIDOR, "--config", k.conf, "doctor", "--json")
+    store = [c for c in json.loads(p.stdout)["checks"] if c["name"] == "store"]
+    eq("ok", store[0]["status"] if store else None, f"doctor's store check: {store}")
+    assert "schema 4" in store[0]["detail"] and "audit log of 5 entries intact" in \
+        store[0]["detail"], store[0]["detail"]
     old_cs.stop()
 
 

@@ -515,13 +515,21 @@ TEST(store_audit_chain_detects_removed_and_altered_entries)
     store_close(f.store);
     f.store = NULL;
 
-    raw_sql(f.db, "UPDATE audit_log SET category='overview' WHERE id=4");
+    /* Entry 4 claims entry 2's (validly sealed) header. */
+    raw_sql(f.db, "CREATE TABLE keep AS SELECT header FROM audit_log WHERE id=4;"
+                  "UPDATE audit_log SET header=(SELECT header FROM audit_log WHERE id=2)"
+                  " WHERE id=4");
     fixture_reopen(&f);
     CHECK_INT(STORE_ERR_TAMPERED, store_audit_verify(f.store, &n, &err));
     CHECK_STR("audit log: entry 4 was altered", err.msg);
     store_close(f.store);
     f.store = NULL;
-    raw_sql(f.db, "UPDATE audit_log SET category='invoices' WHERE id=4");
+    raw_sql(f.db, "UPDATE audit_log SET header=(SELECT header FROM keep) WHERE id=4;"
+                  "DROP TABLE keep");
+    fixture_reopen(&f);
+    CHECK_INT(STORE_OK, store_audit_verify(f.store, &n, &err));
+    store_close(f.store);
+    f.store = NULL;
     raw_sql(f.db, "DELETE FROM audit_log WHERE id=3");
     fixture_reopen(&f);
     CHECK_INT(STORE_ERR_TAMPERED, store_audit_verify(f.store, &n, &err));
@@ -538,6 +546,48 @@ TEST(store_audit_chain_detects_removed_and_altered_entries)
     fixture_reopen(&f);
     CHECK_INT(STORE_ERR_TAMPERED, store_audit_verify(f.store, &n, &err));
     CHECK_STR("audit log: the newest entries were removed (2 of 3 left)", err.msg);
+    fixture_finish(&f);
+}
+
+/* Who visited when must not be readable without the key: the audit log keeps only its id, a
+ * sealed header, the sealed details and the MAC; an outbox item's time is sealed too. */
+TEST(store_audit_and_outbox_say_nothing_of_who_came_when_without_the_key)
+{
+    struct fixture f;
+    fixture_init(&f);
+    fixture_seed_tolvan(&f);
+    int64_t cid;
+    CHECK_INT(STORE_OK, store_citizen_find(f.store, "191212121212", &cid));
+    struct store_actor staff = { STORE_SESSION_STAFF, "staff-17", "Ombudsregistrering" };
+    CHECK_INT(STORE_OK, store_audit_append(f.store, &staff, cid, "overview", "read"));
+    struct store_submission sub = {
+        "complaint", "ovrigt", "ovrigt", "synpunkt", cid, "{}", "{\"by\":\"citizen\"}", 1763801234
+    };
+    char uuid[37];
+    CHECK_INT(STORE_OK, store_outbox_add(f.store, &citizen_actor, &sub, uuid, NULL));
+    CHECK_INT(4, raw_count(f.db, "SELECT count(*) FROM pragma_table_info('audit_log')"));
+    CHECK_INT(0, raw_count(f.db, "SELECT count(*) FROM pragma_table_info('audit_log') WHERE"
+                                 " name NOT IN ('id', 'header', 'details', 'mac')"));
+    CHECK_INT(0, raw_count(f.db, "SELECT count(*) FROM outbox WHERE created_at != 0 OR"
+                                 " updated_at != 0 OR f_created_at IS NULL"));
+    CHECK(!db_files_contain(f.db, "overview", 8));
+    CHECK(!db_files_contain(f.db, "1763801234", 10));
+    struct store_audit_entries *a = NULL;
+    CHECK_INT(STORE_OK, store_audit_read(f.store, 0, &a));
+    CHECK(a != NULL && a->n == 2);
+    if (a != NULL && a->n == 2) {
+        CHECK_STR("staff", a->entries[0].session);
+        CHECK_STR("overview", a->entries[0].category);
+        CHECK(a->entries[0].about_citizen && a->entries[0].by_staff);
+        CHECK_STR("reason: Ombudsregistrering; read", a->entries[0].details);
+        CHECK_STR("submission", a->entries[1].category);
+        CHECK(!a->entries[1].by_staff);
+    }
+    store_audit_free(a);
+    int64_t pending = 0, oldest = 0;
+    CHECK_INT(STORE_OK, store_outbox_stats(f.store, &pending, &oldest));
+    CHECK_INT(1, pending);
+    CHECK_INT(1763801234, oldest);
     fixture_finish(&f);
 }
 
@@ -750,6 +800,7 @@ main(void)
     RUN(store_audit_chain_detects_removed_and_altered_entries);
     RUN(store_outbox_is_gapless_ordered_and_never_blocked_by_a_rejection);
     RUN(store_outbox_renumbers_pending_items_consecutively_and_continues_after_them);
+    RUN(store_audit_and_outbox_say_nothing_of_who_came_when_without_the_key);
     RUN(store_migrates_from_every_previous_schema);
     RUN(store_refuses_newer_and_foreign_databases);
     RUN(store_keeps_the_signed_role_list_byte_for_byte);
