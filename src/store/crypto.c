@@ -237,6 +237,18 @@ open_field_fixed(const unsigned char key[KEY_BYTES], const char *table, const ch
 }
 
 void
+server_ref(const struct store *s, const char *table, const char *server_id, char out[33])
+{
+    crypto_generichash_state h;
+    unsigned char ref[16];
+    crypto_generichash_init(&h, store_subkey(s, SUBKEY_REF), KEY_BYTES, sizeof(ref));
+    crypto_generichash_update(&h, (const unsigned char *)table, strlen(table) + 1);
+    crypto_generichash_update(&h, (const unsigned char *)server_id, strlen(server_id));
+    crypto_generichash_final(&h, ref, sizeof(ref));
+    sodium_bin2hex(out, 33, ref, sizeof(ref));
+}
+
+void
 blind_index(const struct store *s, const char *pnr12, unsigned char out[KEY_BYTES])
 {
     crypto_generichash(out, KEY_BYTES, (const unsigned char *)pnr12, strlen(pnr12),

@@ -152,13 +152,28 @@ open_opt(const unsigned char *key, sqlite3_stmt *st, int col, const char *column
     return e;
 }
 
+static enum store_error
+open_field_as(const unsigned char *key, sqlite3_stmt *st, int col, const char *table,
+              const char *column, int64_t citizen, struct store_arena *a, const char **out)
+{
+    *out = NULL;
+    if (sqlite3_column_type(st, col) == SQLITE_NULL)
+        return STORE_OK;
+    char *text;
+    enum store_error e =
+        open_field(key, table, column, citizen, citizen, sqlite3_column_blob(st, col),
+                   (size_t)sqlite3_column_bytes(st, col), a, &text, NULL);
+    *out = text;
+    return e;
+}
+
 enum store_error
 store_outbox_list(struct store *s, bool pending_only, size_t limit, struct store_outbox **out)
 {
     char sql[512];
     snprintf(sql, sizeof(sql),
              "SELECT o.seq, o.uuid, coalesce(o.citizen_id, 0), o.state, o.f_created_at, o.attempts,"
-             " c.server_id, o.f_kind, o.f_main, o.f_type, o.f_class, o.f_payload,"
+             " c.f_server_id, o.f_kind, o.f_main, o.f_type, o.f_class, o.f_payload,"
              " o.f_registered_by, o.f_case_number, o.f_reason, coalesce(o.wire_seq, o.seq)"
              " FROM outbox o LEFT JOIN citizens c ON c.id = o.citizen_id %s ORDER BY o.seq"
              " LIMIT %lld",
@@ -190,12 +205,13 @@ store_outbox_list(struct store *s, bool pending_only, size_t limit, struct store
             e = STORE_ERR_TAMPERED;
         it->created_at = 0;
         it->attempts = sqlite3_column_int(st, 5);
-        if (sqlite3_column_type(st, 6) != SQLITE_NULL)
-            it->citizen_server_id = arena_strndup(a, (const char *)sqlite3_column_text(st, 6),
-                                                  (size_t)sqlite3_column_bytes(st, 6));
         const unsigned char *key = NULL;
         if (e == STORE_OK && sqlite3_column_type(st, 7) != SQLITE_NULL)
             e = item_key(s, it->citizen_id, &key);
+        /* The citizen's id, sealed under the same key as the item (their key). */
+        if (key != NULL && e == STORE_OK && it->citizen_id != 0)
+            e = open_field_as(key, st, 6, "citizens", "server_id", it->citizen_id, a,
+                              &it->citizen_server_id);
         const char **fields[] = { &it->kind,    &it->main,          &it->type,        &it->klass,
                                   &it->payload, &it->registered_by, &it->case_number, &it->reason };
         static const char *const columns[] = {

@@ -245,6 +245,14 @@ migrate_4(struct store *s, struct errbuf *err)
     return e;
 }
 
+/* Version 5: the case store's record ids are not in the clear either (they name people to
+ * whoever also holds the case store's data): each table keeps a keyed reference instead, and a
+ * citizen's id is sealed beside it for the submissions that must name it. */
+static const char *const migration_5[] = {
+    "ALTER TABLE citizens ADD COLUMN f_server_id BLOB;",
+    NULL,
+};
+
 struct migration {
     const char *const *sql;
     /* Work that needs the keys, in the same transaction after the SQL; NULL if none. */
@@ -256,6 +264,7 @@ static const struct migration migrations[] = {
     { migration_2, NULL },
     { migration_3, NULL },
     { migration_4, migrate_4 },
+    { migration_5, store_migrate_server_refs },
 };
 
 int

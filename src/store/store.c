@@ -389,9 +389,11 @@ citizen_key(struct store *s, int64_t citizen_id, const unsigned char **key)
 static enum store_error
 find_row(struct store *s, enum store_kind k, const char *server_id, int64_t *id)
 {
+    char ref[33];
+    server_ref(s, store_kind(k)->table, server_id, ref);
     sqlite3_stmt *st = s->stmts[k].find;
     sqlite3_reset(st);
-    sqlite3_bind_text(st, 1, server_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 1, ref, -1, SQLITE_TRANSIENT);
     int rc = sqlite3_step(st);
     *id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     sqlite3_reset(st);
@@ -518,6 +520,25 @@ bind_value(struct store *s, sqlite3_stmt *st, int param, const struct store_fiel
     return STORE_OK;
 }
 
+/* The citizen's case store id, sealed under their key: a submission must name it. */
+static enum store_error
+seal_citizen_server_id(struct store *s, int64_t cid, const unsigned char *key,
+                       const char *server_id)
+{
+    sqlite3_stmt *st = NULL;
+    enum store_error e = prep(s, "UPDATE citizens SET f_server_id=?2 WHERE id=?1", &st);
+    if (e != STORE_OK)
+        return e;
+    unsigned char *blob;
+    size_t len;
+    seal_field(key, "citizens", "server_id", cid, cid, server_id, strlen(server_id), &blob, &len);
+    sqlite3_bind_int64(st, 1, cid);
+    sqlite3_bind_blob(st, 2, blob, (int)len, free);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? STORE_OK : sql_error(s, rc, "writing a citizen's id");
+}
+
 static enum store_error
 apply_one(struct store *s, const struct store_change *c, struct errbuf *err)
 {
@@ -596,7 +617,9 @@ apply_one(struct store *s, const struct store_change *c, struct errbuf *err)
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     sqlite3_bind_int64(st, 1, rowid);
-    sqlite3_bind_text(st, 2, c->id, -1, SQLITE_STATIC);
+    char ref[33];
+    server_ref(s, d->table, c->id, ref);
+    sqlite3_bind_text(st, 2, ref, -1, SQLITE_TRANSIENT);
     int param = 3;
     if (c->kind == STORE_KIND_CITIZEN) {
         unsigned char bidx[KEY_BYTES];
@@ -620,6 +643,8 @@ apply_one(struct store *s, const struct store_change *c, struct errbuf *err)
     int rc = e == STORE_OK ? sqlite3_step(st) : SQLITE_DONE;
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
+    if (e == STORE_OK && rc == SQLITE_DONE && c->kind == STORE_KIND_CITIZEN)
+        e = seal_citizen_server_id(s, rowid, key, c->id);
     if (e == STORE_OK && rc == SQLITE_DONE && is_new && c->kind == STORE_KIND_CITIZEN) {
         /* The citizen's records follow in the same page: keep the fresh key at hand. */
         memcpy(s->cached_key, new_key, KEY_BYTES);
@@ -1105,5 +1130,59 @@ store_roles_get(struct store *s, unsigned char **document, size_t *document_len,
         e = rc == SQLITE_DONE ? STORE_ERR_NOT_FOUND : sql_error(s, rc, "reading the role list");
     }
     sqlite3_finalize(st);
+    return e;
+}
+
+enum store_error
+store_server_ref(struct store *s, enum store_kind kind, const char *server_id, char out[static 33])
+{
+    const struct store_kind_def *d = store_kind(kind);
+    if (d == NULL || server_id == NULL)
+        return STORE_ERR_INVALID;
+    server_ref(s, d->table, server_id, out);
+    return STORE_OK;
+}
+
+enum store_error
+store_migrate_server_refs(struct store *s, struct errbuf *err)
+{
+    enum store_error e = STORE_OK;
+    for (int k = 0; k < STORE_KIND_COUNT && e == STORE_OK; k++) {
+        const struct store_kind_def *d = store_kind((enum store_kind)k);
+        bool citizen = k == STORE_KIND_CITIZEN;
+        char sql[160];
+        snprintf(sql, sizeof(sql),
+                 "SELECT id, server_id FROM %s WHERE server_id NOT LIKE"
+                 " 'erased:%%'",
+                 d->table);
+        sqlite3_stmt *st = NULL, *up = NULL;
+        int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+        snprintf(sql, sizeof(sql), "UPDATE %s SET server_id=?2 WHERE id=?1", d->table);
+        if (rc == SQLITE_OK)
+            rc = sqlite3_prepare_v2(s->db, sql, -1, &up, NULL);
+        if (rc != SQLITE_OK)
+            e = sql_error(s, rc, "migrating record ids");
+        while (e == STORE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+            int64_t id = sqlite3_column_int64(st, 0);
+            const char *sid = (const char *)sqlite3_column_text(st, 1);
+            char ref[33];
+            server_ref(s, d->table, sid, ref);
+            const unsigned char *key = NULL;
+            if (citizen && (e = citizen_key(s, id, &key)) == STORE_OK)
+                e = seal_citizen_server_id(s, id, key, sid);
+            sqlite3_reset(up);
+            sqlite3_bind_int64(up, 1, id);
+            sqlite3_bind_text(up, 2, ref, -1, SQLITE_TRANSIENT);
+            if (e == STORE_OK && (rc = sqlite3_step(up)) != SQLITE_DONE)
+                e = sql_error(s, rc, "migrating record ids");
+        }
+        if (e == STORE_OK && rc != SQLITE_DONE)
+            e = sql_error(s, rc, "migrating record ids");
+        sqlite3_finalize(st);
+        sqlite3_finalize(up);
+    }
+    citizen_key_forget(s);
+    if (e != STORE_OK && err != NULL)
+        err_set(err, "cannot replace the record ids by references");
     return e;
 }

@@ -6,6 +6,9 @@
  *   kiosk_helper CONF counts                                    rows per table, outbox states
  *   kiosk_helper CONF replay                                    send one signed pull twice
  *   kiosk_helper CONF audit                                     the audit log, opened (TSV)
+ *   kiosk_helper CONF refs KIND                                 for each case store id on stdin,
+ *                                                               "id<TAB>reference" as the cache
+ *                                                               keeps it
  *   kiosk_helper CONF outbox                                    uuid, wire seq, state and case
  *                                                               number of every item (TSV) */
 #include <curl/curl.h>
@@ -145,6 +148,18 @@ main(int argc, char **argv)
         }
     } else if (strcmp(argv[2], "replay") == 0) {
         rc = replay(cfg, &ks);
+    } else if (strcmp(argv[2], "refs") == 0 && argc == 4) {
+        enum store_kind kind;
+        char line[256];
+        rc = store_kind_from_name(argv[3], &kind) ? 0 : 2;
+        while (rc == 0 && fgets(line, sizeof(line), stdin) != NULL) {
+            line[strcspn(line, "\n")] = '\0';
+            char ref[33];
+            if (store_server_ref(ks.store, kind, line, ref) != STORE_OK)
+                rc = 1;
+            else
+                printf("%s\t%s\n", line, ref);
+        }
     } else if (strcmp(argv[2], "outbox") == 0) {
         struct store_outbox *ob = NULL;
         rc = store_outbox_list(ks.store, false, 0, &ob) == STORE_OK ? 0 : 1;

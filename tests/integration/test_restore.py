@@ -215,12 +215,14 @@ def a_cache_written_by_the_previous_version_migrates_and_delivers_its_outbox_onc
     with contextlib.closing(sqlite3.connect(os.path.join(kdir, "cache.db"))) as db:
         cols = [c for (c,) in db.execute("SELECT name FROM pragma_table_info('audit_log')")]
         times = db.execute("SELECT count(*) FROM outbox WHERE created_at != 0").fetchone()[0]
+        ids = db.execute("SELECT count(*) FROM citizens WHERE server_id LIKE 'cit-%'").fetchone()[0]
     eq(["id", "header", "details", "mac"], cols, "nothing of an entry in the clear")
     eq(0, times, "no outbox time in the clear")
+    eq(0, ids, "no case store citizen id in the clear")
     p = base.run(base.MINASIDOR, "--config", k.conf, "doctor", "--json")
     store = [c for c in json.loads(p.stdout)["checks"] if c["name"] == "store"]
     eq("ok", store[0]["status"] if store else None, f"doctor's store check: {store}")
-    assert "schema 4" in store[0]["detail"] and "audit log of 5 entries intact" in \
+    assert "integrity ok" in store[0]["detail"] and "audit log of 5 entries intact" in \
         store[0]["detail"], store[0]["detail"]
     old_cs.stop()
 

@@ -17,7 +17,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from taptest import eq, finish, test  # noqa: E402
 
 from sync_fixture import (  # noqa: E402
-    CASESTORE, KIND_TABLE, MINASIDOR, TMP, Casestore, Kiosk, pending, run, synced_counts)
+    CASESTORE, HELPER, KIND_TABLE, MINASIDOR, TMP, Casestore, Kiosk, pending, run, synced_counts)
 
 CS = Casestore("main")
 CS.start()
@@ -382,13 +382,21 @@ FS.start()
 SCOPE = ["bromma", "kista", "rinkeby"]
 
 
-def kiosk_ids(k):
-    ids = {}
+def kiosk_refs(k):
+    # The cache keeps keyed references, not the case store's ids (store schema 5).
+    refs = {}
     with contextlib.closing(sqlite3.connect(os.path.join(k.dir, "cache.db"))) as db:
         for kind, table in KIND_TABLE.items():
-            ids[kind] = {r[0] for r in db.execute(f"SELECT server_id FROM {table}")
-                         if not r[0].startswith("erased:")}
-    return ids
+            refs[kind] = {r[0] for r in db.execute(f"SELECT server_id FROM {table}")
+                          if not r[0].startswith("erased:")}
+    return refs
+
+
+def refs_of(k, kind, ids):
+    p = subprocess.run([HELPER, k.conf, "refs", kind], input="".join(i + "\n" for i in ids),
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, f"kiosk_helper refs {kind}: {p.stderr.strip()}"
+    return dict(line.split("\t") for line in p.stdout.splitlines())
 
 
 def server_ids(cs, districts):
@@ -411,11 +419,13 @@ def killed_at_random(args, rng, max_s):
 def check_converged(k, cs, what):
     p = k.sync()
     eq(0, p.returncode, f"{what}: final sync ({p.stderr.strip()})")
-    got, want = kiosk_ids(k), server_ids(cs, SCOPE)
+    got, want = kiosk_refs(k), server_ids(cs, SCOPE)
     for kind in KIND_TABLE:
-        missing, extra = want[kind] - got[kind], got[kind] - want[kind]
+        ref = refs_of(k, kind, sorted(want[kind]))
+        missing = sorted(i for i in want[kind] if ref[i] not in got[kind])
+        extra = got[kind] - set(ref.values())
         assert not missing and not extra, (f"{what}: {kind}: {len(missing)} missing"
-                                           f" (e.g. {sorted(missing)[:3]}), {len(extra)} extra")
+                                           f" (e.g. {missing[:3]}), {len(extra)} extra")
 
 
 FK = Kiosk("kiosk-faults")
