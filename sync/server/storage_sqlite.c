@@ -709,11 +709,10 @@ erase_citizen_locked(struct cs_storage *st, const char *id, struct errbuf *err)
     while (sqlite3_step(q) == SQLITE_ROW)
         snprintf(district, sizeof(district), "%s", (const char *)sqlite3_column_text(q, 0));
     sqlite3_finalize(q);
-    if (district[0] == '\0') {
-        err_set(err, "no citizen with id %s", id);
-        return CS_NOT_FOUND;
-    }
-    log_change(st, "citizen", id, district, "delete");
+    if (district[0] != '\0')
+        log_change(st, "citizen", id, district, "delete");
+    /* Also when the citizen was erased before: a kiosk that was offline may have pushed for
+     * them since (rejected, "the citizen is not known", but stored). */
     sqlite3_prepare_v2(st->db,
                        "UPDATE submissions SET kind=NULL, main=NULL, type=NULL, class=NULL,"
                        " citizen=NULL, payload=NULL, registered_by=NULL, created_at=NULL"
@@ -724,6 +723,10 @@ erase_citizen_locked(struct cs_storage *st, const char *id, struct errbuf *err)
     sqlite3_finalize(q);
     if (rc != SQLITE_DONE)
         return fail(st, "erasing submissions");
+    if (district[0] == '\0' && sqlite3_changes(st->db) == 0) {
+        err_set(err, "no citizen with id %s", id);
+        return CS_NOT_FOUND;
+    }
     if (pnr[0] != '\0') {
         /* Orders asked for them or completed as them (the 10-digit form too, in case a relying
          * party sent one). */

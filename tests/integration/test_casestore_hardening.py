@@ -195,9 +195,10 @@ def renamed_citizen():
 @test
 def erase_citizen_leaves_nothing_of_them_in_the_database_files():
     cid, pnr, district, given, surname = renamed_citizen()
-    kiosk = Kiosk("kiosk-erase")
-    p = kiosk.provision(CS, CS.token(district))
-    eq(0, p.returncode, f"provision ({p.stderr.strip()})")
+    kiosk, offline = Kiosk("kiosk-erase"), Kiosk("kiosk-offline")
+    for k in (kiosk, offline):
+        p = k.provision(CS, CS.token(district))
+        eq(0, p.returncode, f"provision ({p.stderr.strip()})")
     for what in (("application", "aldreomsorg", "hemtjanst", "ny_ansokan"),
                  ("complaint", "aldreomsorg", "hemtjanst", "synpunkt")):
         eq(0, kiosk.helper("submit", pnr, *what, "1").returncode, f"queue a {what[0]}")
@@ -251,6 +252,19 @@ def erase_citizen_leaves_nothing_of_them_in_the_database_files():
     eq([("accepted", 1, None, None, None)] * 3, rows, "three tombstones, nothing else")
     eq(0, cases, "no case came back from the second push")
     eq([], found(CS.files(), markers), "still nothing of the citizen after the second push")
+
+    # A kiosk that was offline during the erasure pushes for the citizen afterwards: rejected
+    # (unknown citizen) but stored; erasing again removes that too.
+    eq(0, offline.helper("submit", pnr, "complaint", "aldreomsorg", "hemtjanst", "synpunkt",
+                         "1").returncode, "the offline kiosk queues a complaint")
+    p = offline.sync()
+    assert "0 accepted, 0 duplicate, 1 rejected" in p.stdout, p.stdout + p.stderr
+    assert found(CS.files(), [PHONE]), "the rejected submission is stored"
+    p = CS.cs("mutate", "erase-citizen", cid, check=False)
+    eq(0, p.returncode, f"erase-citizen again ({p.stderr.strip()})")
+    eq([], found(CS.files(), markers), "nothing of the citizen after erasing again")
+    eq(1, CS.cs("mutate", "erase-citizen", cid, check=False).returncode,
+       "a third time: nothing left to erase")
 
 
 @test
