@@ -721,8 +721,10 @@ erase_citizen_locked(struct cs_storage *st, const char *id, struct errbuf *err)
     sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
     int rc = sqlite3_step(q);
     sqlite3_finalize(q);
-    if (rc != SQLITE_DONE)
+    if (rc != SQLITE_DONE) {
+        err_set(err, "erasing submissions failed: %s", sqlite3_errmsg(st->db));
         return fail(st, "erasing submissions");
+    }
     if (district[0] == '\0' && sqlite3_changes(st->db) == 0) {
         err_set(err, "no citizen with id %s", id);
         return CS_NOT_FOUND;
@@ -738,8 +740,10 @@ erase_citizen_locked(struct cs_storage *st, const char *id, struct errbuf *err)
         sqlite3_bind_text(q, 1, pnr, -1, SQLITE_STATIC);
         rc = sqlite3_step(q);
         sqlite3_finalize(q);
-        if (rc != SQLITE_DONE)
+        if (rc != SQLITE_DONE) {
+            err_set(err, "erasing identity orders failed: %s", sqlite3_errmsg(st->db));
             return fail(st, "erasing identity orders");
+        }
     }
     return CS_OK;
 }
