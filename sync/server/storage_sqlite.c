@@ -713,10 +713,20 @@ erase_citizen_locked(struct cs_storage *st, const char *id, struct errbuf *err)
         log_change(st, "citizen", id, district, "delete");
     /* Also when the citizen was erased before: a kiosk that was offline may have pushed for
      * them since (rejected, "the citizen is not known", but stored). */
+    /* A content digest, where submissions keep one, goes too: it would confirm a guess of the
+     * content. A tombstone without one still answers its uuid as a duplicate. */
+    sqlite3_prepare_v2(st->db, "SELECT 1 FROM pragma_table_info('submissions') WHERE name='digest'",
+                       -1, &q, NULL);
+    bool has_digest = sqlite3_step(q) == SQLITE_ROW;
+    sqlite3_finalize(q);
     sqlite3_prepare_v2(st->db,
-                       "UPDATE submissions SET kind=NULL, main=NULL, type=NULL, class=NULL,"
-                       " citizen=NULL, payload=NULL, registered_by=NULL, created_at=NULL"
-                       " WHERE citizen=?1",
+                       has_digest
+                           ? "UPDATE submissions SET kind=NULL, main=NULL, type=NULL, class=NULL,"
+                             " citizen=NULL, payload=NULL, registered_by=NULL, created_at=NULL,"
+                             " digest=NULL WHERE citizen=?1"
+                           : "UPDATE submissions SET kind=NULL, main=NULL, type=NULL, class=NULL,"
+                             " citizen=NULL, payload=NULL, registered_by=NULL, created_at=NULL"
+                             " WHERE citizen=?1",
                        -1, &q, NULL);
     sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
     int rc = sqlite3_step(q);
