@@ -220,7 +220,11 @@ def erase_citizen_leaves_nothing_of_them_in_the_database_files():
                                    "requirement": {"personalNumber": pnr}})
     eq(200, status, f"auth ({order})")
     started = time.time()
-    ph = CS.cs("phone", qr(order, max(0, int(time.time() - started))), "--pnr", pnr, check=False)
+    for _ in range(5):  # a code goes stale in two seconds; a busy machine may start us slowly
+        ph = CS.cs("phone", qr(order, max(0, int(time.time() - started))), "--pnr", pnr,
+                   check=False)
+        if "stale" not in ph.stderr:
+            break
     eq(0, ph.returncode, f"phone approves ({ph.stderr.strip()})")
     status, done = CS.rp("collect", {"orderRef": order["orderRef"]})
     eq((200, "complete", surname), (status, done.get("status"),
@@ -337,7 +341,9 @@ def every_request_is_in_the_access_log_without_personal_data():
             return f.read().splitlines()
     pat = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ (GET|POST|OTHER|PUT|DELETE|HEAD) (\S+)"
                      r" (\d{3}|-) (\S+) in=(\d+) out=(\d+) ms=\d+$")
-    wait_for(lambda: any(" /rp/v6.0/auth 200 " in x for x in lines()), "the BankID line")
+    wanted = (" /rp/v6.0/auth 200 ", "GET - 404 -", f"POST /v1/pull 200 {device} ",
+              f"POST /v1/push 200 {device} ", "GET /v1/health 200 - ")
+    wait_for(lambda: all(any(w in x for x in lines()) for w in wanted), "the requests' lines")
     got = lines()
     for x in got:
         assert pat.match(x), f"an access log line has the documented form: {x!r}"
