@@ -2,6 +2,8 @@
 #include "http.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <microhttpd.h>
 #include <pthread.h>
 #include <sodium.h>
@@ -9,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "bankid_sim.h"
@@ -17,6 +20,7 @@
 #include "site_roles.h"
 #include "httpsig.h"
 #include "json.h"
+#include "version.h"
 #include "xalloc.h"
 
 #define LOG_MODULE "casestore"
@@ -26,6 +30,13 @@
 #define MAX_PUSH_ITEMS 100
 #define MAX_PAGE       1000
 #define NONCE_KEEP_S   600
+/* PROTOCOL.md §1: TLS 1.2 and 1.3 only. */
+#define TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
+/* /v1/enroll: this many bad tokens from one address within the window, then 429 until the
+ * window (counted from the first bad token) has passed. */
+#define ENROLL_STRIKES   5
+#define ENROLL_WINDOW_S  60
+#define ENROLL_ADDRESSES 256
 
 struct fault {
     char kind[16]; /* "500", "503", "429", "truncate", "lose" */
@@ -33,8 +44,18 @@ struct fault {
     int remaining;
 };
 
+struct enroll_strikes {
+    uint32_t addr; /* IPv4, network order; 0 when the slot is free */
+    int64_t since; /* the first bad token of the window */
+    int count;
+};
+
 struct cs_server {
     struct MHD_Daemon *daemon;
+    int access_log; /* fd, O_APPEND; -1 without an access log */
+    pthread_mutex_t enroll_lock;
+    struct enroll_strikes strikes[ENROLL_ADDRESSES];
+    int64_t enroll_window_s; /* CASESTORE_ENROLL_WINDOW_S: shorter in tests */
     unsigned char roles_sk[64], roles_pk[32];
     int64_t clock_offset_s; /* CASESTORE_CLOCK_OFFSET_S: a skewed server clock, for tests */
     bool demo;
@@ -47,7 +68,70 @@ struct cs_server {
 struct request {
     struct buf body;
     bool too_large;
+    /* For the access log (PROTOCOL.md §10): never bodies, query strings or personal data. */
+    char method[8];
+    const char *path; /* a known endpoint (static), or "-" */
+    char device[40];  /* the signing device, once it is known to be enrolled */
+    size_t in_bytes, out_bytes;
+    unsigned status; /* 0 until a response is queued */
+    struct timespec started;
 };
+
+/* The request handle() is answering on this thread, so that responses are logged. */
+static _Thread_local struct request *current;
+
+/* The paths the access log names; any other path (it could hold anything) is logged as "-". */
+static const char *
+known_path(const char *url)
+{
+    static const char *const paths[] = {
+        "/v1/health",         "/v1/time",         "/v1/enroll",      "/v1/pull",
+        "/v1/push",           "/v1/roles",        "/v1/unenroll",    "/v1/report",
+        "/rp/v6.0/auth",      "/rp/v6.0/collect", "/rp/v6.0/cancel", "/rp/v6.0/demo/identities",
+        "/rp/v6.0/demo/scan",
+    };
+    for (size_t i = 0; i < ARRAY_LEN(paths); i++) {
+        if (strcmp(url, paths[i]) == 0)
+            return paths[i];
+    }
+    return "-";
+}
+
+/* MHD_queue_response, noting status and size for the access log. */
+static enum MHD_Result
+queue(struct MHD_Connection *c, unsigned status, struct MHD_Response *r, size_t len)
+{
+    if (current != NULL) {
+        current->status = status;
+        current->out_bytes = len;
+    }
+    return MHD_queue_response(c, status, r);
+}
+
+/* One line per request: time, method, path, status, device, bytes in and out, duration. */
+static void
+access_log(const struct cs_server *srv, const struct request *req)
+{
+    if (srv->access_log < 0)
+        return;
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    struct tm tm;
+    gmtime_r(&now.tv_sec, &tm);
+    char when[32], status[12] = "-";
+    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if (req->status != 0)
+        snprintf(status, sizeof(status), "%u", req->status);
+    long long ms = (long long)(now.tv_sec - req->started.tv_sec) * 1000 +
+                   (now.tv_nsec - req->started.tv_nsec) / 1000000;
+    char line[256];
+    int n = snprintf(line, sizeof(line), "%s %s %s %s %s in=%zu out=%zu ms=%lld\n", when,
+                     req->method, req->path, status, req->device[0] ? req->device : "-",
+                     req->in_bytes, req->out_bytes, ms);
+    /* One write per line on an O_APPEND descriptor: lines of parallel requests never mix. */
+    if (n > 0 && write(srv->access_log, line, (size_t)n) < 0)
+        LOG_WARN("access log: %s", strerror(errno));
+}
 
 static int64_t
 server_now(const struct cs_server *srv)
@@ -91,13 +175,14 @@ send_json(struct MHD_Connection *c, unsigned status, json_t *body, const char *r
 {
     char *text = json_dumps(body, JSON_COMPACT);
     json_decref(body);
-    size_t len = strlen(text);
+    size_t len = strlen(text), sent = len;
     struct MHD_Response *r = NULL;
     if (len > 1024 && accepts_gzip(c)) {
         size_t zlen = 0;
         unsigned char *z = gzip_body(text, len, &zlen);
         if (z != NULL) {
             free(text);
+            sent = zlen;
             r = MHD_create_response_from_buffer(zlen, z, MHD_RESPMEM_MUST_FREE);
             MHD_add_response_header(r, "Content-Encoding", "gzip");
         }
@@ -107,7 +192,7 @@ send_json(struct MHD_Connection *c, unsigned status, json_t *body, const char *r
     MHD_add_response_header(r, "Content-Type", "application/json");
     if (retry_after != NULL)
         MHD_add_response_header(r, "Retry-After", retry_after);
-    enum MHD_Result ret = MHD_queue_response(c, status, r);
+    enum MHD_Result ret = queue(c, status, r, sent);
     MHD_destroy_response(r);
     return ret;
 }
@@ -159,6 +244,8 @@ authenticate(struct cs_server *srv, struct MHD_Connection *c, const char *method
         *ret = send_error(c, 401, "unknown_device", "this device is not enrolled");
         return false;
     }
+    if (current != NULL)
+        snprintf(current->device, sizeof(current->device), "%s", dev->id);
     if (dev->revoked) {
         *ret = send_error(c, 401, "revoked", "this device was revoked");
         return false;
@@ -201,10 +288,81 @@ parse_body(struct MHD_Connection *c, const struct buf *body, enum MHD_Result *re
     return v;
 }
 
+/* The IPv4 address of the peer (network order); 0 if unknown. */
+static uint32_t
+peer_addr(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (ci == NULL || ci->client_addr == NULL || ci->client_addr->sa_family != AF_INET)
+        return 0;
+    return ((const struct sockaddr_in *)(const void *)ci->client_addr)->sin_addr.s_addr;
+}
+
+/* The slot of an address (a free or the stalest one if it has none); enroll_lock held. */
+static struct enroll_strikes *
+strikes_slot(struct cs_server *srv, uint32_t addr, int64_t now)
+{
+    struct enroll_strikes *oldest = &srv->strikes[0];
+    for (size_t i = 0; i < ARRAY_LEN(srv->strikes); i++) {
+        struct enroll_strikes *e = &srv->strikes[i];
+        if (e->addr == addr)
+            return e;
+        if (e->addr == 0 || now - e->since >= srv->enroll_window_s)
+            e->addr = 0, e->count = 0;
+        if (e->addr == 0 || (oldest->addr != 0 && e->since < oldest->since))
+            oldest = e;
+    }
+    oldest->addr = addr;
+    oldest->since = now;
+    oldest->count = 0;
+    return oldest;
+}
+
+/* Seconds until an address may try tokens again; 0 if it may now. */
+static int64_t
+enroll_blocked_for(struct cs_server *srv, uint32_t addr, int64_t now)
+{
+    int64_t wait = 0;
+    pthread_mutex_lock(&srv->enroll_lock);
+    for (size_t i = 0; i < ARRAY_LEN(srv->strikes); i++) {
+        struct enroll_strikes *e = &srv->strikes[i];
+        if (e->addr == addr && e->count >= ENROLL_STRIKES && now - e->since < srv->enroll_window_s)
+            wait = e->since + srv->enroll_window_s - now;
+    }
+    pthread_mutex_unlock(&srv->enroll_lock);
+    return wait;
+}
+
+static void
+enroll_strike(struct cs_server *srv, uint32_t addr, int64_t now)
+{
+    pthread_mutex_lock(&srv->enroll_lock);
+    struct enroll_strikes *e = strikes_slot(srv, addr, now);
+    if (now - e->since >= srv->enroll_window_s) {
+        e->since = now;
+        e->count = 0;
+    }
+    e->count++;
+    pthread_mutex_unlock(&srv->enroll_lock);
+}
+
 static enum MHD_Result
 handle_enroll(struct cs_server *srv, struct MHD_Connection *c, const struct buf *body)
 {
     enum MHD_Result ret;
+    uint32_t addr = peer_addr(c);
+    int64_t blocked = enroll_blocked_for(srv, addr, server_now(srv));
+    if (blocked > 0) {
+        /* Guessing tokens: every attempt is refused until the window has passed, a good token
+         * too, so that guessing gains nothing. */
+        char after[24];
+        snprintf(after, sizeof(after), "%lld", (long long)blocked);
+        return send_json(c, 429,
+                         json_pack("{s:s, s:s}", "error", "too_many_requests", "message",
+                                   "too many bad enrolment tokens from this address; wait"),
+                         after);
+    }
     json_t *req = parse_body(c, body, &ret);
     if (req == NULL)
         return ret;
@@ -221,6 +379,7 @@ handle_enroll(struct cs_server *srv, struct MHD_Connection *c, const struct buf 
         struct cs_device dev;
         enum cs_result r = cs_enroll(srv->st, token, pk, site_name, &dev, &err);
         if (r != CS_OK) {
+            enroll_strike(srv, addr, server_now(srv));
             ret = send_error(c, 401, "invalid_token", err.msg);
         } else {
             json_t *districts = json_array();
@@ -292,7 +451,7 @@ handle_pull(struct cs_server *srv, struct MHD_Connection *c, const struct cs_dev
     size_t half = strlen(text) / 2;
     struct MHD_Response *mr = MHD_create_response_from_buffer(half, text, MHD_RESPMEM_MUST_COPY);
     free(text);
-    ret = MHD_queue_response(c, 200, mr);
+    ret = queue(c, 200, mr, half);
     MHD_destroy_response(mr);
     return ret;
 }
@@ -353,15 +512,25 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
     if (req == NULL) {
         req = xcalloc(1, sizeof(*req));
         buf_init(&req->body, MAX_BODY);
+        clock_gettime(CLOCK_REALTIME, &req->started);
+        static const char *const methods[] = { "GET", "POST", "PUT", "DELETE", "HEAD" };
+        snprintf(req->method, sizeof(req->method), "OTHER");
+        for (size_t i = 0; i < ARRAY_LEN(methods); i++) {
+            if (strcmp(method, methods[i]) == 0)
+                snprintf(req->method, sizeof(req->method), "%s", methods[i]);
+        }
+        req->path = known_path(url);
         *con_cls = req;
         return MHD_YES;
     }
     if (*upload_size > 0) {
+        req->in_bytes += *upload_size;
         if (!req->too_large && !buf_append(&req->body, upload, *upload_size))
             req->too_large = true;
         *upload_size = 0;
         return MHD_YES;
     }
+    current = req; /* until handle_logged returns */
     if (req->too_large)
         return send_error(c, 413, "too_large", "the body is larger than 1 MiB");
 
@@ -373,7 +542,7 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
         struct MHD_Response *r =
             MHD_create_response_from_buffer(sizeof(cut) - 1, (void *)cut, MHD_RESPMEM_PERSISTENT);
         MHD_add_response_header(r, "Content-Type", "application/json");
-        enum MHD_Result ret = MHD_queue_response(c, 200, r);
+        enum MHD_Result ret = queue(c, 200, r, sizeof(cut) - 1);
         MHD_destroy_response(r);
         return ret;
     }
@@ -429,10 +598,10 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
     if (strcmp(url, "/v1/health") == 0 || strcmp(url, "/v1/time") == 0) {
         if (strcmp(method, "GET") != 0)
             return send_error(c, 405, "method_not_allowed", "use GET");
-        return send_json(
-            c, 200,
-            json_pack("{s:s, s:I}", "status", "ok", "server_time", (json_int_t)server_now(srv)),
-            NULL);
+        return send_json(c, 200,
+                         json_pack("{s:s, s:s, s:I}", "status", "ok", "version", MINASIDOR_VERSION,
+                                   "server_time", (json_int_t)server_now(srv)),
+                         NULL);
     }
     if (strcmp(url, "/v1/enroll") == 0) {
         if (!post)
@@ -476,11 +645,23 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
     return handle_push(srv, c, &dev, &req->body, faulted && strcmp(fault, "lose") == 0);
 }
 
+/* handle, with the request it answers known to queue() and authenticate() meanwhile. */
+static enum MHD_Result
+handle_logged(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+              const char *version, const char *upload, size_t *upload_size, void **con_cls)
+{
+    enum MHD_Result ret = handle(cls, c, url, method, version, upload, upload_size, con_cls);
+    current = NULL;
+    return ret;
+}
+
 static void
 completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode t)
 {
+    struct cs_server *srv = cls;
     struct request *req = *con_cls;
     if (req != NULL) {
+        access_log(srv, req);
         buf_finish_wipe(&req->body);
         free(req);
         *con_cls = NULL;
@@ -521,19 +702,32 @@ cs_server_start(struct cs_storage *st, const struct cs_server_options *o, struct
     srv->demo = o->demo;
     const char *skew = getenv("CASESTORE_CLOCK_OFFSET_S");
     srv->clock_offset_s = skew ? strtoll(skew, NULL, 10) : 0;
+    const char *window = getenv("CASESTORE_ENROLL_WINDOW_S");
+    srv->enroll_window_s = window ? strtoll(window, NULL, 10) : ENROLL_WINDOW_S;
+    srv->access_log = -1;
+    if (o->access_log != NULL) {
+        srv->access_log = open(o->access_log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+        if (srv->access_log < 0) {
+            err_set(err, "%s: cannot open the access log: %s", o->access_log, strerror(errno));
+            free(srv);
+            return NULL;
+        }
+    }
+    pthread_mutex_init(&srv->enroll_lock, NULL);
     pthread_mutex_init(&srv->fault_lock, NULL);
     for (size_t i = 0; o->faults && o->faults[i] && srv->n_faults < ARRAY_LEN(srv->faults); i++) {
         struct fault *f = &srv->faults[srv->n_faults];
         if (sscanf(o->faults[i], "%15[^:]:%31[^:]:%d", f->kind, f->path, &f->remaining) != 3) {
             err_set(err, "--inject: expected KIND:PATH:COUNT, got \"%s\"", o->faults[i]);
-            free(srv);
+            cs_server_stop(srv);
             return NULL;
         }
         srv->n_faults++;
     }
     srv->daemon = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_TLS | MHD_USE_ERROR_LOG, 0, NULL, NULL, handle,
-        srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_HTTPS_MEM_KEY, o->key_pem,
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_TLS | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+        handle_logged, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+        MHD_OPTION_HTTPS_PRIORITIES, TLS_PRIORITIES, MHD_OPTION_HTTPS_MEM_KEY, o->key_pem,
         MHD_OPTION_HTTPS_MEM_CERT, o->cert_pem, MHD_OPTION_HTTPS_MEM_TRUST, o->rp_ca_pem,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(o->threads ? o->threads : 4),
         MHD_OPTION_NOTIFY_COMPLETED, completed, srv, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
@@ -541,7 +735,7 @@ cs_server_start(struct cs_storage *st, const struct cs_server_options *o, struct
     if (srv->daemon == NULL) {
         err_set(err, "cannot listen on %s (in use, or the TLS key and certificate are wrong)",
                 o->listen);
-        free(srv);
+        cs_server_stop(srv);
         return NULL;
     }
     return srv;
@@ -552,8 +746,12 @@ cs_server_stop(struct cs_server *srv)
 {
     if (srv == NULL)
         return;
-    MHD_stop_daemon(srv->daemon);
+    if (srv->daemon != NULL)
+        MHD_stop_daemon(srv->daemon);
     sodium_memzero(srv->roles_sk, sizeof(srv->roles_sk));
+    if (srv->access_log >= 0)
+        close(srv->access_log);
+    pthread_mutex_destroy(&srv->enroll_lock);
     pthread_mutex_destroy(&srv->fault_lock);
     free(srv);
 }

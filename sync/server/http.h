@@ -20,6 +20,7 @@ struct cs_server_options {
     const unsigned char *roles_sk; /* 64 bytes: signs site role lists */
     const unsigned char *roles_pk; /* 32 bytes: given to kiosks at enrolment */
     bool demo;                     /* the BankID simulator offers demo identities (loopback only) */
+    const char *access_log; /* file the access log is appended to (PROTOCOL.md §10); NULL: none */
 };
 
 struct cs_server *cs_server_start(struct cs_storage *st, const struct cs_server_options *o,

@@ -34,6 +34,7 @@ usage(FILE *out)
             "  serve [--listen IP:PORT] [--tls-cert F --tls-key F] [--threads N]\n"
             "        [--inject KIND:PATH:COUNT]... [--demo]   serve HTTPS (KIND: 500, 503, 429, "
             "truncate, oversize, lose, garbage)\n"
+            "        [--access-log FILE]  one line per request (default DIR/access.log)\n"
             "  pin                        print the public-key pin of the certificate\n"
             "  rp-cert --out DIR [--name N]   issue a relying-party certificate (DIR/rp.crt,\n"
             "                             DIR/rp.key) that the BankID simulator accepts\n"
@@ -65,7 +66,7 @@ usage_error(const char *msg, const char *arg)
 
 struct args {
     const char *data, *listen, *cert, *key, *site, *districts, *seed, *pnr, *action, *role,
-        *staff_id, *out, *name;
+        *staff_id, *out, *name, *access_log;
     const char *inject[16];
     size_t n_inject;
     long citizens, ttl_hours, threads;
@@ -82,11 +83,13 @@ string_option(struct args *a, const char *o)
         const char *name;
         const char **slot;
     } opts[] = {
-        { "--data", &a->data },   { "--listen", &a->listen },     { "--tls-cert", &a->cert },
-        { "--tls-key", &a->key }, { "--site", &a->site },         { "--districts", &a->districts },
-        { "--seed", &a->seed },   { "--pnr", &a->pnr },           { "--action", &a->action },
-        { "--role", &a->role },   { "--staff-id", &a->staff_id }, { "--out", &a->out },
-        { "--name", &a->name },
+        { "--data", &a->data },         { "--listen", &a->listen },
+        { "--tls-cert", &a->cert },     { "--tls-key", &a->key },
+        { "--site", &a->site },         { "--districts", &a->districts },
+        { "--seed", &a->seed },         { "--pnr", &a->pnr },
+        { "--action", &a->action },     { "--role", &a->role },
+        { "--staff-id", &a->staff_id }, { "--out", &a->out },
+        { "--name", &a->name },         { "--access-log", &a->access_log },
     };
     for (size_t i = 0; i < ARRAY_LEN(opts); i++) {
         if (strcmp(o, opts[i].name) == 0)
@@ -143,6 +146,37 @@ parse(int argc, char **argv, struct args *a)
     return 0;
 }
 
+/* The data directory holds the database (citizens' data) and private keys: refuse one that any
+ * user of this machine can read or write. *missing tells init that it is not there yet. */
+static bool
+data_dir_private(const char *dir, bool *missing)
+{
+    struct stat sb;
+    *missing = false;
+    if (stat(dir, &sb) != 0) {
+        *missing = errno == ENOENT;
+        if (!*missing)
+            fprintf(stderr, "casestore: %s: %s\n", dir, strerror(errno));
+        return *missing;
+    }
+    if (!S_ISDIR(sb.st_mode)) {
+        fprintf(stderr, "casestore: %s: not a directory\n", dir);
+        return false;
+    }
+    if ((sb.st_mode & (S_IROTH | S_IWOTH)) != 0) {
+        fprintf(stderr,
+                "casestore: the data directory %s is %s by every user of this machine (mode"
+                " %04o); it holds citizens' data and private keys. Run: chmod 700 %s\n",
+                dir,
+                (sb.st_mode & S_IWOTH) && (sb.st_mode & S_IROTH) ? "readable and writable"
+                : (sb.st_mode & S_IWOTH)                         ? "writable"
+                                                                 : "readable",
+                (unsigned)(sb.st_mode & 07777), dir);
+        return false;
+    }
+    return true;
+}
+
 static int
 cmd_serve(struct args *a, struct cs_storage *st)
 {
@@ -156,6 +190,7 @@ cmd_serve(struct args *a, struct cs_storage *st)
     char *cert = cs_read_file(cert_path, 65536, &err);
     char *key = cert ? cs_read_file(key_path, 65536, &err) : NULL;
     char *rp_ca_path = xasprintf("%s/rp-ca.crt", a->data);
+    char *log_path = a->access_log ? xstrdup(a->access_log) : xasprintf("%s/access.log", a->data);
     char *rp_ca =
         key != NULL && cs_tls_rp_ca(a->data, &err) ? cs_read_file(rp_ca_path, 65536, &err) : NULL;
     if (rp_ca == NULL || !cs_tls_pin(cert_path, pin, &err) ||
@@ -173,8 +208,8 @@ cmd_serve(struct args *a, struct cs_storage *st)
         fprintf(stderr, "casestore: --demo is refused unless --listen is a loopback address\n");
         goto out;
     }
-    struct cs_server_options o = { a->listen, cert,     key,      rp_ca,  (unsigned)a->threads,
-                                   a->inject, roles_sk, roles_pk, a->demo };
+    struct cs_server_options o = { a->listen, cert,     key,      rp_ca,   (unsigned)a->threads,
+                                   a->inject, roles_sk, roles_pk, a->demo, log_path };
     struct cs_server *srv = cs_server_start(st, &o, &err);
     if (srv == NULL) {
         fprintf(stderr, "casestore: %s\n", err.msg);
@@ -195,6 +230,7 @@ out:
     free(key);
     free(rp_ca);
     free(rp_ca_path);
+    free(log_path);
     free(cert_path);
     free(key_path);
     return rc;
@@ -218,6 +254,15 @@ main(int argc, char **argv)
     log_init(lv, LOG_TARGET_STDERR, "casestore");
     struct errbuf err;
     const char *cmd = a.pos[0];
+    /* Everything casestore creates (database, write-ahead log, keys) is for its user alone. */
+    umask(077);
+    bool missing = false;
+    if (!data_dir_private(a.data, &missing))
+        return 1;
+    if (missing && strcmp(cmd, "init") != 0) {
+        fprintf(stderr, "casestore: %s does not exist (run casestore init first)\n", a.data);
+        return 1;
+    }
 
     if (strcmp(cmd, "init") == 0) {
         if (mkdir(a.data, 0700) != 0 && errno != EEXIST) {

@@ -1,10 +1,12 @@
 /* casestore storage on SQLite (WAL). Records are kept as JSON field objects with their kind,
  * citizen, parent and district; every write appends to a change log that pull pages through. */
+#include <errno.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "date.h"
@@ -22,7 +24,9 @@ struct cs_storage {
 };
 
 static const char schema[] =
+    /* secure_delete: what is deleted (an erased citizen) is overwritten, not just unlinked. */
     "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+    " PRAGMA secure_delete=ON;"
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
     "CREATE TABLE IF NOT EXISTS tokens (token_hash BLOB PRIMARY KEY, site TEXT NOT NULL,"
     " districts TEXT NOT NULL, expires_at INTEGER NOT NULL, used_at INTEGER);"
@@ -82,6 +86,16 @@ cs_storage_open(const char *dir, struct errbuf *err)
         free(path);
         cs_storage_close(st);
         return NULL;
+    }
+    /* Created 0600 under casestore's umask; an older database made with a looser mode is
+     * tightened (SQLite gives the -wal and -shm files the database file's mode). */
+    static const char *const suffixes[] = { "", "-wal", "-shm" };
+    for (size_t i = 0; i < ARRAY_LEN(suffixes); i++) {
+        char *f = xasprintf("%s%s", path, suffixes[i]);
+        struct stat sb;
+        if (stat(f, &sb) == 0 && (sb.st_mode & 077) != 0 && chmod(f, 0600) != 0)
+            LOG_WARN("%s: cannot make it private: %s", f, strerror(errno));
+        free(f);
     }
     free(path);
     sqlite3_busy_timeout(st->db, 10000);
@@ -668,6 +682,82 @@ cs_push_items(struct cs_storage *st, struct cs_device *dev, const json_t *items,
     return r;
 }
 
+/* Erases everything the case store holds about a citizen, inside the caller's transaction:
+ * their records, the contents of their submissions and the BankID simulator's orders that name
+ * them. A submission keeps a tombstone (uuid, device, seq, status, case number, reason, time)
+ * with no content and no digest, so that its device pushing the uuid again still gets
+ * "duplicate" and never a second case. */
+static enum cs_result
+erase_citizen_locked(struct cs_storage *st, const char *id, struct errbuf *err)
+{
+    sqlite3_stmt *q = NULL;
+    char pnr[16] = "";
+    sqlite3_prepare_v2(st->db,
+                       "SELECT json_extract(fields, '$.pnr') FROM records WHERE kind='citizen' AND"
+                       " id=?1",
+                       -1, &q, NULL);
+    sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+    if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0) != NULL)
+        snprintf(pnr, sizeof(pnr), "%s", (const char *)sqlite3_column_text(q, 0));
+    sqlite3_finalize(q);
+    sqlite3_prepare_v2(st->db,
+                       "DELETE FROM records WHERE (kind='citizen' AND id=?1) OR citizen=?1"
+                       " RETURNING district",
+                       -1, &q, NULL);
+    sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+    char district[64] = "";
+    while (sqlite3_step(q) == SQLITE_ROW)
+        snprintf(district, sizeof(district), "%s", (const char *)sqlite3_column_text(q, 0));
+    sqlite3_finalize(q);
+    if (district[0] != '\0')
+        log_change(st, "citizen", id, district, "delete");
+    /* Also when the citizen was erased before: a kiosk that was offline may have pushed for
+     * them since (rejected, "the citizen is not known", but stored). */
+    /* A content digest, where submissions keep one, goes too: it would confirm a guess of the
+     * content. A tombstone without one still answers its uuid as a duplicate. */
+    sqlite3_prepare_v2(st->db, "SELECT 1 FROM pragma_table_info('submissions') WHERE name='digest'",
+                       -1, &q, NULL);
+    bool has_digest = sqlite3_step(q) == SQLITE_ROW;
+    sqlite3_finalize(q);
+    sqlite3_prepare_v2(st->db,
+                       has_digest
+                           ? "UPDATE submissions SET kind=NULL, main=NULL, type=NULL, class=NULL,"
+                             " citizen=NULL, payload=NULL, registered_by=NULL, created_at=NULL,"
+                             " digest=NULL WHERE citizen=?1"
+                           : "UPDATE submissions SET kind=NULL, main=NULL, type=NULL, class=NULL,"
+                             " citizen=NULL, payload=NULL, registered_by=NULL, created_at=NULL"
+                             " WHERE citizen=?1",
+                       -1, &q, NULL);
+    sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE) {
+        err_set(err, "erasing submissions failed: %s", sqlite3_errmsg(st->db));
+        return fail(st, "erasing submissions");
+    }
+    if (district[0] == '\0' && sqlite3_changes(st->db) == 0) {
+        err_set(err, "no citizen with id %s", id);
+        return CS_NOT_FOUND;
+    }
+    if (pnr[0] != '\0') {
+        /* Orders asked for them or completed as them (the 10-digit form too, in case a relying
+         * party sent one). */
+        sqlite3_prepare_v2(st->db,
+                           "DELETE FROM bankid_orders WHERE personal_number=?1 OR"
+                           " requested_pnr=?1 OR requested_pnr=substr(?1, 3)"
+                           " OR personal_number=substr(?1, 3)",
+                           -1, &q, NULL);
+        sqlite3_bind_text(q, 1, pnr, -1, SQLITE_STATIC);
+        rc = sqlite3_step(q);
+        sqlite3_finalize(q);
+        if (rc != SQLITE_DONE) {
+            err_set(err, "erasing identity orders failed: %s", sqlite3_errmsg(st->db));
+            return fail(st, "erasing identity orders");
+        }
+    }
+    return CS_OK;
+}
+
 /* Re-logs every record of a citizen in their (new) district, citizen first. */
 static void
 relog_citizen(struct cs_storage *st, const char *citizen, const char *district)
@@ -800,23 +890,7 @@ cs_mutate(struct cs_storage *st, const char *what, const char *id, const char *a
             r = CS_OK;
         }
     } else if (strcmp(what, "erase-citizen") == 0) {
-        sqlite3_stmt *q = NULL;
-        sqlite3_prepare_v2(st->db,
-                           "DELETE FROM records WHERE (kind='citizen' AND id=?1) OR citizen=?1"
-                           " RETURNING district",
-                           -1, &q, NULL);
-        sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
-        char district[64] = "";
-        while (sqlite3_step(q) == SQLITE_ROW)
-            snprintf(district, sizeof(district), "%s", (const char *)sqlite3_column_text(q, 0));
-        sqlite3_finalize(q);
-        if (district[0] == '\0') {
-            err_set(err, "no citizen with id %s", id);
-            r = CS_NOT_FOUND;
-        } else {
-            log_change(st, "citizen", id, district, "delete");
-            r = CS_OK;
-        }
+        r = erase_citizen_locked(st, id, err);
     } else {
         err_set(err,
                 "unknown change \"%s\" (advance-case, pay-invoice, move-appointment,"
@@ -825,6 +899,20 @@ cs_mutate(struct cs_storage *st, const char *what, const char *id, const char *a
         r = CS_INVALID;
     }
     exec(st, r == CS_OK ? "COMMIT" : "ROLLBACK");
+    if (r == CS_OK && strcmp(what, "erase-citizen") == 0) {
+        /* The erased rows were overwritten (secure_delete), but the write-ahead log still holds
+         * earlier copies of their pages: copy the new pages back and empty the log. */
+        int log_frames = 0, done = 0;
+        int rc =
+            sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log_frames, &done);
+        if (rc != SQLITE_OK) {
+            err_set(err,
+                    "the citizen is erased, but the write-ahead log could not be emptied (%s);"
+                    " run the command again when the server is idle",
+                    sqlite3_errmsg(st->db));
+            r = CS_FAILED;
+        }
+    }
     pthread_mutex_unlock(&st->lock);
     return r;
 }

@@ -159,6 +159,29 @@ cs_tls_rp_issue(const char *dir, const char *out, const char *name, struct errbu
     return ok;
 }
 
+/* Whether a DER certificate names TLS client authentication among its extended key usages. A
+ * certificate without the extension is refused too: an RP certificate always says what it is
+ * for, and a server or CA certificate from the same CA must not pass as a client. */
+static bool
+cert_is_for_clients(const gnutls_datum_t *der)
+{
+    gnutls_x509_crt_t crt = NULL;
+    bool ok = false;
+    if (gnutls_x509_crt_init(&crt) < 0)
+        return false;
+    if (gnutls_x509_crt_import(crt, der, GNUTLS_X509_FMT_DER) >= 0) {
+        for (unsigned i = 0; !ok; i++) {
+            char oid[128];
+            size_t size = sizeof(oid);
+            if (gnutls_x509_crt_get_key_purpose_oid(crt, i, oid, &size, NULL) < 0)
+                break;
+            ok = strcmp(oid, GNUTLS_KP_TLS_WWW_CLIENT) == 0;
+        }
+    }
+    gnutls_x509_crt_deinit(crt);
+    return ok;
+}
+
 bool
 cs_tls_peer_is_rp(void *session)
 {
@@ -167,9 +190,11 @@ cs_tls_peer_is_rp(void *session)
     if (s == NULL || gnutls_certificate_type_get(s) != GNUTLS_CRT_X509)
         return false;
     unsigned n = 0;
-    if (gnutls_certificate_get_peers(s, &n) == NULL || n == 0)
+    const gnutls_datum_t *chain = gnutls_certificate_get_peers(s, &n);
+    if (chain == NULL || n == 0)
         return false;
-    return gnutls_certificate_verify_peers2(s, &status) >= 0 && status == 0;
+    return gnutls_certificate_verify_peers2(s, &status) >= 0 && status == 0 &&
+           cert_is_for_clients(&chain[0]);
 }
 
 char *

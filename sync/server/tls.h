@@ -18,7 +18,7 @@ bool cs_tls_rp_ca(const char *dir, struct errbuf *err);
 /* Issues an RP (TLS client) certificate from DIR's RP CA: OUT/rp.crt and OUT/rp.key (0600). */
 bool cs_tls_rp_issue(const char *dir, const char *out, const char *name, struct errbuf *err);
 /* Whether a TLS session (gnutls_session_t) presented a client certificate that verifies
- * against the trust list it was served with. */
+ * against the trust list it was served with and has the clientAuth extended key usage. */
 bool cs_tls_peer_is_rp(void *session);
 /* The pin of a PEM certificate: "sha256//" + base64(SHA-256(SubjectPublicKeyInfo DER)). */
 bool cs_tls_pin(const char *cert_path, char pin[static CS_PIN_MAX], struct errbuf *err);
