@@ -4,6 +4,7 @@ real process. Prints TAP."""
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -14,13 +15,13 @@ from taptest import eq, finish, test  # noqa: E402
 BIN = sys.argv[1]
 
 
-def run(*args, stdin=None, env=None):
+def run(*args, stdin=None, env=None, timeout=60):
     e = dict(os.environ)
     e.pop("MINASIDOR_LOG_LEVEL", None)
     if env:
         e.update(env)
     p = subprocess.run([BIN, *args], input=stdin, capture_output=True, text=True, env=e,
-                       timeout=60)
+                       timeout=timeout)
     return p.returncode, p.stdout, p.stderr
 
 
@@ -206,6 +207,28 @@ def settings_errors_are_reported_and_exit_2():
     eq(f"minasidor: {f.name}:3: log.bogus: unknown key\n", err, "message")
     rc, _, err = run("tool", "pnr", "121212-1212", env={"MINASIDOR_LOG_SYSLOG": "sometimes"})
     eq(2, rc, "bad environment")
+
+
+@test
+def a_fifo_as_key_file_is_refused_at_once():
+    # Opening a FIFO for reading waits for a writer: the kiosk must refuse it, not hang. The
+    # timeout turns a hang into this test's failure (subprocess kills the process).
+    d = tempfile.mkdtemp(prefix="minasidor-fifo-")
+    try:
+        fifo = os.path.join(d, "root.key")
+        os.mkfifo(fifo, 0o600)
+        rc, _, err = run("--set", f"store.key=keyfile:{fifo}", "--set",
+                         f"store.path={d}/cache.db", "sync", "--once", timeout=20)
+        assert rc != 0, f"exit {rc}"
+        assert f"key file {fifo}: is a FIFO, not a regular file" in err, err
+        os.unlink(fifo)
+        os.mkdir(fifo, 0o700)
+        rc, _, err = run("--set", f"store.key=keyfile:{fifo}", "--set",
+                         f"store.path={d}/cache.db", "sync", "--once", timeout=20)
+        assert rc != 0, f"exit {rc}"
+        assert f"key file {fifo}: is a directory, not a regular file" in err, err
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
 
 
 finish()
