@@ -231,4 +231,34 @@ def a_fifo_as_key_file_is_refused_at_once():
         shutil.rmtree(d, ignore_errors=True)
 
 
+@test
+def a_config_file_others_can_change_is_refused_with_the_fix():
+    d = tempfile.mkdtemp(prefix="minasidor-conf-")
+    try:
+        conf = os.path.join(d, "minasidor.conf")
+        with open(conf, "w") as f:
+            f.write("[server]\npin = sha256//AAAA\n")
+        os.chmod(conf, 0o666)
+        rc, _, err = run("--config", conf, "tool", "pnr", "121212-1212")
+        eq(2, rc, "exit for mode 0666")
+        eq(f"minasidor: {conf}: mode 0666 lets other users change the kiosk's trust anchors; it"
+           f" must not be writable by group or others (chmod go-w {conf})\n", err, "message")
+        os.chmod(conf, 0o644)
+        rc, _, err = run("--config", conf, "tool", "pnr", "121212-1212")
+        eq(0, rc, "exit for mode 0644: " + err)
+        if os.geteuid() == 0:
+            os.chown(conf, 65534, -1)
+            rc, _, err = run("--config", conf, "tool", "pnr", "121212-1212")
+            eq(2, rc, "exit for a file owned by uid 65534")
+            assert f"owned by uid 65534" in err and f"(chown root {conf})" in err, err
+        # A FIFO in its place: refused at once (opening it for reading would wait for a writer).
+        os.unlink(conf)
+        os.mkfifo(conf, 0o600)
+        rc, _, err = run("--config", conf, "tool", "pnr", "121212-1212", timeout=20)
+        eq(2, rc, "exit for a FIFO")
+        eq(f"minasidor: {conf}: not a regular file\n", err, "message")
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
 finish()

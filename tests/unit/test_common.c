@@ -1,5 +1,6 @@
 /* common/: capped buffers, log scrubbing, configuration, JSON helpers, UTF-8. */
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -211,6 +212,72 @@ TEST(config_file_then_environment_then_command_line)
     unlink(path);
 }
 
+/* The settings hold trust anchors: a file others may write, or owned by another user, is
+ * refused with the fix in the message (test_cli.py has a FIFO in its place). */
+TEST(config_file_others_can_change_is_refused)
+{
+    static const struct {
+        mode_t mode;
+        bool accepted;
+    } modes[] = {
+        { 0600, true },  { 0400, true },  { 0640, true },  { 0644, true },  { 0444, true },
+        { 0620, false }, { 0660, false }, { 0602, false }, { 0606, false }, { 0666, false },
+        { 0622, false }, { 0664, false }, { 0777, false },
+    };
+    char path[] = "/tmp/minasidor-test-XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    const char text[] = "[store]\npath = /from/file\n";
+    CHECK(write(fd, text, sizeof(text) - 1) == (ssize_t)(sizeof(text) - 1));
+    close(fd);
+    for (size_t i = 0; i < ARRAY_LEN(modes); i++) {
+        CHECK(chmod(path, modes[i].mode) == 0);
+        struct config *cfg = cfg_new();
+        struct errbuf err = { "" };
+        bool ok = config_load_file(cfg, path, &err);
+        CHECK_MSG(ok == modes[i].accepted, "mode %04o: expected %s, got %s (%s)",
+                  (unsigned)modes[i].mode, modes[i].accepted ? "accepted" : "refused",
+                  ok ? "accepted" : "refused", err.msg);
+        if (!modes[i].accepted) {
+            char want[200];
+            snprintf(want, sizeof(want), "%s: mode %04o lets other users change", path,
+                     (unsigned)modes[i].mode);
+            CHECK_MSG(strncmp(err.msg, want, strlen(want)) == 0, "expected \"%s…\", got \"%s\"",
+                      want, err.msg);
+            snprintf(want, sizeof(want), "(chmod go-w %s)", path);
+            CHECK_MSG(strstr(err.msg, want) != NULL, "expected the fix \"%s\" in \"%s\"", want,
+                      err.msg);
+            CHECK_STR("default", config_origin(cfg, "store.path"));
+        } else {
+            CHECK_STR("/from/file", config_get_string(cfg, "store.path"));
+        }
+        config_destroy(cfg);
+    }
+
+    CHECK(chmod(path, 0644) == 0);
+    if (geteuid() == 0) {
+        /* Only root can give a file away: owned by another user, it is refused. */
+        CHECK(chown(path, 65534, (gid_t)-1) == 0);
+        struct config *cfg = cfg_new();
+        struct errbuf err = { "" };
+        CHECK(!config_load_file(cfg, path, &err));
+        char want[300];
+        snprintf(want, sizeof(want),
+                 "%s: owned by uid 65534, neither root nor this process's user (uid 0), who "
+                 "could change the kiosk's trust anchors (chown root %s)",
+                 path, path);
+        CHECK_STR(want, err.msg);
+        config_destroy(cfg);
+    } else {
+        /* Owned by us (not root): accepted. */
+        struct config *cfg = cfg_new();
+        struct errbuf err = { "" };
+        CHECK_MSG(config_load_file(cfg, path, &err), "own file refused: %s", err.msg);
+        config_destroy(cfg);
+    }
+    unlink(path);
+}
+
 TEST(json_parse_is_capped_and_strict)
 {
     struct errbuf err;
@@ -295,6 +362,7 @@ main(void)
     RUN(config_reads_sections_comments_and_quotes);
     RUN(config_errors_say_path_line_key_and_what);
     RUN(config_file_then_environment_then_command_line);
+    RUN(config_file_others_can_change_is_refused);
     RUN(json_parse_is_capped_and_strict);
     RUN(json_getters_name_the_field_that_is_wrong);
     RUN(json_string_escaping);
