@@ -288,11 +288,64 @@ TEST(json_parse_is_capped_and_strict)
     CHECK(v == NULL);
     v = json_parse_capped("{\"a\":\n tru}", 11, 100, &err);
     CHECK(v == NULL);
-    CHECK(strstr(err.msg, "malformed JSON at line 2") == err.msg);
+    CHECK_STR("malformed JSON: invalid syntax at line 2, column 4 (byte 9)", err.msg);
     v = json_parse_capped("{\"a\":1} x", 9, 100, &err);
     CHECK(v == NULL);
     v = json_parse_capped("{\"a\":\"\\u0000\"}", 14, 100, &err);
     CHECK(v == NULL);
+}
+
+/* A parse error says what and where, never what was there: jansson's own text ends in
+ * "near '<input>'", which would put a citizen's name from a cut-off page into the log. */
+TEST(json_parse_errors_give_positions_never_content)
+{
+    static const struct {
+        const char *text;
+        const char *want;
+    } cases[] = {
+        /* A pull page cut inside a surname. */
+        { "{\"cursor\":\"c1.5\",\"changes\":[{\"kind\":\"citizen\",\"fields\":{\"surname\":"
+          "\"Drottninghol",
+          "malformed JSON: premature end of input at line 1, column 79 (byte 78)" },
+        { "{\"a\": Andersson}", "malformed JSON: invalid syntax at line 1, column 15 (byte 14)" },
+        { "{\"Andersson\":1,\"Andersson\":2}",
+          "malformed JSON: duplicate object key at line 1, column 26 (byte 25)" },
+        { "{\"a\":1} Andersson",
+          "malformed JSON: end of input expected at line 1, column 17 (byte 16)" },
+        { "{\"a\":\"Andersson\\u0000\"}",
+          "malformed JSON: \\u0000 in a string at line 1, column 22 (byte 21)" },
+        { "{\"Andersson\\u0000\":1}",
+          "malformed JSON: \\u0000 in an object key at line 1, column 18 (byte 17)" },
+        { "{\"a\":\"\\uD800Andersson\"}",
+          "malformed JSON: invalid syntax at line 1, column 22 (byte 21)" },
+        { "{\"a\":\"\xc3(Andersson\"}",
+          "malformed JSON: invalid UTF-8 at line 1, column 6 (byte 5)" },
+        { "{\"a\":19121212121212e99999}",
+          "malformed JSON: number out of range at line 1, column 25 (byte 24)" },
+        { "\n\n  [\"Åsa\", Öberg]",
+          "malformed JSON: invalid syntax at line 3, column 11 (byte 13)" },
+        { "", "malformed JSON: premature end of input at line 1, column 0 (byte 0)" },
+    };
+    for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+        struct errbuf err = { "" };
+        json_t *v = json_parse_capped(cases[i].text, strlen(cases[i].text), 1000, &err);
+        CHECK_MSG(v == NULL, "accepted: %s", cases[i].text);
+        json_decref(v);
+        CHECK_MSG(strcmp(err.msg, cases[i].want) == 0, "case %zu: expected \"%s\", got \"%s\"", i,
+                  cases[i].want, err.msg);
+        static const char *const personal[] = { "Drottning", "Andersson",  "Åsa",
+                                                "Öberg",     "1912121212", "near" };
+        for (size_t j = 0; j < ARRAY_LEN(personal); j++)
+            CHECK_MSG(strstr(err.msg, personal[j]) == NULL, "case %zu: \"%s\" in \"%s\"", i,
+                      personal[j], err.msg);
+    }
+    /* Nested past jansson's depth limit (2048). */
+    char deep[2100];
+    memset(deep, '[', sizeof(deep));
+    struct errbuf err = { "" };
+    CHECK(json_parse_capped(deep, sizeof(deep), sizeof(deep), &err) == NULL);
+    CHECK_STR("malformed JSON: maximum nesting depth reached at line 1, column 2049 (byte 2048)",
+              err.msg);
 }
 
 TEST(json_getters_name_the_field_that_is_wrong)
@@ -364,6 +417,7 @@ main(void)
     RUN(config_file_then_environment_then_command_line);
     RUN(config_file_others_can_change_is_refused);
     RUN(json_parse_is_capped_and_strict);
+    RUN(json_parse_errors_give_positions_never_content);
     RUN(json_getters_name_the_field_that_is_wrong);
     RUN(json_string_escaping);
     RUN(utf8_validation_is_strict);
