@@ -51,18 +51,67 @@ check_scrub(const char *in, const char *want)
     CHECK_MSG(strcmp(s, want) == 0, "scrub \"%s\": expected \"%s\", got \"%s\"", in, want, s);
 }
 
-TEST(log_scrub_removes_personnummer_shapes)
+/* Only real personnummer are scrubbed (a date, the day + 60 for a samordningsnummer, and the
+ * Luhn check digit); every other run of digits stays, so device ids and case numbers can be read
+ * in the log. */
+TEST(log_scrub_removes_personnummer_and_nothing_else)
 {
-    check_scrub("citizen 19121212-1212 logged in", "citizen [pnr] logged in");
-    check_scrub("191212121212", "[pnr]");
-    check_scrub("a 121212-1212 b 121212+1212 c", "a [pnr] b [pnr] c");
-    check_scrub("x1212121212y", "x[pnr]y");
-    check_scrub("interim 20000101-T220!", "interim [pnr]!");
-    check_scrub("interim 20000101T220", "interim [pnr]");
-    check_scrub("case 123456789 on 2026-11-22 at 12:00", "case 123456789 on 2026-11-22 at 12:00");
-    check_scrub("1234567890123", "1234567890123");
-    check_scrub("19121212-12123", "19121212-12123");
-    check_scrub("", "");
+    static const struct {
+        const char *in;
+        const char *want;
+    } cases[] = {
+        /* Personnummer in every written form. */
+        { "citizen 19121212-1212 logged in", "citizen [pnr] logged in" },
+        { "191212121212", "[pnr]" },
+        { "1212121212", "[pnr]" },
+        { "a 121212-1212 b 121212+1212 c", "a [pnr] b [pnr] c" },
+        { "19121212+1212", "[pnr]" },
+        { "x1212121212y", "x[pnr]y" },
+        { "pnr=850101-1236;", "pnr=[pnr];" },
+        { "20000101-1238 och 198501011236", "[pnr] och [pnr]" },
+        /* Samordningsnummer: the day + 60. */
+        { "samordning 701063-2391", "samordning [pnr]" },
+        { "197010632391", "[pnr]" },
+        /* Interim numbers: a letter first in the serial; it counts as 1 for the check digit. */
+        { "interim 20000101-T220!", "interim [pnr]!" },
+        { "interim 20000101T220", "interim [pnr]" },
+        { "interim 000101-t220", "interim [pnr]" },
+        /* 29 February: only in a leap year (without a century: a year divisible by four). */
+        { "000229-1235", "[pnr]" },
+        { "20000229-1235", "[pnr]" },
+        { "19000229-1235", "19000229-1235" },
+        { "990229-1237", "990229-1237" },
+        /* The right shape but no valid check digit. */
+        { "19121212-1213", "19121212-1213" },
+        { "1212121219", "1212121219" },
+        { "interim 20000101-T221", "interim 20000101-T221" },
+        /* The right shape but no date. */
+        { "121312-1210", "121312-1210" },     /* month 13 */
+        { "121200-1218", "121200-1218" },     /* day 0 */
+        { "121232-1215", "121232-1215" },     /* day 32 */
+        { "121292-1213", "121292-1213" },     /* day 92 */
+        { "210431-1213", "210431-1213" },     /* 31 April */
+        { "21121212-1212", "21121212-1212" }, /* century 21 */
+        { "17121212-1212", "17121212-1212" }, /* century 17 */
+        /* Device ids, case numbers, OCR numbers, times, sizes. */
+        { "push from dev-ef1234567890: 3 items", "push from dev-ef1234567890: 3 items" },
+        { "device dev-001212121213 revoked", "device dev-001212121213 revoked" },
+        { "device dev-ab1212121213", "device dev-ab1212121213" },
+        { "case KS-2026-0012345 received", "case KS-2026-0012345 received" },
+        { "case 123456789 on 2026-11-22 at 12:00", "case 123456789 on 2026-11-22 at 12:00" },
+        { "ocr 18108401345678778", "ocr 18108401345678778" },
+        { "ocr 1234567897", "ocr 1234567897" },
+        { "server_time 1795353600", "server_time 1795353600" },
+        { "8388608 of 1048576000 bytes", "8388608 of 1048576000 bytes" },
+        { "seq 4294967296", "seq 4294967296" },
+        /* Inside a longer run of digits: not a personnummer. */
+        { "1234567890123", "1234567890123" },
+        { "19121212-12123", "19121212-12123" },
+        { "9191212121212", "9191212121212" },
+        { "", "" },
+    };
+    for (size_t i = 0; i < ARRAY_LEN(cases); i++)
+        check_scrub(cases[i].in, cases[i].want);
 }
 
 struct captured {
@@ -410,7 +459,7 @@ int
 main(void)
 {
     RUN(buf_refuses_to_grow_past_its_cap_and_keeps_its_contents);
-    RUN(log_scrub_removes_personnummer_shapes);
+    RUN(log_scrub_removes_personnummer_and_nothing_else);
     RUN(log_lines_name_module_and_place_and_are_scrubbed);
     RUN(config_reads_sections_comments_and_quotes);
     RUN(config_errors_say_path_line_key_and_what);
