@@ -251,6 +251,9 @@ def a_config_file_others_can_change_is_refused_with_the_fix():
             rc, _, err = run("--config", conf, "tool", "pnr", "121212-1212")
             eq(2, rc, "exit for a file owned by uid 65534")
             assert f"owned by uid 65534" in err and f"(chown root {conf})" in err, err
+        # /dev/null, the usual "no settings", is read as empty although it is 0666.
+        rc, _, err = run("--config", "/dev/null", "tool", "pnr", "121212-1212")
+        eq(0, rc, "exit for /dev/null: " + err)
         # A FIFO in its place: refused at once (opening it for reading would wait for a writer).
         os.unlink(conf)
         os.mkfifo(conf, 0o600)
