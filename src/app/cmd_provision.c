@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -169,7 +170,21 @@ cmd_provision(int argc, char **argv)
         if (!ok)
             return APP_EXIT_USAGE;
     } else if (strcmp(token_arg, "-") == 0) {
-        if (!read_token(STDIN_FILENO, "standard input", token))
+        /* Typed at a terminal: ask, and do not echo it on the screen either. */
+        struct termios saved;
+        bool quiet = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0;
+        if (quiet) {
+            struct termios noecho = saved;
+            noecho.c_lflag &= (tcflag_t)~ECHO;
+            fprintf(stderr, "one-time token: ");
+            tcsetattr(STDIN_FILENO, TCSAFLUSH, &noecho);
+        }
+        bool ok = read_token(STDIN_FILENO, "standard input", token);
+        if (quiet) {
+            tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+            fprintf(stderr, "\n");
+        }
+        if (!ok)
             return APP_EXIT_USAGE;
     } else {
         fprintf(stderr,

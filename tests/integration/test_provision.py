@@ -88,6 +88,43 @@ try:
                 "(standard input)") in err, err
 
     @test
+    def token_typed_at_a_terminal_is_asked_for_and_not_echoed():
+        import pty
+        import select
+        import time
+        t = token()
+        state = os.path.join(TMP, "tty")
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.execv(MINASIDOR, [MINASIDOR, "provision", "--server", f"https://127.0.0.1:{PORT}",
+                                 "--pin", PIN, "--token", "-", "--state-dir", state])
+        seen = b""
+        sent = False
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if not sent and b"one-time token: " in seen:
+                os.write(fd, t.encode() + b"\n")
+                sent = True
+            ready, _, _ = select.select([fd], [], [], 1)
+            if ready:
+                try:
+                    chunk = os.read(fd, 4096)
+                except OSError:  # the child closed the terminal
+                    break
+                if not chunk:
+                    break
+                seen += chunk
+        else:  # the deadline passed with the terminal still open: stop it, do not hang
+            os.kill(pid, 9)
+        _, status = os.waitpid(pid, 0)
+        os.close(fd)
+        text = seen.decode(errors="replace")
+        eq(0, os.waitstatus_to_exitcode(status), "exit\n" + text)
+        assert sent, "no prompt: " + text
+        assert "enrolled as dev-" in text, text
+        assert t not in text, "the token was echoed on the terminal"
+
+    @test
     def a_missing_or_empty_token_is_a_usage_error_that_shows_no_token():
         rc, _, err, state = provision("empty", "--token", "-", stdin="")
         eq(2, rc, "exit for empty standard input")
