@@ -176,8 +176,10 @@ cmd_provision(int argc, char **argv)
         if (quiet) {
             struct termios noecho = saved;
             noecho.c_lflag &= (tcflag_t)~ECHO;
-            fprintf(stderr, "one-time token: ");
+            /* Echo off before the prompt: what is typed after it is neither shown nor
+             * flushed. */
             tcsetattr(STDIN_FILENO, TCSAFLUSH, &noecho);
+            fprintf(stderr, "one-time token: ");
         }
         bool ok = read_token(STDIN_FILENO, "standard input", token);
         if (quiet) {
