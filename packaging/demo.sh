@@ -45,8 +45,9 @@ cat "$out/casestore.out"
 say "a technician provisions the kiosk at Bromma medborgarkontor"
 token=$("$cs" token create --data "$out/casestore" --site bromma-mbk --districts bromma,hasselby_vallingby)
 echo "one-time token: $token"
-"$bin" provision --server "https://127.0.0.1:$port" --pin "$pin" --token "$token" \
-    --site-name "Bromma medborgarkontor" --state-dir "$out/kiosk"
+# On standard input (--token -), so that it never shows in ps while provision runs.
+printf '%s\n' "$token" | "$bin" provision --server "https://127.0.0.1:$port" --pin "$pin" \
+    --token - --site-name "Bromma medborgarkontor" --state-dir "$out/kiosk"
 conf=$out/kiosk/minasidor.conf
 "$cs" rp-cert --data "$out/casestore" --out "$out/kiosk/rp" --name "Stockholms stad kiosk" >/dev/null
 # The identity provider: where it is, its key pin, and the relying-party certificate (mutual TLS).

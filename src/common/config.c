@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -274,12 +275,52 @@ config_load_buffer(struct config *cfg, const char *name, const char *data, size_
     return ok;
 }
 
+/* The settings hold trust anchors (the case store's pin, the identity provider's URL and pin,
+ * the role-list key): whoever can change them can redirect the kiosk. So, as for the key file,
+ * the opened file itself must be a regular file that only root or this user can write. */
+static bool
+file_is_trusted(int fd, const char *path, struct errbuf *err)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        err_set(err, "%s: cannot stat: %s", path, strerror(errno));
+        return false;
+    }
+    /* /dev/null, the usual "no settings file", holds nothing to trust. */
+    if (S_ISCHR(st.st_mode) && major(st.st_rdev) == 1 && minor(st.st_rdev) == 3)
+        return true;
+    if (!S_ISREG(st.st_mode)) {
+        err_set(err, "%s: not a regular file", path);
+        return false;
+    }
+    if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+        err_set(err,
+                "%s: mode %04o lets other users change the kiosk's trust anchors; it must not be "
+                "writable by group or others (chmod go-w %s)",
+                path, (unsigned)(st.st_mode & 07777), path);
+        return false;
+    }
+    if (st.st_uid != 0 && st.st_uid != geteuid()) {
+        err_set(err,
+                "%s: owned by uid %u, neither root nor this process's user (uid %u), who could "
+                "change the kiosk's trust anchors (chown root %s)",
+                path, (unsigned)st.st_uid, (unsigned)geteuid(), path);
+        return false;
+    }
+    return true;
+}
+
 bool
 config_load_file(struct config *cfg, const char *path, struct errbuf *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    /* O_NONBLOCK: a FIFO in its place is refused below instead of waiting for a writer. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
     if (fd < 0) {
         err_set(err, "%s: cannot open: %s", path, strerror(errno));
+        return false;
+    }
+    if (!file_is_trusted(fd, path, err)) {
+        close(fd);
         return false;
     }
     struct buf b;

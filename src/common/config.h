@@ -33,7 +33,10 @@ struct config;
 struct config *config_create(const struct config_key *schema, size_t n_keys);
 void config_destroy(struct config *cfg);
 
-/* Reads a file. A missing file is an error. On error nothing from the file is applied. */
+/* Reads a file. A missing file is an error, and so is anything but a regular file (or
+ * /dev/null, read as empty), a file that group or others may write, or one owned by neither root
+ * nor the effective user (the settings hold trust anchors); the message names the fix. On error
+ * nothing from the file is applied. */
 bool config_load_file(struct config *cfg, const char *path, struct errbuf *err) WARN_UNUSED;
 
 /* Parses text as if it were the file `name` (the fuzz target and the tests use this). */

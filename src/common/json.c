@@ -7,6 +7,37 @@
 #include "buf.h"
 #include "utf8.h"
 
+/* What went wrong, without jansson's text: that ends in "near '<input>'" and so would copy a
+ * piece of the document (a name, a personnummer) into an error that gets logged. */
+static const char *
+error_kind(const json_error_t *jerr)
+{
+    switch (json_error_code(jerr)) {
+    case json_error_out_of_memory:
+        return "out of memory";
+    case json_error_stack_overflow:
+        return "maximum nesting depth reached";
+    case json_error_invalid_utf8:
+        return "invalid UTF-8";
+    case json_error_premature_end_of_input:
+        return "premature end of input";
+    case json_error_end_of_input_expected:
+        return "end of input expected";
+    case json_error_invalid_syntax:
+        return "invalid syntax";
+    case json_error_null_character:
+        return "\\u0000 in a string";
+    case json_error_null_byte_in_key:
+        return "\\u0000 in an object key";
+    case json_error_duplicate_key:
+        return "duplicate object key";
+    case json_error_numeric_overflow:
+        return "number out of range";
+    default:
+        return "not valid JSON";
+    }
+}
+
 json_t *
 json_parse_capped(const char *data, size_t len, size_t max_len, struct errbuf *err)
 {
@@ -16,8 +47,17 @@ json_parse_capped(const char *data, size_t len, size_t max_len, struct errbuf *e
     }
     json_error_t jerr;
     json_t *v = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
-    if (v == NULL)
-        err_set(err, "malformed JSON at line %d column %d: %s", jerr.line, jerr.column, jerr.text);
+    if (v == NULL) {
+        /* Positions only: jansson's line and column (1-based, in characters) are those of the
+         * last character it read and its position counts the bytes read, so that character
+         * starts at the first byte before it that is not a UTF-8 continuation byte. */
+        size_t at =
+            jerr.position > 0 && (size_t)jerr.position <= len ? (size_t)jerr.position - 1 : 0;
+        while (at > 0 && ((unsigned char)data[at] & 0xc0) == 0x80)
+            at--;
+        err_set(err, "malformed JSON: %s at line %d, column %d (byte %zu)", error_kind(&jerr),
+                jerr.line, jerr.column, at);
+    }
     return v;
 }
 

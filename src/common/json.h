@@ -11,7 +11,8 @@
 #include "macros.h"
 
 /* Parses one JSON value of at most max_len bytes; duplicate keys and trailing garbage are
- * errors. Returns a new reference (caller json_decref's) or NULL with err set. */
+ * errors. Returns a new reference (caller json_decref's) or NULL with err set to what went
+ * wrong and where (line, column, byte offset), never any of the document's content. */
 json_t *json_parse_capped(const char *data, size_t len, size_t max_len,
                           struct errbuf *err) WARN_UNUSED;
 

@@ -44,8 +44,11 @@ void log_set_sink(log_sink_fn fn, void *data);
 void log_msg(enum log_level level, const char *module, const char *file, int line, int errnum,
              const char *fmt, ...) PRINTF(6, 7);
 
-/* Replaces, in place, every run shaped like a personnummer or samordningsnummer
- * (YYMMDD or YYYYMMDD, optional - or +, four more) with "[pnr]". Returns how many it replaced. */
+/* Replaces, in place, every personnummer, samordningsnummer or interim number with "[pnr]":
+ * YYMMDD or YYYYMMDD (century 18-20) that is a real date (the day + 60 for a samordningsnummer),
+ * an optional - or +, and four more (an interim number has a letter first) whose last is the
+ * Luhn check digit, not within a longer run of digits. Other digit runs (device ids, case and
+ * OCR numbers, times, sizes) are left alone. Returns how many it replaced. */
 size_t log_scrub(char *s, size_t size);
 
 #ifndef LOG_NO_MACROS

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "buf.h"
 #include "json.h"
@@ -255,16 +256,57 @@ idp_cancel(struct idp_client *c, const char *order_ref, char error_code[static 3
     return e;
 }
 
+/* 127.0.0.0/8 written as a plain dotted-decimal literal: four decimal numbers 0..255 without
+ * leading zeros, the first 127. (curl has already turned 0x7f000001, 2130706433 and 127.1 into
+ * this form, and 0127.0.0.1 into 87.0.0.1, as it will connect to them.) */
+static bool
+is_loopback_ipv4(const char *h)
+{
+    for (int part = 0; part < 4; part++) {
+        if (part > 0 && *h++ != '.')
+            return false;
+        if (*h < '0' || *h > '9')
+            return false;
+        unsigned v = 0;
+        const char *start = h;
+        while (*h >= '0' && *h <= '9' && h - start < 4)
+            v = v * 10 + (unsigned)(*h++ - '0');
+        if (h - start > 3 || v > 255 || (*start == '0' && h - start > 1))
+            return false;
+        if (part == 0 && v != 127)
+            return false;
+    }
+    return *h == '\0';
+}
+
 bool
 idp_url_is_loopback(const char *url)
 {
-    static const char *const hosts[] = { "https://127.", "https://localhost:", "https://localhost/",
-                                         "https://[::1]" };
-    for (size_t i = 0; url != NULL && i < sizeof(hosts) / sizeof(hosts[0]); i++) {
-        if (strncmp(url, hosts[i], strlen(hosts[i])) == 0)
-            return true;
-    }
-    return false;
+    if (url == NULL)
+        return false;
+    /* Parsed by curl itself, so the host checked is the one the requests go to: a prefix test
+     * let https://127.0.0.1@192.0.2.1/ (user info) and https://127.0.0.1.nip.io/ through. */
+    CURLU *u = curl_url();
+    char *scheme = NULL, *host = NULL, *user = NULL, *password = NULL, *zone = NULL;
+    bool ok = u != NULL && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+              curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+              curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK;
+    /* A demo URL has no user info or IPv6 zone: either is a trick, not a configuration. */
+    ok = ok && strcmp(scheme, "https") == 0 &&
+         curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_NO_USER &&
+         curl_url_get(u, CURLUPART_PASSWORD, &password, 0) == CURLUE_NO_PASSWORD &&
+         curl_url_get(u, CURLUPART_ZONEID, &zone, 0) == CURLUE_NO_ZONEID;
+    /* localhost in any case (curl resolves it to loopback itself, as DNS names ignore case), but
+     * not "localhost." or "x.localhost", which may go to a resolver. */
+    ok = ok && (strcasecmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0 ||
+                is_loopback_ipv4(host));
+    curl_free(scheme);
+    curl_free(host);
+    curl_free(user);
+    curl_free(password);
+    curl_free(zone);
+    curl_url_cleanup(u);
+    return ok;
 }
 
 enum idp_error

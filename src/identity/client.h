@@ -45,8 +45,10 @@ enum idp_error idp_cancel(struct idp_client *c, const char *order_ref, char erro
 
 /* --- Demo mode ----------------------------------------------------------------------------- */
 
-/* True when url's host is a loopback address: demo mode is refused anywhere else, so a
- * production configuration (the provider on another machine) cannot turn it on. */
+/* True when url, parsed by libcurl as the requests will be, is https:// to a loopback host
+ * (127.0.0.0/8 as a literal address, [::1], or localhost) with no user info or zone id: demo
+ * mode is refused anywhere else, so a production configuration (the provider on another
+ * machine) cannot turn it on. False for NULL or anything curl cannot parse. */
 bool idp_url_is_loopback(const char *url);
 
 struct idp_demo_identity {

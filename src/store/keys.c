@@ -107,20 +107,59 @@ read_key(int fd, const char *what, struct store_key *k, struct errbuf *err)
     return e;
 }
 
+static const char *
+file_type_name(mode_t mode)
+{
+    if (S_ISFIFO(mode))
+        return "a FIFO";
+    if (S_ISCHR(mode))
+        return "a character device";
+    if (S_ISBLK(mode))
+        return "a block device";
+    if (S_ISSOCK(mode))
+        return "a socket";
+    if (S_ISDIR(mode))
+        return "a directory";
+    return "not a plain file";
+}
+
+/* Opens a key for reading without ever blocking: O_NONBLOCK makes opening a FIFO (or a device)
+ * return at once instead of waiting for a writer, and only a regular file is accepted. `what`
+ * names it in errors ("key file /path"). -1 with err set on failure. */
+static int
+open_regular(const char *path, const char *what, struct stat *st, struct errbuf *err)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        if (errno == ELOOP)
+            err_set(err, "%s: is a symbolic link; name the key file itself", what);
+        else
+            err_set(err, "%s: cannot open: %s", what, strerror(errno));
+        return -1;
+    }
+    if (fstat(fd, st) != 0) {
+        err_set(err, "%s: cannot stat: %s", what, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    if (!S_ISREG(st->st_mode)) {
+        err_set(err, "%s: is %s, not a regular file; the root key must be a regular file", what,
+                file_type_name(st->st_mode));
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 static enum store_error
 load_keyfile(const char *path, struct store_key *k, struct errbuf *err)
 {
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0) {
-        err_set(err, "key file %s: cannot open: %s", path, strerror(errno));
-        return STORE_ERR_KEY;
-    }
+    char what[4200];
+    snprintf(what, sizeof(what), "key file %s", path);
     struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        err_set(err, "key file %s: not a regular file", path);
-        close(fd);
+    int fd = open_regular(path, what, &st, err);
+    if (fd < 0)
         return STORE_ERR_KEY;
-    }
     mode_t perm = st.st_mode & 07777;
     if (perm != 0600 && perm != 0400) {
         err_set(err,
@@ -158,11 +197,12 @@ load_credential(const char *name, struct store_key *k, struct errbuf *err)
     }
     char path[4096];
     snprintf(path, sizeof(path), "%s/%s", dir, name);
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0) {
-        err_set(err, "credential %s: cannot open: %s", name, strerror(errno));
+    char what[300];
+    snprintf(what, sizeof(what), "credential %s", name);
+    struct stat st;
+    int fd = open_regular(path, what, &st, err);
+    if (fd < 0)
         return STORE_ERR_KEY;
-    }
     enum store_error e = read_key(fd, path, k, err);
     close(fd);
     return e;

@@ -44,8 +44,9 @@ class Fixture:
                             "--districts", "bromma,hasselby_vallingby")
             r = subprocess.run([self.minasidor, "provision", "--server",
                                 f"https://127.0.0.1:{self.port}", "--pin", self.pin, "--token",
-                                token, "--site-name", "Bromma medborgarkontor", "--state-dir",
-                                self.state], capture_output=True, text=True, timeout=300)
+                                "-", "--site-name", "Bromma medborgarkontor", "--state-dir",
+                                self.state], input=token + "\n", capture_output=True, text=True,
+                               timeout=300)
             if r.returncode != 0:
                 raise RuntimeError("provision failed: " + r.stderr)
             self.conf = os.path.join(self.state, "minasidor.conf")

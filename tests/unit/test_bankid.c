@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "bankid.h"
+#include "client.h"
 #include "flow.h"
 #include "test.h"
 
@@ -207,6 +208,81 @@ TEST(flow_cancels_and_fails_cleanly)
     CHECK_STR("RFA6", f.message->rfa);
 }
 
+/* Demo identities are offered only when the provider is on this machine. The guard parses the
+ * URL as curl will and checks the host, so no spelling of a remote host passes as loopback. */
+TEST(demo_mode_needs_a_provider_on_a_loopback_host)
+{
+    static const struct {
+        const char *url;
+        bool loopback;
+    } cases[] = {
+        { "https://127.0.0.1:8443/rp/v6.0", true },
+        { "https://127.0.0.1/rp/v6.0", true },
+        { "https://127.0.0.1", true },
+        { "https://127.255.3.4:1/", true },
+        { "https://localhost:8443/rp/v6.0", true },
+        { "https://localhost/", true },
+        { "https://LOCALHOST:8443/", true }, /* names ignore case; curl resolves it itself */
+        { "HTTPS://127.0.0.1/", true },
+        { "https://[::1]:8443/rp/v6.0", true },
+        { "https://[0:0:0:0:0:0:0:1]/", true }, /* curl writes it [::1] */
+        /* Numbers that are 127.0.0.1 to curl too: it connects where it says. */
+        { "https://0x7f000001/", true },
+        { "https://2130706433/", true },
+        { "https://127.1/", true },
+        { "https://%31%32%37.0.0.1/", true },
+        /* User info: the host is what follows the @. */
+        { "https://127.0.0.1@192.0.2.1/rp/v6.0", false },
+        { "https://127.0.0.1:8443@192.0.2.1/", false },
+        { "https://localhost@192.0.2.1/", false },
+        { "https://127.0.0.1%2f@192.0.2.1/", false },
+        { "https://127.0.0.1:443\\@192.0.2.1/", false },
+        { "https://[::1]@192.0.2.1/", false },
+        { "https://user:pw@127.0.0.1/", false }, /* loopback, but no demo URL has user info */
+        { "https://192.0.2.1\\@127.0.0.1/", false },
+        /* Names that start like loopback. */
+        { "https://127.0.0.1.nip.io/rp/v6.0", false },
+        { "https://127.0.0.1.example.com:8443/", false },
+        { "https://localhost.example.com/", false },
+        { "https://localhost:8443.example.com/", false },
+        { "https://localhostx/", false },
+        { "https://x.localhost/", false },
+        { "https://xn--localhost/", false },
+        /* Trailing dots: not a literal address, and a name that goes to a resolver. */
+        { "https://127.0.0.1./", false },
+        { "https://localhost./", false },
+        /* Numbers that look like 127 but are not (0127 is octal 87), or no address at all. */
+        { "https://0127.0.0.1/", false },
+        { "https://127.0.0.256/", false },
+        { "https://1270.0.0.1/", false },
+        { "https://128.0.0.1/", false },
+        { "https://0.0.0.0/", false },
+        { "https://192.0.2.1/", false },
+        { "https://%31%39%32.0.2.1/", false },
+        /* IPv6 that is not exactly ::1. */
+        { "https://[::ffff:127.0.0.1]/", false },
+        { "https://[::1%25eth0]/", false },
+        { "https://[::2]/", false },
+        { "https://[2001:db8::1]/", false },
+        /* Not https, or not a URL curl would use. */
+        { "http://127.0.0.1/", false },
+        { "ftp://127.0.0.1/", false },
+        { "https:127.0.0.1/", false },
+        { "//127.0.0.1/", false },
+        { "127.0.0.1", false },
+        { "https://127.0.0.1 evil/", false },
+        { "https://127.0.0.1\\evil/", false },
+        { "", false },
+        { NULL, false },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        bool got = idp_url_is_loopback(cases[i].url);
+        CHECK_MSG(got == cases[i].loopback, "%s: expected %s, got %s",
+                  cases[i].url ? cases[i].url : "(null)",
+                  cases[i].loopback ? "loopback" : "refused", got ? "loopback" : "refused");
+    }
+}
+
 int
 main(void)
 {
@@ -217,5 +293,6 @@ main(void)
     RUN(flow_collects_every_two_seconds_and_completes);
     RUN(flow_restarts_an_unscanned_order_a_bounded_number_of_times);
     RUN(flow_cancels_and_fails_cleanly);
+    RUN(demo_mode_needs_a_provider_on_a_loopback_host);
     return test_done();
 }

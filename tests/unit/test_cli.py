@@ -4,6 +4,7 @@ real process. Prints TAP."""
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -14,13 +15,13 @@ from taptest import eq, finish, test  # noqa: E402
 BIN = sys.argv[1]
 
 
-def run(*args, stdin=None, env=None):
+def run(*args, stdin=None, env=None, timeout=60):
     e = dict(os.environ)
     e.pop("MINASIDOR_LOG_LEVEL", None)
     if env:
         e.update(env)
     p = subprocess.run([BIN, *args], input=stdin, capture_output=True, text=True, env=e,
-                       timeout=60)
+                       timeout=timeout)
     return p.returncode, p.stdout, p.stderr
 
 
@@ -206,6 +207,61 @@ def settings_errors_are_reported_and_exit_2():
     eq(f"minasidor: {f.name}:3: log.bogus: unknown key\n", err, "message")
     rc, _, err = run("tool", "pnr", "121212-1212", env={"MINASIDOR_LOG_SYSLOG": "sometimes"})
     eq(2, rc, "bad environment")
+
+
+@test
+def a_fifo_as_key_file_is_refused_at_once():
+    # Opening a FIFO for reading waits for a writer: the kiosk must refuse it, not hang. The
+    # timeout turns a hang into this test's failure (subprocess kills the process).
+    d = tempfile.mkdtemp(prefix="minasidor-fifo-")
+    try:
+        fifo = os.path.join(d, "root.key")
+        os.mkfifo(fifo, 0o600)
+        rc, _, err = run("--set", f"store.key=keyfile:{fifo}", "--set",
+                         f"store.path={d}/cache.db", "sync", "--once", timeout=20)
+        assert rc != 0, f"exit {rc}"
+        assert f"key file {fifo}: is a FIFO, not a regular file" in err, err
+        os.unlink(fifo)
+        os.mkdir(fifo, 0o700)
+        rc, _, err = run("--set", f"store.key=keyfile:{fifo}", "--set",
+                         f"store.path={d}/cache.db", "sync", "--once", timeout=20)
+        assert rc != 0, f"exit {rc}"
+        assert f"key file {fifo}: is a directory, not a regular file" in err, err
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+@test
+def a_config_file_others_can_change_is_refused_with_the_fix():
+    d = tempfile.mkdtemp(prefix="minasidor-conf-")
+    try:
+        conf = os.path.join(d, "minasidor.conf")
+        with open(conf, "w") as f:
+            f.write("[server]\npin = sha256//AAAA\n")
+        os.chmod(conf, 0o666)
+        rc, _, err = run("--config", conf, "tool", "pnr", "121212-1212")
+        eq(2, rc, "exit for mode 0666")
+        eq(f"minasidor: {conf}: mode 0666 lets other users change the kiosk's trust anchors; it"
+           f" must not be writable by group or others (chmod go-w {conf})\n", err, "message")
+        os.chmod(conf, 0o644)
+        rc, _, err = run("--config", conf, "tool", "pnr", "121212-1212")
+        eq(0, rc, "exit for mode 0644: " + err)
+        if os.geteuid() == 0:
+            os.chown(conf, 65534, -1)
+            rc, _, err = run("--config", conf, "tool", "pnr", "121212-1212")
+            eq(2, rc, "exit for a file owned by uid 65534")
+            assert f"owned by uid 65534" in err and f"(chown root {conf})" in err, err
+        # /dev/null, the usual "no settings", is read as empty although it is 0666.
+        rc, _, err = run("--config", "/dev/null", "tool", "pnr", "121212-1212")
+        eq(0, rc, "exit for /dev/null: " + err)
+        # A FIFO in its place: refused at once (opening it for reading would wait for a writer).
+        os.unlink(conf)
+        os.mkfifo(conf, 0o600)
+        rc, _, err = run("--config", conf, "tool", "pnr", "121212-1212", timeout=20)
+        eq(2, rc, "exit for a FIFO")
+        eq(f"minasidor: {conf}: not a regular file\n", err, "message")
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
 
 
 finish()

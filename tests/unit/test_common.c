@@ -1,5 +1,6 @@
 /* common/: capped buffers, log scrubbing, configuration, JSON helpers, UTF-8. */
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -50,18 +51,67 @@ check_scrub(const char *in, const char *want)
     CHECK_MSG(strcmp(s, want) == 0, "scrub \"%s\": expected \"%s\", got \"%s\"", in, want, s);
 }
 
-TEST(log_scrub_removes_personnummer_shapes)
+/* Only real personnummer are scrubbed (a date, the day + 60 for a samordningsnummer, and the
+ * Luhn check digit); every other run of digits stays, so device ids and case numbers can be read
+ * in the log. */
+TEST(log_scrub_removes_personnummer_and_nothing_else)
 {
-    check_scrub("citizen 19121212-1212 logged in", "citizen [pnr] logged in");
-    check_scrub("191212121212", "[pnr]");
-    check_scrub("a 121212-1212 b 121212+1212 c", "a [pnr] b [pnr] c");
-    check_scrub("x1212121212y", "x[pnr]y");
-    check_scrub("interim 20000101-T220!", "interim [pnr]!");
-    check_scrub("interim 20000101T220", "interim [pnr]");
-    check_scrub("case 123456789 on 2026-11-22 at 12:00", "case 123456789 on 2026-11-22 at 12:00");
-    check_scrub("1234567890123", "1234567890123");
-    check_scrub("19121212-12123", "19121212-12123");
-    check_scrub("", "");
+    static const struct {
+        const char *in;
+        const char *want;
+    } cases[] = {
+        /* Personnummer in every written form. */
+        { "citizen 19121212-1212 logged in", "citizen [pnr] logged in" },
+        { "191212121212", "[pnr]" },
+        { "1212121212", "[pnr]" },
+        { "a 121212-1212 b 121212+1212 c", "a [pnr] b [pnr] c" },
+        { "19121212+1212", "[pnr]" },
+        { "x1212121212y", "x[pnr]y" },
+        { "pnr=850101-1236;", "pnr=[pnr];" },
+        { "20000101-1238 och 198501011236", "[pnr] och [pnr]" },
+        /* Samordningsnummer: the day + 60. */
+        { "samordning 701063-2391", "samordning [pnr]" },
+        { "197010632391", "[pnr]" },
+        /* Interim numbers: a letter first in the serial; it counts as 1 for the check digit. */
+        { "interim 20000101-T220!", "interim [pnr]!" },
+        { "interim 20000101T220", "interim [pnr]" },
+        { "interim 000101-t220", "interim [pnr]" },
+        /* 29 February: only in a leap year (without a century: a year divisible by four). */
+        { "000229-1235", "[pnr]" },
+        { "20000229-1235", "[pnr]" },
+        { "19000229-1235", "19000229-1235" },
+        { "990229-1237", "990229-1237" },
+        /* The right shape but no valid check digit. */
+        { "19121212-1213", "19121212-1213" },
+        { "1212121219", "1212121219" },
+        { "interim 20000101-T221", "interim 20000101-T221" },
+        /* The right shape but no date. */
+        { "121312-1210", "121312-1210" },     /* month 13 */
+        { "121200-1218", "121200-1218" },     /* day 0 */
+        { "121232-1215", "121232-1215" },     /* day 32 */
+        { "121292-1213", "121292-1213" },     /* day 92 */
+        { "210431-1213", "210431-1213" },     /* 31 April */
+        { "21121212-1212", "21121212-1212" }, /* century 21 */
+        { "17121212-1212", "17121212-1212" }, /* century 17 */
+        /* Device ids, case numbers, OCR numbers, times, sizes. */
+        { "push from dev-ef1234567890: 3 items", "push from dev-ef1234567890: 3 items" },
+        { "device dev-001212121213 revoked", "device dev-001212121213 revoked" },
+        { "device dev-ab1212121213", "device dev-ab1212121213" },
+        { "case KS-2026-0012345 received", "case KS-2026-0012345 received" },
+        { "case 123456789 on 2026-11-22 at 12:00", "case 123456789 on 2026-11-22 at 12:00" },
+        { "ocr 18108401345678778", "ocr 18108401345678778" },
+        { "ocr 1234567897", "ocr 1234567897" },
+        { "server_time 1795353600", "server_time 1795353600" },
+        { "8388608 of 1048576000 bytes", "8388608 of 1048576000 bytes" },
+        { "seq 4294967296", "seq 4294967296" },
+        /* Inside a longer run of digits: not a personnummer. */
+        { "1234567890123", "1234567890123" },
+        { "19121212-12123", "19121212-12123" },
+        { "9191212121212", "9191212121212" },
+        { "", "" },
+    };
+    for (size_t i = 0; i < ARRAY_LEN(cases); i++)
+        check_scrub(cases[i].in, cases[i].want);
 }
 
 struct captured {
@@ -211,6 +261,72 @@ TEST(config_file_then_environment_then_command_line)
     unlink(path);
 }
 
+/* The settings hold trust anchors: a file others may write, or owned by another user, is
+ * refused with the fix in the message (test_cli.py has a FIFO in its place). */
+TEST(config_file_others_can_change_is_refused)
+{
+    static const struct {
+        mode_t mode;
+        bool accepted;
+    } modes[] = {
+        { 0600, true },  { 0400, true },  { 0640, true },  { 0644, true },  { 0444, true },
+        { 0620, false }, { 0660, false }, { 0602, false }, { 0606, false }, { 0666, false },
+        { 0622, false }, { 0664, false }, { 0777, false },
+    };
+    char path[] = "/tmp/minasidor-test-XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    const char text[] = "[store]\npath = /from/file\n";
+    CHECK(write(fd, text, sizeof(text) - 1) == (ssize_t)(sizeof(text) - 1));
+    close(fd);
+    for (size_t i = 0; i < ARRAY_LEN(modes); i++) {
+        CHECK(chmod(path, modes[i].mode) == 0);
+        struct config *cfg = cfg_new();
+        struct errbuf err = { "" };
+        bool ok = config_load_file(cfg, path, &err);
+        CHECK_MSG(ok == modes[i].accepted, "mode %04o: expected %s, got %s (%s)",
+                  (unsigned)modes[i].mode, modes[i].accepted ? "accepted" : "refused",
+                  ok ? "accepted" : "refused", err.msg);
+        if (!modes[i].accepted) {
+            char want[200];
+            snprintf(want, sizeof(want), "%s: mode %04o lets other users change", path,
+                     (unsigned)modes[i].mode);
+            CHECK_MSG(strncmp(err.msg, want, strlen(want)) == 0, "expected \"%s…\", got \"%s\"",
+                      want, err.msg);
+            snprintf(want, sizeof(want), "(chmod go-w %s)", path);
+            CHECK_MSG(strstr(err.msg, want) != NULL, "expected the fix \"%s\" in \"%s\"", want,
+                      err.msg);
+            CHECK_STR("default", config_origin(cfg, "store.path"));
+        } else {
+            CHECK_STR("/from/file", config_get_string(cfg, "store.path"));
+        }
+        config_destroy(cfg);
+    }
+
+    CHECK(chmod(path, 0644) == 0);
+    if (geteuid() == 0) {
+        /* Only root can give a file away: owned by another user, it is refused. */
+        CHECK(chown(path, 65534, (gid_t)-1) == 0);
+        struct config *cfg = cfg_new();
+        struct errbuf err = { "" };
+        CHECK(!config_load_file(cfg, path, &err));
+        char want[300];
+        snprintf(want, sizeof(want),
+                 "%s: owned by uid 65534, neither root nor this process's user (uid 0), who "
+                 "could change the kiosk's trust anchors (chown root %s)",
+                 path, path);
+        CHECK_STR(want, err.msg);
+        config_destroy(cfg);
+    } else {
+        /* Owned by us (not root): accepted. */
+        struct config *cfg = cfg_new();
+        struct errbuf err = { "" };
+        CHECK_MSG(config_load_file(cfg, path, &err), "own file refused: %s", err.msg);
+        config_destroy(cfg);
+    }
+    unlink(path);
+}
+
 TEST(json_parse_is_capped_and_strict)
 {
     struct errbuf err;
@@ -221,11 +337,64 @@ TEST(json_parse_is_capped_and_strict)
     CHECK(v == NULL);
     v = json_parse_capped("{\"a\":\n tru}", 11, 100, &err);
     CHECK(v == NULL);
-    CHECK(strstr(err.msg, "malformed JSON at line 2") == err.msg);
+    CHECK_STR("malformed JSON: invalid syntax at line 2, column 4 (byte 9)", err.msg);
     v = json_parse_capped("{\"a\":1} x", 9, 100, &err);
     CHECK(v == NULL);
     v = json_parse_capped("{\"a\":\"\\u0000\"}", 14, 100, &err);
     CHECK(v == NULL);
+}
+
+/* A parse error says what and where, never what was there: jansson's own text ends in
+ * "near '<input>'", which would put a citizen's name from a cut-off page into the log. */
+TEST(json_parse_errors_give_positions_never_content)
+{
+    static const struct {
+        const char *text;
+        const char *want;
+    } cases[] = {
+        /* A pull page cut inside a surname. */
+        { "{\"cursor\":\"c1.5\",\"changes\":[{\"kind\":\"citizen\",\"fields\":{\"surname\":"
+          "\"Drottninghol",
+          "malformed JSON: premature end of input at line 1, column 79 (byte 78)" },
+        { "{\"a\": Andersson}", "malformed JSON: invalid syntax at line 1, column 15 (byte 14)" },
+        { "{\"Andersson\":1,\"Andersson\":2}",
+          "malformed JSON: duplicate object key at line 1, column 26 (byte 25)" },
+        { "{\"a\":1} Andersson",
+          "malformed JSON: end of input expected at line 1, column 17 (byte 16)" },
+        { "{\"a\":\"Andersson\\u0000\"}",
+          "malformed JSON: \\u0000 in a string at line 1, column 22 (byte 21)" },
+        { "{\"Andersson\\u0000\":1}",
+          "malformed JSON: \\u0000 in an object key at line 1, column 18 (byte 17)" },
+        { "{\"a\":\"\\uD800Andersson\"}",
+          "malformed JSON: invalid syntax at line 1, column 22 (byte 21)" },
+        { "{\"a\":\"\xc3(Andersson\"}",
+          "malformed JSON: invalid UTF-8 at line 1, column 6 (byte 5)" },
+        { "{\"a\":19121212121212e99999}",
+          "malformed JSON: number out of range at line 1, column 25 (byte 24)" },
+        { "\n\n  [\"Åsa\", Öberg]",
+          "malformed JSON: invalid syntax at line 3, column 11 (byte 13)" },
+        { "", "malformed JSON: premature end of input at line 1, column 0 (byte 0)" },
+    };
+    for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+        struct errbuf err = { "" };
+        json_t *v = json_parse_capped(cases[i].text, strlen(cases[i].text), 1000, &err);
+        CHECK_MSG(v == NULL, "accepted: %s", cases[i].text);
+        json_decref(v);
+        CHECK_MSG(strcmp(err.msg, cases[i].want) == 0, "case %zu: expected \"%s\", got \"%s\"", i,
+                  cases[i].want, err.msg);
+        static const char *const personal[] = { "Drottning", "Andersson",  "Åsa",
+                                                "Öberg",     "1912121212", "near" };
+        for (size_t j = 0; j < ARRAY_LEN(personal); j++)
+            CHECK_MSG(strstr(err.msg, personal[j]) == NULL, "case %zu: \"%s\" in \"%s\"", i,
+                      personal[j], err.msg);
+    }
+    /* Nested past jansson's depth limit (2048). */
+    char deep[2100];
+    memset(deep, '[', sizeof(deep));
+    struct errbuf err = { "" };
+    CHECK(json_parse_capped(deep, sizeof(deep), sizeof(deep), &err) == NULL);
+    CHECK_STR("malformed JSON: maximum nesting depth reached at line 1, column 2049 (byte 2048)",
+              err.msg);
 }
 
 TEST(json_getters_name_the_field_that_is_wrong)
@@ -290,12 +459,14 @@ int
 main(void)
 {
     RUN(buf_refuses_to_grow_past_its_cap_and_keeps_its_contents);
-    RUN(log_scrub_removes_personnummer_shapes);
+    RUN(log_scrub_removes_personnummer_and_nothing_else);
     RUN(log_lines_name_module_and_place_and_are_scrubbed);
     RUN(config_reads_sections_comments_and_quotes);
     RUN(config_errors_say_path_line_key_and_what);
     RUN(config_file_then_environment_then_command_line);
+    RUN(config_file_others_can_change_is_refused);
     RUN(json_parse_is_capped_and_strict);
+    RUN(json_parse_errors_give_positions_never_content);
     RUN(json_getters_name_the_field_that_is_wrong);
     RUN(json_string_escaping);
     RUN(utf8_validation_is_strict);
