@@ -466,11 +466,6 @@ enum cs_result
 cs_record_rewrite(struct cs_storage *st, const char *kind, const char *id, json_t *fields,
                   struct errbuf *err)
 {
-    struct errbuf why;
-    if (!submission_record_check(kind, fields, &why)) {
-        err_set(err, "the new fields are not a valid %s: %s", kind, why.msg);
-        return CS_INVALID;
-    }
     size_t size = json_dumpb(fields, NULL, 0, JSON_COMPACT);
     if (size + 1024 > CS_PAGE_BYTES) {
         err_set(err, "the new fields take %zu bytes: more than a page can carry", size);
@@ -481,8 +476,13 @@ cs_record_rewrite(struct cs_storage *st, const char *kind, const char *id, json_
     char citizen[64], parent[64], district[64];
     enum cs_result r = record_place(st, kind, id, citizen, parent, district);
     const char *moved = json_string_value(json_object_get(fields, "district"));
+    struct errbuf why;
     if (r != CS_OK) {
         err_set(err, "no %s with id %s", kind, id);
+    } else if (!submission_record_check(kind, id, citizen[0] ? citizen : NULL,
+                                        parent[0] ? parent : NULL, fields, &why)) {
+        err_set(err, "the new fields are not a valid %s: %s", kind, why.msg);
+        r = CS_INVALID;
     } else if (strcmp(kind, "citizen") == 0 && moved != NULL && strcmp(moved, district) != 0) {
         err_set(err, "a citizen's district is changed with `casestore mutate move-citizen`");
         r = CS_INVALID;
@@ -523,17 +523,21 @@ publishable_change(sqlite3_stmt *q, const char *kind, const char *id)
                 jerr.position);
         return NULL;
     }
-    if (!submission_record_check(kind, fields, &why)) {
+    const char *citizen =
+        sqlite3_column_type(q, 5) != SQLITE_NULL ? (const char *)sqlite3_column_text(q, 5) : NULL;
+    const char *parent =
+        sqlite3_column_type(q, 6) != SQLITE_NULL ? (const char *)sqlite3_column_text(q, 6) : NULL;
+    if (!submission_record_check(kind, id, citizen, parent, fields, &why)) {
         LOG_ERR("%s %s cannot be published (%s): skipped", kind, id, why.msg);
         json_decref(fields);
         return NULL;
     }
     json_t *c =
         json_pack("{s:s, s:s, s:s, s:o}", "kind", kind, "id", id, "op", "upsert", "fields", fields);
-    if (sqlite3_column_type(q, 5) != SQLITE_NULL)
-        json_object_set_new(c, "citizen", json_string((const char *)sqlite3_column_text(q, 5)));
-    if (sqlite3_column_type(q, 6) != SQLITE_NULL)
-        json_object_set_new(c, "parent", json_string((const char *)sqlite3_column_text(q, 6)));
+    if (citizen != NULL)
+        json_object_set_new(c, "citizen", json_string(citizen));
+    if (parent != NULL)
+        json_object_set_new(c, "parent", json_string(parent));
     return c;
 }
 

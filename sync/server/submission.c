@@ -347,18 +347,33 @@ submission_city_rules(const json_t *item, const json_t *payload, int64_t now, st
 }
 
 bool
-submission_record_check(const char *kind, const json_t *fields, struct errbuf *err)
+submission_record_check(const char *kind, const char *id, const char *citizen, const char *parent,
+                        const json_t *fields, struct errbuf *err)
 {
     enum store_kind k;
     if (kind == NULL || !store_kind_from_name(kind, &k)) {
         err_set(err, "a kind kiosks do not know");
         return false;
     }
+    const struct store_kind_def *def = store_kind(k);
+    if (id == NULL || id[0] == '\0' || strlen(id) > SUBMISSION_WIRE_ID_MAX ||
+        (citizen != NULL && strlen(citizen) > SUBMISSION_WIRE_ID_MAX) ||
+        (parent != NULL && strlen(parent) > SUBMISSION_WIRE_ID_MAX)) {
+        err_set(err, "an id longer than %d bytes", SUBMISSION_WIRE_ID_MAX);
+        return false;
+    }
+    if (def->personal && k != STORE_KIND_CITIZEN && citizen == NULL) {
+        err_set(err, "no citizen");
+        return false;
+    }
+    if (def->has_parent && parent == NULL) {
+        err_set(err, "no parent");
+        return false;
+    }
     if (!json_is_object(fields)) {
         err_set(err, "fields: expected an object");
         return false;
     }
-    const struct store_kind_def *def = store_kind(k);
     for (size_t i = 0; i < def->n_fields; i++) {
         const struct store_field_def *f = &def->fields[i];
         const json_t *v = json_object_get(fields, f->name);
@@ -373,6 +388,10 @@ submission_record_check(const char *kind, const json_t *fields, struct errbuf *e
         if (!ok) {
             err_set(err, "%s: expected %s", f->name,
                     f->type == STORE_FIELD_INT ? "an integer" : "a text");
+            return false;
+        }
+        if (f->type == STORE_FIELD_TEXT && json_string_length(v) > SUBMISSION_WIRE_TEXT_MAX) {
+            err_set(err, "%s: longer than %d bytes", f->name, SUBMISSION_WIRE_TEXT_MAX);
             return false;
         }
     }

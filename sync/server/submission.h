@@ -39,10 +39,17 @@ bool submission_validate(const json_t *item, const char *device_site, json_t **p
 bool submission_city_rules(const json_t *item, const json_t *payload, int64_t now,
                            struct errbuf *err);
 
-/* Checks a record as casestore would publish it in a page: a kind of src/store/schema.c, its
- * required fields present, every known field of its type, unknown fields plain values (a case
- * may carry a registered_by as §6 describes), nothing nested deeper. False with the reason
- * (which names no value) in err. */
-bool submission_record_check(const char *kind, const json_t *fields, struct errbuf *err);
+/* What a kiosk takes in a change (sync/client/protocol.c): ids, and a text field's bytes. */
+#define SUBMISSION_WIRE_ID_MAX   200
+#define SUBMISSION_WIRE_TEXT_MAX (64 * 1024)
+
+/* Checks a record as casestore would publish it in a page, so that no kiosk refuses it: a kind
+ * of src/store/schema.c, an id (and the citizen and parent its kind needs) of at most
+ * SUBMISSION_WIRE_ID_MAX bytes, its required fields present, every known field of its type and
+ * a known text at most SUBMISSION_WIRE_TEXT_MAX bytes, unknown fields plain values (a case may
+ * carry a registered_by as §6 describes), nothing nested deeper. citizen and parent may be
+ * NULL. False with the reason (which names no value) in err. */
+bool submission_record_check(const char *kind, const char *id, const char *citizen,
+                             const char *parent, const json_t *fields, struct errbuf *err);
 
 #endif
