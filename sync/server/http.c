@@ -318,7 +318,7 @@ handle_push(struct cs_server *srv, struct MHD_Connection *c, struct cs_device *d
     if (r == CS_CONFLICT) {
         json_decref(results);
         json_decref(req);
-        LOG_INFO("push from %s: %s at seq %lld", dev->id,
+        LOG_INFO("push from %s: %s (expected seq %lld)", dev->id,
                  stop.gap ? "sequence gap" : "sequence conflict", (long long)stop.expected);
         return send_json(c, 409,
                          json_pack("{s:s, s:s, s:I, s:s}", "error",
