@@ -5,6 +5,7 @@
 #include "submission.h"
 
 #include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "date.h"
