@@ -471,13 +471,19 @@ handle_push(struct cs_server *srv, struct MHD_Connection *c, struct cs_device *d
     }
     json_t *results = json_array();
     struct errbuf err;
-    enum cs_result r = cs_push_items(srv->st, dev, items, (int64_t)time(NULL), results, &err);
+    struct cs_push_stop stop;
+    enum cs_result r =
+        cs_push_items(srv->st, dev, items, (int64_t)time(NULL), results, &stop, &err);
     if (r == CS_CONFLICT) {
         json_decref(results);
         json_decref(req);
+        LOG_INFO("push from %s: %s (expected seq %lld)", dev->id,
+                 stop.gap ? "sequence gap" : "sequence conflict", (long long)stop.expected);
         return send_json(c, 409,
-                         json_pack("{s:s, s:s, s:I}", "error", "sequence_gap", "message", err.msg,
-                                   "expected", (json_int_t)dev->last_seq + 1),
+                         json_pack("{s:s, s:s, s:I, s:s}", "error",
+                                   stop.gap ? "sequence_gap" : "sequence_conflict", "message",
+                                   err.msg, "expected", (json_int_t)stop.expected, "uuid",
+                                   stop.uuid),
                          NULL);
     }
     if (r == CS_INVALID) {

@@ -13,7 +13,9 @@
 #include <unistd.h>
 
 #include "bankid_sim.h"
+#include "buf.h"
 #include "http.h"
+#include "json.h"
 #include "site_roles.h"
 #include "storage.h"
 #include "tls.h"
@@ -46,6 +48,11 @@ usage(FILE *out)
             "                             move-appointment ID UTC_SECONDS, move-citizen ID "
             "DISTRICT,\n"
             "                             erase-citizen ID\n"
+            "  record remove KIND ID      repair: remove one record (a case with its events and\n"
+            "                             documents); kiosks delete it on their next pull\n"
+            "  record rewrite KIND ID FIELDS_JSON|-\n"
+            "                             repair: replace one record's fields (checked as a\n"
+            "                             page is; - reads them from standard input)\n"
             "  stats                      counts of records, submissions and changes\n"
             "  role add --site S --pnr P --role staff|technician --staff-id ID\n"
             "  role remove --site S --pnr P   (the signed role list kiosks fetch)\n"
@@ -71,7 +78,7 @@ struct args {
     size_t n_inject;
     long citizens, ttl_hours, threads;
     bool demo;
-    const char *pos[4];
+    const char *pos[6];
     size_t n_pos;
 };
 
@@ -236,6 +243,63 @@ out:
     return rc;
 }
 
+/* `record remove|rewrite`: the repair of one record. Prints what was done, never a value. */
+static int
+cmd_record(struct args *a, struct cs_storage *st)
+{
+    struct errbuf err;
+    bool remove = strcmp(a->pos[1], "remove") == 0 && a->n_pos == 4;
+    bool rewrite = strcmp(a->pos[1], "rewrite") == 0 && a->n_pos == 5;
+    if (!remove && !rewrite)
+        return usage_error("expected record remove KIND ID or record rewrite KIND ID FIELDS_JSON",
+                           NULL);
+    const char *kind = a->pos[2], *id = a->pos[3];
+    enum cs_result r;
+    if (remove) {
+        int children = 0;
+        r = cs_record_remove(st, kind, id, &children, &err);
+        if (r == CS_OK && children == 0)
+            printf("removed %s %s; the kiosks of its district delete it on their next pull\n", kind,
+                   id);
+        else if (r == CS_OK)
+            printf("removed %s %s and %d of its events and documents; the kiosks of its district"
+                   " delete them on their next pull\n",
+                   kind, id, children);
+    } else {
+        char *text = NULL;
+        if (strcmp(a->pos[4], "-") == 0) {
+            struct buf in;
+            buf_init(&in, 1024 * 1024);
+            char chunk[4096];
+            size_t n;
+            bool ok = true;
+            while (ok && (n = fread(chunk, 1, sizeof(chunk), stdin)) > 0)
+                ok = buf_append(&in, chunk, n);
+            text = ok ? xstrdup(buf_str(&in)) : NULL;
+            buf_finish_wipe(&in);
+        } else {
+            text = xstrdup(a->pos[4]);
+        }
+        json_t *fields = text ? json_parse_capped(text, strlen(text), 1024 * 1024, &err) : NULL;
+        if (text == NULL)
+            err_set(&err, "the fields are larger than 1 MiB");
+        if (text != NULL)
+            sodium_memzero(text, strlen(text));
+        free(text);
+        r = fields ? cs_record_rewrite(st, kind, id, fields, &err) : CS_INVALID;
+        if (r == CS_OK)
+            printf("rewrote %s %s (%zu fields); the kiosks of its district get it on their next"
+                   " pull\n",
+                   kind, id, json_object_size(fields));
+        json_decref(fields);
+    }
+    if (r != CS_OK) {
+        fprintf(stderr, "casestore: %s\n", err.msg);
+        return 1;
+    }
+    return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -378,6 +442,8 @@ main(int argc, char **argv)
         } else {
             printf("phone: %s\n", act);
         }
+    } else if (strcmp(cmd, "record") == 0 && a.n_pos >= 2) {
+        rc = cmd_record(&a, st);
     } else if (strcmp(cmd, "stats") == 0) {
         cs_stats(st, stdout);
     } else {

@@ -52,24 +52,59 @@ enum cs_result cs_device_get(struct cs_storage *st, const char *device_id, struc
 enum cs_result cs_nonce_use(struct cs_storage *st, const char *device_id, const char *nonce,
                             int64_t now, int64_t keep_s);
 
-/* A page of changes for the device's scope after `position` in `epoch`. *reset when the cursor
- * is not from this server's history. changes is a new JSON array. */
+/* The most a page's changes may take serialised (compact JSON): well under the 8 MiB a kiosk
+ * accepts (PROTOCOL.md §1), with room for the page's own members. */
+#define CS_PAGE_BYTES (4 * 1024 * 1024)
+
+/* A page of changes for the device's scope after `position` in `epoch`: at most limit changes
+ * scanned and at most CS_PAGE_BYTES of them serialised (a page that is full says *more). A
+ * record that cannot be published (submission_record_check) or cannot fit a page alone is
+ * logged by kind and id and skipped: the cursor moves past it. *reset when the cursor is not
+ * from this server's history. changes is a new JSON array. */
 enum cs_result cs_pull(struct cs_storage *st, const struct cs_device *dev, const char *cursor,
                        int limit, json_t **changes, char cursor_out[static 64],
                        int64_t *position_out, int64_t *head_out, bool *more, bool *reset);
 
+/* Why a push request stopped at an item (CS_CONFLICT; PROTOCOL.md §2): the item's seq was
+ * already used by another submission of the device (sequence_conflict) or is ahead of the next
+ * one (gap, sequence_gap). */
+struct cs_push_stop {
+    bool gap;
+    char uuid[40];    /* the item's uuid */
+    int64_t expected; /* the device's last_seq + 1 */
+};
+
 /* The submissions of one push request, in one transaction with the device's last sequence
- * number (so an effect and the sequence that records it are never apart). results gets one
- * {"uuid","status","case_number"|"reason"} per item. On CS_CONFLICT (a sequence gap) or
- * CS_INVALID (a malformed item) the items before it are kept and the rest not processed. */
+ * number (so an effect and the sequence that records it are never apart). Per item, in order:
+ * a uuid this device stored before is answered as the first time (duplicate, or rejected) if
+ * its content digest matches, else rejected; otherwise its seq must be last_seq + 1, or the
+ * request stops with CS_CONFLICT and *stop says why; the next item is validated
+ * (submission.c) and accepted or rejected, both consuming the seq. results gets one
+ * {"uuid","status","case_number"|"reason"} per item processed. On CS_CONFLICT or CS_INVALID
+ * (a malformed uuid or seq) the items before it are kept and the rest not processed. */
 enum cs_result cs_push_items(struct cs_storage *st, struct cs_device *dev, const json_t *items,
-                             int64_t now, json_t *results, struct errbuf *err);
+                             int64_t now, json_t *results, struct cs_push_stop *stop,
+                             struct errbuf *err);
 
 /* Writes a record as the city's systems would (upsert, logged as a change in its district:
  * the citizen's for personal kinds, "*" for shared ones). fields is borrowed. */
 enum cs_result cs_record_put(struct cs_storage *st, const char *kind, const char *id,
                              const char *citizen, const char *parent, const char *district,
                              json_t *fields);
+
+/* Admin repair: removes one record and logs a tombstone in its district, so every kiosk there
+ * deletes it on its next pull; a case takes its events and documents with it (*children says
+ * how many). A citizen is refused (CS_INVALID): a citizen's tombstone erases them on the
+ * kiosks, which is `cs_mutate erase-citizen`. CS_NOT_FOUND if there is no such record. */
+enum cs_result cs_record_remove(struct cs_storage *st, const char *kind, const char *id,
+                                int *children, struct errbuf *err);
+
+/* Admin repair: replaces one record's fields (borrowed), checked as a page would check them
+ * (submission_record_check, and small enough for a page), and logs the upsert in its district.
+ * The record keeps its citizen, parent and district. CS_INVALID with the reason, CS_NOT_FOUND
+ * if there is no such record. */
+enum cs_result cs_record_rewrite(struct cs_storage *st, const char *kind, const char *id,
+                                 json_t *fields, struct errbuf *err);
 
 /* Runs fn inside one transaction (seeding in batches is much faster). */
 enum cs_result cs_transaction(struct cs_storage *st, enum cs_result (*fn)(void *), void *data);

@@ -11,6 +11,7 @@
 
 #include "date.h"
 #include "storage.h"
+#include "submission.h"
 #include "taxonomy.h"
 #include "xalloc.h"
 
@@ -43,7 +44,8 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS submissions (uuid TEXT PRIMARY KEY, device_id TEXT NOT NULL,"
     " seq INTEGER NOT NULL, kind TEXT, main TEXT, type TEXT, class TEXT, citizen TEXT,"
     " payload TEXT, registered_by TEXT, created_at INTEGER, received_at INTEGER NOT NULL,"
-    " status TEXT NOT NULL, case_number TEXT, reason TEXT, UNIQUE (device_id, seq));"
+    " status TEXT NOT NULL, case_number TEXT, reason TEXT, digest TEXT,"
+    " UNIQUE (device_id, seq));"
     "CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);"
     /* The BankID simulator's orders (bankid_sim.c), shared with `casestore phone`. */
     "CREATE TABLE IF NOT EXISTS bankid_orders (order_ref TEXT PRIMARY KEY,"
@@ -73,6 +75,23 @@ exec(struct cs_storage *st, const char *sql)
     return true;
 }
 
+/* Brings a casestore.db of an earlier version up to this one's schema. */
+static void
+migrate(struct cs_storage *st)
+{
+    /* submissions.digest (the content digest that tells a retry from a reused uuid): rows
+     * stored before it have none and count as matching. */
+    sqlite3_stmt *q = NULL;
+    sqlite3_prepare_v2(st->db,
+                       "SELECT 1 FROM pragma_table_info('submissions') WHERE"
+                       " name='digest'",
+                       -1, &q, NULL);
+    bool have = sqlite3_step(q) == SQLITE_ROW;
+    sqlite3_finalize(q);
+    if (!have)
+        exec(st, "ALTER TABLE submissions ADD COLUMN digest TEXT");
+}
+
 struct cs_storage *
 cs_storage_open(const char *dir, struct errbuf *err)
 {
@@ -99,6 +118,7 @@ cs_storage_open(const char *dir, struct errbuf *err)
     }
     free(path);
     sqlite3_busy_timeout(st->db, 10000);
+    migrate(st);
     /* The epoch names this database's history: a cursor from another history means reset. */
     sqlite3_stmt *q = NULL;
     sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key='epoch'", -1, &q, NULL);
@@ -380,6 +400,115 @@ cs_transaction(struct cs_storage *st, enum cs_result (*fn)(void *), void *data)
     return r;
 }
 
+/* The citizen, parent and district of a record; CS_NOT_FOUND if there is none. */
+static enum cs_result
+record_place(struct cs_storage *st, const char *kind, const char *id, char citizen[static 64],
+             char parent[static 64], char district[static 64])
+{
+    sqlite3_stmt *q = NULL;
+    sqlite3_prepare_v2(st->db,
+                       "SELECT citizen, parent, district FROM records WHERE kind=?1 AND"
+                       " id=?2",
+                       -1, &q, NULL);
+    sqlite3_bind_text(q, 1, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, id, -1, SQLITE_STATIC);
+    enum cs_result r = CS_NOT_FOUND;
+    citizen[0] = parent[0] = district[0] = '\0';
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        if (sqlite3_column_type(q, 0) != SQLITE_NULL)
+            snprintf(citizen, 64, "%s", (const char *)sqlite3_column_text(q, 0));
+        if (sqlite3_column_type(q, 1) != SQLITE_NULL)
+            snprintf(parent, 64, "%s", (const char *)sqlite3_column_text(q, 1));
+        snprintf(district, 64, "%s", (const char *)sqlite3_column_text(q, 2));
+        r = CS_OK;
+    }
+    sqlite3_finalize(q);
+    return r;
+}
+
+enum cs_result
+cs_record_remove(struct cs_storage *st, const char *kind, const char *id, int *children,
+                 struct errbuf *err)
+{
+    *children = 0;
+    if (strcmp(kind, "citizen") == 0) {
+        err_set(err,
+                "removing a citizen erases them on every kiosk: use `casestore mutate"
+                " erase-citizen %s`",
+                id);
+        return CS_INVALID;
+    }
+    pthread_mutex_lock(&st->lock);
+    exec(st, "BEGIN IMMEDIATE");
+    char citizen[64], parent[64], district[64];
+    enum cs_result r = record_place(st, kind, id, citizen, parent, district);
+    if (r != CS_OK) {
+        err_set(err, "no %s with id %s", kind, id);
+    } else {
+        /* A case's events and documents go with it, as they do on the kiosk: none is left
+         * behind to be sent later without its case. */
+        sqlite3_stmt *q = NULL;
+        if (strcmp(kind, "case") == 0) {
+            sqlite3_prepare_v2(st->db,
+                               "DELETE FROM records WHERE kind IN ('case_event', 'case_document')"
+                               " AND parent=?1 RETURNING kind, id, district",
+                               -1, &q, NULL);
+            sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+            while (sqlite3_step(q) == SQLITE_ROW) {
+                log_change(st, (const char *)sqlite3_column_text(q, 0),
+                           (const char *)sqlite3_column_text(q, 1),
+                           (const char *)sqlite3_column_text(q, 2), "delete");
+                (*children)++;
+            }
+            sqlite3_finalize(q);
+        }
+        sqlite3_prepare_v2(st->db, "DELETE FROM records WHERE kind=?1 AND id=?2", -1, &q, NULL);
+        sqlite3_bind_text(q, 1, kind, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 2, id, -1, SQLITE_STATIC);
+        if (sqlite3_step(q) != SQLITE_DONE)
+            r = fail(st, "removing a record");
+        sqlite3_finalize(q);
+        if (r == CS_OK)
+            log_change(st, kind, id, district, "delete");
+    }
+    exec(st, r == CS_OK ? "COMMIT" : "ROLLBACK");
+    pthread_mutex_unlock(&st->lock);
+    return r;
+}
+
+enum cs_result
+cs_record_rewrite(struct cs_storage *st, const char *kind, const char *id, json_t *fields,
+                  struct errbuf *err)
+{
+    size_t size = json_dumpb(fields, NULL, 0, JSON_COMPACT);
+    if (size + 1024 > CS_PAGE_BYTES) {
+        err_set(err, "the new fields take %zu bytes: more than a page can carry", size);
+        return CS_INVALID;
+    }
+    pthread_mutex_lock(&st->lock);
+    exec(st, "BEGIN IMMEDIATE");
+    char citizen[64], parent[64], district[64];
+    enum cs_result r = record_place(st, kind, id, citizen, parent, district);
+    const char *moved = json_string_value(json_object_get(fields, "district"));
+    struct errbuf why;
+    if (r != CS_OK) {
+        err_set(err, "no %s with id %s", kind, id);
+    } else if (!submission_record_check(kind, id, citizen[0] ? citizen : NULL,
+                                        parent[0] ? parent : NULL, fields, &why)) {
+        err_set(err, "the new fields are not a valid %s: %s", kind, why.msg);
+        r = CS_INVALID;
+    } else if (strcmp(kind, "citizen") == 0 && moved != NULL && strcmp(moved, district) != 0) {
+        err_set(err, "a citizen's district is changed with `casestore mutate move-citizen`");
+        r = CS_INVALID;
+    } else {
+        r = record_put_locked(st, kind, id, citizen[0] ? citizen : NULL, parent[0] ? parent : NULL,
+                              district, fields);
+    }
+    exec(st, r == CS_OK ? "COMMIT" : "ROLLBACK");
+    pthread_mutex_unlock(&st->lock);
+    return r;
+}
+
 static bool
 in_scope(const char *districts, const char *district)
 {
@@ -393,6 +522,37 @@ in_scope(const char *districts, const char *district)
             return true;
     }
     return false;
+}
+
+/* The change for an upsert row of cs_pull's query, or NULL (logged) if the record cannot be
+ * published as it is. */
+static json_t *
+publishable_change(sqlite3_stmt *q, const char *kind, const char *id)
+{
+    json_error_t jerr;
+    json_t *fields = json_loads((const char *)sqlite3_column_text(q, 8), 0, &jerr);
+    struct errbuf why;
+    if (fields == NULL) {
+        LOG_ERR("%s %s: its stored fields are not JSON (at byte %d): skipped", kind, id,
+                jerr.position);
+        return NULL;
+    }
+    const char *citizen =
+        sqlite3_column_type(q, 5) != SQLITE_NULL ? (const char *)sqlite3_column_text(q, 5) : NULL;
+    const char *parent =
+        sqlite3_column_type(q, 6) != SQLITE_NULL ? (const char *)sqlite3_column_text(q, 6) : NULL;
+    if (!submission_record_check(kind, id, citizen, parent, fields, &why)) {
+        LOG_ERR("%s %s cannot be published (%s): skipped", kind, id, why.msg);
+        json_decref(fields);
+        return NULL;
+    }
+    json_t *c =
+        json_pack("{s:s, s:s, s:s, s:o}", "kind", kind, "id", id, "op", "upsert", "fields", fields);
+    if (citizen != NULL)
+        json_object_set_new(c, "citizen", json_string(citizen));
+    if (parent != NULL)
+        json_object_set_new(c, "parent", json_string(parent));
+    return c;
 }
 
 enum cs_result
@@ -439,36 +599,49 @@ cs_pull(struct cs_storage *st, const struct cs_device *dev, const char *cursor, 
     json_t *arr = json_array();
     int scanned = 0;
     int64_t last = position;
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        scanned++;
-        last = sqlite3_column_int64(q, 0);
+    size_t bytes = 2; /* "[]" */
+    bool full = false;
+    while (!full && sqlite3_step(q) == SQLITE_ROW) {
+        int64_t seq = sqlite3_column_int64(q, 0);
         const char *kind = (const char *)sqlite3_column_text(q, 1);
         const char *id = (const char *)sqlite3_column_text(q, 2);
         const char *op = (const char *)sqlite3_column_text(q, 3);
         const char *change_district = (const char *)sqlite3_column_text(q, 4);
-        if (!in_scope(dev->districts, change_district))
-            continue;
-        if (strcmp(op, "delete") == 0) {
-            json_array_append_new(
-                arr, json_pack("{s:s, s:s, s:s}", "kind", kind, "id", id, "op", "delete"));
-            continue;
+        json_t *c = NULL;
+        if (!in_scope(dev->districts, change_district)) {
+            /* not this device's */
+        } else if (strcmp(op, "delete") == 0) {
+            c = json_pack("{s:s, s:s, s:s}", "kind", kind, "id", id, "op", "delete");
+        } else if (sqlite3_column_type(q, 8) != SQLITE_NULL &&
+                   in_scope(dev->districts, (const char *)sqlite3_column_text(q, 7))) {
+            /* An upsert is sent as the record is now, if it still exists and is still in
+             * scope, and only if every kiosk can take it: a record that is not as the
+             * protocol says is the server's error, logged (kind and id, never content) and
+             * skipped, never a page that wedges a district. */
+            c = publishable_change(q, kind, id);
         }
-        /* An upsert is sent as the record is now, if it still exists and is still in scope. */
-        if (sqlite3_column_type(q, 8) == SQLITE_NULL ||
-            !in_scope(dev->districts, (const char *)sqlite3_column_text(q, 7)))
-            continue;
-        json_t *fields = json_loads((const char *)sqlite3_column_text(q, 8), 0, NULL);
-        json_t *c = json_pack("{s:s, s:s, s:s, s:o}", "kind", kind, "id", id, "op", "upsert",
-                              "fields", fields ? fields : json_object());
-        if (sqlite3_column_type(q, 5) != SQLITE_NULL)
-            json_object_set_new(c, "citizen", json_string((const char *)sqlite3_column_text(q, 5)));
-        if (sqlite3_column_type(q, 6) != SQLITE_NULL)
-            json_object_set_new(c, "parent", json_string((const char *)sqlite3_column_text(q, 6)));
-        json_array_append_new(arr, c);
+        size_t size = c != NULL ? json_dumpb(c, NULL, 0, JSON_COMPACT) + 1 : 0;
+        if (c != NULL && size + 2 > CS_PAGE_BYTES) {
+            LOG_ERR("%s %s is larger than a page (%zu bytes): skipped", kind, id, size);
+            json_decref(c);
+            c = NULL;
+        }
+        if (c != NULL && bytes + size > CS_PAGE_BYTES) {
+            /* The page is full: this change starts the next one. */
+            json_decref(c);
+            full = true;
+            break;
+        }
+        scanned++;
+        last = seq;
+        if (c != NULL) {
+            bytes += size;
+            json_array_append_new(arr, c);
+        }
     }
     sqlite3_finalize(q);
     pthread_mutex_unlock(&st->lock);
-    *more = scanned == limit && last < max_seq;
+    *more = full || (scanned == limit && last < max_seq);
     snprintf(cursor_out, 64, "c%s.%lld", st->epoch, (long long)last);
     *position_out = last;
     *head_out = max_seq;
@@ -497,172 +670,237 @@ citizen_district(struct cs_storage *st, const char *citizen, char *out, size_t s
     return out[0] != '\0';
 }
 
-/* Validates a submission; NULL if acceptable, otherwise the reason. */
-static const char *
+/* Checks a submission: its schema (submission.c), then the city's rules and what needs the
+ * database (the citizen and the device's scope). False with the reason in why. *payload and
+ * *by are the rebuilt members whenever the schema held (caller json_decref's), even if a rule
+ * then rejects the item: a rejection is kept with what was submitted. */
+static bool
 check_item(struct cs_storage *st, const struct cs_device *dev, const json_t *item, int64_t now,
-           char *district, size_t dsize)
+           json_t **payload, json_t **by, char *district, size_t dsize, struct errbuf *why)
 {
-    const char *kind = jstr(item, "kind");
-    static const char *const kinds[] = { "application", "complaint", "callback", "choice" };
-    bool kind_ok = false;
-    for (size_t i = 0; kind && i < ARRAY_LEN(kinds); i++)
-        kind_ok = kind_ok || strcmp(kind, kinds[i]) == 0;
-    if (!kind_ok)
-        return "unknown kind of submission";
-    int main = jstr(item, "main") ? taxonomy_find(TAX_MAIN, jstr(item, "main")) : -1;
-    int type = jstr(item, "type") ? taxonomy_find(TAX_TYPE, jstr(item, "type")) : -1;
-    int klass = jstr(item, "class") ? taxonomy_find(TAX_CLASS, jstr(item, "class")) : -1;
-    if (main < 0 || type < 0 || klass < 0)
-        return "unknown huvudkategori, ärendetyp or ärendeklass";
-    if (!taxonomy_type_allowed((enum case_main)main, (enum case_type)type))
-        return "this ärendetyp does not belong under this huvudkategori";
-    if (!json_is_object(json_object_get(item, "payload")) ||
-        !json_is_object(json_object_get(item, "registered_by")))
-        return "payload and registered_by must be objects";
-    /* Stockholm's rule for förskola: apply at least three months before the start (the city
-     * then offers a place within four). The case store decides this, not the kiosk. */
-    const char *start = jstr(json_object_get(item, "payload"), "start_date");
-    struct date d;
-    if (type == CASE_TYPE_FORSKOLEPLATS && start != NULL &&
-        (!date_parse_iso(start, &d) || date_to_days(d) < now / 86400 + 90))
-        return "Förskoleplats: the start date must be at least three months after the application";
-    const char *citizen = jstr(item, "citizen");
     snprintf(district, dsize, "*");
+    if (!submission_validate(item, dev->site, payload, by, why))
+        return false;
+    if (!submission_city_rules(item, *payload, now, why))
+        return false;
+    const char *citizen = jstr(item, "citizen");
+    const char *reason = NULL;
     if (citizen == NULL) {
-        if (strcmp(kind, "callback") != 0)
-            return "only a callback request may be anonymous";
-        return NULL;
+        if (strcmp(jstr(item, "kind"), "callback") != 0)
+            reason = "only a callback request may be anonymous";
+    } else if (!citizen_district(st, citizen, district, dsize)) {
+        reason = "the citizen is not known";
+    } else if (!in_scope(dev->districts, district)) {
+        reason = "the citizen is outside this kiosk's districts";
     }
-    if (!citizen_district(st, citizen, district, dsize))
-        return "the citizen is not known";
-    return in_scope(dev->districts, district) ? NULL
-                                              : "the citizen is outside this kiosk's districts";
+    if (reason != NULL)
+        err_set(why, "%s", reason);
+    return reason == NULL;
+}
+
+/* A member of a rejected item worth keeping with it: a short string, or NULL. */
+static const char *
+short_str(const json_t *item, const char *key)
+{
+    const char *s = jstr(item, key);
+    return s != NULL && strlen(s) <= 64 ? s : NULL;
+}
+
+#define REUSED_UUID "this uuid was used for another submission"
+
+/* The answer to an item whose uuid this device stored before (PROTOCOL.md §6): the same
+ * content is a retry (its first answer again), other content under the same uuid is refused.
+ * Neither looks at or moves the sequence. False if the device never stored this uuid. */
+static bool
+answer_seen(struct cs_storage *st, const struct cs_device *dev, const char *uuid,
+            const char *digest, json_t **result)
+{
+    sqlite3_stmt *q = NULL;
+    sqlite3_prepare_v2(st->db,
+                       "SELECT status, case_number, reason, digest FROM submissions WHERE uuid=?1"
+                       " AND device_id=?2",
+                       -1, &q, NULL);
+    sqlite3_bind_text(q, 1, uuid, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, dev->id, -1, SQLITE_STATIC);
+    bool seen = sqlite3_step(q) == SQLITE_ROW;
+    if (seen) {
+        const char *status = (const char *)sqlite3_column_text(q, 0);
+        const char *cn = (const char *)sqlite3_column_text(q, 1);
+        const char *reason = (const char *)sqlite3_column_text(q, 2);
+        const char *stored = (const char *)sqlite3_column_text(q, 3);
+        /* Rows stored before digests were kept have none: they count as matching. */
+        if (stored != NULL && strcmp(stored, digest) != 0)
+            *result = json_pack("{s:s, s:s, s:s}", "uuid", uuid, "status", "rejected", "reason",
+                                REUSED_UUID);
+        else if (strcmp(status, "rejected") == 0)
+            *result = json_pack("{s:s, s:s, s:s}", "uuid", uuid, "status", "rejected", "reason",
+                                reason ? reason : "rejected");
+        else
+            *result = json_pack("{s:s, s:s, s:s?}", "uuid", uuid, "status", "duplicate",
+                                "case_number", cn);
+    }
+    sqlite3_finalize(q);
+    return seen;
+}
+
+static bool
+uuid_taken(struct cs_storage *st, const char *uuid)
+{
+    sqlite3_stmt *q = NULL;
+    sqlite3_prepare_v2(st->db, "SELECT 1 FROM submissions WHERE uuid=?1", -1, &q, NULL);
+    sqlite3_bind_text(q, 1, uuid, -1, SQLITE_STATIC);
+    bool taken = sqlite3_step(q) == SQLITE_ROW;
+    sqlite3_finalize(q);
+    return taken;
+}
+
+static void
+set_last_seq(struct cs_storage *st, struct cs_device *dev, int64_t seq)
+{
+    sqlite3_stmt *q = NULL;
+    sqlite3_prepare_v2(st->db, "UPDATE devices SET last_seq=?2 WHERE id=?1", -1, &q, NULL);
+    sqlite3_bind_text(q, 1, dev->id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 2, seq);
+    sqlite3_step(q);
+    sqlite3_finalize(q);
+    dev->last_seq = seq;
+}
+
+/* The submission becomes a case the citizen sees on Mina sidor, with its first event. */
+static enum cs_result
+put_case(struct cs_storage *st, const json_t *item, const char *uuid, const char *district,
+         const char *case_number, json_t *by, int64_t now)
+{
+    time_t t = (time_t)now;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    char received[11];
+    strftime(received, sizeof(received), "%Y-%m-%d", &tm);
+    const char *citizen = jstr(item, "citizen");
+    int type = taxonomy_find(TAX_TYPE, jstr(item, "type"));
+    json_t *fields = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I}", "case_number",
+                               case_number, "main", jstr(item, "main"), "type", jstr(item, "type"),
+                               "class", jstr(item, "class"), "status", "inkommen", "title",
+                               taxonomy_entry(TAX_TYPE, (size_t)type)->name_sv, "district",
+                               district, "received_on", received, "updated_at", (json_int_t)now);
+    char case_id[64], ev_id[72];
+    snprintf(case_id, sizeof(case_id), "sub-%s", uuid);
+    snprintf(ev_id, sizeof(ev_id), "sub-%s-0", uuid);
+    /* Who registered it (the citizen, or an ombud and how identity was established) stays
+     * with the case, as casestore rebuilt it from the validated members: every kiosk of the
+     * district parses it. Kiosks ignore fields they do not know. */
+    json_object_set(fields, "registered_by", by);
+    enum cs_result r = record_put_locked(st, "case", case_id, citizen, NULL, district, fields);
+    json_decref(fields);
+    json_t *ev = json_pack("{s:I, s:s, s:s}", "at", (json_int_t)now, "status", "inkommen", "note",
+                           "Inkommen via Mina sidor-kiosken");
+    if (r == CS_OK)
+        r = record_put_locked(st, "case_event", ev_id, citizen, case_id, district, ev);
+    json_decref(ev);
+    return r;
 }
 
 static enum cs_result
 push_item_locked(struct cs_storage *st, struct cs_device *dev, const json_t *item, int64_t now,
-                 json_t **result, struct errbuf *err)
+                 json_t **result, struct cs_push_stop *stop, struct errbuf *err)
 {
     const char *uuid = jstr(item, "uuid");
     json_int_t seq = json_integer_value(json_object_get(item, "seq"));
-    if (uuid == NULL || strlen(uuid) != 36 || !json_is_integer(json_object_get(item, "seq")) ||
-        seq < 1) {
+    char digest[SUBMISSION_DIGEST_HEX];
+    if (!submission_uuid_ok(uuid) || !json_is_integer(json_object_get(item, "seq")) || seq < 1 ||
+        !submission_digest(item, digest)) {
         err_set(err, "an item needs a uuid (36 characters) and a seq (1 or more)");
         return CS_INVALID;
     }
-    enum cs_result r = CS_OK;
-    sqlite3_stmt *q = NULL;
-    /* Seen before, by uuid or by this device's sequence number: a duplicate. */
-    sqlite3_prepare_v2(st->db,
-                       "SELECT status, case_number, reason FROM submissions WHERE uuid=?1 OR"
-                       " (device_id=?2 AND seq=?3)",
-                       -1, &q, NULL);
-    sqlite3_bind_text(q, 1, uuid, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 2, dev->id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(q, 3, seq);
-    if (sqlite3_step(q) == SQLITE_ROW) {
-        const char *status = (const char *)sqlite3_column_text(q, 0);
-        const char *cn = (const char *)sqlite3_column_text(q, 1);
-        if (strcmp(status, "rejected") == 0)
-            *result = json_pack("{s:s, s:s, s:s}", "uuid", uuid, "status", "rejected", "reason",
-                                (const char *)sqlite3_column_text(q, 2));
-        else
-            *result = json_pack("{s:s, s:s, s:s?}", "uuid", uuid, "status", "duplicate",
-                                "case_number", cn);
-        sqlite3_finalize(q);
+    /* 1. A uuid this device stored before: a retry, whatever its seq now. */
+    if (answer_seen(st, dev, uuid, digest, result))
+        return CS_OK;
+    /* 2. Otherwise the item must be the next in the device's sequence. */
+    struct cs_device fresh;
+    if (device_get_locked(st, dev->id, &fresh) != CS_OK)
+        return CS_FAILED;
+    dev->last_seq = fresh.last_seq;
+    if (seq != fresh.last_seq + 1) {
+        stop->gap = seq > fresh.last_seq + 1;
+        snprintf(stop->uuid, sizeof(stop->uuid), "%s", uuid);
+        stop->expected = fresh.last_seq + 1;
+        err_set(err, "%s: seq %lld, expected %lld",
+                stop->gap ? "sequence gap" : "this sequence number is used by another submission",
+                (long long)seq, (long long)stop->expected);
+        return CS_CONFLICT;
+    }
+    /* 3. The next one: another device's uuid is refused (nothing of that submission is
+     * told); anything else is validated. Either way the item consumes its sequence number. */
+    if (uuid_taken(st, uuid)) {
+        set_last_seq(st, dev, seq);
+        *result =
+            json_pack("{s:s, s:s, s:s}", "uuid", uuid, "status", "rejected", "reason", REUSED_UUID);
         return CS_OK;
     }
-    sqlite3_finalize(q);
-    struct cs_device fresh;
-    if (device_get_locked(st, dev->id, &fresh) != CS_OK) {
-        r = CS_FAILED;
-    } else if (seq != fresh.last_seq + 1) {
-        err_set(err, "sequence gap: expected %lld", (long long)fresh.last_seq + 1);
-        dev->last_seq = fresh.last_seq;
-        r = CS_CONFLICT;
-    }
+    enum cs_result r = CS_OK;
     char district[64];
-    const char *why =
-        r == CS_OK ? check_item(st, dev, item, now, district, sizeof(district)) : NULL;
+    json_t *payload = NULL, *by = NULL;
+    struct errbuf why;
+    bool ok = check_item(st, dev, item, now, &payload, &by, district, sizeof(district), &why);
     char case_number[40] = "";
-    if (r == CS_OK && why == NULL) {
+    if (ok) {
         time_t t = (time_t)now;
         struct tm tm;
         gmtime_r(&t, &tm);
         snprintf(case_number, sizeof(case_number), "KCS-%04d-%06lld", tm.tm_year + 1900,
                  (long long)next_counter(st, "case_number"));
-        const char *citizen = jstr(item, "citizen");
-        if (citizen != NULL) {
-            /* The submission becomes a case the citizen sees on Mina sidor. */
-            char received[11];
-            strftime(received, sizeof(received), "%Y-%m-%d", &tm);
-            int type = taxonomy_find(TAX_TYPE, jstr(item, "type"));
-            json_t *fields = json_pack(
-                "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I}", "case_number", case_number, "main",
-                jstr(item, "main"), "type", jstr(item, "type"), "class", jstr(item, "class"),
-                "status", "inkommen", "title", taxonomy_entry(TAX_TYPE, (size_t)type)->name_sv,
-                "district", district, "received_on", received, "updated_at", (json_int_t)now);
-            char case_id[64], ev_id[72];
-            snprintf(case_id, sizeof(case_id), "sub-%s", uuid);
-            snprintf(ev_id, sizeof(ev_id), "sub-%s-0", uuid);
-            /* Who registered it (the citizen, or an ombud and how identity was established)
-             * stays with the case; kiosks ignore fields they do not know. */
-            json_object_set(fields, "registered_by", json_object_get(item, "registered_by"));
-            r = record_put_locked(st, "case", case_id, citizen, NULL, district, fields);
-            json_decref(fields);
-            json_t *ev = json_pack("{s:I, s:s, s:s}", "at", (json_int_t)now, "status", "inkommen",
-                                   "note", "Inkommen via Mina sidor-kiosken");
-            if (r == CS_OK)
-                r = record_put_locked(st, "case_event", ev_id, citizen, case_id, district, ev);
-            json_decref(ev);
-        }
+        if (jstr(item, "citizen") != NULL)
+            r = put_case(st, item, uuid, district, case_number, by, now);
     }
     if (r == CS_OK) {
-        char *payload = json_dumps(json_object_get(item, "payload"), JSON_COMPACT);
-        char *by = json_dumps(json_object_get(item, "registered_by"), JSON_COMPACT);
+        /* A rejected item keeps what passed the schema; of one that did not, nothing but a
+         * few short codes (staff see the reason, not the device's JSON). */
+        sqlite3_stmt *q = NULL;
         sqlite3_prepare_v2(st->db,
-                           "INSERT INTO submissions VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,"
-                           "?12,?13,?14,?15)",
+                           "INSERT INTO submissions (uuid, device_id, seq, kind, main, type,"
+                           " class, citizen, payload, registered_by, created_at, received_at,"
+                           " status, case_number, reason, digest) VALUES (?1,?2,?3,?4,?5,?6,?7,"
+                           "?8,?9,?10,?11,?12,?13,?14,?15,?16)",
                            -1, &q, NULL);
         sqlite3_bind_text(q, 1, uuid, -1, SQLITE_STATIC);
         sqlite3_bind_text(q, 2, dev->id, -1, SQLITE_STATIC);
         sqlite3_bind_int64(q, 3, seq);
-        sqlite3_bind_text(q, 4, jstr(item, "kind"), -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 5, jstr(item, "main"), -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 6, jstr(item, "type"), -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 7, jstr(item, "class"), -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 8, jstr(item, "citizen"), -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 9, payload, -1, free);
-        sqlite3_bind_text(q, 10, by, -1, free);
+        sqlite3_bind_text(q, 4, short_str(item, "kind"), -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 5, short_str(item, "main"), -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 6, short_str(item, "type"), -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 7, short_str(item, "class"), -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 8, short_str(item, "citizen"), -1, SQLITE_STATIC);
+        if (payload != NULL)
+            sqlite3_bind_text(q, 9, json_dumps(payload, JSON_COMPACT), -1, free);
+        if (by != NULL)
+            sqlite3_bind_text(q, 10, json_dumps(by, JSON_COMPACT | JSON_SORT_KEYS), -1, free);
         sqlite3_bind_int64(q, 11, json_integer_value(json_object_get(item, "created_at")));
         sqlite3_bind_int64(q, 12, now);
-        sqlite3_bind_text(q, 13, why ? "rejected" : "accepted", -1, SQLITE_STATIC);
-        if (why == NULL)
+        sqlite3_bind_text(q, 13, ok ? "accepted" : "rejected", -1, SQLITE_STATIC);
+        if (ok)
             sqlite3_bind_text(q, 14, case_number, -1, SQLITE_STATIC);
-        if (why != NULL)
-            sqlite3_bind_text(q, 15, why, -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_text(q, 15, why.msg, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 16, digest, -1, SQLITE_STATIC);
         if (sqlite3_step(q) != SQLITE_DONE)
             r = fail(st, "storing a submission");
         sqlite3_finalize(q);
     }
+    json_decref(payload);
+    json_decref(by);
     if (r == CS_OK) {
-        sqlite3_prepare_v2(st->db, "UPDATE devices SET last_seq=?2 WHERE id=?1", -1, &q, NULL);
-        sqlite3_bind_text(q, 1, dev->id, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(q, 2, seq);
-        sqlite3_step(q);
-        sqlite3_finalize(q);
-        dev->last_seq = seq;
-        *result =
-            why ? json_pack("{s:s, s:s, s:s}", "uuid", uuid, "status", "rejected", "reason", why)
-                : json_pack("{s:s, s:s, s:s}", "uuid", uuid, "status", "accepted", "case_number",
-                            case_number);
+        set_last_seq(st, dev, seq);
+        *result = ok ? json_pack("{s:s, s:s, s:s}", "uuid", uuid, "status", "accepted",
+                                 "case_number", case_number)
+                     : json_pack("{s:s, s:s, s:s}", "uuid", uuid, "status", "rejected", "reason",
+                                 why.msg);
     }
     return r;
 }
 
 enum cs_result
 cs_push_items(struct cs_storage *st, struct cs_device *dev, const json_t *items, int64_t now,
-              json_t *results, struct errbuf *err)
+              json_t *results, struct cs_push_stop *stop, struct errbuf *err)
 {
     pthread_mutex_lock(&st->lock);
     exec(st, "BEGIN IMMEDIATE");
@@ -670,7 +908,7 @@ cs_push_items(struct cs_storage *st, struct cs_device *dev, const json_t *items,
     for (size_t i = 0; i < json_array_size(items) && r == CS_OK; i++) {
         json_t *res = NULL;
         exec(st, "SAVEPOINT item");
-        r = push_item_locked(st, dev, json_array_get(items, i), now, &res, err);
+        r = push_item_locked(st, dev, json_array_get(items, i), now, &res, stop, err);
         exec(st, r == CS_OK ? "RELEASE item" : "ROLLBACK TO item");
         if (r == CS_OK)
             json_array_append_new(results, res);

@@ -94,9 +94,10 @@ class Casestore:
                               " OR district = '*' GROUP BY kind", districts).fetchall()
         return {KIND_TABLE[k]: n for k, n in rows}
 
-    def submissions(self):
+    def submissions(self, device=None):
         with self.db() as db:
-            return dict(db.execute("SELECT status, count(*) FROM submissions GROUP BY status"))
+            return dict(db.execute("SELECT status, count(*) FROM submissions WHERE ?1 IS NULL"
+                                   " OR device_id=?1 GROUP BY status", (device,)))
 
     def citizen_in(self, district, skip=0):
         with self.db() as db:

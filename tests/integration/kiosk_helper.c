@@ -5,6 +5,10 @@
  *   kiosk_helper CONF find PNR                                  exit 0 found, 3 not found
  *   kiosk_helper CONF counts                                    rows per table, outbox states
  *   kiosk_helper CONF replay                                    send one signed pull twice
+ *   kiosk_helper CONF push-raw FILE                             POST FILE's bytes to /v1/push
+ *   kiosk_helper CONF post-raw PATH FILE                        ... or to PATH, signed with the
+ *                                                               device key; prints the status
+ *                                                               and the body
  *   kiosk_helper CONF audit                                     the audit log, opened (TSV)
  *   kiosk_helper CONF refs KIND                                 for each case store id on stdin,
  *                                                               "id<TAB>reference" as the cache
@@ -67,6 +71,78 @@ replay(const struct config *cfg, struct kiosk_state *ks)
     curl_slist_free_all(hs);
     free(h1), free(h2), free(h3), free(url), free(input), free(sig);
     return 0;
+}
+
+struct answer {
+    char *data;
+    size_t len;
+};
+
+static size_t
+collect(char *d, size_t s, size_t n, void *u)
+{
+    struct answer *a = u;
+    a->data = xrealloc(a->data, a->len + s * n + 1);
+    memcpy(a->data + a->len, d, s * n);
+    a->len += s * n;
+    a->data[a->len] = '\0';
+    return s * n;
+}
+
+/* Signs body as the device (a fresh nonce) and POSTs it to path: what a device that holds the
+ * key can send, whatever the kiosk's own code would. Prints the status, then the body. */
+static int
+post_raw(const struct config *cfg, struct kiosk_state *ks, const char *path, const char *file)
+{
+    FILE *f = fopen(file, "rb");
+    if (f == NULL) {
+        perror(file);
+        return 2;
+    }
+    struct answer body = { NULL, 0 };
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        collect(chunk, 1, n, &body);
+    fclose(f);
+    char digest[HTTPSIG_DIGEST_MAX];
+    httpsig_content_digest(body.data ? body.data : "", body.len, digest);
+    struct httpsig_params p = { .created = (int64_t)time(NULL) };
+    httpsig_nonce(p.nonce);
+    snprintf(p.keyid, sizeof(p.keyid), "%s", config_get_string(cfg, "device.id"));
+    char *input, *sig;
+    httpsig_sign(ks->sk, "POST", path, digest, &p, &input, &sig);
+    char *h1 = xasprintf("Content-Digest: %s", digest),
+         *h2 = xasprintf("Signature-Input: %s", input), *h3 = xasprintf("Signature: %s", sig);
+    struct curl_slist *hs = curl_slist_append(NULL, h1);
+    hs = curl_slist_append(hs, h2);
+    hs = curl_slist_append(hs, h3);
+    hs = curl_slist_append(hs, "Content-Type: application/json");
+    char *url = xasprintf("%s%s", config_get_string(cfg, "server.url"), path);
+    struct answer got = { NULL, 0 };
+    CURL *h = curl_easy_init();
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, body.data ? body.data : "");
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body.len);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hs);
+    curl_easy_setopt(h, CURLOPT_PINNEDPUBLICKEY, config_get_string(cfg, "server.pin"));
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+    curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &got);
+    long status = 0;
+    CURLcode rc = curl_easy_perform(h);
+    if (rc == CURLE_OK)
+        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    else
+        fprintf(stderr, "kiosk_helper: %s\n", curl_easy_strerror(rc));
+    printf("%ld\n%s\n", status, got.data ? got.data : "");
+    curl_easy_cleanup(h);
+    curl_slist_free_all(hs);
+    free(h1), free(h2), free(h3), free(url), free(input), free(sig), free(body.data),
+        free(got.data);
+    return rc == CURLE_OK ? 0 : 1;
 }
 
 static void
@@ -148,6 +224,10 @@ main(int argc, char **argv)
         }
     } else if (strcmp(argv[2], "replay") == 0) {
         rc = replay(cfg, &ks);
+    } else if (strcmp(argv[2], "push-raw") == 0 && argc == 4) {
+        rc = post_raw(cfg, &ks, "/v1/push", argv[3]);
+    } else if (strcmp(argv[2], "post-raw") == 0 && argc == 5) {
+        rc = post_raw(cfg, &ks, argv[3], argv[4]);
     } else if (strcmp(argv[2], "refs") == 0 && argc == 4) {
         enum store_kind kind;
         char line[256];

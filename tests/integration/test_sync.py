@@ -376,6 +376,7 @@ def casestore_logs_no_personal_data():
 
 import random
 import signal
+import uuid as uuidlib
 
 FS = Casestore("faults", citizens=1500)
 FS.start()
@@ -488,16 +489,55 @@ def server_killed_in_the_middle_of_a_page_converges():
     check_converged(k, FS, f"after {mid_sync_kills} server kills during a sync")
 
 
+def device_of(k):
+    return re.search(r"^id = (\S+)", open(k.conf).read(), re.M).group(1)
+
+
+HK = Kiosk("kiosk-hostile")  # enrolled like any kiosk, then pushes what no kiosk would
+
+
+def hostile_push(cs, rng, victim):
+    """One signed push from HK of a kind the kiosk's code never builds: a registered_by too deep
+    for a page, one of a megabyte, the victim device's uuid, or a seq HK already used."""
+    dev = device_of(HK)
+    with cs.db() as db:
+        last = db.execute("SELECT last_seq FROM devices WHERE id=?", (dev,)).fetchone()[0]
+        theirs = db.execute("SELECT uuid FROM submissions WHERE device_id=? ORDER BY random()"
+                            " LIMIT 1", (victim,)).fetchone()
+        citizen = db.execute("SELECT id FROM records WHERE kind='citizen' AND district IN"
+                             " (?, ?, ?) ORDER BY random() LIMIT 1", SCOPE).fetchone()[0]
+    what = rng.choice(["deep", "big", "uuid", "seq"])
+    uid = theirs[0] if what == "uuid" and theirs else str(uuidlib.uuid4())
+    seq = rng.randint(1, last) if what == "seq" and last > 0 else last + 1
+    by = {"deep": '{"by":"citizen","x":' * 2043 + '{"by":"citizen"}' + "}" * 2043,
+          "big": '{"by":"citizen","identified_with":"' + "x" * 1_000_000 + '"}'}.get(
+        what, '{"by":"citizen","identified_with":"bankid"}')
+    # An application for a citizen of the district: accepted, it would become a case that
+    # every kiosk there pulls.
+    body = ('{"items":[{"uuid":"%s","seq":%d,"kind":"application","main":"aldreomsorg",'
+            '"type":"hemtjanst","class":"ny_ansokan","citizen":"%s","created_at":%d,'
+            '"payload":{"text":"hjälp"},"registered_by":%s}]}'
+            % (uid, seq, citizen, int(time.time()), by))
+    path = os.path.join(TMP, "hostile-body.json")
+    with open(path, "w") as f:
+        f.write(body)
+    status, _, text = HK.helper("push-raw", path).stdout.partition("\n")
+    return what, int(status or 0), text
+
+
 @test
 def randomized_convergence_under_faults():
     rng = random.Random(2026)
+    eq(0, HK.provision(FS, FS.token(",".join(SCOPE))).returncode, "a hostile device enrols")
+    hostile = []
     deadline = time.monotonic() + 25
     with FS.db() as db:
         citizens = [r for r in db.execute("SELECT id, district, json_extract(fields, '$.pnr')"
                                           " FROM records WHERE kind='citizen'")]
         cases = [r[0] for r in db.execute("SELECT id FROM records WHERE kind='case'")]
         invoices = [r[0] for r in db.execute("SELECT id FROM records WHERE kind='invoice'")]
-    before = FS.submissions().get("accepted", 0) + FS.submissions().get("rejected", 0)
+    honest = FS.submissions(device_of(FK))
+    before = honest.get("accepted", 0) + honest.get("rejected", 0)
     queued = 0
     rounds = 0
     while time.monotonic() < deadline:
@@ -526,16 +566,25 @@ def randomized_convergence_under_faults():
                             "truncate:/v1/pull:1", "lose:/v1/push:1"])
         if fault or rng.random() < 0.2:
             FS.start(inject=[fault] if fault else [])
+        if rng.random() < 0.4:
+            hostile.append(hostile_push(FS, rng, device_of(FK)))
         if rng.random() < 0.3:
             killed_at_random([MINASIDOR, "--config", FK.conf, "sync", "--once"], rng, 0.1)
         else:
             run(MINASIDOR, "--config", FK.conf, "sync", "--once")
     FS.start()
     check_converged(FK, FS, f"after {rounds} random rounds")
-    subs = FS.submissions()
+    subs = FS.submissions(device_of(FK))
     eq(before + queued, subs.get("accepted", 0) + subs.get("rejected", 0),
        f"{queued} submissions exactly once")
-    print(f"# convergence: {rounds} rounds, {queued} submissions")
+    for what, status, text in hostile:
+        assert status in (200, 409, 429, 500, 503), f"hostile {what}: {status} {text[:200]}"
+        if status == 200 and what in ("deep", "big", "uuid"):
+            eq("rejected", json.loads(text)["results"][0]["status"], f"hostile {what}")
+        if what == "seq" and status == 200:
+            assert '"duplicate"' not in text, f"a used seq taken as a retry: {text[:200]}"
+    assert len({w for w, s, _ in hostile if s in (200, 409)}) == 4, "every hostile kind tried"
+    print(f"# convergence: {rounds} rounds, {queued} submissions, {len(hostile)} hostile pushes")
 
 
 @test
