@@ -141,3 +141,24 @@ def pending(k):
 def synced_counts(k):
     c = k.counts()
     return {t: c.get(t, 0) for t in KIND_TABLE.values() if c.get(t, 0)}
+
+
+def kiosk_ids(conf, cache_db, candidates):
+    """The case store ids a kiosk holds, per kind. The cache keeps keyed references, not ids
+    (store schema 5), so the kiosk's helper turns each candidate id (e.g. every id the case store
+    has of that kind) into its reference; a reference no candidate explains is returned as
+    "ref:<hex>" so that it still shows up as extra."""
+    refs = {}
+    with contextlib.closing(sqlite3.connect(cache_db)) as db:
+        for kind, table in KIND_TABLE.items():
+            refs[kind] = {r[0] for r in db.execute(f"SELECT server_id FROM {table}")
+                          if not r[0].startswith("erased:")}
+    ids = {}
+    for kind in KIND_TABLE:
+        wanted = sorted(candidates.get(kind, ()))
+        p = subprocess.run([HELPER, conf, "refs", kind], input="".join(i + "\n" for i in wanted),
+                           capture_output=True, text=True, timeout=120)
+        assert p.returncode == 0, f"kiosk_helper refs {kind}: {p.stderr.strip()}"
+        by_ref = {ref: i for i, ref in (line.split("\t") for line in p.stdout.splitlines())}
+        ids[kind] = {by_ref.get(r, "ref:" + r) for r in refs[kind]}
+    return ids

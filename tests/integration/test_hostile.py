@@ -19,6 +19,7 @@ import uuid as uuidlib
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
 from taptest import eq, finish, free_port, test  # noqa: E402
+from sync_fixture import kiosk_ids  # noqa: E402
 
 MINASIDOR, CASESTORE, HELPER = sys.argv[1:4]
 TMP = tempfile.mkdtemp(prefix="minasidor-hostile-")
@@ -148,12 +149,11 @@ class Kiosk:
         return {k: int(v) for k, v in (line.split() for line in out.splitlines())}
 
     def ids(self):
-        ids = {}
-        with contextlib.closing(sqlite3.connect(os.path.join(self.dir, "cache.db"))) as db:
-            for kind, table in KIND_TABLE.items():
-                ids[kind] = {r[0] for r in db.execute(f"SELECT server_id FROM {table}")
-                             if not r[0].startswith("erased:")}
-        return ids
+        with CS.db() as db:  # every id the case store has, to recognise the kiosk's references
+            every = {}
+            for kind, rid in db.execute("SELECT kind, id FROM records"):
+                every.setdefault(kind, set()).add(rid)
+        return kiosk_ids(self.conf, os.path.join(self.dir, "cache.db"), every)
 
     def post(self, path, body):
         """Signs body (bytes or text) with this kiosk's device key and POSTs it: (status, text)."""

@@ -124,15 +124,19 @@ def a_push_by_someone_else_with_the_device_key_does_not_swallow_the_kiosks_items
         conf = f.read().replace(k.dir, thief.dir)
     with open(thief.conf, "w") as f:
         f.write(conf)
+    shared = {row[0] for row in outbox(k)}  # what both copies have: delivered before the copy
     submit(thief, pnr, 2)
     sync_ok(thief, "the other copy's push")
     submit(k, pnr, 2)  # the same sequence numbers, other submissions
     p = sync_ok(k, "the kiosk's own push")
     assert "2 accepted, 0 duplicate" in p.stdout, p.stdout
     receipts_are_true(k)
-    mine = {row[0] for row in outbox(k)}
-    theirs = {row[0] for row in outbox(thief)}
+    mine = {row[0] for row in outbox(k)} - shared
+    theirs = {row[0] for row in outbox(thief)} - shared
+    eq(2, len(mine), "the kiosk's two new submissions")
     eq(set(), mine & theirs, "different submissions")
+    subs = server_subs()
+    eq(4, len({subs[u][1] for u in mine | theirs}), "four case numbers for four submissions")
     subs = server_subs()
     for uuid in mine | theirs:
         assert uuid in subs, f"{uuid} is at the case store"

@@ -17,7 +17,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from taptest import eq, finish, test  # noqa: E402
 
 from sync_fixture import (  # noqa: E402
-    CASESTORE, HELPER, KIND_TABLE, MINASIDOR, TMP, Casestore, Kiosk, pending, run, synced_counts)
+    CASESTORE, KIND_TABLE, MINASIDOR, TMP, Casestore, Kiosk, kiosk_ids, pending, run,
+    synced_counts)
 
 CS = Casestore("main")
 CS.start()
@@ -383,29 +384,15 @@ FS.start()
 SCOPE = ["bromma", "kista", "rinkeby"]
 
 
-def kiosk_refs(k):
-    # The cache keeps keyed references, not the case store's ids (store schema 5).
-    refs = {}
-    with contextlib.closing(sqlite3.connect(os.path.join(k.dir, "cache.db"))) as db:
-        for kind, table in KIND_TABLE.items():
-            refs[kind] = {r[0] for r in db.execute(f"SELECT server_id FROM {table}")
-                          if not r[0].startswith("erased:")}
-    return refs
-
-
-def refs_of(k, kind, ids):
-    p = subprocess.run([HELPER, k.conf, "refs", kind], input="".join(i + "\n" for i in ids),
-                       capture_output=True, text=True, timeout=120)
-    assert p.returncode == 0, f"kiosk_helper refs {kind}: {p.stderr.strip()}"
-    return dict(line.split("\t") for line in p.stdout.splitlines())
-
-
 def server_ids(cs, districts):
-    marks = ",".join("?" * len(districts))
+    """Every id of the case store, per kind; of the given districts' only, unless None."""
     ids = {kind: set() for kind in KIND_TABLE}
+    where, args = "", ()
+    if districts is not None:
+        where = " WHERE district IN (%s) OR district = '*'" % ",".join("?" * len(districts))
+        args = districts
     with cs.db() as db:
-        for kind, rid in db.execute(f"SELECT kind, id FROM records WHERE district IN ({marks})"
-                                    " OR district = '*'", districts):
+        for kind, rid in db.execute("SELECT kind, id FROM records" + where, args):
             ids[kind].add(rid)
     return ids
 
@@ -420,13 +407,12 @@ def killed_at_random(args, rng, max_s):
 def check_converged(k, cs, what):
     p = k.sync()
     eq(0, p.returncode, f"{what}: final sync ({p.stderr.strip()})")
-    got, want = kiosk_refs(k), server_ids(cs, SCOPE)
+    want = server_ids(cs, SCOPE)
+    got = kiosk_ids(k.conf, os.path.join(k.dir, "cache.db"), server_ids(cs, None))
     for kind in KIND_TABLE:
-        ref = refs_of(k, kind, sorted(want[kind]))
-        missing = sorted(i for i in want[kind] if ref[i] not in got[kind])
-        extra = got[kind] - set(ref.values())
+        missing, extra = want[kind] - got[kind], got[kind] - want[kind]
         assert not missing and not extra, (f"{what}: {kind}: {len(missing)} missing"
-                                           f" (e.g. {missing[:3]}), {len(extra)} extra")
+                                           f" (e.g. {sorted(missing)[:3]}), {len(extra)} extra")
 
 
 FK = Kiosk("kiosk-faults")
