@@ -1016,34 +1016,29 @@ static enum cs_result
 set_field(struct cs_storage *st, const char *kind, const char *id, const char *field, json_t *value,
           struct errbuf *err)
 {
+    char citizen[64], parent[64], district[64];
+    if (record_place(st, kind, id, citizen, parent, district) != CS_OK) {
+        err_set(err, "no %s with id %s", kind, id);
+        json_decref(value);
+        return CS_NOT_FOUND;
+    }
     sqlite3_stmt *q = NULL;
-    sqlite3_prepare_v2(st->db,
-                       "SELECT citizen, parent, district, fields FROM records WHERE kind=?1 AND"
-                       " id=?2",
-                       -1, &q, NULL);
+    sqlite3_prepare_v2(st->db, "SELECT fields FROM records WHERE kind=?1 AND id=?2", -1, &q, NULL);
     sqlite3_bind_text(q, 1, kind, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 2, id, -1, SQLITE_STATIC);
-    enum cs_result r = CS_NOT_FOUND;
-    if (sqlite3_step(q) == SQLITE_ROW) {
-        json_t *fields = json_loads((const char *)sqlite3_column_text(q, 3), 0, NULL);
-        json_object_set_new(fields, field, value);
-        value = NULL;
-        char citizen[64] = "", parent[64] = "", district[64];
-        if (sqlite3_column_type(q, 0) != SQLITE_NULL)
-            snprintf(citizen, sizeof(citizen), "%s", (const char *)sqlite3_column_text(q, 0));
-        if (sqlite3_column_type(q, 1) != SQLITE_NULL)
-            snprintf(parent, sizeof(parent), "%s", (const char *)sqlite3_column_text(q, 1));
-        snprintf(district, sizeof(district), "%s", (const char *)sqlite3_column_text(q, 2));
-        sqlite3_finalize(q);
-        q = NULL;
-        r = record_put_locked(st, kind, id, citizen[0] ? citizen : NULL, parent[0] ? parent : NULL,
-                              district, fields);
-        json_decref(fields);
-    } else {
-        err_set(err, "no %s with id %s", kind, id);
-    }
+    json_t *fields = sqlite3_step(q) == SQLITE_ROW
+                         ? json_loads((const char *)sqlite3_column_text(q, 0), 0, NULL)
+                         : NULL;
     sqlite3_finalize(q);
-    json_decref(value);
+    if (fields == NULL) { /* not an object as stored: the repair command's work, not this one's */
+        err_set(err, "%s %s: its stored fields are not JSON", kind, id);
+        json_decref(value);
+        return CS_INVALID;
+    }
+    json_object_set_new(fields, field, value);
+    enum cs_result r = record_put_locked(st, kind, id, citizen[0] ? citizen : NULL,
+                                         parent[0] ? parent : NULL, district, fields);
+    json_decref(fields);
     return r;
 }
 
