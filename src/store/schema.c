@@ -214,7 +214,18 @@ static const char *const migration_2[] = {
     NULL,
 };
 
-static const char *const *const migrations[] = { migration_1, migration_2 };
+/* Version 3: records sync set aside (kind and the server's id, a reason naming fields, never
+ * values), until they apply or are reported and pushed out by newer ones. Self-contained: it
+ * touches no other table. */
+static const char *const migration_3[] = {
+    "CREATE TABLE set_aside (id INTEGER PRIMARY KEY, kind TEXT NOT NULL,"
+    " record_id TEXT NOT NULL, reason TEXT NOT NULL, first_seen INTEGER NOT NULL,"
+    " last_seen INTEGER NOT NULL, reported INTEGER NOT NULL DEFAULT 0,"
+    " UNIQUE (kind, record_id));",
+    NULL,
+};
+
+static const char *const *const migrations[] = { migration_1, migration_2, migration_3 };
 
 int
 store_schema_version(void)
