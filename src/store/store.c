@@ -671,6 +671,8 @@ apply_guarded(struct store *s, const struct store_change *c, bool heal, int64_t 
         *set_aside = true;
         return set_aside_record(s, change_kind_name(c), c->id, c->set_aside, now);
     }
+    if (c->kind_name != NULL && c->tombstone) /* a kind this build does not store */
+        return heal ? set_aside_heal(s, c->kind_name, c->id) : STORE_OK;
     if (out_of_scope(s, c)) {
         struct store_change tomb = { .kind = STORE_KIND_CITIZEN, .tombstone = true, .id = c->id };
         enum store_error e = apply_one(s, &tomb, err);

@@ -136,7 +136,8 @@ struct store_change {
     struct store_value values[STORE_MAX_FIELDS];
     /* Set by whoever could not use the change (sync's parser): it is not applied but recorded as
      * set aside with this reason (field names and positions only, never values). kind_name is
-     * the kind as it came, for a kind this build does not know (NULL otherwise). */
+     * the kind as it came, for a kind this build does not know (NULL otherwise); a tombstone of
+     * such a kind only clears its set-aside entry. */
     const char *set_aside;
     const char *kind_name;
 };

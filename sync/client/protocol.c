@@ -74,7 +74,10 @@ parse_change(json_t *c, size_t index, struct proto_page *page)
         return;
     }
     if (!store_kind_from_name(kind, &out->kind)) {
-        set_aside(page, index, NULL, "unknown kind");
+        if (strcmp(op, "delete") == 0)
+            out->tombstone = true; /* nothing here to delete: it only clears the set-aside entry */
+        else
+            set_aside(page, index, NULL, "unknown kind");
         return;
     }
     out->kind_name = NULL; /* known: the store names it */

@@ -41,7 +41,8 @@ struct proto_page {
  * false (with err saying what) otherwise. A single change that is not usable (not an object,
  * an unknown kind or op, a required member or field missing or of the wrong type, fields not an
  * object) does not refuse the page: it is returned with set_aside pointing at a reason that
- * names its position and the member, never a value. */
+ * names its position and the member, never a value. A delete of an unknown kind is returned as
+ * a tombstone with kind_name set (nothing to delete; it clears a set-aside entry). */
 bool proto_pull_parse(const char *body, size_t len, struct proto_page *page,
                       struct errbuf *err) WARN_UNUSED;
 void proto_page_finish(struct proto_page *page);

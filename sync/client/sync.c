@@ -305,18 +305,23 @@ sync_client_destroy(struct sync_client *c)
 
 /* A signed POST; on a stale signature, learns the server's clock and tries once more.
  *
- * On a "replayed" answer it signs again with a fresh nonce and tries once more at once. That
- * answer to a request of ours means the server saw this very signature before: libcurl re-sends
- * a request by itself when a reused connection dies before any byte of the answer arrives (the
- * server may well have processed the first copy), and it has no option to turn that off short
- * of never reusing connections (CURLOPT_FORBID_REUSE: a TLS handshake per page). Every signed
- * request is safe to repeat (a repeated push is answered "duplicate", pages and the role list
- * are read-only, a report is an upsert), so a fresh signature is all the re-send needs. */
+ * On a "replayed" answer it signs again with a fresh nonce and tries again at once. That
+ * answer to a request of ours means the server saw this very signature before (only we hold the
+ * key, and nonces are random): libcurl re-sends a request by itself when a reused connection
+ * dies before any byte of the answer arrives (the server may well have processed the first
+ * copy), and it has no option to turn that off short of never reusing connections
+ * (CURLOPT_FORBID_REUSE: a TLS handshake per page). Every signed request is safe to repeat (a
+ * repeated push is answered "duplicate", pages and the role list are read-only, a report is an
+ * upsert), so a fresh signature is all the re-send needs. If the link keeps dying that way, the
+ * failure is the network's (transient), not an authorisation problem. */
+#define MAX_RESIGN 3
+
 static enum sync_error
 signed_post(struct sync_client *c, const char *path, const char *body, struct response *r,
             struct errbuf *err)
 {
-    bool clock_learned = false, resigned = false;
+    bool clock_learned = false;
+    int resigned = 0;
     for (;;) {
         char digest[HTTPSIG_DIGEST_MAX];
         httpsig_content_digest(body, strlen(body), digest);
@@ -340,8 +345,15 @@ signed_post(struct sync_client *c, const char *path, const char *body, struct re
         char code[32];
         int64_t server_time;
         proto_error_parse(buf_str(&r->body), r->body.len, code, &server_time);
-        if (strcmp(code, "replayed") == 0 && !resigned) {
-            resigned = true;
+        if (strcmp(code, "replayed") == 0 && resigned == MAX_RESIGN) {
+            buf_finish(&r->body);
+            err_set(err,
+                    "the connection kept dying mid-request (the case store saw re-sent "
+                    "copies of %s)",
+                    path);
+            return SYNC_ERR_NETWORK;
+        } else if (strcmp(code, "replayed") == 0) {
+            resigned++;
             LOG_INFO("a re-sent request met its own nonce at the case store: signing it again");
         } else if (strcmp(code, "stale_signature") == 0 && server_time != 0 && !clock_learned) {
             clock_learned = true;

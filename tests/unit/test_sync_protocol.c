@@ -133,6 +133,15 @@ expect_set_aside(const char *bad, const char *want_reason, const char *want_kind
 
 TEST(pull_page_sets_aside_one_bad_change_and_keeps_the_rest)
 {
+    /* A delete of a kind nobody here knows is not a problem: it only clears the entry. */
+    struct proto_page p;
+    struct errbuf err = { "" };
+    CHECK(parse(PAGE("{\"kind\":\"spaceship\",\"id\":\"x\",\"op\":\"delete\"}"), &p, &err));
+    CHECK_INT(0, p.set_aside);
+    CHECK(p.n == 1 && p.changes[0].tombstone && p.changes[0].set_aside == NULL);
+    CHECK_STR("spaceship", p.n == 1 ? p.changes[0].kind_name : "");
+    proto_page_finish(&p);
+
     expect_set_aside("{\"kind\":\"spaceship\",\"id\":\"x\",\"op\":\"upsert\",\"fields\":{}}",
                      "unknown kind", "spaceship", "x");
     expect_set_aside("{\"kind\":\"citizen\",\"id\":\"c1\",\"op\":\"upsert\",\"fields\":"
