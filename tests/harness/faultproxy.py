@@ -116,7 +116,7 @@ class FaultProxy:
         for s in (c.client, c.server):
             try:
                 self.sel.unregister(s)
-            except (KeyError, ValueError):
+            except (KeyError, ValueError, OSError):
                 pass
             try:
                 s.close()
@@ -151,6 +151,11 @@ class FaultProxy:
         except OSError:
             data = b""
         if not data:
+            if c.frozen and side == "s":
+                # A black hole: the client must not learn that the server went away.
+                self.sel.unregister(c.server)
+                c.server.close()
+                return
             self._close(c)
             return
         if side == "c":
