@@ -171,6 +171,20 @@ TEST(pull_page_sets_aside_one_bad_change_and_keeps_the_rest)
     expect_set_aside("{\"id\":\"k3\",\"op\":\"delete\"}", "kind: missing", "?", "k3");
 }
 
+TEST(report_request_is_the_agreed_shape)
+{
+    struct store_set_aside e[2] = {
+        { .kind = "case_event", .id = "ev-1", .reason = "its case is not known here" },
+        { .kind = "spaceship", .id = "x", .reason = "change 3: unknown kind" },
+    };
+    char *body = proto_report_request(e, 2);
+    CHECK_STR("{\"set_aside\":[{\"kind\":\"case_event\",\"id\":\"ev-1\",\"reason\":\"its case is "
+              "not known here\"},{\"kind\":\"spaceship\",\"id\":\"x\",\"reason\":\"change 3: "
+              "unknown kind\"}]}",
+              body);
+    free(body);
+}
+
 TEST(push_results_are_strict)
 {
     struct proto_push_response r;
@@ -285,6 +299,7 @@ main(void)
     RUN(pull_page_with_every_kind_of_change_parses);
     RUN(pull_page_refuses_every_malformed_shape);
     RUN(pull_page_sets_aside_one_bad_change_and_keeps_the_rest);
+    RUN(report_request_is_the_agreed_shape);
     RUN(push_results_are_strict);
     RUN(backoff_is_capped_full_jitter_and_honours_retry_after);
     RUN(message_signatures_verify_and_catch_every_change);
