@@ -123,13 +123,25 @@ parse_change(json_t *c, size_t index, struct proto_page *page)
     }
 }
 
+/* The parser's message quotes the text near the error, which may be part of a personal value:
+ * keep the line and column, drop the quote. */
+static void
+drop_quoted_text(struct errbuf *err)
+{
+    char *near = err != NULL ? strstr(err->msg, " near '") : NULL;
+    if (near != NULL)
+        *near = '\0';
+}
+
 bool
 proto_pull_parse(const char *body, size_t len, struct proto_page *page, struct errbuf *err)
 {
     memset(page, 0, sizeof(*page));
     json_t *root = json_parse_capped(body, len, PROTO_MAX_RESPONSE, err);
-    if (root == NULL)
+    if (root == NULL) {
+        drop_quoted_text(err);
         return false;
+    }
     page->root = root;
     long long server_time = 0;
     if (!json_is_object(root) || !json_get_bool(root, "reset", false, &page->reset, err) ||
@@ -235,8 +247,10 @@ proto_push_parse(const char *body, size_t len, struct proto_push_response *r, st
 {
     memset(r, 0, sizeof(*r));
     json_t *root = json_parse_capped(body, len, PROTO_MAX_RESPONSE, err);
-    if (root == NULL)
+    if (root == NULL) {
+        drop_quoted_text(err);
         return false;
+    }
     r->root = root;
     long long server_time = 0;
     json_t *results = json_object_get(root, "results");

@@ -66,6 +66,12 @@ TEST(pull_page_refuses_every_malformed_shape)
 {
     expect_refused("", "malformed JSON");
     expect_refused("{\"cursor\":\"c1.5\",\"position\":5,", "malformed JSON"); /* truncated */
+    /* Cut inside a value: the message says where, not what. */
+    struct proto_page p;
+    struct errbuf err = { "" };
+    CHECK(!parse("{\"changes\":[{\"fields\":{\"address\":\"Drottninghol", &p, &err));
+    CHECK_MSG(strstr(err.msg, "column") != NULL && strstr(err.msg, "Drottning") == NULL, "%s",
+              err.msg);
     expect_refused("[]", "not a JSON object");
     expect_refused("{\"cursor\":\"x\",\"position\":5,\"more\":false}", "server_time");
     expect_refused("{\"cursor\":\"c\",\"position\":-1,\"more\":false,\"server_time\":1,"
