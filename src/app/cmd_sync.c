@@ -52,6 +52,8 @@ report(const struct sync_stats *st)
            "pages%s; position %lld; %zu bytes received\n",
            st->accepted, st->duplicates, st->rejected, st->records, st->pages,
            st->reset ? " after a reset" : "", (long long)st->position, st->bytes_received);
+    if (st->set_aside > 0)
+        printf("sync: %zu records set aside (minasidor doctor lists them)\n", st->set_aside);
     fflush(stdout);
 }
 
@@ -73,6 +75,7 @@ run_daemon(const struct config *cfg)
         .url = config_get_string(cfg, "server.url"),
         .pin = config_get_string(cfg, "server.pin"),
         .device_id = config_get_string(cfg, "device.id"),
+        .districts = config_get_string(cfg, "device.districts"),
         .interval_s = (int)config_get_int(cfg, "sync.interval_s"),
     };
     struct sync_runner *r = sync_runner_start(&rc, &err);

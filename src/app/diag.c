@@ -302,6 +302,26 @@ check_sync_and_outbox(const struct config *cfg, struct store *s, int64_t now, st
     }
 }
 
+/* Records sync could not use: the case store has been told; its administrator repairs them. */
+static void
+check_set_aside(struct store *s, struct diag_report *r)
+{
+    int64_t total = 0, unreported = 0;
+    char kinds[160];
+    if (store_set_aside_summary(s, &total, &unreported, kinds) != STORE_OK)
+        return;
+    r->set_aside = total;
+    if (total == 0) {
+        add(r, "set_aside", DIAG_OK, NULL, "every record from the case store was usable");
+        return;
+    }
+    add(r, "set_aside", DIAG_WARN,
+        "ask the city's administrator to repair the records (casestore record rewrite or "
+        "casestore record remove); they heal with the next sync",
+        "%" PRId64 " records set aside (%s), %" PRId64 " not yet reported to the case store", total,
+        kinds, unreported);
+}
+
 void
 diag_state_dir(const struct config *cfg, char *out, size_t size)
 {
@@ -388,8 +408,10 @@ diag_run(const struct config *cfg, struct store *store, int64_t now, struct diag
         return;
     check_casestore(cfg, now, r);
     check_identity(cfg, r);
-    if (use != NULL)
+    if (use != NULL) {
         check_sync_and_outbox(cfg, use, now, r);
+        check_set_aside(use, r);
+    }
     check_disk(cfg, r);
     store_close(own);
 }
@@ -400,8 +422,10 @@ diag_run_local(const struct config *cfg, struct store *store, int64_t now, struc
     struct store *own, *use;
     if (!begin(cfg, store, r, &use, &own))
         return;
-    if (use != NULL)
+    if (use != NULL) {
         check_sync_and_outbox(cfg, use, now, r);
+        check_set_aside(use, r);
+    }
     check_disk(cfg, r);
     store_close(own);
 }

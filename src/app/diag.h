@@ -38,6 +38,7 @@ struct diag_report {
     int64_t last_sync_at;
     char cursor[64]; /* the server's opaque position, shortened */
     int64_t outbox_pending, outbox_oldest_at;
+    int64_t set_aside; /* records sync set aside */
     bool have_clock_offset;
     int64_t clock_offset_s; /* the case store's clock minus ours */
     long long free_disk_bytes, db_bytes;

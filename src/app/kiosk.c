@@ -870,6 +870,7 @@ cmd_kiosk(int argc, char **argv)
                 .url = config_get_string(k->cfg, "server.url"),
                 .pin = config_get_string(k->cfg, "server.pin"),
                 .device_id = config_get_string(k->cfg, "device.id"),
+                .districts = config_get_string(k->cfg, "device.districts"),
                 .interval_s = (int)config_get_int(k->cfg, "sync.interval_s"),
             };
             k->sync = sync_runner_start(&rc_sync, &err);

@@ -22,6 +22,8 @@ kiosk_state_open(const struct config *cfg, bool with_sync, struct kiosk_state *k
     if (store_key_load(key, &ks->key, err) != STORE_OK ||
         store_open(path, ks->key, &ks->store, err) != STORE_OK)
         goto fail;
+    /* Defence in depth: what the case store sends outside our districts is set aside. */
+    store_set_scope(ks->store, config_get_string(cfg, "device.districts"));
     if (with_sync) {
         unsigned char pk[32];
         ks->sk = sync_device_keypair(ks->key, pk);

@@ -253,6 +253,17 @@ static const char *const migration_5[] = {
     NULL,
 };
 
+/* Version 6: records sync set aside (kind and the server's id, a reason naming fields, never
+ * values), until they apply or are reported and pushed out by newer ones. Self-contained: it
+ * touches no other table. */
+static const char *const migration_6[] = {
+    "CREATE TABLE set_aside (id INTEGER PRIMARY KEY, kind TEXT NOT NULL,"
+    " record_id TEXT NOT NULL, reason TEXT NOT NULL, first_seen INTEGER NOT NULL,"
+    " last_seen INTEGER NOT NULL, reported INTEGER NOT NULL DEFAULT 0,"
+    " UNIQUE (kind, record_id));",
+    NULL,
+};
+
 struct migration {
     const char *const *sql;
     /* Work that needs the keys, in the same transaction after the SQL; NULL if none. */
@@ -265,6 +276,7 @@ static const struct migration migrations[] = {
     { migration_3, NULL },
     { migration_4, migrate_4 },
     { migration_5, store_migrate_server_refs },
+    { migration_6, NULL },
 };
 
 int

@@ -326,6 +326,7 @@ store_close(struct store *s)
         LOG_ERR("closing the database: %s", sqlite3_errmsg(s->db));
     sodium_free(s->keys);
     sodium_free(s->cached_key);
+    free(s->scope);
     free(s);
 }
 
@@ -568,11 +569,11 @@ apply_one(struct store *s, const struct store_change *c, struct errbuf *err)
     for (size_t i = 0; i < d->n_fields; i++) {
         const struct store_value *v = &c->values[i];
         if (d->fields[i].required && !v->set) {
-            err_set(err, "%s %s: field %s is missing", d->name, c->id, d->fields[i].name);
+            err_set(err, "field %s is missing", d->fields[i].name);
             return STORE_ERR_INVALID;
         }
         if (v->set && d->fields[i].type == STORE_FIELD_TEXT && v->text == NULL) {
-            err_set(err, "%s %s: field %s has no text", d->name, c->id, d->fields[i].name);
+            err_set(err, "field %s has no text", d->fields[i].name);
             return STORE_ERR_INVALID;
         }
     }
@@ -587,7 +588,7 @@ apply_one(struct store *s, const struct store_change *c, struct errbuf *err)
     if (c->kind == STORE_KIND_CITIZEN) {
         cid = rowid;
         if (!valid_pnr12(c->values[0].text)) {
-            err_set(err, "citizen %s: pnr is not 12 characters in canonical form", c->id);
+            err_set(err, "field pnr is not 12 characters in canonical form");
             return STORE_ERR_INVALID;
         }
         if (is_new) {
@@ -599,13 +600,13 @@ apply_one(struct store *s, const struct store_change *c, struct errbuf *err)
     } else if (d->personal) {
         if (c->citizen == NULL ||
             (e = find_row(s, STORE_KIND_CITIZEN, c->citizen, &cid)) != STORE_OK || cid == 0) {
-            err_set(err, "%s %s: its citizen is not known here", d->name, c->id);
+            err_set(err, "its citizen is not known here");
             return e != STORE_OK ? e : STORE_ERR_INVALID;
         }
         if (d->has_parent) {
             if (c->parent == NULL ||
                 (e = find_row(s, STORE_KIND_CASE, c->parent, &parent)) != STORE_OK || parent == 0) {
-                err_set(err, "%s %s: its case is not known here", d->name, c->id);
+                err_set(err, "its case is not known here");
                 return e != STORE_OK ? e : STORE_ERR_INVALID;
             }
         }
@@ -656,8 +657,7 @@ apply_one(struct store *s, const struct store_change *c, struct errbuf *err)
     if (rc != SQLITE_DONE) {
         e = sql_error(s, rc, "writing a record");
         if (e == STORE_ERR_INVALID)
-            err_set(err, "%s %s: conflicts with a stored record (same personnummer?)", d->name,
-                    c->id);
+            err_set(err, "conflicts with a stored record (same personnummer?)");
         return e;
     }
     return STORE_OK;
@@ -667,6 +667,72 @@ apply_one(struct store *s, const struct store_change *c, struct errbuf *err)
 /* Lets a test stop a writer with its transaction open, everything written but not committed. */
 void (*store_test_before_commit)(void);
 #endif
+
+/* The change's kind as the set-aside list names it. */
+static const char *
+change_kind_name(const struct store_change *c)
+{
+    const struct store_kind_def *d = store_kind(c->kind);
+    return c->kind_name != NULL ? c->kind_name : d != NULL ? d->name : "?";
+}
+
+/* A citizen upsert outside the kiosk's districts: not stored, and a stored one erased. */
+static bool
+out_of_scope(const struct store *s, const struct store_change *c)
+{
+    if (s->scope == NULL || c->kind != STORE_KIND_CITIZEN || c->tombstone)
+        return false;
+    const struct store_value *v = &c->values[store_field_index(STORE_KIND_CITIZEN, "district")];
+    return !scope_has(s, v->set ? v->text : NULL);
+}
+
+/* One change under its own savepoint. *set_aside says it was kept out (and recorded). */
+static enum store_error
+apply_guarded(struct store *s, const struct store_change *c, bool heal, int64_t now,
+              bool *set_aside, bool *erased, struct errbuf *err)
+{
+    *set_aside = false;
+    if (c->set_aside != NULL) {
+        *set_aside = true;
+        return set_aside_record(s, change_kind_name(c), c->id, c->set_aside, now);
+    }
+    if (c->kind_name != NULL && c->tombstone) /* a kind this build does not store */
+        return heal ? set_aside_heal(s, c->kind_name, c->id) : STORE_OK;
+    if (out_of_scope(s, c)) {
+        struct store_change tomb = { .kind = STORE_KIND_CITIZEN, .tombstone = true, .id = c->id };
+        enum store_error e = apply_one(s, &tomb, err);
+        *erased = true;
+        *set_aside = true;
+        return e != STORE_OK
+                   ? e
+                   : set_aside_record(s, "citizen", c->id,
+                                      "field district is outside this kiosk's scope", now);
+    }
+    enum store_error e = sql_exec(s, "SAVEPOINT change");
+    if (e != STORE_OK)
+        return e;
+    struct errbuf why = { "" };
+    e = apply_one(s, c, &why);
+    if (e == STORE_ERR_INVALID) {
+        /* Only this change goes: the rest of the page and the cursor still apply. */
+        e = sql_exec(s, "ROLLBACK TO change; RELEASE change");
+        citizen_key_forget(s);
+        *set_aside = true;
+        return e != STORE_OK ? e
+                             : set_aside_record(s, change_kind_name(c), c->id,
+                                                why.msg[0] ? why.msg : "not acceptable", now);
+    }
+    if (e != STORE_OK) {
+        err_set(err, "%s %s: %s", change_kind_name(c), c->id ? c->id : "?",
+                why.msg[0] ? why.msg : store_error_message(e));
+        return e;
+    }
+    e = sql_exec(s, "RELEASE change");
+    *erased = *erased || (c->tombstone && c->kind == STORE_KIND_CITIZEN);
+    if (e == STORE_OK && heal)
+        e = set_aside_heal(s, change_kind_name(c), c->id);
+    return e;
+}
 
 enum store_error
 store_apply(struct store *s, const struct store_change *changes, size_t n, const char *cursor,
@@ -683,11 +749,13 @@ store_apply(struct store *s, const struct store_change *changes, size_t n, const
         return e;
     /* Row ids are counted in memory within this transaction (the store is the only writer). */
     memset(s->next_rowid, 0, sizeof(s->next_rowid));
-    bool erased = false;
-    size_t i = 0;
+    bool erased = false, heal = set_aside_any(s);
+    int64_t now = (int64_t)time(NULL);
+    size_t i = 0, kept_out = 0;
     for (; i < n && e == STORE_OK; i++) {
-        e = apply_one(s, &changes[i], err);
-        erased = erased || (changes[i].tombstone && changes[i].kind == STORE_KIND_CITIZEN);
+        bool out = false;
+        e = apply_guarded(s, &changes[i], heal, now, &out, &erased, err);
+        kept_out += out;
     }
     if (e == STORE_OK) {
         sqlite3_stmt *st = NULL;
@@ -717,7 +785,7 @@ store_apply(struct store *s, const struct store_change *changes, size_t n, const
     if (erased)
         checkpoint_truncate(s);
     if (applied != NULL)
-        *applied = n;
+        *applied = n - kept_out;
     return STORE_OK;
 }
 
@@ -775,7 +843,7 @@ store_reset_synced(struct store *s)
         e = erase_in_tx(s, ids[i]);
     free(ids);
     if (e == STORE_OK)
-        e = sql_exec(s, "DELETE FROM articles; DELETE FROM units;"
+        e = sql_exec(s, "DELETE FROM articles; DELETE FROM units; DELETE FROM set_aside;"
                         "UPDATE sync_state SET cursor='' WHERE id=1");
     if (e == STORE_OK)
         e = tx_commit(s);

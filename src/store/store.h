@@ -139,13 +139,58 @@ struct store_change {
     const char *citizen; /* personal kinds: the citizen's server id */
     const char *parent;  /* events and documents: the case's server id */
     struct store_value values[STORE_MAX_FIELDS];
+    /* Set by whoever could not use the change (sync's parser): it is not applied but recorded as
+     * set aside with this reason (field names and positions only, never values). kind_name is
+     * the kind as it came, for a kind this build does not know (NULL otherwise); a tombstone of
+     * such a kind only clears its set-aside entry. */
+    const char *set_aside;
+    const char *kind_name;
 };
 
-/* Applies changes and the new sync cursor in one transaction: all or nothing. A citizen's
- * tombstone erases the citizen (crypto-shredding). The count of changes applied is returned in
- * *applied (may be NULL). */
+/* Applies changes and the new sync cursor in one transaction. Each change is applied under its
+ * own savepoint: one the store cannot take (STORE_ERR_INVALID: a missing field, a record whose
+ * citizen or case is unknown here, a personnummer another citizen has), one marked set_aside,
+ * and a citizen outside the scope (store_set_scope) are kept out and recorded in the set-aside
+ * list; a citizen leaving the scope is erased as a tombstone would. A change that applies
+ * removes its record from the set-aside list (healed). Any other error (I/O, key, full disk)
+ * rolls back the whole batch, cursor included. A citizen's tombstone erases the citizen
+ * (crypto-shredding). *applied (may be NULL) gets the count applied, not set aside. */
 enum store_error store_apply(struct store *s, const struct store_change *changes, size_t n,
                              const char *cursor, size_t *applied, struct errbuf *err) WARN_UNUSED;
+
+/* --- Records set aside (sync/PROTOCOL.md §5) ---------------------------------------------- */
+
+/* The districts this kiosk serves ("bromma,kista", from provisioning): a citizen upsert whose
+ * district is not one of them is set aside, and the citizen erased if stored. NULL or "" turns
+ * the check off. The store keeps a copy. */
+void store_set_scope(struct store *s, const char *districts);
+
+#define STORE_SET_ASIDE_MAX 1000 /* the newest are kept */
+
+/* One record the store did not take. kind and id are the server's (sanitised to printable
+ * ASCII); reason names fields and positions, never values. */
+struct store_set_aside {
+    int64_t row;
+    char kind[33];
+    char id[201];
+    char reason[161];
+    int64_t first_seen, last_seen;
+    bool reported;
+};
+
+/* How many records are set aside, how many of them the case store has not been told about,
+ * and their kinds with counts ("case 2, citizen 1"). */
+enum store_error store_set_aside_summary(struct store *s, int64_t *total, int64_t *unreported,
+                                         char kinds[static 160]) WARN_UNUSED;
+
+/* Up to max entries, oldest first; only the unreported ones with unreported_only. */
+enum store_error store_set_aside_list(struct store *s, bool unreported_only,
+                                      struct store_set_aside *out, size_t max,
+                                      size_t *n) WARN_UNUSED;
+
+/* Marks entries (by row) as reported to the case store. */
+enum store_error store_set_aside_mark_reported(struct store *s, const struct store_set_aside *e,
+                                               size_t n) WARN_UNUSED;
 
 /* --- Sync state --------------------------------------------------------------------------- */
 

@@ -35,6 +35,7 @@ struct store {
     /* The last unwrapped citizen key: sync pages come grouped by citizen. */
     int64_t cached_citizen;
     unsigned char *cached_key; /* KEY_BYTES, sodium_malloc */
+    char *scope;               /* "bromma,kista" or NULL: store_set_scope */
 };
 
 const unsigned char *store_subkey(const struct store *s, enum subkey id);
@@ -107,6 +108,16 @@ enum store_error audit_append_in_tx(struct store *s, const struct store_actor *a
 
 /* Outbox: whether a citizen has undelivered items (they keep the key until delivered). */
 bool outbox_has_pending(struct store *s, int64_t citizen_id);
+
+/* Set-aside list, inside store_apply's transaction: records one entry (upsert by kind and id,
+ * keeping the newest STORE_SET_ASIDE_MAX), and forgets the entry of a record that applied. */
+enum store_error set_aside_record(struct store *s, const char *kind, const char *id,
+                                  const char *reason, int64_t now);
+enum store_error set_aside_heal(struct store *s, const char *kind, const char *id);
+bool set_aside_any(struct store *s);
+
+/* Whether a district is in the store's scope (true when no scope is set). */
+bool scope_has(const struct store *s, const char *district);
 
 /* Deletes a citizen row entirely if erase is pending and nothing is left to deliver. */
 enum store_error citizen_finish_erase(struct store *s, int64_t citizen_id);

@@ -1,9 +1,11 @@
 /* Sync protocol core. */
 #include "protocol.h"
 
+#include <stdarg.h>
 #include <string.h>
 
 #include "json.h"
+#include "xalloc.h"
 
 char *
 proto_pull_request(const char *cursor, int limit)
@@ -18,68 +20,117 @@ void
 proto_page_finish(struct proto_page *page)
 {
     free(page->changes);
+    free(page->reasons);
     json_decref(page->root);
     memset(page, 0, sizeof(*page));
 }
 
-static bool
-parse_change(json_t *c, size_t index, struct store_change *out, struct errbuf *err)
+/* Marks a change set aside: "change 3: <what>", where what comes from err (member names only:
+ * json_get_* never quote values) or fmt. */
+__attribute__((format(printf, 4, 5))) static void
+set_aside(struct proto_page *page, size_t index, const struct errbuf *why, const char *fmt, ...)
 {
+    char *r = page->reasons[index];
+    int l = snprintf(r, PROTO_REASON_MAX, "change %zu: ", index);
+    if (fmt != NULL) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(r + l, PROTO_REASON_MAX - (size_t)l, fmt, ap);
+        va_end(ap);
+    } else {
+        size_t room = PROTO_REASON_MAX - (size_t)l - 1, wl = strnlen(why->msg, room);
+        memcpy(r + l, why->msg, wl); /* a long reason is cut, not refused */
+        r[(size_t)l + wl] = '\0';
+    }
+    page->changes[index].set_aside = r;
+    page->set_aside++;
+}
+
+static void
+parse_change(json_t *c, size_t index, struct proto_page *page)
+{
+    struct store_change *out = &page->changes[index];
     memset(out, 0, sizeof(*out));
+    struct errbuf why = { "" };
+    if (!json_is_object(c)) {
+        out->kind_name = "?";
+        set_aside(page, index, NULL, "not a JSON object");
+        return;
+    }
     const char *kind = NULL, *op = NULL;
-    if (!json_get_str(c, "kind", true, 32, &kind, err) ||
-        !json_get_str(c, "id", true, 200, &out->id, err) ||
-        !json_get_str(c, "op", true, 16, &op, err) ||
-        !json_get_str(c, "citizen", false, 200, &out->citizen, err) ||
-        !json_get_str(c, "parent", false, 200, &out->parent, err)) {
-        err_prefix(err, "change %zu", index);
-        return false;
+    /* What the set-aside list names it by, before anything else can fail. */
+    out->kind_name = json_string_value(json_object_get(c, "kind"));
+    if (out->kind_name == NULL)
+        out->kind_name = "?";
+    if (json_string_value(json_object_get(c, "id")) != NULL &&
+        strlen(json_string_value(json_object_get(c, "id"))) <= 200)
+        out->id = json_string_value(json_object_get(c, "id"));
+    if (!json_get_str(c, "kind", true, 32, &kind, &why) ||
+        !json_get_str(c, "id", true, 200, &out->id, &why) ||
+        !json_get_str(c, "op", true, 16, &op, &why) ||
+        !json_get_str(c, "citizen", false, 200, &out->citizen, &why) ||
+        !json_get_str(c, "parent", false, 200, &out->parent, &why)) {
+        set_aside(page, index, &why, NULL);
+        return;
     }
     if (!store_kind_from_name(kind, &out->kind)) {
-        err_set(err, "change %zu: unknown kind \"%.32s\"", index, kind);
-        return false;
+        if (strcmp(op, "delete") == 0)
+            out->tombstone = true; /* nothing here to delete: it only clears the set-aside entry */
+        else
+            set_aside(page, index, NULL, "unknown kind");
+        return;
     }
+    out->kind_name = NULL; /* known: the store names it */
     if (strcmp(op, "delete") == 0) {
         out->tombstone = true;
-        return true;
+        return;
     }
     if (strcmp(op, "upsert") != 0) {
-        err_set(err, "change %zu: op must be upsert or delete", index);
-        return false;
+        set_aside(page, index, NULL, "op must be upsert or delete");
+        return;
     }
     const struct store_kind_def *d = store_kind(out->kind);
     if (d->personal && out->kind != STORE_KIND_CITIZEN && out->citizen == NULL) {
-        err_set(err, "change %zu (%s %.60s): citizen missing", index, kind, out->id);
-        return false;
+        set_aside(page, index, NULL, "citizen missing");
+        return;
     }
     if (d->has_parent && out->parent == NULL) {
-        err_set(err, "change %zu (%s %.60s): parent missing", index, kind, out->id);
-        return false;
+        set_aside(page, index, NULL, "parent missing");
+        return;
     }
     json_t *fields = json_object_get(c, "fields");
     if (!json_is_object(fields)) {
-        err_set(err, "change %zu (%s %.60s): fields missing", index, kind, out->id);
-        return false;
+        set_aside(page, index, NULL, "fields: expected an object");
+        return;
     }
     for (size_t f = 0; f < d->n_fields; f++) {
         const struct store_field_def *fd = &d->fields[f];
         struct store_value *v = &out->values[f];
         bool ok;
         if (fd->type == STORE_FIELD_TEXT) {
-            ok = json_get_str(fields, fd->name, fd->required, 64 * 1024, &v->text, err);
+            ok = json_get_str(fields, fd->name, fd->required, 64 * 1024, &v->text, &why);
             v->set = v->text != NULL;
         } else {
             v->num = 0;
-            ok = json_get_int(fields, fd->name, fd->required, INT64_MIN, INT64_MAX, &v->num, err);
+            ok = json_get_int(fields, fd->name, fd->required, INT64_MIN, INT64_MAX, &v->num, &why);
             v->set = ok && json_object_get(fields, fd->name) != NULL &&
                      !json_is_null(json_object_get(fields, fd->name));
         }
         if (!ok) {
-            err_prefix(err, "change %zu (%s %.60s)", index, kind, out->id);
-            return false;
+            set_aside(page, index, &why, NULL);
+            return;
         }
     }
-    return true;
+}
+
+/* The parser's message quotes the text near the error, which may be part of a personal value:
+ * keep the line and column, drop the quote. */
+static void
+drop_quoted_text(struct errbuf *err)
+{
+    char *near = err != NULL ? strstr(err->msg, " near '") : NULL;
+    if (near != NULL)
+        *near = '\0';
 }
 
 bool
@@ -87,8 +138,10 @@ proto_pull_parse(const char *body, size_t len, struct proto_page *page, struct e
 {
     memset(page, 0, sizeof(*page));
     json_t *root = json_parse_capped(body, len, PROTO_MAX_RESPONSE, err);
-    if (root == NULL)
+    if (root == NULL) {
+        drop_quoted_text(err);
         return false;
+    }
     page->root = root;
     long long server_time = 0;
     if (!json_is_object(root) || !json_get_bool(root, "reset", false, &page->reset, err) ||
@@ -118,13 +171,10 @@ proto_pull_parse(const char *body, size_t len, struct proto_page *page, struct e
     page->position = position;
     page->head = head;
     page->n = json_array_size(changes);
-    page->changes = calloc(page->n ? page->n : 1, sizeof(*page->changes));
-    for (size_t i = 0; i < page->n; i++) {
-        if (!parse_change(json_array_get(changes, i), i, &page->changes[i], err)) {
-            proto_page_finish(page);
-            return false;
-        }
-    }
+    page->changes = xcalloc(page->n ? page->n : 1, sizeof(*page->changes));
+    page->reasons = xcalloc(page->n ? page->n : 1, sizeof(*page->reasons));
+    for (size_t i = 0; i < page->n; i++)
+        parse_change(json_array_get(changes, i), i, page);
     return true;
 }
 
@@ -138,6 +188,19 @@ proto_page_judge(const struct proto_page *page, int64_t stored_position)
     if (page->more && page->position == stored_position && page->n == 0)
         return PROTO_PAGE_NO_PROGRESS;
     return PROTO_PAGE_APPLY;
+}
+
+char *
+proto_report_request(const struct store_set_aside *entries, size_t n)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; i < n && i < PROTO_MAX_REPORT; i++)
+        json_array_append_new(list, json_pack("{s:s, s:s, s:s}", "kind", entries[i].kind, "id",
+                                              entries[i].id, "reason", entries[i].reason));
+    json_t *root = json_pack("{s:o}", "set_aside", list);
+    char *s = json_dumps(root, JSON_COMPACT);
+    json_decref(root);
+    return s;
 }
 
 char *
@@ -184,8 +247,10 @@ proto_push_parse(const char *body, size_t len, struct proto_push_response *r, st
 {
     memset(r, 0, sizeof(*r));
     json_t *root = json_parse_capped(body, len, PROTO_MAX_RESPONSE, err);
-    if (root == NULL)
+    if (root == NULL) {
+        drop_quoted_text(err);
         return false;
+    }
     r->root = root;
     long long server_time = 0;
     json_t *results = json_object_get(root, "results");

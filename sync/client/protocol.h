@@ -22,6 +22,9 @@
 /* {"cursor": ..., "limit": ...}; caller frees. */
 char *proto_pull_request(const char *cursor, int limit);
 
+#define PROTO_MAX_REPORT 100 /* set-aside entries per POST /v1/report */
+#define PROTO_REASON_MAX 120
+
 struct proto_page {
     json_t *root; /* owns every string the changes point into */
     bool reset, more;
@@ -29,10 +32,17 @@ struct proto_page {
     int64_t position, head, server_time;
     size_t n;
     struct store_change *changes; /* n of them */
+    size_t set_aside;             /* how many of them are marked set_aside */
+    char (*reasons)[PROTO_REASON_MAX];
 };
 
-/* Parses and validates a whole page: every change of a known kind with its required fields of
- * the right types. False (with err naming the change and field) for anything else. */
+/* Parses and validates a page (PROTOCOL.md §5). The page itself must be whole: JSON, an object,
+ * its own fields present and of the right types, changes an array of at most PROTO_MAX_PAGE;
+ * false (with err saying what) otherwise. A single change that is not usable (not an object,
+ * an unknown kind or op, a required member or field missing or of the wrong type, fields not an
+ * object) does not refuse the page: it is returned with set_aside pointing at a reason that
+ * names its position and the member, never a value. A delete of an unknown kind is returned as
+ * a tombstone with kind_name set (nothing to delete; it clears a set-aside entry). */
 bool proto_pull_parse(const char *body, size_t len, struct proto_page *page,
                       struct errbuf *err) WARN_UNUSED;
 void proto_page_finish(struct proto_page *page);
@@ -46,6 +56,9 @@ enum proto_page_verdict {
 
 /* What to do with a parsed page, given the position the kiosk has stored. */
 enum proto_page_verdict proto_page_judge(const struct proto_page *page, int64_t stored_position);
+
+/* {"set_aside": [{"kind", "id", "reason"}...]} for POST /v1/report. Caller frees. */
+char *proto_report_request(const struct store_set_aside *entries, size_t n);
 
 /* {"items": [...]} for outbox items [0, n). Items whose stored payload is not JSON are skipped
  * and their seq returned in *bad_seq (0 if none). Caller frees. */

@@ -14,6 +14,10 @@
 #include "log.h"
 
 #define NO_PROGRESS_LIMIT 5
+/* While submissions wait for a case store that did not answer: one unsigned GET /v1/time every
+ * 8 to 12 s (jitter, so a district's kiosks do not probe in step). */
+#define PROBE_MIN_MS    8000
+#define PROBE_JITTER_MS 4000
 
 struct sync_runner {
     pthread_t thread;
@@ -26,6 +30,8 @@ struct sync_runner {
     struct store *store;
     unsigned char *sk;
     struct sync_client *client;
+    bool probing;         /* probe while waiting: submissions wait, the case store was away */
+    bool probe_triggered; /* the run under way was started by a probe that answered */
 };
 
 static int64_t
@@ -61,6 +67,12 @@ run_once(struct sync_runner *r, int *attempt)
 
     if (e != SYNC_OK && !atomic_load(&r->stop))
         LOG_WARN("sync failed (%s): %s", sync_error_code(e), err.msg);
+    /* Probe while submissions wait and the case store (or the way to it) failed. Not after a
+     * probe's run met a server error: the server answers the probe but not the run (e.g.
+     * maintenance), so the backoff alone decides. */
+    r->probing = pending > 0 && (e == SYNC_ERR_NETWORK || e == SYNC_ERR_SERVER) &&
+                 !(r->probe_triggered && e == SYNC_ERR_SERVER);
+    r->probe_triggered = false;
     if (no_progress > NO_PROGRESS_LIMIT)
         return PROTO_BACKOFF_CAP_MS; /* work is pending but nothing moves: do not hammer */
     if (e == SYNC_OK) {
@@ -70,6 +82,64 @@ run_once(struct sync_runner *r, int *attempt)
     return proto_backoff_ms((*attempt)++, st.retry_after_s, randombytes_random());
 }
 
+static void
+deadline_in(struct timespec *until, int64_t ms)
+{
+    clock_gettime(CLOCK_REALTIME, until);
+    until->tv_sec += ms / 1000;
+    until->tv_nsec += (ms % 1000) * 1000000L;
+    if (until->tv_nsec >= 1000000000L) {
+        until->tv_sec++;
+        until->tv_nsec -= 1000000000L;
+    }
+}
+
+static int64_t
+mono_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Waits wait_ms, or less when a run is asked for, the runner stops, or (while probing) the case
+ * store answers a probe. */
+static void
+wait_for_next_run(struct sync_runner *r, int64_t wait_ms)
+{
+    int64_t due = mono_ms() + wait_ms;
+    pthread_mutex_lock(&r->lock);
+    r->status.next_run_at = now_s() + wait_ms / 1000;
+    for (;;) {
+        int64_t left = due - mono_ms();
+        if (left <= 0)
+            break;
+        int64_t slice = left;
+        if (r->probing) {
+            int64_t probe_ms = PROBE_MIN_MS + (int64_t)randombytes_uniform(PROBE_JITTER_MS);
+            if (slice > probe_ms)
+                slice = probe_ms;
+        }
+        struct timespec until;
+        deadline_in(&until, slice);
+        while (!r->requested && !atomic_load(&r->stop) &&
+               pthread_cond_timedwait(&r->wake, &r->lock, &until) == 0)
+            ;
+        if (r->requested || atomic_load(&r->stop) || slice == left)
+            break;
+        pthread_mutex_unlock(&r->lock);
+        bool answered = sync_probe(r->client) == SYNC_OK;
+        pthread_mutex_lock(&r->lock);
+        if (answered) {
+            LOG_INFO("the case store answers again: syncing now");
+            r->probe_triggered = true;
+            break;
+        }
+    }
+    r->requested = false;
+    pthread_mutex_unlock(&r->lock);
+}
+
 static void *
 thread_main(void *arg)
 {
@@ -77,20 +147,8 @@ thread_main(void *arg)
     int attempt = 0;
     int64_t wait_ms = 0;
     while (!atomic_load(&r->stop)) {
+        wait_for_next_run(r, wait_ms);
         pthread_mutex_lock(&r->lock);
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += wait_ms / 1000;
-        until.tv_nsec += (wait_ms % 1000) * 1000000L;
-        if (until.tv_nsec >= 1000000000L) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000L;
-        }
-        r->status.next_run_at = now_s() + wait_ms / 1000;
-        while (!r->requested && !atomic_load(&r->stop) &&
-               pthread_cond_timedwait(&r->wake, &r->lock, &until) == 0)
-            ;
-        r->requested = false;
         bool stopping = atomic_load(&r->stop);
         if (!stopping)
             r->status.running = true;
@@ -128,6 +186,7 @@ sync_runner_start(const struct sync_runner_config *cfg, struct errbuf *err)
         return NULL;
     }
     r->sk = sync_device_keypair(cfg->key, pk);
+    store_set_scope(r->store, cfg->districts);
     r->client = sync_client_create(r->store, cfg->url, cfg->pin, cfg->device_id, r->sk, err);
     if (r->client == NULL) {
         teardown(r);

@@ -2,7 +2,9 @@
  * snapshot; neither ever waits for the network. The thread has its own store connection, re-arms
  * its own timer (the interval after success, capped full-jitter backoff after a transient
  * failure), slows down when runs make no progress, and stops promptly, aborting a transfer in
- * flight. */
+ * flight. While citizens' submissions wait and the last run could not reach the case store, it
+ * also probes it cheaply every 10 s or so (sync_probe) and runs as soon as it answers, so a
+ * network that comes back is noticed within seconds, not after the backoff. */
 #ifndef MINASIDOR_SYNC_RUNNER_H
 #define MINASIDOR_SYNC_RUNNER_H
 
@@ -15,6 +17,7 @@ struct sync_runner_config {
     const char *db_path;
     const struct store_key *key; /* must outlive the runner */
     const char *url, *pin, *device_id;
+    const char *districts; /* the kiosk's scope (store_set_scope); NULL: no check */
     int interval_s;
 };
 

@@ -27,6 +27,7 @@ struct sync_client {
     const unsigned char *sk;
     int64_t clock_offset_s; /* server minus ours */
     CURL *curl;
+    const _Atomic int *abort_flag; /* sync_client_set_abort, or NULL */
 };
 
 struct response {
@@ -98,6 +99,10 @@ new_curl(const char *pin)
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
     curl_easy_setopt(h, CURLOPT_TIMEOUT, 120L);
+    /* A link that freezes once the connection is up is abandoned within the same bound as one
+     * that never connects: less than 1 byte/s for 10 s. */
+    curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 10L);
     curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
     /* Trust is the pinned key (PROTOCOL.md §1), checked before any byte is sent. The
@@ -279,6 +284,7 @@ on_progress(void *userp, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultota
 void
 sync_client_set_abort(struct sync_client *c, const _Atomic int *flag)
 {
+    c->abort_flag = flag;
     curl_easy_setopt(c->curl, CURLOPT_XFERINFOFUNCTION, on_progress);
     curl_easy_setopt(c->curl, CURLOPT_XFERINFODATA, (void *)(uintptr_t)flag);
     curl_easy_setopt(c->curl, CURLOPT_NOPROGRESS, 0L);
@@ -297,12 +303,26 @@ sync_client_destroy(struct sync_client *c)
     free(c);
 }
 
-/* A signed POST; on a stale signature, learns the server's clock and tries once more. */
+/* A signed POST; on a stale signature, learns the server's clock and tries once more.
+ *
+ * On a "replayed" answer it signs again with a fresh nonce and tries again at once. That
+ * answer to a request of ours means the server saw this very signature before (only we hold the
+ * key, and nonces are random): libcurl re-sends a request by itself when a reused connection
+ * dies before any byte of the answer arrives (the server may well have processed the first
+ * copy), and it has no option to turn that off short of never reusing connections
+ * (CURLOPT_FORBID_REUSE: a TLS handshake per page). Every signed request is safe to repeat (a
+ * repeated push is answered "duplicate", pages and the role list are read-only, a report is an
+ * upsert), so a fresh signature is all the re-send needs. If the link keeps dying that way, the
+ * failure is the network's (transient), not an authorisation problem. */
+#define MAX_RESIGN 3
+
 static enum sync_error
 signed_post(struct sync_client *c, const char *path, const char *body, struct response *r,
             struct errbuf *err)
 {
-    for (int attempt = 0; attempt < 2; attempt++) {
+    bool clock_learned = false;
+    int resigned = 0;
+    for (;;) {
         char digest[HTTPSIG_DIGEST_MAX];
         httpsig_content_digest(body, strlen(body), digest);
         struct httpsig_params p = { .created = (int64_t)time(NULL) + c->clock_offset_s };
@@ -320,19 +340,31 @@ signed_post(struct sync_client *c, const char *path, const char *body, struct re
         enum sync_error e = perform(c->curl, c->url, path, body, headers, r, err);
         curl_slist_free_all(headers);
         free(h1), free(h2), free(h3), free(input), free(sig);
-        if (e != SYNC_OK || r->status != 401 || attempt == 1)
+        if (e != SYNC_OK || r->status != 401)
             return e;
         char code[32];
         int64_t server_time;
         proto_error_parse(buf_str(&r->body), r->body.len, code, &server_time);
-        if (strcmp(code, "stale_signature") != 0 || server_time == 0)
+        if (strcmp(code, "replayed") == 0 && resigned == MAX_RESIGN) {
+            buf_finish(&r->body);
+            err_set(err,
+                    "the connection kept dying mid-request (the case store saw re-sent "
+                    "copies of %s)",
+                    path);
+            return SYNC_ERR_NETWORK;
+        } else if (strcmp(code, "replayed") == 0) {
+            resigned++;
+            LOG_INFO("a re-sent request met its own nonce at the case store: signing it again");
+        } else if (strcmp(code, "stale_signature") == 0 && server_time != 0 && !clock_learned) {
+            clock_learned = true;
+            c->clock_offset_s = server_time - (int64_t)time(NULL);
+            LOG_WARN("our clock is %lld s off the case store's; adjusting",
+                     (long long)-c->clock_offset_s);
+        } else {
             return e;
-        c->clock_offset_s = server_time - (int64_t)time(NULL);
-        LOG_WARN("our clock is %lld s off the case store's; adjusting",
-                 (long long)-c->clock_offset_s);
+        }
         buf_finish(&r->body);
     }
-    return SYNC_OK;
 }
 
 enum sync_error
@@ -396,6 +428,62 @@ fetch_roles(struct sync_client *c, struct sync_stats *stats, struct errbuf *err)
         free(doc);
     }
     json_decref(root);
+    return e;
+}
+
+/* Tells the case store which records this kiosk set aside (POST /v1/report), at most 100 a
+ * request, and marks them reported on 200. Best effort: the pull has succeeded already, and
+ * what is not reported now is next time. */
+static void
+report_set_aside(struct sync_client *c)
+{
+    struct store_set_aside *list = xcalloc(PROTO_MAX_REPORT, sizeof(*list));
+    for (int round = 0; round < 10; round++) {
+        size_t n = 0;
+        if (store_set_aside_list(c->store, true, list, PROTO_MAX_REPORT, &n) != STORE_OK || n == 0)
+            break;
+        char *body = proto_report_request(list, n);
+        struct response r;
+        struct errbuf err = { "" };
+        enum sync_error e = signed_post(c, "/v1/report", body, &r, &err);
+        free(body);
+        if (e == SYNC_OK && r.status != 200)
+            e = status_error(&r, &err);
+        buf_finish(&r.body);
+        if (e != SYNC_OK) {
+            LOG_WARN("could not report %zu records set aside (%s): %s", n, sync_error_code(e),
+                     err.msg);
+            break;
+        }
+        if (store_set_aside_mark_reported(c->store, list, n) != STORE_OK)
+            break;
+        LOG_INFO("reported %zu records set aside to the case store", n);
+    }
+    free(list);
+}
+
+enum sync_error
+sync_probe(struct sync_client *c)
+{
+    CURL *h = new_curl(c->pin);
+    if (h == NULL)
+        return SYNC_ERR_NETWORK;
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 3L);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT, 5L);
+    if (c->abort_flag != NULL) {
+        curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+        curl_easy_setopt(h, CURLOPT_XFERINFODATA, (void *)(uintptr_t)c->abort_flag);
+        curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+    }
+    struct response r;
+    struct errbuf err = { "" };
+    enum sync_error e = perform(h, c->url, "/v1/time", NULL, NULL, &r, &err);
+    curl_easy_cleanup(h);
+    if (e == SYNC_OK) {
+        if (r.status != 200)
+            e = status_error(&r, &err);
+        buf_finish(&r.body);
+    }
     return e;
 }
 
@@ -463,13 +551,15 @@ sync_pull(struct sync_client *c, sync_progress_fn progress, void *data, struct s
             proto_page_finish(&page);
             return SYNC_ERR_PROTOCOL;
         }
-        enum store_error se = store_apply(c->store, page.changes, page.n, stored, NULL, err);
+        size_t applied = 0;
+        enum store_error se = store_apply(c->store, page.changes, page.n, stored, &applied, err);
         if (se != STORE_OK) {
             proto_page_finish(&page);
             return se == STORE_ERR_INVALID ? SYNC_ERR_PROTOCOL : SYNC_ERR_STORE;
         }
         stats->pages++;
-        stats->records += page.n;
+        stats->records += applied;
+        stats->set_aside += page.n - applied;
         stats->position = page.position;
         stats->head = page.head > page.position ? page.head : page.position;
         bool more = page.more;
@@ -484,6 +574,7 @@ sync_pull(struct sync_client *c, sync_progress_fn progress, void *data, struct s
         return re;
     if (store_sync_success(c->store, (int64_t)time(NULL), c->clock_offset_s) != STORE_OK)
         return SYNC_ERR_STORE;
+    report_set_aside(c);
     return SYNC_OK;
 }
 

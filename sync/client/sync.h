@@ -35,6 +35,7 @@ struct sync_stats {
     size_t accepted, duplicates, rejected;
     int retry_after_s;
     size_t bytes_received; /* response bodies as they crossed the wire (gzip if used) */
+    size_t set_aside;      /* changes pulled but set aside (PROTOCOL.md §5) */
 };
 
 /* Enrols with a one-time token. The public key is the device's Ed25519 key. */
@@ -68,10 +69,17 @@ void sync_client_set_abort(struct sync_client *c, const _Atomic int *flag);
 
 typedef void (*sync_progress_fn)(const struct sync_stats *s, void *data);
 
-/* Pulls until the server has no more, each page and its cursor in one transaction; then fetches
- * the site's signed role list and stores it as it came (it is verified where it is used). */
+/* Pulls until the server has no more, each page and its cursor in one transaction (a change
+ * the kiosk cannot use is set aside, not the page); then fetches the site's signed role list
+ * and stores it as it came (it is verified where it is used), and reports records set aside
+ * (POST /v1/report, best effort). */
 enum sync_error sync_pull(struct sync_client *c, sync_progress_fn progress, void *data,
                           struct sync_stats *stats, struct errbuf *err) WARN_UNUSED;
+
+/* Whether the case store answers at all: one unsigned GET /v1/time with the key pinned and
+ * short timeouts (3 s to connect, 5 s in all), aborted like the client's transfers. Cheap
+ * enough to ask every few seconds while the network is down. */
+enum sync_error sync_probe(struct sync_client *c) WARN_UNUSED;
 
 /* Tells the case store to forget this device (factory reset): it revokes the device's key, so
  * nothing signed with it is accepted again. */

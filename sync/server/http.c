@@ -17,6 +17,7 @@
 #include "bankid_sim.h"
 #include "tls.h"
 #include "buf.h"
+#include "reports.h"
 #include "site_roles.h"
 #include "httpsig.h"
 #include "json.h"
@@ -509,6 +510,51 @@ handle_push(struct cs_server *srv, struct MHD_Connection *c, struct cs_device *d
                      NULL);
 }
 
+/* POST /v1/report (signed): records a kiosk set aside (PROTOCOL.md §9). Logged by count only:
+ * the entries are the device's words. */
+static enum MHD_Result
+handle_report(struct cs_server *srv, struct MHD_Connection *c, const char *method,
+              const struct buf *body)
+{
+    if (strcmp(method, "POST") != 0)
+        return send_error(c, 405, "method_not_allowed", "use POST");
+    struct cs_device dev;
+    enum MHD_Result ret;
+    if (!authenticate(srv, c, method, "/v1/report", body, &dev, &ret))
+        return ret;
+    json_t *req = parse_body(c, body, &ret);
+    if (req == NULL)
+        return ret;
+    json_t *list = json_object_get(req, "set_aside");
+    if (!json_is_array(list) || json_array_size(list) > 100) {
+        json_decref(req);
+        return send_error(c, 400, "invalid_request", "set_aside: expected an array of at most 100");
+    }
+    size_t i;
+    json_t *e;
+    json_array_foreach(list, i, e)
+    {
+        struct errbuf err;
+        const char *s = NULL;
+        if (!json_get_str(e, "kind", true, 32, &s, &err) ||
+            !json_get_str(e, "id", true, 200, &s, &err) ||
+            !json_get_str(e, "reason", true, 200, &s, &err)) {
+            err_prefix(&err, "set_aside[%zu]", i);
+            json_decref(req);
+            return send_error(c, 400, "invalid_request", err.msg);
+        }
+    }
+    enum cs_result r = cs_report_store(srv->st, dev.id, list, server_now(srv));
+    json_decref(req);
+    if (r != CS_OK)
+        return send_error(c, 500, "internal_error", "the case store failed");
+    if (i > 0)
+        LOG_WARN("%s reports %zu records set aside (casestore device reports)", dev.id, i);
+    return send_json(
+        c, 200, json_pack("{s:s, s:I}", "status", "ok", "server_time", (json_int_t)server_now(srv)),
+        NULL);
+}
+
 static enum MHD_Result
 handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
        const char *version, const char *upload, size_t *upload_size, void **con_cls)
@@ -614,6 +660,8 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
             return send_error(c, 405, "method_not_allowed", "use POST");
         return handle_enroll(srv, c, &req->body);
     }
+    if (strcmp(url, "/v1/report") == 0)
+        return handle_report(srv, c, method, &req->body);
     bool is_pull = strcmp(url, "/v1/pull") == 0, is_push = strcmp(url, "/v1/push") == 0;
     bool is_roles = strcmp(url, "/v1/roles") == 0, is_unenroll = strcmp(url, "/v1/unenroll") == 0;
     if (!is_pull && !is_push && !is_roles && !is_unenroll)

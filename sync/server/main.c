@@ -16,6 +16,7 @@
 #include "buf.h"
 #include "http.h"
 #include "json.h"
+#include "reports.h"
 #include "site_roles.h"
 #include "storage.h"
 #include "tls.h"
@@ -42,6 +43,7 @@ usage(FILE *out)
             "                             DIR/rp.key) that the BankID simulator accepts\n"
             "  token create --site NAME --districts a,b [--ttl-hours N]\n"
             "  device list | device revoke DEVICE_ID\n"
+            "  device reports             records kiosks set aside (POST /v1/report)\n"
             "  seed --citizens N [--seed S]   realistic demo or benchmark data\n"
             "  mutate WHAT ID [ARG]       advance-case ID [STATUS], pay-invoice ID [DATE],\n"
             "                             book-appointment CITIZEN UTC_SECONDS,\n"
@@ -397,6 +399,8 @@ main(int argc, char **argv)
         }
     } else if (strcmp(cmd, "device") == 0 && a.n_pos == 2 && strcmp(a.pos[1], "list") == 0) {
         cs_device_list(st, stdout);
+    } else if (strcmp(cmd, "device") == 0 && a.n_pos == 2 && strcmp(a.pos[1], "reports") == 0) {
+        cs_report_list(st, stdout);
     } else if (strcmp(cmd, "device") == 0 && a.n_pos == 3 && strcmp(a.pos[1], "revoke") == 0) {
         if (cs_device_revoke(st, a.pos[2]) != CS_OK) {
             fprintf(stderr, "casestore: no device %s\n", a.pos[2]);
@@ -446,6 +450,7 @@ main(int argc, char **argv)
         rc = cmd_record(&a, st);
     } else if (strcmp(cmd, "stats") == 0) {
         cs_stats(st, stdout);
+        cs_report_stats(st, stdout);
     } else {
         rc = usage_error("unknown command", cmd);
     }

@@ -16,7 +16,7 @@ from taptest import eq, finish, test  # noqa: E402
 
 MINASIDOR, CASESTORE = sys.argv[1:3]
 ALL = ["assets", "config", "key", "store", "casestore", "clock", "identity", "sync", "outbox",
-       "disk"]
+       "set_aside", "disk"]
 WRONG_PIN = "sha256//" + "A" * 43 + "="
 
 

@@ -163,7 +163,7 @@ TEST(store_overview_and_lists_round_trip)
     fixture_finish(&f);
 }
 
-TEST(store_apply_is_all_or_nothing)
+TEST(store_apply_sets_aside_what_it_cannot_take_and_applies_the_rest)
 {
     struct fixture f;
     fixture_init(&f);
@@ -172,21 +172,137 @@ TEST(store_apply_is_all_or_nothing)
         change(STORE_KIND_CASE, "case-9", "cit-1", NULL, "case_number", "X", "main", "ovrigt",
                "type", "ovrigt", "class", "information", "status", "inkommen", NULL),
         change(STORE_KIND_INVOICE, "inv-9", "cit-1", NULL, "number", "1", NULL), /* incomplete */
+        change(STORE_KIND_CASE, "case-8", "cit-404", NULL, "case_number", "X", "main", "ovrigt",
+               "type", "ovrigt", "class", "information", "status", "inkommen", NULL), /* orphan */
+        change(STORE_KIND_CASE_EVENT, "ev-8", "cit-1", "case-404", "at", "1795000000", "status",
+               "inkommen", NULL), /* its case is unknown */
+        change(STORE_KIND_CITIZEN, "cit-2", NULL, NULL, "pnr", "191212121212", NULL), /* same pnr */
+        change(STORE_KIND_CASE, "case-10", "cit-1", NULL, "case_number", "Y", "main", "ovrigt",
+               "type", "ovrigt", "class", "information", "status", "inkommen", NULL),
     };
+    struct store_change parsed_out = { .kind = STORE_KIND_CASE,
+                                       .id = "case-7",
+                                       .set_aside = "change 3: fields: expected an object" };
+    struct store_change unknown = { .kind = STORE_KIND_CITIZEN,
+                                    .id = "w-1",
+                                    .kind_name = "widget",
+                                    .set_aside = "change 4: unknown kind" };
+    struct store_change all[ARRAY_LEN(c) + 2];
+    memcpy(all, c, sizeof(c));
+    all[ARRAY_LEN(c)] = parsed_out;
+    all[ARRAY_LEN(c) + 1] = unknown;
     struct errbuf err = { "" };
-    CHECK_INT(STORE_ERR_INVALID, store_apply(f.store, c, 2, "cursor-2", NULL, &err));
-    CHECK_STR("invoice inv-9: field amount_ore is missing", err.msg);
-    CHECK_INT(0, raw_count(f.db, "SELECT count(*) FROM cases WHERE server_id='case-9'"));
+    size_t applied = 0;
+    CHECK_INT(STORE_OK, store_apply(f.store, all, ARRAY_LEN(all), "cursor-2", &applied, &err));
+    CHECK_INT(2, applied);
+    CHECK_INT(1, raw_count(f.db, "SELECT count(*) FROM cases WHERE server_id='case-9'"));
+    CHECK_INT(1, raw_count(f.db, "SELECT count(*) FROM cases WHERE server_id='case-10'"));
+    CHECK_INT(0, raw_count(f.db, "SELECT count(*) FROM invoices WHERE server_id='inv-9'"));
+    CHECK_INT(0, raw_count(f.db, "SELECT count(*) FROM cases WHERE server_id='case-8'"));
+    CHECK_INT(0, raw_count(f.db, "SELECT count(*) FROM case_events WHERE server_id='ev-8'"));
+    CHECK_INT(0, raw_count(f.db, "SELECT count(*) FROM citizens WHERE server_id='cit-2'"));
     struct store_sync_state sync;
     CHECK_INT(STORE_OK, store_sync_state_get(f.store, &sync));
-    CHECK_STR("cursor-1", sync.cursor);
+    CHECK_STR("cursor-2", sync.cursor);
 
-    struct store_change orphan =
-        change(STORE_KIND_CASE, "case-8", "cit-404", NULL, "case_number", "X", "main", "ovrigt",
-               "type", "ovrigt", "class", "information", "status", "inkommen", NULL);
-    CHECK_INT(STORE_ERR_INVALID, store_apply(f.store, &orphan, 1, "cursor-2", NULL, &err));
-    CHECK_STR("case case-8: its citizen is not known here", err.msg);
+    /* The list: kind, id and a reason that names fields, never values. */
+    struct store_set_aside list[10];
+    size_t n = 0;
+    CHECK_INT(STORE_OK, store_set_aside_list(f.store, false, list, 10, &n));
+    CHECK_INT(6, n);
+    CHECK_STR("invoice", list[0].kind);
+    CHECK_STR("inv-9", list[0].id);
+    CHECK_STR("field amount_ore is missing", list[0].reason);
+    CHECK_STR("case-8", list[1].id);
+    CHECK_STR("its citizen is not known here", list[1].reason);
+    CHECK_STR("ev-8", list[2].id);
+    CHECK_STR("its case is not known here", list[2].reason);
+    CHECK_STR("cit-2", list[3].id);
+    CHECK(strstr(list[3].reason, "conflicts") != NULL);
+    CHECK_STR("change 3: fields: expected an object", list[4].reason);
+    CHECK_STR("widget", list[5].kind);
+    CHECK(!list[0].reported);
+    int64_t total = 0, unreported = 0;
+    char kinds[160];
+    CHECK_INT(STORE_OK, store_set_aside_summary(f.store, &total, &unreported, kinds));
+    CHECK_INT(6, total);
+    CHECK_INT(6, unreported);
+    CHECK_STR("case 2, case_event 1, citizen 1, invoice 1, widget 1", kinds);
 
+    /* Reported ones stay listed but are not reported again; the same failure again does not
+     * make them new. */
+    CHECK_INT(STORE_OK, store_set_aside_mark_reported(f.store, list, 2));
+    CHECK_INT(STORE_OK, store_apply(f.store, &c[1], 1, "cursor-3", NULL, &err));
+    CHECK_INT(STORE_OK, store_set_aside_summary(f.store, &total, &unreported, kinds));
+    CHECK_INT(6, total);
+    CHECK_INT(4, unreported);
+
+    /* A repaired record heals: it applies and leaves the list. */
+    struct store_change fixed =
+        change(STORE_KIND_INVOICE, "inv-9", "cit-1", NULL, "number", "1", "amount_ore", "100",
+               "due_date", "2026-12-01", "ocr", "18108401345678778", "paid", "0", NULL);
+    CHECK_INT(STORE_OK, store_apply(f.store, &fixed, 1, "cursor-4", &applied, &err));
+    CHECK_INT(1, applied);
+    CHECK_INT(1, raw_count(f.db, "SELECT count(*) FROM invoices WHERE server_id='inv-9'"));
+    CHECK_INT(STORE_OK, store_set_aside_summary(f.store, &total, &unreported, kinds));
+    CHECK_INT(5, total);
+    CHECK_INT(0, raw_count(f.db, "SELECT count(*) FROM set_aside WHERE record_id='inv-9'"));
+
+    /* Bounded: the newest STORE_SET_ASIDE_MAX are kept. */
+    struct store_change *many = calloc(STORE_SET_ASIDE_MAX + 5, sizeof(*many));
+    char(*ids)[16] = calloc(STORE_SET_ASIDE_MAX + 5, sizeof(*ids));
+    for (size_t i = 0; i < STORE_SET_ASIDE_MAX + 5; i++) {
+        snprintf(ids[i], sizeof(ids[i]), "x-%zu", i);
+        many[i] = (struct store_change){ .kind = STORE_KIND_UNIT,
+                                         .id = ids[i],
+                                         .set_aside = "change 0: name: missing" };
+    }
+    CHECK_INT(STORE_OK,
+              store_apply(f.store, many, STORE_SET_ASIDE_MAX + 5, "cursor-5", NULL, &err));
+    CHECK_INT(STORE_SET_ASIDE_MAX, raw_count(f.db, "SELECT count(*) FROM set_aside"));
+    CHECK_INT(1, raw_count(f.db, "SELECT count(*) FROM set_aside WHERE record_id='x-1004'"));
+    CHECK_INT(0, raw_count(f.db, "SELECT count(*) FROM set_aside WHERE record_id='x-4'"));
+    free(many);
+    free(ids);
+    fixture_finish(&f);
+}
+
+TEST(store_apply_sets_aside_citizens_outside_the_scope_and_erases_them)
+{
+    struct fixture f;
+    fixture_init(&f);
+    fixture_seed_tolvan(&f); /* cit-1, no district scope yet */
+    store_set_scope(f.store, "bromma,kista");
+    struct store_change c[] = {
+        change(STORE_KIND_CITIZEN, "cit-1", NULL, NULL, "pnr", "191212121212", "district", "farsta",
+               NULL), /* moved out */
+        change(STORE_KIND_CITIZEN, "cit-5", NULL, NULL, "pnr", "198112289874", "district", "bromma",
+               NULL),
+        change(STORE_KIND_CITIZEN, "cit-6", NULL, NULL, "pnr", "194910201252", "district", "kistan",
+               NULL), /* not kista */
+        change(STORE_KIND_CITIZEN, "cit-7", NULL, NULL, "pnr", "200001012380", NULL),
+    };
+    struct errbuf err = { "" };
+    size_t applied = 0;
+    CHECK_INT(STORE_OK, store_apply(f.store, c, ARRAY_LEN(c), "cursor-2", &applied, &err));
+    CHECK_INT(1, applied);
+    CHECK_INT(1, raw_count(f.db, "SELECT count(*) FROM citizens"));
+    CHECK_INT(1, raw_count(f.db, "SELECT count(*) FROM citizens WHERE server_id='cit-5'"));
+    CHECK_INT(0, raw_count(f.db, "SELECT count(*) FROM invoices"));
+    CHECK_INT(0, raw_count(f.db, "SELECT count(*) FROM cases"));
+    CHECK_INT(3, raw_count(f.db, "SELECT count(*) FROM set_aside WHERE kind='citizen' AND"
+                                 " reason='field district is outside this kiosk''s scope'"));
+    int64_t cid;
+    CHECK_INT(STORE_ERR_NOT_FOUND, store_citizen_find(f.store, "191212121212", &cid));
+    fixture_finish(&f);
+}
+
+TEST(store_apply_tombstones_and_updates)
+{
+    struct fixture f;
+    fixture_init(&f);
+    fixture_seed_tolvan(&f);
+    struct errbuf err = { "" };
     /* Tombstones delete, and deleting what is not there is not an error. */
     struct store_change tomb[] = {
         { .kind = STORE_KIND_CASE, .tombstone = true, .id = "case-2" },
@@ -763,6 +879,10 @@ TEST(store_migrates_from_every_previous_schema)
         struct store_sync_state ss;
         CHECK_INT(STORE_OK, store_sync_state_get(f.store, &ss));
         CHECK_INT(-3, ss.server_offset_s);
+        int64_t total = -1, unreported = -1;
+        char kinds[160];
+        CHECK_INT(STORE_OK, store_set_aside_summary(f.store, &total, &unreported, kinds));
+        CHECK_INT(0, total);
         fixture_finish(&f);
     }
 }
@@ -821,7 +941,9 @@ main(void)
 {
     log_init(LOG_LEVEL_ERR, 0, "test");
     RUN(store_overview_and_lists_round_trip);
-    RUN(store_apply_is_all_or_nothing);
+    RUN(store_apply_sets_aside_what_it_cannot_take_and_applies_the_rest);
+    RUN(store_apply_sets_aside_citizens_outside_the_scope_and_erases_them);
+    RUN(store_apply_tombstones_and_updates);
     RUN(store_personal_data_never_reaches_the_disk_in_clear);
     RUN(store_tampered_or_moved_ciphertext_is_refused_and_logged);
     RUN(store_crypto_shredding_leaves_nothing_and_spares_others);

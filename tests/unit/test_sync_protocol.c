@@ -6,6 +6,7 @@
 #include "httpsig.h"
 #include "protocol.h"
 #include "test.h"
+#include "xalloc.h"
 
 static bool
 parse(const char *body, struct proto_page *page, struct errbuf *err)
@@ -65,29 +66,26 @@ TEST(pull_page_refuses_every_malformed_shape)
 {
     expect_refused("", "malformed JSON");
     expect_refused("{\"cursor\":\"c1.5\",\"position\":5,", "malformed JSON"); /* truncated */
+    /* Cut inside a value: the message says where, not what. */
+    struct proto_page p;
+    struct errbuf err = { "" };
+    CHECK(!parse("{\"changes\":[{\"fields\":{\"address\":\"Drottninghol", &p, &err));
+    CHECK_MSG(strstr(err.msg, "column") != NULL && strstr(err.msg, "Drottning") == NULL, "%s",
+              err.msg);
     expect_refused("[]", "not a JSON object");
     expect_refused("{\"cursor\":\"x\",\"position\":5,\"more\":false}", "server_time");
-    expect_refused(PAGE("{\"kind\":\"spaceship\",\"id\":\"x\",\"op\":\"upsert\",\"fields\":{}}"),
-                   "unknown kind");
-    expect_refused(PAGE("{\"kind\":\"citizen\",\"id\":\"c1\",\"op\":\"upsert\",\"fields\":{}}"),
-                   "pnr: missing");
-    expect_refused(PAGE("{\"kind\":\"case\",\"id\":\"k1\",\"op\":\"upsert\",\"fields\":{}}"),
-                   "citizen missing");
-    expect_refused(PAGE("{\"kind\":\"case_event\",\"id\":\"e1\",\"citizen\":\"c1\",\"op\":"
-                        "\"upsert\",\"fields\":{\"at\":1,\"status\":\"x\"}}"),
-                   "parent missing");
-    expect_refused(PAGE("{\"kind\":\"invoice\",\"id\":\"i1\",\"citizen\":\"c1\",\"op\":\"upsert\","
-                        "\"fields\":{\"number\":\"1\",\"amount_ore\":\"12\",\"due_date\":\"x\","
-                        "\"ocr\":\"1\",\"paid\":0}}"),
-                   "amount_ore: expected a whole number");
-    expect_refused(PAGE("{\"kind\":\"citizen\",\"id\":\"c1\",\"op\":\"merge\",\"fields\":{}}"),
-                   "op must be");
-    expect_refused(PAGE("{\"kind\":\"citizen\",\"id\":7,\"op\":\"delete\"}"), "id: expected");
     expect_refused("{\"cursor\":\"c\",\"position\":-1,\"more\":false,\"server_time\":1,"
                    "\"changes\":[]}",
                    "position");
+    expect_refused("{\"cursor\":7,\"position\":1,\"more\":false,\"server_time\":1,"
+                   "\"changes\":[]}",
+                   "cursor: expected a string");
+    expect_refused("{\"cursor\":\"c\",\"position\":1,\"server_time\":1,\"changes\":[]}",
+                   "more: missing");
     expect_refused("{\"cursor\":\"c\",\"position\":1,\"more\":false,\"server_time\":1,"
                    "\"changes\":{}}",
+                   "changes: expected an array");
+    expect_refused("{\"cursor\":\"c\",\"position\":1,\"more\":false,\"server_time\":1}",
                    "changes: expected an array");
     /* More than a page may hold. */
     struct buf b;
@@ -100,6 +98,97 @@ TEST(pull_page_refuses_every_malformed_shape)
     CHECK(buf_append_str(&b, "]}"));
     expect_refused(buf_str(&b), "at most 1000");
     buf_finish(&b);
+}
+
+/* One bad change among good ones: the page parses, the bad one is marked set aside with a
+ * reason naming its position and the member, the good ones are as they came. */
+static void
+expect_set_aside(const char *bad, const char *want_reason, const char *want_kind,
+                 const char *want_id)
+{
+    char *body = xasprintf(PAGE("{\"kind\":\"unit\",\"id\":\"u1\",\"op\":\"delete\"},%s,"
+                                "{\"kind\":\"invoice\",\"id\":\"i9\",\"op\":\"delete\"}"),
+                           bad);
+    struct proto_page p;
+    struct errbuf err = { "" };
+    bool ok = parse(body, &p, &err);
+    CHECK_MSG(ok, "page refused for one bad change (%s): %s", bad, err.msg);
+    if (ok) {
+        CHECK_INT(3, p.n);
+        CHECK_INT(1, p.set_aside);
+        CHECK(p.changes[0].set_aside == NULL && p.changes[0].tombstone);
+        CHECK(p.changes[2].set_aside == NULL && p.changes[2].tombstone);
+        CHECK_STR("i9", p.changes[2].id);
+        const char *r = p.changes[1].set_aside;
+        CHECK_MSG(r != NULL && strstr(r, want_reason) != NULL && strncmp(r, "change 1: ", 10) == 0,
+                  "reason \"%s\" lacks \"%s\"", r ? r : "(none)", want_reason);
+        const char *kind = p.changes[1].kind_name != NULL ? p.changes[1].kind_name
+                                                          : store_kind(p.changes[1].kind)->name;
+        CHECK_STR(want_kind, kind);
+        if (want_id != NULL)
+            CHECK_STR(want_id, p.changes[1].id ? p.changes[1].id : "(null)");
+        else
+            CHECK(p.changes[1].id == NULL);
+        /* Reasons name fields, never values. */
+        CHECK_MSG(r == NULL || (strstr(r, "Tolvan") == NULL && strstr(r, "1912") == NULL),
+                  "a value in the reason: %s", r);
+        proto_page_finish(&p);
+    }
+    free(body);
+}
+
+TEST(pull_page_sets_aside_one_bad_change_and_keeps_the_rest)
+{
+    /* A delete of a kind nobody here knows is not a problem: it only clears the entry. */
+    struct proto_page p;
+    struct errbuf err = { "" };
+    CHECK(parse(PAGE("{\"kind\":\"spaceship\",\"id\":\"x\",\"op\":\"delete\"}"), &p, &err));
+    CHECK_INT(0, p.set_aside);
+    CHECK(p.n == 1 && p.changes[0].tombstone && p.changes[0].set_aside == NULL);
+    CHECK_STR("spaceship", p.n == 1 ? p.changes[0].kind_name : "");
+    proto_page_finish(&p);
+
+    expect_set_aside("{\"kind\":\"spaceship\",\"id\":\"x\",\"op\":\"upsert\",\"fields\":{}}",
+                     "unknown kind", "spaceship", "x");
+    expect_set_aside("{\"kind\":\"citizen\",\"id\":\"c1\",\"op\":\"upsert\",\"fields\":"
+                     "{\"given_name\":\"Tolvan\"}}",
+                     "pnr: missing", "citizen", "c1");
+    expect_set_aside("{\"kind\":\"case\",\"id\":\"k1\",\"op\":\"upsert\",\"fields\":{}}",
+                     "citizen missing", "case", "k1");
+    expect_set_aside("{\"kind\":\"case_event\",\"id\":\"e1\",\"citizen\":\"c1\",\"op\":"
+                     "\"upsert\",\"fields\":{\"at\":1,\"status\":\"x\"}}",
+                     "parent missing", "case_event", "e1");
+    expect_set_aside("{\"kind\":\"invoice\",\"id\":\"i1\",\"citizen\":\"c1\",\"op\":"
+                     "\"upsert\",\"fields\":{\"number\":\"1\",\"amount_ore\":\"12\",\"due_date\":"
+                     "\"x\",\"ocr\":\"1\",\"paid\":0}}",
+                     "amount_ore: expected a whole number", "invoice", "i1");
+    expect_set_aside("{\"kind\":\"citizen\",\"id\":\"c1\",\"op\":\"upsert\",\"fields\":"
+                     "{\"pnr\":191212121212}}",
+                     "pnr: expected a string", "citizen", "c1");
+    expect_set_aside("{\"kind\":\"citizen\",\"id\":\"c1\",\"op\":\"merge\",\"fields\":{}}",
+                     "op must be", "citizen", "c1");
+    expect_set_aside("{\"kind\":\"citizen\",\"id\":7,\"op\":\"delete\"}", "id: expected", "citizen",
+                     NULL);
+    expect_set_aside("{\"kind\":\"case\",\"id\":\"k2\",\"citizen\":\"c1\",\"op\":\"upsert\","
+                     "\"fields\":[\"Tolvan\"]}",
+                     "fields: expected an object", "case", "k2");
+    expect_set_aside("[\"Tolvan\"]", "not a JSON object", "?", NULL);
+    expect_set_aside("\"191212121212\"", "not a JSON object", "?", NULL);
+    expect_set_aside("{\"id\":\"k3\",\"op\":\"delete\"}", "kind: missing", "?", "k3");
+}
+
+TEST(report_request_is_the_agreed_shape)
+{
+    struct store_set_aside e[2] = {
+        { .kind = "case_event", .id = "ev-1", .reason = "its case is not known here" },
+        { .kind = "spaceship", .id = "x", .reason = "change 3: unknown kind" },
+    };
+    char *body = proto_report_request(e, 2);
+    CHECK_STR("{\"set_aside\":[{\"kind\":\"case_event\",\"id\":\"ev-1\",\"reason\":\"its case is "
+              "not known here\"},{\"kind\":\"spaceship\",\"id\":\"x\",\"reason\":\"change 3: "
+              "unknown kind\"}]}",
+              body);
+    free(body);
 }
 
 TEST(push_results_are_strict)
@@ -249,6 +338,8 @@ main(void)
 {
     RUN(pull_page_with_every_kind_of_change_parses);
     RUN(pull_page_refuses_every_malformed_shape);
+    RUN(pull_page_sets_aside_one_bad_change_and_keeps_the_rest);
+    RUN(report_request_is_the_agreed_shape);
     RUN(push_results_are_strict);
     RUN(backoff_is_capped_full_jitter_and_honours_retry_after);
     RUN(message_signatures_verify_and_catch_every_change);
