@@ -38,6 +38,7 @@ usage(FILE *out)
             "        [--inject KIND:PATH:COUNT]... [--demo]   serve HTTPS (KIND: 500, 503, 429, "
             "truncate, oversize, lose, garbage)\n"
             "        [--access-log FILE]  one line per request (default DIR/access.log)\n"
+            "        [--publish-unchecked]  tests only: pages carry records as stored, unchecked\n"
             "  pin                        print the public-key pin of the certificate\n"
             "  rp-cert --out DIR [--name N]   issue a relying-party certificate (DIR/rp.crt,\n"
             "                             DIR/rp.key) that the BankID simulator accepts\n"
@@ -80,6 +81,7 @@ struct args {
     size_t n_inject;
     long citizens, ttl_hours, threads;
     bool demo;
+    bool unchecked; /* serve --publish-unchecked: for the kiosk's tests only */
     const char *pos[6];
     size_t n_pos;
 };
@@ -129,6 +131,10 @@ parse(int argc, char **argv, struct args *a)
         }
         if (strcmp(o, "--demo") == 0) {
             a->demo = true;
+            continue;
+        }
+        if (strcmp(o, "--publish-unchecked") == 0) {
+            a->unchecked = true;
             continue;
         }
         if (v == NULL)
@@ -216,6 +222,14 @@ cmd_serve(struct args *a, struct cs_storage *st)
         /* Demo identities log anyone in: never where another machine can reach them. */
         fprintf(stderr, "casestore: --demo is refused unless --listen is a loopback address\n");
         goto out;
+    }
+    if (a->unchecked) {
+        if (strncmp(a->listen, "127.", 4) != 0) {
+            fprintf(stderr, "casestore: --publish-unchecked is for tests on a loopback address\n");
+            goto out;
+        }
+        LOG_WARN("publishing records unchecked (--publish-unchecked): kiosks may set some aside");
+        cs_storage_publish_unchecked(st, true);
     }
     struct cs_server_options o = { a->listen, cert,     key,      rp_ca,   (unsigned)a->threads,
                                    a->inject, roles_sk, roles_pk, a->demo, log_path };

@@ -65,6 +65,12 @@ enum cs_result cs_pull(struct cs_storage *st, const struct cs_device *dev, const
                        int limit, json_t **changes, char cursor_out[static 64],
                        int64_t *position_out, int64_t *head_out, bool *more, bool *reset);
 
+/* Fault injection for the kiosk's tests: while set, pages carry records as stored, unchecked
+ * (as a back end that does not check what it publishes would), so that the kiosk's own
+ * defences (setting a record aside) meet a real server. Records that are not JSON at all, or
+ * larger than a page, are still skipped. */
+void cs_storage_publish_unchecked(struct cs_storage *st, bool unchecked);
+
 /* Why a push request stopped at an item (CS_CONFLICT; PROTOCOL.md §2): the item's seq was
  * already used by another submission of the device (sequence_conflict) or is ahead of the next
  * one (gap, sequence_gap). */

@@ -2,6 +2,7 @@
  * citizen, parent and district; every write appends to a change log that pull pages through. */
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sodium.h>
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -20,7 +21,8 @@
 
 struct cs_storage {
     sqlite3 *db;
-    pthread_mutex_t lock; /* one writer; MHD's thread pool serialises here */
+    atomic_bool unchecked; /* cs_storage_publish_unchecked */
+    pthread_mutex_t lock;  /* one writer; MHD's thread pool serialises here */
     char epoch[17];
 };
 
@@ -527,7 +529,7 @@ in_scope(const char *districts, const char *district)
 /* The change for an upsert row of cs_pull's query, or NULL (logged) if the record cannot be
  * published as it is. */
 static json_t *
-publishable_change(sqlite3_stmt *q, const char *kind, const char *id)
+publishable_change(sqlite3_stmt *q, const char *kind, const char *id, bool unchecked)
 {
     json_error_t jerr;
     json_t *fields = json_loads((const char *)sqlite3_column_text(q, 8), 0, &jerr);
@@ -541,7 +543,7 @@ publishable_change(sqlite3_stmt *q, const char *kind, const char *id)
         sqlite3_column_type(q, 5) != SQLITE_NULL ? (const char *)sqlite3_column_text(q, 5) : NULL;
     const char *parent =
         sqlite3_column_type(q, 6) != SQLITE_NULL ? (const char *)sqlite3_column_text(q, 6) : NULL;
-    if (!submission_record_check(kind, id, citizen, parent, fields, &why)) {
+    if (!unchecked && !submission_record_check(kind, id, citizen, parent, fields, &why)) {
         LOG_ERR("%s %s cannot be published (%s): skipped", kind, id, why.msg);
         json_decref(fields);
         return NULL;
@@ -553,6 +555,12 @@ publishable_change(sqlite3_stmt *q, const char *kind, const char *id)
     if (parent != NULL)
         json_object_set_new(c, "parent", json_string(parent));
     return c;
+}
+
+void
+cs_storage_publish_unchecked(struct cs_storage *st, bool unchecked)
+{
+    atomic_store(&st->unchecked, unchecked);
 }
 
 enum cs_result
@@ -618,7 +626,7 @@ cs_pull(struct cs_storage *st, const struct cs_device *dev, const char *cursor, 
              * scope, and only if every kiosk can take it: a record that is not as the
              * protocol says is the server's error, logged (kind and id, never content) and
              * skipped, never a page that wedges a district. */
-            c = publishable_change(q, kind, id);
+            c = publishable_change(q, kind, id, atomic_load(&st->unchecked));
         }
         size_t size = c != NULL ? json_dumpb(c, NULL, 0, JSON_COMPACT) + 1 : 0;
         if (c != NULL && size + 2 > CS_PAGE_BYTES) {

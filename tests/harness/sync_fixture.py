@@ -5,6 +5,7 @@ binaries the suite is given as MINASIDOR CASESTORE HELPER (argv 1..3). Import wi
 """
 import contextlib
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -21,10 +22,11 @@ KIND_TABLE = {"citizen": "citizens", "case": "cases", "case_event": "case_events
               "payout": "payouts", "article": "articles", "unit": "units"}
 
 
-def run(*args, env=None, check=False):
+def run(*args, env=None, check=False, timeout=120, input=None):
     e = dict(os.environ)
     e.update(env or {})
-    p = subprocess.run(list(args), capture_output=True, text=True, env=e, timeout=120)
+    p = subprocess.run(list(args), capture_output=True, text=True, env=e, timeout=timeout,
+                       input=input)
     if check and p.returncode != 0:
         raise AssertionError(f"{args[0]} {args[1:4]} failed: {p.stderr.strip()}")
     return p
@@ -43,16 +45,18 @@ class Casestore:
         self.rp = os.path.join(TMP, name + "-rp")  # the relying-party certificate, for BankID
         run(CASESTORE, "rp-cert", "--data", self.data, "--out", self.rp, check=True)
 
-    def cs(self, *args, check=True):
-        return run(CASESTORE, *args[:1], "--data", self.data, *args[1:], check=check)
+    def cs(self, *args, check=True, input=None):
+        return run(CASESTORE, *args[:1], "--data", self.data, *args[1:], check=check,
+                   input=input)
 
     def token(self, districts="bromma,kista"):
         return self.cs("token", "create", "--site", "test-mbk", "--districts",
                        districts).stdout.strip()
 
-    def start(self, inject=(), env=None):
+    def start(self, inject=(), env=None, extra=()):
         self.stop()
-        args = [CASESTORE, "serve", "--data", self.data, "--listen", f"127.0.0.1:{self.port}"]
+        args = [CASESTORE, "serve", "--data", self.data, "--listen", f"127.0.0.1:{self.port}",
+                *extra]
         for f in inject:
             args += ["--inject", f]
         e = dict(os.environ, CASESTORE_LOG_LEVEL="info")
@@ -76,11 +80,26 @@ class Casestore:
             self.proc.wait(timeout=10)
             self.proc = None
 
+    def put(self, kind, rid, fields_text, citizen=None, parent=None, district="bromma"):
+        """Writes a record as it is and logs its change, the way a buggy city system (or one
+        from before casestore validated) would."""
+        with self.db() as db:
+            db.execute("INSERT INTO records VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET"
+                       " citizen=excluded.citizen, parent=excluded.parent,"
+                       " district=excluded.district, fields=excluded.fields",
+                       (kind, rid, citizen, parent, district, fields_text))
+            db.execute("INSERT INTO changes (kind, id, district, op) VALUES (?, ?, ?, 'upsert')",
+                       (kind, rid, district))
+
+    def head(self):
+        with self.db() as db:
+            return db.execute("SELECT max(seq) FROM changes").fetchone()[0]
+
     @contextlib.contextmanager
     def db(self):
         # sqlite3's own "with" commits but does not close; an open handle would keep the old
         # WAL when a test replaces the database file.
-        conn = sqlite3.connect(os.path.join(self.data, "casestore.db"))
+        conn = sqlite3.connect(os.path.join(self.data, "casestore.db"), timeout=30)
         try:
             yield conn
             conn.commit()
@@ -112,14 +131,30 @@ class Kiosk:
         self.conf = os.path.join(self.dir, "minasidor.conf")
 
     def provision(self, cs, token, pin=None, force=False):
+        # The one-time token on standard input, as a technician gives it: never in `ps`.
         args = [MINASIDOR, "provision", "--server", cs.url, "--pin", pin or cs.pin, "--token",
-                token, "--site-name", "Testkontoret", "--state-dir", self.dir]
+                "-", "--site-name", "Testkontoret", "--state-dir", self.dir]
         if force:
             args.append("--force")
-        return run(*args)
+        return run(*args, input=token + "\n")
 
-    def sync(self):
-        return run(MINASIDOR, "--config", self.conf, "sync", "--once")
+    def sync(self, via=None, timeout=120):
+        """One sync run; via= another base URL (a fault proxy) for this run only."""
+        args = [MINASIDOR, "--config", self.conf]
+        if via is not None:
+            args += ["--set", f"server.url={via}"]
+        return run(*args, "sync", "--once", timeout=timeout)
+
+    def cache(self, sql, args=()):
+        """Rows of the kiosk's cache.db as it is on disk (sealed fields stay sealed)."""
+        with contextlib.closing(sqlite3.connect(os.path.join(self.dir, "cache.db"))) as db:
+            return db.execute(sql, args).fetchall()
+
+    def doctor(self, check):
+        """(level, detail) of one of `minasidor doctor`'s checks; (None, output) if missing."""
+        p = run(MINASIDOR, "--config", self.conf, "doctor")
+        m = re.search(r"^(\w+)\s+%s\s+(.*)$" % re.escape(check), p.stdout, re.M)
+        return (m.group(1), m.group(2)) if m else (None, p.stdout + p.stderr)
 
     def helper(self, *args):
         return run(HELPER, self.conf, *args)

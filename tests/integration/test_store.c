@@ -80,6 +80,16 @@ raw_count(const char *db, const char *sql)
     return n;
 }
 
+/* How many rows of the kind's table hold the case store id (0 or 1), by its reference. */
+static long long
+rows_with_id(struct fixture *f, enum store_kind kind, const char *server_id)
+{
+    char sql[160];
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s WHERE server_id='%s'",
+             store_kind(kind)->table, ref(f->store, kind, server_id));
+    return raw_count(f->db, sql);
+}
+
 struct logs {
     int errors;
     char last[1300];
@@ -195,12 +205,12 @@ TEST(store_apply_sets_aside_what_it_cannot_take_and_applies_the_rest)
     size_t applied = 0;
     CHECK_INT(STORE_OK, store_apply(f.store, all, ARRAY_LEN(all), "cursor-2", &applied, &err));
     CHECK_INT(2, applied);
-    CHECK_INT(1, raw_count(f.db, "SELECT count(*) FROM cases WHERE server_id='case-9'"));
-    CHECK_INT(1, raw_count(f.db, "SELECT count(*) FROM cases WHERE server_id='case-10'"));
-    CHECK_INT(0, raw_count(f.db, "SELECT count(*) FROM invoices WHERE server_id='inv-9'"));
-    CHECK_INT(0, raw_count(f.db, "SELECT count(*) FROM cases WHERE server_id='case-8'"));
-    CHECK_INT(0, raw_count(f.db, "SELECT count(*) FROM case_events WHERE server_id='ev-8'"));
-    CHECK_INT(0, raw_count(f.db, "SELECT count(*) FROM citizens WHERE server_id='cit-2'"));
+    CHECK_INT(1, rows_with_id(&f, STORE_KIND_CASE, "case-9"));
+    CHECK_INT(1, rows_with_id(&f, STORE_KIND_CASE, "case-10"));
+    CHECK_INT(0, rows_with_id(&f, STORE_KIND_INVOICE, "inv-9"));
+    CHECK_INT(0, rows_with_id(&f, STORE_KIND_CASE, "case-8"));
+    CHECK_INT(0, rows_with_id(&f, STORE_KIND_CASE_EVENT, "ev-8"));
+    CHECK_INT(0, rows_with_id(&f, STORE_KIND_CITIZEN, "cit-2"));
     struct store_sync_state sync;
     CHECK_INT(STORE_OK, store_sync_state_get(f.store, &sync));
     CHECK_STR("cursor-2", sync.cursor);
@@ -243,7 +253,7 @@ TEST(store_apply_sets_aside_what_it_cannot_take_and_applies_the_rest)
                "due_date", "2026-12-01", "ocr", "18108401345678778", "paid", "0", NULL);
     CHECK_INT(STORE_OK, store_apply(f.store, &fixed, 1, "cursor-4", &applied, &err));
     CHECK_INT(1, applied);
-    CHECK_INT(1, raw_count(f.db, "SELECT count(*) FROM invoices WHERE server_id='inv-9'"));
+    CHECK_INT(1, rows_with_id(&f, STORE_KIND_INVOICE, "inv-9"));
     CHECK_INT(STORE_OK, store_set_aside_summary(f.store, &total, &unreported, kinds));
     CHECK_INT(5, total);
     CHECK_INT(0, raw_count(f.db, "SELECT count(*) FROM set_aside WHERE record_id='inv-9'"));
@@ -287,7 +297,7 @@ TEST(store_apply_sets_aside_citizens_outside_the_scope_and_erases_them)
     CHECK_INT(STORE_OK, store_apply(f.store, c, ARRAY_LEN(c), "cursor-2", &applied, &err));
     CHECK_INT(1, applied);
     CHECK_INT(1, raw_count(f.db, "SELECT count(*) FROM citizens"));
-    CHECK_INT(1, raw_count(f.db, "SELECT count(*) FROM citizens WHERE server_id='cit-5'"));
+    CHECK_INT(1, rows_with_id(&f, STORE_KIND_CITIZEN, "cit-5"));
     CHECK_INT(0, raw_count(f.db, "SELECT count(*) FROM invoices"));
     CHECK_INT(0, raw_count(f.db, "SELECT count(*) FROM cases"));
     CHECK_INT(3, raw_count(f.db, "SELECT count(*) FROM set_aside WHERE kind='citizen' AND"
