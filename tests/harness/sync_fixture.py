@@ -22,38 +22,45 @@ KIND_TABLE = {"citizen": "citizens", "case": "cases", "case_event": "case_events
               "payout": "payouts", "article": "articles", "unit": "units"}
 
 
-def run(*args, env=None, check=False, timeout=120, input=None):
+def umasked(umask):
+    """A preexec_fn that runs the child under umask (None: as we are)."""
+    return (lambda: os.umask(umask)) if umask is not None else None
+
+
+def run(*args, env=None, check=False, timeout=120, input=None, umask=None):
     e = dict(os.environ)
     e.update(env or {})
     p = subprocess.run(list(args), capture_output=True, text=True, env=e, timeout=timeout,
-                       input=input)
+                       input=input, preexec_fn=umasked(umask))
     if check and p.returncode != 0:
         raise AssertionError(f"{args[0]} {args[1:4]} failed: {p.stderr.strip()}")
     return p
 
 
 class Casestore:
-    def __init__(self, name, citizens=300):
+    def __init__(self, name, citizens=300, seed=7, umask=None):
         self.data = os.path.join(TMP, name)
-        self.pin = run(CASESTORE, "init", "--data", self.data, check=True).stdout.strip()
-        run(CASESTORE, "seed", "--data", self.data, "--citizens", str(citizens), "--seed", "7",
-            check=True)
+        self.pin = run(CASESTORE, "init", "--data", self.data, check=True,
+                       umask=umask).stdout.strip()
+        run(CASESTORE, "seed", "--data", self.data, "--citizens", str(citizens), "--seed",
+            str(seed), check=True)
         self.proc = None
-        self.log = os.path.join(self.data, "serve.log")
+        # Beside the data directory, not in it: that is casestore's own, and private.
+        self.log = os.path.join(TMP, name + "-serve.log")
         self.port = free_port()  # kept across restarts: kiosks have the URL in their settings
         self.url = f"https://127.0.0.1:{self.port}"
-        self.rp = os.path.join(TMP, name + "-rp")  # the relying-party certificate, for BankID
-        run(CASESTORE, "rp-cert", "--data", self.data, "--out", self.rp, check=True)
+        self.rp_dir = os.path.join(TMP, name + "-rp")  # the relying party's certificate (BankID)
+        run(CASESTORE, "rp-cert", "--data", self.data, "--out", self.rp_dir, check=True)
 
-    def cs(self, *args, check=True, input=None):
+    def cs(self, *args, check=True, input=None, umask=None):
         return run(CASESTORE, *args[:1], "--data", self.data, *args[1:], check=check,
-                   input=input)
+                   input=input, umask=umask)
 
     def token(self, districts="bromma,kista"):
         return self.cs("token", "create", "--site", "test-mbk", "--districts",
                        districts).stdout.strip()
 
-    def start(self, inject=(), env=None, extra=()):
+    def start(self, inject=(), env=None, extra=(), umask=None):
         self.stop()
         args = [CASESTORE, "serve", "--data", self.data, "--listen", f"127.0.0.1:{self.port}",
                 *extra]
@@ -62,7 +69,8 @@ class Casestore:
         e = dict(os.environ, CASESTORE_LOG_LEVEL="info")
         e.update(env or {})
         logf = open(self.log, "a")
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=logf, text=True, env=e)
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=logf, text=True, env=e,
+                                     preexec_fn=umasked(umask))
         line = self.proc.stdout.readline()
         for _ in range(50):  # the previous process may still hold the port for a moment
             if "listening" in line:
@@ -70,7 +78,7 @@ class Casestore:
             self.proc.wait(timeout=10)
             time.sleep(0.1)
             self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=logf, text=True,
-                                         env=e)
+                                         env=e, preexec_fn=umasked(umask))
             line = self.proc.stdout.readline()
         assert "listening" in line, f"casestore did not start: {line}"
 
@@ -144,6 +152,27 @@ class Kiosk:
         if via is not None:
             args += ["--set", f"server.url={via}"]
         return run(*args, "sync", "--once", timeout=timeout)
+
+    def device(self):
+        return re.search(r"^id = (\S+)", open(self.conf).read(), re.M).group(1)
+
+    def identify(self, cs, pnr):
+        """`minasidor identify` against cs's BankID simulator, with cs's phone approving as the
+        person pnr. Returns what identify printed."""
+        p = subprocess.Popen([MINASIDOR, "--config", self.conf,
+                              "--set", f"identity.url={cs.url}/rp/v6.0",
+                              "--set", f"identity.pin={cs.pin}",
+                              "--set", f"identity.rp_cert={cs.rp_dir}/rp.crt",
+                              "--set", f"identity.rp_key={cs.rp_dir}/rp.key", "identify"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for line in p.stdout:
+            if line.startswith("qr: "):
+                ph = run(CASESTORE, "phone", "--data", cs.data, line[4:].strip(), "--pnr", pnr)
+                assert ph.returncode == 0, ph.stderr
+                break
+        out, err = p.communicate(timeout=60)
+        assert p.returncode == 0, f"identify failed: {out} {err}"
+        return out
 
     def cache(self, sql, args=()):
         """Rows of the kiosk's cache.db as it is on disk (sealed fields stay sealed)."""

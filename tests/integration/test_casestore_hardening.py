@@ -6,34 +6,23 @@ tokens cannot be guessed at speed, the BankID simulator wants a client-authentic
 certificate, and /v1/health says the version. A real casestore over TLS on loopback, real
 minasidor kiosks, real SQLite files. Prints TAP."""
 import base64
-import contextlib
 import hashlib
 import hmac
 import http.client
 import json
 import os
 import re
-import sqlite3
 import ssl
 import stat
-import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
-from taptest import eq, finish, free_port, test  # noqa: E402
+import sync_fixture  # noqa: E402
+from sync_fixture import TMP, run  # noqa: E402
+from taptest import eq, finish, test  # noqa: E402
 
-MINASIDOR, CASESTORE, HELPER = sys.argv[1:4]
-TMP = tempfile.mkdtemp(prefix="minasidor-cshard-")
 SOURCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
-
-
-def run(*args, env=None, umask=None):
-    e = dict(os.environ)
-    e.update(env or {})
-    return subprocess.run(list(args), capture_output=True, text=True, env=e, timeout=120,
-                          preexec_fn=(lambda: os.umask(umask)) if umask is not None else None)
 
 
 def wait_for(cond, what, timeout=60):
@@ -53,57 +42,9 @@ def insecure_context():
     return ctx
 
 
-class Casestore:
+class Casestore(sync_fixture.Casestore):
     def __init__(self, name, citizens=40, umask=None):
-        self.data = os.path.join(TMP, name)
-        p = run(CASESTORE, "init", "--data", self.data, umask=umask)
-        assert p.returncode == 0, p.stderr
-        self.pin = p.stdout.strip()
-        self.cs("seed", "--citizens", str(citizens), "--seed", "11")
-        self.rp_dir = os.path.join(TMP, name + "-rp")
-        self.cs("rp-cert", "--out", self.rp_dir)
-        self.port = free_port()
-        self.url = f"https://127.0.0.1:{self.port}"
-        self.log = os.path.join(TMP, name + "-serve.log")  # outside the data directory
-        self.proc = None
-
-    def cs(self, *args, check=True, umask=None):
-        p = run(CASESTORE, *args[:1], "--data", self.data, *args[1:], umask=umask)
-        if check:
-            assert p.returncode == 0, f"casestore {args[:2]}: {p.stderr.strip()}"
-        return p
-
-    def start(self, inject=(), env=None, umask=None):
-        self.stop()
-        args = [CASESTORE, "serve", "--data", self.data, "--listen", f"127.0.0.1:{self.port}"]
-        for f in inject:
-            args += ["--inject", f]
-        e = dict(os.environ, CASESTORE_LOG_LEVEL="info")
-        e.update(env or {})
-        with open(self.log, "a") as logf:
-            for _ in range(50):  # the previous process may still hold the port for a moment
-                self.proc = subprocess.Popen(
-                    args, stdout=subprocess.PIPE, stderr=logf, text=True, env=e,
-                    preexec_fn=(lambda: os.umask(umask)) if umask is not None else None)
-                if "listening" in self.proc.stdout.readline():
-                    return
-                self.proc.wait(timeout=10)
-                time.sleep(0.1)
-        raise AssertionError("casestore did not start")
-
-    def stop(self):
-        if self.proc is not None:
-            self.proc.terminate()
-            self.proc.wait(timeout=10)
-            self.proc = None
-
-    @contextlib.contextmanager
-    def db(self):
-        conn = sqlite3.connect(os.path.join(self.data, "casestore.db"))
-        try:
-            yield conn
-        finally:
-            conn.close()
+        super().__init__(name, citizens=citizens, seed=11, umask=umask)
 
     def token(self, districts="bromma"):
         return self.cs("token", "create", "--site", "test-site", "--districts",
@@ -137,24 +78,8 @@ class Casestore:
         return out
 
 
-class Kiosk:
-    def __init__(self, name):
-        self.dir = os.path.join(TMP, name)
-        self.conf = os.path.join(self.dir, "minasidor.conf")
-
-    def provision(self, cs, token):
-        return run(MINASIDOR, "provision", "--server", cs.url, "--pin", cs.pin, "--token", token,
-                   "--site-name", "Testkontoret", "--state-dir", self.dir)
-
-    def sync(self):
-        return run(MINASIDOR, "--config", self.conf, "sync", "--once")
-
-    def helper(self, *args):
-        return run(HELPER, self.conf, *args)
-
-    def counts(self):
-        out = self.helper("counts").stdout
-        return {k: int(v) for k, v in (line.split() for line in out.splitlines())}
+class Kiosk(sync_fixture.Kiosk):
+    pass
 
 
 def qr(order, t):

@@ -6,27 +6,18 @@ device's uuid, a used sequence number. A real casestore over TLS on loopback, re
 Then records poisoned directly in casestore.db (as a record from before validation was): pages
 stay under their budget, a record that cannot be published is skipped, and the repair command
 heals it. Prints TAP."""
-import contextlib
 import json
 import os
 import re
-import sqlite3
-import subprocess
 import sys
-import tempfile
 import time
 import uuid as uuidlib
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
-from taptest import eq, finish, free_port, test  # noqa: E402
-from sync_fixture import kiosk_ids  # noqa: E402
+import sync_fixture  # noqa: E402
+from sync_fixture import KIND_TABLE, TMP, kiosk_ids  # noqa: E402
+from taptest import eq, finish, test  # noqa: E402
 
-MINASIDOR, CASESTORE, HELPER = sys.argv[1:4]
-TMP = tempfile.mkdtemp(prefix="minasidor-hostile-")
-KIND_TABLE = {"citizen": "citizens", "case": "cases", "case_event": "case_events",
-              "case_document": "case_documents", "queue_entry": "queue_entries",
-              "invoice": "invoices", "permit": "permits", "appointment": "appointments",
-              "payout": "payouts", "article": "articles", "unit": "units"}
 SCOPE = ["bromma", "kista"]
 PAGE_BUDGET = 4 * 1024 * 1024  # CS_PAGE_BYTES in sync/server/storage.h
 # The deepest registered_by the server's JSON parser (jansson, 2048 levels) takes inside a push
@@ -36,65 +27,15 @@ PAGE_BUDGET = 4 * 1024 * 1024  # CS_PAGE_BYTES in sync/server/storage.h
 DEEPEST = 2044
 
 
-def run(*args, env=None, input=None):
-    e = dict(os.environ)
-    e.update(env or {})
-    return subprocess.run(list(args), capture_output=True, text=True, env=e, timeout=300,
-                          input=input)
-
-
-class Casestore:
-    def __init__(self, name, citizens=200):
-        self.data = os.path.join(TMP, name)
-        self.pin = run(CASESTORE, "init", "--data", self.data).stdout.strip()
-        assert self.pin.startswith("sha256//"), self.pin
-        eq(0, run(CASESTORE, "seed", "--data", self.data, "--citizens", str(citizens), "--seed",
-                  "7").returncode, "seed")
-        self.proc = None
-        self.log = os.path.join(self.data, "serve.log")
-        self.port = free_port()
-        self.url = f"https://127.0.0.1:{self.port}"
-        self.rp = os.path.join(TMP, name + "-rp")
-        eq(0, run(CASESTORE, "rp-cert", "--data", self.data, "--out", self.rp).returncode,
-           "rp-cert")
-
-    def cs(self, *args, input=None):
-        return run(CASESTORE, *args[:1], "--data", self.data, *args[1:], input=input)
+class Casestore(sync_fixture.Casestore):
+    def __init__(self, name):
+        super().__init__(name, citizens=200)
 
     def token(self):
-        return self.cs("token", "create", "--site", "test-mbk", "--districts",
-                       ",".join(SCOPE)).stdout.strip()
+        return super().token(",".join(SCOPE))
 
-    def start(self):
-        self.stop()
-        args = [CASESTORE, "serve", "--data", self.data, "--listen", f"127.0.0.1:{self.port}"]
-        e = dict(os.environ, CASESTORE_LOG_LEVEL="info")
-        logf = open(self.log, "a")
-        deadline = time.monotonic() + 30
-        while True:  # a previous process may hold the port for a moment
-            self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=logf, text=True,
-                                         env=e)
-            line = self.proc.stdout.readline()
-            if "listening" in line or time.monotonic() > deadline:
-                break
-            self.proc.wait(timeout=10)
-            time.sleep(0.1)
-        assert "listening" in line, f"casestore did not start: {line}"
-
-    def stop(self):
-        if self.proc is not None:
-            self.proc.terminate()
-            self.proc.wait(timeout=10)
-            self.proc = None
-
-    @contextlib.contextmanager
-    def db(self):
-        conn = sqlite3.connect(os.path.join(self.data, "casestore.db"), timeout=30)
-        try:
-            yield conn
-            conn.commit()
-        finally:
-            conn.close()
+    def cs(self, *args, input=None):  # the tests look at the exit code themselves
+        return super().cs(*args, check=False, input=input)
 
     def ids(self, exclude=()):
         marks = ",".join("?" * len(SCOPE))
@@ -106,47 +47,18 @@ class Casestore:
                     ids[kind].add(rid)
         return ids
 
-    def citizen_in(self, district, skip=0):
-        with self.db() as db:
-            return db.execute("SELECT id, json_extract(fields, '$.pnr') FROM records WHERE"
-                              " kind='citizen' AND district=? ORDER BY id LIMIT 1 OFFSET ?",
-                              (district, skip)).fetchone()
-
     def last_seq(self, device):
         with self.db() as db:
             return db.execute("SELECT last_seq FROM devices WHERE id=?", (device,)).fetchone()[0]
 
     def poison(self, kind, rid, fields_text, district, citizen=None, parent=None):
         """A record written straight into the database, as one from before validation was."""
-        with self.db() as db:
-            db.execute("INSERT INTO records VALUES (?,?,?,?,?,?) ON CONFLICT DO UPDATE SET"
-                       " fields=excluded.fields", (kind, rid, citizen, parent, district,
-                                                   fields_text))
-            db.execute("INSERT INTO changes (kind, id, district, op) VALUES (?,?,?,'upsert')",
-                       (kind, rid, district))
+        self.put(kind, rid, fields_text, citizen=citizen, parent=parent, district=district)
 
 
-class Kiosk:
-    def __init__(self, name):
-        self.dir = os.path.join(TMP, name)
-        self.conf = os.path.join(self.dir, "minasidor.conf")
-
+class Kiosk(sync_fixture.Kiosk):
     def provision(self, cs):
-        return run(MINASIDOR, "provision", "--server", cs.url, "--pin", cs.pin, "--token",
-                   cs.token(), "--site-name", "Testkontoret", "--state-dir", self.dir)
-
-    def device(self):
-        return re.search(r"^id = (\S+)", open(self.conf).read(), re.M).group(1)
-
-    def sync(self):
-        return run(MINASIDOR, "--config", self.conf, "sync", "--once")
-
-    def helper(self, *args):
-        return run(HELPER, self.conf, *args)
-
-    def counts(self):
-        out = self.helper("counts").stdout
-        return {k: int(v) for k, v in (line.split() for line in out.splitlines())}
+        return super().provision(cs, cs.token())
 
     def ids(self):
         with CS.db() as db:  # every id the case store has, to recognise the kiosk's references
@@ -193,22 +105,6 @@ def converged(k, cs, what, exclude=()):
         assert not missing and not extra, (f"{what}: {kind}: {len(missing)} missing"
                                            f" (e.g. {sorted(missing)[:3]}), {len(extra)} extra"
                                            f" (e.g. {sorted(extra)[:3]})")
-
-
-def identify_as(kiosk, cs, pnr):
-    p = subprocess.Popen([MINASIDOR, "--config", kiosk.conf, "--set",
-                          f"identity.url={cs.url}/rp/v6.0", "--set", f"identity.pin={cs.pin}",
-                          "--set", f"identity.rp_cert={cs.rp}/rp.crt",
-                          "--set", f"identity.rp_key={cs.rp}/rp.key", "identify"],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    for line in p.stdout:
-        if line.startswith("qr: "):
-            ph = run(CASESTORE, "phone", "--data", cs.data, line[4:].strip(), "--pnr", pnr)
-            assert ph.returncode == 0, ph.stderr
-            break
-    out, err = p.communicate(timeout=60)
-    assert p.returncode == 0, f"identify failed: {out} {err}"
-    return out
 
 
 CS = Casestore("cs")
@@ -375,7 +271,7 @@ def honest_kiosks_of_the_district_still_sync_completely():
     eq(3, HONEST.helper("find", erased_pnr).returncode, "the erasure reached it")
     c = HONEST.counts()
     eq(3, c.get("outbox.accepted"), "every honest submission accepted")
-    out = identify_as(HONEST, CS, staff_pnr)
+    out = HONEST.identify(CS, staff_pnr)
     assert "role: staff (listed)" in out, f"the role list reached it: {out}"
     fresh = Kiosk("fresh")
     p = fresh.provision(CS)

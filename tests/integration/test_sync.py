@@ -285,21 +285,6 @@ def file_has(path, needle):
     return os.path.exists(path) and needle in open(path, "rb").read()
 
 
-def identify_as(kiosk, cs, pnr):
-    p = subprocess.Popen([MINASIDOR, "--config", kiosk.conf, "--set",
-                          f"identity.url={cs.url}/rp/v6.0", "--set", f"identity.pin={cs.pin}",
-                          "--set", f"identity.rp_cert={cs.rp}/rp.crt",
-                          "--set", f"identity.rp_key={cs.rp}/rp.key", "identify"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    for line in p.stdout:
-        if line.startswith("qr: "):
-            ph = run(CASESTORE, "phone", "--data", cs.data, line[4:].strip(), "--pnr", pnr)
-            assert ph.returncode == 0, ph.stderr
-            break
-    out, err = p.communicate(timeout=30)
-    assert p.returncode == 0, f"identify failed: {out} {err}"
-    return out
-
-
 @test
 def staff_role_comes_from_the_signed_list_and_goes_when_removed():
     CS.start()
@@ -309,13 +294,13 @@ def staff_role_comes_from_the_signed_list_and_goes_when_removed():
     eq(0, KIOSK.sync().returncode, "sync fetches the role list")
     assert not any(file_has(os.path.join(KIOSK.dir, f), staff_pnr.encode())
                    for f in ("cache.db", "cache.db-wal")), "the role list is sealed at rest"
-    out = identify_as(KIOSK, CS, staff_pnr)
+    out = KIOSK.identify(CS, staff_pnr)
     assert "role: staff (listed)" in out, out
-    out = identify_as(KIOSK, CS, "199012119948")
+    out = KIOSK.identify(CS, "199012119948")
     assert "role: citizen (not in the role list)" in out, out
     CS.cs("role", "remove", "--site", "test-mbk", "--pnr", staff_pnr)
     eq(0, KIOSK.sync().returncode, "sync")
-    out = identify_as(KIOSK, CS, staff_pnr)
+    out = KIOSK.identify(CS, staff_pnr)
     assert "role: citizen" in out, out
 
 
