@@ -193,6 +193,7 @@ main(int argc, char **argv)
     struct kiosk_state ks;
     if (!kiosk_state_open(cfg, true, &ks, &err)) {
         fprintf(stderr, "kiosk_helper: %s\n", err.msg);
+        config_destroy(cfg);
         return 2;
     }
     int rc = 0;
