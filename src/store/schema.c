@@ -245,9 +245,11 @@ migrate_4(struct store *s, struct errbuf *err)
     return e;
 }
 
-/* Version 5: the case store's record ids are not in the clear either (they name people to
- * whoever also holds the case store's data): each table keeps a keyed reference instead, and a
- * citizen's id is sealed beside it for the submissions that must name it. */
+/* Version 5: the case store's citizen ids are not in the clear either (they name people to
+ * whoever also holds the case store's data): the citizens table keeps a keyed reference
+ * instead, and the id sealed beside it for the submissions that must name it. (Other records
+ * keep their ids: a hashed key in every table made applying a page 2x slower, random keys
+ * scattering every index insert, for ids that name no one without the case store.) */
 static const char *const migration_5[] = {
     "ALTER TABLE citizens ADD COLUMN f_server_id BLOB;",
     NULL,

@@ -117,10 +117,11 @@ const struct store_kind_def *store_kind(enum store_kind kind);
 /* The kind with this wire name; false if none. */
 bool store_kind_from_name(const char *name, enum store_kind *out);
 
-/* The reference a table keeps instead of a case store record id (for tools and tests that look
- * at the file itself). */
-enum store_error store_server_ref(struct store *s, enum store_kind kind, const char *server_id,
-                                  char out[static 33]) WARN_UNUSED;
+/* What a table keeps for a case store record id (for tools and tests that look at the file
+ * itself): for a citizen a keyed reference, written into ref and returned (the id is sealed
+ * beside it); for other records the id itself, returned as it is. */
+const char *store_stored_id(const struct store *s, enum store_kind kind, const char *server_id,
+                            char ref[static 33]);
 
 /* The index of a field of a kind, or -1. */
 int store_field_index(enum store_kind kind, const char *field);

@@ -14,7 +14,7 @@ enum subkey {
     SUBKEY_INDEX = 2,  /* blind index of personnummer */
     SUBKEY_DEVICE = 3, /* anonymous submissions and the key check */
     SUBKEY_AUDIT = 4,  /* the audit chain's MAC */
-    SUBKEY_REF = 5,    /* keyed references to the case store's record ids */
+    SUBKEY_REF = 5,    /* keyed references to the case store's citizen ids */
     SUBKEY_COUNT = 6,
 };
 
@@ -65,12 +65,13 @@ enum store_error open_field_fixed(const unsigned char key[KEY_BYTES], const char
                                   const unsigned char *blob, size_t blob_len, unsigned char *out,
                                   size_t want);
 
-/* What a table keeps instead of a case store record id: 32 hex digits of a keyed BLAKE2b of
- * table and id, so rows can be found by id but the file does not show the ids. */
+/* What the citizens table keeps instead of a case store citizen id: 32 hex digits of a keyed
+ * BLAKE2b of table and id, so a citizen is found by id but the file does not show the ids
+ * (store_stored_id). */
 void server_ref(const struct store *s, const char *table, const char *server_id, char out[33]);
 
-/* Schema 5's work with keys: replace every stored record id by its reference, keeping the
- * citizens' ids sealed (a submission names its citizen to the case store). */
+/* Schema 5's work with keys: replace every citizen's id by its reference, keeping the id
+ * sealed (a submission names its citizen to the case store). */
 enum store_error store_migrate_server_refs(struct store *s, struct errbuf *err);
 
 /* The blind index of a 12-digit personnummer. */

@@ -236,10 +236,7 @@ main(int argc, char **argv)
         while (rc == 0 && fgets(line, sizeof(line), stdin) != NULL) {
             line[strcspn(line, "\n")] = '\0';
             char ref[33];
-            if (store_server_ref(ks.store, kind, line, ref) != STORE_OK)
-                rc = 1;
-            else
-                printf("%s\t%s\n", line, ref);
+            printf("%s\t%s\n", line, store_stored_id(ks.store, kind, line, ref));
         }
     } else if (strcmp(argv[2], "outbox") == 0) {
         struct store_outbox *ob = NULL;
