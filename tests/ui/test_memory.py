@@ -79,10 +79,12 @@ tap "Skicka"
 wait "Status = Mottaget av staden"
 tap "Klart"
 wait "Hej"
+expect "Personnummer: {pnr_long}"
+hold-until {in_session}
 tap "Logga ut"
 wait "Välkommen till Mina sidor"
 expect-not "Hej"
-hold-until {sentinel}
+hold-until {after}
 """
 
 
@@ -124,12 +126,19 @@ def needles(c, ocrs, cases):
            ("complaint text typed", TEXT, False),
            ("complaint text typed (start)", TEXT[:24], False)]
     out += [(f"OCR number {o}", o, False) for o in ocrs]
+    # as the invoice screen shows it: groups of four digits
+    out += [(f"OCR number {o} grouped", " ".join(o[i:i + 4] for i in range(0, len(o), 4)), False)
+            for o in ocrs]
     out += [(f"case number {n}", n, False) for n in cases]
     seen, uniq = set(), []
     for label, s, word in out:
-        if s not in seen:
-            seen.add(s)
-            uniq.append((label, s.encode(), word))
+        if s in seen:
+            continue
+        seen.add(s)
+        # As UTF-8 (strings, JSON, SQL) and as the code units and code points that text
+        # shaping and input handling keep (UTF-16, UTF-32).
+        for enc, tag in (("utf-8", ""), ("utf-16-le", " (UTF-16)"), ("utf-32-le", " (UTF-32)")):
+            uniq.append((label + tag, s.encode(enc), word))
     return uniq
 
 
@@ -139,10 +148,21 @@ def mappings(pid):
             parts = line.split(None, 5)
             lo, hi = (int(x, 16) for x in parts[0].split("-"))
             if parts[1][0] == "r":
-                yield lo, hi, parts[5].strip() if len(parts) > 5 else "[anonymous]"
+                name = parts[5].strip() if len(parts) > 5 else "anonymous"
+                yield lo, hi, f"{name} {parts[0]} {parts[1]}"
 
 
 LETTER = re.compile(rb"[A-Za-z\x80-\xff]")
+
+
+def letter_at(data, i, width):
+    """Whether the character of this width at i is a letter (a name inside a longer word)."""
+    if i < 0 or i + width > len(data):
+        return False
+    if width == 1:
+        return LETTER.match(data, i) is not None
+    c = int.from_bytes(data[i:i + width], "little")
+    return c < 0x110000 and chr(c).isalpha()
 
 
 def search(pid, found_needles):
@@ -165,8 +185,8 @@ def search(pid, found_needles):
                         i = m.start()
                         if i >= chunk and at + n < hi:
                             continue  # found again in the next chunk
-                        if word and ((i > 0 and LETTER.match(data, i - 1)) or
-                                     LETTER.match(data, i + len(s))):
+                        w = 4 if "UTF-32" in label else 2 if "UTF-16" in label else 1
+                        if word and (letter_at(data, i - w, w) or letter_at(data, i + len(s), w)):
                             continue
                         ctx = data[max(0, i - 40):i + len(s) + 40]
                         hits.append((label, at + i, name, ctx))
@@ -184,9 +204,57 @@ def delivered(f):
     return "callback" in kinds and "complaint" in kinds, rows
 
 
+def report(hits):
+    by_map = {}
+    for label, addr, name, ctx in hits:
+        by_map.setdefault(name, []).append((label, addr, ctx))
+    detail = [f"{len(hits)} hits of the citizen's data in the kiosk's memory"]
+    for name, hs in sorted(by_map.items()):
+        detail.append(f"{name}: {len(hs)}")
+        for label, addr, ctx in hs:
+            detail.append(f"  {addr:#x} {label}: {ctx!r}")
+    return "\n".join(detail)
+
+
+class Kiosk:
+    """The kiosk running the visit; hold() waits for its next `hold-until` step."""
+
+    def __init__(self, args, env, tmp):
+        self.err = open(os.path.join(tmp, "stderr"), "w+b")
+        self.p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self.err, env=env)
+        self.out = b""
+
+    def hold(self, timeout=300):
+        """The kiosk's pid once it holds, or None (it failed or took too long)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and self.p.poll() is None:
+            r, _, _ = select.select([self.p.stdout], [], [], 1.0)
+            if r:
+                line = self.p.stdout.readline()
+                self.out += line
+                if line.startswith(b"holding "):
+                    return int(line.split()[1])
+        return None
+
+    def why(self):
+        if self.p.poll() is None:
+            self.p.kill()
+            self.p.wait()
+        self.err.seek(0)
+        text = (self.err.read() + self.out).decode(errors="replace")
+        return "\n".join(text.splitlines()[-40:])
+
+    def close(self):
+        if self.p.poll() is None:
+            self.p.kill()
+        self.p.wait()
+        self.err.close()
+        os.unlink(self.err.name)
+
+
 def main():
     os.makedirs(SHOTS, exist_ok=True)
-    print("1..3")
+    print("1..5")
     env = dict(os.environ, SDL_AUDIODRIVER="dummy", LSAN_OPTIONS="detect_leaks=0")
     env.pop("DISPLAY", None)
     # meson test sets MALLOC_PERTURB_ (glibc fills freed memory): the kiosk as shipped runs
@@ -194,75 +262,65 @@ def main():
     env.pop("MALLOC_PERTURB_", None)
     with Fixture(MINASIDOR, CASESTORE) as f:
         c, ocrs, cases = the_citizen(f)
+        look_for = needles(c, ocrs, cases)
         person = c["given_name"] + " " + c["surname"]
         pnr = c["pnr"]
         tmp = tempfile.mkdtemp(prefix="minasidor-memory-")
-        sentinel = os.path.join(tmp, "done")
+        in_session, after = os.path.join(tmp, "in-session"), os.path.join(tmp, "after")
         script = os.path.join(tmp, "visit.script")
         with open(script, "w", encoding="utf-8") as s:
             s.write(SCRIPT.format(person=person, pnr_long=pnr[:8] + "-" + pnr[8:], phone=PHONE,
-                                  text=TEXT, sentinel=sentinel))
-        errf = open(os.path.join(tmp, "stderr"), "w+b")
-        k = subprocess.Popen(f.kiosk_args("--headless", "--script", script, "--screenshots",
-                                          SHOTS), stdout=subprocess.PIPE, stderr=errf, env=env)
+                                  text=TEXT, in_session=in_session, after=after))
+        k = Kiosk(f.kiosk_args("--headless", "--script", script, "--screenshots", SHOTS), env,
+                  tmp)
+        rc = 1
         try:
-            pid, out = None, b""
-            deadline = time.monotonic() + 300
-            while pid is None and time.monotonic() < deadline and k.poll() is None:
-                r, _, _ = select.select([k.stdout], [], [], 1.0)
-                if r:
-                    line = k.stdout.readline()
-                    out += line
-                    if line.startswith(b"holding "):
-                        pid = int(line.split()[1])
+            pid = k.hold()
             os.unlink(script)  # the test's own copy of the texts is not the kiosk's
             if pid is None:
-                k.kill()
-                k.wait()
-                errf.seek(0)
-                err = errf.read()
-                tap(False, 1, "the visit ran to its logout",
-                    "\n".join((err + out).decode(errors="replace").splitlines()[-40:]))
-                tap(False, 2, "the submissions arrived # SKIP")
-                tap(False, 3, "no personal data in the kiosk's memory # SKIP")
+                tap(False, 1, "the visit ran to its last screen before the logout", k.why())
                 return 1
-            tap(True, 1, "the visit ran to its logout")
-            assert pid == k.pid, (pid, k.pid)
+            tap(pid == k.p.pid, 1, "the visit ran to its last screen before the logout")
+
+            # The search can find the citizen: while the session lasts, the kiosk holds them.
+            during = search(pid, look_for)
+            found = {label for label, _, _, _ in during}
+            must = {"personnummer (12 digits)", "given name", "surname"}
+            tap(must <= found, 2, "during the session the search finds the citizen",
+                f"found: {sorted(found)}")
+
+            open(in_session, "w").close()
+            pid = k.hold()
+            if pid is None:
+                tap(False, 3, "the visit ran to its logout", k.why())
+                return 1
+            tap(True, 3, "the visit ran to its logout")
 
             deadline = time.monotonic() + 120
             ok, rows = delivered(f)
             while not ok and time.monotonic() < deadline:
                 time.sleep(0.2)
                 ok, rows = delivered(f)
-            tap(ok, 2, "the callback and the complaint reached the case store", repr(rows))
+            tap(ok, 4, "the callback and the complaint reached the case store", repr(rows))
 
-            hits = search(pid, needles(c, ocrs, cases))
-            by_map = {}
-            for label, addr, name, ctx in hits:
-                by_map.setdefault(name, []).append((label, addr, ctx))
-            detail = [f"{len(hits)} hits of the citizen's data in the kiosk's memory"]
-            for name, hs in sorted(by_map.items()):
-                detail.append(f"{name}: {len(hs)}")
-                for label, addr, ctx in hs:
-                    detail.append(f"  {addr:#x} {label}: {ctx!r}")
-            tap(not hits, 3, "no personal data in the kiosk's memory after logout",
-                "\n".join(detail))
+            hits = search(pid, look_for)
+            tap(not hits, 5, "no personal data in the kiosk's memory after logout", report(hits))
             print(f"# memory hits: {len(hits)}")
-            rc = 0 if ok and not hits else 1
+            rc = 0 if ok and not hits and must <= found else 1
         finally:
-            open(sentinel, "w").close()
+            open(after, "w").close()
+            open(in_session, "w").close()
             try:
-                k.wait(timeout=60)
+                k.p.wait(timeout=60)
             except subprocess.TimeoutExpired:
-                k.kill()
-                k.wait()
-            errf.close()
-            for p in (sentinel, script, errf.name):
+                pass
+            k.close()
+            for p in (in_session, after, script):
                 if os.path.exists(p):
                     os.unlink(p)
             os.rmdir(tmp)
-        if k.returncode != 0:
-            print(f"# the kiosk exited with {k.returncode}")
+        if k.p.returncode != 0:
+            print(f"# the kiosk exited with {k.p.returncode}")
             rc = 1
         return rc
 
