@@ -165,11 +165,19 @@ def letter_at(data, i, width):
     return c < 0x110000 and chr(c).isalpha()
 
 
+# A readable mapping larger than this is AddressSanitizer's shadow (terabytes reserved, holding
+# only poison marks), not memory the kiosk or a library allocates: it is left out, and said so.
+HUGE = 64 << 30
+
+
 def search(pid, found_needles):
     """Every hit: (label, address, mapping, context)."""
     hits = []
     with open(f"/proc/{pid}/mem", "rb", buffering=0) as mem:
         for lo, hi, name in mappings(pid):
+            if hi - lo > HUGE:
+                print(f"# not searched: {name} ({(hi - lo) >> 30} GiB)")
+                continue
             chunk = 16 << 20
             keep = 256
             at = lo
