@@ -135,11 +135,15 @@ def needles(c, ocrs, cases):
         if s in seen:
             continue
         seen.add(s)
-        # As UTF-8 (strings, JSON, SQL) and as the code units and code points that text
-        # shaping and input handling keep (UTF-16, UTF-32).
-        for enc, tag in (("utf-8", ""), ("utf-16-le", " (UTF-16)"), ("utf-32-le", " (UTF-32)")):
-            uniq.append((label + tag, s.encode(enc), word))
+        uniq += encoded(label, s, word)
     return uniq
+
+
+def encoded(label, s, word):
+    """As UTF-8 (strings, JSON, SQL) and as the code units and code points that text shaping
+    and input handling keep (UTF-16, UTF-32)."""
+    return [(label + tag, s.encode(enc), word)
+            for enc, tag in (("utf-8", ""), ("utf-16-le", " (UTF-16)"), ("utf-32-le", " (UTF-32)"))]
 
 
 def mappings(pid):
@@ -203,13 +207,15 @@ def search(pid, found_needles):
 
 
 def delivered(f):
+    """Whether both submissions were accepted; the rows; the case numbers they were given (new
+    cases of the citizen, which the same sync run pulls back to the kiosk)."""
     db = sqlite3.connect(os.path.join(f.data, "casestore.db"))
     try:
-        rows = db.execute("SELECT kind, status FROM submissions").fetchall()
+        rows = db.execute("SELECT kind, status, case_number FROM submissions").fetchall()
     finally:
         db.close()
-    kinds = {k for k, s in rows if s == "accepted"}
-    return "callback" in kinds and "complaint" in kinds, rows
+    kinds = {k for k, s, _ in rows if s == "accepted"}
+    return "callback" in kinds and "complaint" in kinds, rows, [n for _, _, n in rows if n]
 
 
 def report(hits):
@@ -305,12 +311,13 @@ def main():
             tap(True, 3, "the visit ran to its logout")
 
             deadline = time.monotonic() + 120
-            ok, rows = delivered(f)
+            ok, rows, numbers = delivered(f)
             while not ok and time.monotonic() < deadline:
                 time.sleep(0.2)
-                ok, rows = delivered(f)
+                ok, rows, numbers = delivered(f)
             tap(ok, 4, "the callback and the complaint reached the case store", repr(rows))
 
+            look_for += [e for n in numbers for e in encoded(f"new case number {n}", n, False)]
             hits = search(pid, look_for)
             tap(not hits, 5, "no personal data in the kiosk's memory after logout", report(hits))
             print(f"# memory hits: {len(hits)}")
