@@ -3,15 +3,19 @@
 
 A citizen identifies (the demo identity of the BankID simulator), reads Översikt with the
 personnummer revealed, an invoice (OCR number) and a case (case number), asks to be called back
-(a phone number typed) and sends a complaint (a free text typed), and logs out. The kiosk stays
-running (`hold-until`) while the case store's database shows both submissions delivered; then
-every readable mapping of the process (all threads share it: heap, every thread's malloc arena
-and stack, .bss, libraries' data) is read through /proc/PID/mem and searched for the citizen's
-personnummer (12 and 10 digits, with and without '-'), given name, surname, phone number,
-address, OCR numbers, case numbers, the callback number and the free text. Each hit is reported
-with the mapping it is in. Needs to be root or the kiosk's parent (ptrace access), as in CI.
+(a phone number typed) and sends a complaint (a free text typed), and logs out. The kiosk holds
+twice (`hold-until`): before the logout, when the search must find the citizen (so a search
+that cannot find anything fails), and after it, once the case store's database shows both
+submissions delivered, when it must find nothing. The search reads every readable mapping of
+the process (all threads share it: heap, every thread's malloc arena and stack, .bss,
+libraries' data) through /proc/PID/mem, for the citizen's personnummer (12 and 10 digits, with
+and without '-'), given name, surname, phone number, address, OCR numbers, case numbers (and
+those the case store gave the two submissions), the callback number and the free text, in
+UTF-8, UTF-16 and UTF-32. Each hit is reported with the mapping it is in. Needs to be root or
+the kiosk's parent (ptrace access), as in CI.
 
 Usage: test_memory.py MINASIDOR CASESTORE SHOTS_DIR"""
+import json
 import os
 import re
 import select
@@ -99,7 +103,6 @@ def the_citizen(f):
     db = sqlite3.connect(os.path.join(f.data, "casestore.db"))
     cid, fields = db.execute("SELECT id, fields FROM records WHERE kind='citizen' AND"
                              " district='bromma' ORDER BY rowid LIMIT 1").fetchone()
-    import json
     c = json.loads(fields)
     ocrs = [r[0] for r in db.execute("SELECT json_extract(fields, '$.ocr') FROM records WHERE"
                                      " kind='invoice' AND citizen=?", (cid,)) if r[0]]
