@@ -1,17 +1,20 @@
 #!/usr/bin/env python3
 """Suite `ui`, test `ui_memory`: nothing personal is left in the kiosk's memory after a logout.
 
-A citizen identifies (the demo identity of the BankID simulator), reads Översikt with the
-personnummer revealed, an invoice (OCR number) and a case (case number), asks to be called back
-(a phone number typed) and sends a complaint (a free text typed), and logs out. The kiosk holds
-twice (`hold-until`): before the logout, when the search must find the citizen (so a search
-that cannot find anything fails), and after it, once the case store's database shows both
-submissions delivered, when it must find nothing. The search reads every readable mapping of
-the process (all threads share it: heap, every thread's malloc arena and stack, .bss,
-libraries' data) through /proc/PID/mem, for the citizen's personnummer (12 and 10 digits, with
-and without '-'), given name, surname, phone number, address, OCR numbers, case numbers (and
-those the case store gave the two submissions), the callback number and the free text, in
-UTF-8, UTF-16 and UTF-32. Each hit is reported with the mapping it is in. Needs to be root or
+Two visits, each in its own kiosk process: a citizen's own, and a staff member's who helps
+another citizen identified by a document (types their personnummer) and books a callback.
+
+In the first, a citizen identifies (the demo identity of the BankID simulator), reads
+Översikt with the personnummer revealed, an invoice (OCR number) and a case (case number), asks
+to be called back (a phone number typed) and sends a complaint (a free text typed), and logs
+out. Each kiosk holds twice (`hold-until`): before the logout, when the search must find the
+people (so a search that cannot find anything fails), and after it, once the case store's
+database shows the submissions delivered, when it must find nothing. The search reads every
+readable mapping of the process (all threads share it: heap, every thread's malloc arena and
+stack, .bss, libraries' data) through /proc/PID/mem, for each person's personnummer (12 and 10
+digits, with and without '-'), given name, surname, phone number, address, OCR numbers, case
+numbers (and those the case store gave the submissions), the phone numbers and free text typed,
+in UTF-8, UTF-16 and UTF-32. Each hit is reported with the mapping it is in. Needs to be root or
 the kiosk's parent (ptrace access), as in CI.
 
 Usage: test_memory.py MINASIDOR CASESTORE SHOTS_DIR"""
@@ -32,6 +35,41 @@ from kiosk_fixture import Fixture  # noqa: E402
 MINASIDOR, CASESTORE, SHOTS = sys.argv[1:4]
 PHONE = "0739182736"
 TEXT = "snöröjningen vid vår port glömdes bort tre veckor i rad"
+
+STAFF_PHONE = "0768123450"
+STAFF_SCRIPT = """\
+tap "Identifiera dig"
+wait "DEMO: {staff}"
+tap "DEMO: {staff}"
+wait "Personalläge: "
+tap "Hjälp en invånare"
+wait "Vem är invånaren?"
+tap "Pass"
+tap "Invånarens personnummer"
+type "{pnr}"
+tap "De fyra sista tecknen i handlingens nummer"
+type "ab12"
+tap "Handlingen kontrollerad: fortsätt"
+wait "Varför behöver du invånarens uppgifter?"
+tap "Boka en återuppringning"
+wait "Ring upp mig"
+tap "Förskola"
+tap "Förmiddag"
+tap "Ditt telefonnummer"
+type "{phone}"
+tap "Skicka"
+wait "Tack, vi ringer dig"
+wait "Status = Mottaget av staden"
+tap "Klart"
+wait "Invånaren du hjälper"
+hold-until {in_session}
+tap "Nästa invånare"
+wait "Hjälp en invånare"
+expect-not "Invånaren du hjälper"
+tap "Logga ut"
+wait "Identifiera dig"
+hold-until {after}
+"""
 
 SCRIPT = """\
 tap "Identifiera dig"
@@ -98,11 +136,13 @@ def tap(ok, n, name, detail=""):
         print(f"# {line}")
 
 
-def the_citizen(f):
-    """The first demo person of the kiosk's district, with what the case store holds of them."""
+def the_citizen(f, n):
+    """The nth demo person of the kiosk's district (0 is the first button), with what the case
+    store holds of them."""
     db = sqlite3.connect(os.path.join(f.data, "casestore.db"))
     cid, fields = db.execute("SELECT id, fields FROM records WHERE kind='citizen' AND"
-                             " district='bromma' ORDER BY rowid LIMIT 1").fetchone()
+                             " district='bromma' ORDER BY rowid LIMIT 1 OFFSET ?",
+                             (n,)).fetchone()
     c = json.loads(fields)
     ocrs = [r[0] for r in db.execute("SELECT json_extract(fields, '$.ocr') FROM records WHERE"
                                      " kind='invoice' AND citizen=?", (cid,)) if r[0]]
@@ -112,8 +152,9 @@ def the_citizen(f):
     return c, ocrs, cases
 
 
-def needles(c, ocrs, cases):
-    """What must not be found, by name: (label, bytes, whole_word)."""
+def needles(who, c, ocrs, cases, typed=()):
+    """What must not be found, by name: (label, bytes, whole_word). typed: (what, text) typed
+    on the kiosk during the visit."""
     pnr = c["pnr"]
     out = [("personnummer (12 digits)", pnr, False),
            ("personnummer (10 digits)", pnr[2:], False),
@@ -123,11 +164,13 @@ def needles(c, ocrs, cases):
            ("surname", c["surname"], True),
            ("address", c["address"], False),
            ("phone on record", c["phone"], False),
-           ("phone on record (national)", "0" + c["phone"][3:], False),
-           ("callback phone typed", PHONE, False),
-           ("callback phone typed (+46)", "+46" + PHONE[1:], False),
-           ("complaint text typed", TEXT, False),
-           ("complaint text typed (start)", TEXT[:24], False)]
+           ("phone on record (national)", "0" + c["phone"][3:], False)]
+    for what, text in typed:
+        out.append((what + " typed", text, False))
+        if what.startswith("phone"):
+            out.append((what + " typed (+46)", "+46" + text[1:], False))
+        else:
+            out.append((what + " typed (start)", text[:24], False))
     out += [(f"OCR number {o}", o, False) for o in ocrs]
     # as the invoice screen shows it: groups of four digits
     out += [(f"OCR number {o} grouped", " ".join(o[i:i + 4] for i in range(0, len(o), 4)), False)
@@ -138,7 +181,7 @@ def needles(c, ocrs, cases):
         if s in seen:
             continue
         seen.add(s)
-        uniq += encoded(label, s, word)
+        uniq += encoded(f"{who}'s {label}", s, word)
     return uniq
 
 
@@ -209,16 +252,15 @@ def search(pid, found_needles):
     return hits
 
 
-def delivered(f):
-    """Whether both submissions were accepted; the rows; the case numbers they were given (new
+def delivered(f, n):
+    """Whether n submissions were accepted; the rows; the case numbers they were given (new
     cases of the citizen, which the same sync run pulls back to the kiosk)."""
     db = sqlite3.connect(os.path.join(f.data, "casestore.db"))
     try:
         rows = db.execute("SELECT kind, status, case_number FROM submissions").fetchall()
     finally:
         db.close()
-    kinds = {k for k, s, _ in rows if s == "accepted"}
-    return "callback" in kinds and "complaint" in kinds, rows, [n for _, _, n in rows if n]
+    return sum(st == "accepted" for _, st, _ in rows) >= n, rows, [c for _, _, c in rows if c]
 
 
 def report(hits):
@@ -269,78 +311,108 @@ class Kiosk:
         os.unlink(self.err.name)
 
 
+def visit(f, env, script_text, look_for, must, n0, title, submissions):
+    """Runs one visit's script (holding before and after its logout) and its five checks,
+    numbered from n0. True when all passed."""
+    tmp = tempfile.mkdtemp(prefix="minasidor-memory-")
+    in_session, after = os.path.join(tmp, "in-session"), os.path.join(tmp, "after")
+    script = os.path.join(tmp, "visit.script")
+    with open(script, "w", encoding="utf-8") as s:
+        s.write(script_text.format(in_session=in_session, after=after))
+    k = Kiosk(f.kiosk_args("--headless", "--script", script, "--screenshots", SHOTS), env, tmp)
+    ok = False
+    try:
+        pid = k.hold()
+        os.unlink(script)  # the test's own copy of the texts is not the kiosk's
+        if pid is None:
+            tap(False, n0, f"{title}: the visit ran to its last screen before the logout",
+                k.why())
+            return False
+        tap(pid == k.p.pid, n0, f"{title}: the visit ran to its last screen before the logout")
+
+        # The search can find them: while the session lasts, the kiosk holds them.
+        found = {label for label, _, _, _ in search(pid, look_for)}
+        tap(must <= found, n0 + 1, f"{title}: during the session the search finds them",
+            f"found: {sorted(found)}\nmust: {sorted(must)}")
+
+        open(in_session, "w").close()
+        pid = k.hold()
+        if pid is None:
+            tap(False, n0 + 2, f"{title}: the visit ran to its logout", k.why())
+            return False
+        tap(True, n0 + 2, f"{title}: the visit ran to its logout")
+
+        deadline = time.monotonic() + 120
+        arrived, rows, numbers = delivered(f, submissions)
+        while not arrived and time.monotonic() < deadline:
+            time.sleep(0.2)
+            arrived, rows, numbers = delivered(f, submissions)
+        tap(arrived, n0 + 3, f"{title}: the submissions reached the case store", repr(rows))
+
+        look_for = look_for + [e for n in numbers
+                               for e in encoded(f"new case number {n}", n, False)]
+        hits = search(pid, look_for)
+        tap(not hits, n0 + 4, f"{title}: no personal data in the kiosk's memory after logout",
+            report(hits))
+        print(f"# {title}: memory hits: {len(hits)}")
+        ok = arrived and not hits and must <= found
+    finally:
+        open(after, "w").close()
+        open(in_session, "w").close()
+        try:
+            k.p.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            pass
+        k.close()
+        for p in (in_session, after, script):
+            if os.path.exists(p):
+                os.unlink(p)
+        os.rmdir(tmp)
+    if k.p.returncode != 0:
+        print(f"# {title}: the kiosk exited with {k.p.returncode}")
+        return False
+    return ok
+
+
 def main():
     os.makedirs(SHOTS, exist_ok=True)
-    print("1..5")
+    print("1..10")
     env = dict(os.environ, SDL_AUDIODRIVER="dummy", LSAN_OPTIONS="detect_leaks=0")
     env.pop("DISPLAY", None)
     # meson test sets MALLOC_PERTURB_ (glibc fills freed memory): the kiosk as shipped runs
     # without it, and so must the kiosk that this test measures.
     env.pop("MALLOC_PERTURB_", None)
     with Fixture(MINASIDOR, CASESTORE) as f:
-        c, ocrs, cases = the_citizen(f)
-        look_for = needles(c, ocrs, cases)
-        person = c["given_name"] + " " + c["surname"]
+        # A citizen's own visit.
+        c, ocrs, cases = the_citizen(f, 0)
+        look_for = needles("citizen", c, ocrs, cases,
+                           [("phone for the callback", PHONE), ("complaint", TEXT)])
         pnr = c["pnr"]
-        tmp = tempfile.mkdtemp(prefix="minasidor-memory-")
-        in_session, after = os.path.join(tmp, "in-session"), os.path.join(tmp, "after")
-        script = os.path.join(tmp, "visit.script")
-        with open(script, "w", encoding="utf-8") as s:
-            s.write(SCRIPT.format(person=person, pnr_long=pnr[:8] + "-" + pnr[8:], phone=PHONE,
-                                  text=TEXT, in_session=in_session, after=after))
-        k = Kiosk(f.kiosk_args("--headless", "--script", script, "--screenshots", SHOTS), env,
-                  tmp)
-        rc = 1
-        try:
-            pid = k.hold()
-            os.unlink(script)  # the test's own copy of the texts is not the kiosk's
-            if pid is None:
-                tap(False, 1, "the visit ran to its last screen before the logout", k.why())
-                return 1
-            tap(pid == k.p.pid, 1, "the visit ran to its last screen before the logout")
+        text = SCRIPT.format(person=c["given_name"] + " " + c["surname"],
+                             pnr_long=pnr[:8] + "-" + pnr[8:], phone=PHONE, text=TEXT,
+                             in_session="{in_session}", after="{after}")
+        must = {"citizen's personnummer (12 digits)", "citizen's given name",
+                "citizen's surname"}
+        ok = visit(f, env, text, look_for, must, 1, "citizen", 2)
 
-            # The search can find the citizen: while the session lasts, the kiosk holds them.
-            during = search(pid, look_for)
-            found = {label for label, _, _, _ in during}
-            must = {"personnummer (12 digits)", "given name", "surname"}
-            tap(must <= found, 2, "during the session the search finds the citizen",
-                f"found: {sorted(found)}")
-
-            open(in_session, "w").close()
-            pid = k.hold()
-            if pid is None:
-                tap(False, 3, "the visit ran to its logout", k.why())
-                return 1
-            tap(True, 3, "the visit ran to its logout")
-
-            deadline = time.monotonic() + 120
-            ok, rows, numbers = delivered(f)
-            while not ok and time.monotonic() < deadline:
-                time.sleep(0.2)
-                ok, rows, numbers = delivered(f)
-            tap(ok, 4, "the callback and the complaint reached the case store", repr(rows))
-
-            look_for += [e for n in numbers for e in encoded(f"new case number {n}", n, False)]
-            hits = search(pid, look_for)
-            tap(not hits, 5, "no personal data in the kiosk's memory after logout", report(hits))
-            print(f"# memory hits: {len(hits)}")
-            rc = 0 if ok and not hits and must <= found else 1
-        finally:
-            open(after, "w").close()
-            open(in_session, "w").close()
-            try:
-                k.p.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                pass
-            k.close()
-            for p in (in_session, after, script):
-                if os.path.exists(p):
-                    os.unlink(p)
-            os.rmdir(tmp)
-        if k.p.returncode != 0:
-            print(f"# the kiosk exited with {k.p.returncode}")
-            rc = 1
-        return rc
+        # A staff member helps another citizen, who is identified by a document: the staff
+        # member types the citizen's personnummer, then books a callback on their behalf.
+        staff, _, _ = the_citizen(f, 1)
+        c, ocrs, cases = the_citizen(f, 3)
+        f.cs("role", "add", "--data", f.data, "--site", "bromma-mbk", "--pnr", staff["pnr"],
+             "--role", "staff", "--staff-id", "staff-17")
+        r = subprocess.run(f.args("sync", "--once"), capture_output=True, text=True, timeout=120,
+                           env=env)
+        assert r.returncode == 0, r.stderr  # the kiosk now holds the signed role list
+        look_for = (needles("staff member", staff, [], []) +
+                    needles("helped citizen", c, ocrs, cases,
+                            [("phone for the callback", STAFF_PHONE)]))
+        text = STAFF_SCRIPT.format(staff=staff["given_name"] + " " + staff["surname"],
+                                   pnr=c["pnr"], phone=STAFF_PHONE, in_session="{in_session}",
+                                   after="{after}")
+        must = {"helped citizen's personnummer (12 digits)", "staff member's given name"}
+        ok = visit(f, env, text, look_for, must, 6, "staff", 3) and ok
+        return 0 if ok else 1
 
 
 if __name__ == "__main__":
