@@ -2,6 +2,7 @@
  * tree, run against the real kiosk. Taps are real pointer events at the node's centre, so they
  * go through hit testing like a finger. Syntax: tests/ui/README.md. */
 #include <ctype.h>
+#include <sodium.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -430,11 +431,33 @@ expand(const struct run *r, const char *in, char *out, size_t size)
     return true;
 }
 
+/* Keeps the kiosk running (its threads, its timers, its memory) until the file PATH exists, for
+ * a test that inspects the live process from outside (tests/ui/test_memory.py reads its memory
+ * after a logout). Prints "holding PID" once so that the test knows the steps before it are
+ * done; gives up after an hour so that a forgotten kiosk does not run for ever. */
+static int
+cmd_hold_until(struct run *r, const char *path)
+{
+    printf("holding %ld\n", (long)getpid());
+    fflush(stdout);
+    for (int i = 0; i < 3600 * 20; i++) {
+        if (access(path, F_OK) == 0)
+            return 0;
+        step(r);
+        pause_ms(50);
+    }
+    return fail(r, "no file after an hour", path);
+}
+
 int
 kiosk_script_run(struct kiosk *k, FILE *script, const char *name, const char *shots_dir)
 {
     struct run r = { k, name, shots_dir, 0, kiosk_now_ms(k) };
     char line[1024];
+    /* A script holds what a person would type (phone numbers, free texts): read unbuffered and
+     * wipe each line after use, so that the driver leaves no copy of its own in the process
+     * that test_memory.py could mistake for the kiosk's. */
+    setvbuf(script, NULL, _IONBF, 0);
     step(&r);
     while (fgets(line, sizeof(line), script) != NULL) {
         r.line++;
@@ -473,7 +496,9 @@ kiosk_script_run(struct kiosk *k, FILE *script, const char *name, const char *sh
         } else if (strcmp(s, "sleep") == 0) {
             pause_ms(atoi(arg));
             step(&r);
-        } else if (strcmp(s, "screenshot") == 0)
+        } else if (strcmp(s, "hold-until") == 0)
+            rc = cmd_hold_until(&r, arg);
+        else if (strcmp(s, "screenshot") == 0)
             rc = cmd_screenshot(&r, arg);
         else if (strcmp(s, "set") == 0)
             rc = cmd_set(&r, arg);
@@ -494,6 +519,8 @@ kiosk_script_run(struct kiosk *k, FILE *script, const char *name, const char *sh
             cmd_rss();
         else
             rc = fail(&r, "unknown command", s);
+        sodium_memzero(line, sizeof(line));
+        sodium_memzero(expanded, sizeof(expanded));
         if (rc != 0)
             return 1;
     }
