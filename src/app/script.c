@@ -2,6 +2,7 @@
  * tree, run against the real kiosk. Taps are real pointer events at the node's centre, so they
  * go through hit testing like a finger. Syntax: tests/ui/README.md. */
 #include <ctype.h>
+#include <fnmatch.h>
 #include <sodium.h>
 #include <math.h>
 #include <stdlib.h>
@@ -281,6 +282,176 @@ cmd_expect(struct run *r, char *arg, bool present, int timeout_s)
     return 0;
 }
 
+/* "ROLE LABEL [= VALUE]": a node of this role ("heading") whose label is exactly LABEL, waiting
+ * up to timeout_s. A screen's own heading tells it apart from the tile that led there. */
+static int
+cmd_expect_role(struct run *r, char *arg, int timeout_s)
+{
+    char *label = arg + strcspn(arg, " ");
+    if (*label == '\0')
+        return fail(r, "expected: expect-role ROLE LABEL [= VALUE]", arg);
+    *label++ = '\0';
+    char *eq = strstr(label, " = ");
+    const char *value = NULL;
+    if (eq != NULL) {
+        *eq = '\0';
+        value = trim(eq + 3);
+    }
+    label = trim(label);
+    int64_t until = kiosk_now_ms(r->k) + (int64_t)timeout_s * 1000;
+    for (;;) {
+        step(r);
+        size_t count;
+        const struct ui_node *all = ui_nodes(r->k->ui, &count);
+        for (size_t i = 0; i < count; i++) {
+            if (strcmp(ui_role_code(all[i].role), arg) == 0 && strcmp(all[i].label, label) == 0 &&
+                (value == NULL || strstr(all[i].value, value) != NULL))
+                return 0;
+        }
+        if (kiosk_now_ms(r->k) >= until)
+            break;
+        pause_ms(50);
+    }
+    char msg[UI_LABEL_MAX + 64];
+    snprintf(msg, sizeof(msg), "%s \"%s\"", arg, label);
+    return fail(r,
+                timeout_s > 0 ? "no node of this role and label in time"
+                              : "no node of this role and label",
+                msg);
+}
+
+/* "expect-match GLOB" / "expect-not-match GLOB": a node whose whole label matches the
+ * fnmatch(3) pattern ("Personnummer: *-\\*\\*\\*\\*" is the masked number). */
+static int
+cmd_expect_match(struct run *r, const char *glob, bool present)
+{
+    step(r);
+    size_t count;
+    const struct ui_node *all = ui_nodes(r->k->ui, &count);
+    bool found = false;
+    for (size_t i = 0; i < count && !found; i++)
+        found = fnmatch(glob, all[i].label, 0) == 0;
+    if (found != present)
+        return fail(r, present ? "no label matches" : "a label matches", glob);
+    return 0;
+}
+
+/* "expect-checked LABEL" / "expect-unchecked LABEL": the node shows (and says) its checked
+ * state: a tapped option, a toggle. */
+static int
+cmd_expect_checked(struct run *r, const char *label, bool checked)
+{
+    step(r);
+    const struct ui_node *n = find_valued(r, label, NULL);
+    if (n == NULL)
+        return fail(r, "not on screen", label);
+    if (((n->state & UI_STATE_CHECKED) != 0) != checked)
+        return fail(r, checked ? "not checked" : "checked", label);
+    return 0;
+}
+
+/* "expect-side LABEL left|right": the node's centre is in that half of the screen (a mirrored
+ * layout puts the header's buttons on the other side). */
+static int
+cmd_expect_side(struct run *r, char *arg)
+{
+    char *side = strrchr(arg, ' ');
+    if (side == NULL || (strcmp(side + 1, "left") != 0 && strcmp(side + 1, "right") != 0))
+        return fail(r, "expected: expect-side LABEL left|right", arg);
+    *side++ = '\0';
+    const char *label = trim(arg);
+    step(r);
+    const struct ui_node *n = find_valued(r, label, NULL);
+    if (n == NULL)
+        return fail(r, "not on screen", label);
+    int w, h;
+    ui_display(r->k->ui, &w, &h);
+    bool left = n->r.x + n->r.w / 2 < w / 2;
+    if (left != (strcmp(side, "left") == 0))
+        return fail(r, left ? "it is on the left" : "it is on the right", label);
+    return 0;
+}
+
+/* "expect-tab-reaches-all": Tab, again and again, puts the focus on every control that the
+ * screen has for the keyboard (all focusable nodes but the pointer-only ones), in at most twice
+ * as many presses as there are controls. */
+static int
+cmd_expect_tab_reaches_all(struct run *r)
+{
+    step(r);
+    size_t count;
+    const struct ui_node *all = ui_nodes(r->k->ui, &count);
+    uint32_t *ids = calloc(count + 1, sizeof(*ids));
+    char(*labels)[UI_LABEL_MAX] = calloc(count + 1, sizeof(*labels));
+    bool *seen = calloc(count + 1, sizeof(*seen));
+    size_t n = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (all[i].focusable && !all[i].pointer_only) {
+            ids[n] = all[i].id;
+            snprintf(labels[n], sizeof(labels[n]), "%s", all[i].label);
+            n++;
+        }
+    }
+    size_t reached = 0;
+    for (size_t press = 0; press < 2 * n + 2 && reached < n; press++) {
+        feed(r, &(struct ui_input){ .kind = UI_IN_KEY, .key = UI_KEY_TAB });
+        step(r);
+        const struct ui_node *f = ui_focused(r->k->ui); /* this frame's node: read at once */
+        for (size_t i = 0; f != NULL && i < n; i++) {
+            if (ids[i] == f->id && !seen[i]) {
+                seen[i] = true;
+                reached++;
+            }
+        }
+    }
+    int rc = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!seen[i])
+            rc = fail(r, "Tab never reaches", labels[i]);
+    }
+    if (n == 0)
+        rc = fail(r, "no controls", "");
+    if (rc == 0)
+        printf("tab: all %zu controls reached\n", n);
+    free(ids);
+    free(labels);
+    free(seen);
+    return rc;
+}
+
+/* "type-keys TEXT": taps the on-screen keyboard's key for each character (a space is its Space
+ * key), as a person without a physical keyboard types; a character it has no key for fails. */
+static int
+cmd_type_keys(struct run *r, const char *text)
+{
+    size_t len = strlen(text), i = 0;
+    while (i < len) {
+        uint32_t cp;
+        size_t n = utf8_decode(text + i, len - i, &cp);
+        if (n == 0)
+            return fail(r, "not UTF-8", text);
+        char ch[8] = { 0 };
+        memcpy(ch, text + i, n);
+        const char *want = strcmp(ch, " ") == 0 ? _("Space") : ch;
+        step(r);
+        size_t count;
+        const struct ui_node *all = ui_nodes(r->k->ui, &count), *key = NULL;
+        for (size_t j = 0; j < count && key == NULL; j++) {
+            if (all[j].role == UI_ROLE_KEY && strcmp(all[j].label, want) == 0)
+                key = &all[j];
+        }
+        if (key == NULL)
+            return fail(r, "the on-screen keyboard has no key for", ch);
+        int x = key->r.x + key->r.w / 2, y = key->r.y + key->r.h / 2;
+        r->tap_clock += 500;
+        feed(r, &(struct ui_input){ .kind = UI_IN_DOWN, .x = x, .y = y });
+        r->tap_clock += 100;
+        feed(r, &(struct ui_input){ .kind = UI_IN_UP, .x = x, .y = y });
+        i += n;
+    }
+    return 0;
+}
+
 static int
 cmd_set(struct run *r, const char *arg)
 {
@@ -318,10 +489,11 @@ cmd_dump(struct run *r)
     size_t n;
     const struct ui_node *nodes = ui_nodes(r->k->ui, &n);
     for (size_t i = 0; i < n; i++)
-        printf("node %s \"%s\" \"%s\" %d,%d %dx%d%s%s\n", ui_role_code(nodes[i].role),
+        printf("node %s \"%s\" \"%s\" %d,%d %dx%d%s%s%s\n", ui_role_code(nodes[i].role),
                nodes[i].label, nodes[i].value, nodes[i].r.x, nodes[i].r.y, nodes[i].r.w,
                nodes[i].r.h, nodes[i].focusable ? " focusable" : "",
-               (nodes[i].state & UI_STATE_FOCUSED) ? " focused" : "");
+               (nodes[i].state & UI_STATE_FOCUSED) ? " focused" : "",
+               (nodes[i].state & UI_STATE_CHECKED) ? " checked" : "");
 }
 
 /* --- For the benchmark (tests/bench/ui_bench.py) ----------------------------------------- */
@@ -506,6 +678,24 @@ kiosk_script_run(struct kiosk *k, FILE *script, const char *name, const char *sh
             rc = cmd_tap_first(&r, arg);
         else if (strcmp(s, "expect-focus") == 0)
             rc = cmd_expect_focus(&r, arg);
+        else if (strcmp(s, "expect-role") == 0)
+            rc = cmd_expect_role(&r, arg, 0);
+        else if (strcmp(s, "wait-role") == 0)
+            rc = cmd_expect_role(&r, arg, WAIT_DEFAULT_S);
+        else if (strcmp(s, "expect-match") == 0)
+            rc = cmd_expect_match(&r, arg, true);
+        else if (strcmp(s, "expect-not-match") == 0)
+            rc = cmd_expect_match(&r, arg, false);
+        else if (strcmp(s, "expect-checked") == 0)
+            rc = cmd_expect_checked(&r, arg, true);
+        else if (strcmp(s, "expect-unchecked") == 0)
+            rc = cmd_expect_checked(&r, arg, false);
+        else if (strcmp(s, "expect-side") == 0)
+            rc = cmd_expect_side(&r, arg);
+        else if (strcmp(s, "expect-tab-reaches-all") == 0)
+            rc = cmd_expect_tab_reaches_all(&r);
+        else if (strcmp(s, "type-keys") == 0)
+            rc = cmd_type_keys(&r, arg);
         else if (strcmp(s, "dump") == 0)
             cmd_dump(&r);
         else if (strcmp(s, "mark") == 0) {

@@ -47,11 +47,12 @@ def check_preschool(data):
 
 
 def check_others(data):
-    """Each of the other forms arrived with its answers as the review showed them."""
+    """Each of the other forms arrived with its answers as the review showed them, typed on the
+    on-screen keyboard (apply-others.script uses `type-keys`: no capitals, no comma)."""
     want = {
         "fardtjanst": ("application", "fardtjanst",
                        {"aid": "rollator", "duration": "permanent",
-                        "reason": "Jag kan inte gå till hållplatsen, det är för långt."}),
+                        "reason": "jag kan inte gå till hållplatsen. det är för långt."}),
         "hemtjanst": ("application", "aldreomsorg",
                       {"help": ["cleaning", "shopping", "meals"], "living": "alone",
                        "message": ""}),
@@ -60,7 +61,7 @@ def check_others(data):
                            {"monthly_income_ore": "3850000", "adults": "2"}),
         "ovrigt": ("complaint", "aldreomsorg",
                    {"main": "aldreomsorg", "sort": "complaint", "answer": "yes",
-                    "text": "Hemtjänsten kom inte på tisdagen."}),
+                    "text": "hemtjänsten kom inte på tisdagen."}),
     }
     for type_, (kind, main, fields) in want.items():
         got = arrived(data, type_)

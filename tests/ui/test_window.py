@@ -71,10 +71,19 @@ def xdotool(*args, env):
                           timeout=30, check=True).stdout
 
 
-def capture_png(path, env):
-    """The whole X screen (xwd, TrueColor ZPixmap, 24 or 32 bits a pixel) as an RGB PNG."""
-    raw = subprocess.run(["xwd", "-root", "-silent"], capture_output=True, env=env, timeout=30,
-                         check=True).stdout
+def capture_png(path, env, deadline_s=20):
+    """The whole X screen (xwd, TrueColor ZPixmap, 24 or 32 bits a pixel) as an RGB PNG, once
+    two captures in a row agree: the frame the tree described has reached the X server."""
+    def xwd():
+        return subprocess.run(["xwd", "-root", "-silent"], capture_output=True, env=env,
+                              timeout=30, check=True).stdout
+    raw, until = xwd(), time.monotonic() + deadline_s
+    while True:
+        again = xwd()
+        if again == raw:
+            break
+        assert time.monotonic() < until, "the screen did not settle"
+        raw = again
     h = struct.unpack(">25I", raw[:100])
     header_size, w, hgt, bpp, bpl, ncolors = h[0], h[4], h[5], h[11], h[12], h[19]
     if bpp not in (24, 32) or h[7] != 0:
@@ -128,11 +137,11 @@ def run():
                 x, y, w, h = tree.wait(label, role)["rect"]
                 sx = int(geo["X"]) + round((x + w / 2) * scale)
                 sy = int(geo["Y"]) + round((y + h / 2) * scale)
+                # No pause after it: every click here is followed by a wait for the screen it
+                # leads to, and the next click is on another control (no double tap to avoid).
                 xdotool("mousemove", "--sync", str(sx), str(sy), "click", "1", env=env)
-                time.sleep(0.3)  # a person's pause: never a double tap
 
             def shot(name):
-                time.sleep(0.3)
                 capture_png(os.path.join(SHOTS, f"window-{name}.png"), env)
 
             shot("start")
@@ -146,8 +155,10 @@ def run():
             assert any(name.split()[0] in s for s in tree.labels()), "greeted by name"
             shot("overview")
             click("Fakturor", role="tile")
+            tree.wait("Fakturor", role="heading")  # the screen's own title, not the tile
             tree.wait("Avgift")
             click("Avgift")
+            tree.wait("Faktura", role="heading")
             tree.wait("OCR-nummer")
             tree.wait("Bankgiro")
             shot("invoice")

@@ -61,32 +61,67 @@ tap(struct ui *ui, const char *label, int64_t t, int move)
     frame(ui);
 }
 
+/* A pair of colours the widgets draw against each other, and what it is. */
+struct pair {
+    struct ui_color a, b;
+    const char *what;
+};
+
+static void
+check_pairs(const struct ui_theme *t, const struct pair *pairs, size_t n, double min)
+{
+    for (size_t p = 0; p < n; p++) {
+        double r = ui_contrast_ratio(pairs[p].a, pairs[p].b);
+        CHECK_MSG(r >= min, "%s: %s: %.2f < %.1f", t->code, pairs[p].what, r, min);
+    }
+}
+
 TEST(themes_meet_contrast)
 {
     const struct ui_theme *hc = ui_theme_high_contrast(), *st = ui_theme_standard();
+    /* Text: 4.5:1 in the standard theme, 7:1 in high contrast (theme.c's promise). State
+     * indicators and other non-text (focus ring, control borders, a checked option's fill, the
+     * current step): 3:1 against what is next to them (WCAG 1.4.11). */
     struct {
         const struct ui_theme *t;
-        double min;
+        double text_min;
     } cases[] = { { hc, 7.0 }, { st, 4.5 } };
     for (size_t i = 0; i < 2; i++) {
         const struct ui_theme *t = cases[i].t;
-        struct ui_color pairs[][2] = {
-            { t->fg, t->bg },
-            { t->muted, t->bg },
-            { t->header_fg, t->header_bg },
-            { t->button_fg, t->button_bg },
-            { t->primary_fg, t->primary_bg },
-            { t->tile_fg, t->tile_bg },
-            { t->field_fg, t->field_bg },
-            { t->invalid, t->bg },
-            { t->banner_info_fg, t->banner_info_bg },
-            { t->banner_warn_fg, t->banner_warn_bg },
-            { t->staff_fg, t->staff_bg },
+        const struct pair text[] = {
+            { t->fg, t->bg, "text" },
+            { t->muted, t->bg, "muted text" },
+            { t->header_fg, t->header_bg, "header text" },
+            { t->button_fg, t->button_bg, "button text" },
+            { t->button_fg, t->button_pressed, "pressed button text" },
+            { t->primary_fg, t->primary_bg, "primary and checked button text, current step" },
+            { t->tile_fg, t->tile_bg, "tile and list text" },
+            { t->tile_fg, t->button_pressed, "pressed tile and list row text" },
+            { t->field_fg, t->field_bg, "field text" },
+            { t->invalid, t->bg, "a field's error" },
+            { t->fg, t->dialog_bg, "dialog text" },
+            { t->banner_info_fg, t->banner_info_bg, "info banner" },
+            { t->banner_warn_fg, t->banner_warn_bg, "warning banner" },
+            { t->staff_fg, t->staff_bg, "staff band" },
         };
-        for (size_t p = 0; p < sizeof(pairs) / sizeof(pairs[0]); p++) {
-            double r = ui_contrast_ratio(pairs[p][0], pairs[p][1]);
-            CHECK_MSG(r >= cases[i].min, "%s pair %zu: %.2f < %.1f", t->code, p, r, cases[i].min);
-        }
+        check_pairs(t, text, sizeof(text) / sizeof(text[0]), cases[i].text_min);
+        const struct pair non_text[] = {
+            { t->focus, t->bg, "focus ring on the page" },
+            { t->focus, t->dialog_bg, "focus ring in a dialog" },
+            { t->border, t->bg, "control border" },
+            { t->border, t->dialog_bg, "dialog frame" },
+            { t->invalid, t->field_bg, "an invalid field's frame" },
+            { t->primary_bg, t->bg, "a checked option's fill on the page" },
+            { t->primary_bg, t->tile_bg, "the current step among the others" },
+            { t->primary_bg, t->bg, "the timeline's current mark" },
+            { t->header_fg, t->header_bg, "a header button's frame" },
+            { t->focus, t->tile_bg, "focus ring next to a tile" },
+            { t->primary_bg, t->button_bg, "a checked option beside an unchecked one" },
+            /* Not yet met, so not listed (issue 18, the part x state style table): in the
+             * standard theme a checked header toggle is filled with primary_bg on header_bg
+             * (1.00:1, the same colour) and the focus ring on header_bg is 1.86:1. */
+        };
+        check_pairs(t, non_text, sizeof(non_text) / sizeof(non_text[0]), 3.0);
     }
     /* The formula itself: black on white is 21:1. */
     double bw = ui_contrast_ratio((struct ui_color){ 0, 0, 0, 255 },
@@ -133,12 +168,68 @@ TEST(taps_drags_and_double_taps)
     /* A press held past the long-press time is a long press, not a click. */
     const struct ui_node *n = ui_find(ui, "Beta", UI_ROLE_BUTTON);
     int x = n->r.x + 5, y = n->r.y + 5;
+    /* Touch targets are at least 15 mm high (read now: the node is this frame's). */
+    CHECK(n->r.h >= ui_mm(ui, 15));
     ui_feed(ui, &(struct ui_input){ .kind = UI_IN_DOWN, .x = x, .y = y, .t_ms = 10000 });
     ui_feed(ui, &(struct ui_input){ .kind = UI_IN_UP, .x = x, .y = y, .t_ms = 16000 });
     frame(ui);
     CHECK_INT(1, clicks_b);
-    /* Touch targets are at least 15 mm high. */
-    CHECK(n->r.h >= ui_mm(ui, 15));
+    CHECK_INT(2, clicks_a);
+    ui_destroy(ui);
+}
+
+static int holds, zone_clicks;
+
+/* A button and a hold zone (the technician's corner) below it. */
+static void
+hold_frame(struct ui *ui)
+{
+    ui_begin(ui, 0);
+    ui_area(ui, (struct ui_rect){ 0, 0, 1080, 1920 });
+    if (ui_button(ui, "Alpha", UI_BUTTON_NORMAL))
+        zone_clicks++;
+    if (ui_hold_zone(ui, (struct ui_rect){ 0, 1800, 120, 120 }, "Service"))
+        holds++;
+    ui_end(ui);
+    ui_render(ui);
+}
+
+static void
+press_for(struct ui *ui, const char *label, int64_t t, int64_t held_ms)
+{
+    const struct ui_node *n = ui_find(ui, label, UI_ROLE_BUTTON);
+    CHECK(n != NULL);
+    int x = n->r.x + n->r.w / 2, y = n->r.y + n->r.h / 2; /* read before the next frame */
+    ui_feed(ui, &(struct ui_input){ .kind = UI_IN_DOWN, .x = x, .y = y, .t_ms = t });
+    ui_feed(ui, &(struct ui_input){ .kind = UI_IN_UP, .x = x, .y = y, .t_ms = t + held_ms });
+    hold_frame(ui);
+}
+
+TEST(a_long_press_is_answered_once_and_only_by_what_asks_for_it)
+{
+    struct ui *ui = make_ui();
+    holds = zone_clicks = 0;
+    hold_frame(ui);
+    press_for(ui, "Service", 1000, 100); /* a tap on the zone does nothing */
+    CHECK_INT(0, holds);
+    press_for(ui, "Service", 3000, 4900); /* just short of the long-press time */
+    CHECK_INT(0, holds);
+    press_for(ui, "Service", 10000, 5000); /* held long enough: one long press */
+    CHECK_INT(1, holds);
+    hold_frame(ui);
+    hold_frame(ui);
+    CHECK_INT(1, holds);                 /* answered once, not on every frame after */
+    press_for(ui, "Alpha", 20000, 6000); /* on a button, a long press is neither a click... */
+    CHECK_INT(0, zone_clicks);
+    CHECK_INT(1, holds);                /* ...nor the zone's long press */
+    press_for(ui, "Alpha", 30000, 100); /* and the button still clicks afterwards */
+    CHECK_INT(1, zone_clicks);
+    /* The zone is for a finger only: Tab never stops on it. */
+    for (int i = 0; i < 4; i++) {
+        ui_feed(ui, &(struct ui_input){ .kind = UI_IN_KEY, .key = UI_KEY_TAB });
+        hold_frame(ui);
+        CHECK_STR("Alpha", ui_focused(ui)->label);
+    }
     ui_destroy(ui);
 }
 
@@ -203,6 +294,7 @@ main(void)
         return 0;
     }
     RUN(themes_meet_contrast);
+    RUN(a_long_press_is_answered_once_and_only_by_what_asks_for_it);
     RUN(catalogues_translate_and_refuse_garbage);
     RUN(taps_drags_and_double_taps);
     RUN(keyboard_focus_and_enter);
