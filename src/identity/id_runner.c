@@ -49,6 +49,7 @@ run(void *arg)
         memcpy(r->demo, demo, sizeof(demo));
         r->n_demo = n;
         pthread_mutex_unlock(&r->lock);
+        secure_zero(demo, sizeof(demo)); /* names and personnummer: no copy left on the stack */
     }
     for (;;) {
         pthread_mutex_lock(&r->lock);

@@ -133,6 +133,8 @@ perform(CURL *h, const char *url, const char *path, const char *body, struct cur
     curl_easy_setopt(h, CURLOPT_HEADERDATA, r);
     CURLcode rc = curl_easy_perform(h);
     free(full);
+    if (rc != CURLE_OK) /* what arrived of an answer that did not complete goes too */
+        buf_finish_wipe(&r->body);
     if (rc == CURLE_SSL_PINNEDPUBKEYNOTMATCH) {
         err_set(err, "the server's key does not match the pinned key: nothing was sent");
         return SYNC_ERR_PIN;

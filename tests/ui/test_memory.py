@@ -197,8 +197,12 @@ def mappings(pid):
         for line in m:
             parts = line.split(None, 5)
             lo, hi = (int(x, 16) for x in parts[0].split("-"))
-            if parts[1][0] == "r":
-                name = parts[5].strip() if len(parts) > 5 else "anonymous"
+            name = parts[5].strip() if len(parts) > 5 else "anonymous"
+            # A file mapped read-only (a library's code and constants) holds only that file's
+            # bytes, never what the kiosk received: "Bits Per Primary" in libSDL2 is not the
+            # staff member Per. Everything writable, and anonymous memory, is searched.
+            file_only = parts[1][1] != "w" and name != "anonymous" and not name.startswith("[")
+            if parts[1][0] == "r" and not file_only:
                 yield lo, hi, f"{name} {parts[0]} {parts[1]}"
 
 
