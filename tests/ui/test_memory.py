@@ -10,7 +10,7 @@ to be called back (a phone number typed) and sends a complaint (a free text type
 out. Each kiosk holds twice (`hold-until`): before the logout, when the search must find the
 people (so a search that cannot find anything fails), and after it, once the case store's
 database shows the submissions delivered, when it must find nothing. The search reads every
-readable mapping of the process (all threads share it: heap, every thread's malloc arena and
+writable or anonymous mapping of the process (all threads share it: heap, every thread's malloc arena and
 stack, .bss, libraries' data) through /proc/PID/mem, for each person's personnummer (12 and 10
 digits, with and without '-'), given name, surname, phone number, address, OCR numbers, case
 numbers (and those the case store gave the submissions), the phone numbers and free text typed,
