@@ -127,7 +127,11 @@ if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
 else
     say "the kiosk, headless (no display): a citizen identifies, looks around and logs out"
     mkdir -p "$out/screenshots"
-    SDL_AUDIODRIVER=dummy "${kiosk[@]}" --headless --script tests/ui/scripts/citizen.script \
+    # The ui suite's visit, less what it asserts of its own test person's empty lists: the demo
+    # person has a färdtjänst permit and the visit booked above.
+    grep -v -e '^expect "Du har in' -e '^expect "Du står inte' tests/ui/scripts/citizen.script \
+        > "$out/citizen-visit.script"
+    SDL_AUDIODRIVER=dummy "${kiosk[@]}" --headless --script "$out/citizen-visit.script" \
         --screenshots "$out/screenshots" | sed 's/^/  /'
     "${kiosk[@]}" --headless --script tests/ui/scripts/callback.script \
         --screenshots "$out/screenshots" | sed 's/^/  /'
