@@ -174,6 +174,14 @@ def a_cache_written_by_the_previous_version_migrates_and_delivers_its_outbox_onc
     shutil.copytree(os.path.join(FIXTURE, "casestore"), old_cs.data)
     kdir = os.path.join(base.TMP, "v2-kiosk")
     shutil.copytree(os.path.join(FIXTURE, "kiosk"), kdir)
+    # The databases are kept as the SQL text of what that version wrote (sqlite3 .dump, with its
+    # user_version): rebuilt here byte for byte in content, no binary file in the repository.
+    for sql, db in ((os.path.join(old_cs.data, "casestore.sql"),
+                     os.path.join(old_cs.data, "casestore.db")),
+                    (os.path.join(kdir, "cache.sql"), os.path.join(kdir, "cache.db"))):
+        with open(sql) as f, contextlib.closing(sqlite3.connect(db)) as conn:
+            conn.executescript(f.read())
+        os.unlink(sql)
     for d in (old_cs.data, kdir):
         os.chmod(d, 0o700)
         for f in os.listdir(d):
