@@ -223,8 +223,17 @@ sync_enroll(const char *url, const char *pin, const char *token, const char *sit
     return e;
 }
 
-enum sync_error
-sync_server_time(const char *url, const char *pin, int64_t *server_time, struct errbuf *err)
+static int
+on_progress(void *userp, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+    const _Atomic int *flag = userp;
+    return *flag ? 1 : 0; /* non-zero aborts the transfer */
+}
+
+/* GET /v1/time, unsigned, with short timeouts; aborted while *abort_flag is set (may be NULL). */
+static enum sync_error
+get_time(const char *url, const char *pin, const _Atomic int *abort_flag, long timeout_s,
+         int64_t *server_time, struct errbuf *err)
 {
     CURL *h = new_curl(pin);
     if (h == NULL) {
@@ -232,7 +241,12 @@ sync_server_time(const char *url, const char *pin, int64_t *server_time, struct 
         return SYNC_ERR_NETWORK;
     }
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 3L);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT, 10L);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT, timeout_s);
+    if (abort_flag != NULL) {
+        curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+        curl_easy_setopt(h, CURLOPT_XFERINFODATA, (void *)(uintptr_t)abort_flag);
+        curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+    }
     struct response r;
     enum sync_error e = perform(h, url, "/v1/time", NULL, NULL, &r, err);
     curl_easy_cleanup(h);
@@ -255,6 +269,12 @@ sync_server_time(const char *url, const char *pin, int64_t *server_time, struct 
     return e;
 }
 
+enum sync_error
+sync_server_time(const char *url, const char *pin, int64_t *server_time, struct errbuf *err)
+{
+    return get_time(url, pin, NULL, 10L, server_time, err);
+}
+
 struct sync_client *
 sync_client_create(struct store *store, const char *url, const char *pin, const char *device_id,
                    const unsigned char *sk, struct errbuf *err)
@@ -274,13 +294,6 @@ sync_client_create(struct store *store, const char *url, const char *pin, const 
     if (store_sync_state_get(store, &ss) == STORE_OK)
         c->clock_offset_s = ss.server_offset_s;
     return c;
-}
-
-static int
-on_progress(void *userp, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
-{
-    const _Atomic int *flag = userp;
-    return *flag ? 1 : 0; /* non-zero aborts the transfer */
 }
 
 void
@@ -467,26 +480,9 @@ report_set_aside(struct sync_client *c)
 enum sync_error
 sync_probe(struct sync_client *c)
 {
-    CURL *h = new_curl(c->pin);
-    if (h == NULL)
-        return SYNC_ERR_NETWORK;
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 3L);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT, 5L);
-    if (c->abort_flag != NULL) {
-        curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
-        curl_easy_setopt(h, CURLOPT_XFERINFODATA, (void *)(uintptr_t)c->abort_flag);
-        curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
-    }
-    struct response r;
+    int64_t t;
     struct errbuf err = { "" };
-    enum sync_error e = perform(h, c->url, "/v1/time", NULL, NULL, &r, &err);
-    curl_easy_cleanup(h);
-    if (e == SYNC_OK) {
-        if (r.status != 200)
-            e = status_error(&r, &err);
-        buf_finish(&r.body);
-    }
-    return e;
+    return get_time(c->url, c->pin, c->abort_flag, 5L, &t, &err);
 }
 
 enum sync_error
