@@ -7,10 +7,19 @@
 
 extern const unsigned char font_sans_regular[], font_sans_bold[];
 extern const unsigned char font_arabic_regular[], font_arabic_bold[];
+extern const unsigned char font_ethiopic_regular[], font_ethiopic_bold[];
 extern const size_t font_sans_regular_len, font_sans_bold_len;
 extern const size_t font_arabic_regular_len, font_arabic_bold_len;
+extern const size_t font_ethiopic_regular_len, font_ethiopic_bold_len;
 
-extern const unsigned char catalogue_sv[], catalogue_en[], catalogue_ar[];
-extern const size_t catalogue_sv_len, catalogue_en_len, catalogue_ar_len;
+/* Every catalogue the build compiled, one per language of i18n/languages.tsv that has a .po
+ * file (complete or not: i18n_table says which are offered). */
+struct asset_catalogue {
+    const char *code;
+    const unsigned char *data;
+    const size_t *len;
+};
+extern const struct asset_catalogue asset_catalogues[];
+extern const size_t asset_catalogues_n;
 
 #endif

@@ -3,7 +3,8 @@
 carries its fonts and catalogues and needs nothing from the host's file system at run time.
 
 Usage: embed.py OUT.c NAME=PATH...   Each NAME gets `const unsigned char NAME[]` and
-`const size_t NAME_len` (declared in assets/assets.h)."""
+`const size_t NAME_len` (declared in assets/assets.h). The NAMEs catalogue_CODE also make up
+`asset_catalogues[]`, the table of embedded catalogues by language code."""
 import os
 import sys
 
@@ -29,6 +30,12 @@ def main():
             f"const size_t {name}_len = {size};",
             "",
         ]
+    cats = [p.split("=", 1)[0] for p in pairs if p.startswith("catalogue_")]
+    lines += ['#include "assets.h"', ""]
+    lines += [f"extern const unsigned char {c}[];\nextern const size_t {c}_len;" for c in cats]
+    lines += ["", "const struct asset_catalogue asset_catalogues[] = {"]
+    lines += [f'    {{ "{c[len("catalogue_"):]}", {c}, &{c}_len }},' for c in cats]
+    lines += ["};", f"const size_t asset_catalogues_n = {len(cats)};", ""]
     with open(out, "w", encoding="utf-8") as f:
         f.write("\n".join(lines))
 

@@ -14,6 +14,8 @@
 
 #include "assets.h"
 #include "client.h"
+#include "i18n.h"
+#include "macros.h"
 #include "sync.h"
 
 /* Thresholds. The clock matters for BankID and for the data's age; the rest are what a site
@@ -150,21 +152,27 @@ check_store(struct store *s, const char *path, struct diag_report *r)
 static void
 check_assets(struct diag_report *r)
 {
-    const struct {
+    enum { N_FONTS = 6 };
+    struct {
         const char *name;
         const unsigned char *data;
         const size_t *len;
         bool font;
-    } a[] = {
+    } a[N_FONTS + 16] = {
         { "Noto Sans", font_sans_regular, &font_sans_regular_len, true },
         { "Noto Sans Bold", font_sans_bold, &font_sans_bold_len, true },
         { "Noto Sans Arabic", font_arabic_regular, &font_arabic_regular_len, true },
         { "Noto Sans Arabic Bold", font_arabic_bold, &font_arabic_bold_len, true },
-        { "sv catalogue", catalogue_sv, &catalogue_sv_len, false },
-        { "en catalogue", catalogue_en, &catalogue_en_len, false },
-        { "ar catalogue", catalogue_ar, &catalogue_ar_len, false },
+        { "Noto Sans Ethiopic", font_ethiopic_regular, &font_ethiopic_regular_len, true },
+        { "Noto Sans Ethiopic Bold", font_ethiopic_bold, &font_ethiopic_bold_len, true },
     };
-    for (size_t i = 0; i < sizeof(a) / sizeof(a[0]); i++) {
+    size_t n = N_FONTS;
+    for (size_t i = 0; i < asset_catalogues_n && n < ARRAY_LEN(a); i++, n++) {
+        a[n].name = asset_catalogues[i].code;
+        a[n].data = asset_catalogues[i].data;
+        a[n].len = asset_catalogues[i].len;
+    }
+    for (size_t i = 0; i < n; i++) {
         const unsigned char *d = a[i].data;
         bool ok = *a[i].len >= 28;
         if (ok && a[i].font)
@@ -174,11 +182,26 @@ check_assets(struct diag_report *r)
                   (uint32_t)d[3] << 24) == MO_MAGIC;
         if (!ok) {
             add(r, "assets", DIAG_FAIL, "rebuild the binary (fonts and catalogues are embedded)",
-                "%s is missing or damaged", a[i].name);
+                "%s%s is missing or damaged", a[i].name, a[i].font ? "" : " catalogue");
             return;
         }
     }
-    add(r, "assets", DIAG_OK, NULL, "4 fonts and 3 catalogues embedded");
+    /* The languages offered, and those left out by the build's catalogue check. */
+    char offered[128] = "", left_out[256] = "";
+    for (size_t i = 0; i < i18n_table_len; i++) {
+        const struct i18n_language *l = &i18n_table[i];
+        char *buf = l->complete ? offered : left_out;
+        size_t size = l->complete ? sizeof(offered) : sizeof(left_out), at = strlen(buf);
+        if (l->complete)
+            snprintf(buf + at, size - at, "%s%s", at ? " " : "", l->code);
+        else
+            snprintf(buf + at, size - at, "%s%s %u %%", at ? ", " : "", l->code,
+                     l->total ? l->translated * 100 / l->total : 0);
+    }
+    add(r, "assets", DIAG_OK, NULL,
+        "%d fonts and %zu catalogues embedded; languages offered: %s%s%s%s", N_FONTS,
+        asset_catalogues_n, offered, left_out[0] ? " (not complete, not offered: " : "", left_out,
+        left_out[0] ? ")" : "");
 }
 
 static void

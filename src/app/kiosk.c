@@ -228,7 +228,7 @@ kiosk_logout(struct kiosk *k)
     kiosk_staff_forget(k);
     ui_forget_text(k->ui);
     /* The next person starts in the kiosk's own language and presentation. */
-    i18n_set_language(i18n_languages(&(size_t){ 0 })[0].code);
+    i18n_set_language(i18n_table[0].code);
     ui_set_rtl(k->ui, false);
     ui_set_theme(k->ui, false);
     ui_set_large_text(k->ui, false);
@@ -678,7 +678,10 @@ idle_timers(struct kiosk *k, int64_t now)
         /* Said as well as shown: someone who cannot see the screen must not lose their
          * session unawares. */
         char left[160], say[400];
-        snprintf(left, sizeof(left), _("For your privacy you will be logged out in %d seconds."),
+        snprintf(left, sizeof(left),
+                 i18n_ngettext("For your privacy you will be logged out in %d second.",
+                               "For your privacy you will be logged out in %d seconds.",
+                               (unsigned long)KIOSK_IDLE_COUNTDOWN_S),
                  KIOSK_IDLE_COUNTDOWN_S);
         snprintf(say, sizeof(say), "%s %s %s", _("Are you still there?"), left,
                  _("Touch Continue to stay."));
@@ -689,7 +692,10 @@ idle_timers(struct kiosk *k, int64_t now)
             k->speech_failed = true;
             LOG_WARN("no speech: %s", err.msg);
         }
-        speech_say(k->speech, i18n_current()->code, say);
+        /* A language without an espeak-ng voice (i18n/languages.tsv) is not read aloud with
+         * another language's pronunciation rules. */
+        if (i18n_current()->voice != NULL)
+            speech_say(k->speech, i18n_current()->voice, say);
     }
     if (k->m.idle_warning) {
         int left = (int)((k->idle_deadline_ms - now + 999) / 1000);
@@ -818,18 +824,12 @@ cmd_kiosk(int argc, char **argv)
         LOG_WARN("identity.demo is ignored: the identity provider is not on this machine");
         k->demo = false;
     }
-    static const struct {
-        const char *code;
-        const unsigned char *data;
-        const size_t *len;
-    } cats[] = { { "sv", catalogue_sv, &catalogue_sv_len },
-                 { "en", catalogue_en, &catalogue_en_len },
-                 { "ar", catalogue_ar, &catalogue_ar_len } };
-    for (size_t i = 0; i < ARRAY_LEN(cats); i++) {
-        if (!i18n_add_catalogue(cats[i].code, cats[i].data, *cats[i].len, &err))
+    for (size_t i = 0; i < asset_catalogues_n; i++) {
+        const struct asset_catalogue *c = &asset_catalogues[i];
+        if (!i18n_add_catalogue(c->code, c->data, *c->len, &err))
             LOG_ERR("catalogue: %s", err.msg);
     }
-    i18n_set_language("sv");
+    i18n_set_language(i18n_table[0].code);
     int w = (int)config_get_int(k->cfg, "display.width_px");
     int h = (int)config_get_int(k->cfg, "display.height_px");
     if (landscape != (w > h)) {
@@ -844,9 +844,10 @@ cmd_kiosk(int argc, char **argv)
         .drag_mm = (int)config_get_int(k->cfg, "input.drag_mm"),
         .long_press_ms = (int)config_get_int(k->cfg, "input.long_press_ms"),
         .double_tap_ms = (int)config_get_int(k->cfg, "input.double_tap_ms"),
-        .fonts = { font_sans_regular, font_sans_bold, font_arabic_regular, font_arabic_bold },
+        .fonts = { font_sans_regular, font_sans_bold, font_arabic_regular, font_arabic_bold,
+                   font_ethiopic_regular, font_ethiopic_bold },
         .font_lens = { font_sans_regular_len, font_sans_bold_len, font_arabic_regular_len,
-                       font_arabic_bold_len },
+                       font_arabic_bold_len, font_ethiopic_regular_len, font_ethiopic_bold_len },
     };
     struct platform_config pc = { w, h, headless, scale, false };
     int rc = APP_EXIT_INVALID;

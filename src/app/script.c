@@ -464,7 +464,14 @@ cmd_set(struct run *r, const char *arg)
         kiosk_set_orientation(k, strcmp(arg, "orientation landscape") == 0);
     else if (strncmp(arg, "language ", 9) == 0 && i18n_set_language(arg + 9))
         ui_set_rtl(k->ui, i18n_current()->rtl);
-    else
+    else if (strcmp(arg, "preview-languages on") == 0 ||
+             strcmp(arg, "preview-languages off") == 0) {
+        /* incomplete catalogues on the chooser too: for the right-to-left layout tests while
+         * no right-to-left catalogue is complete, and for translators */
+        i18n_set_preview(strcmp(arg, "preview-languages on") == 0);
+        ui_set_rtl(k->ui, i18n_current()->rtl);
+        ui_invalidate(k->ui);
+    } else
         return fail(r, "unknown setting", arg);
     step(r);
     return 0;

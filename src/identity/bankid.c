@@ -1,4 +1,5 @@
-/* BankID RP v6, sans-IO. */
+/* BankID RP v6, sans-IO. The recommended user messages are BankID's own texts (RFA codes,
+ * REFERENCE.md §1), Swedish and English as BankID publishes them. */
 #include "bankid.h"
 
 #include <sodium.h>
@@ -14,9 +15,9 @@ static const struct bankid_message
     rfa4 = { "RFA4",
              "En identifiering eller underskrift för det här personnumret är redan påbörjad.",
              N_("An identification for this personal identity number is already in progress.") },
-    rfa5 = { "RFA5", "Något gick fel. Försök igen.",
-             N_("Something went wrong. Please try again.") },
-    rfa6 = { "RFA6", "Åtgärden avbröts.", N_("Cancelled.") },
+    rfa5 = { "RFA5", "Internt tekniskt fel. Försök igen.",
+             N_("Internal error. Please try again.") },
+    rfa6 = { "RFA6", "Åtgärden avbruten.", N_("Action cancelled.") },
     rfa8 = { "RFA8",
              "BankID-appen svarar inte. Kontrollera att den är startad och att du har "
              "internetanslutning. Försök sedan igen.",
@@ -31,10 +32,9 @@ static const struct bankid_message
     rfa17b = { "RFA17B",
                "Misslyckades att läsa av QR-koden. Starta BankID-appen och läs av QR-koden.",
                N_("The QR code could not be read. Start the BankID app and scan the QR code.") },
-    rfa21 = { "RFA21", "En identifiering eller underskrift pågår.",
-              N_("An identification is in progress.") },
-    rfa22 = { "RFA22", "Något gick fel. Försök igen.",
-              N_("Something went wrong. Please try again.") },
+    rfa21 = { "RFA21", "Identifiering eller underskrift pågår.",
+              N_("Identification or signing in progress.") },
+    rfa22 = { "RFA22", "Okänt fel. Försök igen.", N_("Unknown error. Please try again.") },
     rfa23 = { "RFA23", "Fotografera och läs av din ID-handling med BankID-appen.",
               N_("Photograph and scan your identity document with the BankID app.") },
     done = { "", "Klart", N_("Done") };

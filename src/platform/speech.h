@@ -17,8 +17,8 @@ struct speech;
 struct speech *speech_open(struct errbuf *err);
 void speech_close(struct speech *s); /* accepts NULL */
 
-/* Says text in a language ("sv", "en", "ar"), replacing whatever is still being played.
- * Synthesis runs on the caller's thread (tens of milliseconds for a sentence). False if nothing
+/* Says text with an espeak-ng voice (the language table's: "sv", "en", "ar"), replacing
+ * whatever is still being played. Synthesis runs on the caller's thread (tens of milliseconds for a sentence). False if nothing
  * could be synthesised. */
 bool speech_say(struct speech *s, const char *lang, const char *text);
 

@@ -63,14 +63,14 @@ chrome_begin(struct ui *ui, struct model *m, const char *title, bool can_go_back
         m->act->logout(m->app);
 
     /* Row 2: the languages, each in its own name; contrast; text size. */
-    size_t n_lang;
-    const struct i18n_language *langs = i18n_languages(&n_lang);
+    const struct i18n_language *langs[16];
+    size_t n_lang = i18n_offered(langs, ARRAY_LEN(langs));
     ui_columns(ui, (int)n_lang + 2);
     for (size_t i = 0; i < n_lang; i++) {
         struct ui_rect r = ui_take(ui, row);
-        bool cur = strcmp(langs[i].code, i18n_current()->code) == 0;
-        if (ui_button_in(ui, r, langs[i].native, UI_BUTTON_QUIET, cur))
-            m->act->set_language(m->app, langs[i].code);
+        bool cur = langs[i] == i18n_current();
+        if (ui_button_in(ui, r, langs[i]->native, UI_BUTTON_QUIET, cur))
+            m->act->set_language(m->app, langs[i]->code);
     }
     if (ui_button_in(ui, ui_take(ui, row), _("Contrast"), UI_BUTTON_QUIET, ui_high_contrast(ui)))
         m->act->toggle_contrast(m->app);
@@ -120,7 +120,10 @@ chrome_end(struct ui *ui, struct model *m)
         return;
     chrome_dialog_begin(ui, _("Are you still there?"), 110);
     char left[160];
-    snprintf(left, sizeof(left), _("For your privacy you will be logged out in %d seconds."),
+    snprintf(left, sizeof(left),
+             i18n_ngettext("For your privacy you will be logged out in %d second.",
+                           "For your privacy you will be logged out in %d seconds.",
+                           (unsigned long)m->idle_seconds_left),
              m->idle_seconds_left);
     ui_paragraph(ui, left, UI_TEXT_BODY);
     if (ui_button(ui, _("Continue"), UI_BUTTON_PRIMARY))

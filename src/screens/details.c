@@ -157,17 +157,35 @@ static void
 build_info(struct ui *ui, struct model *m)
 {
     chrome_begin(ui, m, _("General information"), true);
+    /* Each article (one per area) carries its language: the citizen's language where the
+     * city has written it, Swedish otherwise, and then the screen says so. */
     const struct model_records *l = &m->articles;
     const char *lang = i18n_current()->code;
     size_t shown = 0, total = 0;
     for (size_t i = 0; i < l->n; i++) {
-        const char *al = model_text(l, i, "lang");
-        if (al == NULL || strcmp(al, strcmp(lang, "ar") == 0 ? "sv" : lang) != 0)
+        const char *al = model_text(l, i, "lang"), *area = model_text(l, i, "area");
+        if (al == NULL)
+            continue;
+        bool mine = strcmp(al, lang) == 0;
+        if (!mine && strcmp(al, "sv") != 0)
+            continue;
+        /* the Swedish one only when its area has none in the citizen's language */
+        bool other = false;
+        for (size_t j = 0; !mine && j < l->n && !other; j++) {
+            const char *aj = model_text(l, j, "lang"), *area_j = model_text(l, j, "area");
+            other = aj != NULL && strcmp(aj, lang) == 0 && area != NULL && area_j != NULL &&
+                    strcmp(area, area_j) == 0;
+        }
+        if (other)
             continue;
         total++;
         if (total <= (size_t)info_page * 3 || shown == 3)
             continue;
         ui_heading(ui, or_dash(model_text(l, i, "title")), 2);
+        if (!mine)
+            ui_paragraph(ui,
+                         _("This text is not available in your language. It is shown in Swedish."),
+                         UI_TEXT_SMALL);
         ui_paragraph(ui, or_dash(model_text(l, i, "body")), UI_TEXT_BODY);
         shown++;
     }

@@ -1,5 +1,14 @@
-/* Dates, times and money per language. Weekday and month names are msgids, translated by the
- * catalogues, so a new language needs no code. */
+/* Dates, times and money per language. Weekday and month names and the order of a date's
+ * parts are catalogue entries, so a new language needs no code; a translation reorders the
+ * parts with numbered placeholders ("%3$d年%2$s%1$d日").
+ *
+ * Every language uses the 24-hour clock and Western digits (0-9). Western digits because the
+ * numbers on the kiosk are the ones the citizen copies or compares: OCR numbers, amounts,
+ * personnummer and dates on paper letters and in the bank app, which Swedish authorities print
+ * in Western digits in every language (the Arabic and Persian versions of Försäkringskassan's
+ * and Migrationsverket's material do the same), and OCR and bankgiro numbers have no other
+ * form. Amounts are Swedish kronor, written the Swedish way (1 234,50 kr) in every language
+ * but English, whose own convention (SEK 1,234.50) English-reading citizens expect. */
 #include <stdio.h>
 #include <string.h>
 
@@ -11,15 +20,28 @@
 static const char *const weekdays[7] = { N_("Monday"),   N_("Tuesday"), N_("Wednesday"),
                                          N_("Thursday"), N_("Friday"),  N_("Saturday"),
                                          N_("Sunday") };
-static const char *const months[12] = { N_("January"), N_("February"), N_("March"),
-                                        N_("April"),   N_("May"),      N_("June"),
-                                        N_("July"),    N_("August"),   N_("September"),
-                                        N_("October"), N_("November"), N_("December") };
+
+/* "May" alone is also the verb: the month names have a context of their own only where the
+ * English word has two meanings. */
+static const char *
+month_name(int month)
+{
+    static const char *const months[12] = {
+        N_("January"),  N_("February"), N_("March"),  N_("April"),     "",
+        N_("June"),     N_("July"),     N_("August"), N_("September"), N_("October"),
+        N_("November"), N_("December")
+    };
+    if (month == 5)
+        return C_("month", "May");
+    return _(months[month - 1]);
+}
 
 static void
 day_month_year(struct date d, char *out, size_t size)
 {
-    snprintf(out, size, "%d %s %d", d.day, _(months[d.month - 1]), d.year);
+    /* TRANSLATORS: a date: day of the month, the month's name, year ("4 december 2026"); use
+     * %1$d, %2$s, %3$d to change their order. */
+    snprintf(out, size, C_("date", "%d %s %d"), d.day, month_name(d.month), d.year);
 }
 
 /* Parses iso into d; if it is not a date, writes it as it is (or nothing) and returns false. */
@@ -38,9 +60,10 @@ fmt_date(const char *iso, char *out, size_t size)
     struct date d;
     if (!parse_or_copy(iso, &d, out, size))
         return;
-    char dmy[64];
-    day_month_year(d, dmy, sizeof(dmy));
-    snprintf(out, size, "%s %s", _(weekdays[date_weekday(d) - 1]), dmy);
+    /* TRANSLATORS: a date with its weekday: weekday, day of the month, month, year ("fredag
+     * 4 december 2026"); use %1$s, %2$d, %3$s, %4$d to change their order. */
+    snprintf(out, size, C_("date", "%s %d %s %d"), _(weekdays[date_weekday(d) - 1]), d.day,
+             month_name(d.month), d.year);
 }
 
 void
@@ -66,7 +89,7 @@ void
 fmt_money(long long ore, char *out, size_t size)
 {
     char buf[48];
-    bool en = strcmp(i18n_current()->code, "en") == 0;
+    bool en = strcmp(i18n_current()->code, "en") == 0; /* see the top of this file */
     money_format(ore, en ? MONEY_STYLE_EN : MONEY_STYLE_SV, buf, sizeof(buf));
     snprintf(out, size, "%s", buf);
 }
@@ -89,9 +112,15 @@ fmt_age(int64_t then, int64_t now, char *out, size_t size)
     if (min < 1)
         snprintf(out, size, "%s", _("Updated just now."));
     else if (min < 120)
-        snprintf(out, size, _("Updated %lld minutes ago."), (long long)min);
+        snprintf(out, size,
+                 i18n_ngettext("Updated %lld minute ago.", "Updated %lld minutes ago.",
+                               (unsigned long)min),
+                 (long long)min);
     else
-        snprintf(out, size, _("Updated %lld hours ago."), (long long)(min / 60));
+        snprintf(out, size,
+                 i18n_ngettext("Updated %lld hour ago.", "Updated %lld hours ago.",
+                               (unsigned long)(min / 60)),
+                 (long long)(min / 60));
 }
 
 enum invoice_state

@@ -74,12 +74,18 @@ build_queues(struct ui *ui, struct model *m)
         fmt_date_short(model_text(l, i, "registered_on"), reg, sizeof(reg));
         fmt_date_short(model_text(l, i, "expected_offer"), exp, sizeof(exp));
         const char *unit = model_text(l, i, "unit"), *child = model_text(l, i, "child_name");
-        snprintf(detail, sizeof(detail), _("%s%s%s. Registered %s. Expected offer: %s."),
-                 unit != NULL ? unit : "", child != NULL ? ", " : "", child != NULL ? child : "",
-                 reg, exp[0] ? exp : _("not known"));
+        const char *expected = exp[0] ? exp : _("not known");
+        if (child != NULL)
+            /* TRANSLATORS: the unit (a preschool's name), the child's name, two dates */
+            snprintf(detail, sizeof(detail), _("%s, %s. Registered %s. Expected offer: %s."),
+                     unit != NULL ? unit : "", child, reg, expected);
+        else
+            snprintf(detail, sizeof(detail), _("%s. Registered %s. Expected offer: %s."),
+                     unit != NULL ? unit : "", reg, expected);
+        /* the queue is a coded value ("forskola"): its label, never the code through gettext */
         const char *q = model_text(l, i, "queue");
         ui_push_key(ui, (uint32_t)l->rows[i].id);
-        ui_list_item(ui, q != NULL ? _(q) : "", detail, pos);
+        ui_list_item(ui, q != NULL ? fmt_tax(TAX_MAIN, q) : "", detail, pos);
         ui_pop_key(ui);
     }
     ui_pager(ui, p, (int)l->n, PER_PAGE);

@@ -22,21 +22,34 @@ build(struct ui *ui, struct model *m)
     char v[64], d[192], x[96];
     ui_columns(ui, 2);
     snprintf(v, sizeof(v), "%d", o->open_cases);
-    snprintf(d, sizeof(d), _("open of %d in all"), o->cases_total);
+    snprintf(d, sizeof(d),
+             i18n_ngettext("%d case is open, of %d in all.", "%d cases are open, of %d in all.",
+                           (unsigned long)o->open_cases),
+             o->open_cases, o->cases_total);
     if (ui_tile(ui, _("My cases"), v, d))
         m->act->go(m->app, SCREEN_CASES);
 
     snprintf(v, sizeof(v), "%d", o->unpaid_invoices);
-    if (o->next_due_date != NULL) {
+    if (o->overdue_invoices > 0) {
+        /* two whole sentences, each with the plural of its own number */
+        char od[96];
+        snprintf(d, sizeof(d),
+                 i18n_ngettext("%d invoice to pay.", "%d invoices to pay.",
+                               (unsigned long)o->unpaid_invoices),
+                 o->unpaid_invoices);
+        snprintf(od, sizeof(od),
+                 i18n_ngettext("%d of them is overdue.", "%d of them are overdue.",
+                               (unsigned long)o->overdue_invoices),
+                 o->overdue_invoices);
+        snprintf(d + strlen(d), sizeof(d) - strlen(d), " %s", od);
+    } else if (o->next_due_date != NULL) {
         fmt_date_short(o->next_due_date, x, sizeof(x));
-        snprintf(d, sizeof(d), _("unpaid, next due %s"), x);
+        snprintf(d, sizeof(d),
+                 i18n_ngettext("%d invoice to pay, due %s.", "%d invoices to pay, the next due %s.",
+                               (unsigned long)o->unpaid_invoices),
+                 o->unpaid_invoices, x);
     } else {
         snprintf(d, sizeof(d), "%s", _("nothing to pay"));
-    }
-    if (o->overdue_invoices > 0) {
-        char od[96];
-        snprintf(od, sizeof(od), _(", %d overdue"), o->overdue_invoices);
-        snprintf(d + strlen(d), sizeof(d) - strlen(d), "%s", od);
     }
     if (ui_tile(ui, _("Invoices"), v, d))
         m->act->go(m->app, SCREEN_INVOICES);

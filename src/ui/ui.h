@@ -116,14 +116,25 @@ const struct ui_theme *ui_theme_high_contrast(void);
 /* WCAG 2 contrast ratio of two colours (1 to 21). */
 double ui_contrast_ratio(struct ui_color a, struct ui_color b);
 
+/* The embedded font faces (assets/); text.c picks one per run of text by its script. */
+enum ui_face {
+    UI_FACE_SANS,
+    UI_FACE_SANS_BOLD,
+    UI_FACE_ARABIC,
+    UI_FACE_ARABIC_BOLD,
+    UI_FACE_ETHIOPIC,
+    UI_FACE_ETHIOPIC_BOLD,
+    UI_FACE_COUNT
+};
+
 struct ui_config {
     int width_px, height_px; /* the display */
     double diagonal_in;      /* its size, for millimetres */
     int drag_mm;             /* movement that turns a press into a drag (no click) */
     int long_press_ms;
-    int double_tap_ms; /* a second tap on the same control within this is ignored */
-    const void *fonts[4];
-    size_t font_lens[4]; /* sans regular, sans bold, arabic regular, arabic bold */
+    int double_tap_ms;                /* a second tap on the same control within this is ignored */
+    const void *fonts[UI_FACE_COUNT]; /* by enum ui_face */
+    size_t font_lens[UI_FACE_COUNT];
 };
 
 /* The toolkit needs a renderer: see ui_sdl.h. */

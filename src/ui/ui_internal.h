@@ -9,7 +9,7 @@
 
 #define UI_MAX_COMMANDS 4096
 #define UI_TEXT_CACHE   1024
-#define UI_FONT_FACES   4
+#define UI_FONT_FACES   UI_FACE_COUNT
 
 enum ui_cmd_kind {
     UI_CMD_FILL,
