@@ -1,8 +1,10 @@
 /* Text: the embedded fonts, word-by-word shaping with SDL_ttf (HarfBuzz), a cache of shaped
  * words as textures, wrapping, and enough of the bidirectional algorithm for a right-to-left
  * interface with left-to-right names and numbers in it: words are shaped whole in their own
- * script's font; runs of words in one direction keep their order, runs are ordered by the
- * paragraph's direction. */
+ * script's font (Noto Sans for Latin and Cyrillic, Noto Sans Arabic, Noto Sans Ethiopic); runs
+ * of words in one direction keep their order, runs are ordered by the paragraph's direction.
+ * Words of different fonts sit on one baseline, and a paragraph's line height covers every
+ * font it uses. A paragraph has no limit on its number of words. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,8 +15,7 @@
 #define LOG_MODULE "ui"
 #include "log.h"
 
-#define MAX_WORDS 256
-#define PROBE     32
+#define PROBE 32
 
 struct ui_text_entry {
     uint32_t hash;
@@ -23,10 +24,18 @@ struct ui_text_entry {
     char *word; /* may be personal: wiped when evicted */
     SDL_Texture *tex;
     int w, h;
+    int ascent; /* of the word's font: its texture's top is this far above the baseline */
     uint64_t used;
 };
 
-enum { FACE_SANS, FACE_SANS_BOLD, FACE_ARABIC, FACE_ARABIC_BOLD };
+enum {
+    FACE_SANS = UI_FACE_SANS,
+    FACE_SANS_BOLD = UI_FACE_SANS_BOLD,
+    FACE_ARABIC = UI_FACE_ARABIC,
+    FACE_ARABIC_BOLD = UI_FACE_ARABIC_BOLD,
+    FACE_ETHIOPIC = UI_FACE_ETHIOPIC,
+    FACE_ETHIOPIC_BOLD = UI_FACE_ETHIOPIC_BOLD,
+};
 
 TTF_Font *
 ui_font(struct ui *ui, int face, int px)
@@ -78,19 +87,31 @@ is_arabic_cp(uint32_t cp)
 }
 
 static bool
-word_is_arabic(const char *w, size_t len)
+is_ethiopic_cp(uint32_t cp)
+{
+    return (cp >= 0x1200 && cp <= 0x139f) || (cp >= 0x2d80 && cp <= 0x2ddf) ||
+           (cp >= 0xab00 && cp <= 0xab2f);
+}
+
+enum script { SCRIPT_LATIN, SCRIPT_ARABIC, SCRIPT_ETHIOPIC };
+
+/* The script of a word: its first letter of a script with a font of its own. */
+static enum script
+word_script(const char *w, size_t len)
 {
     size_t i = 0;
     while (i < len) {
         uint32_t cp;
         size_t n = utf8_decode(w + i, len - i, &cp);
         if (n == 0)
-            return false;
+            return SCRIPT_LATIN;
         if (is_arabic_cp(cp))
-            return true;
+            return SCRIPT_ARABIC;
+        if (is_ethiopic_cp(cp))
+            return SCRIPT_ETHIOPIC;
         i += n;
     }
-    return false;
+    return SCRIPT_LATIN;
 }
 
 static uint32_t
@@ -169,6 +190,7 @@ word_entry(struct ui *ui, int face, int px, struct ui_color c, const char *w, si
     victim->tex = SDL_CreateTextureFromSurface(ui->renderer, s);
     victim->w = s->w;
     victim->h = s->h;
+    victim->ascent = TTF_FontAscent(f);
     SDL_FreeSurface(s);
     victim->hash = h;
     victim->face = face;
@@ -183,13 +205,26 @@ struct word {
     const char *s;
     size_t len;
     bool rtl;
+    int face;
     bool newline_before;
     struct ui_text_entry *e;
 };
 
-/* Splits text into words (spaces separate; '\n' breaks the line). */
+/* Splits text into words (spaces separate; '\n' breaks the line); out has room for every
+ * word (count_words). */
 static size_t
-split_words(const char *text, struct word *out, size_t max)
+count_words(const char *text)
+{
+    size_t n = 0;
+    for (const char *p = text; *p != '\0'; p++) {
+        if (*p != ' ' && *p != '\n' && (p == text || p[-1] == ' ' || p[-1] == '\n'))
+            n++;
+    }
+    return n;
+}
+
+static size_t
+split_words(const char *text, struct word *out, size_t max, bool bold)
 {
     size_t n = 0;
     bool nl = false;
@@ -209,7 +244,11 @@ split_words(const char *text, struct word *out, size_t max)
             p++;
         out[n].s = start;
         out[n].len = (size_t)(p - start);
-        out[n].rtl = word_is_arabic(start, out[n].len);
+        enum script sc = word_script(start, out[n].len);
+        out[n].rtl = sc == SCRIPT_ARABIC;
+        out[n].face = sc == SCRIPT_ARABIC     ? (bold ? FACE_ARABIC_BOLD : FACE_ARABIC)
+                      : sc == SCRIPT_ETHIOPIC ? (bold ? FACE_ETHIOPIC_BOLD : FACE_ETHIOPIC)
+                                              : (bold ? FACE_SANS_BOLD : FACE_SANS);
         out[n].newline_before = nl;
         out[n].e = NULL;
         nl = false;
@@ -232,17 +271,34 @@ layout(struct ui *ui, struct ui_rect r, const char *text, enum ui_text_style sty
 {
     if (text == NULL || text[0] == '\0')
         return 0;
-    struct word words[MAX_WORDS];
-    size_t n = split_words(text, words, MAX_WORDS);
-    int px = style_px(ui, style);
+    size_t max = count_words(text);
+    if (max == 0)
+        return 0;
     bool bold = style_bold(style);
-    int line_h = ui_line_height(ui, style);
+    struct word *words = xcalloc(max, sizeof(*words));
+    size_t *order = xcalloc(max, sizeof(*order));
+    size_t(*runs)[2] = xcalloc(max, sizeof(*runs));
+    size_t n = split_words(text, words, max, bold);
+    int px = style_px(ui, style);
     int space = px / 4;
+    /* The line covers every font the paragraph uses: the tallest ascent above one baseline and
+     * the deepest descent below it, and at least the Latin font's line skip. */
+    TTF_Font *base = ui_font(ui, bold ? FACE_SANS_BOLD : FACE_SANS, px);
+    int ascent = base != NULL ? TTF_FontAscent(base) : px;
+    int descent = base != NULL ? -TTF_FontDescent(base) : 0;
+    int line_h = ui_line_height(ui, style);
+    bool used[UI_FONT_FACES] = { false };
     for (size_t i = 0; i < n; i++) {
-        int face = words[i].rtl ? (bold ? FACE_ARABIC_BOLD : FACE_ARABIC)
-                                : (bold ? FACE_SANS_BOLD : FACE_SANS);
-        words[i].e = word_entry(ui, face, px, color, words[i].s, words[i].len);
+        words[i].e = word_entry(ui, words[i].face, px, color, words[i].s, words[i].len);
+        TTF_Font *f = used[words[i].face] ? NULL : ui_font(ui, words[i].face, px);
+        used[words[i].face] = true;
+        if (f != NULL) {
+            ascent = TTF_FontAscent(f) > ascent ? TTF_FontAscent(f) : ascent;
+            descent = -TTF_FontDescent(f) > descent ? -TTF_FontDescent(f) : descent;
+        }
     }
+    if (ascent + descent > line_h)
+        line_h = ascent + descent;
     int y = r.y;
     size_t i = 0;
     while (i < n) {
@@ -259,8 +315,7 @@ layout(struct ui *ui, struct ui_rect r, const char *text, enum ui_text_style sty
         if (draw) {
             /* Visual order: runs of one direction keep their words' order within the run
              * (reversed for RTL runs); the runs are ordered by the paragraph's direction. */
-            size_t order[MAX_WORDS], k = 0;
-            size_t runs[MAX_WORDS][2], n_runs = 0;
+            size_t k = 0, n_runs = 0;
             for (size_t j = first; j < i;) {
                 size_t s = j;
                 while (j < i && words[j].rtl == words[s].rtl)
@@ -286,11 +341,13 @@ layout(struct ui *ui, struct ui_rect r, const char *text, enum ui_text_style sty
             int x = a == UI_ALIGN_START    ? r.x
                     : a == UI_ALIGN_CENTER ? r.x + (r.w - width) / 2
                                            : r.x + r.w - width;
+            /* the baseline: centred in the line like a single font's would be */
+            int baseline = y + (line_h - ascent - descent) / 2 + ascent;
             for (size_t q = 0; q < k; q++) {
                 struct ui_text_entry *e = words[order[q]].e;
                 if (e != NULL) {
                     ui_cmd_push(ui, &(struct ui_cmd){ .kind = UI_CMD_TEXTURE,
-                                                      .r = { x, y, e->w, e->h },
+                                                      .r = { x, baseline - e->ascent, e->w, e->h },
                                                       .tex = e });
                     x += e->w;
                 }
@@ -299,6 +356,9 @@ layout(struct ui *ui, struct ui_rect r, const char *text, enum ui_text_style sty
         }
         y += line_h;
     }
+    free(runs);
+    free(order);
+    free(words);
     return y - r.y;
 }
 

@@ -3,6 +3,7 @@
  * testing (a drag or a double tap is not a click); Tab walks the focus; right to left mirrors
  * the layout. */
 #include <SDL.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "assets.h"
@@ -264,6 +265,72 @@ TEST(unchanged_frames_are_not_drawn)
     ui_destroy(ui);
 }
 
+/* Draws text on one line of a fresh frame; *right is the rightmost inked column. */
+static void
+draw_line(struct ui *ui, const char *text)
+{
+    ui_begin(ui, 0);
+    ui_area(ui, (struct ui_rect){ 0, 0, 1080, 1920 });
+    ui_fill(ui, (struct ui_rect){ 0, 0, 1080, 1920 }, (struct ui_color){ 255, 255, 255, 255 });
+    ui_text(ui, (struct ui_rect){ 40, 100, 1000, 600 }, text, UI_TEXT_HUGE,
+            (struct ui_color){ 0, 0, 0, 255 }, UI_ALIGN_START);
+    ui_end(ui);
+    ui_invalidate(ui);
+    ui_render(ui);
+}
+
+/* The lowest inked row in columns [x0, x1), and the rightmost inked column (-1: none). */
+static int
+ink_bottom(int x0, int x1, int *right)
+{
+    int bottom = -1;
+    *right = -1;
+    const unsigned char *px = surface->pixels;
+    for (int y = 0; y < 800; y++) {
+        for (int x = x0; x < x1; x++) {
+            const unsigned char *p = px + y * surface->pitch + x * 4;
+            if (p[0] < 128) {
+                bottom = y;
+                *right = x > *right ? x : *right;
+            }
+        }
+    }
+    return bottom;
+}
+
+TEST(scripts_share_a_baseline)
+{
+    /* Latin, Arabic (alif stands on the baseline) and Ethiopic (ሀ stands on it) on one
+     * line: their ink ends on the same row, whatever each font's ascent. */
+    struct ui *ui = make_ui();
+    int latin_end, arabic_end, any;
+    draw_line(ui, "HHHH");
+    ink_bottom(0, 1080, &latin_end);
+    draw_line(ui, "HHHH اا");
+    ink_bottom(0, 1080, &arabic_end);
+    draw_line(ui, "HHHH اا ሀ");
+    int latin = ink_bottom(0, latin_end + 1, &any);
+    int arabic = ink_bottom(latin_end + 4, arabic_end + 1, &any);
+    int ethiopic = ink_bottom(arabic_end + 4, 1080, &any);
+    CHECK_MSG(latin > 100 && arabic > 100 && ethiopic > 100, "no ink: %d %d %d", latin, arabic,
+              ethiopic);
+    CHECK_MSG(abs(latin - arabic) <= 1, "Latin ends on row %d, Arabic on %d", latin, arabic);
+    CHECK_MSG(abs(latin - ethiopic) <= 1, "Latin ends on row %d, Ethiopic on %d", latin, ethiopic);
+    /* the line is as tall as its tallest font needs: a second line starts below the first's
+     * descent, and a paragraph of more than 256 words is laid out whole */
+    char many[300 * 3 + 1] = "";
+    for (int w = 0; w < 256; w++)
+        strcat(many, "ab ");
+    int h256 = ui_text_height(ui, 1000, many, UI_TEXT_BODY);
+    for (int w = 256; w < 300; w++)
+        strcat(many, "ab ");
+    int h300 = ui_text_height(ui, 1000, many, UI_TEXT_BODY);
+    int one = ui_text_height(ui, 1000, "ab", UI_TEXT_BODY);
+    CHECK_MSG(h300 > h256, "300 words take %d px, 256 words %d px: words were dropped", h300, h256);
+    CHECK(ui_text_height(ui, 1000, "ال", UI_TEXT_BODY) >= one);
+    ui_destroy(ui);
+}
+
 int
 main(void)
 {
@@ -279,6 +346,7 @@ main(void)
     RUN(keyboard_focus_and_enter);
     RUN(rtl_mirrors_columns);
     RUN(unchanged_frames_are_not_drawn);
+    RUN(scripts_share_a_baseline);
     SDL_DestroyRenderer(renderer);
     SDL_FreeSurface(surface);
     return test_done();
