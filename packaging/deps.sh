@@ -7,7 +7,7 @@ set -euo pipefail
 build_pkgs=(
     meson ninja-build pkg-config gcc python3 tzdata gettext
     libjansson-dev libsodium-dev libsqlite3-dev libcurl4-gnutls-dev libmicrohttpd-dev libgnutls28-dev zlib1g-dev libqrencode-dev
-    libsdl2-dev libsdl2-ttf-dev fonts-noto-core libespeak-ng-dev
+    libsdl2-dev libsdl2-ttf-dev libfribidi-dev fonts-noto-core libespeak-ng-dev
 )
 test_pkgs=(
     clang libclang-rt-14-dev clang-format sqlite3

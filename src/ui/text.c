@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <fribidi.h>
+
+#include "macros.h"
 #include "ui_internal.h"
 #include "utf8.h"
 #include "xalloc.h"
@@ -94,25 +97,6 @@ is_ethiopic_cp(uint32_t cp)
 }
 
 enum script { SCRIPT_LATIN, SCRIPT_ARABIC, SCRIPT_ETHIOPIC };
-
-/* The script of a word: its first letter of a script with a font of its own. */
-static enum script
-word_script(const char *w, size_t len)
-{
-    size_t i = 0;
-    while (i < len) {
-        uint32_t cp;
-        size_t n = utf8_decode(w + i, len - i, &cp);
-        if (n == 0)
-            return SCRIPT_LATIN;
-        if (is_arabic_cp(cp))
-            return SCRIPT_ARABIC;
-        if (is_ethiopic_cp(cp))
-            return SCRIPT_ETHIOPIC;
-        i += n;
-    }
-    return SCRIPT_LATIN;
-}
 
 static uint32_t
 entry_hash(int face, int px, struct ui_color c, const char *w, size_t len)
@@ -201,61 +185,256 @@ word_entry(struct ui *ui, int face, int px, struct ui_color c, const char *w, si
     return victim;
 }
 
-struct word {
-    const char *s;
+/* A piece of a paragraph: one word or the part of a word in one script and at one bidi
+ * embedding level (FriBidi's, for the paragraph), shaped on its own; or a space between words.
+ * Its text is in visual order for a right-to-left piece in a font that shapes left to right
+ * (a bracket in an Arabic sentence: reversed and mirrored), else in logical order. */
+struct piece {
+    char *s; /* owned */
     size_t len;
-    bool rtl;
-    int face;
+    int face;  /* -1: a space */
+    int level; /* FriBidi embedding level (odd: right to left) */
+    size_t word;
     bool newline_before;
     struct ui_text_entry *e;
 };
 
-/* Splits text into words (spaces separate; '\n' breaks the line); out has room for every
- * word (count_words). */
 static size_t
-count_words(const char *text)
+utf8_put(char *out, uint32_t cp)
 {
-    size_t n = 0;
-    for (const char *p = text; *p != '\0'; p++) {
-        if (*p != ' ' && *p != '\n' && (p == text || p[-1] == ' ' || p[-1] == '\n'))
-            n++;
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
     }
-    return n;
+    if (cp < 0x800) {
+        out[0] = (char)(0xc0 | cp >> 6);
+        out[1] = (char)(0x80 | (cp & 0x3f));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = (char)(0xe0 | cp >> 12);
+        out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+        out[2] = (char)(0x80 | (cp & 0x3f));
+        return 3;
+    }
+    out[0] = (char)(0xf0 | cp >> 18);
+    out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+    out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+    out[3] = (char)(0x80 | (cp & 0x3f));
+    return 4;
 }
 
-static size_t
-split_words(const char *text, struct word *out, size_t max, bool bold)
+static int
+script_of(uint32_t cp)
 {
-    size_t n = 0;
-    bool nl = false;
-    const char *p = text;
-    while (*p != '\0' && n < max) {
-        if (*p == ' ') {
-            p++;
-            continue;
-        }
-        if (*p == '\n') {
-            nl = true;
-            p++;
-            continue;
-        }
-        const char *start = p;
-        while (*p != '\0' && *p != ' ' && *p != '\n')
-            p++;
-        out[n].s = start;
-        out[n].len = (size_t)(p - start);
-        enum script sc = word_script(start, out[n].len);
-        out[n].rtl = sc == SCRIPT_ARABIC;
-        out[n].face = sc == SCRIPT_ARABIC     ? (bold ? FACE_ARABIC_BOLD : FACE_ARABIC)
-                      : sc == SCRIPT_ETHIOPIC ? (bold ? FACE_ETHIOPIC_BOLD : FACE_ETHIOPIC)
-                                              : (bold ? FACE_SANS_BOLD : FACE_SANS);
-        out[n].newline_before = nl;
-        out[n].e = NULL;
-        nl = false;
-        n++;
-    }
-    return n;
+    return is_arabic_cp(cp) ? SCRIPT_ARABIC : is_ethiopic_cp(cp) ? SCRIPT_ETHIOPIC : -1;
 }
+
+static int
+face_of(int script, bool bold)
+{
+    return script == SCRIPT_ARABIC     ? (bold ? FACE_ARABIC_BOLD : FACE_ARABIC)
+           : script == SCRIPT_ETHIOPIC ? (bold ? FACE_ETHIOPIC_BOLD : FACE_ETHIOPIC)
+                                       : (bold ? FACE_SANS_BOLD : FACE_SANS);
+}
+
+static bool
+is_latin_letter(uint32_t cp)
+{
+    return (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z') || (cp >= 0xc0 && cp < 0x0600);
+}
+
+/* The pieces of text, in logical order, with the levels of the Unicode Bidirectional Algorithm
+ * (FriBidi) for a paragraph in an interface of direction rtl. Spaces collapse; '\n' breaks the line. Caller
+ * frees with free_pieces. */
+static size_t
+text_pieces(const char *text, bool rtl, bool bold, struct piece **out)
+{
+    size_t bytes = strlen(text), n = 0;
+    FriBidiChar *cps = xcalloc(bytes + 1, sizeof(*cps));
+    size_t *at = xcalloc(bytes + 1, sizeof(*at)), *clen = xcalloc(bytes + 1, sizeof(*clen));
+    for (size_t i = 0; i < bytes;) {
+        uint32_t cp;
+        size_t k = utf8_decode(text + i, bytes - i, &cp);
+        if (k == 0) { /* not UTF-8: one byte, shown as U+FFFD */
+            cp = 0xfffd;
+            k = 1;
+        }
+        cps[n] = cp;
+        at[n] = i;
+        clen[n++] = k;
+        i += k;
+    }
+    FriBidiCharType *types = xcalloc(n + 1, sizeof(*types));
+    FriBidiBracketType *brackets = xcalloc(n + 1, sizeof(*brackets));
+    FriBidiLevel *levels = xcalloc(n + 1, sizeof(*levels));
+    /* The paragraph's direction is its first strong character's (rules P2, P3), the
+     * interface's when it has none: a Swedish sentence shown in an Arabic interface (a text
+     * the city has only in Swedish, a personnummer label) still reads left to right. */
+    FriBidiParType dir = rtl ? FRIBIDI_PAR_WRTL : FRIBIDI_PAR_WLTR;
+    fribidi_get_bidi_types(cps, (FriBidiStrIndex)n, types);
+    fribidi_get_bracket_types(cps, (FriBidiStrIndex)n, types, brackets);
+    if (fribidi_get_par_embedding_levels_ex(types, brackets, (FriBidiStrIndex)n, &dir, levels) ==
+        0) {
+        for (size_t i = 0; i < n; i++)
+            levels[i] = rtl ? 1 : 0; /* only on allocation failure inside FriBidi */
+    }
+    struct piece *p = xcalloc(n + 1, sizeof(*p));
+    size_t np = 0, word = 0;
+    bool nl = false, in_word = false;
+    for (size_t i = 0; i < n;) {
+        if (cps[i] == ' ' || cps[i] == '\n') {
+            if (cps[i] == '\n')
+                nl = true;
+            else if (in_word && !nl && i + 1 < n && cps[i + 1] != ' ' && cps[i + 1] != '\n') {
+                p[np++] = (struct piece){ .face = -1, .level = levels[i], .word = word };
+            }
+            if (in_word)
+                word++;
+            in_word = false;
+            i++;
+            continue;
+        }
+        /* one piece: same level, and no change between scripts with fonts of their own */
+        size_t j = i;
+        int script = -1;
+        while (j < n && cps[j] != ' ' && cps[j] != '\n' && levels[j] == levels[i]) {
+            int sc = script_of(cps[j]);
+            if (sc < 0 && is_latin_letter(cps[j]))
+                sc = SCRIPT_LATIN;
+            if (sc >= 0 && script >= 0 && sc != script)
+                break;
+            if (sc >= 0)
+                script = sc;
+            j++;
+        }
+        bool odd = FRIBIDI_LEVEL_IS_RTL(levels[i]);
+        int face = face_of(script < 0 ? SCRIPT_LATIN : script, bold);
+        bool shapes_rtl = face == FACE_ARABIC || face == FACE_ARABIC_BOLD;
+        size_t size = at[j - 1] + clen[j - 1] - at[i];
+        char *buf = xmalloc(size * 2 + 1);
+        size_t len = 0;
+        if (odd != shapes_rtl) {
+            /* the font shapes the other way: hand it the piece in its visual order */
+            for (size_t k = j; k-- > i;) {
+                FriBidiChar m = cps[k];
+                if (odd)
+                    fribidi_get_mirror_char(cps[k], &m);
+                len += utf8_put(buf + len, m);
+            }
+        } else {
+            memcpy(buf, text + at[i], size);
+            len = size;
+        }
+        buf[len] = '\0';
+        p[np++] = (struct piece){ .s = buf,
+                                  .len = len,
+                                  .face = face,
+                                  .level = levels[i],
+                                  .word = word,
+                                  .newline_before = nl && !in_word };
+        nl = nl && in_word;
+        in_word = true;
+        i = j;
+    }
+    free(levels);
+    free(brackets);
+    free(types);
+    free(clen);
+    free(at);
+    free(cps);
+    *out = p;
+    return np;
+}
+
+static void
+free_pieces(struct piece *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (p[i].s != NULL) {
+            secure_zero(p[i].s, p[i].len); /* may be personal */
+            free(p[i].s);
+        }
+    }
+    free(p);
+}
+
+/* Rule L2 of the bidirectional algorithm over the pieces [first, end) of one line: from the
+ * highest level down to the lowest odd one, every run at that level or above is reversed.
+ * order receives piece indices in visual order (left to right). */
+static void
+line_visual_order(const struct piece *p, size_t first, size_t end, size_t *order)
+{
+    size_t n = end - first;
+    int hi = 0, lo_odd = 255;
+    for (size_t i = 0; i < n; i++) {
+        order[i] = first + i;
+        hi = p[first + i].level > hi ? p[first + i].level : hi;
+        if ((p[first + i].level & 1) && p[first + i].level < lo_odd)
+            lo_odd = p[first + i].level;
+    }
+    for (int lev = hi; lev >= lo_odd && lev > 0; lev--) {
+        for (size_t i = 0; i < n;) {
+            if (p[order[i]].level < lev) {
+                i++;
+                continue;
+            }
+            size_t j = i;
+            while (j < n && p[order[j]].level >= lev)
+                j++;
+            for (size_t a = i, b = j - 1; a < b; a++, b--) {
+                size_t t = order[a];
+                order[a] = order[b];
+                order[b] = t;
+            }
+            i = j;
+        }
+    }
+}
+
+#ifdef MINASIDOR_UNIT_TEST
+char *
+ui_text_visual(const char *text, bool rtl)
+{
+    struct piece *p;
+    size_t n = text_pieces(text, rtl, false, &p);
+    size_t *order = xcalloc(n + 1, sizeof(*order));
+    line_visual_order(p, 0, n, order);
+    char *out = xcalloc(strlen(text) * 2 + 2, 1);
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct piece *q = &p[order[i]];
+        if (q->face < 0) {
+            out[len++] = ' ';
+            continue;
+        }
+        bool shapes_rtl = q->face == FACE_ARABIC || q->face == FACE_ARABIC_BOLD;
+        if (!shapes_rtl) {
+            memcpy(out + len, q->s, q->len);
+            len += q->len;
+            continue;
+        }
+        /* HarfBuzz lays an RTL piece's characters out right to left (mirrored) */
+        uint32_t cps[256];
+        size_t m = 0;
+        for (size_t k = 0; k < q->len && m < 256;) {
+            size_t c = utf8_decode(q->s + k, q->len - k, &cps[m]);
+            k += c ? c : 1;
+            m++;
+        }
+        for (size_t k = m; k-- > 0;) {
+            FriBidiChar mc = cps[k];
+            if (q->level & 1)
+                fribidi_get_mirror_char(cps[k], &mc);
+            len += utf8_put(out + len, mc);
+        }
+    }
+    out[len] = '\0';
+    free(order);
+    free_pieces(p, n);
+    return out;
+}
+#endif
 
 int
 ui_line_height(struct ui *ui, enum ui_text_style style)
@@ -271,14 +450,14 @@ layout(struct ui *ui, struct ui_rect r, const char *text, enum ui_text_style sty
 {
     if (text == NULL || text[0] == '\0')
         return 0;
-    size_t max = count_words(text);
-    if (max == 0)
-        return 0;
     bool bold = style_bold(style);
-    struct word *words = xcalloc(max, sizeof(*words));
-    size_t *order = xcalloc(max, sizeof(*order));
-    size_t(*runs)[2] = xcalloc(max, sizeof(*runs));
-    size_t n = split_words(text, words, max, bold);
+    struct piece *p;
+    size_t n = text_pieces(text, ui->rtl, bold, &p);
+    if (n == 0) {
+        free_pieces(p, n);
+        return 0;
+    }
+    size_t *order = xcalloc(n, sizeof(*order));
     int px = style_px(ui, style);
     int space = px / 4;
     /* The line covers every font the paragraph uses: the tallest ascent above one baseline and
@@ -289,9 +468,11 @@ layout(struct ui *ui, struct ui_rect r, const char *text, enum ui_text_style sty
     int line_h = ui_line_height(ui, style);
     bool used[UI_FONT_FACES] = { false };
     for (size_t i = 0; i < n; i++) {
-        words[i].e = word_entry(ui, words[i].face, px, color, words[i].s, words[i].len);
-        TTF_Font *f = used[words[i].face] ? NULL : ui_font(ui, words[i].face, px);
-        used[words[i].face] = true;
+        if (p[i].face < 0)
+            continue;
+        p[i].e = word_entry(ui, p[i].face, px, color, p[i].s, p[i].len);
+        TTF_Font *f = used[p[i].face] ? NULL : ui_font(ui, p[i].face, px);
+        used[p[i].face] = true;
         if (f != NULL) {
             ascent = TTF_FontAscent(f) > ascent ? TTF_FontAscent(f) : ascent;
             descent = -TTF_FontDescent(f) > descent ? -TTF_FontDescent(f) : descent;
@@ -302,39 +483,36 @@ layout(struct ui *ui, struct ui_rect r, const char *text, enum ui_text_style sty
     int y = r.y;
     size_t i = 0;
     while (i < n) {
-        /* One line: as many words as fit (at least one). */
+        /* One line: as many words as fit (at least one); a word is its pieces. */
         size_t first = i;
         int width = 0;
-        for (; i < n; i++) {
-            int w = words[i].e != NULL ? words[i].e->w : 0;
-            int add = (i == first ? 0 : space) + w;
-            if (i > first && (words[i].newline_before || width + add > r.w))
+        while (i < n) {
+            size_t j = i;
+            int w = 0;
+            if (p[j].face < 0) { /* the space before the next word */
+                w += space;
+                j++;
+            }
+            size_t word = j < n ? p[j].word : 0;
+            for (; j < n && p[j].face >= 0 && p[j].word == word; j++)
+                w += p[j].e != NULL ? p[j].e->w : 0;
+            bool starts = i == first;
+            bool breaks =
+                j > i && i < n &&
+                (p[i].face < 0 ? i + 1 < n && p[i + 1].newline_before : p[i].newline_before);
+            if (!starts && (breaks || width + w > r.w))
                 break;
-            width += add;
+            width += starts && p[i].face < 0 ? w - space : w;
+            i = j;
         }
-        if (draw) {
-            /* Visual order: runs of one direction keep their words' order within the run
-             * (reversed for RTL runs); the runs are ordered by the paragraph's direction. */
-            size_t k = 0, n_runs = 0;
-            for (size_t j = first; j < i;) {
-                size_t s = j;
-                while (j < i && words[j].rtl == words[s].rtl)
-                    j++;
-                runs[n_runs][0] = s;
-                runs[n_runs][1] = j;
-                n_runs++;
-            }
-            for (size_t q = 0; q < n_runs; q++) {
-                size_t run = ui->rtl ? n_runs - 1 - q : q;
-                size_t s = runs[run][0], e = runs[run][1];
-                if (words[s].rtl) {
-                    for (size_t j = e; j-- > s;)
-                        order[k++] = j;
-                } else {
-                    for (size_t j = s; j < e; j++)
-                        order[k++] = j;
-                }
-            }
+        /* a space at either end of the line is not drawn */
+        size_t s = first, e = i;
+        if (s < e && p[s].face < 0)
+            s++;
+        if (e > s && p[e - 1].face < 0)
+            e--;
+        if (draw && e > s) {
+            line_visual_order(p, s, e, order);
             enum ui_align a = align;
             if (ui->rtl && a != UI_ALIGN_CENTER)
                 a = a == UI_ALIGN_START ? UI_ALIGN_END : UI_ALIGN_START;
@@ -343,22 +521,23 @@ layout(struct ui *ui, struct ui_rect r, const char *text, enum ui_text_style sty
                                            : r.x + r.w - width;
             /* the baseline: centred in the line like a single font's would be */
             int baseline = y + (line_h - ascent - descent) / 2 + ascent;
-            for (size_t q = 0; q < k; q++) {
-                struct ui_text_entry *e = words[order[q]].e;
-                if (e != NULL) {
-                    ui_cmd_push(ui, &(struct ui_cmd){ .kind = UI_CMD_TEXTURE,
-                                                      .r = { x, baseline - e->ascent, e->w, e->h },
-                                                      .tex = e });
-                    x += e->w;
+            for (size_t q = 0; q < e - s; q++) {
+                const struct piece *pc = &p[order[q]];
+                if (pc->face < 0) {
+                    x += space;
+                } else if (pc->e != NULL) {
+                    ui_cmd_push(ui, &(struct ui_cmd){
+                                        .kind = UI_CMD_TEXTURE,
+                                        .r = { x, baseline - pc->e->ascent, pc->e->w, pc->e->h },
+                                        .tex = pc->e });
+                    x += pc->e->w;
                 }
-                x += space;
             }
         }
         y += line_h;
     }
-    free(runs);
     free(order);
-    free(words);
+    free_pieces(p, n);
     return y - r.y;
 }
 

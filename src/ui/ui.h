@@ -302,4 +302,11 @@ bool ui_field(struct ui *ui, struct ui_field *f);
 /* The on-screen keyboard for the focused field (draws nothing when no field has focus). */
 void ui_keyboard(struct ui *ui, struct ui_field *f);
 
+#ifdef MINASIDOR_UNIT_TEST
+/* Tests only: text as one line would draw it, left to right, as a string (each run shaped right
+ * to left reversed, as HarfBuzz lays it out), in an interface of direction rtl; for comparing
+ * with FriBidi's own reordering. Caller frees. */
+char *ui_text_visual(const char *text, bool rtl);
+#endif
+
 #endif

@@ -19,6 +19,7 @@ SYSTEM = {
     "microhttpd": re.compile(r"^microhttpd"),
     "gnutls": re.compile(r"^gnutls/"),
     "espeak": re.compile(r"^espeak"),
+    "fribidi": re.compile(r"^fribidi"),
 }
 ALL_SYSTEM = set(SYSTEM)
 
@@ -31,7 +32,7 @@ RULES = {
                     {"curl", "sodium", "gnutls"}),
     "src/identity": ({"src/common", "src/core", "src/identity"}, {"curl", "qrencode", "sodium",
                                                                   "gnutls"}),
-    "src/ui": ({"src/common", "src/ui"}, {"sdl", "espeak"}),
+    "src/ui": ({"src/common", "src/ui"}, {"sdl", "espeak", "fribidi"}),
     "src/platform": ({"src/common", "src/ui", "src/platform"}, {"sdl", "espeak"}),
     "src/screens": ({"src/common", "src/core", "src/ui", "src/screens", "src/app:model"}, set()),
     "src/app": ({"src/common", "src/core", "src/store", "sync/client", "src/identity", "src/ui",

@@ -3,6 +3,7 @@
  * testing (a drag or a double tap is not a click); Tab walks the focus; right to left mirrors
  * the layout. */
 #include <SDL.h>
+#include <fribidi.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -331,6 +332,67 @@ TEST(scripts_share_a_baseline)
     ui_destroy(ui);
 }
 
+/* FriBidi's own visual order of one line: levels, mirroring and rule L2 on the characters. */
+static char *
+fribidi_visual(const char *text, bool rtl)
+{
+    FriBidiChar cps[512];
+    FriBidiCharType types[512];
+    FriBidiBracketType brackets[512];
+    FriBidiLevel levels[512];
+    FriBidiStrIndex map[512];
+    FriBidiStrIndex n =
+        fribidi_charset_to_unicode(FRIBIDI_CHAR_SET_UTF8, text, (FriBidiStrIndex)strlen(text), cps);
+    FriBidiParType dir = rtl ? FRIBIDI_PAR_WRTL : FRIBIDI_PAR_WLTR;
+    fribidi_get_bidi_types(cps, n, types);
+    fribidi_get_bracket_types(cps, n, types, brackets);
+    CHECK(fribidi_get_par_embedding_levels_ex(types, brackets, n, &dir, levels) != 0);
+    fribidi_shape_mirroring(levels, n, cps);
+    for (FriBidiStrIndex i = 0; i < n; i++)
+        map[i] = i;
+    CHECK(fribidi_reorder_line(FRIBIDI_FLAGS_DEFAULT, types, n, 0, dir, levels, NULL, map) != 0);
+    FriBidiChar vis[512];
+    for (FriBidiStrIndex i = 0; i < n; i++)
+        vis[i] = cps[map[i]];
+    char *out = calloc(4 * (size_t)n + 1, 1);
+    fribidi_unicode_to_charset(FRIBIDI_CHAR_SET_UTF8, vis, n, out);
+    return out;
+}
+
+TEST(bidi_order_is_fribidis)
+{
+    static const struct {
+        const char *text;
+        bool rtl;
+    } lines[] = {
+        /* an OCR number and "BankID" inside an Arabic sentence */
+        { "رقم OCR الخاص بك هو 1234 5678 9012، ادفع في BankID.", true },
+        { "ادفع 1 234,50 kr قبل 2026-12-04 إلى بنكجيرو 5050-1055", true },
+        { "الرقم (OCR 123) صحيح؟", true },
+        /* Persian with its own digits, which run left to right */
+        { "شماره ۱۲۳۴ را در BankID وارد کنید", true },
+        /* Arabic names in a left-to-right sentence */
+        { "Your case officer is محمد علي (BankID 2).", false },
+        { "Tigrinya ሰላም 123 and العربية 45 in one line", false },
+        { "Hej Anna, du har 3 ärenden.", false },
+        /* a Swedish sentence in the Arabic interface reads left to right (its first strong
+         * letter decides), and so does the personnummer's label */
+        { "2 fakturor att betala. 2 av dem har förfallit.", true },
+        { "Personnummer: 19491024-****", true },
+        { "123 456", true },
+    };
+    for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+        char *ours = ui_text_visual(lines[i].text, lines[i].rtl);
+        char *theirs = fribidi_visual(lines[i].text, lines[i].rtl);
+        if (i == 7)
+            CHECK_STR("2 fakturor att betala. 2 av dem har förfallit.", ours);
+        CHECK_MSG(strcmp(ours, theirs) == 0, "\"%s\": drawn as \"%s\", FriBidi says \"%s\"",
+                  lines[i].text, ours, theirs);
+        free(ours);
+        free(theirs);
+    }
+}
+
 int
 main(void)
 {
@@ -347,6 +409,7 @@ main(void)
     RUN(rtl_mirrors_columns);
     RUN(unchanged_frames_are_not_drawn);
     RUN(scripts_share_a_baseline);
+    RUN(bidi_order_is_fribidis);
     SDL_DestroyRenderer(renderer);
     SDL_FreeSurface(surface);
     return test_done();
