@@ -82,6 +82,16 @@ go(void *app, enum screen_id s)
     else if (k->depth < (int)ARRAY_LEN(k->stack))
         k->stack[k->depth++] = k->m.screen;
     k->m.screen = s;
+    if (s == SCREEN_INFO && k->ks.store != NULL) {
+        /* Allmän information: the articles (not personal, each with its language) as synced
+         * now; the screen picks the citizen's language or Swedish. */
+        store_rows_free(k->rows[STORE_KIND_ARTICLE]);
+        k->rows[STORE_KIND_ARTICLE] = NULL;
+        if (store_list(k->ks.store, kiosk_actor(k), STORE_KIND_ARTICLE, 0, 0,
+                       &k->rows[STORE_KIND_ARTICLE]) != STORE_OK)
+            LOG_WARN("cannot read the articles");
+        kiosk_records_from(&k->m.articles, k->rows[STORE_KIND_ARTICLE]);
+    }
     const struct screen_impl *next = screen_impl(s);
     if (next->enter != NULL)
         next->enter(&k->m);

@@ -51,8 +51,10 @@ chrome_begin(struct ui *ui, struct model *m, const char *title, bool can_go_back
     struct ui_rect right = ui_take(ui, row);
     title_r.w = right.x > title_r.x ? right.x - title_r.x - ui_mm(ui, 3)
                                     : title_r.x + title_r.w - right.x - right.w;
-    if (ui_mirror(ui, title_r).x != title_r.x)
+    if (ui_mirror(ui, title_r).x != title_r.x) { /* right to left: the same gap, mirrored */
         title_r.x = right.x + right.w + ui_mm(ui, 3);
+        title_r.w -= ui_mm(ui, 3);
+    }
     if (can_go_back && ui_button_in(ui, back, _("Back"), UI_BUTTON_QUIET, false))
         m->act->back(m->app);
     int th = ui_line_height(ui, UI_TEXT_H2);
