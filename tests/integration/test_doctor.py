@@ -65,6 +65,9 @@ with Fixture(MINASIDOR, CASESTORE, citizens=40) as f:
             eq("ok", level, f"{name}: {detail}")
         assert "integrity ok" in checks["store"][1], checks["store"]
         assert "matches the pin" in checks["casestore"][1], checks["casestore"]
+        # the languages offered (complete catalogues) and those the build left out
+        assert "6 fonts" in checks["assets"][1] and "languages offered: sv en" in \
+            checks["assets"][1], checks["assets"]
         no_personal_data(f, out)
 
     @test
