@@ -245,8 +245,8 @@ is_latin_letter(uint32_t cp)
 }
 
 /* The pieces of text, in logical order, with the levels of the Unicode Bidirectional Algorithm
- * (FriBidi) for a paragraph in an interface of direction rtl. Spaces collapse; '\n' breaks the line. Caller
- * frees with free_pieces. */
+ * (FriBidi); rtl is the interface's direction, which aligns and mirrors but does not decide a
+ * paragraph's own. Spaces collapse; '\n' breaks the line. Caller frees with free_pieces. */
 static size_t
 text_pieces(const char *text, bool rtl, bool bold, struct piece **out)
 {
@@ -268,10 +268,14 @@ text_pieces(const char *text, bool rtl, bool bold, struct piece **out)
     FriBidiCharType *types = xcalloc(n + 1, sizeof(*types));
     FriBidiBracketType *brackets = xcalloc(n + 1, sizeof(*brackets));
     FriBidiLevel *levels = xcalloc(n + 1, sizeof(*levels));
-    /* The paragraph's direction is its first strong character's (rules P2, P3), the
-     * interface's when it has none: a Swedish sentence shown in an Arabic interface (a text
-     * the city has only in Swedish, a personnummer label) still reads left to right. */
-    FriBidiParType dir = rtl ? FRIBIDI_PAR_WRTL : FRIBIDI_PAR_WLTR;
+    /* The paragraph's direction is its first strong character's (rules P2, P3): a Swedish
+     * sentence shown in the Arabic interface (a text the city has only in Swedish, the
+     * personnummer's label) still reads left to right. Without one it is left to right in
+     * either interface: a paragraph of only digits and separators is a number (an OCR number,
+     * a time), and numbers run left to right in Arabic and Persian too; an RTL paragraph
+     * direction would turn "1234 5678 9012" into "9012 5678 1234". */
+    (void)rtl;
+    FriBidiParType dir = FRIBIDI_PAR_WLTR;
     fribidi_get_bidi_types(cps, (FriBidiStrIndex)n, types);
     fribidi_get_bracket_types(cps, (FriBidiStrIndex)n, types, brackets);
     if (fribidi_get_par_embedding_levels_ex(types, brackets, (FriBidiStrIndex)n, &dir, levels) ==
