@@ -56,6 +56,8 @@ ui_font(struct ui *ui, int face, int px)
     if (face == FACE_ARABIC || face == FACE_ARABIC_BOLD) {
         TTF_SetFontDirection(f, TTF_DIRECTION_RTL);
         TTF_SetFontScriptName(f, "Arab");
+    } else if (face == FACE_ETHIOPIC || face == FACE_ETHIOPIC_BOLD) {
+        TTF_SetFontScriptName(f, "Ethi");
     }
     TTF_SetFontHinting(f, TTF_HINTING_LIGHT);
     ui->fonts.open[ui->fonts.n_open].face = face;
