@@ -77,7 +77,6 @@ size_t i18n_catalogue_size(const char *code);
 
 #define _(s)       i18n_gettext(s)
 #define C_(ctx, s) i18n_pgettext(ctx, s)
-/* A mark for xgettext only (like N_ in macros.h): the text is translated later with C_(). */
-#define NC_(ctx, s) s
+/* N_ and NC_, the marks for xgettext only, are in macros.h. */
 
 #endif

@@ -29,7 +29,9 @@
 NORETURN void xassert_fail(const char *expr, const char *file, int line);
 #define xassert(cond) ((cond) ? (void)0 : xassert_fail(#cond, __FILE__, __LINE__))
 
-/* Marks a string for translation without translating it here (gettext's N_). */
-#define N_(s) (s)
+/* Marks a string for translation without translating it here (gettext's N_), and the same
+ * with a message context (translated later with C_(ctx, s), i18n.h). */
+#define N_(s)       (s)
+#define NC_(ctx, s) (s)
 
 #endif

@@ -6,61 +6,67 @@
 #include "macros.h"
 
 static const struct tax_entry mains[CASE_MAIN_COUNT] = {
-    [CASE_MAIN_ALDREOMSORG] = { "aldreomsorg", "Äldreomsorg", N_("Elderly care") },
-    [CASE_MAIN_FORSKOLA] = { "forskola", "Förskola", N_("Preschool") },
-    [CASE_MAIN_UTBILDNING] = { "utbildning", "Utbildning", N_("Education") },
+    [CASE_MAIN_ALDREOMSORG] = { "aldreomsorg", "Äldreomsorg", NC_("case-main", "Elderly care") },
+    [CASE_MAIN_FORSKOLA] = { "forskola", "Förskola", NC_("case-main", "Preschool") },
+    [CASE_MAIN_UTBILDNING] = { "utbildning", "Utbildning", NC_("case-main", "Education") },
     [CASE_MAIN_EKONOMISKT_BISTAND] = { "ekonomiskt_bistand", "Ekonomiskt bistånd",
-                                       N_("Income support") },
-    [CASE_MAIN_FARDTJANST] = { "fardtjanst", "Färdtjänst", N_("Mobility service") },
-    [CASE_MAIN_OVRIGT] = { "ovrigt", "Övrigt", N_("Other") },
+                                       NC_("case-main", "Income support") },
+    [CASE_MAIN_FARDTJANST] = { "fardtjanst", "Färdtjänst", NC_("case-main", "Mobility service") },
+    [CASE_MAIN_OVRIGT] = { "ovrigt", "Övrigt", NC_("case-main", "Other") },
 };
 
 static const struct tax_entry types[CASE_TYPE_COUNT] = {
-    [CASE_TYPE_KOSTATUS] = { "kostatus", "Köstatus", N_("Queue status") },
-    [CASE_TYPE_ANSOKAN] = { "ansokan", "Ansökan", N_("Application") },
-    [CASE_TYPE_BOENDE] = { "boende", "Boende", N_("Housing") },
-    [CASE_TYPE_HEMTJANST] = { "hemtjanst", "Hemtjänst", N_("Home care") },
-    [CASE_TYPE_FARDTJANST] = { "fardtjanst", "Färdtjänst", N_("Mobility service") },
+    [CASE_TYPE_KOSTATUS] = { "kostatus", "Köstatus", NC_("case-type", "Queue status") },
+    [CASE_TYPE_ANSOKAN] = { "ansokan", "Ansökan", NC_("case-type", "Application") },
+    [CASE_TYPE_BOENDE] = { "boende", "Boende", NC_("case-type", "Housing") },
+    [CASE_TYPE_HEMTJANST] = { "hemtjanst", "Hemtjänst", NC_("case-type", "Home care") },
+    [CASE_TYPE_FARDTJANST] = { "fardtjanst", "Färdtjänst", NC_("case-type", "Mobility service") },
     [CASE_TYPE_RIKSFARDTJANST] = { "riksfardtjanst", "Riksfärdtjänst",
-                                   N_("National mobility service") },
-    [CASE_TYPE_FAKTURAFRAGA] = { "fakturafraga", "Fakturafråga", N_("Invoice question") },
-    [CASE_TYPE_FIXAREN] = { "fixaren", "Fixaren", N_("Handyman service") },
-    [CASE_TYPE_TRYGGHETSLARM] = { "trygghetslarm", "Trygghetslarm", N_("Personal safety alarm") },
-    [CASE_TYPE_GOD_MAN] = { "god_man", "God man", N_("Legal guardian") },
-    [CASE_TYPE_DAGVERKSAMHET] = { "dagverksamhet", "Dagverksamhet", N_("Day care activities") },
+                                   NC_("case-type", "National mobility service") },
+    [CASE_TYPE_FAKTURAFRAGA] = { "fakturafraga", "Fakturafråga",
+                                 NC_("case-type", "Invoice question") },
+    [CASE_TYPE_FIXAREN] = { "fixaren", "Fixaren", NC_("case-type", "Handyman service") },
+    [CASE_TYPE_TRYGGHETSLARM] = { "trygghetslarm", "Trygghetslarm",
+                                  NC_("case-type", "Personal safety alarm") },
+    [CASE_TYPE_GOD_MAN] = { "god_man", "God man", NC_("case-type", "Legal guardian") },
+    [CASE_TYPE_DAGVERKSAMHET] = { "dagverksamhet", "Dagverksamhet",
+                                  NC_("case-type", "Day care activities") },
     [CASE_TYPE_PERSONLIG_ASSISTANS] = { "personlig_assistans", "Personlig assistans",
-                                        N_("Personal assistance") },
+                                        NC_("case-type", "Personal assistance") },
     [CASE_TYPE_LANDSTINGSFRAGA] = { "landstingsfraga", "Landstingsfråga",
-                                    N_("Question for the region") },
-    [CASE_TYPE_FORSKOLEPLATS] = { "forskoleplats", "Förskoleplats", N_("Preschool place") },
-    [CASE_TYPE_SKOLVAL] = { "skolval", "Skolval", N_("School choice") },
+                                    NC_("case-type", "Question for the region") },
+    [CASE_TYPE_FORSKOLEPLATS] = { "forskoleplats", "Förskoleplats",
+                                  NC_("case-type", "Preschool place") },
+    [CASE_TYPE_SKOLVAL] = { "skolval", "Skolval", NC_("case-type", "School choice") },
     [CASE_TYPE_UTOKAD_OMSORGSTID] = { "utokad_omsorgstid", "Utökad omsorgstid",
-                                      N_("Extended care hours") },
-    [CASE_TYPE_INKOMSTANMALAN] = { "inkomstanmalan", "Inkomstanmälan", N_("Income declaration") },
+                                      NC_("case-type", "Extended care hours") },
+    [CASE_TYPE_INKOMSTANMALAN] = { "inkomstanmalan", "Inkomstanmälan",
+                                   NC_("case-type", "Income declaration") },
     [CASE_TYPE_EKONOMISKT_BISTAND] = { "ekonomiskt_bistand", "Ekonomiskt bistånd",
-                                       N_("Income support") },
-    [CASE_TYPE_ATERRINGNING] = { "aterringning", "Återuppringning", N_("Callback request") },
-    [CASE_TYPE_OVRIGT] = { "ovrigt", "Övrigt", N_("Other") },
+                                       NC_("case-type", "Income support") },
+    [CASE_TYPE_ATERRINGNING] = { "aterringning", "Återuppringning",
+                                 NC_("case-type", "Callback request") },
+    [CASE_TYPE_OVRIGT] = { "ovrigt", "Övrigt", NC_("case-type", "Other") },
 };
 
 static const struct tax_entry classes[CASE_CLASS_COUNT] = {
     [CASE_CLASS_INFORMATION] = { "information", "Information och vägledning",
-                                 N_("Information and guidance") },
+                                 NC_("case-class", "Information and guidance") },
     [CASE_CLASS_NY_ANSOKAN] = { "ny_ansokan", "Ny ansökan / nytt ärende",
-                                N_("New application or case") },
+                                NC_("case-class", "New application or case") },
     [CASE_CLASS_STATUS] = { "status", "Status på befintligt ärende",
-                            N_("Status of an existing case") },
+                            NC_("case-class", "Status of an existing case") },
     [CASE_CLASS_SYNPUNKT] = { "synpunkt", "Synpunkter och klagomål",
-                              N_("Feedback and complaints") },
+                              NC_("case-class", "Feedback and complaints") },
 };
 
 static const struct tax_entry statuses[CASE_STATUS_COUNT] = {
-    [CASE_STATUS_INKOMMEN] = { "inkommen", "Inkommen", N_("Received") },
-    [CASE_STATUS_HANDLAGGS] = { "handlaggs", "Handläggs", N_("Being processed") },
+    [CASE_STATUS_INKOMMEN] = { "inkommen", "Inkommen", NC_("case-status", "Received") },
+    [CASE_STATUS_HANDLAGGS] = { "handlaggs", "Handläggs", NC_("case-status", "Being processed") },
     [CASE_STATUS_KOMPLETTERING] = { "komplettering", "Komplettering begärd",
-                                    N_("More information requested") },
-    [CASE_STATUS_BESLUTAT] = { "beslutat", "Beslut fattat", N_("Decided") },
-    [CASE_STATUS_AVSLUTAT] = { "avslutat", "Avslutat", N_("Closed") },
+                                    NC_("case-status", "More information requested") },
+    [CASE_STATUS_BESLUTAT] = { "beslutat", "Beslut fattat", NC_("case-status", "Decided") },
+    [CASE_STATUS_AVSLUTAT] = { "avslutat", "Avslutat", NC_("case-status", "Closed") },
 };
 
 /* District names are proper names and are not translated. */
@@ -147,6 +153,16 @@ taxonomy_find(enum tax_dimension dim, const char *code)
             return (int)i;
     }
     return -1;
+}
+
+const char *
+taxonomy_context(enum tax_dimension dim)
+{
+    static const char *const ctx[TAX_DIMENSION_COUNT] = {
+        [TAX_MAIN] = "case-main",     [TAX_TYPE] = "case-type",    [TAX_CLASS] = "case-class",
+        [TAX_STATUS] = "case-status", [TAX_DISTRICT] = "district",
+    };
+    return dim < TAX_DIMENSION_COUNT ? ctx[dim] : "";
 }
 
 const char *

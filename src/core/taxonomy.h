@@ -92,7 +92,7 @@ enum district {
 struct tax_entry {
     const char *code;    /* stable: "fakturafraga" */
     const char *name_sv; /* "Fakturafråga" */
-    const char *label;   /* English msgid: "Invoice question" */
+    const char *label;   /* English msgid, in the context taxonomy_context: "Invoice question" */
 };
 
 /* Entries of a dimension, indexed by its enum. */
@@ -101,6 +101,11 @@ const struct tax_entry *taxonomy_entry(enum tax_dimension dim, size_t index);
 
 /* The index of a code, or -1 when the dimension has no such code. */
 int taxonomy_find(enum tax_dimension dim, const char *code);
+
+/* The message context of a dimension's labels ("case-status"): a coded value is shown as
+ * C_(taxonomy_context(dim), entry->label), so the same English word in two dimensions can be
+ * translated apart, and the code itself never goes through gettext. */
+const char *taxonomy_context(enum tax_dimension dim);
 
 /* "main", "type", "class", "status", "district". */
 const char *taxonomy_dimension_code(enum tax_dimension dim);

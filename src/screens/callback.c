@@ -58,7 +58,8 @@ build(struct ui *ui, struct model *m)
     for (size_t i = 0; i < sizeof(topics) / sizeof(topics[0]); i++) {
         const struct tax_entry *e = taxonomy_entry(TAX_MAIN, topics[i]);
         int h = ui_mm(ui, 15);
-        if (ui_button_in(ui, ui_take(ui, h), _(e->label), UI_BUTTON_NORMAL, topic == (int)i))
+        if (ui_button_in(ui, ui_take(ui, h), C_(taxonomy_context(TAX_MAIN), e->label),
+                         UI_BUTTON_NORMAL, topic == (int)i))
             topic = (int)i;
     }
     ui_columns(ui, 1);

@@ -98,7 +98,9 @@ const char *
 fmt_tax(enum tax_dimension dim, const char *code)
 {
     int i = code != NULL ? taxonomy_find(dim, code) : -1;
-    return i < 0 ? (code != NULL ? code : "–") : _(taxonomy_entry(dim, (size_t)i)->label);
+    /* a coded value: its label in the dimension's context, never the code through gettext */
+    return i < 0 ? (code != NULL ? code : "–")
+                 : C_(taxonomy_context(dim), taxonomy_entry(dim, (size_t)i)->label);
 }
 
 void

@@ -266,6 +266,14 @@ TEST(dates_per_language)
     CHECK(i18n_set_language("en"));
     fmt_money(123450, out, sizeof(out));
     CHECK_STR("SEK 1,234.50", out);
+    /* coded values: the label of the code in its dimension's context; an unknown code is
+     * shown as it is, never looked up in a catalogue */
+    CHECK(i18n_set_language("sv"));
+    CHECK_STR("Inkom", fmt_tax(TAX_STATUS, "inkommen"));
+    CHECK_STR("Förskola", fmt_tax(TAX_MAIN, "forskola"));
+    CHECK_STR("Log out", fmt_tax(TAX_STATUS, "Log out"));
+    CHECK(i18n_set_language("en"));
+    CHECK_STR("Received", fmt_tax(TAX_STATUS, "inkommen"));
     /* plural of the data's age */
     CHECK(i18n_set_language("sv"));
     fmt_age(1000, 1000 + 60, out, sizeof(out));
