@@ -254,7 +254,6 @@ text_pieces(const char *text, bool rtl, bool bold, struct piece **out)
 {
     size_t bytes = strlen(text), n = 0;
     FriBidiChar *cps = xcalloc(bytes + 1, sizeof(*cps));
-    size_t *at = xcalloc(bytes + 1, sizeof(*at)), *clen = xcalloc(bytes + 1, sizeof(*clen));
     for (size_t i = 0; i < bytes;) {
         uint32_t cp;
         size_t k = utf8_decode(text + i, bytes - i, &cp);
@@ -262,9 +261,7 @@ text_pieces(const char *text, bool rtl, bool bold, struct piece **out)
             cp = 0xfffd;
             k = 1;
         }
-        cps[n] = cp;
-        at[n] = i;
-        clen[n++] = k;
+        cps[n++] = cp;
         i += k;
     }
     FriBidiCharType *types = xcalloc(n + 1, sizeof(*types));
@@ -317,22 +314,27 @@ text_pieces(const char *text, bool rtl, bool bold, struct piece **out)
         bool odd = FRIBIDI_LEVEL_IS_RTL(levels[i]);
         int face = face_of(script < 0 ? SCRIPT_LATIN : script, bold);
         bool shapes_rtl = face == FACE_ARABIC || face == FACE_ARABIC_BOLD;
-        size_t size = at[j - 1] + clen[j - 1] - at[i];
-        char *buf = xmalloc(size * 2 + 1);
+        /* the marks that only steer the algorithm (LRM, RLM, ALM, embeddings, isolates) are
+         * not drawn; joiners (ZWNJ in Persian) stay for HarfBuzz */
+        char *buf = xmalloc((j - i) * 4 + 1);
         size_t len = 0;
-        if (odd != shapes_rtl) {
-            /* the font shapes the other way: hand it the piece in its visual order */
-            for (size_t k = j; k-- > i;) {
-                FriBidiChar m = cps[k];
-                if (odd)
-                    fribidi_get_mirror_char(cps[k], &m);
-                len += utf8_put(buf + len, m);
-            }
-        } else {
-            memcpy(buf, text + at[i], size);
-            len = size;
+        bool reverse = odd != shapes_rtl; /* the font shapes the other way: visual order */
+        for (size_t q = 0; q < j - i; q++) {
+            size_t k = reverse ? j - 1 - q : i + q;
+            if (cps[k] == 0x200e || cps[k] == 0x200f || cps[k] == 0x061c ||
+                FRIBIDI_IS_EXPLICIT(types[k]) || FRIBIDI_IS_ISOLATE(types[k]))
+                continue;
+            FriBidiChar m = cps[k];
+            if (reverse && odd)
+                fribidi_get_mirror_char(cps[k], &m);
+            len += utf8_put(buf + len, m);
         }
         buf[len] = '\0';
+        if (len == 0) {
+            free(buf);
+            i = j;
+            continue;
+        }
         p[np++] = (struct piece){ .s = buf,
                                   .len = len,
                                   .face = face,
@@ -346,8 +348,6 @@ text_pieces(const char *text, bool rtl, bool bold, struct piece **out)
     free(levels);
     free(brackets);
     free(types);
-    free(clen);
-    free(at);
     free(cps);
     *out = p;
     return np;

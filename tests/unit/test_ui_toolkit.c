@@ -353,10 +353,18 @@ fribidi_visual(const char *text, bool rtl)
         map[i] = i;
     CHECK(fribidi_reorder_line(FRIBIDI_FLAGS_DEFAULT, types, n, 0, dir, levels, NULL, map) != 0);
     FriBidiChar vis[512];
-    for (FriBidiStrIndex i = 0; i < n; i++)
-        vis[i] = cps[map[i]];
-    char *out = calloc(4 * (size_t)n + 1, 1);
-    fribidi_unicode_to_charset(FRIBIDI_CHAR_SET_UTF8, vis, n, out);
+    FriBidiStrIndex nv = 0;
+    for (FriBidiStrIndex i = 0; i < n; i++) {
+        FriBidiChar c = cps[map[i]];
+        FriBidiCharType t = fribidi_get_bidi_type(c);
+        /* marks that only steer the algorithm are not drawn */
+        if (c == 0x200e || c == 0x200f || c == 0x061c || FRIBIDI_IS_EXPLICIT(t) ||
+            FRIBIDI_IS_ISOLATE(t))
+            continue;
+        vis[nv++] = c;
+    }
+    char *out = calloc(4 * (size_t)nv + 1, 1);
+    fribidi_unicode_to_charset(FRIBIDI_CHAR_SET_UTF8, vis, nv, out);
     return out;
 }
 
@@ -383,6 +391,10 @@ TEST(bidi_order_is_fribidis)
         { "123 456", true },
         /* an OCR number alone (the invoice screen) reads left to right in Arabic too */
         { "1234 5678 9012", true },
+        /* a translation's own marks: an isolated number, RLM/LRM, Persian's ZWNJ */
+        { "الرقم \u2066123-456\u2069 صحيح", true },
+        { "السعر\u200f 100 kr\u200e فقط", true },
+        { "می\u200cخواهم با BankID وارد شوم", true },
     };
     for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
         char *ours = ui_text_visual(lines[i].text, lines[i].rtl);
@@ -391,6 +403,9 @@ TEST(bidi_order_is_fribidis)
             CHECK_STR("2 fakturor att betala. 2 av dem har förfallit.", ours);
         if (i == 10)
             CHECK_STR("1234 5678 9012", ours);
+        if (i == 11)
+            CHECK_MSG(strstr(ours, "123-456") != NULL && strstr(ours, "\u2066") == NULL,
+                      "the isolated number is drawn left to right, its marks not at all: %s", ours);
         CHECK_MSG(strcmp(ours, theirs) == 0, "\"%s\": drawn as \"%s\", FriBidi says \"%s\"",
                   lines[i].text, ours, theirs);
         free(ours);
