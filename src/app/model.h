@@ -224,7 +224,8 @@ struct model_actions {
     void (*tech_refresh)(void *app);
     void (*tech_sync_now)(void *app);
     void (*tech_export)(void *app);
-    void (*tech_factory_reset)(void *app); /* after the screen's two confirmations */
+    void (*tech_factory_reset)(void *app);               /* after the screen's two confirmations */
+    void (*tech_touch_result)(void *app, double max_mm); /* the touch test's largest error */
     /* Staff mode. The citizen identifies with their phone (an identification that does not end
      * the staff session), or the staff member enters a checked identity document; false with a
      * translated message when the personnummer or document number is not valid. */
