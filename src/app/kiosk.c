@@ -419,11 +419,11 @@ kiosk_queue_submission(struct kiosk *k, const struct store_actor *actor,
                        const struct store_submission *sub, const char **err)
 {
     if (k->ks.store == NULL) {
-        *err = _("This kiosk cannot take requests right now. Please ask the staff.");
+        *err = N_("This kiosk cannot take requests right now. Please ask the staff.");
         return false;
     }
     if (store_outbox_add(k->ks.store, actor, sub, k->receipt_uuid, NULL) != STORE_OK) {
-        *err = _("The request could not be saved. Please ask the staff.");
+        *err = N_("The request could not be saved. Please ask the staff.");
         return false;
     }
     struct model_receipt *r = &k->m.receipt;
@@ -442,7 +442,7 @@ request_callback(void *app, const struct model_callback_request *req, const char
     struct phone ph;
     enum phone_error pe = phone_parse(req->phone, &ph);
     if (pe != PHONE_OK) {
-        *err = _(phone_error_message(pe));
+        *err = phone_error_message(pe);
         return false;
     }
     json_t *payload = json_pack("{s:s, s:s, s:s, s:s}", "phone", ph.e164, "window", req->window,
@@ -485,7 +485,7 @@ submit(void *app, const struct model_submission *s, const char **err)
 {
     struct kiosk *k = app;
     if (k->session == NULL) { /* only a callback may be anonymous */
-        *err = _("Please identify yourself first.");
+        *err = N_("Please identify yourself first.");
         return false;
     }
     if (!k->session->mode->may_submit(k, k->session, err))
@@ -518,7 +518,7 @@ submit(void *app, const struct model_submission *s, const char **err)
     if (ok)
         snprintf(k->m.receipt.what, sizeof(k->m.receipt.what), "%s", s->what);
     else if (*err == NULL)
-        *err = _("The request could not be saved. Please ask the staff.");
+        *err = N_("The request could not be saved. Please ask the staff.");
     return ok;
 }
 

@@ -143,12 +143,12 @@ static bool
 staff_may_submit(const struct kiosk *k, const struct session *s, const char **err)
 {
     if (k->m.staff.reason == NULL) {
-        *err = _("State the reason first.");
+        *err = N_("State the reason first.");
         return false;
     }
     if (!k->m.staff.have_citizen || s->citizen_id == 0) {
-        *err = _("This citizen is not in this kiosk's districts: register at their own "
-                 "district, or book a callback.");
+        *err = N_("This citizen is not in this kiosk's districts: register at their own "
+                  "district, or book a callback.");
         return false;
     }
     return true;
@@ -226,11 +226,11 @@ kiosk_staff_by_document(void *app, const char *pnr_text, const char *doc_type, c
     struct pnr p;
     enum pnr_error e = pnr_parse(pnr_text, date_today_stockholm(), 0, &p);
     if (e != PNR_OK) {
-        *err = _(pnr_error_message(e));
+        *err = pnr_error_message(e);
         return false;
     }
     if (strcmp(p.canonical, ss->pnr12) == 0) {
-        *err = _("You cannot register on your own behalf in staff mode.");
+        *err = N_("You cannot register on your own behalf in staff mode.");
         return false;
     }
     const char *doc = known(identity_documents, n_identity_documents, doc_type);
@@ -242,11 +242,11 @@ kiosk_staff_by_document(void *app, const char *pnr_text, const char *doc_type, c
         l4[n++] = isalnum((unsigned char)*c) ? (char)toupper((unsigned char)*c) : '?';
     }
     if (doc == NULL) {
-        *err = _("Choose the kind of document.");
+        *err = N_("Choose the kind of document.");
         return false;
     }
     if (n != 4 || strchr(l4, '?') != NULL) {
-        *err = _("Write the last four letters or digits of the document number.");
+        *err = N_("Write the last four letters or digits of the document number.");
         return false;
     }
     k->facts.notice = NULL;

@@ -259,7 +259,7 @@ tech_may_read(const struct kiosk *k, const struct session *s, enum store_kind ki
 static bool
 tech_may_submit(const struct kiosk *k, const struct session *s, const char **err)
 {
-    *err = _("Please identify yourself first.");
+    *err = N_("Please identify yourself first.");
     return false;
 }
 

@@ -33,7 +33,7 @@ struct session_mode {
     struct store_actor (*actor)(const struct kiosk *k, const struct session *s);
     /* Whether this session may read rows of a kind now. */
     bool (*may_read)(const struct kiosk *k, const struct session *s, enum store_kind kind);
-    /* Whether this session may submit now; false with a translated message in err. */
+    /* Whether this session may submit now; false with the message's msgid in err. */
     bool (*may_submit)(const struct kiosk *k, const struct session *s, const char **err);
 };
 

@@ -12,6 +12,7 @@
 struct request {
     struct ui_field phone;
     int topic, window;
+    const char *problem; /* msgid, translated when drawn */
 };
 
 static void
@@ -79,8 +80,9 @@ build(struct ui *ui, struct model *m, void *state)
     ui_columns(ui, 1);
     r->phone.label = _("Your phone number");
     r->phone.hint = _("For example 070-123 45 67");
+    r->phone.error = r->problem != NULL ? _(r->problem) : NULL;
     if (ui_field(ui, &r->phone))
-        r->phone.error = NULL;
+        r->problem = NULL;
     ui_keyboard(ui, &r->phone);
     if (ui_button(ui, _("Send"), UI_BUTTON_PRIMARY)) {
         static const char *const window_codes[] = { "morning", "afternoon", "any" };
@@ -93,9 +95,9 @@ build(struct ui *ui, struct model *m, void *state)
         };
         const char *err = NULL;
         if (r->topic < 0)
-            r->phone.error = _("Choose what it is about.");
+            r->problem = N_("Choose what it is about.");
         else if (!m->act->request_callback(m->app, &req, &err))
-            r->phone.error = err; /* on success the receipt is shown from the next frame */
+            r->problem = err; /* on success the receipt is shown from the next frame */
     }
     chrome_end(ui, m);
 }

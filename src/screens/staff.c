@@ -65,7 +65,7 @@ const struct screen_impl screen_staff = { .name = "staff", .build = build_home }
 struct citizen_form {
     struct ui_field pnr_field, last4_field;
     int doc_choice;
-    const char *problem;
+    const char *problem; /* msgid, translated when drawn */
 };
 
 static void
@@ -106,11 +106,11 @@ build_citizen(struct ui *ui, struct model *m, void *state)
     if (ui_field(ui, &c->last4_field))
         c->problem = NULL;
     if (c->problem != NULL)
-        ui_banner(ui, c->problem, true);
+        ui_banner(ui, _(c->problem), true);
     if (ui_button(ui, _("Document checked: continue"), UI_BUTTON_PRIMARY)) {
         const char *err = NULL;
         if (c->doc_choice < 0)
-            c->problem = _("Choose the kind of document.");
+            c->problem = N_("Choose the kind of document.");
         else if (!m->act->staff_citizen_by_document(m->app, c->pnr_field.text,
                                                     identity_documents[c->doc_choice].code,
                                                     c->last4_field.text, &err))

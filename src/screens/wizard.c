@@ -33,7 +33,7 @@ struct wizard {
     struct answer answers[FORM_MAX_QUESTIONS];
     size_t step; /* 0..n-1: the questions; n: the review */
     int unit_page;
-    const char *problem; /* why the current step cannot go on (translated), or NULL */
+    const char *problem; /* why the current step cannot go on (msgid), or NULL */
     bool confirmed;      /* staff mode: the citizen confirmed on screen */
 };
 
@@ -150,8 +150,8 @@ digits_only(const char *in, char *out, size_t size)
     return n > 0;
 }
 
-/* Checks the answer to q; on success fills a->value and returns NULL, else the reason (msgid
- * or translated text). */
+/* Checks the answer to q; on success fills a->value and returns NULL, else the reason's msgid
+ * (translated when drawn, so a language change shows it in the new language). */
 static const char *
 check(const struct model *m, const struct question *q, struct answer *a)
 {
@@ -160,31 +160,31 @@ check(const struct model *m, const struct question *q, struct answer *a)
     switch (q->kind) {
     case Q_CHOICE:
         if (a->choice < 0)
-            return _("Choose one of the alternatives.");
+            return N_("Choose one of the alternatives.");
         snprintf(a->value, sizeof(a->value), "%s", q->options[a->choice].code);
         return NULL;
     case Q_MULTI:
-        return a->multi == 0 && !q->optional ? _("Choose at least one.") : NULL;
+        return a->multi == 0 && !q->optional ? N_("Choose at least one.") : NULL;
     case Q_UNITS:
         if (a->n_units == 0)
-            return _("Choose at least one preschool.");
-        return a->n_units > (size_t)q->max ? _(q->range_error) : NULL;
+            return N_("Choose at least one preschool.");
+        return a->n_units > (size_t)q->max ? q->range_error : NULL;
     case Q_TEXT: {
         size_t len = strspn(text, " ");
         if (text[len] == '\0')
-            return q->optional ? NULL : _("Please write something here.");
-        return utf8_length(text, strlen(text)) > (size_t)q->max ? _(q->range_error) : NULL;
+            return q->optional ? NULL : N_("Please write something here.");
+        return utf8_length(text, strlen(text)) > (size_t)q->max ? q->range_error : NULL;
     }
     case Q_PNR: {
         struct pnr p;
         enum pnr_error e = pnr_parse(text, today(m), 0, &p);
         if (e != PNR_OK)
-            return _(pnr_error_message(e));
+            return pnr_error_message(e);
         struct date t = today(m);
         int age = t.year - p.birth.year -
                   (t.month < p.birth.month || (t.month == p.birth.month && t.day < p.birth.day));
         if (age < q->min || age > q->max)
-            return _(q->range_error);
+            return q->range_error;
         snprintf(a->value, sizeof(a->value), "%s", p.canonical);
         return NULL;
     }
@@ -192,33 +192,33 @@ check(const struct model *m, const struct question *q, struct answer *a)
         char d[16];
         struct date when;
         if (!digits_only(text, d, sizeof(d)) || strlen(d) != 8)
-            return _("Write the date as YYYY-MM-DD, for example 2027-01-10.");
+            return N_("Write the date as YYYY-MM-DD, for example 2027-01-10.");
         char iso[11];
         snprintf(iso, sizeof(iso), "%.4s-%.2s-%.2s", d, d + 4, d + 6);
         if (!date_parse_iso(iso, &when))
-            return _("There is no such date.");
+            return N_("There is no such date.");
         int64_t days = date_to_days(when) - date_to_days(today(m));
         if (days < q->min || days > q->max)
-            return _(q->range_error);
+            return q->range_error;
         snprintf(a->value, sizeof(a->value), "%s", iso);
         return NULL;
     }
     case Q_MONEY: {
         int64_t ore = 0;
         if (money_parse(text, &ore) != MONEY_OK)
-            return _("Write an amount in kronor, for example 38 500.");
+            return N_("Write an amount in kronor, for example 38 500.");
         if (ore < (int64_t)q->min * 100 || ore > (int64_t)q->max * 100)
-            return _(q->range_error);
+            return q->range_error;
         snprintf(a->value, sizeof(a->value), "%lld", (long long)ore);
         return NULL;
     }
     case Q_NUMBER: {
         char d[16];
         if (!digits_only(text, d, sizeof(d)) || strlen(d) > 6)
-            return _("Write a whole number.");
+            return N_("Write a whole number.");
         long v = strtol(d, NULL, 10);
         if (v < q->min || v > q->max)
-            return _(q->range_error);
+            return q->range_error;
         snprintf(a->value, sizeof(a->value), "%ld", v);
         return NULL;
     }
@@ -363,14 +363,14 @@ ask(struct ui *ui, const struct model *m, struct wizard *w, const struct questio
     default:
         a->field.label = _(q->label);
         a->field.hint = q->hint != NULL ? _(q->hint) : NULL;
-        a->field.error = w->problem;
+        a->field.error = w->problem != NULL ? _(w->problem) : NULL;
         if (ui_field(ui, &a->field))
             w->problem = NULL;
         ui_keyboard(ui, &a->field);
-        return; /* the field shows the w->problem itself */
+        return; /* the field shows the problem itself */
     }
     if (w->problem != NULL)
-        ui_banner(ui, w->problem, true);
+        ui_banner(ui, _(w->problem), true);
 }
 
 static void
@@ -435,7 +435,7 @@ review(struct ui *ui, struct model *m, struct wizard *w, const struct form *f, b
     if (m->role == MODEL_ROLE_STAFF)
         citizen_confirms(ui, w);
     if (w->problem != NULL)
-        ui_banner(ui, w->problem, true);
+        ui_banner(ui, _(w->problem), true);
     ui_columns(ui, 2);
     struct ui_rect back = ui_take(ui, ui_mm(ui, 15)), send = ui_take(ui, ui_mm(ui, 15));
     ui_columns(ui, 1);
@@ -445,7 +445,7 @@ review(struct ui *ui, struct model *m, struct wizard *w, const struct form *f, b
     }
     if (ui_button_in(ui, send, _("Send"), UI_BUTTON_PRIMARY, false)) {
         if (m->role == MODEL_ROLE_STAFF && !w->confirmed)
-            w->problem = _("The citizen must confirm first.");
+            w->problem = N_("The citizen must confirm first.");
         else
             submit(m, w, f);
     }
