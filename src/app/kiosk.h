@@ -1,5 +1,24 @@
-/* The kiosk: session state machine, router and main loop (kiosk.c), and the headless script
- * driver that operates it like a person would (script.c). */
+/* The kiosk: device, router and main loop (kiosk.c), and the headless script driver that
+ * operates it like a person would (script.c).
+ *
+ * The shape of src/app, by owner:
+ *   - The device, struct kiosk: settings, the store (kiosk_state), the sync runner, the UI and
+ *     the platform, speech, the network checks, and the facts it shows whoever is signed in
+ *     (struct kiosk_facts: offline, last sync, notices, factory reset, touch test). It lives
+ *     from start to exit and never holds a person's data.
+ *   - The session, struct session (session.h): created in guarded memory when someone
+ *     identifies, destroyed as a unit by kiosk_logout (session_destroy: one call). It owns who
+ *     identified, the citizen being read, every decrypted row and the payment QR.
+ *   - The modes, struct session_mode: citizen (session.c), staff (kiosk_staff.c), technician
+ *     (kiosk_tech.c). Each says how it begins and ends, where home is, whose name the audit log
+ *     gets, what may be read and what may be submitted, and owns its own state inside the
+ *     session's allocation. kiosk.c asks the mode; it knows no mode's fields.
+ *   - The model, struct model (model.h): what the screens see. The device publishes its facts
+ *     into it on every frame and the mode fills the rest; logout wipes it whole.
+ *   - The screens' state: each screen_impl's per-visit state (screens.h), allocated in guarded
+ *     memory by the router (struct kiosk_router) on enter and wiped on leave.
+ *   - Identification (idr, the QR) belongs to the device until it completes: then a session
+ *     begins, or, in staff mode, the citizen being served is set. */
 #ifndef MINASIDOR_KIOSK_H
 #define MINASIDOR_KIOSK_H
 
