@@ -22,9 +22,12 @@ session_create(struct kiosk *k, const struct session_mode *mode, const struct ba
                const char *staff_id)
 {
     xassert(k->session == NULL);
-    struct session *s = sodium_malloc(STATE_OFFSET + mode->state_size);
+    /* sodium_malloc puts the end of the block at its guard page: a size that is a multiple of
+     * 16 keeps the start (and so the mode's state) aligned. */
+    size_t size = (STATE_OFFSET + mode->state_size + 15) / 16 * 16;
+    struct session *s = sodium_malloc(size);
     xassert(s != NULL);
-    memset(s, 0, STATE_OFFSET + mode->state_size);
+    memset(s, 0, size);
     s->mode = mode;
     s->mode_state = mode->state_size > 0 ? (unsigned char *)s + STATE_OFFSET : NULL;
     snprintf(s->pnr12, sizeof(s->pnr12), "%s", u->personal_number);
