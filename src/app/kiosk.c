@@ -75,9 +75,9 @@ static void
 leave_screen(struct kiosk *k)
 {
     struct kiosk_router *r = &k->router;
-    const struct screen_impl *cur = screen_impl(k->m.screen);
+    const struct screen_impl *cur = screen_impl(k->m->screen);
     if (cur->leave != NULL)
-        cur->leave(&k->m, r->state);
+        cur->leave(k->m, r->state);
     if (r->state != NULL && r->state == r->building) {
         xassert(r->retired == NULL);
         r->retired = r->state;
@@ -91,7 +91,7 @@ static void
 enter_screen(struct kiosk *k, enum screen_id s)
 {
     struct kiosk_router *r = &k->router;
-    k->m.screen = s;
+    k->m->screen = s;
     const struct screen_impl *next = screen_impl(s);
     if (next->state_size > 0) {
         r->state = sodium_malloc(next->state_size);
@@ -99,7 +99,7 @@ enter_screen(struct kiosk *k, enum screen_id s)
         memset(r->state, 0, next->state_size);
     }
     if (next->enter != NULL)
-        next->enter(&k->m, r->state);
+        next->enter(k->m, r->state);
 }
 
 static void go(void *app, enum screen_id s);
@@ -116,13 +116,13 @@ go(void *app, enum screen_id s)
     struct kiosk *k = app;
     struct kiosk_router *r = &k->router;
     leave_screen(k);
-    if (s != SCREEN_WIZARD && k->m.prefill != NULL)
+    if (s != SCREEN_WIZARD && k->m->prefill != NULL)
         kiosk_staff_drop_correction(k); /* a correction lives in its form only */
     bool home = k->session != NULL && s == k->session->mode->home;
     if (home || s == SCREEN_START || s == SCREEN_OVERVIEW)
         r->depth = 0;
     else if (r->depth < (int)ARRAY_LEN(r->stack))
-        r->stack[r->depth++] = k->m.screen;
+        r->stack[r->depth++] = k->m->screen;
     enter_screen(k, s);
     if (k->ks.store != NULL &&
         store_usage_count(k->ks.store, kiosk_now_utc(k), screen_impl(s)->name, i18n_current()->code,
@@ -154,14 +154,14 @@ stop_identification(struct kiosk *k)
     qr_matrix_free(&k->id_qr);
     memset(&k->id_qr, 0, sizeof(k->id_qr));
     sodium_memzero(&k->id_snap, sizeof(k->id_snap));
-    memset(&k->m.id, 0, sizeof(k->m.id));
+    memset(&k->m->id, 0, sizeof(k->m->id));
 }
 
 void
 kiosk_identify(struct kiosk *k, enum model_id_purpose purpose)
 {
     stop_identification(k);
-    k->m.id_purpose = purpose;
+    k->m->id_purpose = purpose;
     const char *url = config_get_string(k->cfg, "identity.url");
     if (url == NULL) {
         k->facts.idp_unreachable = true;
@@ -195,7 +195,7 @@ identify(void *app)
 {
     struct kiosk *k = app;
     k->facts.notice = NULL;
-    kiosk_identify(k, k->m.screen == SCREEN_IDENTIFY ? k->m.id_purpose : MODEL_ID_FOR_SESSION);
+    kiosk_identify(k, k->m->screen == SCREEN_IDENTIFY ? k->m->id_purpose : MODEL_ID_FOR_SESSION);
 }
 
 static void
@@ -203,7 +203,7 @@ cancel_identify(void *app)
 {
     struct kiosk *k = app;
     stop_identification(k);
-    if (k->m.id_purpose == MODEL_ID_FOR_CITIZEN && k->session != NULL &&
+    if (k->m->id_purpose == MODEL_ID_FOR_CITIZEN && k->session != NULL &&
         k->session->mode == &session_staff) {
         go(k, SCREEN_STAFF_CITIZEN); /* the staff session goes on */
         return;
@@ -226,7 +226,7 @@ static const struct model_actions actions;
 static void
 publish(struct kiosk *k)
 {
-    struct model *m = &k->m;
+    struct model *m = k->m;
     m->act = &actions;
     m->app = k;
     m->site_name = config_get_string(k->cfg, "kiosk.site_name");
@@ -251,7 +251,7 @@ kiosk_logout(struct kiosk *k)
     leave_screen(k);
     session_destroy(k, k->session); /* everything personal, in one call */
     speech_stop(k->speech);
-    sodium_memzero(&k->m, sizeof(k->m));
+    sodium_memzero(k->m, sizeof(*k->m));
     publish(k);
     ui_forget_text(k->ui);
     /* The next person starts in the kiosk's own language and presentation. */
@@ -277,7 +277,7 @@ static void
 keep_session(void *app)
 {
     struct kiosk *k = app;
-    k->m.idle_warning = false;
+    k->m->idle_warning = false;
     k->idle_deadline_ms = 0;
     k->last_input_ms = kiosk_now_ms(k);
     speech_stop(k->speech);
@@ -293,7 +293,7 @@ identified(struct kiosk *k, const struct bankid_user *u)
     struct errbuf why = { "" };
     enum role role =
         kiosk_state_role(k->cfg, k->ks.store, u->personal_number, kiosk_now_utc(k), staff_id, &why);
-    switch (k->m.id_purpose) {
+    switch (k->m->id_purpose) {
     case MODEL_ID_FOR_TECHNICIAN:
         kiosk_logout(k);
         if (role == ROLE_TECHNICIAN) {
@@ -329,10 +329,10 @@ open_case(void *app, size_t row)
     store_rows_free(s->events);
     store_rows_free(s->documents);
     s->events = s->documents = NULL;
-    if (row < k->m.cases.n && k->ks.store != NULL && s->citizen_id != 0 &&
+    if (row < k->m->cases.n && k->ks.store != NULL && s->citizen_id != 0 &&
         s->mode->may_read(k, s, STORE_KIND_CASE_EVENT) &&
         s->mode->may_read(k, s, STORE_KIND_CASE_DOCUMENT)) {
-        int64_t id = k->m.cases.rows[row].id;
+        int64_t id = k->m->cases.rows[row].id;
         struct store_actor actor = s->mode->actor(k, s);
         if (store_list(k->ks.store, &actor, STORE_KIND_CASE_EVENT, s->citizen_id, id, &s->events) !=
                 STORE_OK ||
@@ -340,9 +340,9 @@ open_case(void *app, size_t row)
                        &s->documents) != STORE_OK)
             LOG_WARN("cannot read the case's history");
     }
-    kiosk_records_from(&k->m.events, s->events);
-    kiosk_records_from(&k->m.documents, s->documents);
-    k->m.selected = row;
+    kiosk_records_from(&k->m->events, s->events);
+    kiosk_records_from(&k->m->documents, s->documents);
+    k->m->selected = row;
     go(k, SCREEN_CASE);
 }
 
@@ -351,13 +351,13 @@ static void
 prepare_payqr(struct kiosk *k)
 {
     struct session *s = k->session;
-    k->m.payqr = NULL;
+    k->m->payqr = NULL;
     if (s == NULL)
         return;
     qr_matrix_free(&s->payqr);
     memset(&s->payqr, 0, sizeof(s->payqr));
-    const struct model_records *l = &k->m.invoices;
-    size_t i = k->m.selected;
+    const struct model_records *l = &k->m->invoices;
+    size_t i = k->m->selected;
     if (i >= l->n || model_num(l, i, "paid") != 0)
         return;
     struct payqr_invoice inv = {
@@ -375,8 +375,8 @@ prepare_payqr(struct kiosk *k)
     struct buf b;
     buf_init(&b, 4096);
     if (payqr_build(&inv, &b) == PAYQR_OK && qr_encode(buf_str(&b), &s->payqr)) {
-        k->m.payqr = s->payqr.modules;
-        k->m.payqr_size = s->payqr.size;
+        k->m->payqr = s->payqr.modules;
+        k->m->payqr_size = s->payqr.size;
     }
     buf_finish_wipe(&b);
 }
@@ -426,10 +426,10 @@ kiosk_queue_submission(struct kiosk *k, const struct store_actor *actor,
         *err = N_("The request could not be saved. Please ask the staff.");
         return false;
     }
-    struct model_receipt *r = &k->m.receipt;
+    struct model_receipt *r = &k->m->receipt;
     memset(r, 0, sizeof(*r));
     snprintf(r->reference, sizeof(r->reference), "%.8s", k->receipt_uuid);
-    k->m.has_receipt = true;
+    k->m->has_receipt = true;
     if (k->sync != NULL)
         sync_runner_request(k->sync);
     return true;
@@ -467,7 +467,7 @@ request_callback(void *app, const struct model_callback_request *req, const char
     free(by);
     if (!ok)
         return false;
-    struct model_receipt *r = &k->m.receipt;
+    struct model_receipt *r = &k->m->receipt;
     char national[24];
     phone_format_national(&ph, national, sizeof(national));
     snprintf(r->what, sizeof(r->what), _("Call %s"), national);
@@ -516,7 +516,7 @@ submit(void *app, const struct model_submission *s, const char **err)
     }
     free(by);
     if (ok)
-        snprintf(k->m.receipt.what, sizeof(k->m.receipt.what), "%s", s->what);
+        snprintf(k->m->receipt.what, sizeof(k->m->receipt.what), "%s", s->what);
     else if (*err == NULL)
         *err = N_("The request could not be saved. Please ask the staff.");
     return ok;
@@ -574,7 +574,7 @@ poll_identification(struct kiosk *k)
     *last = s;
     sodium_memzero(&s, sizeof(s));
 
-    struct model_identify *id = &k->m.id;
+    struct model_identify *id = &k->m->id;
     id->state = (enum model_id_state)last->state;
     id->msgid = last->message != NULL ? last->message->msgid : NULL;
     id->rfa = last->message != NULL ? last->message->rfa : NULL;
@@ -588,7 +588,7 @@ poll_identification(struct kiosk *k)
         struct bankid_user u = last->user;
         stop_identification(k);
         k->bench.id_done_us = platform_now_us();
-        if (k->m.screen == SCREEN_IDENTIFY)
+        if (k->m->screen == SCREEN_IDENTIFY)
             identified(k, &u);
         sodium_memzero(&u, sizeof(u));
     }
@@ -612,7 +612,7 @@ poll_sync(struct kiosk *k)
     bool new_run = st.runs != k->sync_runs_seen;
     k->sync_runs_seen = st.runs;
     kiosk_tech_poll(k, &st);
-    if (new_run && k->m.has_receipt && !k->m.receipt.delivered && !k->m.receipt.rejected &&
+    if (new_run && k->m->has_receipt && !k->m->receipt.delivered && !k->m->receipt.rejected &&
         k->ks.store != NULL) {
         struct store_outbox *ob = NULL;
         if (store_outbox_list(k->ks.store, false, 0, &ob) == STORE_OK) {
@@ -620,7 +620,7 @@ poll_sync(struct kiosk *k)
                 const struct store_outbox_item *it = &ob->items[i];
                 if (strcmp(it->uuid, k->receipt_uuid) != 0)
                     continue;
-                struct model_receipt *r = &k->m.receipt;
+                struct model_receipt *r = &k->m->receipt;
                 if (it->state == STORE_OUTBOX_ACCEPTED || it->state == STORE_OUTBOX_DUPLICATE) {
                     r->delivered = true;
                     snprintf(r->case_number, sizeof(r->case_number), "%s",
@@ -641,8 +641,8 @@ idle_timers(struct kiosk *k, int64_t now)
 {
     if (k->session == NULL)
         return;
-    if (!k->m.idle_warning && now - k->last_input_ms >= KIOSK_IDLE_WARN_S * 1000) {
-        k->m.idle_warning = true;
+    if (!k->m->idle_warning && now - k->last_input_ms >= KIOSK_IDLE_WARN_S * 1000) {
+        k->m->idle_warning = true;
         k->idle_deadline_ms = now + KIOSK_IDLE_COUNTDOWN_S * 1000;
         ui_invalidate(k->ui);
         /* Said as well as shown: someone who cannot see the screen must not lose their
@@ -661,11 +661,11 @@ idle_timers(struct kiosk *k, int64_t now)
         }
         speech_say(k->speech, i18n_current()->code, say);
     }
-    if (k->m.idle_warning) {
+    if (k->m->idle_warning) {
         int left = (int)((k->idle_deadline_ms - now + 999) / 1000);
-        if (left != k->m.idle_seconds_left)
+        if (left != k->m->idle_seconds_left)
             ui_invalidate(k->ui);
-        k->m.idle_seconds_left = left > 0 ? left : 0;
+        k->m->idle_seconds_left = left > 0 ? left : 0;
         if (now >= k->idle_deadline_ms)
             kiosk_logout(k);
     }
@@ -678,7 +678,7 @@ kiosk_step(struct kiosk *k, const struct ui_input *in, int n_in)
     for (int i = 0; i < n_in; i++) {
         /* A person's input keeps the session alive (not a redraw; not behind the idle dialog,
          * whose Fortsätt does that). */
-        if (ui_feed(k->ui, &in[i]) && in[i].kind != UI_IN_EXPOSE && !k->m.idle_warning)
+        if (ui_feed(k->ui, &in[i]) && in[i].kind != UI_IN_EXPOSE && !k->m->idle_warning)
             k->last_input_ms = now;
     }
     if (now >= k->next_tick_ms) {
@@ -698,7 +698,7 @@ kiosk_step(struct kiosk *k, const struct ui_input *in, int n_in)
     for (int pass = 0; pass < 4 && ui_stale(k->ui); pass++) {
         ui_begin(k->ui, now);
         r->building = r->state;
-        screen_impl(k->m.screen)->build(k->ui, &k->m, r->state);
+        screen_impl(k->m->screen)->build(k->ui, k->m, r->state);
         r->building = NULL;
         if (r->retired != NULL)
             sodium_free(r->retired);
@@ -711,7 +711,7 @@ kiosk_step(struct kiosk *k, const struct ui_input *in, int n_in)
     if (drawn1 > drawn0) {
         int64_t t1 = platform_now_us();
         struct kiosk_bench *b = &k->bench;
-        enum screen_id s = k->m.screen;
+        enum screen_id s = k->m->screen;
         b->us[s][b->n[s]++ % KIOSK_BENCH_SAMPLES] = (uint32_t)(t1 - t0);
         if (b->id_done_us != 0 && s == SCREEN_OVERVIEW) {
             b->id_to_overview_us = t1 - b->id_done_us;
@@ -785,8 +785,19 @@ cmd_kiosk(int argc, char **argv)
         fprintf(stderr, "minasidor: %s: cannot open the script\n", script);
         return APP_EXIT_USAGE;
     }
+    /* Guarded memory (the model, the session, screens' state) needs libsodium from the start,
+     * before the store (which would initialise it) is opened, or when there is none. */
+    if (sodium_init() < 0) {
+        fprintf(stderr, "minasidor: libsodium cannot be initialised\n");
+        if (sf != NULL)
+            fclose(sf);
+        return APP_EXIT_INVALID;
+    }
     struct errbuf err = { "" };
     struct kiosk *k = xcalloc(1, sizeof(*k));
+    k->m = sodium_malloc(sizeof(*k->m));
+    xassert(k->m != NULL);
+    memset(k->m, 0, sizeof(*k->m));
     k->cfg = settings_current();
     k->facts.touch_max_mm = -1;
     k->headless = headless;
@@ -859,7 +870,7 @@ cmd_kiosk(int argc, char **argv)
     } else {
         LOG_WARN("this kiosk is not provisioned: no data, no submissions");
     }
-    k->m.screen = SCREEN_START;
+    k->m->screen = SCREEN_START;
     publish(k);
     if (sf != NULL) {
         rc = kiosk_script_run(k, sf, script, shots);
@@ -869,7 +880,7 @@ cmd_kiosk(int argc, char **argv)
             struct ui_input in[32];
             int64_t now = kiosk_now_ms(k);
             int64_t wait = k->next_tick_ms - now;
-            if (k->m.screen == SCREEN_IDENTIFY || k->m.idle_warning || k->m.has_receipt ||
+            if (k->m->screen == SCREEN_IDENTIFY || k->m->idle_warning || k->m->has_receipt ||
                 k->probe != NULL)
                 wait = wait < 250 ? wait : 250;
             else if (k->session != NULL)
@@ -897,6 +908,7 @@ out:
     }
     if (sf != NULL)
         fclose(sf);
+    sodium_free(k->m);
     sodium_memzero(k, sizeof(*k));
     free(k);
     return rc;

@@ -88,8 +88,9 @@ struct kiosk {
     struct kiosk_facts facts;
     struct tech_probe *probe; /* the device's network checks under way off the UI thread */
 
-    /* What the screens see (model.h): a view the device and the session fill. */
-    struct model m;
+    /* What the screens see (model.h): a view the device and the session fill. In guarded
+     * memory: it shows personal data (masked numbers, a receipt) while a session lasts. */
+    struct model *m;
     struct kiosk_router router;
 
     /* Identification, before there is a session (or, in staff mode, for the citizen). */

@@ -59,7 +59,7 @@ kiosk_registered_by(const struct kiosk *k)
     json_t *o;
     const struct session *ss = staff_session(k);
     if (ss != NULL) {
-        const struct model_staff *s = &k->m.staff;
+        const struct model_staff *s = &k->m->staff;
         o = json_pack("{s:s, s:s, s:s, s:s?}", "by", "ombud", "staff_id", s->staff_id,
                       "identity_established_by", s->by_document ? "document" : "bankid", "site",
                       config_get_string(k->cfg, "device.site"));
@@ -81,7 +81,7 @@ kiosk_registered_by(const struct kiosk *k)
 void
 kiosk_staff_drop_correction(struct kiosk *k)
 {
-    k->m.prefill = NULL;
+    k->m->prefill = NULL;
     struct session *s = staff_session(k);
     if (s == NULL)
         return;
@@ -100,16 +100,16 @@ forget_citizen(struct kiosk *k, struct session *s)
     kiosk_staff_drop_correction(k);
     sodium_memzero(state_of(s)->cit_pnr12, sizeof(state_of(s)->cit_pnr12));
     session_forget_citizen(k, s);
-    sodium_memzero(&k->m.staff, sizeof(k->m.staff));
-    snprintf(k->m.staff.staff_id, sizeof(k->m.staff.staff_id), "%s", s->staff_id);
+    sodium_memzero(&k->m->staff, sizeof(k->m->staff));
+    snprintf(k->m->staff.staff_id, sizeof(k->m->staff.staff_id), "%s", s->staff_id);
 }
 
 static void
 staff_begin(struct kiosk *k, struct session *s, const struct bankid_user *u)
 {
-    k->m.given_name = s->given_name;
-    k->m.surname = s->surname;
-    snprintf(k->m.staff.staff_id, sizeof(k->m.staff.staff_id), "%s", s->staff_id);
+    k->m->given_name = s->given_name;
+    k->m->surname = s->surname;
+    snprintf(k->m->staff.staff_id, sizeof(k->m->staff.staff_id), "%s", s->staff_id);
     if (k->ks.store != NULL &&
         store_audit_append(k->ks.store, kiosk_actor(k), 0, "staff", "staff session") != STORE_OK)
         LOG_WARN("audit entry not written");
@@ -125,7 +125,7 @@ staff_end(struct kiosk *k, struct session *s)
 static struct store_actor
 staff_actor(const struct kiosk *k, const struct session *s)
 {
-    return (struct store_actor){ STORE_SESSION_STAFF, s->staff_id, k->m.staff.reason };
+    return (struct store_actor){ STORE_SESSION_STAFF, s->staff_id, k->m->staff.reason };
 }
 
 /* A question about a case reads the citizen's cases and nothing else; the other reasons read
@@ -133,7 +133,7 @@ staff_actor(const struct kiosk *k, const struct session *s)
 static bool
 staff_may_read(const struct kiosk *k, const struct session *s, enum store_kind kind)
 {
-    const char *reason = k->m.staff.reason;
+    const char *reason = k->m->staff.reason;
     return reason != NULL && strcmp(reason, "case_status") == 0 &&
            (kind == STORE_KIND_CASE || kind == STORE_KIND_CASE_EVENT ||
             kind == STORE_KIND_CASE_DOCUMENT);
@@ -142,11 +142,11 @@ staff_may_read(const struct kiosk *k, const struct session *s, enum store_kind k
 static bool
 staff_may_submit(const struct kiosk *k, const struct session *s, const char **err)
 {
-    if (k->m.staff.reason == NULL) {
+    if (k->m->staff.reason == NULL) {
         *err = N_("State the reason first.");
         return false;
     }
-    if (!k->m.staff.have_citizen || s->citizen_id == 0) {
+    if (!k->m->staff.have_citizen || s->citizen_id == 0) {
         *err = N_("This citizen is not in this kiosk's districts: register at their own "
                   "district, or book a callback.");
         return false;
@@ -174,7 +174,7 @@ set_citizen(struct kiosk *k, struct session *ss, const struct pnr *p)
     forget_citizen(k, ss);
     struct staff_state *st = state_of(ss);
     snprintf(st->cit_pnr12, sizeof(st->cit_pnr12), "%s", p->canonical);
-    struct model_staff *s = &k->m.staff;
+    struct model_staff *s = &k->m->staff;
     pnr_format(p, PNR_STYLE_MASKED, date_today_stockholm(), s->pnr_masked);
     s->have_citizen = true;
     if (k->ks.store == NULL ||
@@ -211,7 +211,7 @@ kiosk_staff_citizen_identified(struct kiosk *k, const struct bankid_user *u)
     }
     k->facts.notice = NULL;
     set_citizen(k, ss, &p);
-    k->m.staff.by_document = false;
+    k->m->staff.by_document = false;
     sodium_memzero(&p, sizeof(p));
 }
 
@@ -251,7 +251,7 @@ kiosk_staff_by_document(void *app, const char *pnr_text, const char *doc_type, c
     }
     k->facts.notice = NULL;
     set_citizen(k, ss, &p);
-    struct model_staff *s = &k->m.staff;
+    struct model_staff *s = &k->m->staff;
     s->by_document = true;
     s->document_type = doc;
     memcpy(s->document_last4, l4, 5);
@@ -264,7 +264,7 @@ void
 kiosk_staff_reason(void *app, const char *code)
 {
     struct kiosk *k = app;
-    struct model_staff *s = &k->m.staff;
+    struct model_staff *s = &k->m->staff;
     struct session *ss = staff_session(k);
     const char *reason = known(staff_reasons, n_staff_reasons, code);
     if (ss == NULL || !s->have_citizen || reason == NULL)
@@ -279,7 +279,7 @@ kiosk_staff_reason(void *app, const char *code)
     }
     if (strcmp(reason, "case_status") == 0) {
         (void)session_load(k, ss, STORE_KIND_CASE);
-        kiosk_records_from(&k->m.cases, ss->rows[STORE_KIND_CASE]);
+        kiosk_records_from(&k->m->cases, ss->rows[STORE_KIND_CASE]);
         kiosk_go(k, SCREEN_CASES);
     } else if (strcmp(reason, "callback") == 0) {
         kiosk_go(k, SCREEN_CALLBACK);
@@ -313,7 +313,7 @@ void
 kiosk_staff_registrations(void *app)
 {
     struct kiosk *k = app;
-    k->m.n_registrations = 0;
+    k->m->n_registrations = 0;
     struct store_outbox *ob = NULL;
     if (staff_session(k) == NULL || k->ks.store == NULL ||
         store_outbox_list(k->ks.store, false, 0, &ob) != STORE_OK)
@@ -326,15 +326,15 @@ kiosk_staff_registrations(void *app)
         json_t *o =
             json_loads(ob->items[i].registered_by ? ob->items[i].registered_by : "", 0, NULL);
         by[i].mine = strcmp(jstr(o, "by"), "ombud") == 0 &&
-                     strcmp(jstr(o, "staff_id"), k->m.staff.staff_id) == 0;
+                     strcmp(jstr(o, "staff_id"), k->m->staff.staff_id) == 0;
         snprintf(by[i].corrects, sizeof(by[i].corrects), "%s", jstr(o, "corrects"));
         json_decref(o);
     }
-    for (size_t i = ob->n; i-- > 0 && k->m.n_registrations < MODEL_MAX_REGISTRATIONS;) {
+    for (size_t i = ob->n; i-- > 0 && k->m->n_registrations < MODEL_MAX_REGISTRATIONS;) {
         const struct store_outbox_item *it = &ob->items[i];
         if (!by[i].mine)
             continue;
-        struct model_registration *r = &k->m.registrations[k->m.n_registrations++];
+        struct model_registration *r = &k->m->registrations[k->m->n_registrations++];
         memset(r, 0, sizeof(*r));
         snprintf(r->reference, sizeof(r->reference), "%.8s", it->uuid);
         snprintf(r->type, sizeof(r->type), "%s", it->type ? it->type : "");
@@ -359,15 +359,15 @@ kiosk_staff_correct(void *app, size_t i)
 {
     struct kiosk *k = app;
     struct session *ss = staff_session(k);
-    if (ss == NULL || i >= k->m.n_registrations ||
-        k->m.registrations[i].state != STORE_OUTBOX_REJECTED)
+    if (ss == NULL || i >= k->m->n_registrations ||
+        k->m->registrations[i].state != STORE_OUTBOX_REJECTED)
         return;
     struct store_outbox *ob = NULL;
     if (store_outbox_list(k->ks.store, false, 0, &ob) != STORE_OK)
         return;
     const struct store_outbox_item *it = NULL;
     for (size_t j = 0; j < ob->n; j++) {
-        if (strncmp(ob->items[j].uuid, k->m.registrations[i].reference, 8) == 0)
+        if (strncmp(ob->items[j].uuid, k->m->registrations[i].reference, 8) == 0)
             it = &ob->items[j];
     }
     size_t form = it != NULL ? form_find(it->kind, it->type) : n_forms;
@@ -380,7 +380,7 @@ kiosk_staff_correct(void *app, size_t i)
     /* The same citizen, established the same way as before. */
     forget_citizen(k, ss);
     struct staff_state *st = state_of(ss);
-    struct model_staff *s = &k->m.staff;
+    struct model_staff *s = &k->m->staff;
     s->have_citizen = true;
     ss->citizen_id = it->citizen_id;
     s->by_document = strcmp(jstr(by, "identity_established_by"), "document") == 0;
@@ -428,8 +428,8 @@ kiosk_staff_correct(void *app, size_t i)
 #undef COPY
     }
 full:
-    k->m.prefill = p;
-    k->m.form = form;
+    k->m->prefill = p;
+    k->m->form = form;
     if (store_audit_append(k->ks.store, kiosk_actor(k), ss->citizen_id, "staff_access",
                            "correction of a rejected registration") != STORE_OK)
         LOG_WARN("audit entry not written");

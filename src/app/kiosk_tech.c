@@ -105,7 +105,7 @@ fill(struct kiosk *k, const struct tech_state *ts)
 {
     const struct diag_report *r = &ts->local, *net = &ts->net;
     bool have = ts->have_net;
-    struct model_tech *t = &k->m.tech;
+    struct model_tech *t = &k->m->tech;
     t->n = 0;
     const struct config *c = k->cfg;
     int64_t now = kiosk_now_utc(k);
@@ -223,7 +223,7 @@ kiosk_tech_refresh(void *app)
     if (ts == NULL)
         return;
     if (k->facts.erased) {
-        k->m.tech.n = 0;
+        k->m->tech.n = 0;
         ui_invalidate(k->ui);
         return;
     }
@@ -237,7 +237,7 @@ kiosk_tech_refresh(void *app)
 static void
 tech_begin(struct kiosk *k, struct session *s, const struct bankid_user *u)
 {
-    snprintf(k->m.staff.staff_id, sizeof(k->m.staff.staff_id), "%s", s->staff_id);
+    snprintf(k->m->staff.staff_id, sizeof(k->m->staff.staff_id), "%s", s->staff_id);
     if (k->ks.store != NULL && store_audit_append(k->ks.store, kiosk_actor(k), 0, "technician",
                                                   "service mode opened") != STORE_OK)
         LOG_WARN("audit entry not written");
@@ -298,7 +298,7 @@ kiosk_tech_sync_now(void *app)
     if (ts == NULL)
         return;
     if (k->sync == NULL) {
-        snprintf(k->m.tech.sync_result, sizeof(k->m.tech.sync_result), "%s",
+        snprintf(k->m->tech.sync_result, sizeof(k->m->tech.sync_result), "%s",
                  _("This kiosk does not sync: it is not provisioned."));
         ui_invalidate(k->ui);
         return;
@@ -307,8 +307,8 @@ kiosk_tech_sync_now(void *app)
     sync_runner_status(k->sync, &st);
     /* A run under way may have started before the request: ours is the one after it. */
     ts->sync_until = st.runs + (st.running ? 2 : 1);
-    k->m.tech.syncing = true;
-    k->m.tech.sync_result[0] = '\0';
+    k->m->tech.syncing = true;
+    k->m->tech.sync_result[0] = '\0';
     sync_runner_request(k->sync);
     ui_invalidate(k->ui);
 }
@@ -322,14 +322,14 @@ kiosk_tech_poll(struct kiosk *k, const struct sync_status *st)
     if (ts == NULL || ts->sync_until == 0 || st->runs < ts->sync_until)
         return;
     ts->sync_until = 0;
-    k->m.tech.syncing = false;
+    k->m->tech.syncing = false;
     if (st->last_error == SYNC_OK)
-        snprintf(k->m.tech.sync_result, sizeof(k->m.tech.sync_result),
+        snprintf(k->m->tech.sync_result, sizeof(k->m->tech.sync_result),
                  _("Done: %zu changes in %zu pages; %zu delivered, %zu rejected."),
                  st->last.records, st->last.pages, st->last.accepted + st->last.duplicates,
                  st->last.rejected);
     else
-        snprintf(k->m.tech.sync_result, sizeof(k->m.tech.sync_result), "%s: %.180s", _("Failed"),
+        snprintf(k->m->tech.sync_result, sizeof(k->m->tech.sync_result), "%s: %.180s", _("Failed"),
                  st->message);
     kiosk_tech_refresh(k);
 }
@@ -345,8 +345,9 @@ kiosk_tech_export(void *app)
     diag_run_local(k->cfg, k->ks.store, kiosk_now_utc(k), &ts->local);
     fill(k, ts);
     json_t *facts = json_object();
-    for (size_t i = 0; i < k->m.tech.n; i++)
-        json_object_set_new(facts, k->m.tech.lines[i].label, json_string(k->m.tech.lines[i].value));
+    for (size_t i = 0; i < k->m->tech.n; i++)
+        json_object_set_new(facts, k->m->tech.lines[i].label,
+                            json_string(k->m->tech.lines[i].value));
     json_t *checks = json_array();
     diag_checks_json(&ts->local, checks);
     enum diag_level worst = ts->local.worst;
@@ -374,10 +375,10 @@ kiosk_tech_export(void *app)
         close(fd);
     free(text);
     if (ok) {
-        snprintf(k->m.tech.export_path, sizeof(k->m.tech.export_path), "%.255s", path);
+        snprintf(k->m->tech.export_path, sizeof(k->m->tech.export_path), "%.255s", path);
     } else {
         LOG_WARN("diagnostics not written: %s", strerror(errno));
-        snprintf(k->m.tech.export_path, sizeof(k->m.tech.export_path), "%s",
+        snprintf(k->m->tech.export_path, sizeof(k->m->tech.export_path), "%s",
                  _("could not be written"));
     }
     ui_invalidate(k->ui);

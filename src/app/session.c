@@ -35,8 +35,8 @@ session_create(struct kiosk *k, const struct session_mode *mode, const struct ba
     snprintf(s->surname, sizeof(s->surname), "%s", u->surname);
     snprintf(s->staff_id, sizeof(s->staff_id), "%s", staff_id);
     k->session = s;
-    k->m.signed_in = true;
-    k->m.role = mode->role;
+    k->m->signed_in = true;
+    k->m->role = mode->role;
     k->last_input_ms = kiosk_now_ms(k);
     LOG_INFO("%s session began", mode->name);
     mode->begin(k, s, u);
@@ -56,7 +56,7 @@ session_forget_citizen(struct kiosk *k, struct session *s)
     qr_matrix_free(&s->payqr);
     memset(&s->payqr, 0, sizeof(s->payqr));
     s->citizen_id = 0;
-    struct model *m = &k->m;
+    struct model *m = k->m;
     struct model_records *views[] = { &m->cases,    &m->events,  &m->documents,    &m->queues,
                                       &m->invoices, &m->permits, &m->appointments, &m->payouts };
     for (size_t i = 0; i < sizeof(views) / sizeof(views[0]); i++)
@@ -157,7 +157,7 @@ session_overview(const struct model *m, const char *today, int64_t now, struct m
 static void
 citizen_begin(struct kiosk *k, struct session *s, const struct bankid_user *u)
 {
-    struct model *m = &k->m;
+    struct model *m = k->m;
     m->given_name = s->given_name;
     m->surname = s->surname;
     struct pnr p;
