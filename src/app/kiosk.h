@@ -13,8 +13,9 @@
  *     (kiosk_tech.c). Each says how it begins and ends, where home is, whose name the audit log
  *     gets, what may be read and what may be submitted, and owns its own state inside the
  *     session's allocation. kiosk.c asks the mode; it knows no mode's fields.
- *   - The model, struct model (model.h): what the screens see. The device publishes its facts
- *     into it on every frame and the mode fills the rest; logout wipes it whole.
+ *   - The model, struct model (model.h), in guarded memory: what the screens see. The device
+ *     publishes its facts into it on every frame and the mode fills the rest; logout wipes it
+ *     whole.
  *   - The screens' state: each screen_impl's per-visit state (screens.h), allocated in guarded
  *     memory by the router (struct kiosk_router) on enter and wiped on leave.
  *   - Identification (idr, the QR) belongs to the device until it completes: then a session
