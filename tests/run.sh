@@ -58,8 +58,9 @@ run_build() { # label, dir, then meson options
     fi
 }
 
-CC=gcc run_build gcc build/gcc -Dwerror=true -Dbuildtype=debugoptimized
-CC=clang run_build clang-asan build/clang-asan -Dwerror=true -Dbuildtype=debugoptimized \
+# The tests need the test hooks, which a product build leaves out (-Dunit_tests defaults to false).
+CC=gcc run_build gcc build/gcc -Dwerror=true -Dbuildtype=debugoptimized -Dunit_tests=true
+CC=clang run_build clang-asan build/clang-asan -Dwerror=true -Dbuildtype=debugoptimized -Dunit_tests=true \
     -Db_sanitize=address,undefined -Db_lundef=false -Dfuzzing=true \
     -Dc_args=-fsanitize=fuzzer-no-link
 

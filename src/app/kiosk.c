@@ -1,6 +1,8 @@
-/* The kiosk's session, router and main loop. The session begins when identification completes
- * and ends on "Logga ut", after the idle dialog runs out, or when the window closes; ending it
- * wipes every decrypted value (sodium), drops text textures, and returns to the start screen. */
+/* The kiosk's device, router and main loop. A session (session.c) begins when identification
+ * completes and ends on "Logga ut", after the idle dialog runs out, or when the window closes;
+ * ending it is one call that wipes every decrypted value (sodium); the model is wiped whole and
+ * the device's facts published into it again, text textures are dropped, and the start screen
+ * returns. */
 #include "kiosk.h"
 
 #include "app.h"
@@ -25,8 +27,6 @@
 
 #define LOG_MODULE "kiosk"
 #include "log.h"
-
-static const struct store_actor citizen_actor = { STORE_SESSION_CITIZEN, NULL, NULL };
 
 int64_t
 kiosk_now_ms(const struct kiosk *k)
@@ -58,7 +58,49 @@ kiosk_records_from(struct model_records *out, const struct store_rows *rows)
     out->n_fields = d->n_fields;
 }
 
+const struct store_actor *
+kiosk_actor(const struct kiosk *k)
+{
+    static struct store_actor a;
+    a = k->session != NULL ? k->session->mode->actor(k, k->session)
+                           : (struct store_actor){ STORE_SESSION_CITIZEN, NULL, NULL };
+    return &a;
+}
+
 /* --- Navigation ---------------------------------------------------------------------------- */
+
+/* The screen left gives up its per-visit state: wiped and freed now, or, when it is the state of
+ * the screen whose build is running (a button in it navigated), when that build returns. */
+static void
+leave_screen(struct kiosk *k)
+{
+    struct kiosk_router *r = &k->router;
+    const struct screen_impl *cur = screen_impl(k->m->screen);
+    if (cur->leave != NULL)
+        cur->leave(k->m, r->state);
+    if (r->state != NULL && r->state == r->building) {
+        xassert(r->retired == NULL);
+        r->retired = r->state;
+    } else if (r->state != NULL) {
+        sodium_free(r->state);
+    }
+    r->state = NULL;
+}
+
+static void
+enter_screen(struct kiosk *k, enum screen_id s)
+{
+    struct kiosk_router *r = &k->router;
+    k->m->screen = s;
+    const struct screen_impl *next = screen_impl(s);
+    if (next->state_size > 0) {
+        r->state = sodium_malloc(next->state_size);
+        xassert(r->state != NULL);
+        memset(r->state, 0, next->state_size);
+    }
+    if (next->enter != NULL)
+        next->enter(k->m, r->state);
+}
 
 static void go(void *app, enum screen_id s);
 
@@ -72,31 +114,29 @@ static void
 go(void *app, enum screen_id s)
 {
     struct kiosk *k = app;
-    const struct screen_impl *cur = screen_impl(k->m.screen);
-    if (cur->leave != NULL)
-        cur->leave(&k->m);
-    if (s != SCREEN_WIZARD && k->m.prefill != NULL)
+    struct kiosk_router *r = &k->router;
+    leave_screen(k);
+    if (s != SCREEN_WIZARD && k->m->prefill != NULL)
         kiosk_staff_drop_correction(k); /* a correction lives in its form only */
-    if (s == SCREEN_START || s == SCREEN_OVERVIEW || s == SCREEN_STAFF || s == SCREEN_TECHNICIAN)
-        k->depth = 0;
-    else if (k->depth < (int)ARRAY_LEN(k->stack))
-        k->stack[k->depth++] = k->m.screen;
-    k->m.screen = s;
+    bool home = k->session != NULL && s == k->session->mode->home;
+    if (home || s == SCREEN_START || s == SCREEN_OVERVIEW)
+        r->depth = 0;
+    else if (r->depth < (int)ARRAY_LEN(r->stack))
+        r->stack[r->depth++] = k->m->screen;
     if (s == SCREEN_INFO && k->ks.store != NULL) {
         /* Allmän information: the articles (not personal, each with its language) as synced
-         * now; the screen picks the citizen's language or Swedish. */
-        store_rows_free(k->rows[STORE_KIND_ARTICLE]);
-        k->rows[STORE_KIND_ARTICLE] = NULL;
-        if (store_list(k->ks.store, kiosk_actor(k), STORE_KIND_ARTICLE, 0, 0,
-                       &k->rows[STORE_KIND_ARTICLE]) != STORE_OK)
+         * now; the screen picks the citizen's language or Swedish. The device holds them. */
+        store_rows_free(k->articles);
+        k->articles = NULL;
+        if (store_list(k->ks.store, kiosk_actor(k), STORE_KIND_ARTICLE, 0, 0, &k->articles) !=
+            STORE_OK)
             LOG_WARN("cannot read the articles");
-        kiosk_records_from(&k->m.articles, k->rows[STORE_KIND_ARTICLE]);
+        kiosk_records_from(&k->m->articles, k->articles);
     }
-    const struct screen_impl *next = screen_impl(s);
-    if (next->enter != NULL)
-        next->enter(&k->m);
-    if (k->ks.store != NULL && store_usage_count(k->ks.store, kiosk_now_utc(k), next->name,
-                                                 i18n_current()->code, "shown") != STORE_OK)
+    enter_screen(k, s);
+    if (k->ks.store != NULL &&
+        store_usage_count(k->ks.store, kiosk_now_utc(k), screen_impl(s)->name, i18n_current()->code,
+                          "shown") != STORE_OK)
         LOG_WARN("usage counter not written");
     ui_invalidate(k->ui);
 }
@@ -105,14 +145,13 @@ static void
 back(void *app)
 {
     struct kiosk *k = app;
-    enum screen_id home = k->m.role == MODEL_ROLE_STAFF        ? SCREEN_STAFF
-                          : k->m.role == MODEL_ROLE_TECHNICIAN ? SCREEN_TECHNICIAN
-                                                               : SCREEN_OVERVIEW;
-    enum screen_id to =
-        k->depth > 0 ? k->stack[--k->depth] : (k->m.signed_in ? home : SCREEN_START);
-    int depth = k->depth;
+    struct kiosk_router *r = &k->router;
+    enum screen_id to = r->depth > 0         ? r->stack[--r->depth]
+                        : k->session != NULL ? k->session->mode->home
+                                             : SCREEN_START;
+    int depth = r->depth;
     go(k, to);
-    k->depth = depth; /* going back does not push */
+    r->depth = depth; /* going back does not push */
 }
 
 /* --- Identification and the session ------------------------------------------------------- */
@@ -125,17 +164,17 @@ stop_identification(struct kiosk *k)
     qr_matrix_free(&k->id_qr);
     memset(&k->id_qr, 0, sizeof(k->id_qr));
     sodium_memzero(&k->id_snap, sizeof(k->id_snap));
-    memset(&k->m.id, 0, sizeof(k->m.id));
+    memset(&k->m->id, 0, sizeof(k->m->id));
 }
 
 void
 kiosk_identify(struct kiosk *k, enum model_id_purpose purpose)
 {
     stop_identification(k);
-    k->m.id_purpose = purpose;
+    k->m->id_purpose = purpose;
     const char *url = config_get_string(k->cfg, "identity.url");
     if (url == NULL) {
-        k->m.idp_unreachable = true;
+        k->facts.idp_unreachable = true;
         ui_invalidate(k->ui);
         return;
     }
@@ -165,8 +204,8 @@ static void
 identify(void *app)
 {
     struct kiosk *k = app;
-    k->m.notice = NULL;
-    kiosk_identify(k, k->m.screen == SCREEN_IDENTIFY ? k->m.id_purpose : MODEL_ID_FOR_SESSION);
+    k->facts.notice = NULL;
+    kiosk_identify(k, k->m->screen == SCREEN_IDENTIFY ? k->m->id_purpose : MODEL_ID_FOR_SESSION);
 }
 
 static void
@@ -174,7 +213,8 @@ cancel_identify(void *app)
 {
     struct kiosk *k = app;
     stop_identification(k);
-    if (k->m.id_purpose == MODEL_ID_FOR_CITIZEN && k->m.role == MODEL_ROLE_STAFF) {
+    if (k->m->id_purpose == MODEL_ID_FOR_CITIZEN && k->session != NULL &&
+        k->session->mode == &session_staff) {
         go(k, SCREEN_STAFF_CITIZEN); /* the staff session goes on */
         return;
     }
@@ -189,61 +229,48 @@ demo_identify(void *app, size_t i)
         idr_demo_scan(k->idr, i);
 }
 
+static const struct model_actions actions;
+
+/* The device's facts and the kiosk's constants into the model: on every frame, and after the
+ * model was wiped at logout. Whatever must outlive a session is here, owned by the device. */
 static void
-free_session_data(struct kiosk *k)
+publish(struct kiosk *k)
 {
-    for (size_t i = 0; i < STORE_KIND_COUNT; i++) {
-        store_rows_free(k->rows[i]);
-        k->rows[i] = NULL;
-    }
-    store_rows_free(k->events);
-    store_rows_free(k->documents);
-    k->events = k->documents = NULL;
-    store_overview_free(k->ov);
-    k->ov = NULL;
-    qr_matrix_free(&k->payqr);
-    memset(&k->payqr, 0, sizeof(k->payqr));
-    if (k->names != NULL)
-        sodium_free(k->names);
-    k->names = NULL;
-    sodium_memzero(k->pnr12, sizeof(k->pnr12));
-    sodium_memzero(k->staff_pnr12, sizeof(k->staff_pnr12));
-    k->citizen_id = 0;
+    struct model *m = k->m;
+    m->act = &actions;
+    m->app = k;
+    m->site_name = config_get_string(k->cfg, "kiosk.site_name");
+    m->districts = config_get_string(k->cfg, "device.districts");
+    m->offline = k->facts.offline;
+    m->idp_unreachable = k->facts.idp_unreachable;
+    m->last_sync_at = k->facts.last_sync_at;
+    m->notice = k->facts.notice;
+    m->tech.erased = k->facts.erased;
+    m->tech.erase_note = k->facts.erase_note;
+    m->tech.touch_max_mm = k->facts.touch_max_mm;
+    m->signed_in = k->session != NULL;
+    m->role = k->session != NULL ? k->session->mode->role : MODEL_ROLE_CITIZEN;
+    m->now = kiosk_now_utc(k);
 }
 
 void
 kiosk_logout(struct kiosk *k)
 {
-    bool was = k->m.signed_in;
+    bool was = k->session != NULL;
     stop_identification(k);
-    const struct screen_impl *cur = screen_impl(k->m.screen);
-    if (cur->leave != NULL)
-        cur->leave(&k->m);
-    free_session_data(k);
+    leave_screen(k);
+    session_destroy(k, k->session); /* everything personal, in one call */
     speech_stop(k->speech);
-    struct model keep = k->m;
-    sodium_memzero(&k->m, sizeof(k->m));
-    k->m.act = keep.act;
-    k->m.app = keep.app;
-    k->m.site_name = keep.site_name;
-    k->m.districts = keep.districts;
-    k->m.offline = keep.offline;
-    k->m.last_sync_at = keep.last_sync_at;
-    k->m.idp_unreachable = keep.idp_unreachable;
-    k->m.notice = keep.notice;
-    k->m.tech.erased = keep.tech.erased;
-    k->m.tech.touch_max_mm = keep.tech.touch_max_mm;
-    k->m.tech.erase_note = keep.tech.erase_note;
-    sodium_memzero(&keep, sizeof(keep));
-    kiosk_staff_forget(k);
+    sodium_memzero(k->m, sizeof(*k->m));
+    publish(k);
     ui_forget_text(k->ui);
     /* The next person starts in the kiosk's own language and presentation. */
     i18n_set_language(i18n_table[0].code);
     ui_set_rtl(k->ui, false);
     ui_set_theme(k->ui, false);
     ui_set_large_text(k->ui, false);
-    k->depth = 0;
-    k->m.screen = SCREEN_START;
+    k->router.depth = 0;
+    enter_screen(k, SCREEN_START);
     k->idle_deadline_ms = 0;
     if (was)
         LOG_INFO("session ended");
@@ -260,79 +287,11 @@ static void
 keep_session(void *app)
 {
     struct kiosk *k = app;
-    k->m.idle_warning = false;
+    k->m->idle_warning = false;
     k->idle_deadline_ms = 0;
     k->last_input_ms = kiosk_now_ms(k);
     speech_stop(k->speech);
     ui_invalidate(k->ui);
-}
-
-void
-kiosk_set_names(struct kiosk *k, const struct bankid_user *u)
-{
-    size_t gl = strlen(u->given_name), sl = strlen(u->surname);
-    k->names = sodium_malloc(gl + sl + 2);
-    memcpy(k->names, u->given_name, gl + 1);
-    memcpy(k->names + gl + 1, u->surname, sl + 1);
-    k->m.given_name = k->names;
-    k->m.surname = k->names + gl + 1;
-}
-
-/* Identification completed: find the person in the cache and load what Mina sidor shows. */
-static void
-begin_session(struct kiosk *k, const struct bankid_user *u)
-{
-    free_session_data(k);
-    snprintf(k->pnr12, sizeof(k->pnr12), "%s", u->personal_number);
-    kiosk_set_names(k, u);
-    struct pnr p;
-    struct date today = date_today_stockholm();
-    if (pnr_parse(k->pnr12, today, 0, &p) == PNR_OK) {
-        pnr_format(&p, PNR_STYLE_MASKED, today, k->m.pnr_masked);
-        pnr_format(&p, PNR_STYLE_LONG, today, k->m.pnr_shown);
-    }
-    k->m.signed_in = true;
-    k->m.role = MODEL_ROLE_CITIZEN;
-    k->last_input_ms = kiosk_now_ms(k);
-    if (k->ks.store != NULL &&
-        store_citizen_find(k->ks.store, k->pnr12, &k->citizen_id) == STORE_OK) {
-        char iso[11];
-        date_format_iso(today, iso);
-        if (store_overview_load(k->ks.store, &citizen_actor, k->citizen_id, iso, kiosk_now_utc(k),
-                                &k->ov) == STORE_OK) {
-            struct model_overview *o = &k->m.ov;
-            o->open_cases = k->ov->open_cases;
-            o->cases_total = k->ov->cases_total;
-            o->unpaid_invoices = k->ov->unpaid_invoices;
-            o->overdue_invoices = k->ov->overdue_invoices;
-            o->unpaid_total_ore = k->ov->unpaid_total_ore;
-            o->next_due_date = k->ov->next_due_date;
-            o->queue_entries = k->ov->queue_entries;
-            o->best_queue_position = k->ov->best_queue_position;
-            o->next_appointment_at = k->ov->next_appointment_at;
-            o->next_appointment_place = k->ov->next_appointment_place;
-            o->permit_valid_to = k->ov->permit_valid_to;
-            o->next_payout_date = k->ov->next_payout_date;
-            o->next_payout_ore = k->ov->next_payout_ore;
-        }
-        static const enum store_kind kinds[] = { STORE_KIND_CASE,        STORE_KIND_QUEUE_ENTRY,
-                                                 STORE_KIND_INVOICE,     STORE_KIND_PERMIT,
-                                                 STORE_KIND_APPOINTMENT, STORE_KIND_PAYOUT };
-        for (size_t i = 0; i < ARRAY_LEN(kinds); i++) {
-            if (store_list(k->ks.store, &citizen_actor, kinds[i], k->citizen_id, 0,
-                           &k->rows[kinds[i]]) != STORE_OK)
-                LOG_WARN("cannot read %s rows", store_kind(kinds[i])->name);
-        }
-    } else {
-        LOG_INFO("identified person has no data on this kiosk");
-    }
-    kiosk_records_from(&k->m.cases, k->rows[STORE_KIND_CASE]);
-    kiosk_records_from(&k->m.queues, k->rows[STORE_KIND_QUEUE_ENTRY]);
-    kiosk_records_from(&k->m.invoices, k->rows[STORE_KIND_INVOICE]);
-    kiosk_records_from(&k->m.permits, k->rows[STORE_KIND_PERMIT]);
-    kiosk_records_from(&k->m.appointments, k->rows[STORE_KIND_APPOINTMENT]);
-    kiosk_records_from(&k->m.payouts, k->rows[STORE_KIND_PAYOUT]);
-    go(k, SCREEN_OVERVIEW);
 }
 
 /* Who identified decides what follows: the role list makes staff and technicians; what the
@@ -344,25 +303,27 @@ identified(struct kiosk *k, const struct bankid_user *u)
     struct errbuf why = { "" };
     enum role role =
         kiosk_state_role(k->cfg, k->ks.store, u->personal_number, kiosk_now_utc(k), staff_id, &why);
-    switch (k->m.id_purpose) {
+    switch (k->m->id_purpose) {
     case MODEL_ID_FOR_TECHNICIAN:
+        kiosk_logout(k);
         if (role == ROLE_TECHNICIAN) {
-            kiosk_tech_begin(k, staff_id);
+            session_create(k, &session_technician, u, staff_id);
         } else {
             LOG_INFO("service mode refused: %s",
                      role == ROLE_CITIZEN ? why.msg : "not a technician");
-            kiosk_logout(k);
-            k->m.notice = N_("Service mode is only for this site's technicians.");
+            k->facts.notice = N_("Service mode is only for this site's technicians.");
         }
         break;
     case MODEL_ID_FOR_CITIZEN:
         kiosk_staff_citizen_identified(k, u);
         break;
     case MODEL_ID_FOR_SESSION:
-        if (role == ROLE_STAFF)
-            kiosk_staff_begin(k, u, staff_id);
-        else
-            begin_session(k, u);
+        /* A citizen keeps the language and presentation they chose before identifying; staff
+         * start from the kiosk's own, as technicians do. */
+        if (role == ROLE_STAFF || k->session != NULL)
+            kiosk_logout(k);
+        session_create(k, role == ROLE_STAFF ? &session_staff : &session_citizen, u,
+                       role == ROLE_STAFF ? staff_id : "");
         break;
     }
     sodium_memzero(staff_id, sizeof(staff_id));
@@ -372,20 +333,26 @@ static void
 open_case(void *app, size_t row)
 {
     struct kiosk *k = app;
-    store_rows_free(k->events);
-    store_rows_free(k->documents);
-    k->events = k->documents = NULL;
-    if (row < k->m.cases.n && k->ks.store != NULL) {
-        int64_t id = k->m.cases.rows[row].id;
-        if (store_list(k->ks.store, kiosk_actor(k), STORE_KIND_CASE_EVENT, k->citizen_id, id,
-                       &k->events) != STORE_OK ||
-            store_list(k->ks.store, kiosk_actor(k), STORE_KIND_CASE_DOCUMENT, k->citizen_id, id,
-                       &k->documents) != STORE_OK)
+    struct session *s = k->session;
+    if (s == NULL)
+        return;
+    store_rows_free(s->events);
+    store_rows_free(s->documents);
+    s->events = s->documents = NULL;
+    if (row < k->m->cases.n && k->ks.store != NULL && s->citizen_id != 0 &&
+        s->mode->may_read(k, s, STORE_KIND_CASE_EVENT) &&
+        s->mode->may_read(k, s, STORE_KIND_CASE_DOCUMENT)) {
+        int64_t id = k->m->cases.rows[row].id;
+        struct store_actor actor = s->mode->actor(k, s);
+        if (store_list(k->ks.store, &actor, STORE_KIND_CASE_EVENT, s->citizen_id, id, &s->events) !=
+                STORE_OK ||
+            store_list(k->ks.store, &actor, STORE_KIND_CASE_DOCUMENT, s->citizen_id, id,
+                       &s->documents) != STORE_OK)
             LOG_WARN("cannot read the case's history");
     }
-    kiosk_records_from(&k->m.events, k->events);
-    kiosk_records_from(&k->m.documents, k->documents);
-    k->m.selected = row;
+    kiosk_records_from(&k->m->events, s->events);
+    kiosk_records_from(&k->m->documents, s->documents);
+    k->m->selected = row;
     go(k, SCREEN_CASE);
 }
 
@@ -393,11 +360,14 @@ open_case(void *app, size_t row)
 static void
 prepare_payqr(struct kiosk *k)
 {
-    qr_matrix_free(&k->payqr);
-    memset(&k->payqr, 0, sizeof(k->payqr));
-    k->m.payqr = NULL;
-    const struct model_records *l = &k->m.invoices;
-    size_t i = k->m.selected;
+    struct session *s = k->session;
+    k->m->payqr = NULL;
+    if (s == NULL)
+        return;
+    qr_matrix_free(&s->payqr);
+    memset(&s->payqr, 0, sizeof(s->payqr));
+    const struct model_records *l = &k->m->invoices;
+    size_t i = k->m->selected;
     if (i >= l->n || model_num(l, i, "paid") != 0)
         return;
     struct payqr_invoice inv = {
@@ -414,9 +384,9 @@ prepare_payqr(struct kiosk *k)
         return;
     struct buf b;
     buf_init(&b, 4096);
-    if (payqr_build(&inv, &b) == PAYQR_OK && qr_encode(buf_str(&b), &k->payqr)) {
-        k->m.payqr = k->payqr.modules;
-        k->m.payqr_size = k->payqr.size;
+    if (payqr_build(&inv, &b) == PAYQR_OK && qr_encode(buf_str(&b), &s->payqr)) {
+        k->m->payqr = s->payqr.modules;
+        k->m->payqr_size = s->payqr.size;
     }
     buf_finish_wipe(&b);
 }
@@ -459,17 +429,17 @@ kiosk_queue_submission(struct kiosk *k, const struct store_actor *actor,
                        const struct store_submission *sub, const char **err)
 {
     if (k->ks.store == NULL) {
-        *err = _("This kiosk cannot take requests right now. Please ask the staff.");
+        *err = N_("This kiosk cannot take requests right now. Please ask the staff.");
         return false;
     }
     if (store_outbox_add(k->ks.store, actor, sub, k->receipt_uuid, NULL) != STORE_OK) {
-        *err = _("The request could not be saved. Please ask the staff.");
+        *err = N_("The request could not be saved. Please ask the staff.");
         return false;
     }
-    struct model_receipt *r = &k->m.receipt;
+    struct model_receipt *r = &k->m->receipt;
     memset(r, 0, sizeof(*r));
     snprintf(r->reference, sizeof(r->reference), "%.8s", k->receipt_uuid);
-    k->m.has_receipt = true;
+    k->m->has_receipt = true;
     if (k->sync != NULL)
         sync_runner_request(k->sync);
     return true;
@@ -482,7 +452,7 @@ request_callback(void *app, const struct model_callback_request *req, const char
     struct phone ph;
     enum phone_error pe = phone_parse(req->phone, &ph);
     if (pe != PHONE_OK) {
-        *err = _(phone_error_message(pe));
+        *err = phone_error_message(pe);
         return false;
     }
     json_t *payload = json_pack("{s:s, s:s, s:s, s:s}", "phone", ph.e164, "window", req->window,
@@ -492,7 +462,14 @@ request_callback(void *app, const struct model_callback_request *req, const char
     int64_t now = kiosk_now_utc(k);
     char *by = kiosk_registered_by(k);
     struct store_submission sub = {
-        "callback", req->topic_main, "aterringning", "information", k->citizen_id, text, by, now,
+        "callback",
+        req->topic_main,
+        "aterringning",
+        "information",
+        k->session != NULL ? k->session->citizen_id : 0,
+        text,
+        by,
+        now,
     };
     bool ok = kiosk_queue_submission(k, kiosk_actor(k), &sub, err);
     sodium_memzero(text, strlen(text));
@@ -500,7 +477,7 @@ request_callback(void *app, const struct model_callback_request *req, const char
     free(by);
     if (!ok)
         return false;
-    struct model_receipt *r = &k->m.receipt;
+    struct model_receipt *r = &k->m->receipt;
     char national[24];
     phone_format_national(&ph, national, sizeof(national));
     snprintf(r->what, sizeof(r->what), _("Call %s"), national);
@@ -517,20 +494,12 @@ static bool
 submit(void *app, const struct model_submission *s, const char **err)
 {
     struct kiosk *k = app;
-    if (!k->m.signed_in ||
-        k->m.role == MODEL_ROLE_TECHNICIAN) { /* only a callback may be anonymous */
-        *err = _("Please identify yourself first.");
+    if (k->session == NULL) { /* only a callback may be anonymous */
+        *err = N_("Please identify yourself first.");
         return false;
     }
-    if (k->m.role == MODEL_ROLE_STAFF && k->m.staff.reason == NULL) {
-        *err = _("State the reason first.");
+    if (!k->session->mode->may_submit(k, k->session, err))
         return false;
-    }
-    if (k->m.role == MODEL_ROLE_STAFF && (!k->m.staff.have_citizen || k->citizen_id == 0)) {
-        *err = _("This citizen is not in this kiosk's districts: register at their own "
-                 "district, or book a callback.");
-        return false;
-    }
     json_t *payload = json_object();
     for (size_t i = 0; i < s->n; i++) {
         const struct model_answer *a = &s->answers[i];
@@ -548,7 +517,7 @@ submit(void *app, const struct model_submission *s, const char **err)
     json_decref(payload);
     char *by = kiosk_registered_by(k);
     struct store_submission sub = {
-        s->kind, s->main, s->type, s->klass, k->citizen_id, text, by, kiosk_now_utc(k),
+        s->kind, s->main, s->type, s->klass, k->session->citizen_id, text, by, kiosk_now_utc(k),
     };
     bool ok = text != NULL && kiosk_queue_submission(k, kiosk_actor(k), &sub, err);
     if (text != NULL) {
@@ -557,9 +526,9 @@ submit(void *app, const struct model_submission *s, const char **err)
     }
     free(by);
     if (ok)
-        snprintf(k->m.receipt.what, sizeof(k->m.receipt.what), "%s", s->what);
+        snprintf(k->m->receipt.what, sizeof(k->m->receipt.what), "%s", s->what);
     else if (*err == NULL)
-        *err = _("The request could not be saved. Please ask the staff.");
+        *err = N_("The request could not be saved. Please ask the staff.");
     return ok;
 }
 
@@ -582,6 +551,7 @@ static const struct model_actions actions = {
     .tech_sync_now = kiosk_tech_sync_now,
     .tech_export = kiosk_tech_export,
     .tech_factory_reset = kiosk_tech_factory_reset,
+    .tech_touch_result = kiosk_tech_touch_result,
     .staff_citizen_by_phone = kiosk_staff_by_phone,
     .staff_citizen_by_document = kiosk_staff_by_document,
     .staff_reason = kiosk_staff_reason,
@@ -614,7 +584,7 @@ poll_identification(struct kiosk *k)
     *last = s;
     sodium_memzero(&s, sizeof(s));
 
-    struct model_identify *id = &k->m.id;
+    struct model_identify *id = &k->m->id;
     id->state = (enum model_id_state)last->state;
     id->msgid = last->message != NULL ? last->message->msgid : NULL;
     id->rfa = last->message != NULL ? last->message->rfa : NULL;
@@ -623,12 +593,12 @@ poll_identification(struct kiosk *k)
     id->n_demo = last->n_demo;
     for (size_t i = 0; i < last->n_demo; i++)
         id->demo_names[i] = last->demo[i].name;
-    k->m.idp_unreachable = last->unreachable;
+    k->facts.idp_unreachable = last->unreachable;
     if (last->state == FLOW_COMPLETE) {
         struct bankid_user u = last->user;
         stop_identification(k);
         k->bench.id_done_us = platform_now_us();
-        if (k->m.screen == SCREEN_IDENTIFY)
+        if (k->m->screen == SCREEN_IDENTIFY)
             identified(k, &u);
         sodium_memzero(&u, sizeof(u));
     }
@@ -642,17 +612,17 @@ poll_sync(struct kiosk *k)
     struct sync_status st;
     sync_runner_status(k->sync, &st);
     bool offline = st.runs > 0 && st.last_error != SYNC_OK && sync_error_transient(st.last_error);
-    if (offline != k->m.offline || st.last_success_at / 60 != k->m.last_sync_at / 60)
+    if (offline != k->facts.offline || st.last_success_at / 60 != k->facts.last_sync_at / 60)
         ui_invalidate(k->ui);
-    k->m.offline = offline;
+    k->facts.offline = offline;
     if (st.last_success_at > 0)
-        k->m.last_sync_at = st.last_success_at;
+        k->facts.last_sync_at = st.last_success_at;
     /* A receipt's delivery can change only when a sync run has ended: read the outbox then,
      * not on every tick. */
     bool new_run = st.runs != k->sync_runs_seen;
     k->sync_runs_seen = st.runs;
     kiosk_tech_poll(k, &st);
-    if (new_run && k->m.has_receipt && !k->m.receipt.delivered && !k->m.receipt.rejected &&
+    if (new_run && k->m->has_receipt && !k->m->receipt.delivered && !k->m->receipt.rejected &&
         k->ks.store != NULL) {
         struct store_outbox *ob = NULL;
         if (store_outbox_list(k->ks.store, false, 0, &ob) == STORE_OK) {
@@ -660,7 +630,7 @@ poll_sync(struct kiosk *k)
                 const struct store_outbox_item *it = &ob->items[i];
                 if (strcmp(it->uuid, k->receipt_uuid) != 0)
                     continue;
-                struct model_receipt *r = &k->m.receipt;
+                struct model_receipt *r = &k->m->receipt;
                 if (it->state == STORE_OUTBOX_ACCEPTED || it->state == STORE_OUTBOX_DUPLICATE) {
                     r->delivered = true;
                     snprintf(r->case_number, sizeof(r->case_number), "%s",
@@ -679,10 +649,10 @@ poll_sync(struct kiosk *k)
 static void
 idle_timers(struct kiosk *k, int64_t now)
 {
-    if (!k->m.signed_in)
+    if (k->session == NULL)
         return;
-    if (!k->m.idle_warning && now - k->last_input_ms >= KIOSK_IDLE_WARN_S * 1000) {
-        k->m.idle_warning = true;
+    if (!k->m->idle_warning && now - k->last_input_ms >= KIOSK_IDLE_WARN_S * 1000) {
+        k->m->idle_warning = true;
         k->idle_deadline_ms = now + KIOSK_IDLE_COUNTDOWN_S * 1000;
         ui_invalidate(k->ui);
         /* Said as well as shown: someone who cannot see the screen must not lose their
@@ -707,11 +677,11 @@ idle_timers(struct kiosk *k, int64_t now)
         if (i18n_current()->voice != NULL)
             speech_say(k->speech, i18n_current()->voice, say);
     }
-    if (k->m.idle_warning) {
+    if (k->m->idle_warning) {
         int left = (int)((k->idle_deadline_ms - now + 999) / 1000);
-        if (left != k->m.idle_seconds_left)
+        if (left != k->m->idle_seconds_left)
             ui_invalidate(k->ui);
-        k->m.idle_seconds_left = left > 0 ? left : 0;
+        k->m->idle_seconds_left = left > 0 ? left : 0;
         if (now >= k->idle_deadline_ms)
             kiosk_logout(k);
     }
@@ -724,7 +694,7 @@ kiosk_step(struct kiosk *k, const struct ui_input *in, int n_in)
     for (int i = 0; i < n_in; i++) {
         /* A person's input keeps the session alive (not a redraw; not behind the idle dialog,
          * whose Fortsätt does that). */
-        if (ui_feed(k->ui, &in[i]) && in[i].kind != UI_IN_EXPOSE && !k->m.idle_warning)
+        if (ui_feed(k->ui, &in[i]) && in[i].kind != UI_IN_EXPOSE && !k->m->idle_warning)
             k->last_input_ms = now;
     }
     if (now >= k->next_tick_ms) {
@@ -734,22 +704,30 @@ kiosk_step(struct kiosk *k, const struct ui_input *in, int n_in)
         kiosk_tech_tick(k);
     }
     idle_timers(k, now);
-    k->m.now = kiosk_now_utc(k);
-    /* A click may navigate; the new screen is built before anything is drawn. */
+    publish(k);
+    /* A click may navigate; the new screen is built before anything is drawn. A screen left
+     * during its own build keeps its state until the build returns. */
     uint64_t drawn0, drawn1, skipped;
     ui_frame_counts(k->ui, &drawn0, &skipped);
     int64_t t0 = platform_now_us();
+    struct kiosk_router *r = &k->router;
     for (int pass = 0; pass < 4 && ui_stale(k->ui); pass++) {
         ui_begin(k->ui, now);
-        screen_impl(k->m.screen)->build(k->ui, &k->m);
+        r->building = r->state;
+        screen_impl(k->m->screen)->build(k->ui, k->m, r->state);
+        r->building = NULL;
+        if (r->retired != NULL)
+            sodium_free(r->retired);
+        r->retired = NULL;
         ui_end(k->ui);
+        publish(k);
     }
     ui_render(k->ui);
     ui_frame_counts(k->ui, &drawn1, &skipped);
     if (drawn1 > drawn0) {
         int64_t t1 = platform_now_us();
         struct kiosk_bench *b = &k->bench;
-        enum screen_id s = k->m.screen;
+        enum screen_id s = k->m->screen;
         b->us[s][b->n[s]++ % KIOSK_BENCH_SAMPLES] = (uint32_t)(t1 - t0);
         if (b->id_done_us != 0 && s == SCREEN_OVERVIEW) {
             b->id_to_overview_us = t1 - b->id_done_us;
@@ -823,9 +801,21 @@ cmd_kiosk(int argc, char **argv)
         fprintf(stderr, "minasidor: %s: cannot open the script\n", script);
         return APP_EXIT_USAGE;
     }
+    /* Guarded memory (the model, the session, screens' state) needs libsodium from the start,
+     * before the store (which would initialise it) is opened, or when there is none. */
+    if (sodium_init() < 0) {
+        fprintf(stderr, "minasidor: libsodium cannot be initialised\n");
+        if (sf != NULL)
+            fclose(sf);
+        return APP_EXIT_INVALID;
+    }
     struct errbuf err = { "" };
     struct kiosk *k = xcalloc(1, sizeof(*k));
+    k->m = sodium_malloc(sizeof(*k->m));
+    xassert(k->m != NULL);
+    memset(k->m, 0, sizeof(*k->m));
     k->cfg = settings_current();
+    k->facts.touch_max_mm = -1;
     k->headless = headless;
     k->tree_fd = tree_fd;
     const char *url = config_get_string(k->cfg, "identity.url");
@@ -873,7 +863,7 @@ cmd_kiosk(int argc, char **argv)
         }
         struct store_sync_state ss;
         if (store_sync_state_get(k->ks.store, &ss) == STORE_OK)
-            k->m.last_sync_at = ss.last_success_at;
+            k->facts.last_sync_at = ss.last_success_at;
         if (config_get_string(k->cfg, "server.url") != NULL) {
             struct sync_runner_config rc_sync = {
                 .db_path = config_get_string(k->cfg, "store.path"),
@@ -891,12 +881,8 @@ cmd_kiosk(int argc, char **argv)
     } else {
         LOG_WARN("this kiosk is not provisioned: no data, no submissions");
     }
-    k->m.act = &actions;
-    k->m.app = k;
-    k->m.site_name = config_get_string(k->cfg, "kiosk.site_name");
-    k->m.districts = config_get_string(k->cfg, "device.districts");
-    k->m.screen = SCREEN_START;
-    k->m.tech.touch_max_mm = -1;
+    k->m->screen = SCREEN_START;
+    publish(k);
     if (sf != NULL) {
         rc = kiosk_script_run(k, sf, script, shots);
     } else {
@@ -905,10 +891,10 @@ cmd_kiosk(int argc, char **argv)
             struct ui_input in[32];
             int64_t now = kiosk_now_ms(k);
             int64_t wait = k->next_tick_ms - now;
-            if (k->m.screen == SCREEN_IDENTIFY || k->m.idle_warning || k->m.has_receipt ||
+            if (k->m->screen == SCREEN_IDENTIFY || k->m->idle_warning || k->m->has_receipt ||
                 k->probe != NULL)
                 wait = wait < 250 ? wait : 250;
-            else if (k->m.signed_in)
+            else if (k->session != NULL)
                 wait = k->last_input_ms + KIOSK_IDLE_WARN_S * 1000 - now;
             else
                 wait = 5000; /* the start screen: only the offline banner may change */
@@ -924,6 +910,7 @@ cmd_kiosk(int argc, char **argv)
 out:
     stop_identification(k);
     kiosk_tech_finish(k);
+    store_rows_free(k->articles);
     sync_runner_stop(k->sync);
     kiosk_state_close(&k->ks);
     speech_close(k->speech);
@@ -933,6 +920,7 @@ out:
     }
     if (sf != NULL)
         fclose(sf);
+    sodium_free(k->m);
     sodium_memzero(k, sizeof(*k));
     free(k);
     return rc;

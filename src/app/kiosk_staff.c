@@ -4,7 +4,8 @@
  * (audit-logged), and register on the citizen's behalf; each submission says who registered it,
  * how the citizen was identified and where. What a reason opens: applications, choices and
  * callbacks read nothing of the citizen's data; a question about a case reads their cases and
- * nothing else (no invoices, queues, payouts). */
+ * nothing else (no invoices, queues, payouts). This is the staff mode of a session (session.h):
+ * its own state is below; what the screens show of it is the model's staff part. */
 #include "kiosk.h"
 
 #include <ctype.h>
@@ -31,25 +32,34 @@ known(const struct form_option *list, size_t n, const char *code)
     return o != NULL ? o->code : NULL;
 }
 
-const struct store_actor *
-kiosk_actor(const struct kiosk *k)
+/* The staff mode's own state, allocated with the session and wiped with it. */
+struct staff_state {
+    char cit_pnr12[13];  /* the citizen being served */
+    char correcting[37]; /* the uuid of a rejected registration being corrected, or "" */
+    char *prefill_buf;   /* sodium memory: the strings prefill points into */
+    struct model_submission prefill;
+};
+
+/* The staff session, or NULL when the session is not staff's. */
+static struct session *
+staff_session(const struct kiosk *k)
 {
-    static struct store_actor a;
-    if (k->m.role == MODEL_ROLE_STAFF)
-        a = (struct store_actor){ STORE_SESSION_STAFF, k->m.staff.staff_id, k->m.staff.reason };
-    else if (k->m.role == MODEL_ROLE_TECHNICIAN)
-        a = (struct store_actor){ STORE_SESSION_TECHNICIAN, k->m.staff.staff_id, NULL };
-    else
-        a = (struct store_actor){ STORE_SESSION_CITIZEN, NULL, NULL };
-    return &a;
+    return k->session != NULL && k->session->mode == &session_staff ? k->session : NULL;
+}
+
+static struct staff_state *
+state_of(const struct session *s)
+{
+    return s->mode_state;
 }
 
 char *
 kiosk_registered_by(const struct kiosk *k)
 {
     json_t *o;
-    if (k->m.role == MODEL_ROLE_STAFF) {
-        const struct model_staff *s = &k->m.staff;
+    const struct session *ss = staff_session(k);
+    if (ss != NULL) {
+        const struct model_staff *s = &k->m->staff;
         o = json_pack("{s:s, s:s, s:s, s:s?}", "by", "ombud", "staff_id", s->staff_id,
                       "identity_established_by", s->by_document ? "document" : "bankid", "site",
                       config_get_string(k->cfg, "device.site"));
@@ -57,11 +67,11 @@ kiosk_registered_by(const struct kiosk *k)
             json_object_set_new(o, "document_type", json_string(s->document_type));
             json_object_set_new(o, "document_last4", json_string(s->document_last4));
         }
-        if (k->correcting[0] != '\0')
-            json_object_set_new(o, "corrects", json_string(k->correcting));
+        if (state_of(ss)->correcting[0] != '\0')
+            json_object_set_new(o, "corrects", json_string(state_of(ss)->correcting));
     } else {
         o = json_pack("{s:s, s:s}", "by", "citizen", "identified_with",
-                      k->m.signed_in ? "bankid" : "none");
+                      k->session != NULL ? "bankid" : "none");
     }
     char *text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(o);
@@ -71,60 +81,105 @@ kiosk_registered_by(const struct kiosk *k)
 void
 kiosk_staff_drop_correction(struct kiosk *k)
 {
-    if (k->prefill_buf != NULL)
-        sodium_free(k->prefill_buf);
-    k->prefill_buf = NULL;
-    sodium_memzero(&k->prefill, sizeof(k->prefill));
-    k->m.prefill = NULL;
-    sodium_memzero(k->correcting, sizeof(k->correcting));
+    k->m->prefill = NULL;
+    struct session *s = staff_session(k);
+    if (s == NULL)
+        return;
+    struct staff_state *st = state_of(s);
+    if (st->prefill_buf != NULL)
+        sodium_free(st->prefill_buf);
+    st->prefill_buf = NULL;
+    sodium_memzero(&st->prefill, sizeof(st->prefill));
+    sodium_memzero(st->correcting, sizeof(st->correcting));
 }
 
-void
-kiosk_staff_forget(struct kiosk *k)
+/* The next citizen: what was read and shown of the last one goes. */
+static void
+forget_citizen(struct kiosk *k, struct session *s)
 {
     kiosk_staff_drop_correction(k);
-    sodium_memzero(k->cit_pnr12, sizeof(k->cit_pnr12));
-    store_rows_free(k->rows[STORE_KIND_CASE]);
-    k->rows[STORE_KIND_CASE] = NULL;
-    memset(&k->m.cases, 0, sizeof(k->m.cases));
-    k->citizen_id = 0;
-    char staff_id[40];
-    memcpy(staff_id, k->m.staff.staff_id, sizeof(staff_id));
-    sodium_memzero(&k->m.staff, sizeof(k->m.staff));
-    memcpy(k->m.staff.staff_id, staff_id, sizeof(staff_id));
-    sodium_memzero(staff_id, sizeof(staff_id));
+    sodium_memzero(state_of(s)->cit_pnr12, sizeof(state_of(s)->cit_pnr12));
+    session_forget_citizen(k, s);
+    sodium_memzero(&k->m->staff, sizeof(k->m->staff));
+    snprintf(k->m->staff.staff_id, sizeof(k->m->staff.staff_id), "%s", s->staff_id);
 }
 
-void
-kiosk_staff_begin(struct kiosk *k, const struct bankid_user *u, const char *staff_id)
+static void
+staff_begin(struct kiosk *k, struct session *s, const struct bankid_user *u)
 {
-    kiosk_logout(k);
-    kiosk_set_names(k, u);
-    snprintf(k->staff_pnr12, sizeof(k->staff_pnr12), "%s", u->personal_number);
-    snprintf(k->m.staff.staff_id, sizeof(k->m.staff.staff_id), "%s", staff_id);
-    k->m.signed_in = true;
-    k->m.role = MODEL_ROLE_STAFF;
-    k->last_input_ms = kiosk_now_ms(k);
+    k->m->given_name = s->given_name;
+    k->m->surname = s->surname;
+    snprintf(k->m->staff.staff_id, sizeof(k->m->staff.staff_id), "%s", s->staff_id);
     if (k->ks.store != NULL &&
         store_audit_append(k->ks.store, kiosk_actor(k), 0, "staff", "staff session") != STORE_OK)
         LOG_WARN("audit entry not written");
-    LOG_INFO("staff session began");
     kiosk_go(k, SCREEN_STAFF);
 }
+
+static void
+staff_end(struct kiosk *k, struct session *s)
+{
+    kiosk_staff_drop_correction(k);
+}
+
+static struct store_actor
+staff_actor(const struct kiosk *k, const struct session *s)
+{
+    return (struct store_actor){ STORE_SESSION_STAFF, s->staff_id, k->m->staff.reason };
+}
+
+/* A question about a case reads the citizen's cases and nothing else; the other reasons read
+ * nothing of the citizen's data. */
+static bool
+staff_may_read(const struct kiosk *k, const struct session *s, enum store_kind kind)
+{
+    const char *reason = k->m->staff.reason;
+    return reason != NULL && strcmp(reason, "case_status") == 0 &&
+           (kind == STORE_KIND_CASE || kind == STORE_KIND_CASE_EVENT ||
+            kind == STORE_KIND_CASE_DOCUMENT);
+}
+
+static bool
+staff_may_submit(const struct kiosk *k, const struct session *s, const char **err)
+{
+    if (k->m->staff.reason == NULL) {
+        *err = N_("State the reason first.");
+        return false;
+    }
+    if (!k->m->staff.have_citizen || s->citizen_id == 0) {
+        *err = N_("This citizen is not in this kiosk's districts: register at their own "
+                  "district, or book a callback.");
+        return false;
+    }
+    return true;
+}
+
+const struct session_mode session_staff = {
+    .name = "staff",
+    .role = MODEL_ROLE_STAFF,
+    .home = SCREEN_STAFF,
+    .state_size = sizeof(struct staff_state),
+    .begin = staff_begin,
+    .end = staff_end,
+    .actor = staff_actor,
+    .may_read = staff_may_read,
+    .may_submit = staff_may_submit,
+};
 
 /* The citizen is established: look them up (through the blind index: nothing is decrypted) and
  * ask for the reason. */
 static void
-set_citizen(struct kiosk *k, const struct pnr *p)
+set_citizen(struct kiosk *k, struct session *ss, const struct pnr *p)
 {
-    kiosk_staff_forget(k);
-    snprintf(k->cit_pnr12, sizeof(k->cit_pnr12), "%s", p->canonical);
-    struct model_staff *s = &k->m.staff;
+    forget_citizen(k, ss);
+    struct staff_state *st = state_of(ss);
+    snprintf(st->cit_pnr12, sizeof(st->cit_pnr12), "%s", p->canonical);
+    struct model_staff *s = &k->m->staff;
     pnr_format(p, PNR_STYLE_MASKED, date_today_stockholm(), s->pnr_masked);
     s->have_citizen = true;
     if (k->ks.store == NULL ||
-        store_citizen_find(k->ks.store, k->cit_pnr12, &k->citizen_id) != STORE_OK)
-        k->citizen_id = 0; /* not in this kiosk's districts: submit says so */
+        store_citizen_find(k->ks.store, st->cit_pnr12, &ss->citizen_id) != STORE_OK)
+        ss->citizen_id = 0; /* not in this kiosk's districts: submit says so */
     kiosk_go(k, SCREEN_STAFF_REASON);
 }
 
@@ -132,30 +187,31 @@ void
 kiosk_staff_by_phone(void *app)
 {
     struct kiosk *k = app;
-    k->m.notice = NULL;
+    k->facts.notice = NULL;
     kiosk_identify(k, MODEL_ID_FOR_CITIZEN);
 }
 
 void
 kiosk_staff_citizen_identified(struct kiosk *k, const struct bankid_user *u)
 {
-    if (k->m.role != MODEL_ROLE_STAFF)
+    struct session *ss = staff_session(k);
+    if (ss == NULL)
         return;
-    if (strcmp(u->personal_number, k->staff_pnr12) == 0) {
-        k->m.notice = N_("That was you: the citizen must identify with their own phone.");
+    if (strcmp(u->personal_number, ss->pnr12) == 0) {
+        k->facts.notice = N_("That was you: the citizen must identify with their own phone.");
         kiosk_go(k, SCREEN_STAFF_CITIZEN);
         return;
     }
     struct pnr p;
     if (pnr_parse(u->personal_number, date_today_stockholm(), 0, &p) != PNR_OK) {
-        k->m.notice =
+        k->facts.notice =
             N_("The identity provider gave a personal identity number that is not valid.");
         kiosk_go(k, SCREEN_STAFF_CITIZEN);
         return;
     }
-    k->m.notice = NULL;
-    set_citizen(k, &p);
-    k->m.staff.by_document = false;
+    k->facts.notice = NULL;
+    set_citizen(k, ss, &p);
+    k->m->staff.by_document = false;
     sodium_memzero(&p, sizeof(p));
 }
 
@@ -164,14 +220,17 @@ kiosk_staff_by_document(void *app, const char *pnr_text, const char *doc_type, c
                         const char **err)
 {
     struct kiosk *k = app;
+    struct session *ss = staff_session(k);
+    if (ss == NULL)
+        return false;
     struct pnr p;
     enum pnr_error e = pnr_parse(pnr_text, date_today_stockholm(), 0, &p);
     if (e != PNR_OK) {
-        *err = _(pnr_error_message(e));
+        *err = pnr_error_message(e);
         return false;
     }
-    if (strcmp(p.canonical, k->staff_pnr12) == 0) {
-        *err = _("You cannot register on your own behalf in staff mode.");
+    if (strcmp(p.canonical, ss->pnr12) == 0) {
+        *err = N_("You cannot register on your own behalf in staff mode.");
         return false;
     }
     const char *doc = known(identity_documents, n_identity_documents, doc_type);
@@ -183,16 +242,16 @@ kiosk_staff_by_document(void *app, const char *pnr_text, const char *doc_type, c
         l4[n++] = isalnum((unsigned char)*c) ? (char)toupper((unsigned char)*c) : '?';
     }
     if (doc == NULL) {
-        *err = _("Choose the kind of document.");
+        *err = N_("Choose the kind of document.");
         return false;
     }
     if (n != 4 || strchr(l4, '?') != NULL) {
-        *err = _("Write the last four letters or digits of the document number.");
+        *err = N_("Write the last four letters or digits of the document number.");
         return false;
     }
-    k->m.notice = NULL;
-    set_citizen(k, &p);
-    struct model_staff *s = &k->m.staff;
+    k->facts.notice = NULL;
+    set_citizen(k, ss, &p);
+    struct model_staff *s = &k->m->staff;
     s->by_document = true;
     s->document_type = doc;
     memcpy(s->document_last4, l4, 5);
@@ -205,26 +264,22 @@ void
 kiosk_staff_reason(void *app, const char *code)
 {
     struct kiosk *k = app;
-    struct model_staff *s = &k->m.staff;
+    struct model_staff *s = &k->m->staff;
+    struct session *ss = staff_session(k);
     const char *reason = known(staff_reasons, n_staff_reasons, code);
-    if (k->m.role != MODEL_ROLE_STAFF || !s->have_citizen || reason == NULL)
+    if (ss == NULL || !s->have_citizen || reason == NULL)
         return;
     if (s->reason != reason) {
         s->reason = reason;
         if (k->ks.store != NULL &&
-            store_audit_append(k->ks.store, kiosk_actor(k), k->citizen_id, "staff_access",
+            store_audit_append(k->ks.store, kiosk_actor(k), ss->citizen_id, "staff_access",
                                s->by_document ? "identity: document" : "identity: bankid") !=
                 STORE_OK)
             LOG_WARN("audit entry not written");
     }
     if (strcmp(reason, "case_status") == 0) {
-        store_rows_free(k->rows[STORE_KIND_CASE]);
-        k->rows[STORE_KIND_CASE] = NULL;
-        memset(&k->m.cases, 0, sizeof(k->m.cases));
-        if (k->citizen_id != 0 &&
-            store_list(k->ks.store, kiosk_actor(k), STORE_KIND_CASE, k->citizen_id, 0,
-                       &k->rows[STORE_KIND_CASE]) == STORE_OK)
-            kiosk_records_from(&k->m.cases, k->rows[STORE_KIND_CASE]);
+        (void)session_load(k, ss, STORE_KIND_CASE);
+        kiosk_records_from(&k->m->cases, ss->rows[STORE_KIND_CASE]);
         kiosk_go(k, SCREEN_CASES);
     } else if (strcmp(reason, "callback") == 0) {
         kiosk_go(k, SCREEN_CALLBACK);
@@ -237,7 +292,10 @@ void
 kiosk_staff_end_citizen(void *app)
 {
     struct kiosk *k = app;
-    kiosk_staff_forget(k);
+    struct session *ss = staff_session(k);
+    if (ss == NULL)
+        return;
+    forget_citizen(k, ss);
     kiosk_go(k, SCREEN_STAFF);
 }
 
@@ -255,9 +313,9 @@ void
 kiosk_staff_registrations(void *app)
 {
     struct kiosk *k = app;
-    k->m.n_registrations = 0;
+    k->m->n_registrations = 0;
     struct store_outbox *ob = NULL;
-    if (k->m.role != MODEL_ROLE_STAFF || k->ks.store == NULL ||
+    if (staff_session(k) == NULL || k->ks.store == NULL ||
         store_outbox_list(k->ks.store, false, 0, &ob) != STORE_OK)
         return;
     struct {
@@ -268,15 +326,15 @@ kiosk_staff_registrations(void *app)
         json_t *o =
             json_loads(ob->items[i].registered_by ? ob->items[i].registered_by : "", 0, NULL);
         by[i].mine = strcmp(jstr(o, "by"), "ombud") == 0 &&
-                     strcmp(jstr(o, "staff_id"), k->m.staff.staff_id) == 0;
+                     strcmp(jstr(o, "staff_id"), k->m->staff.staff_id) == 0;
         snprintf(by[i].corrects, sizeof(by[i].corrects), "%s", jstr(o, "corrects"));
         json_decref(o);
     }
-    for (size_t i = ob->n; i-- > 0 && k->m.n_registrations < MODEL_MAX_REGISTRATIONS;) {
+    for (size_t i = ob->n; i-- > 0 && k->m->n_registrations < MODEL_MAX_REGISTRATIONS;) {
         const struct store_outbox_item *it = &ob->items[i];
         if (!by[i].mine)
             continue;
-        struct model_registration *r = &k->m.registrations[k->m.n_registrations++];
+        struct model_registration *r = &k->m->registrations[k->m->n_registrations++];
         memset(r, 0, sizeof(*r));
         snprintf(r->reference, sizeof(r->reference), "%.8s", it->uuid);
         snprintf(r->type, sizeof(r->type), "%s", it->type ? it->type : "");
@@ -300,14 +358,16 @@ void
 kiosk_staff_correct(void *app, size_t i)
 {
     struct kiosk *k = app;
-    if (i >= k->m.n_registrations || k->m.registrations[i].state != STORE_OUTBOX_REJECTED)
+    struct session *ss = staff_session(k);
+    if (ss == NULL || i >= k->m->n_registrations ||
+        k->m->registrations[i].state != STORE_OUTBOX_REJECTED)
         return;
     struct store_outbox *ob = NULL;
     if (store_outbox_list(k->ks.store, false, 0, &ob) != STORE_OK)
         return;
     const struct store_outbox_item *it = NULL;
     for (size_t j = 0; j < ob->n; j++) {
-        if (strncmp(ob->items[j].uuid, k->m.registrations[i].reference, 8) == 0)
+        if (strncmp(ob->items[j].uuid, k->m->registrations[i].reference, 8) == 0)
             it = &ob->items[j];
     }
     size_t form = it != NULL ? form_find(it->kind, it->type) : n_forms;
@@ -318,10 +378,11 @@ kiosk_staff_correct(void *app, size_t i)
         goto out;
     }
     /* The same citizen, established the same way as before. */
-    kiosk_staff_forget(k);
-    struct model_staff *s = &k->m.staff;
+    forget_citizen(k, ss);
+    struct staff_state *st = state_of(ss);
+    struct model_staff *s = &k->m->staff;
     s->have_citizen = true;
-    k->citizen_id = it->citizen_id;
+    ss->citizen_id = it->citizen_id;
     s->by_document = strcmp(jstr(by, "identity_established_by"), "document") == 0;
     s->document_type = known(identity_documents, n_identity_documents,
                              json_string_value(json_object_get(by, "document_type")));
@@ -329,12 +390,13 @@ kiosk_staff_correct(void *app, size_t i)
     s->reason =
         known(staff_reasons, n_staff_reasons, forms[form].staff_only ? "choice" : "application");
     snprintf(s->pnr_masked, sizeof(s->pnr_masked), "%s", "****");
-    snprintf(k->correcting, sizeof(k->correcting), "%s", it->uuid);
+    snprintf(st->correcting, sizeof(st->correcting), "%s", it->uuid);
     /* The answers, copied into guarded memory the model points into. */
     size_t need = strlen(it->payload) + 1;
-    k->prefill_buf = sodium_malloc(need);
-    char *w = k->prefill_buf, *end = k->prefill_buf + need;
-    struct model_submission *p = &k->prefill;
+    st->prefill_buf = sodium_malloc(need);
+    xassert(st->prefill_buf != NULL);
+    char *w = st->prefill_buf, *end = st->prefill_buf + need;
+    struct model_submission *p = &st->prefill;
     const char *key;
     json_t *v;
     json_object_foreach(payload, key, v)
@@ -366,9 +428,9 @@ kiosk_staff_correct(void *app, size_t i)
 #undef COPY
     }
 full:
-    k->m.prefill = p;
-    k->m.form = form;
-    if (store_audit_append(k->ks.store, kiosk_actor(k), k->citizen_id, "staff_access",
+    k->m->prefill = p;
+    k->m->form = form;
+    if (store_audit_append(k->ks.store, kiosk_actor(k), ss->citizen_id, "staff_access",
                            "correction of a rejected registration") != STORE_OK)
         LOG_WARN("audit entry not written");
     kiosk_go(k, SCREEN_WIZARD);

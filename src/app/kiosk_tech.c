@@ -1,7 +1,9 @@
 /* Technician mode: entered by a long press in the corner and an identification that the site's
  * role list says is a technician's. It shows the device's health (diag.c), syncs on request,
  * tests the touch screen, exports diagnostics without personal data and erases the kiosk.
- * Nothing here reads a citizen's data. */
+ * Nothing here reads a citizen's data. This is the technician's mode of a session (session.h);
+ * the network checks belong to the device (they outlive the session, which only takes their
+ * answer while it lasts). */
 #include "kiosk.h"
 
 #include <errno.h>
@@ -26,6 +28,22 @@
 
 #define LOG_MODULE "tech"
 #include "log.h"
+
+/* The technician mode's own state, allocated with the session. */
+struct tech_state {
+    size_t sync_until;        /* "sync now": the run count that ends it; 0 when not asked */
+    struct diag_report local; /* the last checks on this machine */
+    struct diag_report net;   /* the last network checks (valid when have_net) */
+    bool have_net;
+};
+
+/* The technician's state, or NULL when no technician is signed in. */
+static struct tech_state *
+tech(const struct kiosk *k)
+{
+    return k->session != NULL && k->session->mode == &session_technician ? k->session->mode_state
+                                                                         : NULL;
+}
 
 static void line(struct model_tech *t, const char *label, int level, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -83,11 +101,11 @@ reach_line(struct model_tech *t, const char *label, const char *url, bool checke
 /* What the technician's screen shows: the device's facts, then every check. The network's
  * facts and checks are the last ones the probe brought; until the first, "checking". */
 static void
-fill(struct kiosk *k)
+fill(struct kiosk *k, const struct tech_state *ts)
 {
-    const struct diag_report *r = &k->tech_local, *net = &k->tech_net;
-    bool have = k->tech_have_net;
-    struct model_tech *t = &k->m.tech;
+    const struct diag_report *r = &ts->local, *net = &ts->net;
+    bool have = ts->have_net;
+    struct model_tech *t = &k->m->tech;
     t->n = 0;
     const struct config *c = k->cfg;
     int64_t now = kiosk_now_utc(k);
@@ -120,11 +138,11 @@ fill(struct kiosk *k)
     double ppmm = ui_px_per_mm(k->ui);
     line(t, N_("Display"), -1, "%d×%d px, %.0f dpi, %.1f\"", w, h, ppmm * 25.4,
          (double)config_get_int(c, "display.diagonal_tenths_in") / 10.0);
-    if (k->m.tech.touch_max_mm < 0)
+    if (k->facts.touch_max_mm < 0)
         line(t, N_("Touch"), -1, "%s", _("not tested since start; the system maps touch 1:1"));
     else
-        line(t, N_("Touch"), k->m.tech.touch_max_mm <= 3.0 ? 0 : 1,
-             _("last test: largest error %.1f mm"), k->m.tech.touch_max_mm);
+        line(t, N_("Touch"), k->facts.touch_max_mm <= 3.0 ? 0 : 1,
+             _("last test: largest error %.1f mm"), k->facts.touch_max_mm);
     for (size_t i = 0; i < r->n; i++)
         line(t, r->checks[i].name, (int)r->checks[i].level, "%s", r->checks[i].detail);
     for (size_t i = 0; have && i < net->n; i++)
@@ -173,10 +191,11 @@ probe_take(struct kiosk *k)
     struct tech_probe *p = k->probe;
     pthread_join(p->thread, NULL);
     k->probe = NULL;
-    if (k->m.role == MODEL_ROLE_TECHNICIAN) { /* else the technician has left: drop it */
-        k->tech_net = p->out;
-        k->tech_have_net = true;
-        fill(k);
+    struct tech_state *ts = tech(k);
+    if (ts != NULL) { /* else the technician has left: drop it */
+        ts->net = p->out;
+        ts->have_net = true;
+        fill(k, ts);
         ui_invalidate(k->ui);
     }
     free(p);
@@ -200,41 +219,74 @@ void
 kiosk_tech_refresh(void *app)
 {
     struct kiosk *k = app;
-    if (k->m.role != MODEL_ROLE_TECHNICIAN)
+    struct tech_state *ts = tech(k);
+    if (ts == NULL)
         return;
-    if (k->m.tech.erased) {
-        k->m.tech.n = 0;
+    if (k->facts.erased) {
+        k->m->tech.n = 0;
         ui_invalidate(k->ui);
         return;
     }
-    diag_run_local(k->cfg, k->ks.store, kiosk_now_utc(k), &k->tech_local);
-    fill(k);
+    diag_run_local(k->cfg, k->ks.store, kiosk_now_utc(k), &ts->local);
+    fill(k, ts);
     probe_start(k);
     ui_invalidate(k->ui);
 }
 
 /* A technician's name is not shown: the screen is about the device. */
-void
-kiosk_tech_begin(struct kiosk *k, const char *staff_id)
+static void
+tech_begin(struct kiosk *k, struct session *s, const struct bankid_user *u)
 {
-    kiosk_logout(k);
-    k->m.signed_in = true;
-    k->m.role = MODEL_ROLE_TECHNICIAN;
-    snprintf(k->m.staff.staff_id, sizeof(k->m.staff.staff_id), "%s", staff_id);
-    k->last_input_ms = kiosk_now_ms(k);
-    k->tech_have_net = false;
+    snprintf(k->m->staff.staff_id, sizeof(k->m->staff.staff_id), "%s", s->staff_id);
     if (k->ks.store != NULL && store_audit_append(k->ks.store, kiosk_actor(k), 0, "technician",
                                                   "service mode opened") != STORE_OK)
         LOG_WARN("audit entry not written");
-    LOG_INFO("service mode opened");
     kiosk_go(k, SCREEN_TECHNICIAN);
+}
+
+static struct store_actor
+tech_actor(const struct kiosk *k, const struct session *s)
+{
+    return (struct store_actor){ STORE_SESSION_TECHNICIAN, s->staff_id, NULL };
+}
+
+static bool
+tech_may_read(const struct kiosk *k, const struct session *s, enum store_kind kind)
+{
+    return false; /* the device, never a person */
+}
+
+static bool
+tech_may_submit(const struct kiosk *k, const struct session *s, const char **err)
+{
+    *err = N_("Please identify yourself first.");
+    return false;
+}
+
+const struct session_mode session_technician = {
+    .name = "technician",
+    .role = MODEL_ROLE_TECHNICIAN,
+    .home = SCREEN_TECHNICIAN,
+    .state_size = sizeof(struct tech_state),
+    .begin = tech_begin,
+    .actor = tech_actor,
+    .may_read = tech_may_read,
+    .may_submit = tech_may_submit,
+};
+
+void
+kiosk_tech_touch_result(void *app, double max_mm)
+{
+    struct kiosk *k = app;
+    if (tech(k) != NULL)
+        k->facts.touch_max_mm = max_mm;
 }
 
 void
 kiosk_tech_entry(void *app)
 {
     struct kiosk *k = app;
-    k->m.notice = NULL;
+    k->facts.notice = NULL;
     kiosk_identify(k, MODEL_ID_FOR_TECHNICIAN);
 }
 
@@ -242,8 +294,11 @@ void
 kiosk_tech_sync_now(void *app)
 {
     struct kiosk *k = app;
+    struct tech_state *ts = tech(k);
+    if (ts == NULL)
+        return;
     if (k->sync == NULL) {
-        snprintf(k->m.tech.sync_result, sizeof(k->m.tech.sync_result), "%s",
+        snprintf(k->m->tech.sync_result, sizeof(k->m->tech.sync_result), "%s",
                  _("This kiosk does not sync: it is not provisioned."));
         ui_invalidate(k->ui);
         return;
@@ -251,9 +306,9 @@ kiosk_tech_sync_now(void *app)
     struct sync_status st;
     sync_runner_status(k->sync, &st);
     /* A run under way may have started before the request: ours is the one after it. */
-    k->tech_sync_until = st.runs + (st.running ? 2 : 1);
-    k->m.tech.syncing = true;
-    k->m.tech.sync_result[0] = '\0';
+    ts->sync_until = st.runs + (st.running ? 2 : 1);
+    k->m->tech.syncing = true;
+    k->m->tech.sync_result[0] = '\0';
     sync_runner_request(k->sync);
     ui_invalidate(k->ui);
 }
@@ -263,17 +318,18 @@ kiosk_tech_sync_now(void *app)
 void
 kiosk_tech_poll(struct kiosk *k, const struct sync_status *st)
 {
-    if (k->tech_sync_until == 0 || st->runs < k->tech_sync_until)
+    struct tech_state *ts = tech(k);
+    if (ts == NULL || ts->sync_until == 0 || st->runs < ts->sync_until)
         return;
-    k->tech_sync_until = 0;
-    k->m.tech.syncing = false;
+    ts->sync_until = 0;
+    k->m->tech.syncing = false;
     if (st->last_error == SYNC_OK)
-        snprintf(k->m.tech.sync_result, sizeof(k->m.tech.sync_result),
+        snprintf(k->m->tech.sync_result, sizeof(k->m->tech.sync_result),
                  _("Done: %zu changes in %zu pages; %zu delivered, %zu rejected."),
                  st->last.records, st->last.pages, st->last.accepted + st->last.duplicates,
                  st->last.rejected);
     else
-        snprintf(k->m.tech.sync_result, sizeof(k->m.tech.sync_result), "%s: %.180s", _("Failed"),
+        snprintf(k->m->tech.sync_result, sizeof(k->m->tech.sync_result), "%s: %.180s", _("Failed"),
                  st->message);
     kiosk_tech_refresh(k);
 }
@@ -282,18 +338,22 @@ void
 kiosk_tech_export(void *app)
 {
     struct kiosk *k = app;
+    struct tech_state *ts = tech(k);
+    if (ts == NULL)
+        return;
     /* What the screen shows, the checks on this machine made afresh: no second network probe. */
-    diag_run_local(k->cfg, k->ks.store, kiosk_now_utc(k), &k->tech_local);
-    fill(k);
+    diag_run_local(k->cfg, k->ks.store, kiosk_now_utc(k), &ts->local);
+    fill(k, ts);
     json_t *facts = json_object();
-    for (size_t i = 0; i < k->m.tech.n; i++)
-        json_object_set_new(facts, k->m.tech.lines[i].label, json_string(k->m.tech.lines[i].value));
+    for (size_t i = 0; i < k->m->tech.n; i++)
+        json_object_set_new(facts, k->m->tech.lines[i].label,
+                            json_string(k->m->tech.lines[i].value));
     json_t *checks = json_array();
-    diag_checks_json(&k->tech_local, checks);
-    enum diag_level worst = k->tech_local.worst;
-    if (k->tech_have_net) {
-        diag_checks_json(&k->tech_net, checks);
-        worst = k->tech_net.worst > worst ? k->tech_net.worst : worst;
+    diag_checks_json(&ts->local, checks);
+    enum diag_level worst = ts->local.worst;
+    if (ts->have_net) {
+        diag_checks_json(&ts->net, checks);
+        worst = ts->net.worst > worst ? ts->net.worst : worst;
     }
     json_t *o = json_pack("{s:s, s:I, s:s, s:o, s:o}", "device",
                           or_dash(config_get_string(k->cfg, "device.id")), "exported_at",
@@ -315,10 +375,10 @@ kiosk_tech_export(void *app)
         close(fd);
     free(text);
     if (ok) {
-        snprintf(k->m.tech.export_path, sizeof(k->m.tech.export_path), "%.255s", path);
+        snprintf(k->m->tech.export_path, sizeof(k->m->tech.export_path), "%.255s", path);
     } else {
         LOG_WARN("diagnostics not written: %s", strerror(errno));
-        snprintf(k->m.tech.export_path, sizeof(k->m.tech.export_path), "%s",
+        snprintf(k->m->tech.export_path, sizeof(k->m->tech.export_path), "%s",
                  _("could not be written"));
     }
     ui_invalidate(k->ui);
@@ -348,14 +408,14 @@ void
 kiosk_tech_factory_reset(void *app)
 {
     struct kiosk *k = app;
-    if (k->m.role != MODEL_ROLE_TECHNICIAN || k->m.tech.erased)
+    if (tech(k) == NULL || k->facts.erased)
         return;
     if (k->ks.store != NULL && store_audit_append(k->ks.store, kiosk_actor(k), 0, "technician",
                                                   "factory reset") != STORE_OK)
         LOG_WARN("audit entry not written");
     sync_runner_stop(k->sync);
     k->sync = NULL;
-    k->m.tech.erase_note = NULL;
+    k->facts.erase_note = NULL;
     struct errbuf err = { "" };
     bool unenrolled = false;
     if (k->ks.key != NULL && config_get_string(k->cfg, "server.url") != NULL) {
@@ -371,7 +431,7 @@ kiosk_tech_factory_reset(void *app)
     }
     if (!unenrolled) {
         LOG_WARN("un-enrolment failed: %s", err.msg);
-        k->m.tech.erase_note = N_("The case store could not be told: revoke this device there.");
+        k->facts.erase_note = N_("The case store could not be told: revoke this device there.");
     }
     const char *provider = config_get_string(k->cfg, "store.key");
     const char *db = config_get_string(k->cfg, "store.path");
@@ -379,8 +439,8 @@ kiosk_tech_factory_reset(void *app)
     bool ok = true;
     if (provider != NULL && strncmp(provider, "keyfile:", 8) == 0)
         ok = shred(provider + 8);
-    else if (provider != NULL && k->m.tech.erase_note == NULL)
-        k->m.tech.erase_note = N_("The key is a system credential: remove it with systemd-creds.");
+    else if (provider != NULL && k->facts.erase_note == NULL)
+        k->facts.erase_note = N_("The key is a system credential: remove it with systemd-creds.");
     if (db != NULL) {
         static const char *const suffix[] = { "", "-wal", "-shm", "-journal" };
         for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
@@ -390,8 +450,8 @@ kiosk_tech_factory_reset(void *app)
         }
     }
     if (!ok)
-        k->m.tech.erase_note = N_("Some files could not be removed: check the state directory.");
-    k->m.tech.erased = true;
+        k->facts.erase_note = N_("Some files could not be removed: check the state directory.");
+    k->facts.erased = true;
     LOG_INFO("factory reset done%s", unenrolled ? ", device un-enrolled" : "");
     kiosk_tech_refresh(k);
 }

@@ -213,21 +213,24 @@ struct model_actions {
     void (*toggle_contrast)(void *app);
     void (*toggle_large_text)(void *app);
     void (*open_case)(void *app, size_t row);
+    /* Errors cross into screens as msgids (English, N_): the screen translates them when it
+     * draws them, so a language change shows them in the new language. */
     /* Queues a callback request (in the outbox, with its audit entry) and fills the receipt;
-     * false with a translated message in err when a field is invalid. */
+     * false with the message's msgid in err when a field is invalid. */
     bool (*request_callback)(void *app, const struct model_callback_request *req, const char **err);
     /* Queues a form the screen has validated (outbox and audit entry in one transaction) and
-     * fills the receipt; false with a translated message when it could not be saved. */
+     * fills the receipt; false with the message's msgid when it could not be saved. */
     bool (*submit)(void *app, const struct model_submission *sub, const char **err);
     /* The long press in the technician's corner: identification for service mode. */
     void (*technician_entry)(void *app);
     void (*tech_refresh)(void *app);
     void (*tech_sync_now)(void *app);
     void (*tech_export)(void *app);
-    void (*tech_factory_reset)(void *app); /* after the screen's two confirmations */
+    void (*tech_factory_reset)(void *app);               /* after the screen's two confirmations */
+    void (*tech_touch_result)(void *app, double max_mm); /* the touch test's largest error */
     /* Staff mode. The citizen identifies with their phone (an identification that does not end
-     * the staff session), or the staff member enters a checked identity document; false with a
-     * translated message when the personnummer or document number is not valid. */
+     * the staff session), or the staff member enters a checked identity document; false with the
+     * message's msgid when the personnummer or document number is not valid. */
     void (*staff_citizen_by_phone)(void *app);
     bool (*staff_citizen_by_document)(void *app, const char *pnr, const char *doc_type,
                                       const char *last4, const char **err);

@@ -47,7 +47,7 @@ list_screen(struct run *r)
 {
     size_t n;
     const struct ui_node *nodes = ui_nodes(r->k->ui, &n);
-    fprintf(stderr, "  on screen (%s):\n", r->k->m.screen < SCREEN_COUNT ? "" : "?");
+    fprintf(stderr, "  on screen (%s):\n", r->k->m->screen < SCREEN_COUNT ? "" : "?");
     for (size_t i = 0; i < n; i++) {
         if (nodes[i].label[0] != '\0')
             fprintf(stderr, "    %s \"%s\"%s%s\n", ui_role_code(nodes[i].role), nodes[i].label,

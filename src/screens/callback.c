@@ -7,29 +7,36 @@
 #include "screens.h"
 #include "taxonomy.h"
 
-static struct ui_field phone = { .keyboard = UI_KEYBOARD_NUMERIC, .max_len = 20 };
-static int topic = -1, window = 2;
+/* The request being filled in (the phone number is personal): the visit's state, in guarded
+ * memory the router wipes on leave. */
+struct request {
+    struct ui_field phone;
+    int topic, window;
+    const char *problem; /* msgid, translated when drawn */
+};
 
 static void
-enter(struct model *m)
+enter(struct model *m, void *state)
 {
-    ui_field_clear(&phone);
-    topic = -1;
-    window = 2;
+    struct request *r = state;
+    r->phone.keyboard = UI_KEYBOARD_NUMERIC;
+    r->phone.max_len = 20;
+    r->topic = -1;
+    r->window = 2;
     m->has_receipt = false;
 }
 
 static void
-leave(struct model *m)
+leave(struct model *m, void *state)
 {
-    ui_field_clear(&phone);
     m->has_receipt = false;
     memset(&m->receipt, 0, sizeof(m->receipt));
 }
 
 static void
-build(struct ui *ui, struct model *m)
+build(struct ui *ui, struct model *m, void *state)
 {
+    struct request *r = state;
     chrome_begin(ui, m, _("Call me back"), true);
     if (m->has_receipt) {
         ui_heading(ui, _("Thank you, we will call you"), 1);
@@ -59,8 +66,8 @@ build(struct ui *ui, struct model *m)
         const struct tax_entry *e = taxonomy_entry(TAX_MAIN, topics[i]);
         int h = ui_mm(ui, 15);
         if (ui_button_in(ui, ui_take(ui, h), C_(taxonomy_context(TAX_MAIN), e->label),
-                         UI_BUTTON_NORMAL, topic == (int)i))
-            topic = (int)i;
+                         UI_BUTTON_NORMAL, r->topic == (int)i))
+            r->topic = (int)i;
     }
     ui_columns(ui, 1);
     ui_paragraph(ui, _("When may we call?"), UI_TEXT_BOLD);
@@ -68,31 +75,38 @@ build(struct ui *ui, struct model *m)
     ui_columns(ui, 3);
     for (int i = 0; i < 3; i++) {
         if (ui_button_in(ui, ui_take(ui, ui_mm(ui, 15)), _(windows[i]), UI_BUTTON_NORMAL,
-                         window == i))
-            window = i;
+                         r->window == i))
+            r->window = i;
     }
     ui_columns(ui, 1);
-    phone.label = _("Your phone number");
-    phone.hint = _("For example 070-123 45 67");
-    if (ui_field(ui, &phone))
-        phone.error = NULL;
-    ui_keyboard(ui, &phone);
+    r->phone.label = _("Your phone number");
+    r->phone.hint = _("For example 070-123 45 67");
+    r->phone.error = r->problem != NULL ? _(r->problem) : NULL;
+    if (ui_field(ui, &r->phone))
+        r->problem = NULL;
+    ui_keyboard(ui, &r->phone);
     if (ui_button(ui, _("Send"), UI_BUTTON_PRIMARY)) {
         static const char *const window_codes[] = { "morning", "afternoon", "any" };
         struct model_callback_request req = {
-            .topic_main = topic >= 0 ? taxonomy_entry(TAX_MAIN, topics[topic])->code : NULL,
-            .phone = phone.text,
-            .window = window_codes[window],
+            .topic_main = r->topic >= 0 ? taxonomy_entry(TAX_MAIN, topics[r->topic])->code : NULL,
+            .phone = r->phone.text,
+            .window = window_codes[r->window],
             .language = i18n_current()->code,
             .channel = "phone",
         };
         const char *err = NULL;
-        if (topic < 0)
-            phone.error = _("Choose what it is about.");
+        if (r->topic < 0)
+            r->problem = N_("Choose what it is about.");
         else if (!m->act->request_callback(m->app, &req, &err))
-            phone.error = err; /* on success the receipt is shown from the next frame */
+            r->problem = err; /* on success the receipt is shown from the next frame */
     }
     chrome_end(ui, m);
 }
 
-const struct screen_impl screen_callback = { "callback", enter, build, leave };
+const struct screen_impl screen_callback = {
+    .name = "callback",
+    .state_size = sizeof(struct request),
+    .enter = enter,
+    .build = build,
+    .leave = leave,
+};

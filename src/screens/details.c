@@ -15,7 +15,7 @@ or_dash(const char *s)
 }
 
 static void
-build_case(struct ui *ui, struct model *m)
+build_case(struct ui *ui, struct model *m, void *visit)
 {
     chrome_begin(ui, m, _("Case"), true);
     const struct model_records *l = &m->cases;
@@ -71,7 +71,7 @@ group_digits(const char *s, char *out, size_t size)
 }
 
 static void
-build_invoice(struct ui *ui, struct model *m)
+build_invoice(struct ui *ui, struct model *m, void *visit)
 {
     chrome_begin(ui, m, _("Invoice"), true);
     const struct model_records *l = &m->invoices;
@@ -113,7 +113,7 @@ build_invoice(struct ui *ui, struct model *m)
 }
 
 static void
-build_fardtjanst(struct ui *ui, struct model *m)
+build_fardtjanst(struct ui *ui, struct model *m, void *visit)
 {
     chrome_begin(ui, m, _("Mobility service"), true);
     const struct model_records *p = &m->permits, *a = &m->appointments;
@@ -145,17 +145,10 @@ build_fardtjanst(struct ui *ui, struct model *m)
     chrome_end(ui, m);
 }
 
-static int info_page;
-
 static void
-info_enter(struct model *m)
+build_info(struct ui *ui, struct model *m, void *visit)
 {
-    info_page = 0;
-}
-
-static void
-build_info(struct ui *ui, struct model *m)
-{
+    int *info_page = visit; /* the page shown */
     chrome_begin(ui, m, _("General information"), true);
     /* Each article (one per area) carries its language: the citizen's language where the
      * city has written it, Swedish otherwise, and then the screen says so. */
@@ -179,7 +172,7 @@ build_info(struct ui *ui, struct model *m)
         if (other)
             continue;
         total++;
-        if (total <= (size_t)info_page * 3 || shown == 3)
+        if (total <= (size_t)*info_page * 3 || shown == 3)
             continue;
         ui_heading(ui, or_dash(model_text(l, i, "title")), 2);
         if (!mine)
@@ -191,11 +184,13 @@ build_info(struct ui *ui, struct model *m)
     }
     if (total == 0)
         ui_paragraph(ui, _("No information has been fetched yet."), UI_TEXT_BODY);
-    ui_pager(ui, &info_page, (int)total, 3);
+    ui_pager(ui, info_page, (int)total, 3);
     chrome_end(ui, m);
 }
 
-const struct screen_impl screen_case = { "case", NULL, build_case, NULL };
-const struct screen_impl screen_invoice = { "invoice", NULL, build_invoice, NULL };
-const struct screen_impl screen_fardtjanst = { "fardtjanst", NULL, build_fardtjanst, NULL };
-const struct screen_impl screen_info = { "info", info_enter, build_info, NULL };
+const struct screen_impl screen_case = { .name = "case", .build = build_case };
+const struct screen_impl screen_invoice = { .name = "invoice", .build = build_invoice };
+const struct screen_impl screen_fardtjanst = { .name = "fardtjanst", .build = build_fardtjanst };
+const struct screen_impl screen_info = { .name = "info",
+                                         .state_size = sizeof(int),
+                                         .build = build_info };

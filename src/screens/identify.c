@@ -6,7 +6,7 @@
 #include "screens.h"
 
 static void
-build(struct ui *ui, struct model *m)
+build(struct ui *ui, struct model *m, void *state)
 {
     chrome_begin(ui, m, _("Identify yourself"), false);
     const struct model_identify *id = &m->id;
@@ -45,4 +45,4 @@ build(struct ui *ui, struct model *m)
     chrome_end(ui, m);
 }
 
-const struct screen_impl screen_identify = { "identify", NULL, build, NULL };
+const struct screen_impl screen_identify = { .name = "identify", .build = build };

@@ -10,13 +10,7 @@
 
 #define PER_PAGE 5
 
-static int page[SCREEN_COUNT];
-
-static void
-reset(struct model *m)
-{
-    page[m->screen] = 0;
-}
+/* Each list's state is its page (an int the router allocates per visit, zeroed). */
 
 /* The rows of page p: [page_first, page_end). */
 static size_t
@@ -33,13 +27,13 @@ page_end(int p, size_t n)
 }
 
 static void
-build_cases(struct ui *ui, struct model *m)
+build_cases(struct ui *ui, struct model *m, void *visit)
 {
     chrome_begin(ui, m, _("My cases"), true);
     const struct model_records *l = &m->cases;
     if (l->n == 0)
         ui_paragraph(ui, _("You have no cases."), UI_TEXT_BODY);
-    int *p = &page[SCREEN_CASES];
+    int *p = visit;
     for (size_t i = page_first(*p); i < page_end(*p, l->n); i++) {
         const char *title = model_text(l, i, "title");
         char detail[256];
@@ -57,13 +51,13 @@ build_cases(struct ui *ui, struct model *m)
 }
 
 static void
-build_queues(struct ui *ui, struct model *m)
+build_queues(struct ui *ui, struct model *m, void *visit)
 {
     chrome_begin(ui, m, _("Queue places"), true);
     const struct model_records *l = &m->queues;
     if (l->n == 0)
         ui_paragraph(ui, _("You are in no queues."), UI_TEXT_BODY);
-    int *p = &page[SCREEN_QUEUES];
+    int *p = visit;
     for (size_t i = page_first(*p); i < page_end(*p, l->n); i++) {
         char pos[96], detail[320], reg[64] = "", exp[64] = "";
         long long of = model_num(l, i, "of_total");
@@ -93,13 +87,13 @@ build_queues(struct ui *ui, struct model *m)
 }
 
 static void
-build_invoices(struct ui *ui, struct model *m)
+build_invoices(struct ui *ui, struct model *m, void *visit)
 {
     chrome_begin(ui, m, _("Invoices"), true);
     const struct model_records *l = &m->invoices;
     if (l->n == 0)
         ui_paragraph(ui, _("You have no invoices."), UI_TEXT_BODY);
-    int *p = &page[SCREEN_INVOICES];
+    int *p = visit;
     for (size_t i = page_first(*p); i < page_end(*p, l->n); i++) {
         char amount[64], due[64], detail[256];
         fmt_money(model_num(l, i, "amount_ore"), amount, sizeof(amount));
@@ -119,13 +113,13 @@ build_invoices(struct ui *ui, struct model *m)
 }
 
 static void
-build_payouts(struct ui *ui, struct model *m)
+build_payouts(struct ui *ui, struct model *m, void *visit)
 {
     chrome_begin(ui, m, _("Payouts"), true);
     const struct model_records *l = &m->payouts;
     if (l->n == 0)
         ui_paragraph(ui, _("You have no decisions on financial assistance."), UI_TEXT_BODY);
-    int *p = &page[SCREEN_PAYOUTS];
+    int *p = visit;
     for (size_t i = page_first(*p); i < page_end(*p, l->n); i++) {
         char amount[64], when[64], decided[64], detail[320];
         fmt_money(model_num(l, i, "amount_ore"), amount, sizeof(amount));
@@ -146,7 +140,15 @@ build_payouts(struct ui *ui, struct model *m)
     chrome_end(ui, m);
 }
 
-const struct screen_impl screen_cases = { "cases", reset, build_cases, NULL };
-const struct screen_impl screen_queues = { "queues", reset, build_queues, NULL };
-const struct screen_impl screen_invoices = { "invoices", reset, build_invoices, NULL };
-const struct screen_impl screen_payouts = { "payouts", reset, build_payouts, NULL };
+const struct screen_impl screen_cases = { .name = "cases",
+                                          .state_size = sizeof(int),
+                                          .build = build_cases };
+const struct screen_impl screen_queues = { .name = "queues",
+                                           .state_size = sizeof(int),
+                                           .build = build_queues };
+const struct screen_impl screen_invoices = { .name = "invoices",
+                                             .state_size = sizeof(int),
+                                             .build = build_invoices };
+const struct screen_impl screen_payouts = { .name = "payouts",
+                                            .state_size = sizeof(int),
+                                            .build = build_payouts };

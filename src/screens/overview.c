@@ -6,7 +6,7 @@
 #include "screens.h"
 
 static void
-build(struct ui *ui, struct model *m)
+build(struct ui *ui, struct model *m, void *state)
 {
     chrome_begin(ui, m, _("My pages"), false);
     char hello[200];
@@ -93,4 +93,4 @@ build(struct ui *ui, struct model *m)
     chrome_end(ui, m);
 }
 
-const struct screen_impl screen_overview = { "overview", NULL, build, NULL };
+const struct screen_impl screen_overview = { .name = "overview", .build = build };

@@ -1,6 +1,9 @@
 /* The kiosk's screens: one file each, each defining one `const struct screen_impl` (STYLE.md);
  * the router in app/ knows only this table. A screen reads the model, declares its widgets and
- * asks the app for anything else through model->act. */
+ * asks the app for anything else through model->act. What a screen holds while it is shown
+ * (typed text, answers, page positions) is its per-visit state, never a file-scope static: the
+ * router allocates state_size bytes in guarded memory, zeroed, before enter, passes them to
+ * every call, and wipes and frees them after leave (cage's view impl, with its own data). */
 #ifndef MINASIDOR_SCREENS_H
 #define MINASIDOR_SCREENS_H
 
@@ -9,11 +12,13 @@
 #include "ui.h"
 
 struct screen_impl {
-    const char *name; /* for usage counters and the headless driver: "overview" */
-    void (*enter)(struct model *m);
-    void (*build)(struct ui *ui, struct model *m);
-    /* Wipes whatever the screen holds (typed text, page positions) when it is left. */
-    void (*leave)(struct model *m);
+    const char *name;  /* for usage counters and the headless driver: "overview" */
+    size_t state_size; /* the per-visit state; 0: the screen holds nothing */
+    /* Each may be NULL but build. state is the visit's (NULL when state_size is 0). */
+    void (*enter)(struct model *m, void *state);
+    void (*build)(struct ui *ui, struct model *m, void *state);
+    /* The screen is left: undoes what it did to the model (the router wipes the state). */
+    void (*leave)(struct model *m, void *state);
 };
 
 const struct screen_impl *screen_impl(enum screen_id id);

@@ -19,7 +19,7 @@ label_of(const struct form_option *list, size_t n, const char *code)
 }
 
 static void
-build_home(struct ui *ui, struct model *m)
+build_home(struct ui *ui, struct model *m, void *state)
 {
     chrome_begin(ui, m, _("Ombudsregistrering"), false);
     const struct model_staff *s = &m->staff;
@@ -56,31 +56,33 @@ build_home(struct ui *ui, struct model *m)
     chrome_end(ui, m);
 }
 
-const struct screen_impl screen_staff = { "staff", NULL, build_home, NULL };
+const struct screen_impl screen_staff = { .name = "staff", .build = build_home };
 
 /* --- The citizen's identity -------------------------------------------------------------- */
 
-static struct ui_field pnr_field, last4_field;
-static int doc_choice = -1;
-static const char *problem;
+/* What the staff member types: personal, so it lives in the visit's state (guarded memory the
+ * router wipes on leave). */
+struct citizen_form {
+    struct ui_field pnr_field, last4_field;
+    int doc_choice;
+    const char *problem; /* msgid, translated when drawn */
+};
 
 static void
-citizen_enter(struct model *m)
+citizen_enter(struct model *m, void *state)
 {
-    (void)m;
-    ui_field_clear(&pnr_field);
-    ui_field_clear(&last4_field);
-    pnr_field.keyboard = UI_KEYBOARD_NUMERIC;
-    pnr_field.max_len = 16;
-    last4_field.keyboard = UI_KEYBOARD_TEXT;
-    last4_field.max_len = 8;
-    doc_choice = -1;
-    problem = NULL;
+    struct citizen_form *c = state;
+    c->pnr_field.keyboard = UI_KEYBOARD_NUMERIC;
+    c->pnr_field.max_len = 16;
+    c->last4_field.keyboard = UI_KEYBOARD_TEXT;
+    c->last4_field.max_len = 8;
+    c->doc_choice = -1;
 }
 
 static void
-build_citizen(struct ui *ui, struct model *m)
+build_citizen(struct ui *ui, struct model *m, void *state)
 {
+    struct citizen_form *c = state;
     chrome_begin(ui, m, _("Who is the citizen?"), true);
     if (m->notice != NULL)
         ui_banner(ui, _(m->notice), true);
@@ -88,51 +90,50 @@ build_citizen(struct ui *ui, struct model *m)
     if (ui_button(ui, _("The citizen identifies with BankID"), UI_BUTTON_PRIMARY))
         m->act->staff_citizen_by_phone(m->app);
     ui_heading(ui, _("Or with an identity document you have checked"), 2);
-    pnr_field.label = _("The citizen's personal identity number");
-    pnr_field.hint = _("12 digits, for example 19450312-1234");
-    if (ui_field(ui, &pnr_field))
-        problem = NULL;
+    c->pnr_field.label = _("The citizen's personal identity number");
+    c->pnr_field.hint = _("12 digits, for example 19450312-1234");
+    if (ui_field(ui, &c->pnr_field))
+        c->problem = NULL;
     ui_paragraph(ui, _("Document"), UI_TEXT_BOLD);
     ui_columns(ui, 3);
     for (int i = 0; i < (int)n_identity_documents; i++) {
         if (ui_button_in(ui, ui_take(ui, ui_mm(ui, 15)), _(identity_documents[i].label),
-                         UI_BUTTON_NORMAL, doc_choice == i))
-            doc_choice = i;
+                         UI_BUTTON_NORMAL, c->doc_choice == i))
+            c->doc_choice = i;
     }
     ui_columns(ui, 1);
-    last4_field.label = _("Last four characters of the document number");
-    if (ui_field(ui, &last4_field))
-        problem = NULL;
-    if (problem != NULL)
-        ui_banner(ui, problem, true);
+    c->last4_field.label = _("Last four characters of the document number");
+    if (ui_field(ui, &c->last4_field))
+        c->problem = NULL;
+    if (c->problem != NULL)
+        ui_banner(ui, _(c->problem), true);
     if (ui_button(ui, _("Document checked: continue"), UI_BUTTON_PRIMARY)) {
         const char *err = NULL;
-        if (doc_choice < 0)
-            problem = _("Choose the kind of document.");
-        else if (!m->act->staff_citizen_by_document(m->app, pnr_field.text,
-                                                    identity_documents[doc_choice].code,
-                                                    last4_field.text, &err))
-            problem = err;
+        if (c->doc_choice < 0)
+            c->problem = N_("Choose the kind of document.");
+        else if (!m->act->staff_citizen_by_document(m->app, c->pnr_field.text,
+                                                    identity_documents[c->doc_choice].code,
+                                                    c->last4_field.text, &err))
+            c->problem = err;
     }
     /* One keyboard: the numeric pad until the number is there and the document chosen, then
      * letters and digits for the document number. */
-    ui_keyboard(ui, strlen(pnr_field.text) >= 10 && doc_choice >= 0 ? &last4_field : &pnr_field);
+    ui_keyboard(ui, strlen(c->pnr_field.text) >= 10 && c->doc_choice >= 0 ? &c->last4_field
+                                                                          : &c->pnr_field);
     chrome_end(ui, m);
 }
 
-static void
-citizen_leave(struct model *m)
-{
-    citizen_enter(m); /* wipes what was typed */
-}
-
-const struct screen_impl screen_staff_citizen = { "staff_citizen", citizen_enter, build_citizen,
-                                                  citizen_leave };
+const struct screen_impl screen_staff_citizen = {
+    .name = "staff_citizen",
+    .state_size = sizeof(struct citizen_form),
+    .enter = citizen_enter,
+    .build = build_citizen,
+};
 
 /* --- The reason ------------------------------------------------------------------------- */
 
 static void
-build_reason(struct ui *ui, struct model *m)
+build_reason(struct ui *ui, struct model *m, void *state)
 {
     chrome_begin(ui, m, _("Reason"), true);
     ui_heading(ui, _("Why do you need the citizen's data?"), 2);
@@ -148,15 +149,14 @@ build_reason(struct ui *ui, struct model *m)
     chrome_end(ui, m);
 }
 
-const struct screen_impl screen_staff_reason = { "staff_reason", NULL, build_reason, NULL };
+const struct screen_impl screen_staff_reason = { .name = "staff_reason", .build = build_reason };
 
 /* --- My registrations ------------------------------------------------------------------- */
 
-static int reg_page;
-
 static void
-build_registrations(struct ui *ui, struct model *m)
+build_registrations(struct ui *ui, struct model *m, void *state)
 {
+    int *reg_page = state; /* the page shown */
     chrome_begin(ui, m, _("My registrations"), true);
     if (m->n_registrations == 0)
         ui_paragraph(ui, _("You have not registered anything on this kiosk."), UI_TEXT_BODY);
@@ -165,8 +165,8 @@ build_registrations(struct ui *ui, struct model *m)
         N_("Received by the city"), N_("Not accepted"),
     };
     const int per_page = 5;
-    for (size_t i = (size_t)reg_page * per_page;
-         i < m->n_registrations && i < (size_t)(reg_page + 1) * per_page; i++) {
+    for (size_t i = (size_t)*reg_page * per_page;
+         i < m->n_registrations && i < (size_t)(*reg_page + 1) * per_page; i++) {
         const struct model_registration *r = &m->registrations[i];
         char title[160], detail[300];
         snprintf(title, sizeof(title), "%s %s", r->what ? _(r->what) : fmt_tax(TAX_TYPE, r->type),
@@ -188,18 +188,14 @@ build_registrations(struct ui *ui, struct model *m)
         }
         ui_pop_key(ui);
     }
-    ui_pager(ui, &reg_page, (int)m->n_registrations, per_page);
+    ui_pager(ui, reg_page, (int)m->n_registrations, per_page);
     if (ui_button(ui, _("Update"), UI_BUTTON_NORMAL))
         m->act->staff_registrations(m->app);
     chrome_end(ui, m);
 }
 
-static void
-registrations_enter(struct model *m)
-{
-    (void)m;
-    reg_page = 0;
-}
-
-const struct screen_impl screen_staff_registrations = { "staff_registrations", registrations_enter,
-                                                        build_registrations, NULL };
+const struct screen_impl screen_staff_registrations = {
+    .name = "staff_registrations",
+    .state_size = sizeof(int),
+    .build = build_registrations,
+};

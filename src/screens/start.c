@@ -4,7 +4,7 @@
 #include "screens.h"
 
 static void
-build(struct ui *ui, struct model *m)
+build(struct ui *ui, struct model *m, void *state)
 {
     chrome_begin(ui, m, m->site_name != NULL ? m->site_name : _("Mina sidor"), false);
     ui_heading(ui, _("Welcome to Mina sidor"), 1);
@@ -38,4 +38,4 @@ build(struct ui *ui, struct model *m)
     chrome_end(ui, m);
 }
 
-const struct screen_impl screen_start = { "start", NULL, build, NULL };
+const struct screen_impl screen_start = { .name = "start", .build = build };

@@ -9,14 +9,15 @@
 
 #define LINES_PER_PAGE 14
 
-static int page;
-static int reset_stage; /* 0, then 1 and 2: the two confirmations */
+/* The service screen's visit: the page of facts shown and the factory reset's progress. */
+struct service {
+    int page;
+    int reset_stage; /* 0, then 1 and 2: the two confirmations */
+};
 
 static void
-enter(struct model *m)
+enter(struct model *m, void *state)
 {
-    page = 0;
-    reset_stage = 0;
     m->act->tech_refresh(m->app); /* checked afresh each time (after a touch test, too) */
 }
 
@@ -28,34 +29,35 @@ level_word(int level)
 
 /* The two confirmations of a factory reset, as a dialog over the screen. */
 static void
-reset_dialog(struct ui *ui, struct model *m)
+reset_dialog(struct ui *ui, struct model *m, struct service *sv)
 {
     chrome_dialog_begin(
-        ui, reset_stage == 1 ? _("Erase this kiosk?") : _("Really erase everything?"), 120);
+        ui, sv->reset_stage == 1 ? _("Erase this kiosk?") : _("Really erase everything?"), 120);
     ui_paragraph(ui,
-                 reset_stage == 1
+                 sv->reset_stage == 1
                      ? _("The keys and the cache are erased and the kiosk is removed from the case "
                          "store. Submissions not yet delivered are lost.")
                      : _("This cannot be undone. The kiosk must be provisioned again before anyone "
                          "can use it."),
                  UI_TEXT_BODY);
-    if (ui_button(ui, reset_stage == 1 ? _("Yes, continue") : _("Erase everything now"),
+    if (ui_button(ui, sv->reset_stage == 1 ? _("Yes, continue") : _("Erase everything now"),
                   UI_BUTTON_PRIMARY)) {
-        if (reset_stage == 1) {
-            reset_stage = 2;
+        if (sv->reset_stage == 1) {
+            sv->reset_stage = 2;
         } else {
-            reset_stage = 0;
+            sv->reset_stage = 0;
             m->act->tech_factory_reset(m->app);
         }
     }
     if (ui_button(ui, _("Cancel"), UI_BUTTON_NORMAL) || ui_escape(ui))
-        reset_stage = 0;
+        sv->reset_stage = 0;
     ui_modal_end(ui);
 }
 
 static void
-build(struct ui *ui, struct model *m)
+build(struct ui *ui, struct model *m, void *state)
 {
+    struct service *sv = state;
     chrome_begin(ui, m, _("Service mode"), false);
     const struct model_tech *t = &m->tech;
     if (t->erased) {
@@ -89,50 +91,45 @@ build(struct ui *ui, struct model *m)
                 t->syncing ? _("Running: fetching changes and delivering") : t->sync_result);
     if (t->export_path[0] != '\0')
         ui_pair(ui, _("Diagnostics file"), t->export_path);
-    for (size_t i = (size_t)page * LINES_PER_PAGE;
-         i < t->n && i < (size_t)(page + 1) * LINES_PER_PAGE; i++) {
+    for (size_t i = (size_t)sv->page * LINES_PER_PAGE;
+         i < t->n && i < (size_t)(sv->page + 1) * LINES_PER_PAGE; i++) {
         const struct model_tech_line *l = &t->lines[i];
         char v[260];
         const char *word = level_word(l->level);
         snprintf(v, sizeof(v), "%s%s%s", word ? word : "", word ? ": " : "", l->value);
         ui_pair(ui, _(l->label), v);
     }
-    ui_pager(ui, &page, (int)t->n, LINES_PER_PAGE);
+    ui_pager(ui, &sv->page, (int)t->n, LINES_PER_PAGE);
     if (ui_button(ui, _("Factory reset"), UI_BUTTON_NORMAL))
-        reset_stage = 1;
+        sv->reset_stage = 1;
     chrome_end(ui, m);
-    if (reset_stage > 0)
-        reset_dialog(ui, m);
+    if (sv->reset_stage > 0)
+        reset_dialog(ui, m, sv);
 }
 
-static void
-leave(struct model *m)
-{
-    (void)m;
-    reset_stage = 0;
-}
-
-const struct screen_impl screen_technician = { "technician", enter, build, leave };
+const struct screen_impl screen_technician = {
+    .name = "technician",
+    .state_size = sizeof(struct service),
+    .enter = enter,
+    .build = build,
+};
 
 /* --- The touch test ----------------------------------------------------------------------- */
 
 #define TARGETS 5
 
-static double err_mm[TARGETS];
-static bool hit[TARGETS];
-
-static void
-touch_enter(struct model *m)
-{
-    (void)m;
-    memset(hit, 0, sizeof(hit));
-}
+/* The touch test's visit: which targets were hit, and how far from their centres. */
+struct touch_test {
+    double err_mm[TARGETS];
+    bool hit[TARGETS];
+};
 
 /* The whole screen is the test: targets in the four corners and the centre, nothing else near
  * them; the instructions and results in the upper middle. */
 static void
-touch_build(struct ui *ui, struct model *m)
+touch_build(struct ui *ui, struct model *m, void *state)
 {
+    struct touch_test *tt = state;
     const struct ui_theme *th = ui_theme(ui);
     int w, h;
     ui_display(ui, &w, &h);
@@ -154,11 +151,11 @@ touch_build(struct ui *ui, struct model *m)
     char label[TARGETS][64];
     for (int i = 0; i < TARGETS; i++) {
         snprintf(label[i], sizeof(label[i]), _("Target %d"), i + 1);
-        if (hit[i]) {
+        if (tt->hit[i]) {
             char v[64];
-            snprintf(v, sizeof(v), _("%.1f mm from the centre"), err_mm[i]);
+            snprintf(v, sizeof(v), _("%.1f mm from the centre"), tt->err_mm[i]);
             ui_pair(ui, label[i], v);
-            worst = fmax(worst, err_mm[i]);
+            worst = fmax(worst, tt->err_mm[i]);
             done++;
         }
     }
@@ -166,7 +163,7 @@ touch_build(struct ui *ui, struct model *m)
         char v[64];
         snprintf(v, sizeof(v), "%.1f mm", worst);
         ui_pair(ui, _("Largest error"), v);
-        m->tech.touch_max_mm = worst;
+        m->act->tech_touch_result(m->app, worst);
         ui_banner(ui,
                   worst <= 3.0 ? _("The touch screen is accurate.")
                                : _("Touches land far from where they are aimed: check the "
@@ -176,16 +173,20 @@ touch_build(struct ui *ui, struct model *m)
     if (ui_button(ui, _("Back"), UI_BUTTON_NORMAL) || ui_escape(ui))
         m->act->back(m->app);
     for (int i = 0; i < TARGETS; i++) {
-        if (ui_button_in(ui, r[i], label[i], UI_BUTTON_PRIMARY, hit[i])) {
+        if (ui_button_in(ui, r[i], label[i], UI_BUTTON_PRIMARY, tt->hit[i])) {
             int x, y;
             ui_last_press(ui, &x, &y);
             /* Against the centre in whole pixels, as hit testing sees it. */
             double dx = x - (r[i].x + r[i].w / 2), dy = y - (r[i].y + r[i].h / 2);
-            err_mm[i] = sqrt(dx * dx + dy * dy) / ui_px_per_mm(ui);
-            hit[i] = true;
+            tt->err_mm[i] = sqrt(dx * dx + dy * dy) / ui_px_per_mm(ui);
+            tt->hit[i] = true;
         }
     }
     chrome_end(ui, m);
 }
 
-const struct screen_impl screen_touch_test = { "touch_test", touch_enter, touch_build, NULL };
+const struct screen_impl screen_touch_test = {
+    .name = "touch_test",
+    .state_size = sizeof(struct touch_test),
+    .build = touch_build,
+};

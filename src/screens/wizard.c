@@ -27,25 +27,15 @@ struct answer {
     char value[64]; /* the checked value as the payload carries it: "2027-01-10", "3850000" */
 };
 
-static struct answer answers[FORM_MAX_QUESTIONS];
-static size_t step; /* 0..n-1: the questions; n: the review */
-static int unit_page;
-static const char *problem; /* why the current step cannot go on (translated), or NULL */
-static bool confirmed;      /* staff mode: the citizen confirmed on screen */
-
-static void
-wipe(void)
-{
-    for (size_t i = 0; i < FORM_MAX_QUESTIONS; i++) {
-        ui_field_clear(&answers[i].field);
-        memset(&answers[i], 0, sizeof(answers[i]));
-        answers[i].choice = -1;
-    }
-    step = 0;
-    unit_page = 0;
-    problem = NULL;
-    confirmed = false;
-}
+/* One visit of the wizard: the router allocates it (guarded, zeroed) on enter and wipes it on
+ * leave, so the answers live exactly as long as the screen. */
+struct wizard {
+    struct answer answers[FORM_MAX_QUESTIONS];
+    size_t step; /* 0..n-1: the questions; n: the review */
+    int unit_page;
+    const char *problem; /* why the current step cannot go on (msgid), or NULL */
+    bool confirmed;      /* staff mode: the citizen confirmed on screen */
+};
 
 static const struct form *
 current(const struct model *m)
@@ -103,13 +93,15 @@ prefill(const struct model *m, const struct question *q, struct answer *a)
 }
 
 static void
-enter(struct model *m)
+enter(struct model *m, void *state)
 {
-    wipe();
+    struct wizard *w = state;
+    for (size_t i = 0; i < FORM_MAX_QUESTIONS; i++)
+        w->answers[i].choice = -1;
     const struct form *f = current(m);
     for (size_t i = 0; i < f->n; i++) {
         const struct question *q = &f->q[i];
-        struct ui_field *fl = &answers[i].field;
+        struct ui_field *fl = &w->answers[i].field;
         fl->keyboard = q->kind == Q_TEXT ? UI_KEYBOARD_TEXT : UI_KEYBOARD_NUMERIC;
         fl->max_len = q->kind == Q_TEXT ? (size_t)q->max * 2 : 24; /* bytes; å is two */
     }
@@ -117,17 +109,17 @@ enter(struct model *m)
     if (m->prefill == NULL)
         return;
     /* Start at the first answer that no longer passes, or at the review. */
-    for (step = 0; step < f->n; step++) {
-        prefill(m, &f->q[step], &answers[step]);
-        if ((problem = check(m, &f->q[step], &answers[step])) != NULL)
+    for (w->step = 0; w->step < f->n; w->step++) {
+        prefill(m, &f->q[w->step], &w->answers[w->step]);
+        if ((w->problem = check(m, &f->q[w->step], &w->answers[w->step])) != NULL)
             break;
     }
 }
 
 static void
-leave(struct model *m)
+leave(struct model *m, void *state)
 {
-    wipe();
+    (void)state; /* the router wipes it */
     m->has_receipt = false;
     memset(&m->receipt, 0, sizeof(m->receipt));
 }
@@ -158,8 +150,8 @@ digits_only(const char *in, char *out, size_t size)
     return n > 0;
 }
 
-/* Checks the answer to q; on success fills a->value and returns NULL, else the reason (msgid
- * or translated text). */
+/* Checks the answer to q; on success fills a->value and returns NULL, else the reason's msgid
+ * (translated when drawn, so a language change shows it in the new language). */
 static const char *
 check(const struct model *m, const struct question *q, struct answer *a)
 {
@@ -168,31 +160,31 @@ check(const struct model *m, const struct question *q, struct answer *a)
     switch (q->kind) {
     case Q_CHOICE:
         if (a->choice < 0)
-            return _("Choose one of the alternatives.");
+            return N_("Choose one of the alternatives.");
         snprintf(a->value, sizeof(a->value), "%s", q->options[a->choice].code);
         return NULL;
     case Q_MULTI:
-        return a->multi == 0 && !q->optional ? _("Choose at least one.") : NULL;
+        return a->multi == 0 && !q->optional ? N_("Choose at least one.") : NULL;
     case Q_UNITS:
         if (a->n_units == 0)
-            return _("Choose at least one preschool.");
-        return a->n_units > (size_t)q->max ? _(q->range_error) : NULL;
+            return N_("Choose at least one preschool.");
+        return a->n_units > (size_t)q->max ? q->range_error : NULL;
     case Q_TEXT: {
         size_t len = strspn(text, " ");
         if (text[len] == '\0')
-            return q->optional ? NULL : _("Please write something here.");
-        return utf8_length(text, strlen(text)) > (size_t)q->max ? _(q->range_error) : NULL;
+            return q->optional ? NULL : N_("Please write something here.");
+        return utf8_length(text, strlen(text)) > (size_t)q->max ? q->range_error : NULL;
     }
     case Q_PNR: {
         struct pnr p;
         enum pnr_error e = pnr_parse(text, today(m), 0, &p);
         if (e != PNR_OK)
-            return _(pnr_error_message(e));
+            return pnr_error_message(e);
         struct date t = today(m);
         int age = t.year - p.birth.year -
                   (t.month < p.birth.month || (t.month == p.birth.month && t.day < p.birth.day));
         if (age < q->min || age > q->max)
-            return _(q->range_error);
+            return q->range_error;
         snprintf(a->value, sizeof(a->value), "%s", p.canonical);
         return NULL;
     }
@@ -200,33 +192,33 @@ check(const struct model *m, const struct question *q, struct answer *a)
         char d[16];
         struct date when;
         if (!digits_only(text, d, sizeof(d)) || strlen(d) != 8)
-            return _("Write the date as YYYY-MM-DD, for example 2027-01-10.");
+            return N_("Write the date as YYYY-MM-DD, for example 2027-01-10.");
         char iso[11];
         snprintf(iso, sizeof(iso), "%.4s-%.2s-%.2s", d, d + 4, d + 6);
         if (!date_parse_iso(iso, &when))
-            return _("There is no such date.");
+            return N_("There is no such date.");
         int64_t days = date_to_days(when) - date_to_days(today(m));
         if (days < q->min || days > q->max)
-            return _(q->range_error);
+            return q->range_error;
         snprintf(a->value, sizeof(a->value), "%s", iso);
         return NULL;
     }
     case Q_MONEY: {
         int64_t ore = 0;
         if (money_parse(text, &ore) != MONEY_OK)
-            return _("Write an amount in kronor, for example 38 500.");
+            return N_("Write an amount in kronor, for example 38 500.");
         if (ore < (int64_t)q->min * 100 || ore > (int64_t)q->max * 100)
-            return _(q->range_error);
+            return q->range_error;
         snprintf(a->value, sizeof(a->value), "%lld", (long long)ore);
         return NULL;
     }
     case Q_NUMBER: {
         char d[16];
         if (!digits_only(text, d, sizeof(d)) || strlen(d) > 6)
-            return _("Write a whole number.");
+            return N_("Write a whole number.");
         long v = strtol(d, NULL, 10);
         if (v < q->min || v > q->max)
-            return _(q->range_error);
+            return q->range_error;
         snprintf(a->value, sizeof(a->value), "%ld", v);
         return NULL;
     }
@@ -280,7 +272,8 @@ shown(const struct model *m, const struct question *q, const struct answer *a, c
 }
 
 static void
-ask_units(struct ui *ui, const struct model *m, const struct question *q, struct answer *a)
+ask_units(struct ui *ui, const struct model *m, struct wizard *w, const struct question *q,
+          struct answer *a)
 {
     if (a->n_units > 0)
         ui_paragraph(ui, _("Your choices, first choice at the top:"), UI_TEXT_BOLD);
@@ -323,22 +316,23 @@ ask_units(struct ui *ui, const struct model *m, const struct question *q, struct
         return;
     ui_paragraph(ui, _("Tap a preschool to add it:"), UI_TEXT_BOLD);
     ui_columns(ui, 2);
-    size_t first = (size_t)unit_page * UNITS_PER_PAGE;
+    size_t first = (size_t)w->unit_page * UNITS_PER_PAGE;
     if (first >= n_free)
-        first = unit_page = 0;
+        first = w->unit_page = 0;
     for (size_t i = first; i < n_free && i < first + UNITS_PER_PAGE; i++) {
         if (ui_button_in(ui, ui_take(ui, ui_mm(ui, 15)), free_units[i]->name, UI_BUTTON_NORMAL,
                          false)) {
             a->units[a->n_units++] = free_units[i];
-            problem = NULL;
+            w->problem = NULL;
         }
     }
     ui_columns(ui, 1);
-    ui_pager(ui, &unit_page, (int)n_free, UNITS_PER_PAGE);
+    ui_pager(ui, &w->unit_page, (int)n_free, UNITS_PER_PAGE);
 }
 
 static void
-ask(struct ui *ui, const struct model *m, const struct question *q, struct answer *a)
+ask(struct ui *ui, const struct model *m, struct wizard *w, const struct question *q,
+    struct answer *a)
 {
     bool choose = q->kind == Q_CHOICE || q->kind == Q_MULTI || q->kind == Q_UNITS;
     if (choose) { /* a field says its question and hint itself */
@@ -358,29 +352,29 @@ ask(struct ui *ui, const struct model *m, const struct question *q, struct answe
                     a->choice = (int)i;
                 else
                     a->multi ^= 1u << i;
-                problem = NULL;
+                w->problem = NULL;
             }
         }
         ui_columns(ui, 1);
         break;
     case Q_UNITS:
-        ask_units(ui, m, q, a);
+        ask_units(ui, m, w, q, a);
         break;
     default:
         a->field.label = _(q->label);
         a->field.hint = q->hint != NULL ? _(q->hint) : NULL;
-        a->field.error = problem;
+        a->field.error = w->problem != NULL ? _(w->problem) : NULL;
         if (ui_field(ui, &a->field))
-            problem = NULL;
+            w->problem = NULL;
         ui_keyboard(ui, &a->field);
         return; /* the field shows the problem itself */
     }
-    if (problem != NULL)
-        ui_banner(ui, problem, true);
+    if (w->problem != NULL)
+        ui_banner(ui, _(w->problem), true);
 }
 
 static void
-submit(struct model *m, const struct form *f)
+submit(struct model *m, struct wizard *w, const struct form *f)
 {
     struct model_submission s = {
         .kind = f->kind,
@@ -391,7 +385,7 @@ submit(struct model *m, const struct form *f)
     };
     for (size_t i = 0; i < f->n && s.n < MODEL_MAX_ANSWERS; i++) {
         const struct question *q = &f->q[i];
-        const struct answer *a = &answers[i];
+        const struct answer *a = &w->answers[i];
         struct model_answer *out = &s.answers[s.n++];
         out->key = q->key;
         if (q->kind == Q_MULTI) {
@@ -412,53 +406,53 @@ submit(struct model *m, const struct form *f)
     }
     const char *err = NULL;
     if (!m->act->submit(m->app, &s, &err))
-        problem = err;
+        w->problem = err;
 }
 
 /* Staff mode: the citizen reads the review and confirms on screen before anything is sent. */
 static void
-citizen_confirms(struct ui *ui)
+citizen_confirms(struct ui *ui, struct wizard *w)
 {
     ui_banner(ui, _("Let the citizen read this and confirm."), false);
     if (ui_button_in(ui, ui_take(ui, ui_mm(ui, 18)),
                      _("I have seen the information and want it to be sent"), UI_BUTTON_NORMAL,
-                     confirmed)) {
-        confirmed = !confirmed;
-        problem = NULL;
+                     w->confirmed)) {
+        w->confirmed = !w->confirmed;
+        w->problem = NULL;
     }
 }
 
 static void
-review(struct ui *ui, struct model *m, const struct form *f, bool receipt)
+review(struct ui *ui, struct model *m, struct wizard *w, const struct form *f, bool receipt)
 {
     for (size_t i = 0; i < f->n; i++) {
         char v[400];
-        shown(m, &f->q[i], &answers[i], v, sizeof(v));
+        shown(m, &f->q[i], &w->answers[i], v, sizeof(v));
         ui_pair(ui, _(f->q[i].step), v);
     }
     if (receipt)
         return;
     if (m->role == MODEL_ROLE_STAFF)
-        citizen_confirms(ui);
-    if (problem != NULL)
-        ui_banner(ui, problem, true);
+        citizen_confirms(ui, w);
+    if (w->problem != NULL)
+        ui_banner(ui, _(w->problem), true);
     ui_columns(ui, 2);
     struct ui_rect back = ui_take(ui, ui_mm(ui, 15)), send = ui_take(ui, ui_mm(ui, 15));
     ui_columns(ui, 1);
     if (ui_button_in(ui, back, _("Change"), UI_BUTTON_NORMAL, false)) {
-        step = 0;
-        problem = NULL;
+        w->step = 0;
+        w->problem = NULL;
     }
     if (ui_button_in(ui, send, _("Send"), UI_BUTTON_PRIMARY, false)) {
-        if (m->role == MODEL_ROLE_STAFF && !confirmed)
-            problem = _("The citizen must confirm first.");
+        if (m->role == MODEL_ROLE_STAFF && !w->confirmed)
+            w->problem = N_("The citizen must confirm first.");
         else
-            submit(m, f);
+            submit(m, w, f);
     }
 }
 
 static void
-build_receipt(struct ui *ui, struct model *m, const struct form *f)
+build_receipt(struct ui *ui, struct model *m, struct wizard *w, const struct form *f)
 {
     ui_heading(ui, _("Thank you, it has been sent"), 1);
     const struct model_receipt *r = &m->receipt;
@@ -472,18 +466,19 @@ build_receipt(struct ui *ui, struct model *m, const struct form *f)
     ui_pair(ui, _("Status"), status);
     if (r->case_number[0] != '\0')
         ui_pair(ui, _("Case number"), r->case_number);
-    review(ui, m, f, true);
+    review(ui, m, w, f, true);
     if (ui_button(ui, _("Done"), UI_BUTTON_PRIMARY))
         m->act->go(m->app, m->role == MODEL_ROLE_STAFF ? SCREEN_STAFF : SCREEN_OVERVIEW);
 }
 
 static void
-build(struct ui *ui, struct model *m)
+build(struct ui *ui, struct model *m, void *state)
 {
+    struct wizard *w = state;
     const struct form *f = current(m);
     chrome_begin(ui, m, _(f->title), true);
     if (m->has_receipt) {
-        build_receipt(ui, m, f);
+        build_receipt(ui, m, w, f);
         chrome_end(ui, m);
         return;
     }
@@ -491,39 +486,45 @@ build(struct ui *ui, struct model *m)
     for (size_t i = 0; i < f->n; i++)
         labels[i] = _(f->q[i].step);
     labels[f->n] = _("Review");
-    ui_steps(ui, labels, (int)f->n + 1, (int)step);
-    if (step == 0)
+    ui_steps(ui, labels, (int)f->n + 1, (int)w->step);
+    if (w->step == 0)
         ui_paragraph(ui, _(f->intro), UI_TEXT_BODY);
-    if (step >= f->n) {
+    if (w->step >= f->n) {
         ui_heading(ui, _("Check what you are sending"), 2);
-        review(ui, m, f, false);
+        review(ui, m, w, f, false);
         chrome_end(ui, m);
         return;
     }
-    ask(ui, m, &f->q[step], &answers[step]);
+    ask(ui, m, w, &f->q[w->step], &w->answers[w->step]);
     ui_columns(ui, 2);
     struct ui_rect prev = ui_take(ui, ui_mm(ui, 15)), next = ui_take(ui, ui_mm(ui, 15));
     ui_columns(ui, 1);
-    if (step > 0 && ui_button_in(ui, prev, _("Previous step"), UI_BUTTON_NORMAL, false)) {
-        step--;
-        problem = NULL;
+    if (w->step > 0 && ui_button_in(ui, prev, _("Previous step"), UI_BUTTON_NORMAL, false)) {
+        w->step--;
+        w->problem = NULL;
     }
     if (ui_button_in(ui, next, _("Next step"), UI_BUTTON_PRIMARY, false)) {
-        problem = check(m, &f->q[step], &answers[step]);
-        if (problem == NULL) {
-            step++;
-            unit_page = 0;
+        w->problem = check(m, &f->q[w->step], &w->answers[w->step]);
+        if (w->problem == NULL) {
+            w->step++;
+            w->unit_page = 0;
         }
     }
     chrome_end(ui, m);
 }
 
-const struct screen_impl screen_wizard = { "wizard", enter, build, leave };
+const struct screen_impl screen_wizard = {
+    .name = "wizard",
+    .state_size = sizeof(struct wizard),
+    .enter = enter,
+    .build = build,
+    .leave = leave,
+};
 
 /* --- The list of forms ------------------------------------------------------------------ */
 
 static void
-build_apply(struct ui *ui, struct model *m)
+build_apply(struct ui *ui, struct model *m, void *state)
 {
     chrome_begin(ui, m, _("Apply or give feedback"), true);
     ui_paragraph(ui, _("Choose what you want to do. It takes a few minutes."), UI_TEXT_BODY);
@@ -542,4 +543,4 @@ build_apply(struct ui *ui, struct model *m)
     chrome_end(ui, m);
 }
 
-const struct screen_impl screen_apply = { "apply", NULL, build_apply, NULL };
+const struct screen_impl screen_apply = { .name = "apply", .build = build_apply };

@@ -99,7 +99,38 @@ struct ui_color {
     unsigned char r, g, b, a;
 };
 
-/* A theme is data (STYLE.md, after LVGL): colours by widget kind and state. */
+/* The parts widgets are drawn from, each styled by state (STYLE.md, after LVGL): one table per
+ * theme, part × state, so that every combination is data a test can check. */
+enum ui_part {
+    UI_PART_BUTTON,  /* a button on the page; an option (checked: the chosen one) */
+    UI_PART_PRIMARY, /* the main action (checked: a touch-test target that was hit) */
+    UI_PART_HEADER,  /* a control in the header band: back, log out, language, contrast, size */
+    UI_PART_TILE,    /* Översikt's tiles and the rows of a list */
+    UI_PART_KEY,     /* a key of the on-screen keyboard */
+    UI_PART_FIELD,   /* a text field */
+    UI_PART_STEP,    /* a wizard's step (checked: the current one) */
+    UI_PART_COUNT,
+};
+
+enum ui_look {
+    UI_LOOK_NORMAL,
+    UI_LOOK_PRESSED,  /* a finger is on it */
+    UI_LOOK_FOCUSED,  /* the keyboard focus: the normal look plus the ring */
+    UI_LOOK_CHECKED,  /* the chosen option, the current language, a toggle that is on */
+    UI_LOOK_DISABLED, /* cannot be used now */
+    UI_LOOK_COUNT,
+};
+
+struct ui_style {
+    struct ui_color bg;     /* the fill */
+    struct ui_color fg;     /* the label */
+    struct ui_color border; /* the frame */
+    struct ui_color ring;   /* UI_LOOK_FOCUSED: the focus ring, drawn just outside the frame */
+    int border_tenths_mm;   /* the frame's width; a checked option's is wider */
+};
+
+/* A theme is data (STYLE.md, after LVGL): the palette the screens draw with, and the style of
+ * every widget part in every state. */
 struct ui_theme {
     const char *code; /* "standard", "high-contrast" */
     struct ui_color bg, fg, muted, header_bg, header_fg;
@@ -109,12 +140,17 @@ struct ui_theme {
     struct ui_color banner_info_bg, banner_info_fg, banner_warn_bg, banner_warn_fg;
     struct ui_color ok, overdue, dialog_bg, scrim;
     struct ui_color staff_bg, staff_fg; /* the frame and band of staff and technician modes */
+    struct ui_style style[UI_PART_COUNT][UI_LOOK_COUNT];
+    struct ui_color surround[UI_PART_COUNT]; /* what each part sits on (its contrast partner) */
 };
 
 const struct ui_theme *ui_theme_standard(void);
 const struct ui_theme *ui_theme_high_contrast(void);
 /* WCAG 2 contrast ratio of two colours (1 to 21). */
 double ui_contrast_ratio(struct ui_color a, struct ui_color b);
+/* The style of a part in the state a widget's node has (UI_STATE_* bits): pressed wins over
+ * checked, disabled over both; the focus ring comes from UI_LOOK_FOCUSED. */
+const struct ui_style *ui_style_for(const struct ui_theme *t, enum ui_part part, unsigned state);
 
 /* The embedded font faces (assets/); text.c picks one per run of text by its script. */
 enum ui_face {

@@ -11,14 +11,29 @@
 #define TARGET_MM 15.0
 #define PAD_MM    3.0
 
+/* The ring around the focused control, in its part's focus style, just outside its frame. */
 static void
-focus_ring(struct ui *ui, struct ui_rect r, uint32_t id)
+focus_ring(struct ui *ui, struct ui_rect r, uint32_t id, enum ui_part part)
 {
     if (!ui_has_focus(ui, id))
         return;
     int t = ui_mm(ui, 1.2);
     ui_frame(ui, (struct ui_rect){ r.x - t, r.y - t, r.w + 2 * t, r.h + 2 * t }, t,
-             ui->theme->focus);
+             ui->theme->style[part][UI_LOOK_FOCUSED].ring);
+}
+
+/* Fills and frames a part in the style of its state (UI_STATE_* bits; pressed is read from the
+ * toolkit) and returns its style, whose fg the label is drawn in. */
+static const struct ui_style *
+draw_part(struct ui *ui, struct ui_rect r, uint32_t id, enum ui_part part, unsigned state)
+{
+    if (ui_pressed(ui, id))
+        state |= UI_STATE_PRESSED;
+    const struct ui_style *st = ui_style_for(ui->theme, part, state);
+    int w = st->border_tenths_mm > 0 ? ui_mm(ui, st->border_tenths_mm / 10.0) : 1;
+    ui_fill(ui, r, st->bg);
+    ui_frame(ui, r, w > 0 ? w : 1, st->border);
+    return st;
 }
 
 void
@@ -59,29 +74,17 @@ bool
 ui_button_in(struct ui *ui, struct ui_rect r, const char *label, enum ui_button_kind kind,
              bool checked)
 {
-    const struct ui_theme *t = ui->theme;
-    uint32_t id = ui_node(ui, UI_ROLE_BUTTON, label, NULL, checked ? UI_STATE_CHECKED : 0, r, true);
-    bool pressed = ui_pressed(ui, id);
-    struct ui_color bg = kind == UI_BUTTON_PRIMARY ? t->primary_bg
-                         : kind == UI_BUTTON_QUIET ? t->header_bg
-                                                   : t->button_bg;
-    struct ui_color fg = kind == UI_BUTTON_PRIMARY ? t->primary_fg
-                         : kind == UI_BUTTON_QUIET ? t->header_fg
-                                                   : t->button_fg;
-    if (checked && kind != UI_BUTTON_PRIMARY) {
-        bg = t->primary_bg;
-        fg = t->primary_fg;
-    }
-    if (pressed)
-        bg = t->button_pressed;
-    ui_fill(ui, r, bg);
-    ui_frame(ui, r, ui_mm(ui, 0.5) > 0 ? ui_mm(ui, 0.5) : 1,
-             kind == UI_BUTTON_QUIET ? t->header_fg : t->border);
+    unsigned state = checked ? UI_STATE_CHECKED : 0;
+    uint32_t id = ui_node(ui, UI_ROLE_BUTTON, label, NULL, state, r, true);
+    enum ui_part part = kind == UI_BUTTON_PRIMARY ? UI_PART_PRIMARY
+                        : kind == UI_BUTTON_QUIET ? UI_PART_HEADER
+                                                  : UI_PART_BUTTON;
+    struct ui_color fg = draw_part(ui, r, id, part, state)->fg;
     int th = ui_text_height(ui, r.w - 2 * ui_mm(ui, PAD_MM), label, UI_TEXT_BOLD);
     struct ui_rect tr = { r.x + ui_mm(ui, PAD_MM), r.y + (r.h - th) / 2,
                           r.w - 2 * ui_mm(ui, PAD_MM), th };
     ui_text(ui, tr, label, UI_TEXT_BOLD, fg, UI_ALIGN_CENTER);
-    focus_ring(ui, r, id);
+    focus_ring(ui, r, id, part);
     return ui_clicked(ui, id);
 }
 
@@ -99,7 +102,6 @@ ui_button(struct ui *ui, const char *label, enum ui_button_kind kind)
 bool
 ui_tile(struct ui *ui, const char *title, const char *value, const char *detail)
 {
-    const struct ui_theme *t = ui->theme;
     int pad = ui_mm(ui, 4);
     int w = (ui->cols > 0 ? (ui->area.w - ui_mm(ui, 3) * (ui->cols - 1)) / ui->cols : ui->area.w) -
             2 * pad;
@@ -112,20 +114,18 @@ ui_tile(struct ui *ui, const char *title, const char *value, const char *detail)
     snprintf(spoken, sizeof(spoken), "%s%s%s", value != NULL ? value : "",
              detail != NULL && detail[0] ? ". " : "", detail != NULL ? detail : "");
     uint32_t id = ui_node(ui, UI_ROLE_TILE, title, spoken, 0, r, true);
-    ui_fill(ui, r, ui_pressed(ui, id) ? t->button_pressed : t->tile_bg);
-    ui_frame(ui, r, ui_mm(ui, 0.6) > 0 ? ui_mm(ui, 0.6) : 1, t->border);
+    struct ui_color fg = draw_part(ui, r, id, UI_PART_TILE, 0)->fg;
     struct ui_rect tr = { r.x + pad, r.y + pad, r.w - 2 * pad, r.h - 2 * pad };
-    tr.y += ui_text(ui, tr, title, UI_TEXT_BOLD, t->tile_fg, UI_ALIGN_START);
-    tr.y += ui_text(ui, tr, value, UI_TEXT_H1, t->tile_fg, UI_ALIGN_START);
-    ui_text(ui, tr, detail, UI_TEXT_SMALL, t->tile_fg, UI_ALIGN_START);
-    focus_ring(ui, r, id);
+    tr.y += ui_text(ui, tr, title, UI_TEXT_BOLD, fg, UI_ALIGN_START);
+    tr.y += ui_text(ui, tr, value, UI_TEXT_H1, fg, UI_ALIGN_START);
+    ui_text(ui, tr, detail, UI_TEXT_SMALL, fg, UI_ALIGN_START);
+    focus_ring(ui, r, id, UI_PART_TILE);
     return ui_clicked(ui, id);
 }
 
 bool
 ui_list_item(struct ui *ui, const char *title, const char *detail, const char *badge)
 {
-    const struct ui_theme *t = ui->theme;
     int pad = ui_mm(ui, 3);
     int bw = badge != NULL ? ui->area.w / 4 : 0;
     int w = ui->area.w - 2 * pad - bw;
@@ -135,18 +135,17 @@ ui_list_item(struct ui *ui, const char *title, const char *detail, const char *b
         h = ui_mm(ui, TARGET_MM);
     struct ui_rect r = ui_take(ui, h);
     uint32_t id = ui_node(ui, UI_ROLE_LISTITEM, title, detail, 0, r, true);
-    ui_fill(ui, r, ui_pressed(ui, id) ? t->button_pressed : t->tile_bg);
-    ui_frame(ui, r, 1, t->border);
+    struct ui_color fg = draw_part(ui, r, id, UI_PART_TILE, 0)->fg;
     struct ui_rect tr = ui_mirror(ui, (struct ui_rect){ r.x + pad, r.y + pad, w, r.h - 2 * pad });
-    int used = ui_text(ui, tr, title, UI_TEXT_BOLD, t->tile_fg, UI_ALIGN_START);
+    int used = ui_text(ui, tr, title, UI_TEXT_BOLD, fg, UI_ALIGN_START);
     tr.y += used;
-    ui_text(ui, tr, detail, UI_TEXT_SMALL, t->tile_fg, UI_ALIGN_START);
+    ui_text(ui, tr, detail, UI_TEXT_SMALL, fg, UI_ALIGN_START);
     if (badge != NULL) {
         struct ui_rect br =
             ui_mirror(ui, (struct ui_rect){ r.x + r.w - bw - pad, r.y + pad, bw, r.h - 2 * pad });
-        ui_text(ui, br, badge, UI_TEXT_BOLD, t->tile_fg, UI_ALIGN_END);
+        ui_text(ui, br, badge, UI_TEXT_BOLD, fg, UI_ALIGN_END);
     }
-    focus_ring(ui, r, id);
+    focus_ring(ui, r, id, UI_PART_TILE);
     return ui_clicked(ui, id);
 }
 
@@ -196,19 +195,21 @@ ui_banner(struct ui *ui, const char *text, bool warning)
 void
 ui_steps(struct ui *ui, const char *const *labels, int n, int current)
 {
-    const struct ui_theme *t = ui->theme;
     int h = ui_mm(ui, 12);
     struct ui_rect band = ui_take(ui, h);
     int w = band.w / (n > 0 ? n : 1);
     for (int i = 0; i < n; i++) {
         struct ui_rect r = ui_mirror(ui, (struct ui_rect){ band.x + i * w, band.y, w - 4, h });
         bool cur = i == current;
-        ui_fill(ui, r, cur ? t->primary_bg : t->tile_bg);
+        const struct ui_style *st =
+            ui_style_for(ui->theme, UI_PART_STEP, cur ? UI_STATE_CHECKED : 0);
+        ui_fill(ui, r, st->bg);
+        ui_frame(ui, r, 1, st->border);
         char text[96];
         snprintf(text, sizeof(text), "%d. %s", i + 1, labels[i]);
         int th = ui_line_height(ui, UI_TEXT_SMALL);
         ui_text(ui, (struct ui_rect){ r.x + 4, r.y + (r.h - th) / 2, r.w - 8, th }, text,
-                UI_TEXT_SMALL, cur ? t->primary_fg : t->tile_fg, UI_ALIGN_CENTER);
+                UI_TEXT_SMALL, st->fg, UI_ALIGN_CENTER);
         ui_node(ui, UI_ROLE_STEP, labels[i], cur ? "current" : (i < current ? "done" : "todo"),
                 cur ? UI_STATE_CHECKED : 0, r, false);
     }
@@ -316,16 +317,16 @@ ui_field(struct ui *ui, struct ui_field *f)
         if (changed)
             ui_invalidate(ui); /* the node above still has the old text */
     }
-    ui_fill(ui, r, t->field_bg);
-    ui_frame(ui, r, ui_mm(ui, 0.6) > 0 ? ui_mm(ui, 0.6) : 1,
-             f->error != NULL ? t->invalid : t->border);
+    const struct ui_style *st = draw_part(ui, r, id, UI_PART_FIELD, 0);
+    if (f->error != NULL)
+        ui_frame(ui, r, ui_mm(ui, 0.6) > 0 ? ui_mm(ui, 0.6) : 1, t->invalid);
     int th = ui_line_height(ui, UI_TEXT_BODY);
     char shown[sizeof(f->text) + 4];
     snprintf(shown, sizeof(shown), "%s%s", f->text, ui_has_focus(ui, id) ? "|" : "");
     ui_text(ui, (struct ui_rect){ r.x + pad, r.y + (r.h - th) / 2, r.w - 2 * pad, th }, shown,
-            UI_TEXT_BODY, t->field_fg, UI_ALIGN_START);
+            UI_TEXT_BODY, st->fg, UI_ALIGN_START);
     secure_zero(shown, sizeof(shown));
-    focus_ring(ui, r, id);
+    focus_ring(ui, r, id, UI_PART_FIELD);
     if (f->error != NULL) {
         int h = ui_text_height(ui, ui->area.w, f->error, UI_TEXT_BOLD);
         struct ui_rect er = ui_take(ui, h);
@@ -346,12 +347,11 @@ static bool
 key(struct ui *ui, struct ui_rect r, const char *label, enum ui_text_style style)
 {
     uint32_t id = ui_node(ui, UI_ROLE_KEY, label, NULL, 0, r, true);
-    ui_fill(ui, r, ui_pressed(ui, id) ? ui->theme->button_pressed : ui->theme->button_bg);
-    ui_frame(ui, r, 1, ui->theme->border);
+    struct ui_color fg = draw_part(ui, r, id, UI_PART_KEY, 0)->fg;
     int th = ui_line_height(ui, style);
-    ui_text(ui, (struct ui_rect){ r.x, r.y + (r.h - th) / 2, r.w, th }, label, style,
-            ui->theme->button_fg, UI_ALIGN_CENTER);
-    focus_ring(ui, r, id);
+    ui_text(ui, (struct ui_rect){ r.x, r.y + (r.h - th) / 2, r.w, th }, label, style, fg,
+            UI_ALIGN_CENTER);
+    focus_ring(ui, r, id, UI_PART_KEY);
     return ui_clicked(ui, id);
 }
 

@@ -1,5 +1,5 @@
 /* The toolkit without a display: a software renderer on a surface. Themes meet their contrast
- * ratios; taps go through hit
+ * ratios, every part in every state of the style table included; taps go through hit
  * testing (a drag or a double tap is not a click); Tab walks the focus; right to left mirrors
  * the layout. */
 #include <SDL.h>
@@ -120,9 +120,6 @@ TEST(themes_meet_contrast)
             { t->header_fg, t->header_bg, "a header button's frame" },
             { t->focus, t->tile_bg, "focus ring next to a tile" },
             { t->primary_bg, t->button_bg, "a checked option beside an unchecked one" },
-            /* Not yet met, so not listed (issue 18, the part x state style table): in the
-             * standard theme a checked header toggle is filled with primary_bg on header_bg
-             * (1.00:1, the same colour) and the focus ring on header_bg is 1.86:1. */
         };
         check_pairs(t, non_text, sizeof(non_text) / sizeof(non_text[0]), 3.0);
     }
@@ -130,6 +127,95 @@ TEST(themes_meet_contrast)
     double bw = ui_contrast_ratio((struct ui_color){ 0, 0, 0, 255 },
                                   (struct ui_color){ 255, 255, 255, 255 });
     CHECK(bw > 20.99 && bw < 21.01);
+}
+
+static const char *const part_names[UI_PART_COUNT] = {
+    "button", "primary button", "header control", "tile or list row", "key", "text field", "step",
+};
+static const char *const look_names[UI_LOOK_COUNT] = {
+    "normal", "pressed", "focused", "checked", "disabled",
+};
+
+/* Every part in every state of both themes (the style table, theme.c): its label against its
+ * fill at the theme's text ratio; its boundary (fill or frame, whichever stands out more)
+ * against what it sits on, the focus ring against that too, and a checked part's fill against
+ * the unchecked one at 3:1 (WCAG 1.4.11), so that checked never looks like unchecked. */
+TEST(every_part_in_every_state_meets_contrast)
+{
+    struct {
+        const struct ui_theme *t;
+        double text_min;
+    } cases[] = { { ui_theme_high_contrast(), 7.0 }, { ui_theme_standard(), 4.5 } };
+    for (size_t i = 0; i < 2; i++) {
+        const struct ui_theme *t = cases[i].t;
+        for (int p = 0; p < UI_PART_COUNT; p++) {
+            struct ui_color around = t->surround[p];
+            for (int l = 0; l < UI_LOOK_COUNT; l++) {
+                const struct ui_style *st = &t->style[p][l];
+                double text = ui_contrast_ratio(st->fg, st->bg);
+                CHECK_MSG(text >= cases[i].text_min, "%s: %s, %s: label %.2f:1 < %.1f:1", t->code,
+                          part_names[p], look_names[l], text, cases[i].text_min);
+                double fill = ui_contrast_ratio(st->bg, around);
+                double frame = ui_contrast_ratio(st->border, around);
+                double edge = fill > frame ? fill : frame;
+                CHECK_MSG(edge >= 3.0, "%s: %s, %s: boundary %.2f:1 < 3:1 against its background",
+                          t->code, part_names[p], look_names[l], edge);
+            }
+            double ring = ui_contrast_ratio(t->style[p][UI_LOOK_FOCUSED].ring, around);
+            CHECK_MSG(ring >= 3.0, "%s: %s: focus ring %.2f:1 < 3:1 against its background",
+                      t->code, part_names[p], ring);
+            double checked =
+                ui_contrast_ratio(t->style[p][UI_LOOK_CHECKED].bg, t->style[p][UI_LOOK_NORMAL].bg);
+            CHECK_MSG(checked >= 3.0, "%s: %s: checked %.2f:1 < 3:1 from unchecked", t->code,
+                      part_names[p], checked);
+            /* Focused is the normal look plus the ring. */
+            CHECK(memcmp(&t->style[p][UI_LOOK_FOCUSED].bg, &t->style[p][UI_LOOK_NORMAL].bg,
+                         sizeof(struct ui_color)) == 0);
+        }
+    }
+}
+
+static struct ui_color
+pixel_at(int x, int y)
+{
+    const unsigned char *px = (const unsigned char *)surface->pixels + y * surface->pitch + x * 4;
+    return (struct ui_color){ px[0], px[1], px[2], 255 };
+}
+
+static bool
+same_color(struct ui_color a, struct ui_color b)
+{
+    return a.r == b.r && a.g == b.g && a.b == b.b;
+}
+
+/* The widgets draw from the table: a header toggle that is on is filled with the checked style
+ * (not the header's own colour), one that is off with the normal style, in both themes. */
+TEST(checked_header_toggles_are_drawn_from_the_style_table)
+{
+    struct ui *ui = make_ui();
+    for (int hc = 0; hc < 2; hc++) {
+        ui_set_theme(ui, hc == 1);
+        const struct ui_theme *t = ui_theme(ui);
+        ui_begin(ui, 0);
+        ui_area(ui, (struct ui_rect){ 0, 0, 1080, 1920 });
+        ui_fill(ui, (struct ui_rect){ 0, 0, 1080, 400 }, t->header_bg);
+        ui_button_in(ui, (struct ui_rect){ 40, 40, 400, 200 }, "On", UI_BUTTON_QUIET, true);
+        ui_button_in(ui, (struct ui_rect){ 600, 40, 400, 200 }, "Off", UI_BUTTON_QUIET, false);
+        ui_end(ui);
+        ui_render(ui);
+        /* A corner inside the frame, away from the label. */
+        struct ui_color on = pixel_at(40 + 30, 40 + 30), off = pixel_at(600 + 30, 40 + 30);
+        const struct ui_style *want_on = &t->style[UI_PART_HEADER][UI_LOOK_CHECKED];
+        const struct ui_style *want_off = &t->style[UI_PART_HEADER][UI_LOOK_NORMAL];
+        CHECK_MSG(same_color(on, want_on->bg), "%s: checked toggle drawn #%02x%02x%02x", t->code,
+                  on.r, on.g, on.b);
+        CHECK_MSG(same_color(off, want_off->bg), "%s: unchecked toggle drawn #%02x%02x%02x",
+                  t->code, off.r, off.g, off.b);
+        CHECK_MSG(ui_contrast_ratio(on, off) >= 3.0, "%s: checked and unchecked %.2f:1", t->code,
+                  ui_contrast_ratio(on, off));
+    }
+    ui_set_theme(ui, false);
+    ui_destroy(ui);
 }
 
 TEST(taps_drags_and_double_taps)
@@ -423,6 +509,8 @@ main(void)
         return 0;
     }
     RUN(themes_meet_contrast);
+    RUN(every_part_in_every_state_meets_contrast);
+    RUN(checked_header_toggles_are_drawn_from_the_style_table);
     RUN(a_long_press_is_answered_once_and_only_by_what_asks_for_it);
     RUN(taps_drags_and_double_taps);
     RUN(keyboard_focus_and_enter);

@@ -1,0 +1,219 @@
+/* The session object and the citizen's mode. A session is created when someone identifies and
+ * destroyed as a unit at logout: its memory is guarded (sodium_malloc) and wiped when freed, and
+ * everything decrypted for it hangs off it, so ending it is one call. */
+#include "session.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "date.h"
+#include "kiosk.h"
+#include "pnr.h"
+
+#define LOG_MODULE "session"
+#include "log.h"
+
+/* The mode's state follows the session in the same allocation, aligned for anything. */
+#define STATE_OFFSET ((sizeof(struct session) + 15) / 16 * 16)
+
+struct session *
+session_create(struct kiosk *k, const struct session_mode *mode, const struct bankid_user *u,
+               const char *staff_id)
+{
+    xassert(k->session == NULL);
+    /* sodium_malloc puts the end of the block at its guard page: a size that is a multiple of
+     * 16 keeps the start (and so the mode's state) aligned. */
+    size_t size = (STATE_OFFSET + mode->state_size + 15) / 16 * 16;
+    struct session *s = sodium_malloc(size);
+    xassert(s != NULL);
+    memset(s, 0, size);
+    s->mode = mode;
+    s->mode_state = mode->state_size > 0 ? (unsigned char *)s + STATE_OFFSET : NULL;
+    snprintf(s->pnr12, sizeof(s->pnr12), "%s", u->personal_number);
+    snprintf(s->given_name, sizeof(s->given_name), "%s", u->given_name);
+    snprintf(s->surname, sizeof(s->surname), "%s", u->surname);
+    snprintf(s->staff_id, sizeof(s->staff_id), "%s", staff_id);
+    k->session = s;
+    k->m->signed_in = true;
+    k->m->role = mode->role;
+    k->last_input_ms = kiosk_now_ms(k);
+    LOG_INFO("%s session began", mode->name);
+    mode->begin(k, s, u);
+    return s;
+}
+
+void
+session_forget_citizen(struct kiosk *k, struct session *s)
+{
+    for (size_t i = 0; i < STORE_KIND_COUNT; i++) {
+        store_rows_free(s->rows[i]);
+        s->rows[i] = NULL;
+    }
+    store_rows_free(s->events);
+    store_rows_free(s->documents);
+    s->events = s->documents = NULL;
+    qr_matrix_free(&s->payqr);
+    memset(&s->payqr, 0, sizeof(s->payqr));
+    s->citizen_id = 0;
+    struct model *m = k->m;
+    struct model_records *views[] = { &m->cases,    &m->events,  &m->documents,    &m->queues,
+                                      &m->invoices, &m->permits, &m->appointments, &m->payouts };
+    for (size_t i = 0; i < sizeof(views) / sizeof(views[0]); i++)
+        memset(views[i], 0, sizeof(*views[i]));
+    memset(&m->ov, 0, sizeof(m->ov));
+    m->payqr = NULL;
+    m->payqr_size = 0;
+}
+
+void
+session_destroy(struct kiosk *k, struct session *s)
+{
+    if (s == NULL)
+        return;
+    if (s->mode->end != NULL)
+        s->mode->end(k, s);
+    session_forget_citizen(k, s);
+    if (k->session == s)
+        k->session = NULL;
+    sodium_free(s); /* wipes it: names, personnummer, the mode's state */
+}
+
+bool
+session_load(struct kiosk *k, struct session *s, enum store_kind kind)
+{
+    store_rows_free(s->rows[kind]);
+    s->rows[kind] = NULL;
+    if (k->ks.store == NULL || s->citizen_id == 0 || !s->mode->may_read(k, s, kind))
+        return false;
+    struct store_actor actor = s->mode->actor(k, s);
+    if (store_list(k->ks.store, &actor, kind, s->citizen_id, 0, &s->rows[kind]) != STORE_OK) {
+        LOG_WARN("cannot read %s rows", store_kind(kind)->name);
+        return false;
+    }
+    return true;
+}
+
+/* --- Översikt ----------------------------------------------------------------------------- */
+
+void
+session_overview(const struct model *m, const char *today, int64_t now, struct model_overview *o)
+{
+    memset(o, 0, sizeof(*o));
+    const struct model_records *l = &m->cases;
+    o->cases_total = (int)l->n;
+    for (size_t i = 0; i < l->n; i++) {
+        const char *st = model_text(l, i, "status");
+        o->open_cases += st != NULL && strcmp(st, "avslutat") != 0;
+    }
+    l = &m->invoices;
+    for (size_t i = 0; i < l->n; i++) {
+        if (model_num(l, i, "paid"))
+            continue;
+        o->unpaid_invoices++;
+        o->unpaid_total_ore += model_num(l, i, "amount_ore");
+        const char *d = model_text(l, i, "due_date");
+        if (d != NULL && strcmp(d, today) < 0)
+            o->overdue_invoices++;
+        if (d != NULL && (o->next_due_date == NULL || strcmp(d, o->next_due_date) < 0))
+            o->next_due_date = d;
+    }
+    l = &m->queues;
+    o->queue_entries = (int)l->n;
+    for (size_t i = 0; i < l->n; i++) {
+        long long pos = model_num(l, i, "position");
+        if (o->best_queue_position == 0 || pos < o->best_queue_position)
+            o->best_queue_position = (int)pos;
+    }
+    l = &m->appointments;
+    for (size_t i = 0; i < l->n; i++) {
+        int64_t t = (int64_t)model_num(l, i, "starts_at");
+        if (t >= now && (o->next_appointment_at == 0 || t < o->next_appointment_at)) {
+            o->next_appointment_at = t;
+            o->next_appointment_place = model_text(l, i, "place");
+        }
+    }
+    l = &m->permits;
+    for (size_t i = 0; i < l->n; i++) {
+        const char *v = model_text(l, i, "valid_to");
+        if (v != NULL && (o->permit_valid_to == NULL || strcmp(v, o->permit_valid_to) > 0))
+            o->permit_valid_to = v;
+    }
+    l = &m->payouts;
+    for (size_t i = 0; i < l->n; i++) {
+        const char *d = model_text(l, i, "payout_date");
+        if (d != NULL && strcmp(d, today) >= 0 &&
+            (o->next_payout_date == NULL || strcmp(d, o->next_payout_date) < 0)) {
+            o->next_payout_date = d;
+            o->next_payout_ore = model_num(l, i, "amount_ore");
+        }
+    }
+}
+
+/* --- The citizen's mode ------------------------------------------------------------------- */
+
+/* Finds the person in the cache, reads each personal table once (decrypted and audit-logged
+ * once) and computes Översikt from those rows. */
+static void
+citizen_begin(struct kiosk *k, struct session *s, const struct bankid_user *u)
+{
+    struct model *m = k->m;
+    m->given_name = s->given_name;
+    m->surname = s->surname;
+    struct pnr p;
+    struct date today = date_today_stockholm();
+    if (pnr_parse(s->pnr12, today, 0, &p) == PNR_OK) {
+        pnr_format(&p, PNR_STYLE_MASKED, today, m->pnr_masked);
+        pnr_format(&p, PNR_STYLE_LONG, today, m->pnr_shown);
+    }
+    sodium_memzero(&p, sizeof(p));
+    if (k->ks.store != NULL &&
+        store_citizen_find(k->ks.store, s->pnr12, &s->citizen_id) == STORE_OK) {
+        static const enum store_kind kinds[] = { STORE_KIND_CASE,        STORE_KIND_QUEUE_ENTRY,
+                                                 STORE_KIND_INVOICE,     STORE_KIND_PERMIT,
+                                                 STORE_KIND_APPOINTMENT, STORE_KIND_PAYOUT };
+        for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+            (void)session_load(k, s, kinds[i]);
+    } else {
+        s->citizen_id = 0;
+        LOG_INFO("identified person has no data on this kiosk");
+    }
+    kiosk_records_from(&m->cases, s->rows[STORE_KIND_CASE]);
+    kiosk_records_from(&m->queues, s->rows[STORE_KIND_QUEUE_ENTRY]);
+    kiosk_records_from(&m->invoices, s->rows[STORE_KIND_INVOICE]);
+    kiosk_records_from(&m->permits, s->rows[STORE_KIND_PERMIT]);
+    kiosk_records_from(&m->appointments, s->rows[STORE_KIND_APPOINTMENT]);
+    kiosk_records_from(&m->payouts, s->rows[STORE_KIND_PAYOUT]);
+    char iso[11];
+    date_format_iso(today, iso);
+    session_overview(m, iso, kiosk_now_utc(k), &m->ov);
+    kiosk_go(k, SCREEN_OVERVIEW);
+}
+
+static struct store_actor
+citizen_actor(const struct kiosk *k, const struct session *s)
+{
+    return (struct store_actor){ STORE_SESSION_CITIZEN, NULL, NULL };
+}
+
+static bool
+citizen_may_read(const struct kiosk *k, const struct session *s, enum store_kind kind)
+{
+    return true; /* their own data, all of it */
+}
+
+static bool
+citizen_may_submit(const struct kiosk *k, const struct session *s, const char **err)
+{
+    return true;
+}
+
+const struct session_mode session_citizen = {
+    .name = "citizen",
+    .role = MODEL_ROLE_CITIZEN,
+    .home = SCREEN_OVERVIEW,
+    .begin = citizen_begin,
+    .actor = citizen_actor,
+    .may_read = citizen_may_read,
+    .may_submit = citizen_may_submit,
+};
