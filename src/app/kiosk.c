@@ -46,16 +46,9 @@ kiosk_records_from(struct model_records *out, const struct store_rows *rows)
     memset(out, 0, sizeof(*out));
     if (rows == NULL)
         return;
-    const struct store_kind_def *d = store_kind(rows->kind);
-    static const char *names[STORE_KIND_COUNT][STORE_MAX_FIELDS];
-    for (size_t i = 0; i < d->n_fields; i++)
-        names[rows->kind][i] = d->fields[i].name;
+    out->kind = (enum record_kind)rows->kind;
     out->n = rows->n;
-    /* struct model_record mirrors struct store_row field for field. */
-    _Static_assert(sizeof(struct model_record) == sizeof(struct store_row), "model_record");
-    out->rows = (const struct model_record *)(const void *)rows->rows;
-    out->fields = names[rows->kind];
-    out->n_fields = d->n_fields;
+    out->rows = rows->rows;
 }
 
 /* --- Navigation ---------------------------------------------------------------------------- */
@@ -388,17 +381,18 @@ prepare_payqr(struct kiosk *k)
     k->m.payqr = NULL;
     const struct model_records *l = &k->m.invoices;
     size_t i = k->m.selected;
-    if (i >= l->n || model_num(l, i, "paid") != 0)
+    if (i >= l->n || model_num(l, i, REC_INVOICE_PAID) != 0)
         return;
     struct payqr_invoice inv = {
-        .payee_name = model_text(l, i, "issuer") ? model_text(l, i, "issuer") : "Stockholms stad",
+        .payee_name = model_text(l, i, REC_INVOICE_ISSUER) ? model_text(l, i, REC_INVOICE_ISSUER)
+                                                           : "Stockholms stad",
         .payee_orgnr = "212000-0142",
-        .reference = model_text(l, i, "ocr"),
-        .amount_ore = model_num(l, i, "amount_ore"),
+        .reference = model_text(l, i, REC_INVOICE_OCR),
+        .amount_ore = model_num(l, i, REC_INVOICE_AMOUNT_ORE),
         .account_type = PAYQR_BANKGIRO,
-        .account = model_text(l, i, "bankgiro"),
+        .account = model_text(l, i, REC_INVOICE_BANKGIRO),
     };
-    const char *due = model_text(l, i, "due_date");
+    const char *due = model_text(l, i, REC_INVOICE_DUE_DATE);
     if (inv.reference == NULL || inv.account == NULL || due == NULL ||
         !date_parse_iso(due, &inv.due_date))
         return;

@@ -373,7 +373,7 @@ TEST(store_personal_data_never_reaches_the_disk_in_clear)
         if (store_open(f.db, f.key, &f.store, &err) != STORE_OK)
             _exit(3);
         fixture_seed_tolvan(&f);
-        enum { N = 12000 };
+        enum { N = 36000 }; /* records are sealed whole: ~150 bytes a case */
         static struct store_change big[N];
         static char ids[N][16];
         for (int i = 0; i < N; i++) {
@@ -451,13 +451,13 @@ TEST(store_tampered_or_moved_ciphertext_is_refused_and_logged)
     log_set_sink(capture, &logs);
     struct store_rows *rows = NULL;
 
-    /* One flipped byte in the middle of a sealed title. */
-    raw_flip(f.db, "cases", "f_title", case1, 40);
+    /* One flipped byte in the middle of a sealed record. */
+    raw_flip(f.db, "cases", "sealed", case1, 40);
     fixture_reopen(&f);
     CHECK_INT(STORE_ERR_TAMPERED,
               store_list(f.store, &citizen_actor, STORE_KIND_CASE, tolvan, 0, &rows));
     CHECK(logs.errors >= 1);
-    CHECK(strstr(logs.last, "cases.title") != NULL);
+    CHECK(strstr(logs.last, "sealed record of cases row") != NULL);
     store_close(f.store);
     f.store = NULL;
     fixture_finish(&f);
@@ -468,7 +468,7 @@ TEST(store_tampered_or_moved_ciphertext_is_refused_and_logged)
     CHECK_INT(STORE_OK, store_citizen_find(f.store, "191212121212", &tolvan));
     char sql[400];
     snprintf(sql, sizeof(sql),
-             "UPDATE cases SET f_title = (SELECT f_title FROM cases WHERE server_id='%s')"
+             "UPDATE cases SET sealed = (SELECT sealed FROM cases WHERE server_id='%s')"
              " WHERE server_id='%s'",
              ref(f.store, STORE_KIND_CASE, "case-1"), ref(f.store, STORE_KIND_CASE, "case-2"));
     store_close(f.store);
@@ -487,7 +487,7 @@ TEST(store_tampered_or_moved_ciphertext_is_refused_and_logged)
         const char *c1 = ref(f.store, STORE_KIND_CITIZEN, "cit-1");
         const char *c2 = ref(f.store, STORE_KIND_CITIZEN, "cit-2");
         snprintf(sql, sizeof(sql),
-                 "UPDATE citizens SET f_given_name = (SELECT f_given_name FROM citizens WHERE"
+                 "UPDATE citizens SET sealed = (SELECT sealed FROM citizens WHERE"
                  " server_id='%s') WHERE server_id='%s';"
                  "UPDATE citizens SET wrapped_key = (SELECT wrapped_key FROM citizens WHERE"
                  " server_id='%s') WHERE server_id='%s'",
@@ -580,7 +580,7 @@ TEST(store_erasing_a_citizen_with_a_pending_submission_keeps_the_submission)
     CHECK_INT(STORE_OK, store_citizen_erase(f.store, cid));
     CHECK_INT(STORE_ERR_NOT_FOUND, store_citizen_find(f.store, "191212121212", &cid));
     CHECK_INT(0, raw_count(f.db, "SELECT count(*) FROM invoices"));
-    CHECK_INT(0, raw_count(f.db, "SELECT count(*) FROM citizens WHERE f_pnr IS NOT NULL"));
+    CHECK_INT(0, raw_count(f.db, "SELECT count(*) FROM citizens WHERE sealed IS NOT NULL"));
     struct store_outbox *ob = NULL;
     CHECK_INT(STORE_OK, store_outbox_list(f.store, true, 0, &ob));
     CHECK_INT(1, ob ? ob->n : 0);
