@@ -78,9 +78,8 @@ go(void *app, enum screen_id s)
     const struct screen_impl *next = screen_impl(s);
     if (next->enter != NULL)
         next->enter(&k->m);
-    if (k->ks.store != NULL && store_usage_count(k->ks.store, kiosk_now_utc(k), next->name,
-                                                 i18n_current()->code, "shown") != STORE_OK)
-        LOG_WARN("usage counter not written");
+    /* Counted in memory: the sync runner's thread writes them, never this one. */
+    store_usage_add(k->usage, kiosk_now_utc(k), next->name, i18n_current()->code, "shown");
     ui_invalidate(k->ui);
 }
 
@@ -230,6 +229,8 @@ kiosk_logout(struct kiosk *k)
     k->idle_deadline_ms = 0;
     if (was)
         LOG_INFO("session ended");
+    if (k->sync != NULL)
+        sync_runner_flush_usage(k->sync);
     ui_invalidate(k->ui);
 }
 
@@ -803,6 +804,7 @@ cmd_kiosk(int argc, char **argv)
     }
     struct errbuf err = { "" };
     struct kiosk *k = xcalloc(1, sizeof(*k));
+    k->usage = store_usage_create();
     k->cfg = settings_current();
     k->headless = headless;
     k->tree_fd = tree_fd;
@@ -866,6 +868,7 @@ cmd_kiosk(int argc, char **argv)
                 .device_id = config_get_string(k->cfg, "device.id"),
                 .districts = config_get_string(k->cfg, "device.districts"),
                 .interval_s = (int)config_get_int(k->cfg, "sync.interval_s"),
+                .usage = k->usage,
             };
             k->sync = sync_runner_start(&rc_sync, &err);
             if (k->sync == NULL)
@@ -907,7 +910,10 @@ cmd_kiosk(int argc, char **argv)
 out:
     stop_identification(k);
     kiosk_tech_finish(k);
-    sync_runner_stop(k->sync);
+    sync_runner_stop(k->sync); /* writes the usage counters */
+    if (k->ks.store != NULL && store_usage_flush(k->usage, k->ks.store) != STORE_OK)
+        LOG_WARN("usage counters not written");
+    store_usage_destroy(k->usage);
     kiosk_state_close(&k->ks);
     speech_close(k->speech);
     if (k->plat != NULL) {

@@ -36,6 +36,7 @@ struct kiosk {
     const struct config *cfg;
     struct kiosk_state ks;
     struct sync_runner *sync;
+    struct store_usage *usage; /* counted in memory; the sync runner writes them */
     struct platform *plat;
     struct ui *ui;
     struct model m;

@@ -395,9 +395,24 @@ enum store_error store_roles_get(struct store *s, unsigned char **document, size
 
 /* --- Usage counters (no personal data) ---------------------------------------------------- */
 
-/* Adds one to the counter for (hour of `at`, screen, language, outcome). */
+/* Adds one to the counter for (hour of `at`, screen, language, outcome), written at once. */
 enum store_error store_usage_count(struct store *s, int64_t at, const char *screen,
                                    const char *lang, const char *outcome) WARN_UNUSED;
+
+/* Counters tallied in memory, for a caller that must not wait on the disk (the UI counts every
+ * navigation): store_usage_add only counts, from any thread; store_usage_flush writes the
+ * tally in one transaction, from whichever thread owns that store connection (the sync runner,
+ * and at shutdown), keeping the counts for the next flush if it cannot write them. Screen,
+ * language and outcome are short codes (longer ones are cut). */
+struct store_usage;
+struct store_usage *store_usage_create(void);
+void store_usage_add(struct store_usage *u, int64_t at, const char *screen, const char *lang,
+                     const char *outcome);
+enum store_error store_usage_flush(struct store_usage *u, struct store *s) WARN_UNUSED;
+/* Counts not written yet. */
+size_t store_usage_pending(struct store_usage *u);
+/* Frees the tally; counts not flushed are lost. Accepts NULL. */
+void store_usage_destroy(struct store_usage *u);
 
 #ifdef MINASIDOR_UNIT_TEST
 /* Test builds only: the raw root key (to prove it is not on disk), opening at an older schema

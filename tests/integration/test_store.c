@@ -1,4 +1,5 @@
 /* Suite `store`: the encrypted cache on real SQLite files. */
+#include <pthread.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -943,6 +944,66 @@ TEST(store_keeps_the_signed_role_list_byte_for_byte)
     fixture_finish(&f);
 }
 
+/* The UI counts every navigation: in memory, from any thread, written in one transaction by
+ * whoever flushes; nothing counted is lost, also while a flush is under way or when it fails. */
+struct counting {
+    struct store_usage *u;
+    const char *screen;
+};
+
+static void *
+count_many(void *arg)
+{
+    const struct counting *c = arg;
+    for (int i = 0; i < 5000; i++)
+        store_usage_add(c->u, 1763800000 + i % 2 * 3600, c->screen, "sv", "shown");
+    return NULL;
+}
+
+TEST(store_usage_counts_in_memory_and_writes_them_in_batches_without_loss)
+{
+    struct fixture f;
+    fixture_init(&f);
+    struct store_usage *u = store_usage_create();
+    store_usage_add(u, 1763800000, "overview", "sv", "shown");
+    store_usage_add(u, 1763800100, "overview", "sv", "shown");
+    store_usage_add(u, 1763800100, "invoices", "en", "shown");
+    CHECK_INT(3, store_usage_pending(u));
+    CHECK_INT(0, raw_count(f.db, "SELECT count(*) FROM usage_counters"));
+    CHECK_INT(STORE_OK, store_usage_flush(u, f.store));
+    CHECK_INT(0, store_usage_pending(u));
+    CHECK_INT(2, raw_count(f.db, "SELECT count FROM usage_counters WHERE screen='overview'"));
+    CHECK_INT(1, raw_count(f.db, "SELECT count FROM usage_counters WHERE screen='invoices'"));
+
+    /* A flush that cannot write keeps the counts for the next one. */
+    store_usage_add(u, 1763800200, "overview", "sv", "shown");
+    raw_sql(f.db, "ALTER TABLE usage_counters RENAME TO usage_away");
+    log_set_sink(capture, &(struct logs){ 0 });
+    CHECK(store_usage_flush(u, f.store) != STORE_OK);
+    log_set_sink(NULL, NULL);
+    CHECK_INT(1, store_usage_pending(u));
+    raw_sql(f.db, "ALTER TABLE usage_away RENAME TO usage_counters");
+    CHECK_INT(STORE_OK, store_usage_flush(u, f.store));
+    CHECK_INT(3, raw_count(f.db, "SELECT count FROM usage_counters WHERE screen='overview'"));
+
+    /* Two threads counting while this one flushes, again and again. */
+    struct counting a = { u, "cases" }, b = { u, "queues" };
+    pthread_t ta, tb;
+    CHECK(pthread_create(&ta, NULL, count_many, &a) == 0);
+    CHECK(pthread_create(&tb, NULL, count_many, &b) == 0);
+    for (int i = 0; i < 20; i++)
+        CHECK_INT(STORE_OK, store_usage_flush(u, f.store));
+    pthread_join(ta, NULL);
+    pthread_join(tb, NULL);
+    CHECK_INT(STORE_OK, store_usage_flush(u, f.store));
+    CHECK_INT(10000, raw_count(f.db, "SELECT sum(count) FROM usage_counters WHERE screen IN"
+                                     " ('cases', 'queues')"));
+    CHECK_INT(4, raw_count(f.db, "SELECT count(*) FROM usage_counters WHERE screen IN"
+                                 " ('cases', 'queues')"));
+    store_usage_destroy(u);
+    fixture_finish(&f);
+}
+
 int
 main(void)
 {
@@ -963,5 +1024,6 @@ main(void)
     RUN(store_migrates_from_every_previous_schema);
     RUN(store_refuses_newer_and_foreign_databases);
     RUN(store_keeps_the_signed_role_list_byte_for_byte);
+    RUN(store_usage_counts_in_memory_and_writes_them_in_batches_without_loss);
     return test_done();
 }
