@@ -510,6 +510,37 @@ TEST(store_tampered_or_moved_ciphertext_is_refused_and_logged)
     fixture_finish(&f);
 }
 
+/* Every write of a record is a new version, bound into its seal: the ciphertext the same row
+ * held before does not open in its place (the record's other fields cannot be rolled back one
+ * by one either: they are sealed together). */
+TEST(store_an_older_version_of_a_record_does_not_open_in_its_place)
+{
+    struct fixture f;
+    fixture_init(&f);
+    fixture_seed_tolvan(&f);
+    int64_t tolvan;
+    CHECK_INT(STORE_OK, store_citizen_find(f.store, "191212121212", &tolvan));
+    raw_sql(f.db, "CREATE TABLE old_copy AS SELECT sealed FROM cases WHERE server_id='case-1'");
+    struct store_change upd = change(STORE_KIND_CASE, "case-1", "cit-1", NULL, "case_number",
+                                     "BR-2026-0412", "main", "aldreomsorg", "type", "hemtjanst",
+                                     "class", "ny_ansokan", "status", "avslutat", NULL);
+    struct errbuf err;
+    CHECK_INT(STORE_OK, store_apply(f.store, &upd, 1, "u1", NULL, &err));
+    CHECK_INT(2, raw_count(f.db, "SELECT version FROM cases WHERE server_id='case-1'"));
+    struct store_rows *rows = NULL;
+    CHECK_INT(STORE_OK, store_list(f.store, &citizen_actor, STORE_KIND_CASE, tolvan, 0, &rows));
+    store_rows_free(rows);
+    raw_sql(f.db, "UPDATE cases SET sealed=(SELECT sealed FROM old_copy) WHERE"
+                  " server_id='case-1'");
+    struct logs logs = { 0 };
+    log_set_sink(capture, &logs);
+    CHECK_INT(STORE_ERR_TAMPERED,
+              store_list(f.store, &citizen_actor, STORE_KIND_CASE, tolvan, 0, &rows));
+    log_set_sink(NULL, NULL);
+    CHECK(strstr(logs.last, "sealed record of cases row") != NULL);
+    fixture_finish(&f);
+}
+
 TEST(store_crypto_shredding_leaves_nothing_and_spares_others)
 {
     struct fixture f;
@@ -1014,6 +1045,7 @@ main(void)
     RUN(store_apply_tombstones_and_updates);
     RUN(store_personal_data_never_reaches_the_disk_in_clear);
     RUN(store_tampered_or_moved_ciphertext_is_refused_and_logged);
+    RUN(store_an_older_version_of_a_record_does_not_open_in_its_place);
     RUN(store_crypto_shredding_leaves_nothing_and_spares_others);
     RUN(store_erasing_a_citizen_with_a_pending_submission_keeps_the_submission);
     RUN(store_wrong_or_exposed_keys_are_refused_clearly);
