@@ -230,16 +230,18 @@ struct migration {
     const char *const *sql;
     /* Work that needs the keys, in the same transaction after the SQL; NULL if none. */
     enum store_error (*with_keys)(struct store *s, struct errbuf *err);
+    /* Rewrites most of the file: VACUUM afterwards, so that it shrinks to what it holds. */
+    bool compact;
 };
 
 static const struct migration migrations[] = {
-    { migration_1, NULL },
-    { migration_2, NULL },
-    { migration_3, NULL },
-    { migration_4, migrate_4 },
-    { migration_5, store_migrate_server_refs },
-    { migration_6, NULL },
-    { migration_7, store_migrate_sealed_records },
+    { migration_1, NULL, false },
+    { migration_2, NULL, false },
+    { migration_3, NULL, false },
+    { migration_4, migrate_4, false },
+    { migration_5, store_migrate_server_refs, false },
+    { migration_6, NULL, false },
+    { migration_7, store_migrate_sealed_records, true },
 };
 
 int
@@ -277,6 +279,7 @@ schema_migrate(struct store *s, int target, struct errbuf *err)
                 v, store_schema_version());
         return STORE_ERR_SCHEMA;
     }
+    bool compact = false;
     for (int next = v + 1; next <= target; next++) {
         enum store_error e = tx_begin(s);
         if (e != STORE_OK)
@@ -304,6 +307,11 @@ schema_migrate(struct store *s, int target, struct errbuf *err)
             return e;
         }
         LOG_INFO("schema migrated to version %d", next);
+        compact = compact || m->compact;
     }
+    /* Outside any transaction. The freed pages hold nothing readable (secure_delete): this is
+     * only for the size, so a failure (a full disk) leaves a larger file, not an error. */
+    if (compact && sql_exec(s, "VACUUM") != STORE_OK)
+        LOG_WARN("the database could not be compacted after its migration");
     return STORE_OK;
 }
