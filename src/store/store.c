@@ -561,11 +561,20 @@ value_text(const struct store_field_def *f, const struct store_value *v, char nu
 {
     if (!v->set)
         return NULL;
-    if (f->type == STORE_FIELD_INT) {
-        snprintf(num, 24, "%lld", v->num);
-        return num;
-    }
-    return v->text;
+    if (f->type != STORE_FIELD_INT)
+        return v->text;
+    /* Decimal by hand: snprintf per field showed in the profile of applying a page. */
+    unsigned long long u =
+        v->num < 0 ? 0ULL - (unsigned long long)v->num : (unsigned long long)v->num;
+    char *p = num + 23;
+    *p = '\0';
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u != 0);
+    if (v->num < 0)
+        *--p = '-';
+    return p;
 }
 
 /* The citizen's case store id, sealed under their key: a submission must name it. */
@@ -918,9 +927,14 @@ store_reset_synced(struct store *s)
     for (size_t i = 0; i < n && e == STORE_OK; i++)
         e = erase_in_tx(s, ids[i]);
     free(ids);
+    for (int k = 0; k < STORE_KIND_COUNT && e == STORE_OK; k++) {
+        char sql[96];
+        snprintf(sql, sizeof(sql), "DELETE FROM %s", store_kind((enum store_kind)k)->table);
+        if (!store_kind((enum store_kind)k)->personal)
+            e = sql_exec(s, sql);
+    }
     if (e == STORE_OK)
-        e = sql_exec(s, "DELETE FROM articles; DELETE FROM units; DELETE FROM set_aside;"
-                        "UPDATE sync_state SET cursor='' WHERE id=1");
+        e = sql_exec(s, "DELETE FROM set_aside; UPDATE sync_state SET cursor='' WHERE id=1");
     if (e == STORE_OK)
         e = tx_commit(s);
     if (e != STORE_OK) {

@@ -154,16 +154,13 @@ counts(const struct config *cfg)
 {
     sqlite3 *db = NULL;
     sqlite3_open_v2(config_get_string(cfg, "store.path"), &db, SQLITE_OPEN_READONLY, NULL);
-    static const char *const tables[] = { "citizens",       "cases",         "case_events",
-                                          "case_documents", "queue_entries", "invoices",
-                                          "permits",        "appointments",  "payouts",
-                                          "articles",       "units" };
-    for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
-        char *sql = xasprintf("SELECT count(*) FROM %s", tables[i]);
+    for (int k = 0; k < STORE_KIND_COUNT; k++) {
+        const char *table = store_kind((enum store_kind)k)->table;
+        char *sql = xasprintf("SELECT count(*) FROM %s", table);
         sqlite3_stmt *st = NULL;
         sqlite3_prepare_v2(db, sql, -1, &st, NULL);
         if (sqlite3_step(st) == SQLITE_ROW)
-            printf("%s %lld\n", tables[i], (long long)sqlite3_column_int64(st, 0));
+            printf("%s %lld\n", table, (long long)sqlite3_column_int64(st, 0));
         sqlite3_finalize(st);
         free(sql);
     }
