@@ -262,6 +262,28 @@ user_version(sqlite3 *db)
     return v;
 }
 
+/* After a migration that rewrote most of the file: VACUUM, outside any transaction, with this
+ * version's page size (which only a VACUUM outside WAL mode can change). The freed pages hold
+ * nothing readable (secure_delete): this is for the size and speed, so a failure (a full disk)
+ * leaves a larger file, not an error; but the database must be back in WAL mode. */
+static enum store_error
+compact_database(struct store *s, struct errbuf *err)
+{
+    if (sql_exec(s, "PRAGMA journal_mode=DELETE") != STORE_OK ||
+        sql_exec(s, STORE_PAGE_SIZE_SQL) != STORE_OK || sql_exec(s, "VACUUM") != STORE_OK)
+        LOG_WARN("the database could not be compacted after its migration");
+    sqlite3_stmt *st = NULL;
+    bool wal = sqlite3_prepare_v2(s->db, "PRAGMA journal_mode=WAL", -1, &st, NULL) == SQLITE_OK &&
+               sqlite3_step(st) == SQLITE_ROW &&
+               strcmp((const char *)sqlite3_column_text(st, 0), "wal") == 0;
+    sqlite3_finalize(st);
+    if (!wal) {
+        err_set(err, "write-ahead logging could not be turned on again after the migration");
+        return STORE_ERR_IO;
+    }
+    return STORE_OK;
+}
+
 enum store_error
 schema_migrate(struct store *s, int target, struct errbuf *err)
 {
@@ -309,9 +331,5 @@ schema_migrate(struct store *s, int target, struct errbuf *err)
         LOG_INFO("schema migrated to version %d", next);
         compact = compact || m->compact;
     }
-    /* Outside any transaction. The freed pages hold nothing readable (secure_delete): this is
-     * only for the size, so a failure (a full disk) leaves a larger file, not an error. */
-    if (compact && sql_exec(s, "VACUUM") != STORE_OK)
-        LOG_WARN("the database could not be compacted after its migration");
-    return STORE_OK;
+    return compact ? compact_database(s, err) : STORE_OK;
 }

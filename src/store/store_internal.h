@@ -8,6 +8,11 @@
 
 #define KEY_BYTES 32
 
+/* The database's page size (new databases, and a migration that compacts): 8 KiB applied a
+ * page of records faster than SQLite's 4 KiB (store_bench: 0.64x plain SQLite's rate at 20 000
+ * citizens, 0.60x with 4 KiB). */
+#define STORE_PAGE_SIZE_SQL "PRAGMA page_size=8192"
+
 /* Subkey ids under the root key (crypto_kdf, context "minasido"). Never renumber. */
 enum subkey {
     SUBKEY_KEK = 1,    /* wraps citizens' data keys */
