@@ -541,6 +541,22 @@ TEST(store_an_older_version_of_a_record_does_not_open_in_its_place)
     fixture_finish(&f);
 }
 
+/* The store's descriptors, tables and the typed field names (REC_INVOICE_ISSUER) are one
+ * description (record_kinds.h): each name is its kind's and its field's. */
+#define CHECK_FIELD(K, NAME, w, ty, req)                                                         \
+    CHECK_INT(STORE_KIND_##K, RECORD_FIELD_KIND(REC_##K##_##NAME));                              \
+    CHECK_STR(w, store_kind(STORE_KIND_##K)->fields[RECORD_FIELD_INDEX(REC_##K##_##NAME)].name); \
+    CHECK_INT(RECORD_FIELD_INDEX(REC_##K##_##NAME), store_field_index(STORE_KIND_##K, w));
+#define CHECK_KIND(NAME, w, t, pers, par)                                          \
+    NAME##_FIELDS(CHECK_FIELD) CHECK_STR(t, store_kind(STORE_KIND_##NAME)->table); \
+    CHECK_INT(REC_##NAME##_N_FIELDS, store_kind(STORE_KIND_##NAME)->n_fields);
+
+TEST(store_kinds_and_typed_field_names_are_one_description)
+{
+    RECORD_KINDS(CHECK_KIND)
+    CHECK_INT(RECORD_KIND_COUNT, STORE_KIND_COUNT);
+}
+
 TEST(store_crypto_shredding_leaves_nothing_and_spares_others)
 {
     struct fixture f;
@@ -1046,6 +1062,7 @@ main(void)
     RUN(store_personal_data_never_reaches_the_disk_in_clear);
     RUN(store_tampered_or_moved_ciphertext_is_refused_and_logged);
     RUN(store_an_older_version_of_a_record_does_not_open_in_its_place);
+    RUN(store_kinds_and_typed_field_names_are_one_description);
     RUN(store_crypto_shredding_leaves_nothing_and_spares_others);
     RUN(store_erasing_a_citizen_with_a_pending_submission_keeps_the_submission);
     RUN(store_wrong_or_exposed_keys_are_refused_clearly);
