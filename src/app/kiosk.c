@@ -46,16 +46,9 @@ kiosk_records_from(struct model_records *out, const struct store_rows *rows)
     memset(out, 0, sizeof(*out));
     if (rows == NULL)
         return;
-    const struct store_kind_def *d = store_kind(rows->kind);
-    static const char *names[STORE_KIND_COUNT][STORE_MAX_FIELDS];
-    for (size_t i = 0; i < d->n_fields; i++)
-        names[rows->kind][i] = d->fields[i].name;
+    out->kind = (enum record_kind)rows->kind;
     out->n = rows->n;
-    /* struct model_record mirrors struct store_row field for field. */
-    _Static_assert(sizeof(struct model_record) == sizeof(struct store_row), "model_record");
-    out->rows = (const struct model_record *)(const void *)rows->rows;
-    out->fields = names[rows->kind];
-    out->n_fields = d->n_fields;
+    out->rows = rows->rows;
 }
 
 const struct store_actor *
@@ -134,10 +127,9 @@ go(void *app, enum screen_id s)
         kiosk_records_from(&k->m->articles, k->articles);
     }
     enter_screen(k, s);
-    if (k->ks.store != NULL &&
-        store_usage_count(k->ks.store, kiosk_now_utc(k), screen_impl(s)->name, i18n_current()->code,
-                          "shown") != STORE_OK)
-        LOG_WARN("usage counter not written");
+    /* Counted in memory: the sync runner's thread writes them, never this one. */
+    store_usage_add(k->usage, kiosk_now_utc(k), screen_impl(s)->name, i18n_current()->code,
+                    "shown");
     ui_invalidate(k->ui);
 }
 
@@ -274,6 +266,8 @@ kiosk_logout(struct kiosk *k)
     k->idle_deadline_ms = 0;
     if (was)
         LOG_INFO("session ended");
+    if (k->sync != NULL)
+        sync_runner_flush_usage(k->sync);
     ui_invalidate(k->ui);
 }
 
@@ -368,17 +362,18 @@ prepare_payqr(struct kiosk *k)
     memset(&s->payqr, 0, sizeof(s->payqr));
     const struct model_records *l = &k->m->invoices;
     size_t i = k->m->selected;
-    if (i >= l->n || model_num(l, i, "paid") != 0)
+    if (i >= l->n || model_num(l, i, REC_INVOICE_PAID) != 0)
         return;
     struct payqr_invoice inv = {
-        .payee_name = model_text(l, i, "issuer") ? model_text(l, i, "issuer") : "Stockholms stad",
+        .payee_name = model_text(l, i, REC_INVOICE_ISSUER) ? model_text(l, i, REC_INVOICE_ISSUER)
+                                                           : "Stockholms stad",
         .payee_orgnr = "212000-0142",
-        .reference = model_text(l, i, "ocr"),
-        .amount_ore = model_num(l, i, "amount_ore"),
+        .reference = model_text(l, i, REC_INVOICE_OCR),
+        .amount_ore = model_num(l, i, REC_INVOICE_AMOUNT_ORE),
         .account_type = PAYQR_BANKGIRO,
-        .account = model_text(l, i, "bankgiro"),
+        .account = model_text(l, i, REC_INVOICE_BANKGIRO),
     };
-    const char *due = model_text(l, i, "due_date");
+    const char *due = model_text(l, i, REC_INVOICE_DUE_DATE);
     if (inv.reference == NULL || inv.account == NULL || due == NULL ||
         !date_parse_iso(due, &inv.due_date))
         return;
@@ -814,6 +809,7 @@ cmd_kiosk(int argc, char **argv)
     k->m = sodium_malloc(sizeof(*k->m));
     xassert(k->m != NULL);
     memset(k->m, 0, sizeof(*k->m));
+    k->usage = store_usage_create();
     k->cfg = settings_current();
     k->facts.touch_max_mm = -1;
     k->headless = headless;
@@ -873,6 +869,7 @@ cmd_kiosk(int argc, char **argv)
                 .device_id = config_get_string(k->cfg, "device.id"),
                 .districts = config_get_string(k->cfg, "device.districts"),
                 .interval_s = (int)config_get_int(k->cfg, "sync.interval_s"),
+                .usage = k->usage,
             };
             k->sync = sync_runner_start(&rc_sync, &err);
             if (k->sync == NULL)
@@ -911,7 +908,10 @@ out:
     stop_identification(k);
     kiosk_tech_finish(k);
     store_rows_free(k->articles);
-    sync_runner_stop(k->sync);
+    sync_runner_stop(k->sync); /* writes the usage counters */
+    if (k->ks.store != NULL && store_usage_flush(k->usage, k->ks.store) != STORE_OK)
+        LOG_WARN("usage counters not written");
+    store_usage_destroy(k->usage);
     kiosk_state_close(&k->ks);
     speech_close(k->speech);
     if (k->plat != NULL) {

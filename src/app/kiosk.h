@@ -80,6 +80,7 @@ struct kiosk {
     const struct config *cfg;
     struct kiosk_state ks;
     struct sync_runner *sync;
+    struct store_usage *usage; /* counted in memory; the sync runner writes them */
     struct platform *plat;
     struct ui *ui;
     struct speech *speech; /* NULL: silent, or not needed yet */

@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "record_kinds.h"
+
 enum screen_id {
     SCREEN_START,
     SCREEN_IDENTIFY,
@@ -34,46 +36,34 @@ enum screen_id {
     SCREEN_COUNT,
 };
 
-#define MODEL_MAX_FIELDS 16
-
-struct model_record {
-    int64_t id;
-    const char *server_id;
-    int64_t parent_id;
-    const char *text[MODEL_MAX_FIELDS]; /* NULL when unset */
-    long long num[MODEL_MAX_FIELDS];
-};
-
-/* Rows of one kind, with the kind's field names (the store's descriptor order). */
+/* Rows of one kind, read by typed field name: model_text(&m->invoices, i, REC_INVOICE_ISSUER).
+ * The names come from the kinds' one description (record_kinds.h): a misspelt one does not
+ * compile, and one of another kind reads as unset. The rows are the store's own (struct record),
+ * in guarded memory. */
 struct model_records {
+    enum record_kind kind;
     size_t n;
-    const struct model_record *rows;
-    const char *const *fields;
-    size_t n_fields;
+    const struct record *rows;
 };
 
-static inline int
-model_field(const struct model_records *l, const char *name)
+static inline const struct record *
+model_row(const struct model_records *l, size_t row, int field)
 {
-    for (size_t i = 0; i < l->n_fields; i++) {
-        if (strcmp(l->fields[i], name) == 0)
-            return (int)i;
-    }
-    return -1;
+    return row < l->n && RECORD_FIELD_KIND(field) == (int)l->kind ? &l->rows[row] : NULL;
 }
 
 static inline const char *
-model_text(const struct model_records *l, size_t row, const char *name)
+model_text(const struct model_records *l, size_t row, int field)
 {
-    int f = model_field(l, name);
-    return f < 0 || row >= l->n ? NULL : l->rows[row].text[f];
+    const struct record *r = model_row(l, row, field);
+    return r != NULL ? r->text[RECORD_FIELD_INDEX(field)] : NULL;
 }
 
 static inline long long
-model_num(const struct model_records *l, size_t row, const char *name)
+model_num(const struct model_records *l, size_t row, int field)
 {
-    int f = model_field(l, name);
-    return f < 0 || row >= l->n ? 0 : l->rows[row].num[f];
+    const struct record *r = model_row(l, row, field);
+    return r != NULL ? r->num[RECORD_FIELD_INDEX(field)] : 0;
 }
 
 struct model_overview {

@@ -103,16 +103,16 @@ session_overview(const struct model *m, const char *today, int64_t now, struct m
     const struct model_records *l = &m->cases;
     o->cases_total = (int)l->n;
     for (size_t i = 0; i < l->n; i++) {
-        const char *st = model_text(l, i, "status");
+        const char *st = model_text(l, i, REC_CASE_STATUS);
         o->open_cases += st != NULL && strcmp(st, "avslutat") != 0;
     }
     l = &m->invoices;
     for (size_t i = 0; i < l->n; i++) {
-        if (model_num(l, i, "paid"))
+        if (model_num(l, i, REC_INVOICE_PAID))
             continue;
         o->unpaid_invoices++;
-        o->unpaid_total_ore += model_num(l, i, "amount_ore");
-        const char *d = model_text(l, i, "due_date");
+        o->unpaid_total_ore += model_num(l, i, REC_INVOICE_AMOUNT_ORE);
+        const char *d = model_text(l, i, REC_INVOICE_DUE_DATE);
         if (d != NULL && strcmp(d, today) < 0)
             o->overdue_invoices++;
         if (d != NULL && (o->next_due_date == NULL || strcmp(d, o->next_due_date) < 0))
@@ -121,31 +121,31 @@ session_overview(const struct model *m, const char *today, int64_t now, struct m
     l = &m->queues;
     o->queue_entries = (int)l->n;
     for (size_t i = 0; i < l->n; i++) {
-        long long pos = model_num(l, i, "position");
+        long long pos = model_num(l, i, REC_QUEUE_ENTRY_POSITION);
         if (o->best_queue_position == 0 || pos < o->best_queue_position)
             o->best_queue_position = (int)pos;
     }
     l = &m->appointments;
     for (size_t i = 0; i < l->n; i++) {
-        int64_t t = (int64_t)model_num(l, i, "starts_at");
+        int64_t t = (int64_t)model_num(l, i, REC_APPOINTMENT_STARTS_AT);
         if (t >= now && (o->next_appointment_at == 0 || t < o->next_appointment_at)) {
             o->next_appointment_at = t;
-            o->next_appointment_place = model_text(l, i, "place");
+            o->next_appointment_place = model_text(l, i, REC_APPOINTMENT_PLACE);
         }
     }
     l = &m->permits;
     for (size_t i = 0; i < l->n; i++) {
-        const char *v = model_text(l, i, "valid_to");
+        const char *v = model_text(l, i, REC_PERMIT_VALID_TO);
         if (v != NULL && (o->permit_valid_to == NULL || strcmp(v, o->permit_valid_to) > 0))
             o->permit_valid_to = v;
     }
     l = &m->payouts;
     for (size_t i = 0; i < l->n; i++) {
-        const char *d = model_text(l, i, "payout_date");
+        const char *d = model_text(l, i, REC_PAYOUT_PAYOUT_DATE);
         if (d != NULL && strcmp(d, today) >= 0 &&
             (o->next_payout_date == NULL || strcmp(d, o->next_payout_date) < 0)) {
             o->next_payout_date = d;
-            o->next_payout_ore = model_num(l, i, "amount_ore");
+            o->next_payout_ore = model_num(l, i, REC_PAYOUT_AMOUNT_ORE);
         }
     }
 }

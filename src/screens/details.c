@@ -24,24 +24,25 @@ build_case(struct ui *ui, struct model *m, void *visit)
         chrome_end(ui, m);
         return;
     }
-    const char *title = model_text(l, i, "title");
-    ui_heading(ui, title != NULL ? title : fmt_tax(TAX_MAIN, model_text(l, i, "main")), 2);
+    const char *title = model_text(l, i, REC_CASE_TITLE);
+    ui_heading(ui, title != NULL ? title : fmt_tax(TAX_MAIN, model_text(l, i, REC_CASE_MAIN)), 2);
     char received[64];
-    fmt_date_short(model_text(l, i, "received_on"), received, sizeof(received));
-    ui_pair(ui, _("Case number"), or_dash(model_text(l, i, "case_number")));
-    ui_pair(ui, _("Category"), fmt_tax(TAX_TYPE, model_text(l, i, "type")));
-    ui_pair(ui, _("Status"), fmt_tax(TAX_STATUS, model_text(l, i, "status")));
-    ui_pair(ui, _("Case officer"), or_dash(model_text(l, i, "handlaggare")));
+    fmt_date_short(model_text(l, i, REC_CASE_RECEIVED_ON), received, sizeof(received));
+    ui_pair(ui, _("Case number"), or_dash(model_text(l, i, REC_CASE_CASE_NUMBER)));
+    ui_pair(ui, _("Category"), fmt_tax(TAX_TYPE, model_text(l, i, REC_CASE_TYPE)));
+    ui_pair(ui, _("Status"), fmt_tax(TAX_STATUS, model_text(l, i, REC_CASE_STATUS)));
+    ui_pair(ui, _("Case officer"), or_dash(model_text(l, i, REC_CASE_HANDLAGGARE)));
     ui_pair(ui, _("Received"), received);
-    ui_pair(ui, _("Next step"), or_dash(model_text(l, i, "next_step")));
-    ui_pair(ui, _("Decision"), or_dash(model_text(l, i, "decision")));
+    ui_pair(ui, _("Next step"), or_dash(model_text(l, i, REC_CASE_NEXT_STEP)));
+    ui_pair(ui, _("Decision"), or_dash(model_text(l, i, REC_CASE_DECISION)));
     if (m->documents.n > 0) {
         ui_heading(ui, _("Documents we have received"), 2);
         for (size_t d = 0; d < m->documents.n; d++) {
             char when[64], line[256];
-            fmt_date_short(model_text(&m->documents, d, "received_on"), when, sizeof(when));
-            snprintf(line, sizeof(line), "%s (%s)", or_dash(model_text(&m->documents, d, "name")),
-                     when);
+            fmt_date_short(model_text(&m->documents, d, REC_CASE_DOCUMENT_RECEIVED_ON), when,
+                           sizeof(when));
+            snprintf(line, sizeof(line), "%s (%s)",
+                     or_dash(model_text(&m->documents, d, REC_CASE_DOCUMENT_NAME)), when);
             ui_paragraph(ui, line, UI_TEXT_BODY);
         }
     }
@@ -49,9 +50,10 @@ build_case(struct ui *ui, struct model *m, void *visit)
         ui_heading(ui, _("What has happened"), 2);
         for (size_t e = 0; e < m->events.n; e++) {
             char when[96];
-            fmt_time(model_num(&m->events, e, "at"), when, sizeof(when));
-            ui_timeline_entry(ui, when, fmt_tax(TAX_STATUS, model_text(&m->events, e, "status")),
-                              model_text(&m->events, e, "note"), e + 1 == m->events.n);
+            fmt_time(model_num(&m->events, e, REC_CASE_EVENT_AT), when, sizeof(when));
+            ui_timeline_entry(ui, when,
+                              fmt_tax(TAX_STATUS, model_text(&m->events, e, REC_CASE_EVENT_STATUS)),
+                              model_text(&m->events, e, REC_CASE_EVENT_NOTE), e + 1 == m->events.n);
         }
     }
     chrome_end(ui, m);
@@ -81,15 +83,15 @@ build_invoice(struct ui *ui, struct model *m, void *visit)
         return;
     }
     char amount[64], due[96], ocr[64];
-    fmt_money(model_num(l, i, "amount_ore"), amount, sizeof(amount));
-    fmt_date(model_text(l, i, "due_date"), due, sizeof(due));
-    group_digits(or_dash(model_text(l, i, "ocr")), ocr, sizeof(ocr));
-    ui_heading(ui, or_dash(model_text(l, i, "description")), 2);
+    fmt_money(model_num(l, i, REC_INVOICE_AMOUNT_ORE), amount, sizeof(amount));
+    fmt_date(model_text(l, i, REC_INVOICE_DUE_DATE), due, sizeof(due));
+    group_digits(or_dash(model_text(l, i, REC_INVOICE_OCR)), ocr, sizeof(ocr));
+    ui_heading(ui, or_dash(model_text(l, i, REC_INVOICE_DESCRIPTION)), 2);
     ui_pair(ui, _("Amount"), amount);
     ui_pair(ui, _("Due date"), due);
-    ui_pair(ui, _("Bankgiro"), or_dash(model_text(l, i, "bankgiro")));
-    ui_pair(ui, _("Invoice number"), or_dash(model_text(l, i, "number")));
-    bool paid = model_num(l, i, "paid") != 0;
+    ui_pair(ui, _("Bankgiro"), or_dash(model_text(l, i, REC_INVOICE_BANKGIRO)));
+    ui_pair(ui, _("Invoice number"), or_dash(model_text(l, i, REC_INVOICE_NUMBER)));
+    bool paid = model_num(l, i, REC_INVOICE_PAID) != 0;
     enum invoice_state state = invoice_state(m, i);
     ui_pair(ui, _("Status"), invoice_state_label(state));
     if (state == INVOICE_OVERDUE)
@@ -97,7 +99,7 @@ build_invoice(struct ui *ui, struct model *m, void *visit)
                   true);
     if (paid) {
         char on[64];
-        fmt_date_short(model_text(l, i, "paid_on"), on, sizeof(on));
+        fmt_date_short(model_text(l, i, REC_INVOICE_PAID_ON), on, sizeof(on));
         ui_pair(ui, _("Paid"), on);
     }
     ui_paragraph(ui, _("OCR number"), UI_TEXT_BOLD);
@@ -121,21 +123,22 @@ build_fardtjanst(struct ui *ui, struct model *m, void *visit)
         ui_paragraph(ui, _("You have no mobility service permit."), UI_TEXT_BODY);
     for (size_t i = 0; i < p->n; i++) {
         char from[64], to[64], valid[160];
-        fmt_date_short(model_text(p, i, "valid_from"), from, sizeof(from));
-        fmt_date_short(model_text(p, i, "valid_to"), to, sizeof(to));
+        fmt_date_short(model_text(p, i, REC_PERMIT_VALID_FROM), from, sizeof(from));
+        fmt_date_short(model_text(p, i, REC_PERMIT_VALID_TO), to, sizeof(to));
         snprintf(valid, sizeof(valid), _("%s to %s"), from, to);
         ui_heading(ui, _("Permit"), 2);
         ui_pair(ui, _("Valid"), valid);
-        ui_pair(ui, _("Conditions"), or_dash(model_text(p, i, "conditions")));
+        ui_pair(ui, _("Conditions"), or_dash(model_text(p, i, REC_PERMIT_CONDITIONS)));
     }
     ui_heading(ui, _("Booked visits"), 2);
     if (a->n == 0)
         ui_paragraph(ui, _("You have no booked visits."), UI_TEXT_BODY);
     for (size_t i = 0; i < a->n && i < 4; i++) {
         char when[96], detail[320];
-        fmt_time(model_num(a, i, "starts_at"), when, sizeof(when));
+        fmt_time(model_num(a, i, REC_APPOINTMENT_STARTS_AT), when, sizeof(when));
         snprintf(detail, sizeof(detail), _("%s. Case officer: %s."),
-                 or_dash(model_text(a, i, "place")), or_dash(model_text(a, i, "handlaggare")));
+                 or_dash(model_text(a, i, REC_APPOINTMENT_PLACE)),
+                 or_dash(model_text(a, i, REC_APPOINTMENT_HANDLAGGARE)));
         ui_push_key(ui, (uint32_t)a->rows[i].id);
         ui_list_item(ui, when, detail, NULL);
         ui_pop_key(ui);
@@ -156,7 +159,8 @@ build_info(struct ui *ui, struct model *m, void *visit)
     const char *lang = i18n_current()->code;
     size_t shown = 0, total = 0;
     for (size_t i = 0; i < l->n; i++) {
-        const char *al = model_text(l, i, "lang"), *area = model_text(l, i, "area");
+        const char *al = model_text(l, i, REC_ARTICLE_LANG),
+                   *area = model_text(l, i, REC_ARTICLE_AREA);
         if (al == NULL)
             continue;
         bool mine = strcmp(al, lang) == 0;
@@ -165,7 +169,8 @@ build_info(struct ui *ui, struct model *m, void *visit)
         /* the Swedish one only when its area has none in the citizen's language */
         bool other = false;
         for (size_t j = 0; !mine && j < l->n && !other; j++) {
-            const char *aj = model_text(l, j, "lang"), *area_j = model_text(l, j, "area");
+            const char *aj = model_text(l, j, REC_ARTICLE_LANG),
+                       *area_j = model_text(l, j, REC_ARTICLE_AREA);
             other = aj != NULL && strcmp(aj, lang) == 0 && area != NULL && area_j != NULL &&
                     strcmp(area, area_j) == 0;
         }
@@ -174,12 +179,12 @@ build_info(struct ui *ui, struct model *m, void *visit)
         total++;
         if (total <= (size_t)*info_page * 3 || shown == 3)
             continue;
-        ui_heading(ui, or_dash(model_text(l, i, "title")), 2);
+        ui_heading(ui, or_dash(model_text(l, i, REC_ARTICLE_TITLE)), 2);
         if (!mine)
             ui_paragraph(ui,
                          _("This text is not available in your language. It is shown in Swedish."),
                          UI_TEXT_SMALL);
-        ui_paragraph(ui, or_dash(model_text(l, i, "body")), UI_TEXT_BODY);
+        ui_paragraph(ui, or_dash(model_text(l, i, REC_ARTICLE_BODY)), UI_TEXT_BODY);
         shown++;
     }
     if (total == 0)

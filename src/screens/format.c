@@ -129,13 +129,13 @@ enum invoice_state
 invoice_state(const struct model *m, size_t row)
 {
     const struct model_records *l = &m->invoices;
-    if (model_num(l, row, "paid") != 0)
+    if (model_num(l, row, REC_INVOICE_PAID) != 0)
         return INVOICE_PAID;
     char today[11];
     struct local_time lt;
     tz_to_local(m->now, &lt);
     date_format_iso(lt.date, today);
-    const char *due = model_text(l, row, "due_date");
+    const char *due = model_text(l, row, REC_INVOICE_DUE_DATE);
     return due != NULL && strcmp(due, today) < 0 ? INVOICE_OVERDUE : INVOICE_UNPAID;
 }
 

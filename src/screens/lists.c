@@ -35,13 +35,14 @@ build_cases(struct ui *ui, struct model *m, void *visit)
         ui_paragraph(ui, _("You have no cases."), UI_TEXT_BODY);
     int *p = visit;
     for (size_t i = page_first(*p); i < page_end(*p, l->n); i++) {
-        const char *title = model_text(l, i, "title");
+        const char *title = model_text(l, i, REC_CASE_TITLE);
         char detail[256];
-        snprintf(detail, sizeof(detail), "%s · %s · %s", model_text(l, i, "case_number"),
-                 fmt_tax(TAX_MAIN, model_text(l, i, "main")),
-                 fmt_tax(TAX_STATUS, model_text(l, i, "status")));
+        snprintf(detail, sizeof(detail), "%s · %s · %s", model_text(l, i, REC_CASE_CASE_NUMBER),
+                 fmt_tax(TAX_MAIN, model_text(l, i, REC_CASE_MAIN)),
+                 fmt_tax(TAX_STATUS, model_text(l, i, REC_CASE_STATUS)));
         ui_push_key(ui, (uint32_t)l->rows[i].id);
-        if (ui_list_item(ui, title != NULL ? title : fmt_tax(TAX_MAIN, model_text(l, i, "main")),
+        if (ui_list_item(ui,
+                         title != NULL ? title : fmt_tax(TAX_MAIN, model_text(l, i, REC_CASE_MAIN)),
                          detail, NULL))
             m->act->open_case(m->app, i);
         ui_pop_key(ui);
@@ -60,14 +61,17 @@ build_queues(struct ui *ui, struct model *m, void *visit)
     int *p = visit;
     for (size_t i = page_first(*p); i < page_end(*p, l->n); i++) {
         char pos[96], detail[320], reg[64] = "", exp[64] = "";
-        long long of = model_num(l, i, "of_total");
+        long long of = model_num(l, i, REC_QUEUE_ENTRY_OF_TOTAL);
         if (of > 0)
-            snprintf(pos, sizeof(pos), _("Position %lld of %lld"), model_num(l, i, "position"), of);
+            snprintf(pos, sizeof(pos), _("Position %lld of %lld"),
+                     model_num(l, i, REC_QUEUE_ENTRY_POSITION), of);
         else
-            snprintf(pos, sizeof(pos), _("Position %lld"), model_num(l, i, "position"));
-        fmt_date_short(model_text(l, i, "registered_on"), reg, sizeof(reg));
-        fmt_date_short(model_text(l, i, "expected_offer"), exp, sizeof(exp));
-        const char *unit = model_text(l, i, "unit"), *child = model_text(l, i, "child_name");
+            snprintf(pos, sizeof(pos), _("Position %lld"),
+                     model_num(l, i, REC_QUEUE_ENTRY_POSITION));
+        fmt_date_short(model_text(l, i, REC_QUEUE_ENTRY_REGISTERED_ON), reg, sizeof(reg));
+        fmt_date_short(model_text(l, i, REC_QUEUE_ENTRY_EXPECTED_OFFER), exp, sizeof(exp));
+        const char *unit = model_text(l, i, REC_QUEUE_ENTRY_UNIT),
+                   *child = model_text(l, i, REC_QUEUE_ENTRY_CHILD_NAME);
         const char *expected = exp[0] ? exp : _("not known");
         if (child != NULL)
             /* TRANSLATORS: the unit (a preschool's name), the child's name, two dates */
@@ -77,7 +81,7 @@ build_queues(struct ui *ui, struct model *m, void *visit)
             snprintf(detail, sizeof(detail), _("%s. Registered %s. Expected offer: %s."),
                      unit != NULL ? unit : "", reg, expected);
         /* the queue is a coded value ("forskola"): its label, never the code through gettext */
-        const char *q = model_text(l, i, "queue");
+        const char *q = model_text(l, i, REC_QUEUE_ENTRY_QUEUE);
         ui_push_key(ui, (uint32_t)l->rows[i].id);
         ui_list_item(ui, q != NULL ? fmt_tax(TAX_MAIN, q) : "", detail, pos);
         ui_pop_key(ui);
@@ -96,13 +100,14 @@ build_invoices(struct ui *ui, struct model *m, void *visit)
     int *p = visit;
     for (size_t i = page_first(*p); i < page_end(*p, l->n); i++) {
         char amount[64], due[64], detail[256];
-        fmt_money(model_num(l, i, "amount_ore"), amount, sizeof(amount));
-        fmt_date_short(model_text(l, i, "due_date"), due, sizeof(due));
+        fmt_money(model_num(l, i, REC_INVOICE_AMOUNT_ORE), amount, sizeof(amount));
+        fmt_date_short(model_text(l, i, REC_INVOICE_DUE_DATE), due, sizeof(due));
         const char *state = invoice_state_label(invoice_state(m, i));
-        const char *desc = model_text(l, i, "description");
+        const char *desc = model_text(l, i, REC_INVOICE_DESCRIPTION);
         snprintf(detail, sizeof(detail), _("%s · due %s · %s"), amount, due, state);
         ui_push_key(ui, (uint32_t)l->rows[i].id);
-        if (ui_list_item(ui, desc != NULL ? desc : model_text(l, i, "number"), detail, state)) {
+        if (ui_list_item(ui, desc != NULL ? desc : model_text(l, i, REC_INVOICE_NUMBER), detail,
+                         state)) {
             m->selected = i;
             m->act->go(m->app, SCREEN_INVOICE);
         }
@@ -122,13 +127,14 @@ build_payouts(struct ui *ui, struct model *m, void *visit)
     int *p = visit;
     for (size_t i = page_first(*p); i < page_end(*p, l->n); i++) {
         char amount[64], when[64], decided[64], detail[320];
-        fmt_money(model_num(l, i, "amount_ore"), amount, sizeof(amount));
-        fmt_date_short(model_text(l, i, "payout_date"), when, sizeof(when));
-        fmt_date_short(model_text(l, i, "decided_on"), decided, sizeof(decided));
-        const char *h = model_text(l, i, "handlaggare"), *period = model_text(l, i, "period");
+        fmt_money(model_num(l, i, REC_PAYOUT_AMOUNT_ORE), amount, sizeof(amount));
+        fmt_date_short(model_text(l, i, REC_PAYOUT_PAYOUT_DATE), when, sizeof(when));
+        fmt_date_short(model_text(l, i, REC_PAYOUT_DECIDED_ON), decided, sizeof(decided));
+        const char *h = model_text(l, i, REC_PAYOUT_HANDLAGGARE),
+                   *period = model_text(l, i, REC_PAYOUT_PERIOD);
         snprintf(detail, sizeof(detail), _("Paid out %s. Decided %s by %s."), when, decided,
                  h != NULL ? h : "");
-        const char *dec = model_text(l, i, "decision");
+        const char *dec = model_text(l, i, REC_PAYOUT_DECISION);
         char title[160];
         snprintf(title, sizeof(title), "%s%s%s", dec != NULL ? dec : "", period ? " · " : "",
                  period ? period : "");

@@ -254,3 +254,138 @@ blind_index(const struct store *s, const char *pnr12, unsigned char out[KEY_BYTE
     crypto_generichash(out, KEY_BYTES, (const unsigned char *)pnr12, strlen(pnr12),
                        store_subkey(s, SUBKEY_INDEX), KEY_BYTES);
 }
+
+/* --- Sealed records (schema 7) ------------------------------------------------------------- */
+
+#define RECORD_SEAL_VERSION 2
+
+/* Associated data of a sealed record: format version, table, primary key, citizen and the
+ * record's version, so that it opens only in its own row, of its own citizen, as last written. */
+static size_t
+record_ad(unsigned char *ad, size_t cap, const char *table, int64_t rowid, int64_t citizen,
+          int64_t version)
+{
+    size_t tl = strlen(table);
+    xassert(5 + tl + 1 + 24 <= cap);
+    memcpy(ad, "msr", 3);
+    ad[3] = RECORD_SEAL_VERSION;
+    ad[4] = '|';
+    size_t n = 5;
+    memcpy(ad + n, table, tl + 1);
+    n += tl + 1;
+    const int64_t nums[] = { rowid, citizen, version };
+    for (size_t k = 0; k < ARRAY_LEN(nums); k++) {
+        for (int i = 0; i < 8; i++)
+            ad[n++] = (unsigned char)((uint64_t)nums[k] >> (8 * i));
+    }
+    return n;
+}
+
+static size_t
+varint_len(size_t v)
+{
+    size_t n = 1;
+    while (v >= 0x80) {
+        v >>= 7;
+        n++;
+    }
+    return n;
+}
+
+void
+seal_record(const unsigned char key[KEY_BYTES], const char *table, int64_t rowid, int64_t citizen,
+            int64_t version, const char *const *values, size_t n, unsigned char **out,
+            size_t *out_len)
+{
+    /* Each field: a varint of its length + 1 (0: unset), its bytes and a NUL (so that opened
+     * fields are strings in place). Encoded straight into the blob and encrypted in place. */
+    size_t plain = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t l = values[i] != NULL ? strlen(values[i]) : 0;
+        plain += values[i] != NULL ? varint_len(l + 1) + l + 1 : 1;
+    }
+    size_t padded_cap = plain + PAD_BLOCK;
+    unsigned char *blob = xmalloc(1 + NONCE_BYTES + padded_cap + TAG_BYTES);
+    unsigned char *p = blob + 1 + NONCE_BYTES, *w = p;
+    for (size_t i = 0; i < n; i++) {
+        if (values[i] == NULL) {
+            *w++ = 0;
+            continue;
+        }
+        size_t l = strlen(values[i]), v = l + 1;
+        while (v >= 0x80) {
+            *w++ = (unsigned char)(v | 0x80);
+            v >>= 7;
+        }
+        *w++ = (unsigned char)v;
+        memcpy(w, values[i], l + 1);
+        w += l + 1;
+    }
+    size_t padded_len = 0;
+    if (sodium_pad(&padded_len, p, plain, PAD_BLOCK, padded_cap) != 0)
+        xassert(!"sodium_pad cannot fail with room for a block");
+    unsigned char ad[160];
+    size_t ad_len = record_ad(ad, sizeof(ad), table, rowid, citizen, version);
+    blob[0] = RECORD_SEAL_VERSION;
+    random_nonce(blob + 1, NONCE_BYTES);
+    unsigned long long clen = 0;
+    crypto_aead_xchacha20poly1305_ietf_encrypt(p, &clen, p, padded_len, ad, ad_len, NULL, blob + 1,
+                                               key);
+    *out = blob;
+    *out_len = 1 + NONCE_BYTES + (size_t)clen;
+}
+
+enum store_error
+open_record(const unsigned char key[KEY_BYTES], const char *table, int64_t rowid, int64_t citizen,
+            int64_t version, const unsigned char *blob, size_t blob_len, struct store_arena *a,
+            const char **values, size_t n)
+{
+    unsigned char ad[160];
+    size_t ad_len = record_ad(ad, sizeof(ad), table, rowid, citizen, version);
+    unsigned long long mlen = 0;
+    size_t unpadded = 0;
+    unsigned char *buf = NULL;
+    bool ok = blob_len >= 1 + NONCE_BYTES + TAG_BYTES + PAD_BLOCK && blob[0] == RECORD_SEAL_VERSION;
+    if (ok) {
+        /* Straight into guarded memory: the fields point into it. */
+        buf = arena_alloc(a, blob_len);
+        ok = crypto_aead_xchacha20poly1305_ietf_decrypt(buf, &mlen, NULL, blob + 1 + NONCE_BYTES,
+                                                        blob_len - 1 - NONCE_BYTES, ad, ad_len,
+                                                        blob + 1, key) == 0 &&
+             sodium_unpad(&unpadded, buf, (size_t)mlen, PAD_BLOCK) == 0;
+    }
+    size_t at = 0;
+    for (size_t i = 0; ok && i < n; i++) {
+        size_t v = 0;
+        int shift = 0;
+        for (;;) {
+            if (at >= unpadded || shift > 28) {
+                ok = false;
+                break;
+            }
+            unsigned char b = buf[at++];
+            v |= (size_t)(b & 0x7f) << shift;
+            shift += 7;
+            if (!(b & 0x80))
+                break;
+        }
+        if (!ok)
+            break;
+        if (v == 0) {
+            values[i] = NULL;
+            continue;
+        }
+        if (v > unpadded - at || buf[at + v - 1] != '\0') {
+            ok = false;
+            break;
+        }
+        values[i] = (const char *)buf + at;
+        at += v;
+    }
+    if (!ok || at != unpadded) {
+        LOG_ERR("sealed record of %s row %lld does not open: altered, moved or wrong key", table,
+                (long long)rowid);
+        return STORE_ERR_TAMPERED;
+    }
+    return STORE_OK;
+}

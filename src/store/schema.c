@@ -8,85 +8,16 @@
 #define LOG_MODULE "store"
 #include "log.h"
 
-#define T(n, req)                \
-    {                            \
-        n, STORE_FIELD_TEXT, req \
-    }
-#define I(n, req)               \
-    {                           \
-        n, STORE_FIELD_INT, req \
-    }
+/* The descriptors, from the kinds' one description (record_kinds.h). */
+#define FIELD_DEF_(K, NAME, wire, type, required) { wire, STORE_FIELD_##type, required },
+#define KIND_FIELDS_(NAME, wire, table, personal, parent)                              \
+    static const struct store_field_def NAME##_defs[] = { NAME##_FIELDS(FIELD_DEF_) }; \
+    _Static_assert(ARRAY_LEN(NAME##_defs) <= STORE_MAX_FIELDS, #NAME " has too many fields");
+RECORD_KINDS(KIND_FIELDS_)
 
-static const struct store_field_def citizen_fields[] = {
-    T("pnr", true),       T("given_name", false), T("surname", false),
-    T("language", false), T("phone", false),      T("email", false),
-    T("address", false),  T("district", false),   T("contact_channel", false),
-};
-static const struct store_field_def case_fields[] = {
-    T("case_number", true), T("main", true),       T("type", true),      T("class", true),
-    T("status", true),      T("district", false),  T("unit", false),     T("handlaggare", false),
-    T("title", false),      T("next_step", false), T("decision", false), T("received_on", false),
-    I("updated_at", false),
-};
-static const struct store_field_def event_fields[] = {
-    I("at", true),
-    T("status", true),
-    T("note", false),
-};
-static const struct store_field_def document_fields[] = {
-    T("name", true),
-    T("received_on", false),
-};
-static const struct store_field_def queue_fields[] = {
-    T("queue", true),           T("unit", false),     T("child_name", false),
-    I("position", true),        I("of_total", false), T("registered_on", false),
-    T("expected_offer", false),
-};
-static const struct store_field_def invoice_fields[] = {
-    T("number", true),        T("issuer", false),  T("description", false), I("amount_ore", true),
-    T("invoice_date", false), T("due_date", true), T("ocr", true),          T("bankgiro", false),
-    I("paid", true),          T("paid_on", false),
-};
-static const struct store_field_def permit_fields[] = {
-    T("kind", true),
-    T("valid_from", false),
-    T("valid_to", false),
-    T("conditions", false),
-};
-static const struct store_field_def appointment_fields[] = {
-    I("starts_at", true), T("place", false),  T("handlaggare", false),
-    T("purpose", false),  T("status", false),
-};
-static const struct store_field_def payout_fields[] = {
-    T("handlaggare", false), T("decision", false),    T("decided_on", false),
-    I("amount_ore", false),  T("payout_date", false), T("period", false),
-};
-static const struct store_field_def article_fields[] = {
-    T("area", true), T("lang", true), T("title", true), T("body", true), I("updated_at", false),
-};
-static const struct store_field_def unit_fields[] = {
-    T("district", true), T("name", true), T("kind", false), T("address", false), T("phone", false),
-};
-
-#define KIND(wire, tbl, pers, parent, f)         \
-    {                                            \
-        wire, tbl, pers, parent, ARRAY_LEN(f), f \
-    }
-
-static const struct store_kind_def kinds[STORE_KIND_COUNT] = {
-    [STORE_KIND_CITIZEN] = KIND("citizen", "citizens", true, false, citizen_fields),
-    [STORE_KIND_CASE] = KIND("case", "cases", true, false, case_fields),
-    [STORE_KIND_CASE_EVENT] = KIND("case_event", "case_events", true, true, event_fields),
-    [STORE_KIND_CASE_DOCUMENT] =
-        KIND("case_document", "case_documents", true, true, document_fields),
-    [STORE_KIND_QUEUE_ENTRY] = KIND("queue_entry", "queue_entries", true, false, queue_fields),
-    [STORE_KIND_INVOICE] = KIND("invoice", "invoices", true, false, invoice_fields),
-    [STORE_KIND_PERMIT] = KIND("permit", "permits", true, false, permit_fields),
-    [STORE_KIND_APPOINTMENT] = KIND("appointment", "appointments", true, false, appointment_fields),
-    [STORE_KIND_PAYOUT] = KIND("payout", "payouts", true, false, payout_fields),
-    [STORE_KIND_ARTICLE] = KIND("article", "articles", false, false, article_fields),
-    [STORE_KIND_UNIT] = KIND("unit", "units", false, false, unit_fields),
-};
+#define KIND_DEF_(NAME, wire, table, personal, parent) \
+    [STORE_KIND_##NAME] = { wire, table, personal, parent, ARRAY_LEN(NAME##_defs), NAME##_defs },
+static const struct store_kind_def kinds[STORE_KIND_COUNT] = { RECORD_KINDS(KIND_DEF_) };
 
 const struct store_kind_def *
 store_kind(enum store_kind kind)
@@ -266,19 +197,51 @@ static const char *const migration_6[] = {
     NULL,
 };
 
+/* Version 7: a record's personal fields sealed together, as one value (store_migrate_sealed_records
+ * and seal_record): one nonce, tag and padding per record instead of per field made the cache
+ * 6.5x its plaintext and applying a third as fast as plain SQLite. Associated data binds the
+ * format, table, row id, citizen and the record's version (counted up on every write, so an
+ * older ciphertext of the same row does not open in its place). Nothing is searched or sorted
+ * by a personal field: citizens are found by the personnummer's blind index (bidx), records by
+ * citizen, case and id. */
+static const char *const migration_7[] = {
+    "ALTER TABLE citizens ADD COLUMN version INTEGER NOT NULL DEFAULT 0;",
+    "ALTER TABLE citizens ADD COLUMN sealed BLOB;",
+    "ALTER TABLE cases ADD COLUMN version INTEGER NOT NULL DEFAULT 0;",
+    "ALTER TABLE cases ADD COLUMN sealed BLOB;",
+    "ALTER TABLE case_events ADD COLUMN version INTEGER NOT NULL DEFAULT 0;",
+    "ALTER TABLE case_events ADD COLUMN sealed BLOB;",
+    "ALTER TABLE case_documents ADD COLUMN version INTEGER NOT NULL DEFAULT 0;",
+    "ALTER TABLE case_documents ADD COLUMN sealed BLOB;",
+    "ALTER TABLE queue_entries ADD COLUMN version INTEGER NOT NULL DEFAULT 0;",
+    "ALTER TABLE queue_entries ADD COLUMN sealed BLOB;",
+    "ALTER TABLE invoices ADD COLUMN version INTEGER NOT NULL DEFAULT 0;",
+    "ALTER TABLE invoices ADD COLUMN sealed BLOB;",
+    "ALTER TABLE permits ADD COLUMN version INTEGER NOT NULL DEFAULT 0;",
+    "ALTER TABLE permits ADD COLUMN sealed BLOB;",
+    "ALTER TABLE appointments ADD COLUMN version INTEGER NOT NULL DEFAULT 0;",
+    "ALTER TABLE appointments ADD COLUMN sealed BLOB;",
+    "ALTER TABLE payouts ADD COLUMN version INTEGER NOT NULL DEFAULT 0;",
+    "ALTER TABLE payouts ADD COLUMN sealed BLOB;",
+    NULL,
+};
+
 struct migration {
     const char *const *sql;
     /* Work that needs the keys, in the same transaction after the SQL; NULL if none. */
     enum store_error (*with_keys)(struct store *s, struct errbuf *err);
+    /* Rewrites most of the file: VACUUM afterwards, so that it shrinks to what it holds. */
+    bool compact;
 };
 
 static const struct migration migrations[] = {
-    { migration_1, NULL },
-    { migration_2, NULL },
-    { migration_3, NULL },
-    { migration_4, migrate_4 },
-    { migration_5, store_migrate_server_refs },
-    { migration_6, NULL },
+    { migration_1, NULL, false },
+    { migration_2, NULL, false },
+    { migration_3, NULL, false },
+    { migration_4, migrate_4, false },
+    { migration_5, store_migrate_server_refs, false },
+    { migration_6, NULL, false },
+    { migration_7, store_migrate_sealed_records, true },
 };
 
 int
@@ -299,6 +262,28 @@ user_version(sqlite3 *db)
     return v;
 }
 
+/* After a migration that rewrote most of the file: VACUUM, outside any transaction, with this
+ * version's page size (which only a VACUUM outside WAL mode can change). The freed pages hold
+ * nothing readable (secure_delete): this is for the size and speed, so a failure (a full disk)
+ * leaves a larger file, not an error; but the database must be back in WAL mode. */
+static enum store_error
+compact_database(struct store *s, struct errbuf *err)
+{
+    if (sql_exec(s, "PRAGMA journal_mode=DELETE") != STORE_OK ||
+        sql_exec(s, STORE_PAGE_SIZE_SQL) != STORE_OK || sql_exec(s, "VACUUM") != STORE_OK)
+        LOG_WARN("the database could not be compacted after its migration");
+    sqlite3_stmt *st = NULL;
+    bool wal = sqlite3_prepare_v2(s->db, "PRAGMA journal_mode=WAL", -1, &st, NULL) == SQLITE_OK &&
+               sqlite3_step(st) == SQLITE_ROW &&
+               strcmp((const char *)sqlite3_column_text(st, 0), "wal") == 0;
+    sqlite3_finalize(st);
+    if (!wal) {
+        err_set(err, "write-ahead logging could not be turned on again after the migration");
+        return STORE_ERR_IO;
+    }
+    return STORE_OK;
+}
+
 enum store_error
 schema_migrate(struct store *s, int target, struct errbuf *err)
 {
@@ -316,6 +301,7 @@ schema_migrate(struct store *s, int target, struct errbuf *err)
                 v, store_schema_version());
         return STORE_ERR_SCHEMA;
     }
+    bool compact = false;
     for (int next = v + 1; next <= target; next++) {
         enum store_error e = tx_begin(s);
         if (e != STORE_OK)
@@ -343,6 +329,7 @@ schema_migrate(struct store *s, int target, struct errbuf *err)
             return e;
         }
         LOG_INFO("schema migrated to version %d", next);
+        compact = compact || m->compact;
     }
-    return STORE_OK;
+    return compact ? compact_database(s, err) : STORE_OK;
 }

@@ -2,8 +2,9 @@
  *
  * SQLite 3.40 with application-level envelope encryption (libsodium): a root key from a key
  * provider; subkeys through crypto_kdf; one random data key per citizen, stored wrapped under the
- * key-encryption key; every personal field sealed with XChaCha20-Poly1305 under associated data
- * that binds version, table, column, row id and citizen, so ciphertext moved elsewhere does not
+ * key-encryption key; a record's personal fields sealed together, as one value, with
+ * XChaCha20-Poly1305 under associated data that binds format version, table, row id, citizen and
+ * the record's version, so ciphertext moved elsewhere, or an older one of the same row, does not
  * open. Lookup by personnummer goes through a keyed BLAKE2b blind index. Erasing a citizen
  * deletes the wrapped key and every row, then truncates the WAL.
  *
@@ -17,6 +18,7 @@
 
 #include "err.h"
 #include "macros.h"
+#include "record_kinds.h"
 
 enum store_error {
     STORE_OK,
@@ -74,22 +76,12 @@ enum store_error store_integrity_check(struct store *s, struct errbuf *err) WARN
 
 /* --- Records, as sync delivers them ------------------------------------------------------- */
 
-enum store_kind {
-    STORE_KIND_CITIZEN,
-    STORE_KIND_CASE,
-    STORE_KIND_CASE_EVENT,    /* one step of a case's status history */
-    STORE_KIND_CASE_DOCUMENT, /* a document the case has received */
-    STORE_KIND_QUEUE_ENTRY,
-    STORE_KIND_INVOICE,
-    STORE_KIND_PERMIT,      /* färdtjänst permit */
-    STORE_KIND_APPOINTMENT, /* färdtjänst assessment visit and other booked visits */
-    STORE_KIND_PAYOUT,      /* ekonomiskt bistånd decision and payout */
-    STORE_KIND_ARTICLE,     /* general information (not personal) */
-    STORE_KIND_UNIT,        /* district/unit directory (not personal) */
-    STORE_KIND_COUNT,
-};
+/* The kinds and their fields are described once, in core's record_kinds.h. */
+#define STORE_KIND_ENUM_(NAME, wire, table, personal, parent) \
+    STORE_KIND_##NAME = RECORD_KIND_##NAME,
+enum store_kind { RECORD_KINDS(STORE_KIND_ENUM_) STORE_KIND_COUNT };
 
-#define STORE_MAX_FIELDS 16
+#define STORE_MAX_FIELDS RECORD_MAX_FIELDS
 
 enum store_field_type {
     STORE_FIELD_TEXT,
@@ -231,19 +223,12 @@ struct store_actor {
 enum store_error store_citizen_find(struct store *s, const char *pnr12,
                                     int64_t *citizen_id) WARN_UNUSED;
 
-/* Decrypted rows, in guarded memory (sodium_malloc) that store_rows_free wipes. */
-struct store_row {
-    int64_t id;
-    const char *server_id;
-    int64_t parent_id;
-    const char *text[STORE_MAX_FIELDS]; /* NULL when unset; ints also as text */
-    long long num[STORE_MAX_FIELDS];    /* STORE_FIELD_INT values */
-};
-
+/* Decrypted rows (struct record, record_kinds.h), in guarded memory (sodium_malloc) that
+ * store_rows_free wipes. */
 struct store_rows {
     enum store_kind kind;
     size_t n;
-    struct store_row *rows;
+    struct record *rows;
     struct store_arena *arena; /* private */
 };
 
@@ -410,9 +395,24 @@ enum store_error store_roles_get(struct store *s, unsigned char **document, size
 
 /* --- Usage counters (no personal data) ---------------------------------------------------- */
 
-/* Adds one to the counter for (hour of `at`, screen, language, outcome). */
+/* Adds one to the counter for (hour of `at`, screen, language, outcome), written at once. */
 enum store_error store_usage_count(struct store *s, int64_t at, const char *screen,
                                    const char *lang, const char *outcome) WARN_UNUSED;
+
+/* Counters tallied in memory, for a caller that must not wait on the disk (the UI counts every
+ * navigation): store_usage_add only counts, from any thread; store_usage_flush writes the
+ * tally in one transaction, from whichever thread owns that store connection (the sync runner,
+ * and at shutdown), keeping the counts for the next flush if it cannot write them. Screen,
+ * language and outcome are short codes (longer ones are cut). */
+struct store_usage;
+struct store_usage *store_usage_create(void);
+void store_usage_add(struct store_usage *u, int64_t at, const char *screen, const char *lang,
+                     const char *outcome);
+enum store_error store_usage_flush(struct store_usage *u, struct store *s) WARN_UNUSED;
+/* Counts not written yet. */
+size_t store_usage_pending(struct store_usage *u);
+/* Frees the tally; counts not flushed are lost. Accepts NULL. */
+void store_usage_destroy(struct store_usage *u);
 
 #ifdef MINASIDOR_UNIT_TEST
 /* Test builds only: the raw root key (to prove it is not on disk), opening at an older schema

@@ -24,7 +24,9 @@ struct sync_runner {
     pthread_mutex_t lock;
     pthread_cond_t wake;
     bool requested;
+    bool flush_usage; /* sync_runner_flush_usage asked */
     atomic_int stop;
+    struct store_usage *usage;
     struct sync_status status;
     int interval_s;
     struct store *store;
@@ -102,6 +104,13 @@ mono_ms(void)
     return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
+static void
+write_usage(struct sync_runner *r)
+{
+    if (r->usage != NULL && store_usage_flush(r->usage, r->store) != STORE_OK)
+        LOG_WARN("usage counters not written (kept for the next try)");
+}
+
 /* Waits wait_ms, or less when a run is asked for, the runner stops, or (while probing) the case
  * store answers a probe. */
 static void
@@ -122,9 +131,16 @@ wait_for_next_run(struct sync_runner *r, int64_t wait_ms)
         }
         struct timespec until;
         deadline_in(&until, slice);
-        while (!r->requested && !atomic_load(&r->stop) &&
+        while (!r->requested && !atomic_load(&r->stop) && !r->flush_usage &&
                pthread_cond_timedwait(&r->wake, &r->lock, &until) == 0)
             ;
+        if (r->flush_usage && !atomic_load(&r->stop)) {
+            r->flush_usage = false;
+            pthread_mutex_unlock(&r->lock);
+            write_usage(r);
+            pthread_mutex_lock(&r->lock);
+            continue; /* the next run stays due when it was */
+        }
         if (r->requested || atomic_load(&r->stop) || slice == left)
             break;
         pthread_mutex_unlock(&r->lock);
@@ -156,7 +172,9 @@ thread_main(void *arg)
         if (stopping)
             break;
         wait_ms = run_once(r, &attempt);
+        write_usage(r);
     }
+    write_usage(r);
     return NULL;
 }
 
@@ -180,6 +198,7 @@ sync_runner_start(const struct sync_runner_config *cfg, struct errbuf *err)
     pthread_cond_init(&r->wake, NULL);
     atomic_init(&r->stop, 0);
     r->interval_s = cfg->interval_s > 0 ? cfg->interval_s : 60;
+    r->usage = cfg->usage;
     unsigned char pk[32];
     if (store_open(cfg->db_path, cfg->key, &r->store, err) != STORE_OK) {
         teardown(r);
@@ -206,6 +225,15 @@ sync_runner_request(struct sync_runner *r)
 {
     pthread_mutex_lock(&r->lock);
     r->requested = true;
+    pthread_cond_signal(&r->wake);
+    pthread_mutex_unlock(&r->lock);
+}
+
+void
+sync_runner_flush_usage(struct sync_runner *r)
+{
+    pthread_mutex_lock(&r->lock);
+    r->flush_usage = true;
     pthread_cond_signal(&r->wake);
     pthread_mutex_unlock(&r->lock);
 }

@@ -19,6 +19,9 @@ struct sync_runner_config {
     const char *url, *pin, *device_id;
     const char *districts; /* the kiosk's scope (store_set_scope); NULL: no check */
     int interval_s;
+    /* Usage counters the UI tallies (may be NULL): written by this thread after each run, when
+     * asked (sync_runner_flush_usage) and when it stops. Must outlive the runner. */
+    struct store_usage *usage;
 };
 
 struct sync_status {
@@ -41,10 +44,14 @@ struct sync_runner *sync_runner_start(const struct sync_runner_config *cfg, stru
 /* Asks for a run as soon as the current one (if any) ends. Returns at once. */
 void sync_runner_request(struct sync_runner *r);
 
+/* Asks the thread to write the usage counters now (without a sync run). Returns at once. */
+void sync_runner_flush_usage(struct sync_runner *r);
+
 /* Copies the status. Returns at once. */
 void sync_runner_status(struct sync_runner *r, struct sync_status *out);
 
-/* Stops the thread (aborting a transfer in flight) and frees everything. Accepts NULL. */
+/* Stops the thread (aborting a transfer in flight, writing the usage counters) and frees
+ * everything. Accepts NULL. */
 void sync_runner_stop(struct sync_runner *r);
 
 #endif

@@ -14,8 +14,12 @@
  *                                                               "id<TAB>reference" as the cache
  *                                                               keeps it
  *   kiosk_helper CONF outbox                                    uuid, wire seq, state and case
- *                                                               number of every item (TSV) */
+ *                                                               number of every item (TSV)
+ *   kiosk_helper CONF records PNR                               every record of the citizen,
+ *                                                               opened: kind, stored id and the
+ *                                                               fields as JSON (TSV) */
 #include <curl/curl.h>
+#include <jansson.h>
 #include <sodium.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -150,16 +154,13 @@ counts(const struct config *cfg)
 {
     sqlite3 *db = NULL;
     sqlite3_open_v2(config_get_string(cfg, "store.path"), &db, SQLITE_OPEN_READONLY, NULL);
-    static const char *const tables[] = { "citizens",       "cases",         "case_events",
-                                          "case_documents", "queue_entries", "invoices",
-                                          "permits",        "appointments",  "payouts",
-                                          "articles",       "units" };
-    for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
-        char *sql = xasprintf("SELECT count(*) FROM %s", tables[i]);
+    for (int k = 0; k < STORE_KIND_COUNT; k++) {
+        const char *table = store_kind((enum store_kind)k)->table;
+        char *sql = xasprintf("SELECT count(*) FROM %s", table);
         sqlite3_stmt *st = NULL;
         sqlite3_prepare_v2(db, sql, -1, &st, NULL);
         if (sqlite3_step(st) == SQLITE_ROW)
-            printf("%s %lld\n", tables[i], (long long)sqlite3_column_int64(st, 0));
+            printf("%s %lld\n", table, (long long)sqlite3_column_int64(st, 0));
         sqlite3_finalize(st);
         free(sql);
     }
@@ -170,6 +171,41 @@ counts(const struct config *cfg)
                (long long)sqlite3_column_int64(st, 1));
     sqlite3_finalize(st);
     sqlite3_close(db);
+}
+
+/* Every record of one citizen, each kind in turn, as the store opens them. */
+static int
+records(struct kiosk_state *ks, const char *pnr)
+{
+    struct store_actor actor = { STORE_SESSION_SYSTEM, NULL, NULL };
+    int64_t cid;
+    if (store_citizen_find(ks->store, pnr, &cid) != STORE_OK)
+        return 3;
+    for (int k = 0; k < STORE_KIND_COUNT; k++) {
+        const struct store_kind_def *d = store_kind((enum store_kind)k);
+        struct store_rows *rows = NULL;
+        if (!d->personal)
+            continue;
+        if (store_list(ks->store, &actor, (enum store_kind)k, cid, 0, &rows) != STORE_OK)
+            return 1;
+        for (size_t i = 0; i < rows->n; i++) {
+            const struct record *r = &rows->rows[i];
+            json_t *o = json_object();
+            for (size_t f = 0; f < d->n_fields; f++) {
+                if (r->text[f] != NULL)
+                    json_object_set_new(o, d->fields[f].name,
+                                        d->fields[f].type == STORE_FIELD_INT
+                                            ? json_integer(r->num[f])
+                                            : json_string(r->text[f]));
+            }
+            char *j = json_dumps(o, JSON_SORT_KEYS | JSON_COMPACT);
+            printf("%s\t%s\t%s\n", d->name, r->server_id, j);
+            free(j);
+            json_decref(o);
+        }
+        store_rows_free(rows);
+    }
+    return 0;
 }
 
 int
@@ -247,6 +283,8 @@ main(int argc, char **argv)
                    store_outbox_state_code(it->state), it->case_number ? it->case_number : "-");
         }
         store_outbox_free(ob);
+    } else if (strcmp(argv[2], "records") == 0 && argc == 4) {
+        rc = records(&ks, argv[3]);
     } else if (strcmp(argv[2], "audit") == 0) {
         struct store_audit_entries *a = NULL;
         rc = store_audit_read(ks.store, 0, &a) == STORE_OK ? 0 : 1;

@@ -6,6 +6,7 @@ gave that very submission (PROTOCOL.md §6). Real casestore over TLS, real kiosk
 import contextlib
 import json
 import os
+import re
 import shutil
 import sqlite3
 import sys
@@ -164,16 +165,18 @@ def a_renumbered_item_keeps_its_sealed_fields_and_its_new_number():
     receipts_are_true(k)
 
 
-FIXTURE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "v2")
+FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
 
 
-@test
-def a_cache_written_by_the_previous_version_migrates_and_delivers_its_outbox_once():
+def from_fixture(version):
+    """A case store and a kiosk as the code of an older schema left them (fixtures/vN): the
+    case store serving, the kiosk's settings pointing at it. Returns (case store, kiosk)."""
+    fixture = os.path.join(FIXTURES, version)
     old_cs = base.Casestore.__new__(base.Casestore)  # from the fixture, not init and seed
-    old_cs.data = os.path.join(base.TMP, "v2-casestore")
-    shutil.copytree(os.path.join(FIXTURE, "casestore"), old_cs.data)
-    kdir = os.path.join(base.TMP, "v2-kiosk")
-    shutil.copytree(os.path.join(FIXTURE, "kiosk"), kdir)
+    old_cs.data = os.path.join(base.TMP, f"{version}-casestore")
+    shutil.copytree(os.path.join(fixture, "casestore"), old_cs.data)
+    kdir = os.path.join(base.TMP, f"{version}-kiosk")
+    shutil.copytree(os.path.join(fixture, "kiosk"), kdir)
     # The databases are kept as the SQL text of what that version wrote (sqlite3 .dump, with its
     # user_version): rebuilt here byte for byte in content, no binary file in the repository.
     for sql, db in ((os.path.join(old_cs.data, "casestore.sql"),
@@ -190,12 +193,21 @@ def a_cache_written_by_the_previous_version_migrates_and_delivers_its_outbox_onc
     old_cs.url = f"https://127.0.0.1:{old_cs.port}"
     old_cs.log = os.path.join(old_cs.data, "serve.log")
     old_cs.start()
-    k = base.Kiosk("v2-kiosk")
+    k = base.Kiosk(f"{version}-kiosk")
     with open(os.path.join(kdir, "minasidor.conf.in")) as f:
         conf = f.read().replace("@KIOSK@", kdir).replace("@URL@", old_cs.url)
     with open(k.conf, "w") as f:
         f.write(conf)
     os.chmod(k.conf, 0o600)
+    return old_cs, k
+
+
+@test
+def a_cache_written_by_the_previous_version_migrates_and_delivers_its_outbox_once():
+    old_cs, k = from_fixture("v2")
+    kdir = k.dir
+    with open(k.conf) as f:
+        conf = f.read()
     # An audit log altered before the upgrade is not laundered into a valid chain by it.
     tampered = os.path.join(base.TMP, "v2-tampered")
     shutil.copytree(kdir, tampered)
@@ -236,6 +248,108 @@ def a_cache_written_by_the_previous_version_migrates_and_delivers_its_outbox_onc
     eq("ok", store[0]["status"] if store else None, f"doctor's store check: {store}")
     assert "integrity ok" in store[0]["detail"] and "audit log of 5 entries intact" in \
         store[0]["detail"], store[0]["detail"]
+    old_cs.stop()
+
+
+def stored_fields():
+    """The fields the kiosk stores per kind (wire names), from the kinds' one description."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "src", "core",
+                        "record_kinds.h")
+    text = open(path).read()
+    wire = dict(re.findall(r'K\((\w+), "(\w+)"', text))
+    fields = {}
+    for kind, name in re.findall(r'F\((\w+), \w+, "(\w+)"', text):
+        fields.setdefault(wire[kind], set()).add(name)
+    return fields
+
+
+def user_version(k):
+    return k.cache("PRAGMA user_version")[0][0]
+
+
+@test
+def a_schema_6_cache_is_sealed_record_by_record_in_place_and_reads_back_equal():
+    """fixtures/v6: written by the code of schema 6 (fields sealed one by one), see its
+    make_fixture.py. Today's code migrates it in place, once, and every record opens equal to
+    what the case store published; the outbox delivers what was waiting, exactly once."""
+    old_cs, k = from_fixture("v6")
+    eq(6, user_version(k), "the fixture is schema 6")
+    sealed_fields = k.cache("SELECT count(*) FROM pragma_table_info('invoices') WHERE"
+                            " name LIKE 'f_%'")[0][0]
+    assert sealed_fields > 0, "schema 6 keeps a column per field"
+    districts = re.search(r"^districts = (\S+)", open(k.conf).read(), re.M).group(1).split(",")
+
+    p = k.helper("outbox")
+    eq(0, p.returncode, f"first open with today's code ({p.stderr.strip()})")
+    assert "schema migrated to version 7" in p.stderr, p.stderr
+    eq(7, user_version(k), "migrated")
+    eq([(8192, "wal")], k.cache("SELECT * FROM pragma_page_size, pragma_journal_mode"),
+       "compacted with today's page size, and back in WAL mode")
+    before = k.cache("SELECT id, version, sealed FROM cases ORDER BY id")
+    p = k.helper("outbox")
+    assert "schema migrated" not in p.stderr, "the migration runs once: " + p.stderr
+    eq(before, k.cache("SELECT id, version, sealed FROM cases ORDER BY id"),
+       "a second open leaves the records as they are")
+    for table in base.KIND_TABLE.values():
+        if table in ("articles", "units"):
+            continue
+        cols = [c for (c,) in k.cache(f"SELECT name FROM pragma_table_info('{table}')")]
+        eq([], [c for c in cols if c.startswith("f_") and c != "f_server_id"],
+           f"{table}: no per-field column left")
+
+    # Every record of every citizen opens equal to what the case store published.
+    marks = ",".join("?" * len(districts))
+    with old_cs.db() as db:
+        people = db.execute(f"SELECT id, json_extract(fields, '$.pnr') FROM records WHERE"
+                            f" kind='citizen' AND district IN ({marks})", districts).fetchall()
+        published = db.execute(f"SELECT kind, id, citizen, fields FROM records WHERE"
+                               f" district IN ({marks}) AND citizen IS NOT NULL",
+                               districts).fetchall()
+    known = stored_fields()  # the case store publishes more (registered_by) than is kept
+    want = {}
+    for kind, rid, citizen, fields in published:
+        kept = {f: v for f, v in json.loads(fields).items() if f in known[kind]}
+        if kind != "citizen":
+            want.setdefault(citizen, set()).add((kind, rid, json.dumps(kept, sort_keys=True)))
+    total = 0
+    for cid, pnr in people:
+        p = k.helper("records", pnr)
+        eq(0, p.returncode, f"records of {cid} ({p.stderr.strip()})")
+        got = set()
+        for line in p.stdout.splitlines():
+            kind, rid, fields = line.split("\t")
+            if kind == "citizen":
+                continue  # stored under a keyed reference; its fields are compared below
+            got.add((kind, rid, json.dumps(json.loads(fields), sort_keys=True)))
+        citizen_rows = [json.loads(line.split("\t")[2]) for line in p.stdout.splitlines()
+                        if line.startswith("citizen\t")]
+        with old_cs.db() as db:
+            own = json.loads(db.execute("SELECT fields FROM records WHERE kind='citizen' AND"
+                                        " id=?", (cid,)).fetchone()[0])
+        own = {f: v for f, v in own.items() if f in known["citizen"]}
+        eq([own], citizen_rows, f"citizen {cid} reads back equal")
+        eq(want.get(cid, set()), got, f"the records of {cid} read back equal")
+        total += len(got) + 1
+    counts = k.counts()
+    eq(sum(counts[t] for t in base.KIND_TABLE.values() if t not in ("articles", "units")),
+       total, "every stored record was compared")
+    assert total > 100, f"the fixture holds records of every kind it can ({total})"
+
+    rows = outbox(k)
+    eq([("1", "accepted"), ("2", "accepted"), ("3", "queued"), ("4", "queued")],
+       [(r[1], r[2]) for r in rows], "the outbox kept its items")
+    p = sync_ok(k, "the first sync with today's code")
+    assert "2 accepted, 0 duplicate" in p.stdout, p.stdout
+    sync_ok(k, "a second sync")
+    with contextlib.closing(sqlite3.connect(os.path.join(old_cs.data, "casestore.db"))) as db:
+        seqs = [s for (s,) in db.execute("SELECT seq FROM submissions ORDER BY seq")]
+    eq([1, 2, 3, 4], seqs, "delivered with their own numbers, each once")
+    audit = [line.split("\t") for line in k.helper("audit").stdout.splitlines()]
+    eq(["submission"] * 4, [a[2] for a in audit if a[2] == "submission"],
+       "the old audit entries open")
+    p = base.run(base.MINASIDOR, "--config", k.conf, "doctor", "--json")
+    store = [c for c in json.loads(p.stdout)["checks"] if c["name"] == "store"]
+    eq("ok", store[0]["status"] if store else None, f"doctor's store check: {store}")
     old_cs.stop()
 
 

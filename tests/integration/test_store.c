@@ -1,4 +1,5 @@
 /* Suite `store`: the encrypted cache on real SQLite files. */
+#include <pthread.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -373,7 +374,7 @@ TEST(store_personal_data_never_reaches_the_disk_in_clear)
         if (store_open(f.db, f.key, &f.store, &err) != STORE_OK)
             _exit(3);
         fixture_seed_tolvan(&f);
-        enum { N = 12000 };
+        enum { N = 36000 }; /* records are sealed whole: ~150 bytes a case */
         static struct store_change big[N];
         static char ids[N][16];
         for (int i = 0; i < N; i++) {
@@ -451,13 +452,13 @@ TEST(store_tampered_or_moved_ciphertext_is_refused_and_logged)
     log_set_sink(capture, &logs);
     struct store_rows *rows = NULL;
 
-    /* One flipped byte in the middle of a sealed title. */
-    raw_flip(f.db, "cases", "f_title", case1, 40);
+    /* One flipped byte in the middle of a sealed record. */
+    raw_flip(f.db, "cases", "sealed", case1, 40);
     fixture_reopen(&f);
     CHECK_INT(STORE_ERR_TAMPERED,
               store_list(f.store, &citizen_actor, STORE_KIND_CASE, tolvan, 0, &rows));
     CHECK(logs.errors >= 1);
-    CHECK(strstr(logs.last, "cases.title") != NULL);
+    CHECK(strstr(logs.last, "sealed record of cases row") != NULL);
     store_close(f.store);
     f.store = NULL;
     fixture_finish(&f);
@@ -468,7 +469,7 @@ TEST(store_tampered_or_moved_ciphertext_is_refused_and_logged)
     CHECK_INT(STORE_OK, store_citizen_find(f.store, "191212121212", &tolvan));
     char sql[400];
     snprintf(sql, sizeof(sql),
-             "UPDATE cases SET f_title = (SELECT f_title FROM cases WHERE server_id='%s')"
+             "UPDATE cases SET sealed = (SELECT sealed FROM cases WHERE server_id='%s')"
              " WHERE server_id='%s'",
              ref(f.store, STORE_KIND_CASE, "case-1"), ref(f.store, STORE_KIND_CASE, "case-2"));
     store_close(f.store);
@@ -487,7 +488,7 @@ TEST(store_tampered_or_moved_ciphertext_is_refused_and_logged)
         const char *c1 = ref(f.store, STORE_KIND_CITIZEN, "cit-1");
         const char *c2 = ref(f.store, STORE_KIND_CITIZEN, "cit-2");
         snprintf(sql, sizeof(sql),
-                 "UPDATE citizens SET f_given_name = (SELECT f_given_name FROM citizens WHERE"
+                 "UPDATE citizens SET sealed = (SELECT sealed FROM citizens WHERE"
                  " server_id='%s') WHERE server_id='%s';"
                  "UPDATE citizens SET wrapped_key = (SELECT wrapped_key FROM citizens WHERE"
                  " server_id='%s') WHERE server_id='%s'",
@@ -507,6 +508,53 @@ TEST(store_tampered_or_moved_ciphertext_is_refused_and_logged)
     store_overview_free(o);
     log_set_sink(NULL, NULL);
     fixture_finish(&f);
+}
+
+/* Every write of a record is a new version, bound into its seal: the ciphertext the same row
+ * held before does not open in its place (the record's other fields cannot be rolled back one
+ * by one either: they are sealed together). */
+TEST(store_an_older_version_of_a_record_does_not_open_in_its_place)
+{
+    struct fixture f;
+    fixture_init(&f);
+    fixture_seed_tolvan(&f);
+    int64_t tolvan;
+    CHECK_INT(STORE_OK, store_citizen_find(f.store, "191212121212", &tolvan));
+    raw_sql(f.db, "CREATE TABLE old_copy AS SELECT sealed FROM cases WHERE server_id='case-1'");
+    struct store_change upd = change(STORE_KIND_CASE, "case-1", "cit-1", NULL, "case_number",
+                                     "BR-2026-0412", "main", "aldreomsorg", "type", "hemtjanst",
+                                     "class", "ny_ansokan", "status", "avslutat", NULL);
+    struct errbuf err;
+    CHECK_INT(STORE_OK, store_apply(f.store, &upd, 1, "u1", NULL, &err));
+    CHECK_INT(2, raw_count(f.db, "SELECT version FROM cases WHERE server_id='case-1'"));
+    struct store_rows *rows = NULL;
+    CHECK_INT(STORE_OK, store_list(f.store, &citizen_actor, STORE_KIND_CASE, tolvan, 0, &rows));
+    store_rows_free(rows);
+    raw_sql(f.db, "UPDATE cases SET sealed=(SELECT sealed FROM old_copy) WHERE"
+                  " server_id='case-1'");
+    struct logs logs = { 0 };
+    log_set_sink(capture, &logs);
+    CHECK_INT(STORE_ERR_TAMPERED,
+              store_list(f.store, &citizen_actor, STORE_KIND_CASE, tolvan, 0, &rows));
+    log_set_sink(NULL, NULL);
+    CHECK(strstr(logs.last, "sealed record of cases row") != NULL);
+    fixture_finish(&f);
+}
+
+/* The store's descriptors, tables and the typed field names (REC_INVOICE_ISSUER) are one
+ * description (record_kinds.h): each name is its kind's and its field's. */
+#define CHECK_FIELD(K, NAME, w, ty, req)                                                         \
+    CHECK_INT(STORE_KIND_##K, RECORD_FIELD_KIND(REC_##K##_##NAME));                              \
+    CHECK_STR(w, store_kind(STORE_KIND_##K)->fields[RECORD_FIELD_INDEX(REC_##K##_##NAME)].name); \
+    CHECK_INT(RECORD_FIELD_INDEX(REC_##K##_##NAME), store_field_index(STORE_KIND_##K, w));
+#define CHECK_KIND(NAME, w, t, pers, par)                                          \
+    NAME##_FIELDS(CHECK_FIELD) CHECK_STR(t, store_kind(STORE_KIND_##NAME)->table); \
+    CHECK_INT(REC_##NAME##_N_FIELDS, store_kind(STORE_KIND_##NAME)->n_fields);
+
+TEST(store_kinds_and_typed_field_names_are_one_description)
+{
+    RECORD_KINDS(CHECK_KIND)
+    CHECK_INT(RECORD_KIND_COUNT, STORE_KIND_COUNT);
 }
 
 TEST(store_crypto_shredding_leaves_nothing_and_spares_others)
@@ -580,7 +628,7 @@ TEST(store_erasing_a_citizen_with_a_pending_submission_keeps_the_submission)
     CHECK_INT(STORE_OK, store_citizen_erase(f.store, cid));
     CHECK_INT(STORE_ERR_NOT_FOUND, store_citizen_find(f.store, "191212121212", &cid));
     CHECK_INT(0, raw_count(f.db, "SELECT count(*) FROM invoices"));
-    CHECK_INT(0, raw_count(f.db, "SELECT count(*) FROM citizens WHERE f_pnr IS NOT NULL"));
+    CHECK_INT(0, raw_count(f.db, "SELECT count(*) FROM citizens WHERE sealed IS NOT NULL"));
     struct store_outbox *ob = NULL;
     CHECK_INT(STORE_OK, store_outbox_list(f.store, true, 0, &ob));
     CHECK_INT(1, ob ? ob->n : 0);
@@ -943,6 +991,66 @@ TEST(store_keeps_the_signed_role_list_byte_for_byte)
     fixture_finish(&f);
 }
 
+/* The UI counts every navigation: in memory, from any thread, written in one transaction by
+ * whoever flushes; nothing counted is lost, also while a flush is under way or when it fails. */
+struct counting {
+    struct store_usage *u;
+    const char *screen;
+};
+
+static void *
+count_many(void *arg)
+{
+    const struct counting *c = arg;
+    for (int i = 0; i < 5000; i++)
+        store_usage_add(c->u, 1763800000 + i % 2 * 3600, c->screen, "sv", "shown");
+    return NULL;
+}
+
+TEST(store_usage_counts_in_memory_and_writes_them_in_batches_without_loss)
+{
+    struct fixture f;
+    fixture_init(&f);
+    struct store_usage *u = store_usage_create();
+    store_usage_add(u, 1763800000, "overview", "sv", "shown");
+    store_usage_add(u, 1763800100, "overview", "sv", "shown");
+    store_usage_add(u, 1763800100, "invoices", "en", "shown");
+    CHECK_INT(3, store_usage_pending(u));
+    CHECK_INT(0, raw_count(f.db, "SELECT count(*) FROM usage_counters"));
+    CHECK_INT(STORE_OK, store_usage_flush(u, f.store));
+    CHECK_INT(0, store_usage_pending(u));
+    CHECK_INT(2, raw_count(f.db, "SELECT count FROM usage_counters WHERE screen='overview'"));
+    CHECK_INT(1, raw_count(f.db, "SELECT count FROM usage_counters WHERE screen='invoices'"));
+
+    /* A flush that cannot write keeps the counts for the next one. */
+    store_usage_add(u, 1763800200, "overview", "sv", "shown");
+    raw_sql(f.db, "ALTER TABLE usage_counters RENAME TO usage_away");
+    log_set_sink(capture, &(struct logs){ 0 });
+    CHECK(store_usage_flush(u, f.store) != STORE_OK);
+    log_set_sink(NULL, NULL);
+    CHECK_INT(1, store_usage_pending(u));
+    raw_sql(f.db, "ALTER TABLE usage_away RENAME TO usage_counters");
+    CHECK_INT(STORE_OK, store_usage_flush(u, f.store));
+    CHECK_INT(3, raw_count(f.db, "SELECT count FROM usage_counters WHERE screen='overview'"));
+
+    /* Two threads counting while this one flushes, again and again. */
+    struct counting a = { u, "cases" }, b = { u, "queues" };
+    pthread_t ta, tb;
+    CHECK(pthread_create(&ta, NULL, count_many, &a) == 0);
+    CHECK(pthread_create(&tb, NULL, count_many, &b) == 0);
+    for (int i = 0; i < 20; i++)
+        CHECK_INT(STORE_OK, store_usage_flush(u, f.store));
+    pthread_join(ta, NULL);
+    pthread_join(tb, NULL);
+    CHECK_INT(STORE_OK, store_usage_flush(u, f.store));
+    CHECK_INT(10000, raw_count(f.db, "SELECT sum(count) FROM usage_counters WHERE screen IN"
+                                     " ('cases', 'queues')"));
+    CHECK_INT(4, raw_count(f.db, "SELECT count(*) FROM usage_counters WHERE screen IN"
+                                 " ('cases', 'queues')"));
+    store_usage_destroy(u);
+    fixture_finish(&f);
+}
+
 int
 main(void)
 {
@@ -953,6 +1061,8 @@ main(void)
     RUN(store_apply_tombstones_and_updates);
     RUN(store_personal_data_never_reaches_the_disk_in_clear);
     RUN(store_tampered_or_moved_ciphertext_is_refused_and_logged);
+    RUN(store_an_older_version_of_a_record_does_not_open_in_its_place);
+    RUN(store_kinds_and_typed_field_names_are_one_description);
     RUN(store_crypto_shredding_leaves_nothing_and_spares_others);
     RUN(store_erasing_a_citizen_with_a_pending_submission_keeps_the_submission);
     RUN(store_wrong_or_exposed_keys_are_refused_clearly);
@@ -963,5 +1073,6 @@ main(void)
     RUN(store_migrates_from_every_previous_schema);
     RUN(store_refuses_newer_and_foreign_databases);
     RUN(store_keeps_the_signed_role_list_byte_for_byte);
+    RUN(store_usage_counts_in_memory_and_writes_them_in_batches_without_loss);
     return test_done();
 }
