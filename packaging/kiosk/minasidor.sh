@@ -9,7 +9,7 @@
 #                           minasidor, mode 0600), seals the new root key as a systemd
 #                           credential (TPM2 where there is one, the host key otherwise),
 #                           shreds the key file and starts the kiosk.
-#   minasidor doctor|sync|identify …
+#   minasidor doctor|sync|identify|kiosk …
 #                           run as the kiosk's user with its settings and its key, unsealed
 #                           into a private directory in /run (memory) for the command's length.
 #
@@ -149,7 +149,7 @@ provision)
     shift "$i" # everything up to and including the word provision
     provision "$@"
     ;;
-doctor | sync | identify)
+doctor | sync | identify | kiosk)
     with_key "$@"
     ;;
 *)
