@@ -4,6 +4,8 @@ under build/packaging/), fresh copies of it with /proc, /dev and a memory /run m
 commands run inside them. Everything cached lives in build/packaging/; a rerun reuses it.
 """
 import contextlib
+import select
+import signal
 import fcntl
 import hashlib
 import os
@@ -17,6 +19,13 @@ import zlib
 SUITE = "bookworm"
 MIRROR = os.environ.get("PACKAGING_MIRROR", "http://deb.debian.org/debian")
 ARCH = subprocess.run(["dpkg", "--print-architecture"], capture_output=True, text=True).stdout.strip()
+
+
+def require_root():
+    """The tests chroot and mount: without root every test is skipped, saying so."""
+    if os.geteuid() != 0:
+        print("1..0 # SKIP the packaging tests need root (debootstrap, chroot, mount)")
+        raise SystemExit(0)
 
 
 def run(args, check=True, timeout=900, input=None, env=None, cwd=None):
@@ -75,6 +84,10 @@ class Repo:
             spent = 0.0
             if len(found) != 2:
                 shutil.rmtree(out, ignore_errors=True)
+                if not commit:  # an earlier state of the tree is not built again
+                    for old in os.listdir(os.path.dirname(out)):
+                        if old.startswith("tree-") and not old.endswith(".lock"):
+                            shutil.rmtree(os.path.join(os.path.dirname(out), old), ignore_errors=True)
                 args = ["bash", os.path.join(self.root, "packaging", "build-debs.sh"), out]
                 if commit:
                     args += ["--commit", commit, "--version", version]
@@ -133,6 +146,8 @@ def mounted(root, repo):
         run(["mount", "-t", "proc", "proc", f"{root}/proc"])
         run(["mount", "--bind", "/dev", f"{root}/dev"])
         run(["mount", "-t", "devpts", "-o", "newinstance,ptmxmode=0666", "devpts", f"{root}/dev/pts"])
+        # POSIX shared memory (wlroots' buffers for the headless output) for every user.
+        run(["mount", "-t", "tmpfs", "-o", "mode=1777", "tmpfs", f"{root}/dev/shm"])
         run(["mount", "-t", "tmpfs", "-o", "mode=0755", "tmpfs", f"{root}/run"])
         os.makedirs(f"{root}/run/lock", exist_ok=True)
         os.makedirs(f"{root}/var/cache/apt/archives", exist_ok=True)
@@ -283,3 +298,99 @@ def thumbnail(rows, box, gw=18, gh=32):
 def difference(a, b):
     """Mean absolute difference per channel (0-255) between two thumbnails."""
     return sum(abs(p - q) for ca, cb in zip(a, b) for p, q in zip(ca, cb)) / (3 * len(a))
+
+
+def wait_line(proc, pattern, timeout=60):
+    """Reads proc's stdout until a line matches (the server says it listens)."""
+    end = time.monotonic() + timeout
+    seen = ""
+    while time.monotonic() < end:
+        ready, _, _ = select.select([proc.stdout], [], [], max(0.0, end - time.monotonic()))
+        if not ready:
+            break
+        line = proc.stdout.readline()
+        if not line:
+            break
+        seen += line
+        if re.search(pattern, line):
+            return line
+    raise AssertionError(f"never printed {pattern!r}: {seen[-1000:]}")
+
+
+class Server:
+    """casestore serve inside the root as its unit's ExecStart runs it: its user, its data
+    directory (the log goes to build/packaging/artifacts/casestore-NAME.log)."""
+
+    def __init__(self, r, port, name):
+        self.r, self.port = r, port
+        self.url = f"https://127.0.0.1:{port}"
+        self.log = open(os.path.join(r.repo.cache, "artifacts", f"casestore-{name}.log"), "a")
+        self.proc = subprocess.Popen(
+            ["chroot", r.path, "runuser", "-u", "casestore", "--", "/usr/bin/casestore", "serve",
+             "--data", "/var/lib/casestore", "--listen", f"127.0.0.1:{port}"],
+            stdout=subprocess.PIPE, stderr=self.log, text=True,
+            env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"})
+        wait_line(self.proc, r"listening on https://")
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(timeout=30)
+        self.log.close()
+
+
+def token(r):
+    """A one-time token from casestore's admin command, on a "USB stick" only root can read."""
+    t = r.sh("runuser -u casestore -- casestore token create --data /var/lib/casestore "
+             "--site bromma-mbk --districts bromma,kista").stdout.strip()
+    os.makedirs(r.p("/media/usb"), exist_ok=True)
+    with open(r.p("/media/usb/token.txt"), "w") as f:
+        f.write(t + "\n")
+    os.chmod(r.p("/media/usb/token.txt"), 0o600)
+    return t
+
+
+def provision(r, url, pin, tok):
+    """`minasidor provision` as the technician runs it, as root, with the token file."""
+    p = r.sh(f"minasidor provision --server {url} --pin '{pin}' --token-file /media/usb/token.txt "
+             "--site-name 'Bromma medborgarkontor'", check=False)
+    assert p.returncode == 0, f"provision: exit {p.returncode}\n{p.stdout}\n{p.stderr}"
+    assert tok not in p.stdout + p.stderr, "the token was echoed"
+    return p.stdout
+
+
+def use_identity_provider(r, url, pin):
+    """casestore's BankID simulator as the identity provider, with a relying-party certificate
+    in the kiosk's state directory (what a technician puts there for the city's real one)."""
+    r.sh("runuser -u casestore -- casestore rp-cert --data /var/lib/casestore --out /tmp/rp "
+         "--name 'Stockholms stad kiosk' >/dev/null && install -d -o minasidor -g minasidor "
+         "-m 0700 /var/lib/minasidor/rp && install -o minasidor -g minasidor -m 0600 /tmp/rp/rp.crt "
+         "/tmp/rp/rp.key /var/lib/minasidor/rp/ && rm -rf /tmp/rp")
+    with open(r.p("/var/lib/minasidor/minasidor.conf"), "a") as f:
+        f.write(f"\n[identity]\nurl = {url}/rp/v6.0\npin = {pin}\n"
+                "rp_cert = /var/lib/minasidor/rp/rp.crt\nrp_key = /var/lib/minasidor/rp/rp.key\n")
+
+
+def doctor_all_ok(r):
+    """`minasidor doctor` as root on the installed system: every check ok."""
+    d = r.sh("minasidor doctor", check=False)
+    lines = [line for line in d.stdout.splitlines() if line.strip()]
+    bad = [line for line in lines if not line.startswith("ok")]
+    assert d.returncode == 0 and not bad and len(lines) >= 10, \
+        f"doctor: exit {d.returncode}\n{d.stdout}\n{d.stderr}"
+    return d
+
+
+def sqlite_rows(path, sql, args=()):
+    """A query on a copy of a database of the root (with its WAL), so that the test never
+    leaves a file of root's beside a service's database."""
+    import sqlite3
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        for suffix in ("", "-wal"):
+            if os.path.exists(path + suffix):
+                shutil.copy(path + suffix, os.path.join(tmp, "db" + suffix))
+        db = sqlite3.connect(os.path.join(tmp, "db"))
+        try:
+            return db.execute(sql, args).fetchall()
+        finally:
+            db.close()
