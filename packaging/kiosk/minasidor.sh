@@ -83,6 +83,7 @@ provision() { # the arguments after "provision"
     if [ "$force" = yes ] && [ -f "$conf" ]; then
         rm -f "$cred" # the old key: its cache is erased by provision --force
     fi
+    local status=0
     if [ -n "$token_file" ]; then
         # The kiosk's user may not read the USB stick: root opens the token file and hands it
         # over on standard input, so that the token never shows in ps either.
@@ -90,11 +91,20 @@ provision() { # the arguments after "provision"
             echo "minasidor: provision: --token-file $token_file: cannot read it" >&2
             exit 2
         fi
-        as_kiosk_user "$real" provision "${args[@]}" --token - --state-dir "$state" < "$token_file"
+        as_kiosk_user "$real" provision "${args[@]}" --token - --state-dir "$state" \
+            < "$token_file" || status=$?
     else
-        as_kiosk_user "$real" provision "${args[@]}" --state-dir "$state"
+        as_kiosk_user "$real" provision "${args[@]}" --state-dir "$state" || status=$?
+    fi
+    # Enrolled, even if the first sync failed (the kiosk syncs again by itself): the key is
+    # sealed either way, so that it never stays in a file.
+    if [ ! -f "$conf" ] || [ ! -f "$state/root.key" ]; then
+        exit "$status"
     fi
     seal_key
+    if [ "$status" -ne 0 ]; then
+        echo "minasidor: enrolled, but the first sync failed; the kiosk retries it" >&2
+    fi
     if systemd_running; then
         systemctl enable minasidor-kiosk.service > /dev/null 2>&1 || true
         systemctl restart minasidor-kiosk.service

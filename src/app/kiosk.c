@@ -904,7 +904,7 @@ cmd_kiosk(int argc, char **argv)
                 wait = 5000; /* the start screen: only the offline banner may change */
             if (wait < 1)
                 wait = 1;
-            watchdog_kick(platform_now_ms()); /* READY=1, then WATCHDOG=1 (systemd) */
+            wait = watchdog_kick(platform_now_ms(), wait); /* systemd: READY=1, WATCHDOG=1 */
             int n = platform_wait(k->plat, (int)wait, in, 32, &k->quit);
             kiosk_step(k, in, n);
             if (k->tree_fd >= 0)

@@ -95,18 +95,22 @@ watchdog_notify(const char *state)
     return true;
 }
 
-void
-watchdog_kick(int64_t now_ms)
+int64_t
+watchdog_kick(int64_t now_ms, int64_t wait_ms)
 {
     load();
     if (!wd.ready_sent) {
         wd.ready_sent = true;
         wd.last_ms = now_ms;
         watchdog_notify(wd.interval_ms > 0 ? "READY=1\nWATCHDOG=1" : "READY=1");
-        return;
-    }
-    if (wd.interval_ms > 0 && now_ms - wd.last_ms >= wd.interval_ms) {
+    } else if (wd.interval_ms > 0 && now_ms - wd.last_ms >= wd.interval_ms) {
         wd.last_ms = now_ms;
         watchdog_notify("WATCHDOG=1");
     }
+    if (wd.interval_ms <= 0)
+        return wait_ms;
+    int64_t due = wd.last_ms + wd.interval_ms - now_ms;
+    if (due < 1)
+        due = 1;
+    return wait_ms < due ? wait_ms : due;
 }

@@ -8,11 +8,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Called from the main loop on every turn with the monotonic time: the first call sends
- * READY=1, later calls send WATCHDOG=1 once half of $WATCHDOG_USEC has passed since the last.
- * The loop must turn at least that often. Failures are logged once and otherwise ignored: a
- * kiosk that cannot reach systemd keeps running (systemd then restarts it, which is right). */
-void watchdog_kick(int64_t now_ms);
+/* Called from the main loop on every turn with the monotonic time, before it waits for input
+ * for up to wait_ms: the first call sends READY=1, later calls send WATCHDOG=1 once half of
+ * $WATCHDOG_USEC has passed since the last. Returns wait_ms, shortened so that the loop turns
+ * again when the next ping is due. Failures are logged once and otherwise ignored: a kiosk
+ * that cannot reach systemd keeps running (systemd then restarts it, which is right). */
+int64_t watchdog_kick(int64_t now_ms, int64_t wait_ms);
 
 /* Sends one notification (e.g. "STOPPING=1") as one datagram to $NOTIFY_SOCKET. False when
  * there is no socket or the send failed. */

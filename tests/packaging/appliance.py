@@ -197,11 +197,13 @@ class Root:
         for d in debs:
             shutil.copy(d, self.p("/tmp"))
             names.append("/tmp/" + os.path.basename(d))
-        # The archive's indexes may have aged in the cache: refresh them when apt cannot fetch.
-        p = self.sh("apt-get install -y -q " + " ".join(names), check=False, timeout=1200)
-        if p.returncode != 0 and ("404" in p.stdout + p.stderr or "Unable to fetch" in p.stdout + p.stderr):
-            self.sh("apt-get update -qq", timeout=600)
+        # The download cache is shared with the other test's root: one apt at a time. The
+        # archive's indexes may have aged in the base root: refresh them when apt cannot fetch.
+        with locked(os.path.join(self.repo.cache, "apt-archives")):
             p = self.sh("apt-get install -y -q " + " ".join(names), check=False, timeout=1200)
+            if p.returncode != 0 and ("404" in p.stdout + p.stderr or "Unable to fetch" in p.stdout + p.stderr):
+                self.sh("apt-get update -qq", timeout=600)
+                p = self.sh("apt-get install -y -q " + " ".join(names), check=False, timeout=1200)
         assert p.returncode == 0, f"apt-get install {names}: exit {p.returncode}\n{p.stdout[-4000:]}\n{p.stderr[-3000:]}"
         return p.stdout + p.stderr
 

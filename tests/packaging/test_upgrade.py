@@ -36,11 +36,12 @@ def old_commit():
 
 
 def cache_counts(r):
-    """Rows per table of the kiosk's cache, less those a delivery or a sync run changes."""
+    """Rows per table of the kiosk's cache, less those a delivery, a sync run or the kiosk's
+    use (its anonymous usage counters) changes."""
     path = r.p("/var/lib/minasidor/cache.db")
     tables = [t for (t,) in appliance.sqlite_rows(
         path, "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")]
-    keep = [t for t in tables if not re.search(r"outbox|audit|sync|set_aside|report", t)]
+    keep = [t for t in tables if not re.search(r"outbox|audit|sync|set_aside|report|usage", t)]
     return {t: appliance.sqlite_rows(path, f'SELECT count(*) FROM "{t}"')[0][0] for t in keep}
 
 

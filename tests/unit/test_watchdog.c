@@ -82,19 +82,31 @@ TEST(ready_first_then_watchdog_every_half_interval)
     snprintf(pid, sizeof(pid), "%ld", (long)getpid());
     int fd = setup("4000000", pid); /* WatchdogSec=4 */
     CHECK_INT(2000, watchdog_interval_ms());
-    watchdog_kick(1000);
+    watchdog_kick(1000, 5000);
     CHECK_STR("READY=1\nWATCHDOG=1", received(fd));
-    watchdog_kick(1500);
-    watchdog_kick(2999);
+    watchdog_kick(1500, 5000);
+    watchdog_kick(2999, 5000);
     CHECK_STR("", received(fd));
-    watchdog_kick(3000);
+    watchdog_kick(3000, 5000);
     CHECK_STR("WATCHDOG=1", received(fd));
-    watchdog_kick(4000);
+    watchdog_kick(4000, 5000);
     CHECK_STR("", received(fd));
-    watchdog_kick(9000); /* a late turn pings at once, and the next half interval counts from it */
+    watchdog_kick(9000,
+                  5000); /* a late turn pings at once, and the next half interval counts from it */
     CHECK_STR("WATCHDOG=1", received(fd));
-    watchdog_kick(10999);
+    watchdog_kick(10999, 5000);
     CHECK_STR("", received(fd));
+    teardown(fd);
+}
+
+TEST(the_loop_wakes_when_the_next_ping_is_due)
+{
+    int fd = setup("4000000", NULL);             /* WatchdogSec=4: a ping every 2 s */
+    CHECK_INT(2000, watchdog_kick(0, 5000));     /* the start screen would sleep 5 s */
+    CHECK_INT(250, watchdog_kick(1000, 250));    /* a shorter wait stays */
+    CHECK_INT(500, watchdog_kick(1500, 5000));   /* the ping is due at 2000 */
+    CHECK_INT(2000, watchdog_kick(2000, 5000));  /* pinged: the next at 4000 */
+    CHECK_INT(1, watchdog_kick(9000, 5000) > 0); /* never a wait of 0 or less */
     teardown(fd);
 }
 
@@ -104,9 +116,9 @@ TEST(parent_is_the_main_process_under_cage)
     snprintf(pid, sizeof(pid), "%ld", (long)getppid());
     int fd = setup("1000000", pid);
     CHECK_INT(500, watchdog_interval_ms());
-    watchdog_kick(0);
+    watchdog_kick(0, 5000);
     CHECK_STR("READY=1\nWATCHDOG=1", received(fd));
-    watchdog_kick(500);
+    watchdog_kick(500, 5000);
     CHECK_STR("WATCHDOG=1", received(fd));
     teardown(fd);
 }
@@ -115,9 +127,9 @@ TEST(another_process_watchdog_gets_ready_only)
 {
     int fd = setup("1000000", "1"); /* init's, not ours */
     CHECK_INT(0, watchdog_interval_ms());
-    watchdog_kick(0);
+    watchdog_kick(0, 5000);
     CHECK_STR("READY=1", received(fd));
-    watchdog_kick(100000);
+    watchdog_kick(100000, 5000);
     CHECK_STR("", received(fd));
     teardown(fd);
 }
@@ -126,9 +138,9 @@ TEST(no_watchdog_usec_ready_only)
 {
     int fd = setup(NULL, NULL);
     CHECK_INT(0, watchdog_interval_ms());
-    watchdog_kick(5);
+    watchdog_kick(5, 5000);
     CHECK_STR("READY=1", received(fd));
-    watchdog_kick(1000000);
+    watchdog_kick(1000000, 5000);
     CHECK_STR("", received(fd));
     CHECK(watchdog_notify("STOPPING=1"));
     CHECK_STR("STOPPING=1", received(fd));
@@ -145,7 +157,7 @@ TEST(abstract_namespace_socket)
     unsetenv("WATCHDOG_PID");
     watchdog_reset();
     CHECK_INT(15000, watchdog_interval_ms());
-    watchdog_kick(0);
+    watchdog_kick(0, 5000);
     CHECK_STR("READY=1\nWATCHDOG=1", received(fd));
     if (fd >= 0)
         close(fd);
@@ -161,7 +173,7 @@ TEST(without_systemd_nothing_is_sent)
     watchdog_reset();
     CHECK_INT(0, watchdog_interval_ms());
     CHECK(!watchdog_notify("READY=1"));
-    watchdog_kick(0); /* must not crash or block */
+    CHECK_INT(5000, watchdog_kick(0, 5000)); /* no watchdog: the loop waits as it would */
     setenv("NOTIFY_SOCKET", "relative/path", 1);
     watchdog_reset();
     CHECK(!watchdog_notify("READY=1"));
@@ -186,6 +198,7 @@ int
 main(void)
 {
     RUN(ready_first_then_watchdog_every_half_interval);
+    RUN(the_loop_wakes_when_the_next_ping_is_due);
     RUN(parent_is_the_main_process_under_cage);
     RUN(another_process_watchdog_gets_ready_only);
     RUN(no_watchdog_usec_ready_only);
