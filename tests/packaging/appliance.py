@@ -351,10 +351,12 @@ def token(r):
     return t
 
 
-def provision(r, url, pin, tok):
-    """`minasidor provision` as the technician runs it, as root, with the token file."""
-    p = r.sh(f"minasidor provision --server {url} --pin '{pin}' --token-file /media/usb/token.txt "
-             "--site-name 'Bromma medborgarkontor'", check=False)
+def provision(r, url, pin, tok, typed=False):
+    """`minasidor provision` as the technician runs it, as root: the token from the file on the
+    stick, or typed (--token -, standard input)."""
+    source = "--token -" if typed else "--token-file /media/usb/token.txt"
+    p = r.sh(f"minasidor provision --server {url} --pin '{pin}' {source} "
+             "--site-name 'Bromma medborgarkontor'", check=False, input=tok + "\n" if typed else None)
     assert p.returncode == 0, f"provision: exit {p.returncode}\n{p.stdout}\n{p.stderr}"
     assert tok not in p.stdout + p.stderr, "the token was echoed"
     return p.stdout

@@ -74,7 +74,8 @@ def main():
         pin = r.sh("runuser -u casestore -- casestore pin --data /var/lib/casestore").stdout.strip()
         server = appliance.Server(r, free_port(), "upgrade-old")
         tok = appliance.token(r)
-        appliance.provision(r, server.url, pin, tok)
+        out = appliance.provision(r, server.url, pin, tok, typed=True)  # typed, this time
+        assert "root key sealed" in out, out
         appliance.use_identity_provider(r, server.url, pin)
         r.sh("minasidor sync --once")
         conf = r.sh("sed -n 's/^id = //p' /var/lib/minasidor/minasidor.conf").stdout.split()
