@@ -124,6 +124,16 @@ def base_root(repo):
     return base
 
 
+def disposable(root):
+    """root, if nothing is mounted under it any more (so that removing it removes only the
+    copy), else None (it stays)."""
+    root = os.path.abspath(root)
+    with open("/proc/self/mounts") as f:
+        if any(line.split()[1] == root or line.split()[1].startswith(root + "/") for line in f):
+            return None
+    return root
+
+
 def _umount_all(root):
     mounts = []
     with open("/proc/self/mounts") as f:

@@ -502,4 +502,5 @@ def the_installed_system_ran_to_the_end():
     main()
 
 
-finish()
+# The root is left for inspection when a test failed, removed otherwise.
+finish(appliance.disposable(os.path.join(repo.cache, "roots", "install")))

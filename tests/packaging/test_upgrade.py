@@ -146,4 +146,5 @@ def the_upgrade_ran_to_the_end():
     main()
 
 
-finish()
+# The root is left for inspection when a test failed, removed otherwise.
+finish(appliance.disposable(os.path.join(repo.cache, "roots", "upgrade")))
