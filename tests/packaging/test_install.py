@@ -160,6 +160,7 @@ def main():
 def installed_kiosk(r, server, pin):
     token = appliance.token(r)
     url = server.url
+    facts.update(url=url, pin=pin)
 
     @test
     def provision_as_the_technician_from_a_usb_stick():
@@ -471,6 +472,30 @@ def nspawn_boot(r):
             new = kiosk_in_container()
             assert len(new) == 1 and new[0] != pids[0], f"kiosk processes after: {new} (before {pids})"
             print(f"# SIGSTOP: systemd's watchdog restarted the kiosk ({before} -> {after} restarts)")
+        @test
+        def booted_provision_again_restarts_the_kiosk():
+            """A technician re-provisions under the running systemd: provision --force stops the
+            kiosk, enrols anew, seals the new key and starts the kiosk again."""
+            conf = r.p("/var/lib/minasidor/minasidor.conf")
+            old_id = re.search(r"^id = (\S+)$", open(conf).read(), re.M).group(1)
+            old_key = open(r.p("/etc/credstore.encrypted/minasidor-root-key"), "rb").read()
+            tok = inside("runuser -u casestore -- casestore token create --data /var/lib/casestore "
+                         "--site bromma-mbk --districts bromma,kista").stdout.strip()
+            p = inside(f"echo {tok} | minasidor provision --force --server {facts['url']} "
+                       f"--pin '{facts['pin']}' --token - --site-name Bromma", check=False, timeout=600)
+            assert p.returncode == 0, f"provision --force: exit {p.returncode}\n{p.stdout}\n{p.stderr}"
+            assert "the kiosk is starting" in p.stdout, p.stdout
+            new_id = re.search(r"^id = (\S+)$", open(conf).read(), re.M).group(1)
+            assert new_id != old_id, "the kiosk was not enrolled anew"
+            assert open(r.p("/etc/credstore.encrypted/minasidor-root-key"), "rb").read() != old_key, \
+                "the old key was kept"
+            inside("timeout 60 sh -c 'until systemctl is-active -q minasidor-kiosk; do sleep 0.2; done'",
+                   check=False, timeout=90)
+            eq("active", prop("minasidor-kiosk.service", "ActiveState"), "the kiosk after provisioning")
+            d = inside("minasidor doctor", check=False)
+            for check in ("key", "store", "casestore"):
+                assert re.search(rf"^ok\s+{check}\s", d.stdout, re.M), f"doctor {check}:\n{d.stdout}"
+            print(f"# provision --force under systemd: {old_id} -> {new_id}, kiosk active again")
     finally:
         proc.terminate()  # nspawn asks the container's systemd to halt
         try:
