@@ -372,8 +372,8 @@ def nspawn_boot(r):
     log = open(os.path.join(art, "nspawn.log"), "w")
     proc = subprocess.Popen(["systemd-nspawn", "-q", "--register=no", "--keep-unit", "-D", r.path,
                              "--boot"], stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    init = None
     try:
-        init = None
         for _ in range(400):
             # nspawn's first child sets the container up and forks its init: wait for systemd.
             kids = [k for k in children(proc.pid) if comm(k) == "systemd"]
@@ -503,6 +503,10 @@ def nspawn_boot(r):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        # A container still halting when nspawn went would live on: its init, killed, takes
+        # every process of the container with it.
+        if init is not None and comm(init) == "systemd":
+            os.kill(init, signal.SIGKILL)
         log.close()
 
 
