@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building, running and testing minasidor needs, from Debian 12 packages.
 # Idempotent: does nothing when every package is already installed.
-# Usage: packaging/deps.sh [build|test]   (test includes build)
+# Usage: packaging/deps.sh [build|package|test]   (package includes build; test includes both)
 set -euo pipefail
 
 build_pkgs=(
@@ -9,12 +9,20 @@ build_pkgs=(
     libjansson-dev libsodium-dev libsqlite3-dev libcurl4-gnutls-dev libmicrohttpd-dev libgnutls28-dev zlib1g-dev libqrencode-dev
     libsdl2-dev libsdl2-ttf-dev libfribidi-dev fonts-noto-core libespeak-ng-dev
 )
+# Building the Debian packages (packaging/build-debs.sh) and checking them.
+package_pkgs=(debhelper dpkg-dev lintian)
 test_pkgs=(
     clang libclang-rt-14-dev clang-format sqlite3
     xvfb xauth xdotool x11-utils x11-apps
+    # The packaging suite: a clean Debian 12 root (debootstrap; cage and grim are installed
+    # inside it from the archive), booting it (systemd-nspawn), systemd-analyze (systemd).
+    debootstrap systemd-container systemd
 )
 
 want=("${build_pkgs[@]}")
+if [ "${1:-build}" = package ] || [ "${1:-build}" = test ]; then
+    want+=("${package_pkgs[@]}")
+fi
 if [ "${1:-build}" = test ]; then
     want+=("${test_pkgs[@]}")
 fi

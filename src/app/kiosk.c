@@ -23,6 +23,7 @@
 #include "phone.h"
 #include "pnr.h"
 #include "screens.h"
+#include "watchdog.h"
 #include "xalloc.h"
 
 #define LOG_MODULE "kiosk"
@@ -897,6 +898,7 @@ cmd_kiosk(int argc, char **argv)
                 wait = 5000; /* the start screen: only the offline banner may change */
             if (wait < 1)
                 wait = 1;
+            wait = watchdog_kick(platform_now_ms(), wait); /* systemd: READY=1, WATCHDOG=1 */
             int n = platform_wait(k->plat, (int)wait, in, 32, &k->quit);
             kiosk_step(k, in, n);
             if (k->tree_fd >= 0)
