@@ -372,6 +372,21 @@ cmd_expect_side(struct run *r, char *arg)
     return 0;
 }
 
+/* "expect-layout-ok": no line of text on screen is clipped by its box, the display or the
+ * control it is on, and no two texts overlap (ui_layout_problems). */
+static int
+cmd_expect_layout_ok(struct run *r)
+{
+    step(r);
+    char problems[4096];
+    int n = ui_layout_problems(r->k->ui, problems, sizeof(problems));
+    if (n == 0)
+        return 0;
+    fprintf(stderr, "%s:%d: %d layout problem%s:\n%s", r->name, r->line, n, n == 1 ? "" : "s",
+            problems);
+    return fail(r, "the layout is not ok", "see above");
+}
+
 /* "expect-tab-reaches-all": Tab, again and again, puts the focus on every control that the
  * screen has for the keyboard (all focusable nodes but the pointer-only ones), in at most twice
  * as many presses as there are controls. */
@@ -699,6 +714,8 @@ kiosk_script_run(struct kiosk *k, FILE *script, const char *name, const char *sh
             rc = cmd_expect_checked(&r, arg, false);
         else if (strcmp(s, "expect-side") == 0)
             rc = cmd_expect_side(&r, arg);
+        else if (strcmp(s, "expect-layout-ok") == 0)
+            rc = cmd_expect_layout_ok(&r);
         else if (strcmp(s, "expect-tab-reaches-all") == 0)
             rc = cmd_expect_tab_reaches_all(&r);
         else if (strcmp(s, "type-keys") == 0)

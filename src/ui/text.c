@@ -449,6 +449,27 @@ ui_line_height(struct ui *ui, enum ui_text_style style)
     return f != NULL ? TTF_FontLineSkip(f) : style_px(ui, style);
 }
 
+/* Keeps a drawn line for the layout check: its box, what it covers, the text's start. */
+static void
+record_line(struct ui *ui, struct ui_rect box, struct ui_rect ink, const char *text)
+{
+    if (ui->n_lines == UI_MAX_TEXT_LINES)
+        return;
+    struct ui_text_line *l = &ui->lines[ui->n_lines++];
+    l->box = box;
+    l->ink = ink;
+    l->text = ui->n_texts;
+    l->modal = ui->has_modal;
+    size_t n = strlen(text);
+    if (n >= sizeof(l->what)) { /* cut before a UTF-8 continuation byte */
+        n = sizeof(l->what) - 1;
+        while (n > 0 && ((unsigned char)text[n] & 0xc0) == 0x80)
+            n--;
+    }
+    memcpy(l->what, text, n);
+    l->what[n] = '\0';
+}
+
 /* Lays out (and with draw, draws) text in r; returns the height used. */
 static int
 layout(struct ui *ui, struct ui_rect r, const char *text, enum ui_text_style style,
@@ -457,6 +478,8 @@ layout(struct ui *ui, struct ui_rect r, const char *text, enum ui_text_style sty
     if (text == NULL || text[0] == '\0')
         return 0;
     bool bold = style_bold(style);
+    if (draw)
+        ui->n_texts++;
     struct piece *p;
     size_t n = text_pieces(text, ui->rtl, bold, &p);
     if (n == 0) {
@@ -527,6 +550,7 @@ layout(struct ui *ui, struct ui_rect r, const char *text, enum ui_text_style sty
                                            : r.x + r.w - width;
             /* the baseline: centred in the line like a single font's would be */
             int baseline = y + (line_h - ascent - descent) / 2 + ascent;
+            int x0 = x, top = baseline, bottom = baseline;
             for (size_t q = 0; q < e - s; q++) {
                 const struct piece *pc = &p[order[q]];
                 if (pc->face < 0) {
@@ -537,8 +561,12 @@ layout(struct ui *ui, struct ui_rect r, const char *text, enum ui_text_style sty
                                         .r = { x, baseline - pc->e->ascent, pc->e->w, pc->e->h },
                                         .tex = pc->e });
                     x += pc->e->w;
+                    int t = baseline - pc->e->ascent;
+                    top = t < top ? t : top;
+                    bottom = t + pc->e->h > bottom ? t + pc->e->h : bottom;
                 }
             }
+            record_line(ui, r, (struct ui_rect){ x0, top, x - x0, bottom - top }, text);
         }
         y += line_h;
     }

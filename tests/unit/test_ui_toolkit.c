@@ -332,6 +332,58 @@ TEST(scripts_share_a_baseline)
     ui_destroy(ui);
 }
 
+/* The layout check finds a label too long for its button, a line taller than its box, text
+ * that leaves the display, and two texts on top of each other; a frame without them passes. */
+TEST(layout_check_finds_clipped_and_overlapping_text)
+{
+    struct ui *ui = make_ui();
+    char out[2048];
+    frame(ui); /* two buttons side by side with short labels */
+    CHECK_MSG(ui_layout_problems(ui, out, sizeof(out)) == 0, "%s", out);
+
+    ui_begin(ui, 0);
+    ui_button_in(ui, (struct ui_rect){ 100, 100, 150, 120 }, "Tietosuojaselosteeseen",
+                 UI_BUTTON_NORMAL, false);
+    ui_end(ui);
+    CHECK_INT(2, ui_layout_problems(ui, out, sizeof(out))); /* wider than its box and button */
+    CHECK_MSG(strstr(out, "clipped: \"Tietosuojaselosteeseen\"") != NULL, "%s", out);
+    CHECK_MSG(strstr(out, "out of its button") != NULL, "%s", out);
+
+    /* an Arabic line in a box one Latin line high (the header's title before its fix) */
+    ui_begin(ui, 0);
+    int th = ui_line_height(ui, UI_TEXT_H2);
+    ui_text(ui, (struct ui_rect){ 100, 100, 800, th }, "صفحاتي", UI_TEXT_H2, ui_theme(ui)->fg,
+            UI_ALIGN_START);
+    ui_end(ui);
+    CHECK_INT(1, ui_layout_problems(ui, out, sizeof(out)));
+    CHECK_MSG(strstr(out, "clipped: \"صفحاتي\"") != NULL, "%s", out);
+
+    ui_begin(ui, 0);
+    ui_text(ui, (struct ui_rect){ 1000, 100, 400, 200 }, "Utbetalningar", UI_TEXT_BODY,
+            ui_theme(ui)->fg, UI_ALIGN_START);
+    ui_text(ui, (struct ui_rect){ 100, 300, 600, 200 }, "Mina ärenden", UI_TEXT_BODY,
+            ui_theme(ui)->fg, UI_ALIGN_START);
+    ui_text(ui, (struct ui_rect){ 110, 310, 600, 200 }, "Fakturor", UI_TEXT_BODY, ui_theme(ui)->fg,
+            UI_ALIGN_START);
+    ui_end(ui);
+    CHECK_INT(2, ui_layout_problems(ui, out, sizeof(out)));
+    CHECK_MSG(strstr(out, "off the display: \"Utbetalningar\"") != NULL, "%s", out);
+    CHECK_MSG(strstr(out, "overlap: \"Mina ärenden\"") != NULL, "%s", out);
+
+    /* a long paragraph wraps inside its box; text behind an open dialog does not count */
+    ui_begin(ui, 0);
+    ui_paragraph(ui, "Du har inga beslut om ekonomiskt bistånd. Du har inga bokade besök.",
+                 UI_TEXT_BODY);
+    ui_modal_begin(ui);
+    ui_node(ui, UI_ROLE_DIALOG, "Är du kvar?", NULL, 0, (struct ui_rect){ 0, 0, 1080, 600 }, false);
+    ui_text(ui, (struct ui_rect){ 40, 40, 1000, 200 }, "Är du kvar?", UI_TEXT_H1, ui_theme(ui)->fg,
+            UI_ALIGN_START);
+    ui_modal_end(ui);
+    ui_end(ui);
+    CHECK_MSG(ui_layout_problems(ui, out, sizeof(out)) == 0, "%s", out);
+    ui_destroy(ui);
+}
+
 /* FriBidi's own visual order of one line: levels, mirroring and rule L2 on the characters. */
 static char *
 fribidi_visual(const char *text, bool rtl)
@@ -430,6 +482,7 @@ main(void)
     RUN(unchanged_frames_are_not_drawn);
     RUN(scripts_share_a_baseline);
     RUN(bidi_order_is_fribidis);
+    RUN(layout_check_finds_clipped_and_overlapping_text);
     SDL_DestroyRenderer(renderer);
     SDL_FreeSurface(surface);
     return test_done();
