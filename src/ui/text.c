@@ -27,9 +27,35 @@ struct ui_text_entry {
     char *word; /* may be personal: wiped when evicted */
     SDL_Texture *tex;
     int w, h;
-    int ascent; /* of the word's font: its texture's top is this far above the baseline */
+    int ascent;         /* of the word's font: its texture's top is this far above the baseline */
+    struct ui_rect ink; /* the inked pixels within the texture (the layout check) */
     uint64_t used;
 };
+
+/* The rectangle of the surface's pixels that are not transparent (w 0: none). */
+static struct ui_rect
+surface_ink(SDL_Surface *s)
+{
+    struct ui_rect r = { 0, 0, 0, 0 };
+    if (s->format->BytesPerPixel != 4 || s->format->Amask == 0 || SDL_LockSurface(s) != 0)
+        return (struct ui_rect){ 0, 0, s->w, s->h };
+    int x0 = s->w, y0 = s->h, x1 = -1, y1 = -1;
+    for (int y = 0; y < s->h; y++) {
+        const uint32_t *row = (const uint32_t *)((const unsigned char *)s->pixels + y * s->pitch);
+        for (int x = 0; x < s->w; x++) {
+            if ((row[x] & s->format->Amask) >> s->format->Ashift < 64) /* a quarter inked */
+                continue;
+            x0 = x < x0 ? x : x0;
+            x1 = x > x1 ? x : x1;
+            y0 = y < y0 ? y : y0;
+            y1 = y > y1 ? y : y1;
+        }
+    }
+    SDL_UnlockSurface(s);
+    if (x1 >= 0)
+        r = (struct ui_rect){ x0, y0, x1 - x0 + 1, y1 - y0 + 1 };
+    return r;
+}
 
 enum {
     FACE_SANS = UI_FACE_SANS,
@@ -177,6 +203,7 @@ word_entry(struct ui *ui, int face, int px, struct ui_color c, const char *w, si
     victim->w = s->w;
     victim->h = s->h;
     victim->ascent = TTF_FontAscent(f);
+    victim->ink = surface_ink(s);
     SDL_FreeSurface(s);
     victim->hash = h;
     victim->face = face;
@@ -246,11 +273,31 @@ is_latin_letter(uint32_t cp)
     return (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z') || (cp >= 0xc0 && cp < 0x0600);
 }
 
+/* The face has a glyph for cp (always true without a ui: the unit tests' visual order). */
+static bool
+has_glyph(struct ui *ui, int face, uint32_t cp)
+{
+    if (ui == NULL || face == FACE_SANS || face == FACE_SANS_BOLD)
+        return true;
+    TTF_Font *f = ui_font(ui, face, 24);
+    return f == NULL || TTF_GlyphIsProvided32(f, cp);
+}
+
+static bool
+all_glyphs(struct ui *ui, int face, const FriBidiChar *cps, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!has_glyph(ui, face, cps[i]))
+            return false;
+    }
+    return true;
+}
+
 /* The pieces of text, in logical order, with the levels of the Unicode Bidirectional Algorithm
  * (FriBidi); rtl is the interface's direction, which aligns and mirrors but does not decide a
  * paragraph's own. Spaces collapse; '\n' breaks the line. Caller frees with free_pieces. */
 static size_t
-text_pieces(const char *text, bool rtl, bool bold, struct piece **out)
+text_pieces(struct ui *ui, const char *text, bool rtl, bool bold, struct piece **out)
 {
     size_t bytes = strlen(text), n = 0;
     FriBidiChar *cps = xcalloc(bytes + 1, sizeof(*cps));
@@ -306,6 +353,13 @@ text_pieces(const char *text, bool rtl, bool bold, struct piece **out)
             if (sc < 0 && is_latin_letter(cps[j]))
                 sc = SCRIPT_LATIN;
             if (sc >= 0 && script >= 0 && sc != script)
+                break;
+            /* punctuation the script's font does not have ('?' after an Ethiopic word, '('
+             * before one) is a piece of its own in Noto Sans, not a box */
+            if (sc < 0 && script >= 0 && !has_glyph(ui, face_of(script, bold), cps[j]))
+                break;
+            if (sc >= 0 && script < 0 && j > i &&
+                !all_glyphs(ui, face_of(sc, bold), cps + i, j - i))
                 break;
             if (sc >= 0)
                 script = sc;
@@ -403,7 +457,7 @@ char *
 ui_text_visual(const char *text, bool rtl)
 {
     struct piece *p;
-    size_t n = text_pieces(text, rtl, false, &p);
+    size_t n = text_pieces(NULL, text, rtl, false, &p);
     size_t *order = xcalloc(n + 1, sizeof(*order));
     line_visual_order(p, 0, n, order);
     char *out = xcalloc(strlen(text) * 2 + 2, 1);
@@ -473,7 +527,7 @@ record_line(struct ui *ui, struct ui_rect box, struct ui_rect ink, const char *t
 /* Lays out (and with draw, draws) text in r; returns the height used. */
 static int
 layout(struct ui *ui, struct ui_rect r, const char *text, enum ui_text_style style,
-       struct ui_color color, enum ui_align align, bool draw)
+       struct ui_color color, enum ui_align align, bool draw, int *widest)
 {
     if (text == NULL || text[0] == '\0')
         return 0;
@@ -481,7 +535,7 @@ layout(struct ui *ui, struct ui_rect r, const char *text, enum ui_text_style sty
     if (draw)
         ui->n_texts++;
     struct piece *p;
-    size_t n = text_pieces(text, ui->rtl, bold, &p);
+    size_t n = text_pieces(ui, text, ui->rtl, bold, &p);
     if (n == 0) {
         free_pieces(p, n);
         return 0;
@@ -534,6 +588,8 @@ layout(struct ui *ui, struct ui_rect r, const char *text, enum ui_text_style sty
             width += starts && p[i].face < 0 ? w - space : w;
             i = j;
         }
+        if (widest != NULL && width > *widest)
+            *widest = width;
         /* a space at either end of the line is not drawn */
         size_t s = first, e = i;
         if (s < e && p[s].face < 0)
@@ -550,7 +606,7 @@ layout(struct ui *ui, struct ui_rect r, const char *text, enum ui_text_style sty
                                            : r.x + r.w - width;
             /* the baseline: centred in the line like a single font's would be */
             int baseline = y + (line_h - ascent - descent) / 2 + ascent;
-            int x0 = x, top = baseline, bottom = baseline;
+            int left = 1 << 30, right = -(1 << 30), top = 1 << 30, bottom = -(1 << 30);
             for (size_t q = 0; q < e - s; q++) {
                 const struct piece *pc = &p[order[q]];
                 if (pc->face < 0) {
@@ -560,13 +616,20 @@ layout(struct ui *ui, struct ui_rect r, const char *text, enum ui_text_style sty
                                         .kind = UI_CMD_TEXTURE,
                                         .r = { x, baseline - pc->e->ascent, pc->e->w, pc->e->h },
                                         .tex = pc->e });
+                    struct ui_rect k = pc->e->ink;
+                    k.x += x;
+                    k.y += baseline - pc->e->ascent;
                     x += pc->e->w;
-                    int t = baseline - pc->e->ascent;
-                    top = t < top ? t : top;
-                    bottom = t + pc->e->h > bottom ? t + pc->e->h : bottom;
+                    if (k.w == 0)
+                        continue;
+                    left = k.x < left ? k.x : left;
+                    right = k.x + k.w > right ? k.x + k.w : right;
+                    top = k.y < top ? k.y : top;
+                    bottom = k.y + k.h > bottom ? k.y + k.h : bottom;
                 }
             }
-            record_line(ui, r, (struct ui_rect){ x0, top, x - x0, bottom - top }, text);
+            if (right > left) /* what the line inks, for the layout check */
+                record_line(ui, r, (struct ui_rect){ left, top, right - left, bottom - top }, text);
         }
         y += line_h;
     }
@@ -579,14 +642,23 @@ int
 ui_text(struct ui *ui, struct ui_rect r, const char *text, enum ui_text_style style,
         struct ui_color color, enum ui_align align)
 {
-    return layout(ui, r, text, style, color, align, true);
+    return layout(ui, r, text, style, color, align, true, NULL);
 }
 
 int
 ui_text_height(struct ui *ui, int w, const char *text, enum ui_text_style style)
 {
     return layout(ui, (struct ui_rect){ 0, 0, w, 0 }, text, style, ui->theme->fg, UI_ALIGN_START,
-                  false);
+                  false, NULL);
+}
+
+int
+ui_text_width(struct ui *ui, const char *text, enum ui_text_style style)
+{
+    int widest = 0;
+    layout(ui, (struct ui_rect){ 0, 0, 1 << 20, 0 }, text, style, ui->theme->fg, UI_ALIGN_START,
+           false, &widest);
+    return widest;
 }
 
 void

@@ -32,7 +32,7 @@ struct ui_cmd {
 };
 
 /* One line of text a frame drew, for the layout check (ui_layout_problems): the box its
- * ui_text call was given and what its shaped words cover. */
+ * ui_text call was given and the rectangle its shaped words ink. */
 struct ui_text_line {
     struct ui_rect box, ink;
     uint32_t text; /* which ui_text call of the frame */
