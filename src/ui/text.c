@@ -293,6 +293,53 @@ all_glyphs(struct ui *ui, int face, const FriBidiChar *cps, size_t n)
     return true;
 }
 
+static bool
+is_number_char(uint32_t cp)
+{
+    return (cp >= '0' && cp <= '9') || cp == '*'; /* '*': a masked digit (the personnummer) */
+}
+
+static bool
+is_number_separator(uint32_t cp)
+{
+    return cp == ' ' || cp == 0xa0 || cp == '-' || cp == '.' || cp == ',' || cp == ':' || cp == '/';
+}
+
+/* Numbers of more than one group ("1 234,50", "070-123 45 67", "19491024-****", "2026-12-04",
+ * "14:30") become left-to-right isolates (LRI ... PDI): in an Arabic or Persian sentence the
+ * bidirectional algorithm would order their groups right to left ("234,50 1", "****-19491024"),
+ * and numbers run left to right in every language (i18n/README.md). out has room for 3n. */
+static size_t
+isolate_numbers(const FriBidiChar *in, size_t n, FriBidiChar *out)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n;) {
+        if (!is_number_char(in[i])) {
+            out[o++] = in[i++];
+            continue;
+        }
+        size_t j = i;
+        int groups = 1;
+        while (j < n) {
+            if (is_number_char(in[j])) {
+                j++;
+            } else if (is_number_separator(in[j]) && j + 1 < n && is_number_char(in[j + 1])) {
+                groups++;
+                j++;
+            } else {
+                break;
+            }
+        }
+        if (groups > 1)
+            out[o++] = 0x2066;
+        while (i < j)
+            out[o++] = in[i++];
+        if (groups > 1)
+            out[o++] = 0x2069;
+    }
+    return o;
+}
+
 /* The pieces of text, in logical order, with the levels of the Unicode Bidirectional Algorithm
  * (FriBidi); rtl is the interface's direction, which aligns and mirrors but does not decide a
  * paragraph's own. Spaces collapse; '\n' breaks the line. Caller frees with free_pieces. */
@@ -311,6 +358,10 @@ text_pieces(struct ui *ui, const char *text, bool rtl, bool bold, struct piece *
         cps[n++] = cp;
         i += k;
     }
+    FriBidiChar *iso = xcalloc(3 * n + 1, sizeof(*iso));
+    n = isolate_numbers(cps, n, iso);
+    free(cps);
+    cps = iso;
     FriBidiCharType *types = xcalloc(n + 1, sizeof(*types));
     FriBidiBracketType *brackets = xcalloc(n + 1, sizeof(*brackets));
     FriBidiLevel *levels = xcalloc(n + 1, sizeof(*levels));

@@ -1,6 +1,7 @@
 /* The widgets screens are made of. Each leaves one semantic node and its draw commands; sizes
  * are in millimetres (touch targets at least 15 mm high, 3 mm apart). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "i18n.h"
@@ -48,8 +49,16 @@ ui_pair(struct ui *ui, const char *label, const char *value)
     int h1 = ui_text_height(ui, lw, label, UI_TEXT_BODY);
     int h2 = ui_text_height(ui, vw, value, UI_TEXT_BOLD);
     struct ui_rect r = ui_take(ui, h1 > h2 ? h1 : h2);
-    struct ui_rect lr = ui_mirror(ui, (struct ui_rect){ r.x, r.y, lw, r.h });
-    struct ui_rect vr = ui_mirror(ui, (struct ui_rect){ r.x + lw + ui_mm(ui, 3), r.y, vw, r.h });
+    /* one line each, one taller for its script (an Arabic label, a value of digits): centred
+     * on each other, so that the two sit on one line rather than one lower */
+    int d = h1 - h2, lo = 0, vo = 0;
+    if (d != 0 && abs(d) < ui_line_height(ui, UI_TEXT_BODY)) {
+        lo = d < 0 ? -d / 2 : 0;
+        vo = d > 0 ? d / 2 : 0;
+    }
+    struct ui_rect lr = ui_mirror(ui, (struct ui_rect){ r.x, r.y + lo, lw, r.h - lo });
+    struct ui_rect vr =
+        ui_mirror(ui, (struct ui_rect){ r.x + lw + ui_mm(ui, 3), r.y + vo, vw, r.h - vo });
     ui_text(ui, lr, label, UI_TEXT_BODY, ui->theme->muted, UI_ALIGN_START);
     ui_text(ui, vr, value, UI_TEXT_BOLD, ui->theme->fg, UI_ALIGN_START);
     ui_node(ui, UI_ROLE_TEXT, label, value, 0, r, false);
