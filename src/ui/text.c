@@ -306,7 +306,7 @@ is_number_separator(uint32_t cp)
 }
 
 /* Numbers of more than one group ("1 234,50", "070-123 45 67", "19491024-****", "2026-12-04",
- * "14:30") become left-to-right isolates (LRI ... PDI): in an Arabic or Persian sentence the
+ * "14:30") or an amount ("835 kr") become left-to-right isolates (LRI ... PDI): in an Arabic or Persian sentence the
  * bidirectional algorithm would order their groups right to left ("234,50 1", "****-19491024"),
  * and numbers run left to right in every language (i18n/README.md). out has room for 3n. */
 static size_t
@@ -329,6 +329,13 @@ isolate_numbers(const FriBidiChar *in, size_t n, FriBidiChar *out)
             } else {
                 break;
             }
+        }
+        /* and its currency: "1 234,50 kr" is one thing (i18n/README.md: amounts are written
+         * the Swedish way in every language but English) */
+        if (j + 3 <= n && (in[j] == ' ' || in[j] == 0xa0) && in[j + 1] == 'k' && in[j + 2] == 'r' &&
+            (j + 3 == n || !is_latin_letter(in[j + 3]))) {
+            j += 3;
+            groups++;
         }
         if (groups > 1)
             out[o++] = 0x2066;
@@ -370,10 +377,16 @@ text_pieces(struct ui *ui, const char *text, bool rtl, bool bold, struct piece *
      * personnummer's label) still reads left to right. Without one it is left to right in
      * either interface: a paragraph of only digits and separators is a number (an OCR number,
      * a time), and numbers run left to right in Arabic and Persian too; an RTL paragraph
-     * direction would turn "1234 5678 9012" into "9012 5678 1234". */
-    (void)rtl;
+     * direction would turn "1234 5678 9012" into "9012 5678 1234". One exception: in a
+     * right-to-left interface a paragraph with any right-to-left letter is right to left, so
+     * that a line built from data first ("1 234,50 kr · سررسید ...", the amount first) reads
+     * from the right like the rest of the screen instead of starting at the left. */
     FriBidiParType dir = FRIBIDI_PAR_WLTR;
     fribidi_get_bidi_types(cps, (FriBidiStrIndex)n, types);
+    for (size_t i = 0; rtl && i < n && dir == FRIBIDI_PAR_WLTR; i++) {
+        if (FRIBIDI_IS_LETTER(types[i]) && FRIBIDI_IS_RTL(types[i]))
+            dir = FRIBIDI_PAR_RTL;
+    }
     fribidi_get_bracket_types(cps, (FriBidiStrIndex)n, types, brackets);
     if (fribidi_get_par_embedding_levels_ex(types, brackets, (FriBidiStrIndex)n, &dir, levels) ==
         0) {

@@ -395,8 +395,14 @@ fribidi_visual(const char *text, bool rtl)
     FriBidiStrIndex map[512];
     FriBidiStrIndex n =
         fribidi_charset_to_unicode(FRIBIDI_CHAR_SET_UTF8, text, (FriBidiStrIndex)strlen(text), cps);
-    (void)rtl; /* the kiosk's paragraphs take their first strong letter's direction */
+    /* the kiosk's paragraphs take their first strong letter's direction, but in a right-to-left
+     * interface one with a right-to-left letter is right to left (text.c) */
     FriBidiParType dir = FRIBIDI_PAR_WLTR;
+    fribidi_get_bidi_types(cps, n, types);
+    for (FriBidiStrIndex k = 0; rtl && k < n; k++) {
+        if (FRIBIDI_IS_LETTER(types[k]) && FRIBIDI_IS_RTL(types[k]))
+            dir = FRIBIDI_PAR_RTL;
+    }
     fribidi_get_bidi_types(cps, n, types);
     fribidi_get_bracket_types(cps, n, types, brackets);
     CHECK(fribidi_get_par_embedding_levels_ex(types, brackets, n, &dir, levels) != 0);
@@ -433,7 +439,7 @@ TEST(bidi_order_is_fribidis)
         { "رقم OCR الخاص بك هو 1234 5678 9012، ادفع في BankID.", true,
           "رقم OCR الخاص بك هو \u20661234 5678 9012\u2069، ادفع في BankID." },
         { "ادفع 1 234,50 kr قبل 2026-12-04 إلى بنكجيرو 5050-1055", true,
-          "ادفع \u20661 234,50\u2069 kr قبل \u20662026-12-04\u2069 إلى بنكجيرو "
+          "ادفع \u20661 234,50 kr\u2069 قبل \u20662026-12-04\u2069 إلى بنكجيرو "
           "\u20665050-1055\u2069" },
         /* the masked personnummer after an Arabic label */
         { "الرقم الشخصي: 19491024-****", true, "الرقم الشخصي: \u206619491024-****\u2069" },
@@ -453,8 +459,12 @@ TEST(bidi_order_is_fribidis)
         { "1234 5678 9012", true, NULL },
         /* a translation's own marks: an isolated number, RLM/LRM, Persian's ZWNJ */
         { "الرقم \u2066123-456\u2069 صحيح", true, NULL },
-        { "السعر\u200f 100 kr\u200e فقط", true, NULL },
+        { "السعر\u200f 100 kr\u200e فقط", true, "السعر\u200f \u2066100 kr\u2069\u200e فقط" },
         { "می\u200cخواهم با BankID وارد شوم", true, NULL },
+        /* a line built from data first (an invoice row in Persian): right to left all the
+         * same, the amount (first) on the right, the date (last) on the left */
+        { "1 835,51 kr · سررسید 28 اکتبر 2026", true,
+          "\u20661 835,51 kr\u2069 · سررسید 28 اکتبر 2026" },
     };
     for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
         char *ours = ui_text_visual(lines[i].text, lines[i].rtl);
@@ -465,6 +475,9 @@ TEST(bidi_order_is_fribidis)
             CHECK_MSG(strstr(ours, "1 234,50") && strstr(ours, "2026-12-04"), "%s", ours);
         if (i == 2)
             CHECK_MSG(strstr(ours, "19491024-****") != NULL, "%s", ours);
+        if (i == 16)
+            CHECK_MSG(strncmp(ours, "2026", 4) == 0 && strstr(ours, "1 835,51 kr") != NULL,
+                      "the Persian line starts at the right: %s", ours);
         if (i == 8)
             CHECK_STR("2 fakturor att betala. 2 av dem har förfallit.", ours);
         if (i == 11)
