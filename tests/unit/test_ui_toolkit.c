@@ -384,6 +384,21 @@ TEST(layout_check_finds_clipped_and_overlapping_text)
     ui_destroy(ui);
 }
 
+/* Punctuation that a script's font lacks is drawn in Noto Sans: the '?' after a Tigrinya word
+ * takes the width of Noto Sans's '?', not of the Ethiopic font's empty box. */
+TEST(punctuation_the_script_font_lacks_is_not_a_box)
+{
+    struct ui *ui = make_ui();
+    int word = ui_text_width(ui, "እዩ", UI_TEXT_BOLD), mark = ui_text_width(ui, "?", UI_TEXT_BOLD);
+    int both = ui_text_width(ui, "እዩ?", UI_TEXT_BOLD);
+    CHECK_MSG(abs(both - word - mark) <= 1, "እዩ? is %d px, እዩ %d and ? %d", both, word, mark);
+    word = ui_text_width(ui, "ሰላም", UI_TEXT_BODY);
+    both = ui_text_width(ui, "(ሰላም)", UI_TEXT_BODY);
+    mark = ui_text_width(ui, "()", UI_TEXT_BODY);
+    CHECK_MSG(abs(both - word - mark) <= 2, "(ሰላም) is %d px, ሰላም %d and () %d", both, word, mark);
+    ui_destroy(ui);
+}
+
 /* FriBidi's own visual order of one line: levels, mirroring and rule L2 on the characters. */
 static char *
 fribidi_visual(const char *text, bool rtl)
@@ -510,6 +525,7 @@ main(void)
     RUN(scripts_share_a_baseline);
     RUN(bidi_order_is_fribidis);
     RUN(layout_check_finds_clipped_and_overlapping_text);
+    RUN(punctuation_the_script_font_lacks_is_not_a_box);
     SDL_DestroyRenderer(renderer);
     SDL_FreeSurface(surface);
     return test_done();
