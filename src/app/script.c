@@ -372,6 +372,42 @@ cmd_expect_side(struct run *r, char *arg)
     return 0;
 }
 
+/* "tab-to LABEL": presses Tab until the keyboard focus is on the node with this label, as a
+ * keyboard user gets to a control; fails after twice as many presses as the screen has
+ * controls. */
+static int
+cmd_tab_to(struct run *r, const char *label)
+{
+    step(r);
+    size_t count, controls = 0;
+    const struct ui_node *all = ui_nodes(r->k->ui, &count);
+    for (size_t i = 0; i < count; i++)
+        controls += all[i].focusable && !all[i].pointer_only;
+    for (size_t press = 0; press < 2 * controls + 2; press++) {
+        const struct ui_node *f = ui_focused(r->k->ui);
+        if (f != NULL && strncmp(f->label, label, strlen(label)) == 0)
+            return 0;
+        feed(r, &(struct ui_input){ .kind = UI_IN_KEY, .key = UI_KEY_TAB });
+        step(r);
+    }
+    return fail(r, "Tab does not reach", label);
+}
+
+/* "expect-layout-ok": no line of text on screen is clipped by its box, the display or the
+ * control it is on, and no two texts overlap (ui_layout_problems). */
+static int
+cmd_expect_layout_ok(struct run *r)
+{
+    step(r);
+    char problems[4096];
+    int n = ui_layout_problems(r->k->ui, problems, sizeof(problems));
+    if (n == 0)
+        return 0;
+    fprintf(stderr, "%s:%d: %d layout problem%s:\n%s", r->name, r->line, n, n == 1 ? "" : "s",
+            problems);
+    return fail(r, "the layout is not ok", "see above");
+}
+
 /* "expect-tab-reaches-all": Tab, again and again, puts the focus on every control that the
  * screen has for the keyboard (all focusable nodes but the pointer-only ones), in at most twice
  * as many presses as there are controls. */
@@ -699,6 +735,10 @@ kiosk_script_run(struct kiosk *k, FILE *script, const char *name, const char *sh
             rc = cmd_expect_checked(&r, arg, false);
         else if (strcmp(s, "expect-side") == 0)
             rc = cmd_expect_side(&r, arg);
+        else if (strcmp(s, "tab-to") == 0)
+            rc = cmd_tab_to(&r, arg);
+        else if (strcmp(s, "expect-layout-ok") == 0)
+            rc = cmd_expect_layout_ok(&r);
         else if (strcmp(s, "expect-tab-reaches-all") == 0)
             rc = cmd_expect_tab_reaches_all(&r);
         else if (strcmp(s, "type-keys") == 0)

@@ -33,6 +33,20 @@ leave(struct model *m, void *state)
     memset(&m->receipt, 0, sizeof(m->receipt));
 }
 
+/* The height of a row of n option buttons in cols columns: 15 mm, or what the longest label
+ * needs when it wraps (a long topic with larger text). */
+static int
+options_h(struct ui *ui, const char *const *labels, size_t n, int cols)
+{
+    int pad = ui_mm(ui, 3), colw = (ui_area_rect(ui).w - pad * (cols - 1)) / cols;
+    int h = ui_mm(ui, 15);
+    for (size_t i = 0; i < n; i++) {
+        int th = ui_text_height(ui, colw - 2 * pad, labels[i], UI_TEXT_BOLD) + 2 * pad;
+        h = th > h ? th : h;
+    }
+    return h;
+}
+
 static void
 build(struct ui *ui, struct model *m, void *state)
 {
@@ -60,22 +74,26 @@ build(struct ui *ui, struct model *m, void *state)
     static const enum case_main topics[] = { CASE_MAIN_FORSKOLA, CASE_MAIN_FARDTJANST,
                                              CASE_MAIN_ALDREOMSORG, CASE_MAIN_EKONOMISKT_BISTAND,
                                              CASE_MAIN_OVRIGT };
+    const char *labels[5];
+    for (size_t i = 0; i < 5; i++)
+        labels[i] = C_(taxonomy_context(TAX_MAIN), taxonomy_entry(TAX_MAIN, topics[i])->label);
+    int w, h;
+    ui_display(ui, &w, &h);
+    int cols = w > h ? 5 : 3; /* one row in landscape, so that Send stays on the screen */
     ui_paragraph(ui, _("What is it about?"), UI_TEXT_BOLD);
-    ui_columns(ui, 3);
+    int row = options_h(ui, labels, 5, cols);
+    ui_columns(ui, cols);
     for (size_t i = 0; i < sizeof(topics) / sizeof(topics[0]); i++) {
-        const struct tax_entry *e = taxonomy_entry(TAX_MAIN, topics[i]);
-        int h = ui_mm(ui, 15);
-        if (ui_button_in(ui, ui_take(ui, h), C_(taxonomy_context(TAX_MAIN), e->label),
-                         UI_BUTTON_NORMAL, r->topic == (int)i))
+        if (ui_button_in(ui, ui_take(ui, row), labels[i], UI_BUTTON_NORMAL, r->topic == (int)i))
             r->topic = (int)i;
     }
     ui_columns(ui, 1);
     ui_paragraph(ui, _("When may we call?"), UI_TEXT_BOLD);
-    static const char *const windows[] = { N_("Morning"), N_("Afternoon"), N_("Any time") };
+    const char *windows[] = { _("Morning"), _("Afternoon"), _("Any time") };
+    row = options_h(ui, windows, 3, 3);
     ui_columns(ui, 3);
     for (int i = 0; i < 3; i++) {
-        if (ui_button_in(ui, ui_take(ui, ui_mm(ui, 15)), _(windows[i]), UI_BUTTON_NORMAL,
-                         r->window == i))
+        if (ui_button_in(ui, ui_take(ui, row), windows[i], UI_BUTTON_NORMAL, r->window == i))
             r->window = i;
     }
     ui_columns(ui, 1);

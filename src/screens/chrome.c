@@ -31,6 +31,14 @@ role_band(struct ui *ui, const struct model *m)
     ui_gap(ui, 2);
 }
 
+/* The height of a header row whose buttons carry this label at width w: at least row. */
+static int
+header_row_h(struct ui *ui, int row, const char *label, int w)
+{
+    int h = ui_text_height(ui, w, label, UI_TEXT_BOLD) + ui_mm(ui, 2);
+    return h > row ? h : row;
+}
+
 void
 chrome_begin(struct ui *ui, struct model *m, const char *title, bool can_go_back)
 {
@@ -38,17 +46,45 @@ chrome_begin(struct ui *ui, struct model *m, const char *title, bool can_go_back
     int w, h;
     ui_display(ui, &w, &h);
     int margin = ui_mm(ui, 5);
-    int row = ui_mm(ui, 15);
-    int header_h = 2 * row + 3 * ui_mm(ui, 3);
+    int row = ui_mm(ui, 15), gap = ui_mm(ui, 3);
+    /* Below row 1 the languages, each in its own name, contrast and text size: as many to a row
+     * as the widest label allows on one line (eight languages do not fit one row of a portrait
+     * screen, nor with larger text), the rows as even as they can be. */
+    const struct i18n_language *langs[16];
+    size_t n_lang = i18n_offered(langs, ARRAY_LEN(langs));
+    const char *contrast = _("Contrast"), *larger = _("Larger text");
+    int n_items = (int)n_lang + 2;
+    /* Each row as tall as its tallest label needs: an Arabic line with larger text is taller
+     * than the 15 mm a Latin one needs. */
+    int col1 = (w - 2 * margin - 3 * gap) / 4 - 2 * gap;
+    int row1 = header_row_h(ui, row, _("Back"), col1);
+    if (header_row_h(ui, row, _("Log out"), col1) > row1)
+        row1 = header_row_h(ui, row, _("Log out"), col1);
+    int widest = ui_text_width(ui, contrast, UI_TEXT_BOLD);
+    int row2 = header_row_h(ui, row, contrast, 1 << 20);
+    for (int i = 0; i < n_items; i++) {
+        const char *label = i < (int)n_lang    ? langs[i]->native
+                            : i == (int)n_lang ? contrast
+                                               : larger;
+        if (ui_text_width(ui, label, UI_TEXT_BOLD) > widest)
+            widest = ui_text_width(ui, label, UI_TEXT_BOLD);
+        if (header_row_h(ui, row, label, 1 << 20) > row2)
+            row2 = header_row_h(ui, row, label, 1 << 20);
+    }
+    int per_row = (w - 2 * margin + gap) / (widest + 2 * gap + 2 + gap);
+    per_row = per_row < 1 ? 1 : per_row > n_items ? n_items : per_row;
+    int rows = (n_items + per_row - 1) / per_row;
+    per_row = (n_items + rows - 1) / rows;
+    int header_h = row1 + rows * row2 + (2 + rows) * gap;
     ui_fill(ui, (struct ui_rect){ 0, 0, w, header_h }, t->header_bg);
     ui_area(ui, (struct ui_rect){ margin, ui_mm(ui, 3), w - 2 * margin, header_h });
 
     /* Row 1: back, the title, log out. */
     ui_columns(ui, 4);
-    struct ui_rect back = ui_take(ui, row);
-    struct ui_rect title_r = ui_take(ui, row);
-    ui_take(ui, row);
-    struct ui_rect right = ui_take(ui, row);
+    struct ui_rect back = ui_take(ui, row1);
+    struct ui_rect title_r = ui_take(ui, row1);
+    ui_take(ui, row1);
+    struct ui_rect right = ui_take(ui, row1);
     title_r.w = right.x > title_r.x ? right.x - title_r.x - ui_mm(ui, 3)
                                     : title_r.x + title_r.w - right.x - right.w;
     if (ui_mirror(ui, title_r).x != title_r.x) { /* right to left: the same gap, mirrored */
@@ -57,26 +93,30 @@ chrome_begin(struct ui *ui, struct model *m, const char *title, bool can_go_back
     }
     if (can_go_back && ui_button_in(ui, back, _("Back"), UI_BUTTON_QUIET, false))
         m->act->back(m->app);
-    int th = ui_line_height(ui, UI_TEXT_H2);
-    ui_text(ui, (struct ui_rect){ title_r.x, title_r.y + (row - th) / 2, title_r.w, th }, title,
-            UI_TEXT_H2, t->header_fg, UI_ALIGN_START);
+    /* the title's own height (an Arabic or Ethiopic line is taller than a Latin one), centred
+     * in the row; smaller when it would not fit */
+    enum ui_text_style ts = UI_TEXT_H2;
+    int th = ui_text_height(ui, title_r.w, title, ts);
+    if (th > row1) {
+        ts = UI_TEXT_BOLD;
+        th = ui_text_height(ui, title_r.w, title, ts);
+    }
+    ui_text(ui, (struct ui_rect){ title_r.x, title_r.y + (row1 - th) / 2, title_r.w, th }, title,
+            ts, t->header_fg, UI_ALIGN_START);
     ui_node(ui, UI_ROLE_HEADING, title, NULL, 0, title_r, false);
     if (m->signed_in && ui_button_in(ui, right, _("Log out"), UI_BUTTON_QUIET, false))
         m->act->logout(m->app);
 
-    /* Row 2: the languages, each in its own name; contrast; text size. */
-    const struct i18n_language *langs[16];
-    size_t n_lang = i18n_offered(langs, ARRAY_LEN(langs));
-    ui_columns(ui, (int)n_lang + 2);
+    ui_columns(ui, per_row);
     for (size_t i = 0; i < n_lang; i++) {
-        struct ui_rect r = ui_take(ui, row);
+        struct ui_rect r = ui_take(ui, row2);
         bool cur = langs[i] == i18n_current();
         if (ui_button_in(ui, r, langs[i]->native, UI_BUTTON_QUIET, cur))
             m->act->set_language(m->app, langs[i]->code);
     }
-    if (ui_button_in(ui, ui_take(ui, row), _("Contrast"), UI_BUTTON_QUIET, ui_high_contrast(ui)))
+    if (ui_button_in(ui, ui_take(ui, row2), contrast, UI_BUTTON_QUIET, ui_high_contrast(ui)))
         m->act->toggle_contrast(m->app);
-    if (ui_button_in(ui, ui_take(ui, row), _("Larger text"), UI_BUTTON_QUIET, ui_large_text(ui)))
+    if (ui_button_in(ui, ui_take(ui, row2), larger, UI_BUTTON_QUIET, ui_large_text(ui)))
         m->act->toggle_large_text(m->app);
     ui_columns(ui, 1);
 
@@ -116,7 +156,9 @@ chrome_end(struct ui *ui, struct model *m)
     if (m->signed_in) {
         char age[128];
         fmt_age(m->last_sync_at, m->now, age, sizeof(age));
-        ui_paragraph(ui, age, UI_TEXT_SMALL);
+        /* below the content when there is room (a landscape screen with the keyboard has none) */
+        if (ui_remaining(ui) >= ui_text_height(ui, ui_area_rect(ui).w, age, UI_TEXT_SMALL))
+            ui_paragraph(ui, age, UI_TEXT_SMALL);
     }
     if (!m->idle_warning)
         return;

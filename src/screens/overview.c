@@ -20,7 +20,9 @@ build(struct ui *ui, struct model *m, void *state)
 
     const struct model_overview *o = &m->ov;
     char v[64], d[192], x[96];
-    ui_columns(ui, 2);
+    int w, h;
+    ui_display(ui, &w, &h);
+    ui_columns(ui, w > h ? 3 : 2); /* seven tiles: three rows fit a landscape screen */
     snprintf(v, sizeof(v), "%d", o->open_cases);
     snprintf(d, sizeof(d),
              i18n_ngettext("%d case is open, of %d in all.", "%d cases are open, of %d in all.",

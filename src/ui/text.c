@@ -27,9 +27,35 @@ struct ui_text_entry {
     char *word; /* may be personal: wiped when evicted */
     SDL_Texture *tex;
     int w, h;
-    int ascent; /* of the word's font: its texture's top is this far above the baseline */
+    int ascent;         /* of the word's font: its texture's top is this far above the baseline */
+    struct ui_rect ink; /* the inked pixels within the texture (the layout check) */
     uint64_t used;
 };
+
+/* The rectangle of the surface's pixels that are not transparent (w 0: none). */
+static struct ui_rect
+surface_ink(SDL_Surface *s)
+{
+    struct ui_rect r = { 0, 0, 0, 0 };
+    if (s->format->BytesPerPixel != 4 || s->format->Amask == 0 || SDL_LockSurface(s) != 0)
+        return (struct ui_rect){ 0, 0, s->w, s->h };
+    int x0 = s->w, y0 = s->h, x1 = -1, y1 = -1;
+    for (int y = 0; y < s->h; y++) {
+        const uint32_t *row = (const uint32_t *)((const unsigned char *)s->pixels + y * s->pitch);
+        for (int x = 0; x < s->w; x++) {
+            if ((row[x] & s->format->Amask) >> s->format->Ashift < 64) /* a quarter inked */
+                continue;
+            x0 = x < x0 ? x : x0;
+            x1 = x > x1 ? x : x1;
+            y0 = y < y0 ? y : y0;
+            y1 = y > y1 ? y : y1;
+        }
+    }
+    SDL_UnlockSurface(s);
+    if (x1 >= 0)
+        r = (struct ui_rect){ x0, y0, x1 - x0 + 1, y1 - y0 + 1 };
+    return r;
+}
 
 enum {
     FACE_SANS = UI_FACE_SANS,
@@ -177,6 +203,7 @@ word_entry(struct ui *ui, int face, int px, struct ui_color c, const char *w, si
     victim->w = s->w;
     victim->h = s->h;
     victim->ascent = TTF_FontAscent(f);
+    victim->ink = surface_ink(s);
     SDL_FreeSurface(s);
     victim->hash = h;
     victim->face = face;
@@ -246,11 +273,85 @@ is_latin_letter(uint32_t cp)
     return (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z') || (cp >= 0xc0 && cp < 0x0600);
 }
 
+/* The face has a glyph for cp (always true without a ui: the unit tests' visual order). */
+static bool
+has_glyph(struct ui *ui, int face, uint32_t cp)
+{
+    if (ui == NULL || face == FACE_SANS || face == FACE_SANS_BOLD)
+        return true;
+    TTF_Font *f = ui_font(ui, face, 24);
+    return f == NULL || TTF_GlyphIsProvided32(f, cp);
+}
+
+static bool
+all_glyphs(struct ui *ui, int face, const FriBidiChar *cps, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!has_glyph(ui, face, cps[i]))
+            return false;
+    }
+    return true;
+}
+
+static bool
+is_number_char(uint32_t cp)
+{
+    return (cp >= '0' && cp <= '9') || cp == '*'; /* '*': a masked digit (the personnummer) */
+}
+
+static bool
+is_number_separator(uint32_t cp)
+{
+    return cp == ' ' || cp == 0xa0 || cp == '-' || cp == '.' || cp == ',' || cp == ':' || cp == '/';
+}
+
+/* Numbers of more than one group ("1 234,50", "070-123 45 67", "19491024-****", "2026-12-04",
+ * "14:30") or an amount ("835 kr") become left-to-right isolates (LRI ... PDI): in an Arabic or Persian sentence the
+ * bidirectional algorithm would order their groups right to left ("234,50 1", "****-19491024"),
+ * and numbers run left to right in every language (i18n/README.md). out has room for 3n. */
+static size_t
+isolate_numbers(const FriBidiChar *in, size_t n, FriBidiChar *out)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n;) {
+        if (!is_number_char(in[i])) {
+            out[o++] = in[i++];
+            continue;
+        }
+        size_t j = i;
+        int groups = 1;
+        while (j < n) {
+            if (is_number_char(in[j])) {
+                j++;
+            } else if (is_number_separator(in[j]) && j + 1 < n && is_number_char(in[j + 1])) {
+                groups++;
+                j++;
+            } else {
+                break;
+            }
+        }
+        /* and its currency: "1 234,50 kr" is one thing (i18n/README.md: amounts are written
+         * the Swedish way in every language but English) */
+        if (j + 3 <= n && (in[j] == ' ' || in[j] == 0xa0) && in[j + 1] == 'k' && in[j + 2] == 'r' &&
+            (j + 3 == n || !is_latin_letter(in[j + 3]))) {
+            j += 3;
+            groups++;
+        }
+        if (groups > 1)
+            out[o++] = 0x2066;
+        while (i < j)
+            out[o++] = in[i++];
+        if (groups > 1)
+            out[o++] = 0x2069;
+    }
+    return o;
+}
+
 /* The pieces of text, in logical order, with the levels of the Unicode Bidirectional Algorithm
  * (FriBidi); rtl is the interface's direction, which aligns and mirrors but does not decide a
  * paragraph's own. Spaces collapse; '\n' breaks the line. Caller frees with free_pieces. */
 static size_t
-text_pieces(const char *text, bool rtl, bool bold, struct piece **out)
+text_pieces(struct ui *ui, const char *text, bool rtl, bool bold, struct piece **out)
 {
     size_t bytes = strlen(text), n = 0;
     FriBidiChar *cps = xcalloc(bytes + 1, sizeof(*cps));
@@ -264,6 +365,10 @@ text_pieces(const char *text, bool rtl, bool bold, struct piece **out)
         cps[n++] = cp;
         i += k;
     }
+    FriBidiChar *iso = xcalloc(3 * n + 1, sizeof(*iso));
+    n = isolate_numbers(cps, n, iso);
+    free(cps);
+    cps = iso;
     FriBidiCharType *types = xcalloc(n + 1, sizeof(*types));
     FriBidiBracketType *brackets = xcalloc(n + 1, sizeof(*brackets));
     FriBidiLevel *levels = xcalloc(n + 1, sizeof(*levels));
@@ -272,10 +377,16 @@ text_pieces(const char *text, bool rtl, bool bold, struct piece **out)
      * personnummer's label) still reads left to right. Without one it is left to right in
      * either interface: a paragraph of only digits and separators is a number (an OCR number,
      * a time), and numbers run left to right in Arabic and Persian too; an RTL paragraph
-     * direction would turn "1234 5678 9012" into "9012 5678 1234". */
-    (void)rtl;
+     * direction would turn "1234 5678 9012" into "9012 5678 1234". One exception: in a
+     * right-to-left interface a paragraph with any right-to-left letter is right to left, so
+     * that a line built from data first ("1 234,50 kr · سررسید ...", the amount first) reads
+     * from the right like the rest of the screen instead of starting at the left. */
     FriBidiParType dir = FRIBIDI_PAR_WLTR;
     fribidi_get_bidi_types(cps, (FriBidiStrIndex)n, types);
+    for (size_t i = 0; rtl && i < n && dir == FRIBIDI_PAR_WLTR; i++) {
+        if (FRIBIDI_IS_LETTER(types[i]) && FRIBIDI_IS_RTL(types[i]))
+            dir = FRIBIDI_PAR_RTL;
+    }
     fribidi_get_bracket_types(cps, (FriBidiStrIndex)n, types, brackets);
     if (fribidi_get_par_embedding_levels_ex(types, brackets, (FriBidiStrIndex)n, &dir, levels) ==
         0) {
@@ -306,6 +417,13 @@ text_pieces(const char *text, bool rtl, bool bold, struct piece **out)
             if (sc < 0 && is_latin_letter(cps[j]))
                 sc = SCRIPT_LATIN;
             if (sc >= 0 && script >= 0 && sc != script)
+                break;
+            /* punctuation the script's font does not have ('?' after an Ethiopic word, '('
+             * before one) is a piece of its own in Noto Sans, not a box */
+            if (sc < 0 && script >= 0 && !has_glyph(ui, face_of(script, bold), cps[j]))
+                break;
+            if (sc >= 0 && script < 0 && j > i &&
+                !all_glyphs(ui, face_of(sc, bold), cps + i, j - i))
                 break;
             if (sc >= 0)
                 script = sc;
@@ -403,7 +521,7 @@ char *
 ui_text_visual(const char *text, bool rtl)
 {
     struct piece *p;
-    size_t n = text_pieces(text, rtl, false, &p);
+    size_t n = text_pieces(NULL, text, rtl, false, &p);
     size_t *order = xcalloc(n + 1, sizeof(*order));
     line_visual_order(p, 0, n, order);
     char *out = xcalloc(strlen(text) * 2 + 2, 1);
@@ -449,16 +567,39 @@ ui_line_height(struct ui *ui, enum ui_text_style style)
     return f != NULL ? TTF_FontLineSkip(f) : style_px(ui, style);
 }
 
+/* Keeps a drawn line for the layout check: its box, what it covers, the text's start. */
+static void
+record_line(struct ui *ui, struct ui_rect box, struct ui_rect ink, const char *text)
+{
+    if (ui->n_lines == UI_MAX_TEXT_LINES)
+        return;
+    struct ui_text_line *l = &ui->lines[ui->n_lines++];
+    l->box = box;
+    l->ink = ink;
+    l->text = ui->n_texts;
+    l->modal = ui->has_modal;
+    size_t n = strlen(text);
+    if (n >= sizeof(l->what)) { /* cut before a UTF-8 continuation byte */
+        n = sizeof(l->what) - 1;
+        while (n > 0 && ((unsigned char)text[n] & 0xc0) == 0x80)
+            n--;
+    }
+    memcpy(l->what, text, n);
+    l->what[n] = '\0';
+}
+
 /* Lays out (and with draw, draws) text in r; returns the height used. */
 static int
 layout(struct ui *ui, struct ui_rect r, const char *text, enum ui_text_style style,
-       struct ui_color color, enum ui_align align, bool draw)
+       struct ui_color color, enum ui_align align, bool draw, int *widest)
 {
     if (text == NULL || text[0] == '\0')
         return 0;
     bool bold = style_bold(style);
+    if (draw)
+        ui->n_texts++;
     struct piece *p;
-    size_t n = text_pieces(text, ui->rtl, bold, &p);
+    size_t n = text_pieces(ui, text, ui->rtl, bold, &p);
     if (n == 0) {
         free_pieces(p, n);
         return 0;
@@ -511,6 +652,8 @@ layout(struct ui *ui, struct ui_rect r, const char *text, enum ui_text_style sty
             width += starts && p[i].face < 0 ? w - space : w;
             i = j;
         }
+        if (widest != NULL && width > *widest)
+            *widest = width;
         /* a space at either end of the line is not drawn */
         size_t s = first, e = i;
         if (s < e && p[s].face < 0)
@@ -527,6 +670,7 @@ layout(struct ui *ui, struct ui_rect r, const char *text, enum ui_text_style sty
                                            : r.x + r.w - width;
             /* the baseline: centred in the line like a single font's would be */
             int baseline = y + (line_h - ascent - descent) / 2 + ascent;
+            int left = 1 << 30, right = -(1 << 30), top = 1 << 30, bottom = -(1 << 30);
             for (size_t q = 0; q < e - s; q++) {
                 const struct piece *pc = &p[order[q]];
                 if (pc->face < 0) {
@@ -536,9 +680,20 @@ layout(struct ui *ui, struct ui_rect r, const char *text, enum ui_text_style sty
                                         .kind = UI_CMD_TEXTURE,
                                         .r = { x, baseline - pc->e->ascent, pc->e->w, pc->e->h },
                                         .tex = pc->e });
+                    struct ui_rect k = pc->e->ink;
+                    k.x += x;
+                    k.y += baseline - pc->e->ascent;
                     x += pc->e->w;
+                    if (k.w == 0)
+                        continue;
+                    left = k.x < left ? k.x : left;
+                    right = k.x + k.w > right ? k.x + k.w : right;
+                    top = k.y < top ? k.y : top;
+                    bottom = k.y + k.h > bottom ? k.y + k.h : bottom;
                 }
             }
+            if (right > left) /* what the line inks, for the layout check */
+                record_line(ui, r, (struct ui_rect){ left, top, right - left, bottom - top }, text);
         }
         y += line_h;
     }
@@ -551,14 +706,23 @@ int
 ui_text(struct ui *ui, struct ui_rect r, const char *text, enum ui_text_style style,
         struct ui_color color, enum ui_align align)
 {
-    return layout(ui, r, text, style, color, align, true);
+    return layout(ui, r, text, style, color, align, true, NULL);
 }
 
 int
 ui_text_height(struct ui *ui, int w, const char *text, enum ui_text_style style)
 {
     return layout(ui, (struct ui_rect){ 0, 0, w, 0 }, text, style, ui->theme->fg, UI_ALIGN_START,
-                  false);
+                  false, NULL);
+}
+
+int
+ui_text_width(struct ui *ui, const char *text, enum ui_text_style style)
+{
+    int widest = 0;
+    layout(ui, (struct ui_rect){ 0, 0, 1 << 20, 0 }, text, style, ui->theme->fg, UI_ALIGN_START,
+           false, &widest);
+    return widest;
 }
 
 void

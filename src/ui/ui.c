@@ -1,5 +1,7 @@
 /* The toolkit's frame: input, the semantic tree, layout bands, and the draw list. */
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -316,6 +318,9 @@ ui_begin(struct ui *ui, int64_t now_ms)
     ui->n_cmds = 0;
     secure_zero(ui->nodes, ui->n_nodes * sizeof(ui->nodes[0]));
     ui->n_nodes = 0;
+    secure_zero(ui->lines, ui->n_lines * sizeof(ui->lines[0]));
+    ui->n_lines = 0;
+    ui->n_texts = 0;
     ui->qr_len = 0;
     ui->n_keys = 0;
     ui->has_modal = false;
@@ -344,6 +349,9 @@ ui_end(struct ui *ui)
     ui->n_shown = ui->n_nodes;
     ui->shown_has_modal = ui->has_modal;
     ui->shown_modal_first = ui->modal_first;
+    secure_zero(ui->shown_lines, ui->n_shown_lines * sizeof(ui->shown_lines[0]));
+    memcpy(ui->shown_lines, ui->lines, ui->n_lines * sizeof(ui->lines[0]));
+    ui->n_shown_lines = ui->n_lines;
 }
 
 static uint64_t
@@ -395,8 +403,119 @@ ui_forget_text(struct ui *ui)
     ui_text_cache_free(ui);
     secure_zero(ui->shown, sizeof(ui->shown));
     ui->n_shown = 0;
+    secure_zero(ui->shown_lines, sizeof(ui->shown_lines));
+    ui->n_shown_lines = 0;
     ui->drawn_once = false;
     ui->stale = true;
+}
+
+/* --- The layout check ----------------------------------------------------------------------- */
+
+/* How far (pixels) a line may stand out of its box: rounding of millimetres to pixels. */
+#define LAYOUT_SLACK 1
+
+static bool
+within(struct ui_rect in, struct ui_rect out)
+{
+    return in.x >= out.x - LAYOUT_SLACK && in.y >= out.y - LAYOUT_SLACK &&
+           in.x + in.w <= out.x + out.w + LAYOUT_SLACK &&
+           in.y + in.h <= out.y + out.h + LAYOUT_SLACK;
+}
+
+static bool
+overlap(struct ui_rect a, struct ui_rect b)
+{
+    int w = (a.x + a.w < b.x + b.w ? a.x + a.w : b.x + b.w) - (a.x > b.x ? a.x : b.x);
+    int h = (a.y + a.h < b.y + b.h ? a.y + a.h : b.y + b.h) - (a.y > b.y ? a.y : b.y);
+    return w > LAYOUT_SLACK && h > LAYOUT_SLACK;
+}
+
+/* Roles whose box is drawn: a text on one must stay inside it. */
+static bool
+is_container(enum ui_role r)
+{
+    return r == UI_ROLE_BUTTON || r == UI_ROLE_TILE || r == UI_ROLE_LISTITEM || r == UI_ROLE_KEY ||
+           r == UI_ROLE_TEXTFIELD || r == UI_ROLE_BANNER || r == UI_ROLE_STEP ||
+           r == UI_ROLE_DIALOG;
+}
+
+/* The smallest drawn box (of the dialog's nodes for a line in the dialog, else of the screen's)
+ * under the line's centre, or NULL. */
+static const struct ui_node *
+container_of(const struct ui *ui, const struct ui_text_line *l)
+{
+    size_t first = l->modal ? ui->shown_modal_first : 0;
+    size_t end = ui->shown_has_modal && !l->modal ? ui->shown_modal_first : ui->n_shown;
+    int cx = l->ink.x + l->ink.w / 2, cy = l->ink.y + l->ink.h / 2;
+    const struct ui_node *best = NULL;
+    for (size_t i = first; i < end; i++) {
+        const struct ui_node *n = &ui->shown[i];
+        if (!is_container(n->role) || n->pointer_only || cx < n->r.x || cy < n->r.y ||
+            cx >= n->r.x + n->r.w || cy >= n->r.y + n->r.h)
+            continue;
+        if (best == NULL || (int64_t)n->r.w * n->r.h < (int64_t)best->r.w * best->r.h)
+            best = n;
+    }
+    return best;
+}
+
+PRINTF(4, 5)
+static void
+problem(char *out, size_t size, size_t *used, const char *fmt, ...)
+{
+    if (*used >= size)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(out + *used, size - *used, fmt, ap);
+    va_end(ap);
+    *used += n > 0 ? (size_t)n : 0;
+    if (*used >= size)
+        *used = size;
+}
+
+int
+ui_layout_problems(const struct ui *ui, char *out, size_t size)
+{
+    size_t used = 0;
+    int count = 0;
+    if (size > 0)
+        out[0] = '\0';
+    const struct ui_rect display = { 0, 0, ui->width, ui->height };
+    for (size_t i = 0; i < ui->n_shown_lines; i++) {
+        const struct ui_text_line *l = &ui->shown_lines[i];
+        const struct ui_rect k = l->ink, b = l->box;
+        if (!within(k, b)) {
+            count++;
+            problem(out, size, &used,
+                    "clipped: \"%s\": the line is %dx%d at %d,%d, its box %dx%d at %d,%d\n",
+                    l->what, k.w, k.h, k.x, k.y, b.w, b.h, b.x, b.y);
+        }
+        if (!within(k, display)) {
+            count++;
+            problem(out, size, &used, "off the display: \"%s\": %dx%d at %d,%d\n", l->what, k.w,
+                    k.h, k.x, k.y);
+        }
+        const struct ui_node *c = container_of(ui, l);
+        if (c != NULL && !within(k, c->r)) {
+            count++;
+            problem(out, size, &used,
+                    "out of its %s \"%s\": \"%s\": the line is %dx%d at %d,%d, the %s %dx%d at "
+                    "%d,%d\n",
+                    ui_role_code(c->role), c->label, l->what, k.w, k.h, k.x, k.y,
+                    ui_role_code(c->role), c->r.w, c->r.h, c->r.x, c->r.y);
+        }
+        for (size_t j = i + 1; j < ui->n_shown_lines; j++) {
+            const struct ui_text_line *o = &ui->shown_lines[j];
+            if (o->text == l->text || o->modal != l->modal || !overlap(k, o->ink))
+                continue;
+            count++;
+            problem(out, size, &used,
+                    "overlap: \"%s\" (%dx%d at %d,%d) and \"%s\" (%dx%d at %d,%d)\n", l->what, k.w,
+                    k.h, k.x, k.y, o->what, o->ink.w, o->ink.h, o->ink.x, o->ink.y);
+        }
+    }
+    return count;
 }
 
 const struct ui_node *

@@ -254,6 +254,14 @@ int ui_text(struct ui *ui, struct ui_rect r, const char *text, enum ui_text_styl
 /* The height text would take at width w. */
 int ui_text_height(struct ui *ui, int w, const char *text, enum ui_text_style style);
 int ui_line_height(struct ui *ui, enum ui_text_style style);
+/* The width text takes on one line (its longest line where it has '\n'). */
+int ui_text_width(struct ui *ui, const char *text, enum ui_text_style style);
+
+/* The layout check over the frame on screen: every line of text fits the box it was given,
+ * lies on the display and inside the control it is drawn on (the smallest button, tile, row,
+ * key, field, banner, step or dialog under its centre), and overlaps no other text. Writes one
+ * line per problem into out (cut at size); returns the number of problems. */
+int ui_layout_problems(const struct ui *ui, char *out, size_t size);
 
 /* --- Drawing ------------------------------------------------------------------------------- */
 

@@ -7,9 +7,10 @@
 
 #include "ui.h"
 
-#define UI_MAX_COMMANDS 4096
-#define UI_TEXT_CACHE   1024
-#define UI_FONT_FACES   UI_FACE_COUNT
+#define UI_MAX_COMMANDS   4096
+#define UI_TEXT_CACHE     1024
+#define UI_FONT_FACES     UI_FACE_COUNT
+#define UI_MAX_TEXT_LINES 1024
 
 enum ui_cmd_kind {
     UI_CMD_FILL,
@@ -28,6 +29,15 @@ struct ui_cmd {
     struct ui_text_entry *tex; /* UI_CMD_TEXTURE */
     const unsigned char *qr;   /* UI_CMD_QR: copied into the frame's qr buffer */
     int qr_size;
+};
+
+/* One line of text a frame drew, for the layout check (ui_layout_problems): the box its
+ * ui_text call was given and the rectangle its shaped words ink. */
+struct ui_text_line {
+    struct ui_rect box, ink;
+    uint32_t text; /* which ui_text call of the frame */
+    bool modal;    /* drawn inside an open dialog */
+    char what[48]; /* the text's start, for the report (may be personal: wiped with the frame) */
 };
 
 struct ui_fonts {
@@ -62,12 +72,17 @@ struct ui {
     int modal_depth;
     size_t modal_first; /* first node inside the open dialog */
     bool has_modal;
+    struct ui_text_line lines[UI_MAX_TEXT_LINES];
+    size_t n_lines;
+    uint32_t n_texts;
 
     /* the frame on screen: the tree input is tested against */
     struct ui_node shown[UI_MAX_NODES];
     size_t n_shown;
     size_t shown_modal_first;
     bool shown_has_modal;
+    struct ui_text_line shown_lines[UI_MAX_TEXT_LINES];
+    size_t n_shown_lines;
     uint64_t shown_hash;
     bool drawn_once;
     uint64_t frames_drawn, frames_skipped;

@@ -1,6 +1,7 @@
 /* The widgets screens are made of. Each leaves one semantic node and its draw commands; sizes
  * are in millimetres (touch targets at least 15 mm high, 3 mm apart). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "i18n.h"
@@ -63,8 +64,16 @@ ui_pair(struct ui *ui, const char *label, const char *value)
     int h1 = ui_text_height(ui, lw, label, UI_TEXT_BODY);
     int h2 = ui_text_height(ui, vw, value, UI_TEXT_BOLD);
     struct ui_rect r = ui_take(ui, h1 > h2 ? h1 : h2);
-    struct ui_rect lr = ui_mirror(ui, (struct ui_rect){ r.x, r.y, lw, r.h });
-    struct ui_rect vr = ui_mirror(ui, (struct ui_rect){ r.x + lw + ui_mm(ui, 3), r.y, vw, r.h });
+    /* one line each, one taller for its script (an Arabic label, a value of digits): centred
+     * on each other, so that the two sit on one line rather than one lower */
+    int d = h1 - h2, lo = 0, vo = 0;
+    if (d != 0 && abs(d) < ui_line_height(ui, UI_TEXT_BODY)) {
+        lo = d < 0 ? -d / 2 : 0;
+        vo = d > 0 ? d / 2 : 0;
+    }
+    struct ui_rect lr = ui_mirror(ui, (struct ui_rect){ r.x, r.y + lo, lw, r.h - lo });
+    struct ui_rect vr =
+        ui_mirror(ui, (struct ui_rect){ r.x + lw + ui_mm(ui, 3), r.y + vo, vw, r.h - vo });
     ui_text(ui, lr, label, UI_TEXT_BODY, ui->theme->muted, UI_ALIGN_START);
     ui_text(ui, vr, value, UI_TEXT_BOLD, ui->theme->fg, UI_ALIGN_START);
     ui_node(ui, UI_ROLE_TEXT, label, value, 0, r, false);
@@ -129,8 +138,10 @@ ui_list_item(struct ui *ui, const char *title, const char *detail, const char *b
     int pad = ui_mm(ui, 3);
     int bw = badge != NULL ? ui->area.w / 4 : 0;
     int w = ui->area.w - 2 * pad - bw;
-    int h = ui_text_height(ui, w, title, UI_TEXT_BOLD) +
-            ui_text_height(ui, w, detail, UI_TEXT_SMALL) + 2 * pad;
+    int h =
+        ui_text_height(ui, w, title, UI_TEXT_BOLD) + ui_text_height(ui, w, detail, UI_TEXT_SMALL);
+    int bh = badge != NULL ? ui_text_height(ui, bw, badge, UI_TEXT_BOLD) : 0;
+    h = (bh > h ? bh : h) + 2 * pad; /* a badge may wrap (a long status in Somali) */
     if (h < ui_mm(ui, TARGET_MM))
         h = ui_mm(ui, TARGET_MM);
     struct ui_rect r = ui_take(ui, h);
@@ -163,14 +174,22 @@ ui_pager(struct ui *ui, int *page, int n_items, int per_page)
         return;
     char where[64];
     snprintf(where, sizeof(where), _("Page %d of %d"), *page + 1, pages);
+    /* as tall as the labels need (Arabic with larger text is taller than the target) */
+    int colw = (ui->area.w - 2 * ui_mm(ui, 3)) / 3 - 2 * ui_mm(ui, PAD_MM),
+        h = ui_mm(ui, TARGET_MM);
+    const char *labels[] = { _("Previous"), _("Next"), where };
+    for (size_t i = 0; i < 3; i++) {
+        int th = ui_text_height(ui, colw, labels[i], UI_TEXT_BOLD) + 2 * ui_mm(ui, PAD_MM);
+        h = th > h ? th : h;
+    }
     ui_columns(ui, 3);
-    struct ui_rect prev = ui_take(ui, ui_mm(ui, TARGET_MM));
-    struct ui_rect mid = ui_take(ui, ui_mm(ui, TARGET_MM));
-    struct ui_rect next = ui_take(ui, ui_mm(ui, TARGET_MM));
+    struct ui_rect prev = ui_take(ui, h);
+    struct ui_rect mid = ui_take(ui, h);
+    struct ui_rect next = ui_take(ui, h);
     ui_columns(ui, 1);
     if (*page > 0 && ui_button_in(ui, prev, _("Previous"), UI_BUTTON_NORMAL, false))
         (*page)--;
-    int th = ui_line_height(ui, UI_TEXT_BODY);
+    int th = ui_text_height(ui, mid.w, where, UI_TEXT_BODY); /* Arabic lines are taller */
     ui_text(ui, (struct ui_rect){ mid.x, mid.y + (mid.h - th) / 2, mid.w, th }, where, UI_TEXT_BODY,
             ui->theme->fg, UI_ALIGN_CENTER);
     ui_node(ui, UI_ROLE_STATUS, where, NULL, 0, mid, false);
@@ -207,7 +226,7 @@ ui_steps(struct ui *ui, const char *const *labels, int n, int current)
         ui_frame(ui, r, 1, st->border);
         char text[96];
         snprintf(text, sizeof(text), "%d. %s", i + 1, labels[i]);
-        int th = ui_line_height(ui, UI_TEXT_SMALL);
+        int th = ui_text_height(ui, r.w - 8, text, UI_TEXT_SMALL);
         ui_text(ui, (struct ui_rect){ r.x + 4, r.y + (r.h - th) / 2, r.w - 8, th }, text,
                 UI_TEXT_SMALL, st->fg, UI_ALIGN_CENTER);
         ui_node(ui, UI_ROLE_STEP, labels[i], cur ? "current" : (i < current ? "done" : "todo"),
@@ -341,6 +360,8 @@ ui_field(struct ui *ui, struct ui_field *f)
 
 static const char *const rows_text[] = { "1234567890", "qwertyuiopå", "asdfghjklöä", "zxcvbnm-.@" };
 static const char *const rows_numeric[] = { "123", "456", "789", "-0+" };
+/* on a landscape screen: two rows of six, so that the form and its Send button fit the height */
+static const char *const rows_numeric_wide[] = { "123456", "7890-+" };
 
 /* One key of the on-screen keyboard; true when it was tapped. */
 static bool
@@ -348,7 +369,7 @@ key(struct ui *ui, struct ui_rect r, const char *label, enum ui_text_style style
 {
     uint32_t id = ui_node(ui, UI_ROLE_KEY, label, NULL, 0, r, true);
     struct ui_color fg = draw_part(ui, r, id, UI_PART_KEY, 0)->fg;
-    int th = ui_line_height(ui, style);
+    int th = ui_text_height(ui, r.w, label, style); /* "Space" in Tigrinya is taller */
     ui_text(ui, (struct ui_rect){ r.x, r.y + (r.h - th) / 2, r.w, th }, label, style, fg,
             UI_ALIGN_CENTER);
     focus_ring(ui, r, id, UI_PART_KEY);
@@ -358,11 +379,13 @@ key(struct ui *ui, struct ui_rect r, const char *label, enum ui_text_style style
 void
 ui_keyboard(struct ui *ui, struct ui_field *f)
 {
-    const char *const *rows = f->keyboard == UI_KEYBOARD_NUMERIC ? rows_numeric : rows_text;
+    bool numeric = f->keyboard == UI_KEYBOARD_NUMERIC, wide = ui->width > ui->height;
+    const char *const *rows = !numeric ? rows_text : wide ? rows_numeric_wide : rows_numeric;
+    size_t n_rows = numeric && wide ? 2 : 4;
     int key_h = ui_mm(ui, TARGET_MM), gap = ui_mm(ui, 1.5);
-    int max_keys = f->keyboard == UI_KEYBOARD_NUMERIC ? 3 : 11;
+    int max_keys = !numeric ? 11 : wide ? 6 : 3;
     /* The keyboard keeps left-to-right order in every language: it is a physical layout. */
-    for (size_t row = 0; row < 4; row++) {
+    for (size_t row = 0; row < n_rows; row++) {
         size_t n = utf8_length(rows[row], strlen(rows[row]));
         struct ui_rect band = ui_take(ui, key_h);
         int w = (band.w - gap * (max_keys - 1)) / max_keys;

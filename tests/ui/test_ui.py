@@ -3,7 +3,11 @@
 TLS (BankID simulator in demo mode), operated by the scripts in tests/ui/scripts. Each script is
 one test; its screenshots go to SHOTS_DIR. Prints TAP.
 
-Usage: test_ui.py MINASIDOR CASESTORE SCRIPTS_DIR SHOTS_DIR"""
+With --languages TABLE (the build's i18n_table.c, which says which catalogues are complete) the
+scripts are the languages' instead, made by lang_scripts.py from tests/ui/lang/*.template: one
+kiosk per language, on the same case store; screenshots in SHOTS_DIR/lang/CODE/.
+
+Usage: test_ui.py MINASIDOR CASESTORE SCRIPTS_DIR SHOTS_DIR [--languages TABLE] [NAME...]"""
 import glob
 import os
 import subprocess
@@ -15,6 +19,9 @@ from kiosk_fixture import Fixture  # noqa: E402
 
 MINASIDOR, CASESTORE, SCRIPTS, SHOTS = sys.argv[1:5]
 ONLY = sys.argv[5:]  # script names to run (default: all)
+LANG_TABLE = None
+if ONLY[:1] == ["--languages"]:
+    LANG_TABLE, ONLY = ONLY[1], ONLY[2:]
 
 
 def arrived(data, type_):
@@ -83,13 +90,51 @@ def check_others(data):
 CHECKS = {"apply-preschool": check_preschool, "apply-others": check_others}
 
 
+def language_scripts(tmp):
+    """(name, path, check) for each language's script, written into tmp: preview mode only for
+    a language whose catalogue the build did not find complete."""
+    import re
+    import lang_scripts
+    with open(LANG_TABLE, encoding="utf-8") as f:
+        complete = {m.group(1): m.group(2) == "true" for m in
+                    re.finditer(r'\{ "(\w+)", "[^"]*", \w+, \w+, [^,]+, (true|false),', f.read())}
+    out = []
+    for code in lang_scripts.table():
+        path = os.path.join(tmp, f"lang-{code}.script")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(lang_scripts.script(code, "lang", preview=not complete.get(code, False)))
+        os.makedirs(os.path.join(SHOTS, "lang", code), exist_ok=True)
+        out.append((f"lang-{code}", path, code))
+    return out
+
+
+def check_ocr(data, code, stdout):
+    """The invoice screens showed an OCR number of one of the case store's invoices, grouped
+    in digits."""
+    import sqlite3
+    import lang_scripts
+    db = sqlite3.connect(os.path.join(data, "casestore.db"))
+    known = {r[0] for r in db.execute("SELECT json_extract(fields, '$.ocr') FROM records"
+                                      " WHERE kind='invoice'")}
+    db.close()
+    shown = lang_scripts.ocr_shown(stdout, code)
+    assert shown, "no OCR number on the invoice screen"
+    for s in shown:
+        assert all(g.isdigit() for g in s.split(" ")), f"OCR number {s!r} is not groups of digits"
+        assert s.replace(" ", "") in known, f"OCR number {s!r} is no invoice's"
+
+
 def main():
     os.makedirs(SHOTS, exist_ok=True)
     with Fixture(MINASIDOR, CASESTORE) as f:
         data = f.data
-        scripts = sorted(glob.glob(os.path.join(SCRIPTS, "*.script")))
+        if LANG_TABLE is not None:
+            scripts = language_scripts(f.tmp)
+        else:
+            scripts = [(os.path.basename(s)[:-7], s, None)
+                       for s in sorted(glob.glob(os.path.join(SCRIPTS, "*.script")))]
         if ONLY:
-            scripts = [s for s in scripts if os.path.basename(s)[:-7] in ONLY]
+            scripts = [s for s in scripts if s[0] in ONLY]
         print(f"1..{len(scripts)}")
         failed = 0
         env = dict(os.environ, SDL_AUDIODRIVER="dummy")
@@ -98,33 +143,37 @@ def main():
         # own allocations are leak-checked by the unit tests (ui_toolkit, store, sync).
         env["LSAN_OPTIONS"] = "detect_leaks=0"
         env.pop("DISPLAY", None)
-        for i, path in enumerate(scripts, 1):
-            name = os.path.basename(path)[:-7]
+        for i, (name, path, lang) in enumerate(scripts, 1):
             args = f.kiosk_args("--headless", "--script", path, "--screenshots", SHOTS)
             if name.endswith("-landscape"):
                 args.append("--landscape")
             counted = usage_total(f.state)
             t0 = time.monotonic()
-            r = subprocess.run(args, capture_output=True, text=True, timeout=300, env=env)
+            r = subprocess.run(args, capture_output=True, text=True, errors="replace", timeout=300,
+                               env=env)
             took = time.monotonic() - t0
             ok = r.returncode == 0
             # A script that signs in shows the overview at least: counted in memory, written by
             # the sync thread and at shutdown, never lost.
             if ok and 'tap "DEMO:' in open(path).read() and usage_total(f.state) <= counted:
                 ok = False
-                r.stderr += "\nthe screens it showed are not in the usage counters"
-            if ok and name in CHECKS:
+                r.stderr += "
+the screens it showed are not in the usage counters"
+            if ok and (name in CHECKS or lang is not None):
                 try:
-                    CHECKS[name](data)
+                    if lang is not None:
+                        check_ocr(data, lang, r.stdout)
+                    else:
+                        CHECKS[name](data)
                 except AssertionError as e:
                     ok = False
-                    r.stderr += f"\nthe case store: {e}"
+                    r.stderr += f"\nthe case store: {e}\n"
             if ok:
                 print(f"ok {i} - {name} ({took:.1f} s)")
             else:
                 failed += 1
                 print(f"not ok {i} - {name}")
-                for line in (r.stderr + r.stdout).splitlines()[-40:]:
+                for line in r.stderr.splitlines()[-60:] + r.stdout.splitlines()[-10:]:
                     print(f"# {line}")
             shots = [line[12:] for line in r.stdout.splitlines() if line.startswith("screenshot: ")]
             for s in shots:

@@ -418,6 +418,73 @@ TEST(scripts_share_a_baseline)
     ui_destroy(ui);
 }
 
+/* The layout check finds a label too long for its button, a line taller than its box, text
+ * that leaves the display, and two texts on top of each other; a frame without them passes. */
+TEST(layout_check_finds_clipped_and_overlapping_text)
+{
+    struct ui *ui = make_ui();
+    char out[2048];
+    frame(ui); /* two buttons side by side with short labels */
+    CHECK_MSG(ui_layout_problems(ui, out, sizeof(out)) == 0, "%s", out);
+
+    ui_begin(ui, 0);
+    ui_button_in(ui, (struct ui_rect){ 100, 100, 150, 120 }, "Tietosuojaselosteeseen",
+                 UI_BUTTON_NORMAL, false);
+    ui_end(ui);
+    CHECK_INT(2, ui_layout_problems(ui, out, sizeof(out))); /* wider than its box and button */
+    CHECK_MSG(strstr(out, "clipped: \"Tietosuojaselosteeseen\"") != NULL, "%s", out);
+    CHECK_MSG(strstr(out, "out of its button") != NULL, "%s", out);
+
+    /* an Arabic line in a box one Latin line high (the header's title before its fix) */
+    ui_begin(ui, 0);
+    int th = ui_line_height(ui, UI_TEXT_H2);
+    ui_text(ui, (struct ui_rect){ 100, 100, 800, th }, "صفحاتي", UI_TEXT_H2, ui_theme(ui)->fg,
+            UI_ALIGN_START);
+    ui_end(ui);
+    CHECK_INT(1, ui_layout_problems(ui, out, sizeof(out)));
+    CHECK_MSG(strstr(out, "clipped: \"صفحاتي\"") != NULL, "%s", out);
+
+    ui_begin(ui, 0);
+    ui_text(ui, (struct ui_rect){ 1000, 100, 400, 200 }, "Utbetalningar", UI_TEXT_BODY,
+            ui_theme(ui)->fg, UI_ALIGN_START);
+    ui_text(ui, (struct ui_rect){ 100, 300, 600, 200 }, "Mina ärenden", UI_TEXT_BODY,
+            ui_theme(ui)->fg, UI_ALIGN_START);
+    ui_text(ui, (struct ui_rect){ 110, 310, 600, 200 }, "Fakturor", UI_TEXT_BODY, ui_theme(ui)->fg,
+            UI_ALIGN_START);
+    ui_end(ui);
+    CHECK_INT(2, ui_layout_problems(ui, out, sizeof(out)));
+    CHECK_MSG(strstr(out, "off the display: \"Utbetalningar\"") != NULL, "%s", out);
+    CHECK_MSG(strstr(out, "overlap: \"Mina ärenden\"") != NULL, "%s", out);
+
+    /* a long paragraph wraps inside its box; text behind an open dialog does not count */
+    ui_begin(ui, 0);
+    ui_paragraph(ui, "Du har inga beslut om ekonomiskt bistånd. Du har inga bokade besök.",
+                 UI_TEXT_BODY);
+    ui_modal_begin(ui);
+    ui_node(ui, UI_ROLE_DIALOG, "Är du kvar?", NULL, 0, (struct ui_rect){ 0, 0, 1080, 600 }, false);
+    ui_text(ui, (struct ui_rect){ 40, 40, 1000, 200 }, "Är du kvar?", UI_TEXT_H1, ui_theme(ui)->fg,
+            UI_ALIGN_START);
+    ui_modal_end(ui);
+    ui_end(ui);
+    CHECK_MSG(ui_layout_problems(ui, out, sizeof(out)) == 0, "%s", out);
+    ui_destroy(ui);
+}
+
+/* Punctuation that a script's font lacks is drawn in Noto Sans: the '?' after a Tigrinya word
+ * takes the width of Noto Sans's '?', not of the Ethiopic font's empty box. */
+TEST(punctuation_the_script_font_lacks_is_not_a_box)
+{
+    struct ui *ui = make_ui();
+    int word = ui_text_width(ui, "እዩ", UI_TEXT_BOLD), mark = ui_text_width(ui, "?", UI_TEXT_BOLD);
+    int both = ui_text_width(ui, "እዩ?", UI_TEXT_BOLD);
+    CHECK_MSG(abs(both - word - mark) <= 1, "እዩ? is %d px, እዩ %d and ? %d", both, word, mark);
+    word = ui_text_width(ui, "ሰላም", UI_TEXT_BODY);
+    both = ui_text_width(ui, "(ሰላም)", UI_TEXT_BODY);
+    mark = ui_text_width(ui, "()", UI_TEXT_BODY);
+    CHECK_MSG(abs(both - word - mark) <= 2, "(ሰላም) is %d px, ሰላም %d and () %d", both, word, mark);
+    ui_destroy(ui);
+}
+
 /* FriBidi's own visual order of one line: levels, mirroring and rule L2 on the characters. */
 static char *
 fribidi_visual(const char *text, bool rtl)
@@ -429,8 +496,14 @@ fribidi_visual(const char *text, bool rtl)
     FriBidiStrIndex map[512];
     FriBidiStrIndex n =
         fribidi_charset_to_unicode(FRIBIDI_CHAR_SET_UTF8, text, (FriBidiStrIndex)strlen(text), cps);
-    (void)rtl; /* the kiosk's paragraphs take their first strong letter's direction */
+    /* the kiosk's paragraphs take their first strong letter's direction, but in a right-to-left
+     * interface one with a right-to-left letter is right to left (text.c) */
     FriBidiParType dir = FRIBIDI_PAR_WLTR;
+    fribidi_get_bidi_types(cps, n, types);
+    for (FriBidiStrIndex k = 0; rtl && k < n; k++) {
+        if (FRIBIDI_IS_LETTER(types[k]) && FRIBIDI_IS_RTL(types[k]))
+            dir = FRIBIDI_PAR_RTL;
+    }
     fribidi_get_bidi_types(cps, n, types);
     fribidi_get_bracket_types(cps, n, types, brackets);
     CHECK(fribidi_get_par_embedding_levels_ex(types, brackets, n, &dir, levels) != 0);
@@ -456,40 +529,61 @@ fribidi_visual(const char *text, bool rtl)
 
 TEST(bidi_order_is_fribidis)
 {
+    /* A number of several groups is a left-to-right isolate (text.c), as if the text had
+     * LRI ... PDI round it: FriBidi is given the text so marked (iso). */
     static const struct {
         const char *text;
         bool rtl;
+        const char *iso;
     } lines[] = {
         /* an OCR number and "BankID" inside an Arabic sentence */
-        { "رقم OCR الخاص بك هو 1234 5678 9012، ادفع في BankID.", true },
-        { "ادفع 1 234,50 kr قبل 2026-12-04 إلى بنكجيرو 5050-1055", true },
-        { "الرقم (OCR 123) صحيح؟", true },
+        { "رقم OCR الخاص بك هو 1234 5678 9012، ادفع في BankID.", true,
+          "رقم OCR الخاص بك هو \u20661234 5678 9012\u2069، ادفع في BankID." },
+        { "ادفع 1 234,50 kr قبل 2026-12-04 إلى بنكجيرو 5050-1055", true,
+          "ادفع \u20661 234,50 kr\u2069 قبل \u20662026-12-04\u2069 إلى بنكجيرو "
+          "\u20665050-1055\u2069" },
+        /* the masked personnummer after an Arabic label */
+        { "الرقم الشخصي: 19491024-****", true, "الرقم الشخصي: \u206619491024-****\u2069" },
+        { "الرقم (OCR 123) صحيح؟", true, NULL },
         /* Persian with its own digits, which run left to right */
-        { "شماره ۱۲۳۴ را در BankID وارد کنید", true },
+        { "شماره ۱۲۳۴ را در BankID وارد کنید", true, NULL },
         /* Arabic names in a left-to-right sentence */
-        { "Your case officer is محمد علي (BankID 2).", false },
-        { "Tigrinya ሰላም 123 and العربية 45 in one line", false },
-        { "Hej Anna, du har 3 ärenden.", false },
+        { "Your case officer is محمد علي (BankID 2).", false, NULL },
+        { "Tigrinya ሰላም 123 and العربية 45 in one line", false, NULL },
+        { "Hej Anna, du har 3 ärenden.", false, NULL },
         /* a Swedish sentence in the Arabic interface reads left to right (its first strong
          * letter decides), and so does the personnummer's label */
-        { "2 fakturor att betala. 2 av dem har förfallit.", true },
-        { "Personnummer: 19491024-****", true },
-        { "123 456", true },
+        { "2 fakturor att betala. 2 av dem har förfallit.", true, NULL },
+        { "Personnummer: 19491024-****", true, NULL },
+        { "123 456", true, NULL },
         /* an OCR number alone (the invoice screen) reads left to right in Arabic too */
-        { "1234 5678 9012", true },
+        { "1234 5678 9012", true, NULL },
         /* a translation's own marks: an isolated number, RLM/LRM, Persian's ZWNJ */
-        { "الرقم \u2066123-456\u2069 صحيح", true },
-        { "السعر\u200f 100 kr\u200e فقط", true },
-        { "می\u200cخواهم با BankID وارد شوم", true },
+        { "الرقم \u2066123-456\u2069 صحيح", true, NULL },
+        { "السعر\u200f 100 kr\u200e فقط", true, "السعر\u200f \u2066100 kr\u2069\u200e فقط" },
+        { "می\u200cخواهم با BankID وارد شوم", true, NULL },
+        /* a line built from data first (an invoice row in Persian): right to left all the
+         * same, the amount (first) on the right, the date (last) on the left */
+        { "1 835,51 kr · سررسید 28 اکتبر 2026", true,
+          "\u20661 835,51 kr\u2069 · سررسید 28 اکتبر 2026" },
     };
     for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
         char *ours = ui_text_visual(lines[i].text, lines[i].rtl);
-        char *theirs = fribidi_visual(lines[i].text, lines[i].rtl);
-        if (i == 7)
+        char *theirs = fribidi_visual(lines[i].iso ? lines[i].iso : lines[i].text, lines[i].rtl);
+        if (i == 0)
+            CHECK_MSG(strstr(ours, "1234 5678 9012") != NULL, "%s", ours);
+        if (i == 1)
+            CHECK_MSG(strstr(ours, "1 234,50") && strstr(ours, "2026-12-04"), "%s", ours);
+        if (i == 2)
+            CHECK_MSG(strstr(ours, "19491024-****") != NULL, "%s", ours);
+        if (i == 16)
+            CHECK_MSG(strncmp(ours, "2026", 4) == 0 && strstr(ours, "1 835,51 kr") != NULL,
+                      "the Persian line starts at the right: %s", ours);
+        if (i == 8)
             CHECK_STR("2 fakturor att betala. 2 av dem har förfallit.", ours);
-        if (i == 10)
-            CHECK_STR("1234 5678 9012", ours);
         if (i == 11)
+            CHECK_STR("1234 5678 9012", ours);
+        if (i == 12)
             CHECK_MSG(strstr(ours, "123-456") != NULL && strstr(ours, "\u2066") == NULL,
                       "the isolated number is drawn left to right, its marks not at all: %s", ours);
         CHECK_MSG(strcmp(ours, theirs) == 0, "\"%s\": drawn as \"%s\", FriBidi says \"%s\"",
@@ -518,6 +612,8 @@ main(void)
     RUN(unchanged_frames_are_not_drawn);
     RUN(scripts_share_a_baseline);
     RUN(bidi_order_is_fribidis);
+    RUN(layout_check_finds_clipped_and_overlapping_text);
+    RUN(punctuation_the_script_font_lacks_is_not_a_box);
     SDL_DestroyRenderer(renderer);
     SDL_FreeSurface(surface);
     return test_done();
