@@ -157,8 +157,7 @@ def main():
             # the sync thread and at shutdown, never lost.
             if ok and 'tap "DEMO:' in open(path).read() and usage_total(f.state) <= counted:
                 ok = False
-                r.stderr += "
-the screens it showed are not in the usage counters"
+                r.stderr += "\nthe screens it showed are not in the usage counters"
             if ok and (name in CHECKS or lang is not None):
                 try:
                     if lang is not None:
