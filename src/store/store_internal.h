@@ -104,7 +104,7 @@ void server_ref(const struct store *s, const char *table, const char *server_id,
 enum store_error store_migrate_server_refs(struct store *s, struct errbuf *err);
 
 /* Schema 7's work with keys: seal each record's fields together (seal_record) instead of one
- * by one, and drop the per-field columns. */
+ * by one, drop the per-field columns, and shorten the citizens' references and blind indexes. */
 enum store_error store_migrate_sealed_records(struct store *s, struct errbuf *err);
 
 /* The blind index of a 12-digit personnummer: 64 bits of a keyed BLAKE2b, short for the same
