@@ -164,9 +164,10 @@ audit_append_in_tx(struct store *s, const struct store_actor *actor, int64_t cit
         if (sqlite3_prepare_v2(s->db, "SELECT bidx FROM citizens WHERE id=?1", -1, &st, NULL) ==
             SQLITE_OK) {
             sqlite3_bind_int64(st, 1, citizen_id);
-            if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 0) == KEY_BYTES) {
-                memcpy(bidx, sqlite3_column_blob(st, 0), KEY_BYTES);
-                bidx_len = KEY_BYTES;
+            int len = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_bytes(st, 0) : 0;
+            if (len > 0 && len <= KEY_BYTES) { /* 8 bytes since schema 7, 32 before */
+                memcpy(bidx, sqlite3_column_blob(st, 0), (size_t)len);
+                bidx_len = (size_t)len;
             }
         }
         sqlite3_finalize(st);

@@ -237,22 +237,25 @@ open_field_fixed(const unsigned char key[KEY_BYTES], const char *table, const ch
 }
 
 void
-server_ref(const struct store *s, const char *table, const char *server_id, char out[33])
+server_ref(const struct store *s, const char *table, const char *server_id,
+           char out[STORE_REF_CHARS + 1])
 {
     crypto_generichash_state h;
-    unsigned char ref[16];
+    unsigned char ref[crypto_generichash_BYTES_MIN];
     crypto_generichash_init(&h, store_subkey(s, SUBKEY_REF), KEY_BYTES, sizeof(ref));
     crypto_generichash_update(&h, (const unsigned char *)table, strlen(table) + 1);
     crypto_generichash_update(&h, (const unsigned char *)server_id, strlen(server_id));
     crypto_generichash_final(&h, ref, sizeof(ref));
-    sodium_bin2hex(out, 33, ref, sizeof(ref));
+    sodium_bin2hex(out, STORE_REF_CHARS + 1, ref, STORE_REF_CHARS / 2);
 }
 
 void
-blind_index(const struct store *s, const char *pnr12, unsigned char out[KEY_BYTES])
+blind_index(const struct store *s, const char *pnr12, unsigned char out[BIDX_BYTES])
 {
-    crypto_generichash(out, KEY_BYTES, (const unsigned char *)pnr12, strlen(pnr12),
+    unsigned char full[crypto_generichash_BYTES_MIN];
+    crypto_generichash(full, sizeof(full), (const unsigned char *)pnr12, strlen(pnr12),
                        store_subkey(s, SUBKEY_INDEX), KEY_BYTES);
+    memcpy(out, full, BIDX_BYTES);
 }
 
 /* --- Sealed records (schema 7) ------------------------------------------------------------- */

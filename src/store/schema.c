@@ -203,7 +203,9 @@ static const char *const migration_6[] = {
  * format, table, row id, citizen and the record's version (counted up on every write, so an
  * older ciphertext of the same row does not open in its place). Nothing is searched or sorted
  * by a personal field: citizens are found by the personnummer's blind index (bidx), records by
- * citizen, case and id. */
+ * citizen, case and id. A citizen's blind index and reference (server_id) are rewritten 64 bits
+ * long: their indexes, inserted into at random places, stay small (a row found by either is
+ * checked against what is sealed in it). */
 static const char *const migration_7[] = {
     "ALTER TABLE citizens ADD COLUMN version INTEGER NOT NULL DEFAULT 0;",
     "ALTER TABLE citizens ADD COLUMN sealed BLOB;",

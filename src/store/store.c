@@ -176,8 +176,8 @@ prepare_kind(struct store *s, enum store_kind k)
 
     char sql[1200];
     enum store_error e;
-    snprintf(sql, sizeof(sql), "SELECT id, %s FROM %s WHERE server_id=?1",
-             d->personal ? "version" : "0", d->table);
+    snprintf(sql, sizeof(sql), "SELECT id, %s%s FROM %s WHERE server_id=?1",
+             d->personal ? "version" : "0", citizen ? ", f_server_id" : "", d->table);
     e = prep(s, sql, &ks->find);
     snprintf(sql, sizeof(sql), "SELECT coalesce(max(id), 0) + 1 FROM %s", d->table);
     if (e == STORE_OK)
@@ -409,6 +409,26 @@ citizen_key(struct store *s, int64_t citizen_id, const unsigned char **key)
     return e;
 }
 
+/* Whether a citizen row found by its short reference is this id's: opens the id sealed beside
+ * it (two ids sharing 64 bits of a keyed hash are not expected, but must not mix two people). */
+static enum store_error
+citizen_ref_matches(struct store *s, int64_t cid, const void *sealed, size_t len,
+                    const char *server_id, bool *matches)
+{
+    *matches = false;
+    const unsigned char *key = NULL;
+    enum store_error e = citizen_key(s, cid, &key);
+    if (e != STORE_OK)
+        return e;
+    struct store_arena *a = arena_create();
+    char *id = NULL;
+    size_t id_len = 0;
+    e = open_field(key, "citizens", "server_id", cid, cid, sealed, len, a, &id, &id_len);
+    *matches = e == STORE_OK && id_len == strlen(server_id) && memcmp(id, server_id, id_len) == 0;
+    arena_destroy(a);
+    return e;
+}
+
 /* The row id of a server id in a kind's table, or 0; and the row's record version. */
 static enum store_error
 find_row_version(struct store *s, enum store_kind k, const char *server_id, int64_t *id,
@@ -422,10 +442,23 @@ find_row_version(struct store *s, enum store_kind k, const char *server_id, int6
     *id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     if (version != NULL)
         *version = rc == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
+    enum store_error e = STORE_OK;
+    if (rc == SQLITE_ROW && k == STORE_KIND_CITIZEN) {
+        bool matches = false;
+        e = citizen_ref_matches(s, *id, sqlite3_column_blob(st, 2),
+                                (size_t)sqlite3_column_bytes(st, 2), server_id, &matches);
+        if (e == STORE_OK && !matches) {
+            /* Another citizen's reference: this id is not stored (its insert will conflict
+             * with the reference's index and be set aside, never mixed with that citizen). */
+            *id = 0;
+            if (version != NULL)
+                *version = 0;
+        }
+    }
     sqlite3_reset(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return sql_error(s, rc, "looking up a record");
-    return STORE_OK;
+    return e;
 }
 
 static struct found_row *
@@ -704,9 +737,9 @@ apply_one(struct store *s, const struct store_change *c, struct errbuf *err)
         }
     } else {
         if (c->kind == STORE_KIND_CITIZEN) {
-            unsigned char bidx[KEY_BYTES];
+            unsigned char bidx[BIDX_BYTES];
             blind_index(s, c->values[RECORD_FIELD_INDEX(REC_CITIZEN_PNR)].text, bidx);
-            sqlite3_bind_blob(st, 3, bidx, KEY_BYTES, SQLITE_TRANSIENT);
+            sqlite3_bind_blob(st, 3, bidx, BIDX_BYTES, SQLITE_TRANSIENT);
             if (is_new) {
                 unsigned char *blob;
                 size_t len;
@@ -947,24 +980,42 @@ store_reset_synced(struct store *s)
     return STORE_OK;
 }
 
+#define FIELD(kind, name) RECORD_FIELD_INDEX(REC_##kind##_##name)
+
+static enum store_error read_rows(struct store *s, enum store_kind kind, int64_t citizen_id,
+                                  int64_t parent_id, struct store_arena *a,
+                                  struct record **rows_out, size_t *n_out);
+
 enum store_error
 store_citizen_find(struct store *s, const char *pnr12, int64_t *citizen_id)
 {
     if (!valid_pnr12(pnr12))
         return STORE_ERR_INVALID;
-    unsigned char bidx[KEY_BYTES];
+    unsigned char bidx[BIDX_BYTES];
     blind_index(s, pnr12, bidx);
     sqlite3_stmt *st = NULL;
     enum store_error e = prep(s, "SELECT id FROM citizens WHERE bidx=?1 AND erase_pending=0", &st);
     if (e != STORE_OK)
         return e;
-    sqlite3_bind_blob(st, 1, bidx, KEY_BYTES, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 1, bidx, BIDX_BYTES, SQLITE_STATIC);
     int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *citizen_id = sqlite3_column_int64(st, 0);
-    else
+    int64_t cid = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    if (rc != SQLITE_ROW)
         e = rc == SQLITE_DONE ? STORE_ERR_NOT_FOUND : sql_error(s, rc, "finding a citizen");
     sqlite3_finalize(st);
+    if (e != STORE_OK)
+        return e;
+    /* The blind index is 64 bits: the row it found must hold this personnummer. */
+    struct store_arena *a = arena_create();
+    struct record *rows = NULL;
+    size_t n = 0;
+    e = read_rows(s, STORE_KIND_CITIZEN, cid, 0, a, &rows, &n);
+    const char *stored = e == STORE_OK && n == 1 ? rows[0].text[FIELD(CITIZEN, PNR)] : NULL;
+    if (e == STORE_OK && (stored == NULL || strcmp(stored, pnr12) != 0))
+        e = STORE_ERR_NOT_FOUND;
+    arena_destroy(a);
+    if (e == STORE_OK)
+        *citizen_id = cid;
     return e;
 }
 
@@ -1061,8 +1112,6 @@ store_rows_free(struct store_rows *rows)
     if (rows != NULL)
         arena_destroy(rows->arena);
 }
-
-#define FIELD(kind, name) RECORD_FIELD_INDEX(REC_##kind##_##name)
 
 enum store_error
 store_overview_load(struct store *s, const struct store_actor *actor, int64_t citizen_id,
@@ -1362,11 +1411,12 @@ migrate_sealed_kind(struct store *s, enum store_kind k)
         has[f] = has_column(s, d->table, column);
         ok = ok && buf_printf(&sel, ", %s", has[f] ? column : "NULL");
     }
-    ok = ok && buf_printf(&sel, " FROM %s%s ORDER BY 2, 1", d->table,
-                          citizen ? " WHERE erase_pending=0" : "");
+    ok = ok && buf_printf(&sel, "%s FROM %s%s ORDER BY 2, 1", citizen ? ", f_server_id" : "",
+                          d->table, citizen ? " WHERE erase_pending=0" : "");
     xassert(ok);
     char upd[128];
-    snprintf(upd, sizeof(upd), "UPDATE %s SET version=1, sealed=?2 WHERE id=?1", d->table);
+    snprintf(upd, sizeof(upd), "UPDATE %s SET version=1, sealed=?2%s WHERE id=?1", d->table,
+             citizen ? ", server_id=?3, bidx=?4" : "");
     sqlite3_stmt *st = NULL, *up = NULL;
     int rc = sqlite3_prepare_v2(s->db, buf_str(&sel), -1, &st, NULL);
     if (rc == SQLITE_OK)
@@ -1397,12 +1447,32 @@ migrate_sealed_kind(struct store *s, enum store_kind k)
         }
         if (e != STORE_OK)
             break;
+        char ref[33];
+        unsigned char bidx[BIDX_BYTES];
+        if (citizen) {
+            /* The reference and the blind index in their short form (schema 7). */
+            int col = 2 + (int)d->n_fields;
+            char *sid = NULL;
+            e = open_field(key, "citizens", "server_id", id, id, sqlite3_column_blob(st, col),
+                           (size_t)sqlite3_column_bytes(st, col), a, &sid, NULL);
+            const char *pnr = values[RECORD_FIELD_INDEX(REC_CITIZEN_PNR)];
+            if (e != STORE_OK || pnr == NULL) {
+                e = e != STORE_OK ? e : STORE_ERR_TAMPERED;
+                break;
+            }
+            server_ref(s, "citizens", sid, ref);
+            blind_index(s, pnr, bidx);
+        }
         unsigned char *blob;
         size_t len;
         seal_record(key, d->table, id, cid, 1, values, d->n_fields, &blob, &len);
         sqlite3_reset(up);
         sqlite3_bind_int64(up, 1, id);
         sqlite3_bind_blob(up, 2, blob, (int)len, free);
+        if (citizen) {
+            sqlite3_bind_text(up, 3, ref, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_blob(up, 4, bidx, BIDX_BYTES, SQLITE_TRANSIENT);
+        }
         if ((rc = sqlite3_step(up)) != SQLITE_DONE)
             e = sql_error(s, rc, "migrating records");
     }

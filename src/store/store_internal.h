@@ -91,21 +91,26 @@ enum store_error open_record(const unsigned char key[KEY_BYTES], const char *tab
                              int64_t citizen, int64_t version, const unsigned char *blob,
                              size_t blob_len, struct store_arena *a, const char **values, size_t n);
 
-/* What the citizens table keeps instead of a case store citizen id: 32 hex digits of a keyed
- * BLAKE2b of table and id, so a citizen is found by id but the file does not show the ids
- * (store_stored_id). */
-void server_ref(const struct store *s, const char *table, const char *server_id, char out[33]);
+/* What the citizens table keeps instead of a case store citizen id: 16 hex digits (64 bits) of
+ * a keyed BLAKE2b of table and id, so a citizen is found by id but the file does not show the
+ * ids (store_stored_id). Short, so that its index (whose inserts land at random places) has few
+ * pages: a row found by it is checked against the id sealed beside it (f_server_id). */
+#define STORE_REF_CHARS 16
+void server_ref(const struct store *s, const char *table, const char *server_id,
+                char out[STORE_REF_CHARS + 1]);
 
 /* Schema 5's work with keys: replace every citizen's id by its reference, keeping the id
  * sealed (a submission names its citizen to the case store). */
 enum store_error store_migrate_server_refs(struct store *s, struct errbuf *err);
 
 /* Schema 7's work with keys: seal each record's fields together (seal_record) instead of one
- * by one, and drop the per-field columns. */
+ * by one, drop the per-field columns, and shorten the citizens' references and blind indexes. */
 enum store_error store_migrate_sealed_records(struct store *s, struct errbuf *err);
 
-/* The blind index of a 12-digit personnummer. */
-void blind_index(const struct store *s, const char *pnr12, unsigned char out[KEY_BYTES]);
+/* The blind index of a 12-digit personnummer: 64 bits of a keyed BLAKE2b, short for the same
+ * reason as the reference; a citizen found by it is checked against the sealed personnummer. */
+#define BIDX_BYTES 8
+void blind_index(const struct store *s, const char *pnr12, unsigned char out[BIDX_BYTES]);
 
 /* The data key of a citizen, unwrapped (cached). Borrowed until the next call. */
 enum store_error citizen_key(struct store *s, int64_t citizen_id, const unsigned char **key);

@@ -1,13 +1,14 @@
 /* Benchmark of the encrypted store at stadsdel scale (not a test: it prints figures).
  *
  *   meson compile -C build/gcc store_bench
- *   build/gcc/tests/bench/store_bench [--citizens N] [--samples N] [DIR]
+ *   build/gcc/tests/bench/store_bench [--citizens N] [--page N] [--samples N] [DIR]
  *
  * Per citizen: 4 cases with 2 history events each, 6 invoices, a queue entry for every second
  * citizen and an appointment for 3 in 10 (100 000 citizens: 400 000 cases, 800 000 events,
  * 600 000 invoices, 50 000 queue entries, 30 000 appointments). The same rows are written, in
- * pages of 100 citizens, once through the encrypted store and once into plain SQLite with the
- * same pragmas and the same look-up-then-insert per record; the ratio is the figure that
+ * pages of 100 citizens (--page) of one transaction each, once through the encrypted store and
+ * once into plain SQLite with the same pragmas, the same indexes (the personnummer's stands for
+ * the blind index) and the same look-up-then-insert per record; the ratio is the figure that
  * matters. Then the overview of random citizens is loaded (with its audit entry). */
 #include <sqlite3.h>
 #include <stdio.h>
@@ -20,7 +21,7 @@
 
 #include "store.h"
 
-#define PAGE_CITIZENS 100
+static long page_citizens = 100; /* citizens per page (--page) */
 
 static double
 now_s(void)
@@ -53,6 +54,21 @@ set_text(struct rec *r, const char *field, const char *text)
     r->set[i] = true;
 }
 
+/* A personnummer unique to citizen c whose order is not the case store's: as casestore's seed
+ * (sync/server/seed.c), birth dates walk 1925-2020 in a scrambled order, so that plain SQLite's
+ * index of personnummer takes its inserts where real data puts them (all over the index), as
+ * the encrypted store's blind index does. */
+static void
+make_pnr(long c, char out[48])
+{
+    const long span = 35064; /* days from 1925-01-01 to 2020-12-31 */
+    time_t t = (time_t)(-1420070400LL + (long long)((c * 7919L) % span) * 86400);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    snprintf(out, 48, "%04d%02d%02d%03ld%ld", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+             (c / span) % 1000, c % 10);
+}
+
 static const char *const titles[] = { "Ansökan om hemtjänst", "Ansökan om färdtjänst",
                                       "Fråga om faktura", "Ansökan om förskoleplats",
                                       "Synpunkt på hemtjänsten" };
@@ -69,7 +85,9 @@ generate(long first, long n, struct rec *out, size_t *plain_bytes)
         memset(r, 0, sizeof(*r));
         r->kind = STORE_KIND_CITIZEN;
         snprintf(r->id, sizeof(r->id), "c%ld", c);
-        set(r, "pnr", "19%010ld", c);
+        char pnr[48];
+        make_pnr(c, pnr);
+        set_text(r, "pnr", pnr);
         set_text(r, "given_name", c % 2 ? "Anna" : "Mohammed");
         set_text(r, "surname", c % 3 ? "Andersson" : "Abdullahi");
         set_text(r, "language", c % 5 ? "sv" : "ar");
@@ -203,6 +221,18 @@ plain_open(struct plain *p, const char *path)
                  d->table, cols, d->table, d->table);
         if (sqlite3_exec(p->db, sql, NULL, NULL, NULL) != SQLITE_OK)
             die_sql(p->db, "create");
+        /* What the encrypted store also indexes: the personnummer, which a citizen is found by
+         * at identification (there, its blind index), and the parent case of events and
+         * documents (a case's history is listed by it). */
+        if (k == STORE_KIND_CITIZEN)
+            snprintf(sql, sizeof(sql), "CREATE UNIQUE INDEX %s_pnr ON %s(f_pnr)", d->table,
+                     d->table);
+        else if (d->has_parent)
+            snprintf(sql, sizeof(sql), "CREATE INDEX %s_p ON %s(parent_id)", d->table, d->table);
+        else
+            sql[0] = '\0';
+        if (sql[0] != '\0' && sqlite3_exec(p->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+            die_sql(p->db, "create index");
         snprintf(sql, sizeof(sql), "SELECT id FROM %s WHERE server_id=?1", d->table);
         sqlite3_prepare_v2(p->db, sql, -1, &p->find[k], NULL);
         snprintf(sql, sizeof(sql),
@@ -272,12 +302,14 @@ main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--citizens") == 0 && i + 1 < argc)
             citizens = atol(argv[++i]);
+        else if (strcmp(argv[i], "--page") == 0 && i + 1 < argc)
+            page_citizens = atol(argv[++i]);
         else if (strcmp(argv[i], "--samples") == 0 && i + 1 < argc)
             samples = atoi(argv[++i]);
         else if (argv[i][0] != '-')
             dir = argv[i];
         else {
-            fprintf(stderr, "usage: store_bench [--citizens N] [--samples N] [DIR]\n");
+            fprintf(stderr, "usage: store_bench [--citizens N] [--page N] [--samples N] [DIR]\n");
             return 2;
         }
     }
@@ -300,17 +332,17 @@ main(int argc, char **argv)
     struct plain plain;
     plain_open(&plain, plain_path);
 
-    size_t cap = PAGE_CITIZENS * 20;
+    size_t cap = page_citizens * 20;
     struct rec *recs = malloc(cap * sizeof(*recs));
     struct store_change *changes = malloc(cap * sizeof(*changes));
     size_t total = 0, plain_bytes = 0;
     double t_enc = 0, t_plain = 0;
-    long pages = (citizens + PAGE_CITIZENS - 1) / PAGE_CITIZENS;
-    printf("store_bench: %ld citizens in %ld pages of %d, into %s\n", citizens, pages,
-           PAGE_CITIZENS, dir);
+    long pages = (citizens + page_citizens - 1) / page_citizens;
+    printf("store_bench: %ld citizens in %ld pages of %ld, into %s\n", citizens, pages,
+           page_citizens, dir);
     for (long page = 0; page < pages; page++) {
-        long first = page * PAGE_CITIZENS;
-        long n = citizens - first < PAGE_CITIZENS ? citizens - first : PAGE_CITIZENS;
+        long first = page * page_citizens;
+        long n = citizens - first < page_citizens ? citizens - first : page_citizens;
         size_t k = generate(first, n, recs, &plain_bytes);
         to_changes(recs, k, changes);
         char cursor[32];
@@ -339,8 +371,8 @@ main(int argc, char **argv)
     double *lat = malloc((size_t)samples * sizeof(*lat));
     srand(1);
     for (int i = 0; i < samples; i++) {
-        char pnr[16];
-        snprintf(pnr, sizeof(pnr), "19%010ld", (long)rand() % citizens);
+        char pnr[48];
+        make_pnr((long)rand() % citizens, pnr);
         double t0 = now_s();
         int64_t cid;
         struct store_overview *o = NULL;

@@ -541,6 +541,72 @@ TEST(store_an_older_version_of_a_record_does_not_open_in_its_place)
     fixture_finish(&f);
 }
 
+/* Swaps a column's values between two citizen rows, behind the store's back. */
+static void
+raw_swap_citizens(const char *db, const char *column, int64_t a, int64_t b)
+{
+    char sql[600];
+    snprintf(sql, sizeof(sql),
+             "CREATE TEMP TABLE sw AS SELECT id, %s AS v FROM citizens WHERE id IN (%lld, %lld);"
+             "UPDATE citizens SET %s=randomblob(32) WHERE id IN (%lld, %lld);"
+             "UPDATE citizens SET %s=(SELECT v FROM sw WHERE sw.id=%lld) WHERE id=%lld;"
+             "UPDATE citizens SET %s=(SELECT v FROM sw WHERE sw.id=%lld) WHERE id=%lld;",
+             column, (long long)a, (long long)b, column, (long long)a, (long long)b, column,
+             (long long)b, (long long)a, column, (long long)a, (long long)b);
+    raw_sql(db, sql);
+}
+
+/* The blind index and the reference to the case store's id are 64 bits (short, for their
+ * indexes' sake): two people could share one. A row found by either is checked against the
+ * personnummer or id sealed in it, so such a row is never taken for the other person's. The
+ * test makes two citizens' keys point at each other's rows. */
+TEST(store_a_short_key_leading_to_another_citizens_row_never_mixes_them)
+{
+    struct fixture f;
+    fixture_init(&f);
+    fixture_seed_tolvan(&f);
+    struct store_change sven = change(STORE_KIND_CITIZEN, "cit-2", NULL, NULL, "pnr",
+                                      "198211059954", "given_name", "Sven", NULL);
+    struct errbuf err;
+    CHECK_INT(STORE_OK, store_apply(f.store, &sven, 1, "c2", NULL, &err));
+    int64_t a = 0, b = 0;
+    CHECK_INT(STORE_OK, store_citizen_find(f.store, "191212121212", &a));
+    CHECK_INT(STORE_OK, store_citizen_find(f.store, "198211059954", &b));
+    CHECK(a > 0 && b > 0 && a != b);
+
+    raw_swap_citizens(f.db, "bidx", a, b);
+    int64_t found = 0;
+    CHECK_INT(STORE_ERR_NOT_FOUND, store_citizen_find(f.store, "191212121212", &found));
+    CHECK_INT(STORE_ERR_NOT_FOUND, store_citizen_find(f.store, "198211059954", &found));
+    CHECK_INT(0, found);
+
+    raw_swap_citizens(f.db, "server_id", a, b);
+    /* Tolvan's update and a case of Sven's land on the other's row: both are set aside. */
+    struct store_change c[] = {
+        change(STORE_KIND_CITIZEN, "cit-1", NULL, NULL, "pnr", "191212121212", "given_name",
+               "Tolvan II", NULL),
+        change(STORE_KIND_CASE, "case-9", "cit-2", NULL, "case_number", "BR-2026-0999", "main",
+               "aldreomsorg", "type", "hemtjanst", "class", "ny_ansokan", "status", "inkommen",
+               NULL),
+    };
+    size_t applied = 99;
+    CHECK_INT(STORE_OK, store_apply(f.store, c, 2, "c3", &applied, &err));
+    CHECK_INT(0, (long long)applied);
+    CHECK_INT(0, raw_count(f.db, "SELECT count(*) FROM cases WHERE server_id='case-9'"));
+    int given = store_field_index(STORE_KIND_CITIZEN, "given_name");
+    struct store_rows *rows = NULL;
+    CHECK_INT(STORE_OK, store_list(f.store, &citizen_actor, STORE_KIND_CITIZEN, b, 0, &rows));
+    CHECK(rows != NULL && rows->n == 1);
+    if (rows != NULL && rows->n == 1)
+        CHECK_STR("Sven", rows->rows[0].text[given]);
+    store_rows_free(rows);
+    CHECK_INT(STORE_OK, store_list(f.store, &citizen_actor, STORE_KIND_CITIZEN, a, 0, &rows));
+    if (rows != NULL && rows->n == 1)
+        CHECK_STR("Tolvan", rows->rows[0].text[given]);
+    store_rows_free(rows);
+    fixture_finish(&f);
+}
+
 /* The store's descriptors, tables and the typed field names (REC_INVOICE_ISSUER) are one
  * description (record_kinds.h): each name is its kind's and its field's. */
 #define CHECK_FIELD(K, NAME, w, ty, req)                                                         \
@@ -1062,6 +1128,7 @@ main(void)
     RUN(store_personal_data_never_reaches_the_disk_in_clear);
     RUN(store_tampered_or_moved_ciphertext_is_refused_and_logged);
     RUN(store_an_older_version_of_a_record_does_not_open_in_its_place);
+    RUN(store_a_short_key_leading_to_another_citizens_row_never_mixes_them);
     RUN(store_kinds_and_typed_field_names_are_one_description);
     RUN(store_crypto_shredding_leaves_nothing_and_spares_others);
     RUN(store_erasing_a_citizen_with_a_pending_submission_keeps_the_submission);
