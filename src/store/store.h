@@ -240,30 +240,6 @@ enum store_error store_list(struct store *s, const struct store_actor *actor, en
                             struct store_rows **out) WARN_UNUSED;
 void store_rows_free(struct store_rows *rows);
 
-/* Everything the Översikt screen needs, in one call. */
-struct store_overview {
-    const char *given_name, *surname, *language;
-    int open_cases, cases_total;
-    int unpaid_invoices, overdue_invoices;
-    long long unpaid_total_ore;
-    const char *next_due_date; /* earliest unpaid due date, "YYYY-MM-DD", or NULL */
-    int queue_entries;
-    int best_queue_position;     /* 0 if none */
-    int64_t next_appointment_at; /* UTC seconds; 0 if none */
-    const char *next_appointment_place;
-    const char *permit_valid_to;  /* färdtjänst permit, or NULL */
-    const char *next_payout_date; /* "YYYY-MM-DD" or NULL */
-    long long next_payout_ore;
-    int64_t last_updated_at;   /* last successful sync */
-    struct store_arena *arena; /* private */
-};
-
-/* Loads the overview of one citizen as of `today` ("YYYY-MM-DD", Stockholm) and `now`. */
-enum store_error store_overview_load(struct store *s, const struct store_actor *actor,
-                                     int64_t citizen_id, const char *today, int64_t now,
-                                     struct store_overview **out) WARN_UNUSED;
-void store_overview_free(struct store_overview *o);
-
 /* Erases a citizen: deletes the wrapped key and every row (crypto-shredding), then truncates
  * the WAL. A citizen with undelivered submissions keeps only the key (no personal fields) until
  * those are delivered. */
