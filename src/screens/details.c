@@ -24,6 +24,18 @@ build_case(struct ui *ui, struct model *m, void *visit)
         chrome_end(ui, m);
         return;
     }
+    /* In landscape the timeline stands beside the case's facts (at the end side), so that a case
+     * with its history fits the screen's height. */
+    int dw, dh;
+    ui_display(ui, &dw, &dh);
+    struct ui_rect all = ui_area_rect(ui);
+    int gap = ui_mm(ui, 6), half = (all.w - gap) / 2;
+    bool beside = dw > dh && m->events.n > 0;
+    struct ui_rect start = ui_mirror(ui, (struct ui_rect){ all.x, all.y, half, all.h });
+    struct ui_rect end =
+        ui_mirror(ui, (struct ui_rect){ all.x + half + gap, all.y, all.w - half - gap, all.h });
+    if (beside)
+        ui_area(ui, start);
     const char *title = model_text(l, i, REC_CASE_TITLE);
     ui_heading(ui, title != NULL ? title : fmt_tax(TAX_MAIN, model_text(l, i, REC_CASE_MAIN)), 2);
     char received[64];
@@ -46,6 +58,8 @@ build_case(struct ui *ui, struct model *m, void *visit)
             ui_paragraph(ui, line, UI_TEXT_BODY);
         }
     }
+    if (beside)
+        ui_area(ui, end);
     if (m->events.n > 0) {
         ui_heading(ui, _("What has happened"), 2);
         for (size_t e = 0; e < m->events.n; e++) {
