@@ -846,7 +846,11 @@ cmd_kiosk(int argc, char **argv)
         .font_lens = { font_sans_regular_len, font_sans_bold_len, font_arabic_regular_len,
                        font_arabic_bold_len, font_ethiopic_regular_len, font_ethiopic_bold_len },
     };
-    struct platform_config pc = { w, h, headless, scale, false };
+    struct platform_config pc = { .width = w,
+                                  .height = h,
+                                  .headless = headless,
+                                  .window_scale = scale,
+                                  .hide_cursor = !config_get_bool(k->cfg, "display.cursor") };
     int rc = APP_EXIT_INVALID;
     k->plat = platform_open(&pc, &uc, &k->ui, &err);
     if (k->plat == NULL) {

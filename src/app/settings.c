@@ -40,6 +40,9 @@ static const struct config_key schema[] = {
     { "display.height_px", CONFIG_INT, "1920", 320, 8192, "the display's height in pixels" },
     { "display.diagonal_tenths_in", CONFIG_INT, "215", 70, 1000,
       "the display's diagonal in tenths of an inch (for millimetre layout)" },
+    { "display.cursor", CONFIG_BOOL, "true", 0, 0,
+      "show the mouse pointer; a kiosk with only a touch screen hides it (the packaged unit sets"
+      " MINASIDOR_DISPLAY_CURSOR=false)" },
     { "speech.enabled", CONFIG_BOOL, "true", 0, 0,
       "say the idle warning aloud (espeak-ng), for people who cannot see the screen" },
     { "input.drag_mm", CONFIG_INT, "6", 1, 50, "movement that turns a press into a drag" },

@@ -86,6 +86,8 @@ platform_open(const struct platform_config *pc, const struct ui_config *uc, stru
         platform_close(p);
         return NULL;
     }
+    if (pc->hide_cursor)
+        SDL_ShowCursor(SDL_DISABLE);
     SDL_SetRenderDrawBlendMode(p->renderer, SDL_BLENDMODE_BLEND);
     SDL_RenderSetLogicalSize(p->renderer, pc->width, pc->height);
     SDL_StartTextInput();
@@ -94,9 +96,9 @@ platform_open(const struct platform_config *pc, const struct ui_config *uc, stru
         platform_close(p);
         return NULL;
     }
-    LOG_INFO("display %dx%d (%s, %s renderer)", pc->width, pc->height,
+    LOG_INFO("display %dx%d (%s, %s renderer, pointer %s)", pc->width, pc->height,
              pc->headless ? "offscreen" : SDL_GetCurrentVideoDriver(),
-             pc->headless ? "software" : "default");
+             pc->headless ? "software" : "default", pc->hide_cursor ? "hidden" : "shown");
     return p;
 }
 

@@ -17,6 +17,7 @@ struct platform_config {
     bool headless;       /* SDL's offscreen driver; no window */
     double window_scale; /* a window smaller than the display on a desktop (0: 1) */
     bool fullscreen;
+    bool hide_cursor; /* a touch-only kiosk: no pointer over the screens */
 };
 
 /* Opens the display and creates the toolkit on it. NULL with err set on failure. */

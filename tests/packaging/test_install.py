@@ -299,6 +299,10 @@ def cage_for_real(r):
             # Arabic start screen (the same boxes, mirrored) is the control that must differ.
             assert same < 1.5, f"the output does not look like the start screen (difference {same:.1f})"
             assert other_d > 2 * same + 1, "the comparison cannot tell the start screen from another"
+            log.flush()
+            shown = [l for l in open(os.path.join(art, "cage.log")) if "display " in l]
+            assert any("pointer hidden" in l for l in shown), \
+                f"the unit's kiosk shows a pointer on a touch screen: {shown}"
 
         @test
         def a_hung_kiosk_stops_pinging_and_resumes():
