@@ -138,6 +138,11 @@ seal_key() {
 # Runs the kiosk's binary as its user, with its settings and its key unsealed into a private
 # directory on /run (memory) that is removed afterwards.
 with_key() {
+    # The unit's settings for the kiosk (MINASIDOR_* in its EnvironmentFile), so that doctor
+    # judges the display and its mount as the kiosk runs them.
+    if [ -r /etc/default/minasidor-kiosk ]; then
+        eval "$(grep -E '^MINASIDOR_[A-Z0-9_]+=' /etc/default/minasidor-kiosk | sed 's/^/export /')"
+    fi
     if [ "$has_config" = no ] && [ -f "$conf" ]; then
         set -- --config "$conf" "$@"
     fi

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -378,6 +379,35 @@ check_disk(const struct config *cfg, struct diag_report *r)
         (double)r->free_disk_bytes / 1e6, dir);
 }
 
+/* How the screen is mounted against the unobstructed forward reach of EN 301 549 8.3.3.1 (380 to
+ * 1220 mm above the floor, standing or seated): the panel's height from its pixels and diagonal,
+ * its bottom edge from display.bottom_edge_mm. Less than half the screen within reach is a
+ * warning (a seated person cannot operate it), none of it a failure. */
+#define REACH_LOW_MM  380
+#define REACH_HIGH_MM 1220
+
+static void
+check_display(const struct config *cfg, struct diag_report *r)
+{
+    double w = (double)config_get_int(cfg, "display.width_px");
+    double h = (double)config_get_int(cfg, "display.height_px");
+    double diag_mm = (double)config_get_int(cfg, "display.diagonal_tenths_in") * 2.54;
+    double height_mm = diag_mm * h / sqrt(w * w + h * h);
+    double bottom = (double)config_get_int(cfg, "display.bottom_edge_mm");
+    double top = bottom + height_mm;
+    double lo = bottom > REACH_LOW_MM ? bottom : REACH_LOW_MM;
+    double hi = top < REACH_HIGH_MM ? top : REACH_HIGH_MM;
+    double within = hi > lo ? hi - lo : 0;
+    enum diag_level level = within <= 0 ? DIAG_FAIL : within < height_mm / 2 ? DIAG_WARN : DIAG_OK;
+    add(r, "display", level,
+        "mount the screen lower or higher, or set display.bottom_edge_mm to how it is mounted",
+        "%.0fx%.0f px, %.0f mm high, from %.0f to %.0f mm above the floor: %.0f mm (%.0f %%) "
+        "within "
+        "reach (%d-%d mm)",
+        w, h, height_mm, bottom, top, within, 100.0 * within / height_mm, REACH_LOW_MM,
+        REACH_HIGH_MM);
+}
+
 /* The key and the store: opened here from the settings, or the kiosk's own. The store to use
  * goes to *use; *own is what this opened (the caller closes it). */
 static void
@@ -415,6 +445,7 @@ begin(const struct config *cfg, struct store *store, struct diag_report *r, stru
     r->last_sync_at = -1;
     *use = *own = NULL;
     check_assets(r);
+    check_display(cfg, r);
     if (!check_config(cfg, r))
         return false;
     open_store(cfg, store, r, use, own);

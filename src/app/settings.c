@@ -40,6 +40,9 @@ static const struct config_key schema[] = {
     { "display.height_px", CONFIG_INT, "1920", 320, 8192, "the display's height in pixels" },
     { "display.diagonal_tenths_in", CONFIG_INT, "215", 70, 1000,
       "the display's diagonal in tenths of an inch (for millimetre layout)" },
+    { "display.bottom_edge_mm", CONFIG_INT, "850", 0, 2500,
+      "height of the screen's bottom edge above the floor, in mm (850: a floor stand; 700: a low"
+      " wall mount); doctor says how much of the screen is within reach (380-1220 mm)" },
     { "display.cursor", CONFIG_BOOL, "true", 0, 0,
       "show the mouse pointer; a kiosk with only a touch screen hides it (the packaged unit sets"
       " MINASIDOR_DISPLAY_CURSOR=false)" },

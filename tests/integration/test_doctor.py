@@ -15,7 +15,7 @@ from kiosk_fixture import Fixture  # noqa: E402
 from taptest import eq, finish, test  # noqa: E402
 
 MINASIDOR, CASESTORE = sys.argv[1:3]
-ALL = ["assets", "config", "key", "store", "casestore", "clock", "identity", "sync", "outbox",
+ALL = ["assets", "display", "config", "key", "store", "casestore", "clock", "identity", "sync", "outbox",
        "set_aside", "disk"]
 WRONG_PIN = "sha256//" + "A" * 43 + "="
 
@@ -66,9 +66,27 @@ with Fixture(MINASIDOR, CASESTORE, citizens=40) as f:
         assert "integrity ok" in checks["store"][1], checks["store"]
         assert "matches the pin" in checks["casestore"][1], checks["casestore"]
         # the languages offered (complete catalogues) and those the build left out
-        assert "6 fonts" in checks["assets"][1] and "languages offered: sv en" in \
-            checks["assets"][1], checks["assets"]
+        assert "6 fonts" in checks["assets"][1] and \
+            "languages offered: sv en fi ar fa so ti uk" in checks["assets"][1], checks["assets"]
+        # the default mount: a 21.5-inch portrait panel on a floor stand, bottom edge at 850 mm
+        assert "476 mm high, from 850 to 1326 mm above the floor: 370 mm (78 %) within reach" in \
+            checks["display"][1], checks["display"]
         no_personal_data(f, out)
+
+    @test
+    def a_screen_mounted_out_of_reach_is_a_warning_or_a_failure():
+        # a low wall mount: all of it within reach
+        rc, checks, out = doctor(f.args("doctor", sets=["display.bottom_edge_mm=700"]))
+        eq(("ok", 0), (checks["display"][0], rc), out)
+        assert "(100 %) within reach" in checks["display"][1], checks["display"]
+        # mounted high: less than half of it within reach (220 of 476 mm)
+        rc, checks, out = doctor(f.args("doctor", sets=["display.bottom_edge_mm=1000"]))
+        eq(("warn", 1), (checks["display"][0], rc), out)
+        assert "220 mm (46 %) within reach" in checks["display"][1], checks["display"]
+        # above reach altogether, with what to do
+        rc, checks, out = doctor(f.args("doctor", sets=["display.bottom_edge_mm=1300"]))
+        eq(("fail", 2), (checks["display"][0], rc), out)
+        assert "mount the screen" in checks["display"][1], checks["display"]
 
     @test
     def json_says_the_same():
