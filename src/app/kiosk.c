@@ -841,10 +841,8 @@ cmd_kiosk(int argc, char **argv)
         .drag_mm = (int)config_get_int(k->cfg, "input.drag_mm"),
         .long_press_ms = (int)config_get_int(k->cfg, "input.long_press_ms"),
         .double_tap_ms = (int)config_get_int(k->cfg, "input.double_tap_ms"),
-        .fonts = { font_sans_regular, font_sans_bold, font_arabic_regular, font_arabic_bold,
-                   font_ethiopic_regular, font_ethiopic_bold },
-        .font_lens = { font_sans_regular_len, font_sans_bold_len, font_arabic_regular_len,
-                       font_arabic_bold_len, font_ethiopic_regular_len, font_ethiopic_bold_len },
+        .fonts = ASSETS_UI_FONTS,
+        .font_lens = ASSETS_UI_FONT_LENS,
     };
     struct platform_config pc = { .width = w,
                                   .height = h,

@@ -14,10 +14,8 @@ cursor_after_open(bool hide)
         .width_px = 720,
         .height_px = 1280,
         .diagonal_in = 21.5,
-        .fonts = { font_sans_regular, font_sans_bold, font_arabic_regular, font_arabic_bold,
-                   font_ethiopic_regular, font_ethiopic_bold },
-        .font_lens = { font_sans_regular_len, font_sans_bold_len, font_arabic_regular_len,
-                       font_arabic_bold_len, font_ethiopic_regular_len, font_ethiopic_bold_len },
+        .fonts = ASSETS_UI_FONTS,
+        .font_lens = ASSETS_UI_FONT_LENS,
     };
     struct platform_config pc = {
         .width = 720, .height = 1280, .headless = true, .hide_cursor = hide

@@ -22,10 +22,8 @@ make_ui(void)
         .width_px = 1080,
         .height_px = 1920,
         .diagonal_in = 21.5,
-        .fonts = { font_sans_regular, font_sans_bold, font_arabic_regular, font_arabic_bold,
-                   font_ethiopic_regular, font_ethiopic_bold },
-        .font_lens = { font_sans_regular_len, font_sans_bold_len, font_arabic_regular_len,
-                       font_arabic_bold_len, font_ethiopic_regular_len, font_ethiopic_bold_len },
+        .fonts = ASSETS_UI_FONTS,
+        .font_lens = ASSETS_UI_FONT_LENS,
     };
     struct errbuf err;
     struct ui *ui = ui_create(renderer, &c, &err);
