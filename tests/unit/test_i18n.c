@@ -221,6 +221,14 @@ TEST(only_complete_languages_are_offered)
 TEST(dates_per_language)
 {
     load_catalogues();
+    /* the other languages' catalogues as the kiosk embeds them */
+    static const char *const more[] = { "fi", "uk", "fa", "so", "ti" };
+    for (size_t i = 0; i < sizeof(more) / sizeof(more[0]); i++) {
+        struct errbuf err;
+        const struct asset_catalogue *c = embedded(more[i]);
+        CHECK_MSG(c != NULL && i18n_add_catalogue(more[i], c->data, *c->len, &err),
+                  "%s is not embedded or does not load", more[i]);
+    }
     static const struct {
         const char *lang;
         const char *iso;
@@ -232,6 +240,12 @@ TEST(dates_per_language)
         { "sv", "2027-05-01", "1 maj 2027", "lördag 1 maj 2027" },
         { "en", "2027-05-01", "1 May 2027", "Saturday 1 May 2027" },
         { "ar", "2027-05-01", "1 مايو 2027", NULL },
+        /* Finnish and Ukrainian put the weekday last, with positional arguments */
+        { "fi", "2026-12-04", "4. joulukuuta 2026", "4. joulukuuta 2026 (perjantai)" },
+        { "uk", "2026-12-04", "4 грудня 2026", "4 грудня 2026 (п’ятниця)" },
+        { "fa", "2026-12-04", "4 دسامبر 2026", "جمعه، 4 دسامبر 2026" },
+        { "so", "2026-12-04", "4 Disembar 2026", "Jimce, 4 Disembar 2026" },
+        { "ti", "2026-12-04", "4 ታሕሳስ 2026", "ዓርቢ፡ 4 ታሕሳስ 2026" },
     };
     i18n_set_preview(true);
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -248,9 +262,10 @@ TEST(dates_per_language)
     static const struct {
         const char *lang, *want;
     } times[] = {
-        { "sv", "4 december 2026 kl. 14.05" },
-        { "en", "4 December 2026 at 14:05" },
-        { "ar", "4 ديسمبر 2026 الساعة 14:05" },
+        { "sv", "4 december 2026 kl. 14.05" },       { "en", "4 December 2026 at 14:05" },
+        { "ar", "4 ديسمبر 2026 الساعة 14:05" },      { "fi", "4. joulukuuta 2026 klo 14.05" },
+        { "uk", "4 грудня 2026 о 14:05" },           { "fa", "4 دسامبر 2026 ساعت 14:05" },
+        { "so", "4 Disembar 2026, saacadda 14:05" }, { "ti", "4 ታሕሳስ 2026፡ ሰዓት 14:05" },
     };
     for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
         char out[128];
