@@ -224,9 +224,24 @@ def letter_at(data, i, width):
 HUGE = 64 << 30
 
 
+def address_ranges(pid):
+    with open(f"/proc/{pid}/maps") as m:
+        return [tuple(int(x, 16) for x in line.split(None, 1)[0].split("-")) for line in m]
+
+
+def is_pointer(data, i, ranges):
+    """Whether the aligned 8 bytes at i are an address inside the process: a short name such
+    as "Per" is also the low bytes of a heap pointer like 0x606000726550 (50 65 72 00 60 60)."""
+    if len(data) < i + 8:
+        return False
+    v = int.from_bytes(data[i:i + 8], "little")
+    return any(lo <= v < hi for lo, hi in ranges)
+
+
 def search(pid, found_needles):
     """Every hit: (label, address, mapping, context)."""
     hits = []
+    ranges = address_ranges(pid)
     with open(f"/proc/{pid}/mem", "rb", buffering=0) as mem:
         for lo, hi, name in mappings(pid):
             if hi - lo > HUGE:
@@ -249,6 +264,8 @@ def search(pid, found_needles):
                             continue  # found again in the next chunk
                         w = 4 if "UTF-32" in label else 2 if "UTF-16" in label else 1
                         if word and (letter_at(data, i - w, w) or letter_at(data, i + len(s), w)):
+                            continue
+                        if word and (at + i) % 8 == 0 and is_pointer(data, i, ranges):
                             continue
                         ctx = data[max(0, i - 40):i + len(s) + 40]
                         hits.append((label, at + i, name, ctx))
