@@ -235,7 +235,9 @@ def cage_for_real(r):
     argv = re.sub(r"\$([A-Z_]+)", lambda m: env.get(m.group(1), ""), exec_start).split()
     env.update({"WLR_BACKENDS": "headless", "WLR_RENDERER": "pixman", "WLR_LIBINPUT_NO_DEVICES": "1",
                 "XDG_RUNTIME_DIR": "/run/kiosk-test", "SDL_AUDIODRIVER": "dummy",
-                "WATCHDOG_USEC": "2000000"})
+                "WATCHDOG_USEC": "2000000",
+                # the kiosk's own line about its display (pointer hidden) is at level info
+                "MINASIDOR_LOG_LEVEL": "info"})
     r.sh("install -d -o minasidor -g minasidor -m 0700 /run/kiosk-test /run/kiosk-test/creds "
          "&& systemd-creds decrypt --name=root-key /etc/credstore.encrypted/minasidor-root-key "
          "/run/kiosk-test/creds/root-key && chown minasidor: /run/kiosk-test/creds/root-key "
