@@ -27,6 +27,7 @@ cursor_after_open(bool hide)
     if (p == NULL)
         return -1;
     int shown = SDL_ShowCursor(SDL_QUERY);
+    ui_destroy(ui); /* the caller's, as the kiosk does before closing the platform */
     platform_close(p);
     return shown;
 }
