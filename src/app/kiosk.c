@@ -331,20 +331,8 @@ open_case(void *app, size_t row)
     struct session *s = k->session;
     if (s == NULL)
         return;
-    store_rows_free(s->events);
-    store_rows_free(s->documents);
-    s->events = s->documents = NULL;
-    if (row < k->m->cases.n && k->ks.store != NULL && s->citizen_id != 0 &&
-        s->mode->may_read(k, s, STORE_KIND_CASE_EVENT) &&
-        s->mode->may_read(k, s, STORE_KIND_CASE_DOCUMENT)) {
-        int64_t id = k->m->cases.rows[row].id;
-        struct store_actor actor = s->mode->actor(k, s);
-        if (store_list(k->ks.store, &actor, STORE_KIND_CASE_EVENT, s->citizen_id, id, &s->events) !=
-                STORE_OK ||
-            store_list(k->ks.store, &actor, STORE_KIND_CASE_DOCUMENT, s->citizen_id, id,
-                       &s->documents) != STORE_OK)
-            LOG_WARN("cannot read the case's history");
-    }
+    /* no such row: read nothing (id 0 has no history) */
+    (void)session_load_case(k, s, row < k->m->cases.n ? k->m->cases.rows[row].id : 0);
     kiosk_records_from(&k->m->events, s->events);
     kiosk_records_from(&k->m->documents, s->documents);
     k->m->selected = row;

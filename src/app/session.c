@@ -79,19 +79,42 @@ session_destroy(struct kiosk *k, struct session *s)
     sodium_free(s); /* wipes it: names, personnummer, the mode's state */
 }
 
-bool
-session_load(struct kiosk *k, struct session *s, enum store_kind kind)
+/* Reads rows of a kind (of a case when parent_id is set) for the session's citizen into *out,
+ * replacing what was there, if the mode may. */
+static bool
+read_rows(struct kiosk *k, struct session *s, enum store_kind kind, int64_t parent_id,
+          struct store_rows **out)
 {
-    store_rows_free(s->rows[kind]);
-    s->rows[kind] = NULL;
+    store_rows_free(*out);
+    *out = NULL;
     if (k->ks.store == NULL || s->citizen_id == 0 || !s->mode->may_read(k, s, kind))
         return false;
     struct store_actor actor = s->mode->actor(k, s);
-    if (store_list(k->ks.store, &actor, kind, s->citizen_id, 0, &s->rows[kind]) != STORE_OK) {
+    if (store_list(k->ks.store, &actor, kind, s->citizen_id, parent_id, out) != STORE_OK) {
         LOG_WARN("cannot read %s rows", store_kind(kind)->name);
         return false;
     }
     return true;
+}
+
+bool
+session_load(struct kiosk *k, struct session *s, enum store_kind kind)
+{
+    return read_rows(k, s, kind, 0, &s->rows[kind]);
+}
+
+bool
+session_load_case(struct kiosk *k, struct session *s, int64_t case_id)
+{
+    if (case_id == 0) {
+        store_rows_free(s->events);
+        store_rows_free(s->documents);
+        s->events = s->documents = NULL;
+        return false;
+    }
+    bool events = read_rows(k, s, STORE_KIND_CASE_EVENT, case_id, &s->events);
+    bool documents = read_rows(k, s, STORE_KIND_CASE_DOCUMENT, case_id, &s->documents);
+    return events && documents;
 }
 
 /* --- Översikt ----------------------------------------------------------------------------- */

@@ -66,6 +66,9 @@ void session_forget_citizen(struct kiosk *k, struct session *s);
 /* Reads the rows of a kind for the session's citizen, if the mode may (replacing any before);
  * false when it may not or the store failed. The model's view is the caller's to set. */
 bool session_load(struct kiosk *k, struct session *s, enum store_kind kind);
+/* Reads the history (events, documents) of one of the citizen's cases into s->events and
+ * s->documents, if the mode may. */
+bool session_load_case(struct kiosk *k, struct session *s, int64_t case_id);
 
 /* The overview of Översikt, computed from the rows the session has loaded (no second read). */
 void session_overview(const struct model *m, const char *today_iso, int64_t now,

@@ -26,13 +26,6 @@ enter(struct model *m, void *state)
     m->has_receipt = false;
 }
 
-static void
-leave(struct model *m, void *state)
-{
-    m->has_receipt = false;
-    memset(&m->receipt, 0, sizeof(m->receipt));
-}
-
 /* The height of a row of n option buttons in cols columns: 15 mm, or what the longest label
  * needs when it wraps (a long topic with larger text). */
 static int
@@ -126,5 +119,5 @@ const struct screen_impl screen_callback = {
     .state_size = sizeof(struct request),
     .enter = enter,
     .build = build,
-    .leave = leave,
+    .leave = chrome_leave_receipt,
 };

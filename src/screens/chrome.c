@@ -58,18 +58,16 @@ chrome_begin(struct ui *ui, struct model *m, const char *title, bool can_go_back
      * than the 15 mm a Latin one needs. */
     int col1 = (w - 2 * margin - 3 * gap) / 4 - 2 * gap;
     int row1 = header_row_h(ui, row, _("Back"), col1);
-    if (header_row_h(ui, row, _("Log out"), col1) > row1)
-        row1 = header_row_h(ui, row, _("Log out"), col1);
-    int widest = ui_text_width(ui, contrast, UI_TEXT_BOLD);
-    int row2 = header_row_h(ui, row, contrast, 1 << 20);
+    int logout_h = header_row_h(ui, row, _("Log out"), col1);
+    row1 = logout_h > row1 ? logout_h : row1;
+    int widest = 0, row2 = 0;
     for (int i = 0; i < n_items; i++) {
         const char *label = i < (int)n_lang    ? langs[i]->native
                             : i == (int)n_lang ? contrast
                                                : larger;
-        if (ui_text_width(ui, label, UI_TEXT_BOLD) > widest)
-            widest = ui_text_width(ui, label, UI_TEXT_BOLD);
-        if (header_row_h(ui, row, label, 1 << 20) > row2)
-            row2 = header_row_h(ui, row, label, 1 << 20);
+        int lw = ui_text_width(ui, label, UI_TEXT_BOLD), lh = header_row_h(ui, row, label, 1 << 20);
+        widest = lw > widest ? lw : widest;
+        row2 = lh > row2 ? lh : row2;
     }
     int per_row = (w - 2 * margin + gap) / (widest + 2 * gap + 2 + gap);
     per_row = per_row < 1 ? 1 : per_row > n_items ? n_items : per_row;
@@ -175,4 +173,12 @@ chrome_end(struct ui *ui, struct model *m)
     if (ui_button(ui, _("Log out"), UI_BUTTON_NORMAL))
         m->act->logout(m->app);
     ui_modal_end(ui);
+}
+
+void
+chrome_leave_receipt(struct model *m, void *state)
+{
+    (void)state; /* the router wipes it */
+    m->has_receipt = false;
+    memset(&m->receipt, 0, sizeof(m->receipt));
 }

@@ -28,6 +28,8 @@ const struct screen_impl *screen_impl(enum screen_id id);
  * over everything. Sets the content area and returns. */
 void chrome_begin(struct ui *ui, struct model *m, const char *title, bool can_go_back);
 void chrome_end(struct ui *ui, struct model *m);
+/* A screen that shows a receipt (the callback, a form) drops it when it is left. */
+void chrome_leave_receipt(struct model *m, void *state);
 /* A dialog over the screen (scrim, frame, its heading): only its controls take input until the
  * caller's ui_modal_end. */
 void chrome_dialog_begin(struct ui *ui, const char *title, double height_mm);

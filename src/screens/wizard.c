@@ -116,14 +116,6 @@ enter(struct model *m, void *state)
     }
 }
 
-static void
-leave(struct model *m, void *state)
-{
-    (void)state; /* the router wipes it */
-    m->has_receipt = false;
-    memset(&m->receipt, 0, sizeof(m->receipt));
-}
-
 static struct date
 today(const struct model *m)
 {
@@ -518,7 +510,7 @@ const struct screen_impl screen_wizard = {
     .state_size = sizeof(struct wizard),
     .enter = enter,
     .build = build,
-    .leave = leave,
+    .leave = chrome_leave_receipt,
 };
 
 /* --- The list of forms ------------------------------------------------------------------ */

@@ -963,10 +963,12 @@ store_reset_synced(struct store *s)
         e = erase_in_tx(s, ids[i]);
     free(ids);
     for (int k = 0; k < STORE_KIND_COUNT && e == STORE_OK; k++) {
+        const struct store_kind_def *d = store_kind((enum store_kind)k);
+        if (d->personal)
+            continue; /* erased citizen by citizen above */
         char sql[96];
-        snprintf(sql, sizeof(sql), "DELETE FROM %s", store_kind((enum store_kind)k)->table);
-        if (!store_kind((enum store_kind)k)->personal)
-            e = sql_exec(s, sql);
+        snprintf(sql, sizeof(sql), "DELETE FROM %s", d->table);
+        e = sql_exec(s, sql);
     }
     if (e == STORE_OK)
         e = sql_exec(s, "DELETE FROM set_aside; UPDATE sync_state SET cursor='' WHERE id=1");
@@ -1130,26 +1132,6 @@ store_citizen_erase(struct store *s, int64_t citizen_id)
 }
 
 enum store_error
-store_usage_count(struct store *s, int64_t at, const char *screen, const char *lang,
-                  const char *outcome)
-{
-    sqlite3_stmt *st = NULL;
-    enum store_error e = prep(s,
-                              "INSERT INTO usage_counters VALUES (?1, ?2, ?3, ?4, 1)"
-                              " ON CONFLICT DO UPDATE SET count = count + 1",
-                              &st);
-    if (e != STORE_OK)
-        return e;
-    sqlite3_bind_int64(st, 1, at / 3600);
-    sqlite3_bind_text(st, 2, screen, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, lang, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, outcome, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? STORE_OK : sql_error(s, rc, "counting usage");
-}
-
-enum store_error
 store_roles_put(struct store *s, const void *document, size_t document_len, const void *signature,
                 size_t signature_len, int64_t at)
 {
@@ -1240,7 +1222,7 @@ store_migrate_server_refs(struct store *s, struct errbuf *err)
     while (e == STORE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t id = sqlite3_column_int64(st, 0);
         const char *sid = (const char *)sqlite3_column_text(st, 1);
-        char ref[33];
+        char ref[STORE_REF_CHARS + 1];
         server_ref(s, "citizens", sid, ref);
         const unsigned char *key = NULL;
         if ((e = citizen_key(s, id, &key)) == STORE_OK)
@@ -1330,7 +1312,7 @@ migrate_sealed_kind(struct store *s, enum store_kind k)
         }
         if (e != STORE_OK)
             break;
-        char ref[33];
+        char ref[STORE_REF_CHARS + 1];
         unsigned char bidx[BIDX_BYTES];
         if (citizen) {
             /* The reference and the blind index in their short form (schema 7). */

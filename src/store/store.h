@@ -371,10 +371,6 @@ enum store_error store_roles_get(struct store *s, unsigned char **document, size
 
 /* --- Usage counters (no personal data) ---------------------------------------------------- */
 
-/* Adds one to the counter for (hour of `at`, screen, language, outcome), written at once. */
-enum store_error store_usage_count(struct store *s, int64_t at, const char *screen,
-                                   const char *lang, const char *outcome) WARN_UNUSED;
-
 /* Counters tallied in memory, for a caller that must not wait on the disk (the UI counts every
  * navigation): store_usage_add only counts, from any thread; store_usage_flush writes the
  * tally in one transaction, from whichever thread owns that store connection (the sync runner,
