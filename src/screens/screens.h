@@ -12,7 +12,10 @@
 #include "ui.h"
 
 struct screen_impl {
-    const char *name;  /* for usage counters and the headless driver: "overview" */
+    const char *name; /* for usage counters and the headless driver: "overview" */
+    /* What Hjälp says of this screen (a msgid, translated when spoken or shown): what it is for,
+     * what can be done here, and how to get a person. */
+    const char *help;
     size_t state_size; /* the per-visit state; 0: the screen holds nothing */
     /* Each may be NULL but build. state is the visit's (NULL when state_size is 0). */
     void (*enter)(struct model *m, void *state);

@@ -324,6 +324,7 @@ ui_begin(struct ui *ui, int64_t now_ms)
     ui->qr_len = 0;
     ui->n_keys = 0;
     ui->has_modal = false;
+    ui->personal = false;
     ui->modal_depth = 0;
     ui->stale = false;
     ui_area(ui, (struct ui_rect){ 0, 0, ui->width, ui->height });
@@ -703,12 +704,19 @@ ui_node(struct ui *ui, enum ui_role role, const char *label, const char *value, 
     n->focusable = focusable;
     n->keeps_focus = role == UI_ROLE_KEY;
     n->pointer_only = false;
+    n->personal = ui->personal;
     n->state = state;
     if (id == ui->focus_id)
         n->state |= UI_STATE_FOCUSED;
     if (id == ui->pressed_id)
         n->state |= UI_STATE_PRESSED;
     return id;
+}
+
+void
+ui_set_personal(struct ui *ui, bool on)
+{
+    ui->personal = on;
 }
 
 void

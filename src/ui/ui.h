@@ -61,6 +61,8 @@ struct ui_node {
     bool focusable;
     bool keeps_focus;  /* tapping it does not move the focus (keyboard keys) */
     bool pointer_only; /* not in the keyboard's focus order (the technician's corner) */
+    bool personal;     /* shows personal data (name, personnummer, amount, case contents): spoken
+                        * only through a headset (speech.output), never the loudspeaker */
 };
 
 /* Input, from the platform (finger, mouse, keyboard) or the headless driver. */
@@ -273,6 +275,9 @@ void ui_frame(struct ui *ui, struct ui_rect r, int thickness, struct ui_color c)
 /* Adds a semantic node; returns its id (stable across frames for the same role+label+key). */
 uint32_t ui_node(struct ui *ui, enum ui_role role, const char *label, const char *value,
                  unsigned state, struct ui_rect r, bool focusable);
+/* Nodes declared while on show personal data (struct ui_node.personal); screens turn it on around
+ * a person's details and off after them. ui_begin turns it off. */
+void ui_set_personal(struct ui *ui, bool on);
 /* Disambiguates nodes with the same label (e.g. list rows): mixed into the next ids. */
 void ui_push_key(struct ui *ui, uint32_t key);
 void ui_pop_key(struct ui *ui);

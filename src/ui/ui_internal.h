@@ -72,6 +72,7 @@ struct ui {
     int modal_depth;
     size_t modal_first; /* first node inside the open dialog */
     bool has_modal;
+    bool personal; /* ui_set_personal */
     struct ui_text_line lines[UI_MAX_TEXT_LINES];
     size_t n_lines;
     uint32_t n_texts;
