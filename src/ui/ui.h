@@ -275,6 +275,10 @@ void ui_frame(struct ui *ui, struct ui_rect r, int thickness, struct ui_color c)
 /* Adds a semantic node; returns its id (stable across frames for the same role+label+key). */
 uint32_t ui_node(struct ui *ui, enum ui_role role, const char *label, const char *value,
                  unsigned state, struct ui_rect r, bool focusable);
+/* What speech says of a node, in the current language: name, role and state ("Fakturor, knapp,
+ * två obetalda"); a personal node with personal_ok false says no personal data. The length
+ * (as snprintf); out is always terminated. */
+size_t ui_spoken(const struct ui_node *n, bool personal_ok, char *out, size_t size);
 /* Nodes declared while on show personal data (struct ui_node.personal); screens turn it on around
  * a person's details and off after them. ui_begin turns it off. */
 void ui_set_personal(struct ui *ui, bool on);
