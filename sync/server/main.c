@@ -14,6 +14,7 @@
 
 #include "bankid_sim.h"
 #include "buf.h"
+#include "fleet.h"
 #include "http.h"
 #include "json.h"
 #include "reports.h"
@@ -57,6 +58,14 @@ usage(FILE *out)
             "                             repair: replace one record's fields (checked as a\n"
             "                             page is; - reads them from standard input)\n"
             "  stats                      counts of records, submissions and changes\n"
+            "  report usage [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--site S] [--json|--csv]\n"
+            "                             kiosks' usage per day, site and counter; no personal\n"
+            "                             data; counts below 5 shown as <5 (JSON: null), no totals\n"
+            "  fleet [--json] [--silent-after DURATION]\n"
+            "                             every kiosk: site, version, last seen, last sync, outbox\n"
+            "                             age, state (ok, failing: CHECKS, silent, new, revoked);\n"
+            "                             exit 1 when any is failing or silent (not seen for\n"
+            "                             DURATION: 90s, 30m, 24h, 2d; default 24h)\n"
             "  role add --site S --pnr P --role staff|technician --staff-id ID\n"
             "  role remove --site S --pnr P   (the signed role list kiosks fetch)\n"
             "  phone QR_DATA --pnr 12DIGITS [--action approve|cancel|stall]\n"
@@ -76,11 +85,12 @@ usage_error(const char *msg, const char *arg)
 
 struct args {
     const char *data, *listen, *cert, *key, *site, *districts, *seed, *pnr, *action, *role,
-        *staff_id, *out, *name, *access_log;
+        *staff_id, *out, *name, *access_log, *from, *to, *silent_after;
     const char *inject[16];
     size_t n_inject;
     long citizens, ttl_hours, threads;
     bool demo;
+    bool json, csv; /* report usage, fleet */
     bool unchecked; /* serve --publish-unchecked: for the kiosk's tests only */
     const char *pos[6];
     size_t n_pos;
@@ -101,6 +111,8 @@ string_option(struct args *a, const char *o)
         { "--action", &a->action },     { "--role", &a->role },
         { "--staff-id", &a->staff_id }, { "--out", &a->out },
         { "--name", &a->name },         { "--access-log", &a->access_log },
+        { "--from", &a->from },         { "--to", &a->to },
+        { "--silent-after", &a->silent_after },
     };
     for (size_t i = 0; i < ARRAY_LEN(opts); i++) {
         if (strcmp(o, opts[i].name) == 0)
@@ -131,6 +143,10 @@ parse(int argc, char **argv, struct args *a)
         }
         if (strcmp(o, "--demo") == 0) {
             a->demo = true;
+            continue;
+        }
+        if (strcmp(o, "--json") == 0 || strcmp(o, "--csv") == 0) {
+            *(o[2] == 'j' ? &a->json : &a->csv) = true;
             continue;
         }
         if (strcmp(o, "--publish-unchecked") == 0) {
@@ -462,6 +478,22 @@ main(int argc, char **argv)
         }
     } else if (strcmp(cmd, "record") == 0 && a.n_pos >= 2) {
         rc = cmd_record(&a, st);
+    } else if (strcmp(cmd, "report") == 0 && a.n_pos == 2 && strcmp(a.pos[1], "usage") == 0) {
+        rc = a.json && a.csv ? usage_error("give --json or --csv, not both", NULL)
+                             : cs_report_usage(st, a.from, a.to, a.site,
+                                               a.json  ? CS_FORMAT_JSON
+                                               : a.csv ? CS_FORMAT_CSV
+                                                       : CS_FORMAT_TABLE,
+                                               stdout);
+    } else if (strcmp(cmd, "fleet") == 0 && a.n_pos == 1) {
+        int64_t silent_after = 24 * 3600;
+        /* The clock the server runs on: CASESTORE_CLOCK_OFFSET_S shifts it, as for serve. */
+        const char *skew = getenv("CASESTORE_CLOCK_OFFSET_S");
+        int64_t now = (int64_t)time(NULL) + (skew ? strtoll(skew, NULL, 10) : 0);
+        if (a.silent_after != NULL && !cs_duration_parse(a.silent_after, &silent_after))
+            rc = usage_error("--silent-after takes a duration such as 90s, 30m, 24h or 2d", NULL);
+        else
+            rc = cs_fleet(st, now, silent_after, a.json, stdout);
     } else if (strcmp(cmd, "stats") == 0) {
         cs_stats(st, stdout);
         cs_report_stats(st, stdout);

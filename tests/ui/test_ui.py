@@ -38,12 +38,19 @@ def arrived(data, type_):
             for r in rows]
 
 
-def usage_total(state):
-    """The screens counted in the kiosk's cache (usage counters, written off the UI thread)."""
+def usage_total(f):
+    """The uses counted: in the kiosk's cache (usage counters, written off the UI thread; a batch
+    on its way) and what its syncs delivered to the case store (POST /v1/status)."""
     import contextlib
     import sqlite3
-    with contextlib.closing(sqlite3.connect(os.path.join(state, "cache.db"))) as db:
-        return db.execute("SELECT coalesce(sum(count), 0) FROM usage_counters").fetchone()[0]
+    with contextlib.closing(sqlite3.connect(os.path.join(f.state, "cache.db"))) as db:
+        kiosk = db.execute("SELECT (SELECT coalesce(sum(count), 0) FROM usage_counters)"
+                           " + (SELECT coalesce(sum(count), 0) FROM usage_batch)").fetchone()[0]
+    with contextlib.closing(sqlite3.connect(os.path.join(f.data, "casestore.db"))) as db:
+        have = db.execute("SELECT count(*) FROM sqlite_master WHERE name='usage_daily'").fetchone()
+        sent = db.execute("SELECT coalesce(sum(count), 0) FROM usage_daily").fetchone()[0] \
+            if have[0] else 0
+    return kiosk + sent
 
 
 def check_preschool(data):
@@ -147,7 +154,7 @@ def main():
             args = f.kiosk_args("--headless", "--script", path, "--screenshots", SHOTS)
             if name.endswith("-landscape"):
                 args.append("--landscape")
-            counted = usage_total(f.state)
+            counted = usage_total(f)
             t0 = time.monotonic()
             r = subprocess.run(args, capture_output=True, text=True, errors="replace", timeout=300,
                                env=env)
@@ -155,7 +162,7 @@ def main():
             ok = r.returncode == 0
             # A script that signs in shows the overview at least: counted in memory, written by
             # the sync thread and at shutdown, never lost.
-            if ok and 'tap "DEMO:' in open(path).read() and usage_total(f.state) <= counted:
+            if ok and 'tap "DEMO:' in open(path).read() and usage_total(f) <= counted:
                 ok = False
                 r.stderr += "\nthe screens it showed are not in the usage counters"
             if ok and (name in CHECKS or lang is not None):
