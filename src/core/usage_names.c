@@ -53,8 +53,8 @@ static const char *const counters[] = {
 
 /* The checks of src/app/diag.c, by the names it gives them. */
 static const char *const checks[] = {
-    "assets", "casestore", "clock",  "config",    "disk",  "display",
-    "identity", "key",     "outbox", "set_aside", "store", "sync",
+    "assets",   "casestore", "clock",  "config",    "disk",  "display",
+    "identity", "key",       "outbox", "set_aside", "store", "sync",
 };
 
 static bool
@@ -83,4 +83,24 @@ bool
 usage_check_known(const char *name)
 {
     return name != NULL && in(checks, ARRAY_LEN(checks), name);
+}
+
+bool
+usage_version_valid(const char *v)
+{
+    if (v == NULL)
+        return false;
+    int groups = 0, digits = 0;
+    for (const char *p = v; *p != '\0'; p++) {
+        if (*p >= '0' && *p <= '9') {
+            if (++digits > 3)
+                return false;
+        } else if (*p == '.' && digits > 0 && groups < 2) {
+            groups++;
+            digits = 0;
+        } else {
+            return false;
+        }
+    }
+    return *v == '\0' || digits > 0;
 }

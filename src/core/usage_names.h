@@ -14,7 +14,7 @@
 #define USAGE_IDENTIFY_OK        "identify.ok"        /* it completed */
 #define USAGE_IDENTIFY_FAILED    "identify.failed"    /* the provider refused or failed */
 #define USAGE_IDENTIFY_CANCELLED "identify.cancelled" /* the person gave up */
-#define USAGE_IDLE_LOGOUT        "idle_logout"        /* a session ended when the idle dialog ran out */
+#define USAGE_IDLE_LOGOUT        "idle_logout" /* a session ended when the idle dialog ran out */
 /* Speech mode was turned on for a visit, and one use of the physical keypad (a key press that
  * moved or activated something): the keypad helper counts these with store_usage_count. */
 #define USAGE_SPEECH_MODE "speech_mode"
@@ -38,5 +38,10 @@ const char *const *usage_counter_names(size_t *n);
 /* True if name is one of the checks `minasidor doctor` runs (src/app/diag.c names them with
  * these words): what a kiosk may list as failing in its health. */
 bool usage_check_known(const char *name);
+
+/* True if v is a version a kiosk may report: empty, or one to three numbers of one to three
+ * digits separated by dots ("0.1.0"). Nothing longer: a freer text could carry a personnummer
+ * or a name. */
+bool usage_version_valid(const char *v);
 
 #endif

@@ -230,8 +230,8 @@ store_usage_batch(struct store *s, int64_t *batch, struct store_usage_total **ou
     int rc = SQLITE_OK;
     if (e == STORE_OK) {
         rc = sqlite3_prepare_v2(s->db, "SELECT count(*) FROM usage_batch", -1, &st, NULL);
-        bool empty = rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
-                     sqlite3_column_int64(st, 0) == 0;
+        bool empty =
+            rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) == 0;
         sqlite3_finalize(st);
         if (rc != SQLITE_OK)
             e = sql_error(s, rc, "reading the usage batch");
@@ -239,8 +239,8 @@ store_usage_batch(struct store *s, int64_t *batch, struct store_usage_total **ou
             e = form_batch(s);
     }
     if (e == STORE_OK) {
-        rc = sqlite3_prepare_v2(s->db, "SELECT n, day, counter, count FROM usage_batch ORDER BY 2, 3",
-                                -1, &st, NULL);
+        rc = sqlite3_prepare_v2(
+            s->db, "SELECT n, day, counter, count FROM usage_batch ORDER BY 2, 3", -1, &st, NULL);
         if (rc != SQLITE_OK)
             e = sql_error(s, rc, "reading the usage batch");
     }

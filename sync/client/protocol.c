@@ -199,9 +199,9 @@ proto_status_request(int64_t batch, const struct store_usage_total *totals, size
     for (size_t i = 0; i < n && i < PROTO_MAX_USAGE; i++) {
         char day[11];
         date_format_iso(date_from_days(totals[i].day), day);
-        json_array_append_new(usage, json_pack("{s:s, s:s, s:I}", "day", day, "counter",
-                                               totals[i].counter, "count",
-                                               (json_int_t)totals[i].count));
+        json_array_append_new(usage,
+                              json_pack("{s:s, s:s, s:I}", "day", day, "counter", totals[i].counter,
+                                        "count", (json_int_t)totals[i].count));
     }
     json_t *failing = json_array();
     for (size_t i = 0; i < health->n_failing; i++)

@@ -57,7 +57,8 @@ send_status(struct sync_runner *r)
 {
     write_usage(r);
     int64_t now = now_s();
-    if (r->health != NULL && (r->last_health_at == 0 || now - r->last_health_at >= SYNC_HEALTH_EVERY_S)) {
+    if (r->health != NULL &&
+        (r->last_health_at == 0 || now - r->last_health_at >= SYNC_HEALTH_EVERY_S)) {
         memset(&r->last_health, 0, sizeof(r->last_health));
         r->health(r->health_data, r->store, now, &r->last_health);
         r->last_health_at = now;

@@ -78,11 +78,9 @@ check_health(const json_t *h, int64_t now, struct cs_health *out, struct errbuf 
         err_prefix(err, "health");
         return false;
     }
-    for (const char *p = version; *p != '\0'; p++) {
-        if (!strchr("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.+~-", *p)) {
-            err_set(err, "health.version: only letters, digits and . + ~ -");
-            return false;
-        }
+    if (!usage_version_valid(version)) {
+        err_set(err, "health.version: not a version such as 0.1.0");
+        return false;
     }
     const json_t *failing = json_object_get(h, "failing");
     if (!json_is_array(failing) || json_array_size(failing) > 16) {
@@ -198,14 +196,13 @@ cs_report_usage(struct cs_storage *st, const char *from, const char *to, const c
             json_int_t n = json_integer_value(json_object_get(r, "count"));
             bool hidden = n < CS_USAGE_SUPPRESS;
             json_array_append_new(
-                list, json_pack("{s:O, s:O, s:O, s:o, s:b}", "day", json_object_get(r, "day"),
-                                "site", json_object_get(r, "site"), "counter",
-                                json_object_get(r, "counter"),
-                                "count", hidden ? json_null() : json_integer(n), "suppressed",
-                                hidden));
+                list,
+                json_pack("{s:O, s:O, s:O, s:o, s:b}", "day", json_object_get(r, "day"), "site",
+                          json_object_get(r, "site"), "counter", json_object_get(r, "counter"),
+                          "count", hidden ? json_null() : json_integer(n), "suppressed", hidden));
         }
-        json_t *o = json_pack("{s:s?, s:s?, s:s?, s:i, s:o}", "from", from, "to", to, "site",
-                              site, "suppressed_below", CS_USAGE_SUPPRESS, "rows", list);
+        json_t *o = json_pack("{s:s?, s:s?, s:s?, s:i, s:o}", "from", from, "to", to, "site", site,
+                              "suppressed_below", CS_USAGE_SUPPRESS, "rows", list);
         char *text = json_dumps(o, JSON_INDENT(2));
         fprintf(out, "%s\n", text);
         free(text);
@@ -231,13 +228,13 @@ cs_report_usage(struct cs_storage *st, const char *from, const char *to, const c
                 csv_field(out, s, ',');
                 csv_field(out, c, ',');
                 csv_field(out, count, '\n');
-            }
-            else
+            } else
                 fprintf(out, "%-10s  %-24s  %-28s  %s\n", day, s, c, count);
         }
         if (format == CS_FORMAT_TABLE)
-            fprintf(out, "(%zu rows; counts below %d are shown as <%d; no totals, so that none "
-                         "can be worked out)\n",
+            fprintf(out,
+                    "(%zu rows; counts below %d are shown as <%d; no totals, so that none "
+                    "can be worked out)\n",
                     json_array_size(rows), CS_USAGE_SUPPRESS, CS_USAGE_SUPPRESS);
     }
     json_decref(rows);
@@ -332,8 +329,8 @@ cs_fleet(struct cs_storage *st, int64_t now, int64_t silent_after_s, bool as_jso
         const char *version = json_string_value(json_object_get(d, "version"));
         fprintf(out, "%-16s  %-20s  %-10s  %-20s  %-20s  %-6s  %s%s%s\n",
                 json_string_value(json_object_get(d, "device")),
-                json_string_value(json_object_get(d, "site")), version[0] ? version : "-",
-                seen_s, sync_s, outbox_s, state, strcmp(state, "failing") == 0 ? ": " : "",
+                json_string_value(json_object_get(d, "site")), version[0] ? version : "-", seen_s,
+                sync_s, outbox_s, state, strcmp(state, "failing") == 0 ? ": " : "",
                 strcmp(state, "failing") == 0 ? failing : "");
     }
     if (as_json) {

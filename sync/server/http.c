@@ -89,9 +89,8 @@ known_path(const char *url)
     static const char *const paths[] = {
         "/v1/health",         "/v1/time",         "/v1/enroll",      "/v1/pull",
         "/v1/push",           "/v1/roles",        "/v1/unenroll",    "/v1/report",
-        "/v1/status",
         "/rp/v6.0/auth",      "/rp/v6.0/collect", "/rp/v6.0/cancel", "/rp/v6.0/demo/identities",
-        "/rp/v6.0/demo/scan",
+        "/rp/v6.0/demo/scan", "/v1/status",
     };
     for (size_t i = 0; i < ARRAY_LEN(paths); i++) {
         if (strcmp(url, paths[i]) == 0)
@@ -593,9 +592,8 @@ handle_status(struct cs_server *srv, struct MHD_Connection *c, const char *metho
     if (lose)
         return send_error(c, 500, "internal_error", "injected: response lost after commit");
     return send_json(c, 200,
-                     json_pack("{s:s, s:I, s:I}", "status", duplicate ? "duplicate" : "ok",
-                               "batch", (json_int_t)batch, "server_time",
-                               (json_int_t)server_now(srv)),
+                     json_pack("{s:s, s:I, s:I}", "status", duplicate ? "duplicate" : "ok", "batch",
+                               (json_int_t)batch, "server_time", (json_int_t)server_now(srv)),
                      NULL);
 }
 

@@ -59,13 +59,14 @@ usage(FILE *out)
             "                             page is; - reads them from standard input)\n"
             "  stats                      counts of records, submissions and changes\n"
             "  report usage [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--site S] [--json|--csv]\n"
-            "                             kiosks' usage per day, site and counter; no personal\n"
-            "                             data; counts below 5 shown as <5 (JSON: null), no totals\n"
+            "                             kiosks' use per day, site and counter, no personal\n"
+            "                             data; counts below 5 shown as <5, no totals\n"
             "  fleet [--json] [--silent-after DURATION]\n"
-            "                             every kiosk: site, version, last seen, last sync, outbox\n"
-            "                             age, state (ok, failing: CHECKS, silent, new, revoked);\n"
-            "                             exit 1 when any is failing or silent (not seen for\n"
-            "                             DURATION: 90s, 30m, 24h, 2d; default 24h)\n"
+            "                             every kiosk: site, version, last seen, last sync,\n"
+            "                             outbox age, state (ok, failing: CHECKS, silent,\n"
+            "                             new, revoked); exit 1 when any is failing or\n"
+            "                             silent: not seen for DURATION (90s, 30m, 24h, 2d;\n"
+            "                             default 24h)\n"
             "  role add --site S --pnr P --role staff|technician --staff-id ID\n"
             "  role remove --site S --pnr P   (the signed role list kiosks fetch)\n"
             "  phone QR_DATA --pnr 12DIGITS [--action approve|cancel|stall]\n"
@@ -111,8 +112,6 @@ string_option(struct args *a, const char *o)
         { "--action", &a->action },     { "--role", &a->role },
         { "--staff-id", &a->staff_id }, { "--out", &a->out },
         { "--name", &a->name },         { "--access-log", &a->access_log },
-        { "--from", &a->from },         { "--to", &a->to },
-        { "--silent-after", &a->silent_after },
     };
     for (size_t i = 0; i < ARRAY_LEN(opts); i++) {
         if (strcmp(o, opts[i].name) == 0)
@@ -159,6 +158,10 @@ parse(int argc, char **argv, struct args *a)
         const char **slot = string_option(a, o);
         if (slot != NULL)
             *slot = v;
+        else if (strcmp(o, "--from") == 0 || strcmp(o, "--to") == 0)
+            *(o[2] == 'f' ? &a->from : &a->to) = v; /* report usage */
+        else if (strcmp(o, "--silent-after") == 0)
+            a->silent_after = v; /* fleet */
         else if (strcmp(o, "--citizens") == 0)
             a->citizens = atol(v);
         else if (strcmp(o, "--ttl-hours") == 0)

@@ -134,9 +134,9 @@ void cs_storage_db_unlock(struct cs_storage *st);
 /* A kiosk's health as it reported it: nothing about a person. */
 struct cs_health {
     char version[32];
-    int64_t last_sync;   /* the kiosk's last successful pull, UTC seconds; 0 never */
-    int64_t outbox_age;  /* seconds the oldest undelivered submission waited; 0 none */
-    char failing[256];   /* names of the doctor's checks that fail, comma-separated */
+    int64_t last_sync;  /* the kiosk's last successful pull, UTC seconds; 0 never */
+    int64_t outbox_age; /* seconds the oldest undelivered submission waited; 0 none */
+    char failing[256];  /* names of the doctor's checks that fail, comma-separated */
 };
 
 /* One status request, validated by the caller (fleet.c): adds the usage batch's counts

@@ -1350,9 +1350,8 @@ cs_fleet_query(struct cs_storage *st, json_t **devices)
             *devices,
             json_pack("{s:s, s:s, s:I, s:b, s:o, s:s, s:I, s:I, s:s}", "device",
                       sqlite3_column_text(q, 0), "site", sqlite3_column_text(q, 1), "enrolled_at",
-                      (json_int_t)sqlite3_column_int64(q, 2), "revoked",
-                      sqlite3_column_int(q, 3), "seen_at", seen, "version",
-                      sqlite3_column_text(q, 5), "last_sync",
+                      (json_int_t)sqlite3_column_int64(q, 2), "revoked", sqlite3_column_int(q, 3),
+                      "seen_at", seen, "version", sqlite3_column_text(q, 5), "last_sync",
                       (json_int_t)sqlite3_column_int64(q, 6), "outbox_age",
                       (json_int_t)sqlite3_column_int64(q, 7), "failing",
                       sqlite3_column_text(q, 8)));
