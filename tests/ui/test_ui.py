@@ -142,7 +142,8 @@ def main():
                        for s in sorted(glob.glob(os.path.join(SCRIPTS, "*.script")))]
         if ONLY:
             scripts = [s for s in scripts if s[0] in ONLY]
-        print(f"1..{len(scripts)}")
+        every = not ONLY and LANG_TABLE is None
+        print(f"1..{len(scripts) + every}")
         failed = 0
         env = dict(os.environ, SDL_AUDIODRIVER="dummy")
         # Under ASan: the libraries SDL loads with dlopen and unloads at SDL_Quit leave ~7 kB of
@@ -184,7 +185,28 @@ def main():
             shots = [line[12:] for line in r.stdout.splitlines() if line.startswith("screenshot: ")]
             for s in shots:
                 print(f"# screenshot {s}")
+        if every:
+            failed += not counts_reach_the_case_store(f, len(scripts) + 1)
         return 1 if failed else 0
+
+
+def counts_reach_the_case_store(f, i):
+    """What the kiosk itself counted while the scripts ran (visits, identifications, screens,
+    languages, submissions by kind, idle logouts) reaches the case store with a sync."""
+    import contextlib
+    import sqlite3
+    p = subprocess.run(f.args("sync", "--once"), capture_output=True, text=True, timeout=120)
+    with contextlib.closing(sqlite3.connect(os.path.join(f.data, "casestore.db"))) as db:
+        got = dict(db.execute("SELECT counter, sum(count) FROM usage_daily GROUP BY counter"))
+    want = {"visit", "identify.started", "identify.ok", "idle_logout", "screen.start",
+            "screen.overview", "submit.callback", "submit.application"}
+    missing = sorted(want - set(got))
+    ok = p.returncode == 0 and "not sent" not in p.stderr and not missing and \
+        any(c.startswith("lang.") for c in got)
+    print(f"{'ok' if ok else 'not ok'} {i} - the kiosk's own counts reach the case store")
+    if not ok:
+        print(f"# sync: {p.returncode} {p.stderr.strip()}; missing {missing}; counted {got}")
+    return ok
 
 
 if __name__ == "__main__":
