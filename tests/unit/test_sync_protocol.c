@@ -6,6 +6,7 @@
 #include "httpsig.h"
 #include "protocol.h"
 #include "test.h"
+#include "usage_names.h"
 #include "xalloc.h"
 
 static bool
@@ -209,6 +210,10 @@ TEST(status_request_is_the_agreed_shape)
               "\"failing\":[\"display\"]}}",
               body);
     free(body);
+    /* A batch (STORE_USAGE_BATCH_DAYS days of every counter at most) always fits one request. */
+    size_t n = 0;
+    usage_counter_names(&n);
+    CHECK(n * STORE_USAGE_BATCH_DAYS <= PROTO_MAX_USAGE);
 }
 
 TEST(push_results_are_strict)
