@@ -46,12 +46,17 @@ now_s(void)
     return (int64_t)time(NULL);
 }
 
-/* Runs push then pull; returns how long to wait before the next run. */
-static void write_usage(struct sync_runner *r);
+static void
+write_usage(struct sync_runner *r)
+{
+    if (r->usage != NULL && store_usage_flush(r->usage, r->store) != STORE_OK)
+        LOG_WARN("usage counters not written (kept for the next try)");
+}
 
-/* After a successful pull: the usage counts written so far and the health (recomputed at most
- * every SYNC_HEALTH_EVERY_S: the doctor's local checks read the whole store). Best effort, like
- * the report of records set aside: what is not sent now is sent by the next run. */
+/* After a successful pull: the usage counts written so far and the health. The doctor's checks
+ * read the whole store, so they run at most every SYNC_HEALTH_EVERY_S; the last sync and the
+ * outbox's age are always now's. Best effort, like the report of records set aside: what is not
+ * sent now is sent by the next run. */
 static void
 send_status(struct sync_runner *r)
 {
@@ -62,18 +67,19 @@ send_status(struct sync_runner *r)
         memset(&r->last_health, 0, sizeof(r->last_health));
         r->health(r->health_data, r->store, now, &r->last_health);
         r->last_health_at = now;
-    } else if (r->health == NULL) {
-        int64_t pending = 0, oldest = 0;
-        r->last_health = (struct sync_health){ .last_sync_at = now };
-        if (store_outbox_stats(r->store, &pending, &oldest) == STORE_OK && pending > 0)
-            r->last_health.outbox_age_s = now - oldest;
     }
+    int64_t pending = 0, oldest = 0;
+    r->last_health.last_sync_at = now;
+    r->last_health.outbox_age_s = 0;
+    if (store_outbox_stats(r->store, &pending, &oldest) == STORE_OK && pending > 0)
+        r->last_health.outbox_age_s = now - oldest;
     struct errbuf err = { "" };
     enum sync_error e = sync_status_send(r->client, &r->last_health, &err);
     if (e != SYNC_OK && !atomic_load(&r->stop))
         LOG_WARN("usage and health not sent (%s): %s", sync_error_code(e), err.msg);
 }
 
+/* Runs push then pull; returns how long to wait before the next run. */
 static int64_t
 run_once(struct sync_runner *r, int *attempt)
 {
@@ -135,13 +141,6 @@ mono_ms(void)
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
-static void
-write_usage(struct sync_runner *r)
-{
-    if (r->usage != NULL && store_usage_flush(r->usage, r->store) != STORE_OK)
-        LOG_WARN("usage counters not written (kept for the next try)");
 }
 
 /* Waits wait_ms, or less when a run is asked for, the runner stops, or (while probing) the case
