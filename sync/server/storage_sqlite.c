@@ -1207,10 +1207,11 @@ cs_storage_db_unlock(struct cs_storage *st)
  *       last_sync BIGINT NOT NULL DEFAULT 0, outbox_age BIGINT NOT NULL DEFAULT 0,
  *       failing TEXT NOT NULL DEFAULT '');
  *
- * (day as DATE: compare and print it with to_char(day, 'YYYY-MM-DD')). cs_status_put's batch
- * check becomes SELECT … FOR UPDATE on the device's device_status row (or an INSERT … ON
- * CONFLICT DO UPDATE … WHERE usage_batch < excluded.usage_batch RETURNING), so that two
- * instances answering the same retried batch count it once. */
+ * (day as DATE: compare and print it with to_char(day, 'YYYY-MM-DD'); SQLite's two-argument
+ * max() is GREATEST() there). cs_status_put's batch check becomes SELECT … FOR UPDATE on the
+ * device's device_status row (or an INSERT … ON CONFLICT DO UPDATE … WHERE usage_batch <
+ * excluded.usage_batch RETURNING), so that two instances answering the same retried batch
+ * count it once. */
 static const char usage_schema[] =
     "CREATE TABLE IF NOT EXISTS usage_daily (site TEXT NOT NULL, day TEXT NOT NULL,"
     " counter TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (site, day, counter));"
