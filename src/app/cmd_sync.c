@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "diag.h"
 #include "kiosk_state.h"
 #include "protocol.h"
 #include "runner.h"
@@ -36,12 +37,23 @@ handle_signal_term(int sig)
 }
 
 static enum sync_error
-sync_once(struct kiosk_state *ks, struct sync_stats *st, struct errbuf *err)
+sync_once(const struct config *cfg, struct kiosk_state *ks, struct sync_stats *st,
+          struct errbuf *err)
 {
     memset(st, 0, sizeof(*st));
     enum sync_error e = sync_push(ks->sync, st, err);
     if (e == SYNC_OK)
         e = sync_pull(ks->sync, NULL, NULL, st, err);
+    if (e != SYNC_OK)
+        return e;
+    /* Usage counts and health: best effort, as in the kiosk's runner. */
+    struct sync_health h;
+    diag_health((void *)cfg, ks->store, (int64_t)time(NULL), &h);
+    struct errbuf serr = { "" };
+    enum sync_error se = sync_status_send(ks->sync, &h, &serr);
+    if (se != SYNC_OK)
+        fprintf(stderr, "minasidor: usage and health not sent (%s): %s\n", sync_error_code(se),
+                serr.msg);
     return e;
 }
 
@@ -77,6 +89,8 @@ run_daemon(const struct config *cfg)
         .device_id = config_get_string(cfg, "device.id"),
         .districts = config_get_string(cfg, "device.districts"),
         .interval_s = (int)config_get_int(cfg, "sync.interval_s"),
+        .health = diag_health,
+        .health_data = (void *)cfg,
     };
     struct sync_runner *r = sync_runner_start(&rc, &err);
     if (r == NULL) {
@@ -129,7 +143,7 @@ cmd_sync(int argc, char **argv)
     }
     struct sync_stats st;
     int rc = APP_EXIT_OK;
-    enum sync_error e = sync_once(&ks, &st, &err);
+    enum sync_error e = sync_once(cfg, &ks, &st, &err);
     report(&st);
     if (e != SYNC_OK) {
         fprintf(stderr, "minasidor: sync failed (%s): %s\n", sync_error_code(e), err.msg);

@@ -18,6 +18,8 @@
 #include "i18n.h"
 #include "macros.h"
 #include "sync.h"
+#include "usage_names.h"
+#include "version.h"
 
 /* Thresholds. The clock matters for BankID and for the data's age; the rest are what a site
  * notices within a working day. */
@@ -502,5 +504,22 @@ diag_checks_json(const struct diag_report *r, json_t *array)
         json_array_append_new(array, json_pack("{s:s, s:s, s:s, s:s?}", "name", c->name, "status",
                                                diag_level_code(c->level), "detail", c->detail,
                                                "hint", c->hint));
+    }
+}
+
+void
+diag_health(void *cfg, struct store *store, int64_t now, struct sync_health *out)
+{
+    struct diag_report r;
+    diag_run_local(cfg, store, now, &r);
+    memset(out, 0, sizeof(*out));
+    if (usage_version_valid(MINASIDOR_VERSION)) /* else none: the case store would refuse it */
+        snprintf(out->version, sizeof(out->version), "%s", MINASIDOR_VERSION);
+    out->last_sync_at = r.last_sync_at > 0 ? r.last_sync_at : 0;
+    out->outbox_age_s =
+        r.outbox_pending > 0 && r.outbox_oldest_at > 0 ? now - r.outbox_oldest_at : 0;
+    for (size_t i = 0; i < r.n && out->n_failing < SYNC_HEALTH_MAX_FAILING; i++) {
+        if (r.checks[i].level == DIAG_FAIL && usage_check_known(r.checks[i].name))
+            out->failing[out->n_failing++] = r.checks[i].name; /* a literal of this file */
     }
 }

@@ -61,6 +61,13 @@ void diag_run_network(const struct config *cfg, int64_t now, struct diag_report 
 /* Appends the checks of r to a JSON array: {"name", "status", "detail", "hint"}. */
 void diag_checks_json(const struct diag_report *r, json_t *array);
 
+/* The kiosk's health as sync sends it to the case store (POST /v1/status): this version, the
+ * last sync, the outbox's age and the names of the local checks that fail (diag_run_local; the
+ * network checks are the sync itself). cfg is the struct config: the signature is the sync
+ * runner's health callback (runner.h). */
+struct sync_health;
+void diag_health(void *cfg, struct store *store, int64_t now, struct sync_health *out);
+
 /* The directory the store lives in (the state directory). */
 void diag_state_dir(const struct config *cfg, char *out, size_t size);
 

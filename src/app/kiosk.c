@@ -16,6 +16,7 @@
 #include "assets.h"
 #include "buf.h"
 #include "date.h"
+#include "diag.h"
 #include "holidays.h"
 #include "i18n.h"
 #include "json.h"
@@ -23,6 +24,7 @@
 #include "phone.h"
 #include "pnr.h"
 #include "screens.h"
+#include "usage_names.h"
 #include "watchdog.h"
 #include "xalloc.h"
 
@@ -147,6 +149,12 @@ back(void *app)
     r->depth = depth; /* going back does not push */
 }
 
+void
+kiosk_count(struct kiosk *k, const char *counter)
+{
+    store_usage_count(k->usage, kiosk_now_utc(k), counter);
+}
+
 /* --- Identification and the session ------------------------------------------------------- */
 
 static void
@@ -188,6 +196,7 @@ kiosk_identify(struct kiosk *k, enum model_id_purpose purpose)
         .demo = k->demo,
     };
     k->idr = idr_start(&c);
+    kiosk_count(k, USAGE_IDENTIFY_STARTED);
     go(k, SCREEN_IDENTIFY);
 }
 
@@ -205,6 +214,8 @@ static void
 cancel_identify(void *app)
 {
     struct kiosk *k = app;
+    if (k->idr != NULL && k->id_snap.state != FLOW_FAILED)
+        kiosk_count(k, USAGE_IDENTIFY_CANCELLED);
     stop_identification(k);
     if (k->m->id_purpose == MODEL_ID_FOR_CITIZEN && k->session != NULL &&
         k->session->mode == &session_staff) {
@@ -319,6 +330,7 @@ identified(struct kiosk *k, const struct bankid_user *u)
             kiosk_logout(k);
         session_create(k, role == ROLE_STAFF ? &session_staff : &session_citizen, u,
                        role == ROLE_STAFF ? staff_id : "");
+        kiosk_count(k, USAGE_VISIT);
         break;
     }
     sodium_memzero(staff_id, sizeof(staff_id));
@@ -388,8 +400,12 @@ static void
 set_language(void *app, const char *code)
 {
     struct kiosk *k = app;
-    if (i18n_set_language(code))
+    if (i18n_set_language(code)) {
         ui_set_rtl(k->ui, i18n_current()->rtl);
+        char counter[USAGE_NAME_MAX];
+        snprintf(counter, sizeof(counter), "%s%s", USAGE_LANG_PREFIX, i18n_current()->code);
+        kiosk_count(k, counter);
+    }
 }
 
 static void
@@ -420,6 +436,9 @@ kiosk_queue_submission(struct kiosk *k, const struct store_actor *actor,
         *err = N_("The request could not be saved. Please ask the staff.");
         return false;
     }
+    char counter[USAGE_NAME_MAX];
+    snprintf(counter, sizeof(counter), "%s%s", USAGE_SUBMIT_PREFIX, sub->kind);
+    kiosk_count(k, counter);
     struct model_receipt *r = &k->m->receipt;
     memset(r, 0, sizeof(*r));
     snprintf(r->reference, sizeof(r->reference), "%.8s", k->receipt_uuid);
@@ -556,6 +575,8 @@ poll_identification(struct kiosk *k)
     idr_snapshot(k->idr, &s);
     struct idr_snapshot *last = &k->id_snap;
     bool qr_changed = strcmp(s.qr, last->qr) != 0;
+    if (s.state != last->state && (s.state == FLOW_COMPLETE || s.state == FLOW_FAILED))
+        kiosk_count(k, s.state == FLOW_COMPLETE ? USAGE_IDENTIFY_OK : USAGE_IDENTIFY_FAILED);
     if (s.state != last->state || s.message != last->message || s.n_demo != last->n_demo ||
         qr_changed)
         ui_invalidate(k->ui);
@@ -666,8 +687,10 @@ idle_timers(struct kiosk *k, int64_t now)
         if (left != k->m->idle_seconds_left)
             ui_invalidate(k->ui);
         k->m->idle_seconds_left = left > 0 ? left : 0;
-        if (now >= k->idle_deadline_ms)
+        if (now >= k->idle_deadline_ms) {
+            kiosk_count(k, USAGE_IDLE_LOGOUT);
             kiosk_logout(k);
+        }
     }
 }
 
@@ -861,6 +884,8 @@ cmd_kiosk(int argc, char **argv)
                 .districts = config_get_string(k->cfg, "device.districts"),
                 .interval_s = (int)config_get_int(k->cfg, "sync.interval_s"),
                 .usage = k->usage,
+                .health = diag_health,
+                .health_data = (void *)k->cfg,
             };
             k->sync = sync_runner_start(&rc_sync, &err);
             if (k->sync == NULL)

@@ -119,6 +119,9 @@ struct kiosk {
 };
 
 int64_t kiosk_now_ms(const struct kiosk *k);
+/* Counts one anonymous use under a name of the usage vocabulary (usage_names.h, e.g.
+ * USAGE_KEYPAD_USE, USAGE_SPEECH_MODE): tallied in memory, sent with sync. */
+void kiosk_count(struct kiosk *k, const char *counter);
 int64_t kiosk_now_utc(const struct kiosk *k);
 /* Rows from the store as the model shows them (borrowed: the rows must outlive the model's use). */
 void kiosk_records_from(struct model_records *out, const struct store_rows *rows);

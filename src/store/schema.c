@@ -228,6 +228,16 @@ static const char *const migration_7[] = {
     NULL,
 };
 
+/* Version 8: usage counts on their way to the case store (PROTOCOL.md §9, POST /v1/status):
+ * per day and counter, numbered as a batch so that the case store counts a batch once however
+ * often it arrives; the number of the last batch the case store confirmed. */
+static const char *const migration_8[] = {
+    "CREATE TABLE usage_batch (n INTEGER NOT NULL, day INTEGER NOT NULL, counter TEXT NOT NULL,"
+    " count INTEGER NOT NULL, PRIMARY KEY (day, counter)) WITHOUT ROWID;",
+    "ALTER TABLE device_state ADD COLUMN usage_batch_next INTEGER NOT NULL DEFAULT 1;",
+    NULL,
+};
+
 struct migration {
     const char *const *sql;
     /* Work that needs the keys, in the same transaction after the SQL; NULL if none. */
@@ -244,6 +254,7 @@ static const struct migration migrations[] = {
     { migration_5, store_migrate_server_refs, false },
     { migration_6, NULL, false },
     { migration_7, store_migrate_sealed_records, true },
+    { migration_8, NULL, false },
 };
 
 int

@@ -386,6 +386,27 @@ size_t store_usage_pending(struct store_usage *u);
 /* Frees the tally; counts not flushed are lost. Accepts NULL. */
 void store_usage_destroy(struct store_usage *u);
 
+/* Counts one use under a counter of the vocabulary (usage_names.h: USAGE_VISIT,
+ * USAGE_KEYPAD_USE, "lang.fi", …), like store_usage_add. A name outside the vocabulary is
+ * counted here but never sent. */
+void store_usage_count(struct store_usage *u, int64_t at, const char *counter);
+
+/* The written counters on their way to the case store (PROTOCOL.md §9): per UTC day (days since
+ * 1970-01-01) and counter, as one numbered batch. store_usage_batch returns the batch not yet
+ * confirmed, or forms the next one from what store_usage_flush wrote (the oldest
+ * STORE_USAGE_BATCH_DAYS days of it); *n is 0 when there is nothing to send. The caller frees
+ * *out. Once the case store confirms the batch, store_usage_batch_done forgets it. Batch numbers
+ * only grow, so the case store counts each batch once however often it arrives. */
+#define STORE_USAGE_BATCH_DAYS 60
+struct store_usage_total {
+    int64_t day;
+    char counter[40];
+    int64_t count;
+};
+enum store_error store_usage_batch(struct store *s, int64_t *batch, struct store_usage_total **out,
+                                   size_t *n) WARN_UNUSED;
+enum store_error store_usage_batch_done(struct store *s, int64_t batch) WARN_UNUSED;
+
 #ifdef MINASIDOR_UNIT_TEST
 /* Test builds only: the raw root key (to prove it is not on disk), opening at an older schema
  * version (to test migrations), and a hook run just before store_apply commits. */

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "date.h"
 #include "json.h"
 #include "xalloc.h"
 
@@ -188,6 +189,30 @@ proto_page_judge(const struct proto_page *page, int64_t stored_position)
     if (page->more && page->position == stored_position && page->n == 0)
         return PROTO_PAGE_NO_PROGRESS;
     return PROTO_PAGE_APPLY;
+}
+
+char *
+proto_status_request(int64_t batch, const struct store_usage_total *totals, size_t n,
+                     const struct sync_health *health)
+{
+    json_t *usage = json_array();
+    for (size_t i = 0; i < n && i < PROTO_MAX_USAGE; i++) {
+        char day[11];
+        date_format_iso(date_from_days(totals[i].day), day);
+        json_array_append_new(usage,
+                              json_pack("{s:s, s:s, s:I}", "day", day, "counter", totals[i].counter,
+                                        "count", (json_int_t)totals[i].count));
+    }
+    json_t *failing = json_array();
+    for (size_t i = 0; i < health->n_failing; i++)
+        json_array_append_new(failing, json_string(health->failing[i]));
+    json_t *root = json_pack("{s:I, s:o, s:{s:s, s:I, s:I, s:o}}", "batch", (json_int_t)batch,
+                             "usage", usage, "health", "version", health->version, "last_sync",
+                             (json_int_t)health->last_sync_at, "outbox_age",
+                             (json_int_t)health->outbox_age_s, "failing", failing);
+    char *s = json_dumps(root, JSON_COMPACT);
+    json_decref(root);
+    return s;
 }
 
 char *

@@ -58,6 +58,23 @@ enum proto_page_verdict {
 enum proto_page_verdict proto_page_judge(const struct proto_page *page, int64_t stored_position);
 
 /* {"set_aside": [{"kind", "id", "reason"}...]} for POST /v1/report. Caller frees. */
+/* The kiosk's health as POST /v1/status carries it: nothing about a person. failing names the
+ * checks of `minasidor doctor` that failed (usage_names.h: usage_check_known). */
+#define SYNC_HEALTH_MAX_FAILING 16
+struct sync_health {
+    char version[32];
+    int64_t last_sync_at; /* UTC seconds of the last successful pull, 0 = never */
+    int64_t outbox_age_s; /* how long the oldest undelivered submission has waited, 0 = none */
+    size_t n_failing;
+    const char *failing[SYNC_HEALTH_MAX_FAILING];
+};
+
+/* The body of POST /v1/status (PROTOCOL.md §9): a usage batch (n totals, may be 0) and the
+ * kiosk's health. Caller frees. */
+#define PROTO_MAX_USAGE 5000
+char *proto_status_request(int64_t batch, const struct store_usage_total *totals, size_t n,
+                           const struct sync_health *health);
+
 char *proto_report_request(const struct store_set_aside *entries, size_t n);
 
 /* {"items": [...]} for outbox items [0, n). Items whose stored payload is not JSON are skipped

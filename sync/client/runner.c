@@ -27,6 +27,10 @@ struct sync_runner {
     bool flush_usage; /* sync_runner_flush_usage asked */
     atomic_int stop;
     struct store_usage *usage;
+    void (*health)(void *data, struct store *store, int64_t now, struct sync_health *out);
+    void *health_data;
+    struct sync_health last_health; /* computed at last_health_at */
+    int64_t last_health_at;
     struct sync_status status;
     int interval_s;
     struct store *store;
@@ -42,6 +46,39 @@ now_s(void)
     return (int64_t)time(NULL);
 }
 
+static void
+write_usage(struct sync_runner *r)
+{
+    if (r->usage != NULL && store_usage_flush(r->usage, r->store) != STORE_OK)
+        LOG_WARN("usage counters not written (kept for the next try)");
+}
+
+/* After a successful pull: the usage counts written so far and the health. The doctor's checks
+ * read the whole store, so they run at most every SYNC_HEALTH_EVERY_S; the last sync and the
+ * outbox's age are always now's. Best effort, like the report of records set aside: what is not
+ * sent now is sent by the next run. */
+static void
+send_status(struct sync_runner *r)
+{
+    write_usage(r);
+    int64_t now = now_s();
+    if (r->health != NULL &&
+        (r->last_health_at == 0 || now - r->last_health_at >= SYNC_HEALTH_EVERY_S)) {
+        memset(&r->last_health, 0, sizeof(r->last_health));
+        r->health(r->health_data, r->store, now, &r->last_health);
+        r->last_health_at = now;
+    }
+    int64_t pending = 0, oldest = 0;
+    r->last_health.last_sync_at = now;
+    r->last_health.outbox_age_s = 0;
+    if (store_outbox_stats(r->store, &pending, &oldest) == STORE_OK && pending > 0)
+        r->last_health.outbox_age_s = now - oldest;
+    struct errbuf err = { "" };
+    enum sync_error e = sync_status_send(r->client, &r->last_health, &err);
+    if (e != SYNC_OK && !atomic_load(&r->stop))
+        LOG_WARN("usage and health not sent (%s): %s", sync_error_code(e), err.msg);
+}
+
 /* Runs push then pull; returns how long to wait before the next run. */
 static int64_t
 run_once(struct sync_runner *r, int *attempt)
@@ -51,6 +88,8 @@ run_once(struct sync_runner *r, int *attempt)
     enum sync_error e = sync_push(r->client, &st, &err);
     if (e == SYNC_OK)
         e = sync_pull(r->client, NULL, NULL, &st, &err);
+    if (e == SYNC_OK)
+        send_status(r);
     int64_t pending = 0, oldest = 0;
     (void)!store_outbox_stats(r->store, &pending, &oldest);
     size_t moved = st.records + st.accepted + st.duplicates + st.rejected;
@@ -102,13 +141,6 @@ mono_ms(void)
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
-static void
-write_usage(struct sync_runner *r)
-{
-    if (r->usage != NULL && store_usage_flush(r->usage, r->store) != STORE_OK)
-        LOG_WARN("usage counters not written (kept for the next try)");
 }
 
 /* Waits wait_ms, or less when a run is asked for, the runner stops, or (while probing) the case
@@ -199,6 +231,8 @@ sync_runner_start(const struct sync_runner_config *cfg, struct errbuf *err)
     atomic_init(&r->stop, 0);
     r->interval_s = cfg->interval_s > 0 ? cfg->interval_s : 60;
     r->usage = cfg->usage;
+    r->health = cfg->health;
+    r->health_data = cfg->health_data;
     unsigned char pk[32];
     if (store_open(cfg->db_path, cfg->key, &r->store, err) != STORE_OK) {
         teardown(r);

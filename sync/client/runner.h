@@ -22,7 +22,13 @@ struct sync_runner_config {
     /* Usage counters the UI tallies (may be NULL): written by this thread after each run, when
      * asked (sync_runner_flush_usage) and when it stops. Must outlive the runner. */
     struct store_usage *usage;
+    /* Fills the kiosk's health for POST /v1/status (may be NULL: usage counts only), called on
+     * this thread with its store at most every SYNC_HEALTH_EVERY_S; data is passed through. */
+    void (*health)(void *data, struct store *store, int64_t now, struct sync_health *out);
+    void *health_data;
 };
+
+#define SYNC_HEALTH_EVERY_S 600
 
 struct sync_status {
     size_t runs;  /* completed runs */

@@ -576,6 +576,35 @@ sync_pull(struct sync_client *c, sync_progress_fn progress, void *data, struct s
     return SYNC_OK;
 }
 
+enum sync_error
+sync_status_send(struct sync_client *c, const struct sync_health *health, struct errbuf *err)
+{
+    int64_t batch = 0;
+    struct store_usage_total *totals = NULL;
+    size_t n = 0;
+    if (store_usage_batch(c->store, &batch, &totals, &n) != STORE_OK)
+        return SYNC_ERR_STORE;
+    char *body = proto_status_request(batch, totals, n, health);
+    free(totals);
+    struct response r;
+    enum sync_error e = signed_post(c, "/v1/status", body, &r, err);
+    free(body);
+    if (e != SYNC_OK)
+        return e;
+    long status = r.status;
+    if (status != 200)
+        e = status_error(&r, err);
+    buf_finish(&r.body);
+    if (status == 400 && n > 0) {
+        LOG_WARN("the case store refused usage batch %lld (%s): dropped", (long long)batch,
+                 err->msg);
+        return store_usage_batch_done(c->store, batch) == STORE_OK ? e : SYNC_ERR_STORE;
+    }
+    if (e == SYNC_OK && n > 0 && store_usage_batch_done(c->store, batch) != STORE_OK)
+        return SYNC_ERR_STORE;
+    return e;
+}
+
 /* The case store expects another sequence number than ours (PROTOCOL.md §6): this cache was
  * restored from an earlier copy, or someone else pushed with this device's key. Renumbers the
  * undelivered items from the one it stopped at; items it already has are recognised by uuid

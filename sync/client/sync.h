@@ -10,6 +10,7 @@
 
 #include "err.h"
 #include "macros.h"
+#include "protocol.h"
 #include "store.h"
 
 enum sync_error {
@@ -68,6 +69,13 @@ void sync_client_destroy(struct sync_client *c);
 void sync_client_set_abort(struct sync_client *c, const _Atomic int *flag);
 
 typedef void (*sync_progress_fn)(const struct sync_stats *s, void *data);
+
+/* Sends the kiosk's usage counts and health (POST /v1/status, PROTOCOL.md §9): the batch of
+ * store_usage_batch, forgotten once the case store confirms it, and health as given. A batch the
+ * case store refuses as invalid (400) is dropped, since sending it again cannot help; any other
+ * failure keeps it for the next run. */
+enum sync_error sync_status_send(struct sync_client *c, const struct sync_health *health,
+                                 struct errbuf *err) WARN_UNUSED;
 
 /* Pulls until the server has no more, each page and its cursor in one transaction (a change
  * the kiosk cannot use is set aside, not the page); then fetches the site's signed role list

@@ -17,6 +17,7 @@
 #include "bankid_sim.h"
 #include "tls.h"
 #include "buf.h"
+#include "fleet.h"
 #include "reports.h"
 #include "site_roles.h"
 #include "httpsig.h"
@@ -89,7 +90,7 @@ known_path(const char *url)
         "/v1/health",         "/v1/time",         "/v1/enroll",      "/v1/pull",
         "/v1/push",           "/v1/roles",        "/v1/unenroll",    "/v1/report",
         "/rp/v6.0/auth",      "/rp/v6.0/collect", "/rp/v6.0/cancel", "/rp/v6.0/demo/identities",
-        "/rp/v6.0/demo/scan",
+        "/rp/v6.0/demo/scan", "/v1/status",
     };
     for (size_t i = 0; i < ARRAY_LEN(paths); i++) {
         if (strcmp(url, paths[i]) == 0)
@@ -555,6 +556,47 @@ handle_report(struct cs_server *srv, struct MHD_Connection *c, const char *metho
         NULL);
 }
 
+/* POST /v1/status (signed): a kiosk's usage counts and health (PROTOCOL.md §9), checked
+ * strictly (fleet.c), never logged but by count. lose: fault injection, as for a push. */
+static enum MHD_Result
+handle_status(struct cs_server *srv, struct MHD_Connection *c, const char *method,
+              const struct buf *body, bool lose)
+{
+    if (strcmp(method, "POST") != 0)
+        return send_error(c, 405, "method_not_allowed", "use POST");
+    struct cs_device dev;
+    enum MHD_Result ret;
+    if (!authenticate(srv, c, method, "/v1/status", body, &dev, &ret))
+        return ret;
+    json_t *req = parse_body(c, body, &ret);
+    if (req == NULL)
+        return ret;
+    int64_t batch = 0;
+    const json_t *usage = NULL;
+    struct cs_health health;
+    struct errbuf err = { "" };
+    if (!cs_status_check(req, server_now(srv), &batch, &usage, &health, &err)) {
+        json_decref(req);
+        LOG_WARN("%s sent a status that was refused: %s", dev.id, err.msg);
+        return send_error(c, 400, "invalid_request", err.msg);
+    }
+    bool duplicate = false;
+    enum cs_result r =
+        cs_status_put(srv->st, &dev, batch, usage, &health, server_now(srv), &duplicate);
+    size_t n = json_array_size(usage);
+    json_decref(req);
+    if (r != CS_OK)
+        return send_error(c, 500, "internal_error", "the case store failed");
+    LOG_INFO("status from %s: batch %lld, %zu counts%s", dev.id, (long long)batch, n,
+             duplicate ? " (a repeat: not counted again)" : "");
+    if (lose)
+        return send_error(c, 500, "internal_error", "injected: response lost after commit");
+    return send_json(c, 200,
+                     json_pack("{s:s, s:I, s:I}", "status", duplicate ? "duplicate" : "ok", "batch",
+                               (json_int_t)batch, "server_time", (json_int_t)server_now(srv)),
+                     NULL);
+}
+
 static enum MHD_Result
 handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
        const char *version, const char *upload, size_t *upload_size, void **con_cls)
@@ -662,6 +704,8 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
     }
     if (strcmp(url, "/v1/report") == 0)
         return handle_report(srv, c, method, &req->body);
+    if (strcmp(url, "/v1/status") == 0)
+        return handle_status(srv, c, method, &req->body, faulted && strcmp(fault, "lose") == 0);
     bool is_pull = strcmp(url, "/v1/pull") == 0, is_push = strcmp(url, "/v1/push") == 0;
     bool is_roles = strcmp(url, "/v1/roles") == 0, is_unenroll = strcmp(url, "/v1/unenroll") == 0;
     if (!is_pull && !is_push && !is_roles && !is_unenroll)

@@ -14,6 +14,7 @@
 
 #include "bankid_sim.h"
 #include "buf.h"
+#include "fleet.h"
 #include "http.h"
 #include "json.h"
 #include "reports.h"
@@ -57,6 +58,15 @@ usage(FILE *out)
             "                             repair: replace one record's fields (checked as a\n"
             "                             page is; - reads them from standard input)\n"
             "  stats                      counts of records, submissions and changes\n"
+            "  report usage [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--site S] [--json|--csv]\n"
+            "                             kiosks' use per day, site and counter, no personal\n"
+            "                             data; counts below 5 shown as <5, no totals\n"
+            "  fleet [--json] [--silent-after DURATION]\n"
+            "                             every kiosk: site, version, last seen, last sync,\n"
+            "                             outbox age, state (ok, failing: CHECKS, silent,\n"
+            "                             new, revoked); exit 1 when any is failing or\n"
+            "                             silent: not seen for DURATION (90s, 30m, 24h, 2d;\n"
+            "                             default 24h)\n"
             "  role add --site S --pnr P --role staff|technician --staff-id ID\n"
             "  role remove --site S --pnr P   (the signed role list kiosks fetch)\n"
             "  phone QR_DATA --pnr 12DIGITS [--action approve|cancel|stall]\n"
@@ -76,11 +86,12 @@ usage_error(const char *msg, const char *arg)
 
 struct args {
     const char *data, *listen, *cert, *key, *site, *districts, *seed, *pnr, *action, *role,
-        *staff_id, *out, *name, *access_log;
+        *staff_id, *out, *name, *access_log, *from, *to, *silent_after;
     const char *inject[16];
     size_t n_inject;
     long citizens, ttl_hours, threads;
     bool demo;
+    bool json, csv; /* report usage, fleet */
     bool unchecked; /* serve --publish-unchecked: for the kiosk's tests only */
     const char *pos[6];
     size_t n_pos;
@@ -133,6 +144,10 @@ parse(int argc, char **argv, struct args *a)
             a->demo = true;
             continue;
         }
+        if (strcmp(o, "--json") == 0 || strcmp(o, "--csv") == 0) {
+            *(o[2] == 'j' ? &a->json : &a->csv) = true;
+            continue;
+        }
         if (strcmp(o, "--publish-unchecked") == 0) {
             a->unchecked = true;
             continue;
@@ -143,6 +158,10 @@ parse(int argc, char **argv, struct args *a)
         const char **slot = string_option(a, o);
         if (slot != NULL)
             *slot = v;
+        else if (strcmp(o, "--from") == 0 || strcmp(o, "--to") == 0)
+            *(o[2] == 'f' ? &a->from : &a->to) = v; /* report usage */
+        else if (strcmp(o, "--silent-after") == 0)
+            a->silent_after = v; /* fleet */
         else if (strcmp(o, "--citizens") == 0)
             a->citizens = atol(v);
         else if (strcmp(o, "--ttl-hours") == 0)
@@ -462,6 +481,22 @@ main(int argc, char **argv)
         }
     } else if (strcmp(cmd, "record") == 0 && a.n_pos >= 2) {
         rc = cmd_record(&a, st);
+    } else if (strcmp(cmd, "report") == 0 && a.n_pos == 2 && strcmp(a.pos[1], "usage") == 0) {
+        rc = a.json && a.csv ? usage_error("give --json or --csv, not both", NULL)
+                             : cs_report_usage(st, a.from, a.to, a.site,
+                                               a.json  ? CS_FORMAT_JSON
+                                               : a.csv ? CS_FORMAT_CSV
+                                                       : CS_FORMAT_TABLE,
+                                               stdout);
+    } else if (strcmp(cmd, "fleet") == 0 && a.n_pos == 1) {
+        int64_t silent_after = 24 * 3600;
+        /* The clock the server runs on: CASESTORE_CLOCK_OFFSET_S shifts it, as for serve. */
+        const char *skew = getenv("CASESTORE_CLOCK_OFFSET_S");
+        int64_t now = (int64_t)time(NULL) + (skew ? strtoll(skew, NULL, 10) : 0);
+        if (a.silent_after != NULL && !cs_duration_parse(a.silent_after, &silent_after))
+            rc = usage_error("--silent-after takes a duration such as 90s, 30m, 24h or 2d", NULL);
+        else
+            rc = cs_fleet(st, now, silent_after, a.json, stdout);
     } else if (strcmp(cmd, "stats") == 0) {
         cs_stats(st, stdout);
         cs_report_stats(st, stdout);

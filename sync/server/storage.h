@@ -129,6 +129,36 @@ struct sqlite3;
 struct sqlite3 *cs_storage_db_lock(struct cs_storage *st);
 void cs_storage_db_unlock(struct cs_storage *st);
 
+/* --- Usage statistics and fleet health (PROTOCOL.md §9, POST /v1/status; fleet.h) -------- */
+
+/* A kiosk's health as it reported it: nothing about a person. */
+struct cs_health {
+    char version[32];
+    int64_t last_sync;  /* the kiosk's last successful pull, UTC seconds; 0 never */
+    int64_t outbox_age; /* seconds the oldest undelivered submission waited; 0 none */
+    char failing[256];  /* names of the doctor's checks that fail, comma-separated */
+};
+
+/* One status request, validated by the caller (fleet.c): adds the usage batch's counts
+ * [{"day": "YYYY-MM-DD", "counter", "count"}] to the device's site's per-day counts and keeps
+ * health as the device's latest (seen at now), in one transaction. The batch numbers of a
+ * device only grow: a batch not above the last one counted is a repeat, adds nothing, and sets
+ * *duplicate (a retry after a lost answer). batch 0 carries no counts. */
+enum cs_result cs_status_put(struct cs_storage *st, const struct cs_device *dev, int64_t batch,
+                             const json_t *usage, const struct cs_health *health, int64_t now,
+                             bool *duplicate);
+
+/* The per-site, per-day counts with day in [from, to] (YYYY-MM-DD; NULL: open) and site (NULL:
+ * every site), ordered by day, site and counter: *rows is a new array of {"day", "site",
+ * "counter", "count"}, unsuppressed (fleet.c suppresses small counts). */
+enum cs_result cs_usage_query(struct cs_storage *st, const char *from, const char *to,
+                              const char *site, json_t **rows);
+
+/* Every enrolled device with its latest health: *devices is a new array of {"device", "site",
+ * "enrolled_at", "revoked": bool, "seen_at": int|null, "version", "last_sync", "outbox_age",
+ * "failing": "a,b"}, ordered by site and device. */
+enum cs_result cs_fleet_query(struct cs_storage *st, json_t **devices);
+
 /* Counts for `casestore stats` and the tests: records per kind, submissions, changes. */
 void cs_stats(struct cs_storage *st, FILE *out);
 

@@ -1196,3 +1196,170 @@ cs_storage_db_unlock(struct cs_storage *st)
 {
     pthread_mutex_unlock(&st->lock);
 }
+
+/* --- Usage statistics and fleet health (storage.h; fleet.c) ---------------------------------
+ * Two tables of their own, created on first use. Plain SQL that ports as it is; in PostgreSQL:
+ *
+ *   CREATE TABLE IF NOT EXISTS usage_daily (site TEXT NOT NULL, day DATE NOT NULL,
+ *       counter TEXT NOT NULL, count BIGINT NOT NULL, PRIMARY KEY (site, day, counter));
+ *   CREATE TABLE IF NOT EXISTS device_status (device_id TEXT PRIMARY KEY REFERENCES devices(id),
+ *       usage_batch BIGINT NOT NULL DEFAULT 0, seen_at BIGINT, version TEXT NOT NULL DEFAULT '',
+ *       last_sync BIGINT NOT NULL DEFAULT 0, outbox_age BIGINT NOT NULL DEFAULT 0,
+ *       failing TEXT NOT NULL DEFAULT '');
+ *
+ * (day as DATE: compare and print it with to_char(day, 'YYYY-MM-DD'); SQLite's two-argument
+ * max() is GREATEST() there). cs_status_put's batch check becomes SELECT … FOR UPDATE on the
+ * device's device_status row (or an INSERT … ON CONFLICT DO UPDATE … WHERE usage_batch <
+ * excluded.usage_batch RETURNING), so that two instances answering the same retried batch
+ * count it once. */
+static const char usage_schema[] =
+    "CREATE TABLE IF NOT EXISTS usage_daily (site TEXT NOT NULL, day TEXT NOT NULL,"
+    " counter TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (site, day, counter));"
+    "CREATE TABLE IF NOT EXISTS device_status (device_id TEXT PRIMARY KEY,"
+    " usage_batch INTEGER NOT NULL DEFAULT 0, seen_at INTEGER, version TEXT NOT NULL DEFAULT '',"
+    " last_sync INTEGER NOT NULL DEFAULT 0, outbox_age INTEGER NOT NULL DEFAULT 0,"
+    " failing TEXT NOT NULL DEFAULT '');";
+
+enum cs_result
+cs_status_put(struct cs_storage *st, const struct cs_device *dev, int64_t batch,
+              const json_t *usage, const struct cs_health *health, int64_t now, bool *duplicate)
+{
+    *duplicate = false;
+    pthread_mutex_lock(&st->lock);
+    if (!exec(st, usage_schema) || !exec(st, "BEGIN IMMEDIATE")) {
+        pthread_mutex_unlock(&st->lock);
+        return fail(st, "storing a kiosk's status");
+    }
+    sqlite3_stmt *q = NULL;
+    bool ok = sqlite3_prepare_v2(st->db,
+                                 "INSERT INTO device_status (device_id) VALUES (?1)"
+                                 " ON CONFLICT DO NOTHING",
+                                 -1, &q, NULL) == SQLITE_OK;
+    if (ok) {
+        sqlite3_bind_text(q, 1, dev->id, -1, SQLITE_STATIC);
+        ok = sqlite3_step(q) == SQLITE_DONE;
+    }
+    sqlite3_finalize(q);
+    int64_t last = 0;
+    if (ok && sqlite3_prepare_v2(st->db, "SELECT usage_batch FROM device_status WHERE device_id=?1",
+                                 -1, &q, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(q, 1, dev->id, -1, SQLITE_STATIC);
+        ok = sqlite3_step(q) == SQLITE_ROW;
+        last = ok ? sqlite3_column_int64(q, 0) : 0;
+    }
+    sqlite3_finalize(q);
+    *duplicate = batch > 0 && batch <= last;
+    if (ok && batch > last) {
+        ok = sqlite3_prepare_v2(st->db,
+                                "INSERT INTO usage_daily VALUES (?1, ?2, ?3, ?4) ON CONFLICT"
+                                " DO UPDATE SET count = count + excluded.count",
+                                -1, &q, NULL) == SQLITE_OK;
+        size_t i;
+        json_t *e;
+        json_array_foreach(usage, i, e)
+        {
+            if (!ok)
+                break;
+            sqlite3_reset(q);
+            sqlite3_bind_text(q, 1, dev->site, -1, SQLITE_STATIC);
+            sqlite3_bind_text(q, 2, json_string_value(json_object_get(e, "day")), -1,
+                              SQLITE_STATIC);
+            sqlite3_bind_text(q, 3, json_string_value(json_object_get(e, "counter")), -1,
+                              SQLITE_STATIC);
+            sqlite3_bind_int64(q, 4, json_integer_value(json_object_get(e, "count")));
+            ok = sqlite3_step(q) == SQLITE_DONE;
+        }
+        sqlite3_finalize(q);
+    }
+    if (ok)
+        ok = sqlite3_prepare_v2(st->db,
+                                "UPDATE device_status SET usage_batch = max(usage_batch, ?2),"
+                                " seen_at = ?3, version = ?4, last_sync = ?5, outbox_age = ?6,"
+                                " failing = ?7 WHERE device_id = ?1",
+                                -1, &q, NULL) == SQLITE_OK;
+    if (ok) {
+        sqlite3_bind_text(q, 1, dev->id, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(q, 2, batch);
+        sqlite3_bind_int64(q, 3, now);
+        sqlite3_bind_text(q, 4, health->version, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(q, 5, health->last_sync);
+        sqlite3_bind_int64(q, 6, health->outbox_age);
+        sqlite3_bind_text(q, 7, health->failing, -1, SQLITE_STATIC);
+        ok = sqlite3_step(q) == SQLITE_DONE;
+    }
+    sqlite3_finalize(q);
+    if (ok)
+        ok = exec(st, "COMMIT");
+    enum cs_result r = ok ? CS_OK : fail(st, "storing a kiosk's status");
+    if (!ok)
+        exec(st, "ROLLBACK");
+    pthread_mutex_unlock(&st->lock);
+    return r;
+}
+
+enum cs_result
+cs_usage_query(struct cs_storage *st, const char *from, const char *to, const char *site,
+               json_t **rows)
+{
+    *rows = json_array();
+    pthread_mutex_lock(&st->lock);
+    sqlite3_stmt *q = NULL;
+    bool ok = exec(st, usage_schema) &&
+              sqlite3_prepare_v2(st->db,
+                                 "SELECT day, site, counter, count FROM usage_daily"
+                                 " WHERE (?1 IS NULL OR day >= ?1) AND (?2 IS NULL OR day <= ?2)"
+                                 " AND (?3 IS NULL OR site = ?3) ORDER BY day, site, counter",
+                                 -1, &q, NULL) == SQLITE_OK;
+    if (ok) {
+        sqlite3_bind_text(q, 1, from, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 2, to, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 3, site, -1, SQLITE_STATIC);
+        int rc;
+        while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+            json_array_append_new(
+                *rows, json_pack("{s:s, s:s, s:s, s:I}", "day", sqlite3_column_text(q, 0), "site",
+                                 sqlite3_column_text(q, 1), "counter", sqlite3_column_text(q, 2),
+                                 "count", (json_int_t)sqlite3_column_int64(q, 3)));
+        ok = rc == SQLITE_DONE;
+    }
+    sqlite3_finalize(q);
+    enum cs_result r = ok ? CS_OK : fail(st, "reading the usage counts");
+    pthread_mutex_unlock(&st->lock);
+    return r;
+}
+
+enum cs_result
+cs_fleet_query(struct cs_storage *st, json_t **devices)
+{
+    *devices = json_array();
+    pthread_mutex_lock(&st->lock);
+    sqlite3_stmt *q = NULL;
+    bool ok = exec(st, usage_schema) &&
+              sqlite3_prepare_v2(st->db,
+                                 "SELECT d.id, d.site, d.enrolled_at, d.revoked_at IS NOT NULL,"
+                                 " s.seen_at, coalesce(s.version, ''), coalesce(s.last_sync, 0),"
+                                 " coalesce(s.outbox_age, 0), coalesce(s.failing, '')"
+                                 " FROM devices d LEFT JOIN device_status s ON s.device_id = d.id"
+                                 " ORDER BY d.site, d.id",
+                                 -1, &q, NULL) == SQLITE_OK;
+    int rc = SQLITE_DONE;
+    while (ok && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        json_t *seen = sqlite3_column_type(q, 4) == SQLITE_NULL
+                           ? json_null()
+                           : json_integer(sqlite3_column_int64(q, 4));
+        json_array_append_new(
+            *devices,
+            json_pack("{s:s, s:s, s:I, s:b, s:o, s:s, s:I, s:I, s:s}", "device",
+                      sqlite3_column_text(q, 0), "site", sqlite3_column_text(q, 1), "enrolled_at",
+                      (json_int_t)sqlite3_column_int64(q, 2), "revoked", sqlite3_column_int(q, 3),
+                      "seen_at", seen, "version", sqlite3_column_text(q, 5), "last_sync",
+                      (json_int_t)sqlite3_column_int64(q, 6), "outbox_age",
+                      (json_int_t)sqlite3_column_int64(q, 7), "failing",
+                      sqlite3_column_text(q, 8)));
+    }
+    ok = ok && rc == SQLITE_DONE;
+    sqlite3_finalize(q);
+    enum cs_result r = ok ? CS_OK : fail(st, "reading the fleet");
+    pthread_mutex_unlock(&st->lock);
+    return r;
+}

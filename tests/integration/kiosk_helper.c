@@ -285,6 +285,14 @@ main(int argc, char **argv)
         store_outbox_free(ob);
     } else if (strcmp(argv[2], "records") == 0 && argc == 4) {
         rc = records(&ks, argv[3]);
+    } else if (strcmp(argv[2], "usage") == 0 && argc == 6) {
+        /* usage COUNTER N UTC_SECONDS: N uses counted as the kiosk counts them (in memory,
+         * written by a flush), for sync to send. */
+        struct store_usage *u = store_usage_create();
+        for (long i = 0; i < atol(argv[4]); i++)
+            store_usage_count(u, atoll(argv[5]), argv[3]);
+        rc = store_usage_flush(u, ks.store) == STORE_OK ? 0 : 1;
+        store_usage_destroy(u);
     } else if (strcmp(argv[2], "audit") == 0) {
         struct store_audit_entries *a = NULL;
         rc = store_audit_read(ks.store, 0, &a) == STORE_OK ? 0 : 1;

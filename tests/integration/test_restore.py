@@ -281,8 +281,9 @@ def a_schema_6_cache_is_sealed_record_by_record_in_place_and_reads_back_equal():
 
     p = k.helper("outbox")
     eq(0, p.returncode, f"first open with today's code ({p.stderr.strip()})")
-    assert "schema migrated to version 7" in p.stderr, p.stderr
-    eq(7, user_version(k), "migrated")
+    # 7 seals the records; 8 (usage batches for POST /v1/status) only adds a table
+    assert "schema migrated to version 8" in p.stderr, p.stderr
+    eq(8, user_version(k), "migrated")
     eq([(8192, "wal")], k.cache("SELECT * FROM pragma_page_size, pragma_journal_mode"),
        "compacted with today's page size, and back in WAL mode")
     before = k.cache("SELECT id, version, sealed FROM cases ORDER BY id")

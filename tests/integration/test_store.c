@@ -9,6 +9,7 @@
 
 #include "store_fixture.h"
 #include "test.h"
+#include "usage_names.h"
 #define LOG_MODULE "test"
 #include "log.h"
 
@@ -1133,6 +1134,63 @@ TEST(store_usage_counts_in_memory_and_writes_them_in_batches_without_loss)
     fixture_finish(&f);
 }
 
+/* The written counters become numbered batches per day and counter (POST /v1/status): one
+ * batch at a time until it is confirmed, names outside the vocabulary never in it. */
+TEST(store_usage_batches_are_numbered_per_day_and_counter_and_forgotten_when_confirmed)
+{
+    struct fixture f;
+    fixture_init(&f);
+    const int64_t day = 20400, at = day * 86400 + 3600;
+    struct store_usage *u = store_usage_create();
+    store_usage_add(u, at, "overview", "sv", "shown");
+    store_usage_add(u, at + 7200, "overview", "fi", "shown"); /* another hour, same day */
+    store_usage_count(u, at, USAGE_VISIT);
+    store_usage_count(u, at + 86400, USAGE_VISIT); /* the next day */
+    store_usage_count(u, at, "screen.tolvan");     /* not in the vocabulary */
+    CHECK_INT(STORE_OK, store_usage_flush(u, f.store));
+
+    int64_t batch = 0;
+    struct store_usage_total *t = NULL;
+    size_t n = 0;
+    log_set_sink(capture, &(struct logs){ 0 });
+    CHECK_INT(STORE_OK, store_usage_batch(f.store, &batch, &t, &n));
+    log_set_sink(NULL, NULL);
+    CHECK_INT(1, batch);
+    CHECK_INT(3, n);
+    CHECK_INT(day, t[0].day);
+    CHECK_STR("screen.overview", t[0].counter);
+    CHECK_INT(2, t[0].count);
+    CHECK_STR("visit", t[1].counter);
+    CHECK_INT(day + 1, t[2].day);
+    free(t);
+    CHECK_INT(0, raw_count(f.db, "SELECT count(*) FROM usage_counters"));
+
+    /* Unconfirmed: the same batch again, new counts wait for the next one. */
+    store_usage_count(u, at, USAGE_VISIT);
+    CHECK_INT(STORE_OK, store_usage_flush(u, f.store));
+    CHECK_INT(STORE_OK, store_usage_batch(f.store, &batch, &t, &n));
+    CHECK_INT(1, batch);
+    CHECK_INT(3, n);
+    free(t);
+    CHECK_INT(STORE_OK, store_usage_batch_done(f.store, 1));
+    CHECK_INT(STORE_OK, store_usage_batch(f.store, &batch, &t, &n));
+    CHECK_INT(2, batch);
+    CHECK_INT(1, n);
+    CHECK_INT(1, t[0].count);
+    free(t);
+    CHECK_INT(STORE_OK, store_usage_batch_done(f.store, 2));
+    CHECK_INT(STORE_OK, store_usage_batch(f.store, &batch, &t, &n));
+    CHECK_INT(0, n); /* nothing to send; the number is not used up */
+    free(t);
+    store_usage_count(u, at, USAGE_IDLE_LOGOUT);
+    CHECK_INT(STORE_OK, store_usage_flush(u, f.store));
+    CHECK_INT(STORE_OK, store_usage_batch(f.store, &batch, &t, &n));
+    CHECK_INT(3, batch);
+    free(t);
+    store_usage_destroy(u);
+    fixture_finish(&f);
+}
+
 int
 main(void)
 {
@@ -1157,5 +1215,6 @@ main(void)
     RUN(store_refuses_newer_and_foreign_databases);
     RUN(store_keeps_the_signed_role_list_byte_for_byte);
     RUN(store_usage_counts_in_memory_and_writes_them_in_batches_without_loss);
+    RUN(store_usage_batches_are_numbered_per_day_and_counter_and_forgotten_when_confirmed);
     return test_done();
 }

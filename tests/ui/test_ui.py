@@ -38,12 +38,19 @@ def arrived(data, type_):
             for r in rows]
 
 
-def usage_total(state):
-    """The screens counted in the kiosk's cache (usage counters, written off the UI thread)."""
+def usage_total(f):
+    """The uses counted: in the kiosk's cache (usage counters, written off the UI thread; a batch
+    on its way) and what its syncs delivered to the case store (POST /v1/status)."""
     import contextlib
     import sqlite3
-    with contextlib.closing(sqlite3.connect(os.path.join(state, "cache.db"))) as db:
-        return db.execute("SELECT coalesce(sum(count), 0) FROM usage_counters").fetchone()[0]
+    with contextlib.closing(sqlite3.connect(os.path.join(f.state, "cache.db"))) as db:
+        kiosk = db.execute("SELECT (SELECT coalesce(sum(count), 0) FROM usage_counters)"
+                           " + (SELECT coalesce(sum(count), 0) FROM usage_batch)").fetchone()[0]
+    with contextlib.closing(sqlite3.connect(os.path.join(f.data, "casestore.db"))) as db:
+        have = db.execute("SELECT count(*) FROM sqlite_master WHERE name='usage_daily'").fetchone()
+        sent = db.execute("SELECT coalesce(sum(count), 0) FROM usage_daily").fetchone()[0] \
+            if have[0] else 0
+    return kiosk + sent
 
 
 def check_preschool(data):
@@ -135,7 +142,8 @@ def main():
                        for s in sorted(glob.glob(os.path.join(SCRIPTS, "*.script")))]
         if ONLY:
             scripts = [s for s in scripts if s[0] in ONLY]
-        print(f"1..{len(scripts)}")
+        every = not ONLY and LANG_TABLE is None
+        print(f"1..{len(scripts) + every}")
         failed = 0
         env = dict(os.environ, SDL_AUDIODRIVER="dummy")
         # Under ASan: the libraries SDL loads with dlopen and unloads at SDL_Quit leave ~7 kB of
@@ -147,7 +155,7 @@ def main():
             args = f.kiosk_args("--headless", "--script", path, "--screenshots", SHOTS)
             if name.endswith("-landscape"):
                 args.append("--landscape")
-            counted = usage_total(f.state)
+            counted = usage_total(f)
             t0 = time.monotonic()
             r = subprocess.run(args, capture_output=True, text=True, errors="replace", timeout=300,
                                env=env)
@@ -155,7 +163,7 @@ def main():
             ok = r.returncode == 0
             # A script that signs in shows the overview at least: counted in memory, written by
             # the sync thread and at shutdown, never lost.
-            if ok and 'tap "DEMO:' in open(path).read() and usage_total(f.state) <= counted:
+            if ok and 'tap "DEMO:' in open(path).read() and usage_total(f) <= counted:
                 ok = False
                 r.stderr += "\nthe screens it showed are not in the usage counters"
             if ok and (name in CHECKS or lang is not None):
@@ -177,7 +185,28 @@ def main():
             shots = [line[12:] for line in r.stdout.splitlines() if line.startswith("screenshot: ")]
             for s in shots:
                 print(f"# screenshot {s}")
+        if every:
+            failed += not counts_reach_the_case_store(f, len(scripts) + 1)
         return 1 if failed else 0
+
+
+def counts_reach_the_case_store(f, i):
+    """What the kiosk itself counted while the scripts ran (visits, identifications, screens,
+    languages, submissions by kind, idle logouts) reaches the case store with a sync."""
+    import contextlib
+    import sqlite3
+    p = subprocess.run(f.args("sync", "--once"), capture_output=True, text=True, timeout=120)
+    with contextlib.closing(sqlite3.connect(os.path.join(f.data, "casestore.db"))) as db:
+        got = dict(db.execute("SELECT counter, sum(count) FROM usage_daily GROUP BY counter"))
+    want = {"visit", "identify.started", "identify.ok", "idle_logout", "screen.start",
+            "screen.overview", "submit.callback", "submit.application"}
+    missing = sorted(want - set(got))
+    ok = p.returncode == 0 and "not sent" not in p.stderr and not missing and \
+        any(c.startswith("lang.") for c in got)
+    print(f"{'ok' if ok else 'not ok'} {i} - the kiosk's own counts reach the case store")
+    if not ok:
+        print(f"# sync: {p.returncode} {p.stderr.strip()}; missing {missing}; counted {got}")
+    return ok
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@
 #include "httpsig.h"
 #include "protocol.h"
 #include "test.h"
+#include "usage_names.h"
 #include "xalloc.h"
 
 static bool
@@ -191,6 +192,30 @@ TEST(report_request_is_the_agreed_shape)
     free(body);
 }
 
+TEST(status_request_is_the_agreed_shape)
+{
+    struct store_usage_total t[] = {
+        { .day = 20424, .counter = "visit", .count = 37 },
+        { .day = 20424, .counter = "lang.fi", .count = 3 },
+    };
+    struct sync_health h = { .version = "0.1.0",
+                             .last_sync_at = 1795353600,
+                             .outbox_age_s = 60,
+                             .n_failing = 1,
+                             .failing = { "display" } };
+    char *body = proto_status_request(42, t, 2, &h);
+    CHECK_STR("{\"batch\":42,\"usage\":[{\"day\":\"2025-12-02\",\"counter\":\"visit\","
+              "\"count\":37},{\"day\":\"2025-12-02\",\"counter\":\"lang.fi\",\"count\":3}],"
+              "\"health\":{\"version\":\"0.1.0\",\"last_sync\":1795353600,\"outbox_age\":60,"
+              "\"failing\":[\"display\"]}}",
+              body);
+    free(body);
+    /* A batch (STORE_USAGE_BATCH_DAYS days of every counter at most) always fits one request. */
+    size_t n = 0;
+    usage_counter_names(&n);
+    CHECK(n * STORE_USAGE_BATCH_DAYS <= PROTO_MAX_USAGE);
+}
+
 TEST(push_results_are_strict)
 {
     struct proto_push_response r;
@@ -340,6 +365,7 @@ main(void)
     RUN(pull_page_refuses_every_malformed_shape);
     RUN(pull_page_sets_aside_one_bad_change_and_keeps_the_rest);
     RUN(report_request_is_the_agreed_shape);
+    RUN(status_request_is_the_agreed_shape);
     RUN(push_results_are_strict);
     RUN(backoff_is_capped_full_jitter_and_honours_retry_after);
     RUN(message_signatures_verify_and_catch_every_change);
