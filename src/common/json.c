@@ -121,7 +121,7 @@ json_get_int(const json_t *obj, const char *key, bool required, long long min, l
     }
     json_int_t n = json_integer_value(v);
     if (n < min || n > max) {
-        err_set(err, "%s: %lld is outside %lld..%lld", key, (long long)n, min, max);
+        err_set(err, "%s: outside %lld..%lld", key, min, max);
         return false;
     }
     *out = n;

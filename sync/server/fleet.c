@@ -27,26 +27,6 @@ only_members(const json_t *o, const char *const *names, size_t n, const char *wh
     return true;
 }
 
-/* json_get_int without repeating the value in the message: what a kiosk sent in a number could
- * be a personnummer. */
-static bool
-get_int(const json_t *o, const char *key, long long min, long long max, long long *out,
-        struct errbuf *err)
-{
-    const json_t *v = json_object_get(o, key);
-    if (!json_is_integer(v)) {
-        err_set(err, "%s: %s", key, v == NULL ? "missing" : "expected a whole number");
-        return false;
-    }
-    json_int_t n = json_integer_value(v);
-    if (n < min || n > max) {
-        err_set(err, "%s: outside %lld..%lld", key, min, max);
-        return false;
-    }
-    *out = n;
-    return true;
-}
-
 static bool
 check_entry(const json_t *e, size_t i, int64_t today, struct errbuf *err)
 {
@@ -61,7 +41,7 @@ check_entry(const json_t *e, size_t i, int64_t today, struct errbuf *err)
     if (!only_members(e, members, ARRAY_LEN(members), "usage", err) ||
         !json_get_str(e, "day", true, 10, &day, err) ||
         !json_get_str(e, "counter", true, USAGE_NAME_MAX, &counter, err) ||
-        !get_int(e, "count", 1, CS_USAGE_MAX_COUNT, &count, err)) {
+        !json_get_int(e, "count", true, 1, CS_USAGE_MAX_COUNT, &count, err)) {
         err_prefix(err, "usage[%zu]", i);
         return false;
     }
@@ -93,8 +73,8 @@ check_health(const json_t *h, int64_t now, struct cs_health *out, struct errbuf 
     }
     if (!only_members(h, members, ARRAY_LEN(members), "health", err) ||
         !json_get_str(h, "version", true, sizeof(out->version) - 1, &version, err) ||
-        !get_int(h, "last_sync", 0, now + 86400, &last_sync, err) ||
-        !get_int(h, "outbox_age", 0, 10LL * 366 * 86400, &outbox_age, err)) {
+        !json_get_int(h, "last_sync", true, 0, now + 86400, &last_sync, err) ||
+        !json_get_int(h, "outbox_age", true, 0, 10LL * 366 * 86400, &outbox_age, err)) {
         err_prefix(err, "health");
         return false;
     }
@@ -133,7 +113,7 @@ cs_status_check(const json_t *req, int64_t now, int64_t *batch, const json_t **u
     static const char *const members[] = { "batch", "usage", "health" };
     long long b = 0;
     if (!json_is_object(req) || !only_members(req, members, ARRAY_LEN(members), "status", err) ||
-        !get_int(req, "batch", 0, 1LL << 53, &b, err))
+        !json_get_int(req, "batch", true, 0, 1LL << 53, &b, err))
         return false;
     const json_t *u = json_object_get(req, "usage");
     if (!json_is_array(u) || json_array_size(u) > CS_USAGE_MAX_ENTRIES) {
