@@ -112,9 +112,9 @@ chrome_begin(struct ui *ui, struct model *m, const char *title, bool can_go_back
         if (ui_button_in(ui, r, langs[i]->native, UI_BUTTON_QUIET, cur))
             m->act->set_language(m->app, langs[i]->code);
     }
-    if (ui_button_in(ui, ui_take(ui, row2), contrast, UI_BUTTON_QUIET, ui_high_contrast(ui)))
+    if (ui_toggle_in(ui, ui_take(ui, row2), contrast, UI_BUTTON_QUIET, ui_high_contrast(ui)))
         m->act->toggle_contrast(m->app);
-    if (ui_button_in(ui, ui_take(ui, row2), larger, UI_BUTTON_QUIET, ui_large_text(ui)))
+    if (ui_toggle_in(ui, ui_take(ui, row2), larger, UI_BUTTON_QUIET, ui_large_text(ui)))
         m->act->toggle_large_text(m->app);
     ui_columns(ui, 1);
 

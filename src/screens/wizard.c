@@ -338,8 +338,11 @@ ask(struct ui *ui, const struct model *m, struct wizard *w, const struct questio
         ui_columns(ui, 2);
         for (size_t i = 0; i < q->n_options; i++) {
             bool on = q->kind == Q_CHOICE ? a->choice == (int)i : (a->multi & (1u << i)) != 0;
-            if (ui_button_in(ui, ui_take(ui, ui_mm(ui, 15)), _(q->options[i].label),
-                             UI_BUTTON_NORMAL, on)) {
+            /* one of several answers is chosen; each of a multiple choice is on or off */
+            struct ui_rect r = ui_take(ui, ui_mm(ui, 15));
+            const char *label = _(q->options[i].label);
+            if (q->kind == Q_MULTI ? ui_toggle_in(ui, r, label, UI_BUTTON_NORMAL, on)
+                                   : ui_button_in(ui, r, label, UI_BUTTON_NORMAL, on)) {
                 if (q->kind == Q_CHOICE)
                     a->choice = (int)i;
                 else
@@ -406,7 +409,7 @@ static void
 citizen_confirms(struct ui *ui, struct wizard *w)
 {
     ui_banner(ui, _("Let the citizen read this and confirm."), false);
-    if (ui_button_in(ui, ui_take(ui, ui_mm(ui, 18)),
+    if (ui_toggle_in(ui, ui_take(ui, ui_mm(ui, 18)),
                      _("I have seen the information and want it to be sent"), UI_BUTTON_NORMAL,
                      w->confirmed)) {
         w->confirmed = !w->confirmed;

@@ -815,6 +815,8 @@ ui_modal_end(struct ui *ui)
             if (ui->nodes[i].focusable) {
                 ui->focus_id = ui->nodes[i].id;
                 ui->nodes[i].state |= UI_STATE_FOCUSED;
+                for (size_t j = 0; j < ui->modal_first; j++) /* nothing behind is focused now */
+                    ui->nodes[j].state &= ~(unsigned)UI_STATE_FOCUSED;
                 break;
             }
         }
