@@ -27,7 +27,9 @@ role_band(struct ui *ui, const struct model *m)
     ui_fill(ui, r, t->staff_bg);
     ui_text(ui, (struct ui_rect){ r.x + pad, r.y + pad, r.w - 2 * pad, lh }, who, UI_TEXT_BOLD,
             t->staff_fg, UI_ALIGN_START);
+    ui_set_personal(ui, m->role == MODEL_ROLE_STAFF); /* a staff member's name */
     ui_node(ui, UI_ROLE_STATUS, who, NULL, 0, r, false);
+    ui_set_personal(ui, false);
     ui_gap(ui, 2);
 }
 

@@ -33,13 +33,15 @@ build(struct ui *ui, struct model *m, void *state)
                   _("DEMO: this kiosk talks to a test identity provider. Choose a demo person "
                     "instead of scanning."),
                   true);
-        ui_columns(ui, 2); /* two to a row: all of them fit a landscape screen too */
+        ui_columns(ui, 2);         /* two to a row: all of them fit a landscape screen too */
+        ui_set_personal(ui, true); /* each button names a (test) person */
         for (size_t i = 0; i < id->n_demo; i++) {
             char label[160];
             snprintf(label, sizeof(label), "DEMO: %s", id->demo_names[i]);
             if (ui_button(ui, label, UI_BUTTON_NORMAL))
                 m->act->demo_identify(m->app, i);
         }
+        ui_set_personal(ui, false);
         ui_columns(ui, 1);
     }
     if (ui_escape(ui))

@@ -25,6 +25,7 @@ build_home(struct ui *ui, struct model *m, void *state)
     const struct model_staff *s = &m->staff;
     if (s->have_citizen) {
         ui_heading(ui, _("The citizen you are serving"), 2);
+        ui_set_personal(ui, true); /* who the citizen is, and their document */
         ui_pair(ui, _("Personal identity number"), s->pnr_masked);
         char how[160];
         if (s->by_document)
@@ -34,6 +35,7 @@ build_home(struct ui *ui, struct model *m, void *state)
         else
             snprintf(how, sizeof(how), "%s", _("BankID on this kiosk"));
         ui_pair(ui, _("Identity established by"), how);
+        ui_set_personal(ui, false);
         ui_pair(ui, _("Reason"), label_of(staff_reasons, n_staff_reasons, s->reason));
         if (s->reason != NULL && ui_button(ui, _("Continue for this citizen"), UI_BUTTON_PRIMARY))
             m->act->staff_reason(m->app, s->reason);
@@ -92,8 +94,10 @@ build_citizen(struct ui *ui, struct model *m, void *state)
     ui_heading(ui, _("Or with an identity document you have checked"), 2);
     c->pnr_field.label = _("The citizen's personal identity number");
     c->pnr_field.hint = _("12 digits, for example 19450312-1234");
+    ui_set_personal(ui, true);
     if (ui_field(ui, &c->pnr_field))
         c->problem = NULL;
+    ui_set_personal(ui, false);
     ui_paragraph(ui, _("Document"), UI_TEXT_BOLD);
     ui_columns(ui, 3);
     for (int i = 0; i < (int)n_identity_documents; i++) {
@@ -103,8 +107,10 @@ build_citizen(struct ui *ui, struct model *m, void *state)
     }
     ui_columns(ui, 1);
     c->last4_field.label = _("Last four characters of the document number");
+    ui_set_personal(ui, true);
     if (ui_field(ui, &c->last4_field))
         c->problem = NULL;
+    ui_set_personal(ui, false);
     if (c->problem != NULL)
         ui_banner(ui, _(c->problem), true);
     if (ui_button(ui, _("Document checked: continue"), UI_BUTTON_PRIMARY)) {
@@ -141,7 +147,9 @@ build_reason(struct ui *ui, struct model *m, void *state)
                  _("You see only what the task needs. Your reason is written to the audit log "
                    "with your staff id."),
                  UI_TEXT_BODY);
+    ui_set_personal(ui, true);
     ui_pair(ui, _("Personal identity number"), m->staff.pnr_masked);
+    ui_set_personal(ui, false);
     for (size_t i = 0; i < n_staff_reasons; i++) {
         if (ui_button(ui, _(staff_reasons[i].label), UI_BUTTON_NORMAL))
             m->act->staff_reason(m->app, staff_reasons[i].code);
@@ -179,7 +187,9 @@ build_registrations(struct ui *ui, struct model *m, void *state)
         else
             snprintf(detail, sizeof(detail), "%s", _(states[r->state < 4 ? r->state : 0]));
         ui_push_key(ui, (uint32_t)i);
+        ui_set_personal(ui, true); /* a citizen's registration: its case number, why refused */
         ui_pair(ui, title, detail);
+        ui_set_personal(ui, false);
         if (r->state == 4 && !r->corrected) {
             char label[200];
             snprintf(label, sizeof(label), _("Correct and send again: %s"), r->reference);

@@ -359,8 +359,10 @@ ask(struct ui *ui, const struct model *m, struct wizard *w, const struct questio
         a->field.label = _(q->label);
         a->field.hint = q->hint != NULL ? _(q->hint) : NULL;
         a->field.error = w->problem != NULL ? _(w->problem) : NULL;
+        ui_set_personal(ui, true); /* a personnummer, an income, the citizen's own words */
         if (ui_field(ui, &a->field))
             w->problem = NULL;
+        ui_set_personal(ui, false);
         ui_keyboard(ui, &a->field);
         return; /* the field shows the problem itself */
     }
@@ -423,7 +425,9 @@ review(struct ui *ui, struct model *m, struct wizard *w, const struct form *f, b
     for (size_t i = 0; i < f->n; i++) {
         char v[400];
         shown(m, &f->q[i], &w->answers[i], v, sizeof(v));
+        ui_set_personal(ui, true); /* the answers */
         ui_pair(ui, _(f->q[i].step), v);
+        ui_set_personal(ui, false);
     }
     if (receipt)
         return;
@@ -451,16 +455,20 @@ build_receipt(struct ui *ui, struct model *m, struct wizard *w, const struct for
 {
     ui_heading(ui, _("Thank you, it has been sent"), 1);
     const struct model_receipt *r = &m->receipt;
+    ui_set_personal(ui, true);
     ui_pair(ui, _("What you sent"), r->what);
     ui_pair(ui, _("Reference"), r->reference);
+    ui_set_personal(ui, false);
     const char *status =
         r->rejected ? _("Not accepted by the city; please ask the staff")
         : r->delivered
             ? _("Received by the city")
             : _("Queued on this kiosk; it is sent as soon as the case store can be reached");
     ui_pair(ui, _("Status"), status);
+    ui_set_personal(ui, true);
     if (r->case_number[0] != '\0')
         ui_pair(ui, _("Case number"), r->case_number);
+    ui_set_personal(ui, false);
     review(ui, m, w, f, true);
     if (ui_button(ui, _("Done"), UI_BUTTON_PRIMARY))
         m->act->go(m->app, m->role == MODEL_ROLE_STAFF ? SCREEN_STAFF : SCREEN_OVERVIEW);

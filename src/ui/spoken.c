@@ -152,17 +152,12 @@ ui_speech_problems(const struct ui *ui, char *out, size_t size)
     size_t first = ui->shown_has_modal ? ui->shown_modal_first : 0;
     for (size_t i = 0; i < ui->n_shown; i++) {
         const struct ui_node *n = &ui->shown[i];
-        if (!n->focusable || n->pointer_only)
-            continue;
-        if (i < first) { /* behind the open dialog: keys must not reach it */
-            if (n->state & UI_STATE_FOCUSED) {
-                count++;
-                problem(out, size, &used, "focused behind the dialog: %s \"%s\"\n",
-                        ui_role_code(n->role), n->label);
-            }
-            continue;
+        if (i < first && n->focusable && (n->state & UI_STATE_FOCUSED)) {
+            count++; /* behind the open dialog: keys must not reach it */
+            problem(out, size, &used, "focused behind the dialog: %s \"%s\"\n",
+                    ui_role_code(n->role), n->label);
         }
-        if (n->state & UI_STATE_DISABLED)
+        if (!ui_reachable(ui, n))
             continue;
         if (n->label[0] == '\0') {
             count++;

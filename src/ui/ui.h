@@ -218,6 +218,9 @@ const struct ui_node *ui_nodes(const struct ui *ui, size_t *n);
 const struct ui_node *ui_find(const struct ui *ui, const char *label, int role);
 /* The same for a node a finger could tap now: focusable, enabled, not behind an open dialog. */
 const struct ui_node *ui_find_tappable(const struct ui *ui, const char *label);
+/* Keys can reach the node now: focusable, not pointer-only, enabled, not behind an open dialog
+ * (n is a node of ui_nodes). */
+bool ui_reachable(const struct ui *ui, const struct ui_node *n);
 /* The focused node, or NULL. */
 const struct ui_node *ui_focused(const struct ui *ui);
 

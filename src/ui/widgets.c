@@ -346,7 +346,11 @@ ui_field(struct ui *ui, struct ui_field *f)
 {
     const struct ui_theme *t = ui->theme;
     int pad = ui_mm(ui, 3);
+    /* only the text typed may be personal: the question, the hint and the error are the screen's */
+    bool personal = ui->personal;
+    ui->personal = false;
     ui_paragraph(ui, f->label, UI_TEXT_BOLD);
+    ui->personal = personal;
     struct ui_rect r = ui_take(ui, ui_mm(ui, TARGET_MM));
     uint32_t id = ui_node(ui, UI_ROLE_TEXTFIELD, f->label, f->text,
                           f->error != NULL ? UI_STATE_INVALID : 0, r, true);
@@ -379,6 +383,7 @@ ui_field(struct ui *ui, struct ui_field *f)
             UI_TEXT_BODY, st->fg, UI_ALIGN_START);
     secure_zero(shown, sizeof(shown));
     focus_ring(ui, r, id, UI_PART_FIELD);
+    ui->personal = false;
     if (f->error != NULL) {
         int h = ui_text_height(ui, ui->area.w, f->error, UI_TEXT_BOLD);
         struct ui_rect er = ui_take(ui, h);
@@ -387,6 +392,7 @@ ui_field(struct ui *ui, struct ui_field *f)
     } else if (f->hint != NULL) {
         ui_paragraph(ui, f->hint, UI_TEXT_SMALL);
     }
+    ui->personal = personal;
     ui_clicked(ui, id); /* a tap only focuses */
     return changed;
 }

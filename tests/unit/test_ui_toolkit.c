@@ -623,7 +623,7 @@ said(struct ui *ui, const char *label, int role, bool personal_ok)
     return out;
 }
 
-static struct ui_field speech_field, speech_bad_field;
+static struct ui_field speech_field, speech_bad_field, speech_pnr_field;
 
 static void
 speech_frame(struct ui *ui, bool personal)
@@ -655,6 +655,10 @@ speech_frame(struct ui *ui, bool personal)
     ui_pair(ui, "Belopp", "1 200 kr");
     ui_list_item(ui, "Ansökan om hemtjänst för Tolvan", "ÄR-2026-0042 · Pågår", NULL);
     ui_tile(ui, "Utbetalningar", "4 500 kr", "nästa utbetalning 25 december");
+    speech_pnr_field.label = "Ditt barns personnummer";
+    speech_pnr_field.hint = "12 siffror";
+    snprintf(speech_pnr_field.text, sizeof(speech_pnr_field.text), "20230412-1234");
+    ui_field(ui, &speech_pnr_field);
     ui_set_personal(ui, false);
     ui_button(ui, "Logga ut", UI_BUTTON_QUIET);
     ui_end(ui);
@@ -731,6 +735,15 @@ TEST(spoken_keeps_personal_data_off_the_loudspeaker)
         for (size_t d = 0; d < sizeof(data) / sizeof(data[0]); d++)
             CHECK_MSG(strstr(speaker, data[d]) == NULL, "\"%s\" says \"%s\"", speaker, data[d]);
     }
+    /* a personal field: the typed text is personal, its question and hint are not */
+    CHECK_STR("Ditt barns personnummer, textfält, uppgifterna läses bara upp i hörlurar, 12 "
+              "siffror",
+              said(ui, "Ditt barns personnummer", UI_ROLE_TEXTFIELD, false));
+    CHECK(!ui_find(ui, "Ditt barns personnummer", UI_ROLE_TEXT)->personal);
+    CHECK(!ui_find(ui, "12 siffror", UI_ROLE_TEXT)->personal);
+    CHECK(ui_find(ui, "Ditt barns personnummer", UI_ROLE_TEXTFIELD)->personal);
+    CHECK(strstr(said(ui, "Ditt barns personnummer", UI_ROLE_TEXTFIELD, true), "20230412-1234") !=
+          NULL);
     /* through a headset the same nodes say everything */
     CHECK_STR("Hej Tolvan, rubrik", said(ui, "Hej Tolvan", UI_ROLE_HEADING, true));
     CHECK_STR("Belopp, 1 200 kr", said(ui, "Belopp", UI_ROLE_TEXT, true));
