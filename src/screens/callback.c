@@ -120,6 +120,9 @@ build(struct ui *ui, struct model *m, void *state)
 
 const struct screen_impl screen_callback = {
     .name = "callback",
+    .help = N_("Here you ask us to call you. Choose what it is about and when we may call, "
+               "write your phone number and choose Send. We call within two working days. "
+               "The staff at the desk can also help you."),
     .state_size = sizeof(struct request),
     .enter = enter,
     .build = build,

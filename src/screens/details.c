@@ -223,9 +223,31 @@ build_info(struct ui *ui, struct model *m, void *visit)
     chrome_end(ui, m);
 }
 
-const struct screen_impl screen_case = { .name = "case", .build = build_case };
-const struct screen_impl screen_invoice = { .name = "invoice", .build = build_invoice };
-const struct screen_impl screen_fardtjanst = { .name = "fardtjanst", .build = build_fardtjanst };
-const struct screen_impl screen_info = { .name = "info",
-                                         .state_size = sizeof(int),
-                                         .build = build_info };
+const struct screen_impl screen_case = {
+    .name = "case",
+    .help = N_("Here is one case: its number, status, case officer and what has happened. "
+               "Back returns to the list. To talk to someone about it, choose Call me back "
+               "or ask the staff at the desk."),
+    .build = build_case
+};
+const struct screen_impl screen_invoice = {
+    .name = "invoice",
+    .help = N_("Here is one invoice: amount, due date, bankgiro and the OCR number to pay "
+               "with. You can scan the code with your bank app. If you have questions, "
+               "choose Call me back or ask the staff at the desk."),
+    .build = build_invoice
+};
+const struct screen_impl screen_fardtjanst = {
+    .name = "fardtjanst",
+    .help = N_("Here are your mobility service permit and your booked visits. To get another "
+               "time, choose Ask for another time and we will call you. The staff at the "
+               "desk can also help you."),
+    .build = build_fardtjanst
+};
+const struct screen_impl screen_info = {
+    .name = "info",
+    .help = N_("Here is general information from the city. Next and Previous show more. The "
+               "staff at the desk can answer your questions."),
+    .state_size = sizeof(int),
+    .build = build_info
+};

@@ -154,15 +154,34 @@ build_payouts(struct ui *ui, struct model *m, void *visit)
     chrome_end(ui, m);
 }
 
-const struct screen_impl screen_cases = { .name = "cases",
-                                          .state_size = sizeof(int),
-                                          .build = build_cases };
-const struct screen_impl screen_queues = { .name = "queues",
-                                           .state_size = sizeof(int),
-                                           .build = build_queues };
-const struct screen_impl screen_invoices = { .name = "invoices",
-                                             .state_size = sizeof(int),
-                                             .build = build_invoices };
-const struct screen_impl screen_payouts = { .name = "payouts",
-                                            .state_size = sizeof(int),
-                                            .build = build_payouts };
+const struct screen_impl screen_cases = {
+    .name = "cases",
+    .help = N_("Here are your cases, five at a time. Choose a case to read its status and "
+               "what has happened; Next and Previous show more. If you have questions, "
+               "choose Call me back or ask the staff at the desk."),
+    .state_size = sizeof(int),
+    .build = build_cases
+};
+const struct screen_impl screen_queues = {
+    .name = "queues",
+    .help = N_("Here are your queue places, with your position and when an offer is "
+               "expected. If you have questions, choose Call me back or ask the staff at the "
+               "desk."),
+    .state_size = sizeof(int),
+    .build = build_queues
+};
+const struct screen_impl screen_invoices = {
+    .name = "invoices",
+    .help = N_("Here are your invoices with amount, due date and status. Choose an invoice "
+               "to see its OCR number and how to pay. If you have questions, choose Call me "
+               "back or ask the staff at the desk."),
+    .state_size = sizeof(int),
+    .build = build_invoices
+};
+const struct screen_impl screen_payouts = {
+    .name = "payouts",
+    .help = N_("Here are the decisions on financial assistance and when money is paid out. "
+               "If you have questions, choose Call me back or ask the staff at the desk."),
+    .state_size = sizeof(int),
+    .build = build_payouts
+};

@@ -99,4 +99,11 @@ build(struct ui *ui, struct model *m, void *state)
     chrome_end(ui, m);
 }
 
-const struct screen_impl screen_overview = { .name = "overview", .build = build };
+const struct screen_impl screen_overview = {
+    .name = "overview",
+    .help = N_("This is your overview. Each button opens one area: your cases, invoices, "
+               "queue places, mobility service, payouts, a callback and applications. Log "
+               "out when you are done. The staff at the desk can help you, or choose Call me "
+               "back."),
+    .build = build
+};

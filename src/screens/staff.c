@@ -58,7 +58,13 @@ build_home(struct ui *ui, struct model *m, void *state)
     chrome_end(ui, m);
 }
 
-const struct screen_impl screen_staff = { .name = "staff", .build = build_home };
+const struct screen_impl screen_staff = {
+    .name = "staff",
+    .help = N_("Staff mode: register applications and choices on a citizen's behalf. First "
+               "establish who the citizen is, then state the reason. Log out when you are "
+               "done."),
+    .build = build_home
+};
 
 /* --- The citizen's identity -------------------------------------------------------------- */
 
@@ -131,6 +137,8 @@ build_citizen(struct ui *ui, struct model *m, void *state)
 
 const struct screen_impl screen_staff_citizen = {
     .name = "staff_citizen",
+    .help = N_("Establish who the citizen is: they identify with BankID on this kiosk, or "
+               "you write their personal identity number and check an identity document."),
     .state_size = sizeof(struct citizen_form),
     .enter = citizen_enter,
     .build = build_citizen,
@@ -157,7 +165,12 @@ build_reason(struct ui *ui, struct model *m, void *state)
     chrome_end(ui, m);
 }
 
-const struct screen_impl screen_staff_reason = { .name = "staff_reason", .build = build_reason };
+const struct screen_impl screen_staff_reason = {
+    .name = "staff_reason",
+    .help = N_("Choose why you need the citizen's data. The reason is written to the audit "
+               "log with your staff id."),
+    .build = build_reason
+};
 
 /* --- My registrations ------------------------------------------------------------------- */
 
@@ -206,6 +219,8 @@ build_registrations(struct ui *ui, struct model *m, void *state)
 
 const struct screen_impl screen_staff_registrations = {
     .name = "staff_registrations",
+    .help = N_("Your registrations on this kiosk and whether the city has received them. One "
+               "that was not accepted can be corrected and sent again."),
     .state_size = sizeof(int),
     .build = build_registrations,
 };

@@ -518,6 +518,9 @@ build(struct ui *ui, struct model *m, void *state)
 
 const struct screen_impl screen_wizard = {
     .name = "wizard",
+    .help = N_("Here you fill in a form, one question at a time. Next step goes on; at the "
+               "end you check everything before you send it. The staff at the desk can help "
+               "you, or choose Call me back."),
     .state_size = sizeof(struct wizard),
     .enter = enter,
     .build = build,
@@ -546,4 +549,10 @@ build_apply(struct ui *ui, struct model *m, void *state)
     chrome_end(ui, m);
 }
 
-const struct screen_impl screen_apply = { .name = "apply", .build = build_apply };
+const struct screen_impl screen_apply = {
+    .name = "apply",
+    .help = N_("Here you choose an application or feedback to fill in. It takes a few "
+               "minutes, one question at a time. The staff at the desk can help you fill it "
+               "in."),
+    .build = build_apply
+};
