@@ -141,8 +141,9 @@ def check_visit(data, stdout, marks):
 CITIZEN_MARKS = ["start", "callback-anonymous", "info", "identify", "overview",
                  "overview-pnr-revealed", "overview-ar", "invoices", "invoice", "invoice-ar",
                  "cases", "case", "queues", "fardtjanst", "payouts", "callback-invalid",
-                 "callback-typed", "callback-receipt", "apply", "wizard-multi", "wizard-choice",
-                 "wizard-text", "wizard-review", "wizard-receipt", "idle-dialog", "after-logout"]
+                 "callback-typed", "callback-receipt", "apply", "wizard-pnr", "wizard-units",
+                 "wizard-multi", "wizard-choice", "wizard-text", "wizard-review",
+                 "wizard-receipt", "idle-dialog", "after-logout"]
 
 
 def main():
