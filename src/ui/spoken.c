@@ -65,6 +65,25 @@ part(struct said *s, const char *fmt, ...)
     if (n <= 0 || piece[0] == '\0')
         return;
     const char *sep = s->len > 0 ? ", " : "";
+    /* after a sentence ("Förfallodagen har passerat."): its full stop gives way to the comma,
+     * and a question keeps its mark with a space after it */
+    size_t have = s->len < s->size ? s->len : (s->size > 0 ? s->size - 1 : 0);
+    if (s->len > 0 && s->len == have) {
+        static const char *const stops[] = { ".", "\xe1\x8d\xa2" /* ። */ };
+        static const char *const asks[] = { "?", "!", "\xd8\x9f" /* ؟ */ };
+        for (size_t i = 0; i < sizeof(stops) / sizeof(stops[0]); i++) {
+            size_t k = strlen(stops[i]);
+            if (have >= k && memcmp(s->out + have - k, stops[i], k) == 0) {
+                s->len -= k;
+                s->out[s->len] = '\0';
+            }
+        }
+        for (size_t i = 0; i < sizeof(asks) / sizeof(asks[0]); i++) {
+            size_t k = strlen(asks[i]);
+            if (have >= k && memcmp(s->out + have - k, asks[i], k) == 0)
+                sep = " ";
+        }
+    }
     int w = snprintf(s->out + (s->len < s->size ? s->len : s->size),
                      s->len < s->size ? s->size - s->len : 0, "%s%s", sep, piece);
     s->len += w > 0 ? (size_t)w : 0;

@@ -680,7 +680,7 @@ TEST(spoken_says_name_role_value_and_state)
     CHECK_STR("Förskolor, steg 2 av 4, aktuellt", said(ui, "Förskolor", UI_ROLE_STEP, false));
     CHECK_STR("Barn, steg 1 av 4, klart", said(ui, "Barn", UI_ROLE_STEP, false));
     CHECK_STR("Granska, steg 4 av 4", said(ui, "Granska", UI_ROLE_STEP, false));
-    CHECK_STR("Förfallodagen har passerat., meddelande, varning",
+    CHECK_STR("Förfallodagen har passerat, meddelande, varning",
               said(ui, "Förfallodagen", UI_ROLE_BANNER, false));
     CHECK_STR("QR-kod för BankID, bild", said(ui, "QR-kod för BankID", UI_ROLE_QR, false));
     CHECK_STR("Beslut fattat, händelse, 1 december 2026, senaste",
@@ -689,7 +689,7 @@ TEST(spoken_says_name_role_value_and_state)
               said(ui, "Ditt telefonnummer", UI_ROLE_TEXTFIELD, false));
     CHECK_STR("Start, textfält, 2027-02-30, felaktigt ifyllt, Det finns inget sådant datum.",
               said(ui, "Start", UI_ROLE_TEXTFIELD, false));
-    CHECK_STR("Det finns inget sådant datum., status, fel",
+    CHECK_STR("Det finns inget sådant datum, status, fel",
               said(ui, "Det finns inget", UI_ROLE_STATUS, false));
     /* a plain text says no role word; a pair says its label and its value */
     CHECK_STR("Logga ut, knapp", said(ui, "Logga ut", UI_ROLE_BUTTON, false));
@@ -770,9 +770,14 @@ TEST(spoken_passes_right_to_left_text_through)
     ui_area(ui, (struct ui_rect){ 0, 0, 1080, 1920 });
     ui_button(ui, "الفواتير", UI_BUTTON_NORMAL);
     ui_toggle_in(ui, ui_take(ui, 100), "التباين", UI_BUTTON_QUIET, true);
+    ui_banner(ui, "هل ما زلت هنا؟", true);
+    ui_banner(ui, "ሰላም።", false);
     ui_end(ui);
     CHECK_STR("الفواتير, زر", said(ui, "الفواتير", UI_ROLE_BUTTON, false));
     CHECK_STR("التباين, مفعّل, زر", said(ui, "التباين", UI_ROLE_BUTTON, false));
+    /* a question keeps its mark; a full stop, Ethiopic too, gives way to the comma */
+    CHECK_STR("هل ما زلت هنا؟ رسالة, تحذير", said(ui, "هل ما زلت هنا؟", UI_ROLE_BANNER, false));
+    CHECK_STR("ሰላም, رسالة", said(ui, "ሰላም።", UI_ROLE_BANNER, false));
     ui_destroy(ui);
     use_language("sv");
 }
