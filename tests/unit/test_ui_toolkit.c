@@ -638,6 +638,10 @@ speech_frame(struct ui *ui, bool personal)
     ui_button_in(ui, ui_take(ui, 100), "Svenska", UI_BUTTON_QUIET, true);
     ui_columns(ui, 1);
     ui_node(ui, UI_ROLE_BUTTON, "Skicka", NULL, UI_STATE_DISABLED, ui_take(ui, 100), true);
+    ui_node(ui, UI_ROLE_KEY, "å", NULL, 0, ui_take(ui, 100), true);
+    ui_node(ui, UI_ROLE_DIALOG, "Är du kvar?", NULL, 0, ui_take(ui, 100), false);
+    ui_node(ui, UI_ROLE_SCREEN, "Översikt", NULL, 0, ui_take(ui, 100), false);
+    ui_node(ui, UI_ROLE_STATUS, "Sida 1 av 2", NULL, 0, ui_take(ui, 100), false);
     const char *steps[] = { "Barn", "Förskolor", "Start", "Granska" };
     ui_steps(ui, steps, 4, 1);
     ui_banner(ui, "Förfallodagen har passerat.", true);
@@ -677,6 +681,10 @@ TEST(spoken_says_name_role_value_and_state)
     CHECK_STR("Större text, av, knapp", said(ui, "Större text", UI_ROLE_BUTTON, false));
     CHECK_STR("Svenska, vald, knapp", said(ui, "Svenska", UI_ROLE_BUTTON, false));
     CHECK_STR("Skicka, knapp, inaktiv", said(ui, "Skicka", UI_ROLE_BUTTON, false));
+    CHECK_STR("å, tangent", said(ui, "å", UI_ROLE_KEY, false));
+    CHECK_STR("Är du kvar? dialogruta", said(ui, "Är du kvar?", UI_ROLE_DIALOG, false));
+    CHECK_STR("Översikt, skärm", said(ui, "Översikt", UI_ROLE_SCREEN, false));
+    CHECK_STR("Sida 1 av 2, status", said(ui, "Sida 1 av 2", UI_ROLE_STATUS, false));
     CHECK_STR("Förskolor, steg 2 av 4, aktuellt", said(ui, "Förskolor", UI_ROLE_STEP, false));
     CHECK_STR("Barn, steg 1 av 4, klart", said(ui, "Barn", UI_ROLE_STEP, false));
     CHECK_STR("Granska, steg 4 av 4", said(ui, "Granska", UI_ROLE_STEP, false));
