@@ -408,13 +408,30 @@ cmd_expect_layout_ok(struct run *r)
     return fail(r, "the layout is not ok", "see above");
 }
 
-/* "expect-tab-reaches-all": Tab, again and again, puts the focus on every control that the
- * screen has for the keyboard (all focusable nodes but the pointer-only ones), in at most twice
- * as many presses as there are controls. */
+/* The speech check on the frame on screen (ui_speech_problems): prints the problems and fails. */
 static int
-cmd_expect_tab_reaches_all(struct run *r)
+speech_ok(struct run *r)
+{
+    char problems[4096];
+    int n = ui_speech_problems(r->k->ui, problems, sizeof(problems));
+    if (n == 0)
+        return 0;
+    fprintf(stderr, "%s:%d: %d speech problem%s:\n%s", r->name, r->line, n, n == 1 ? "" : "s",
+            problems);
+    return fail(r, "speech is not ok", "see above");
+}
+
+/* "expect-tab-reaches-all": Tab, again and again, puts the focus on every control that the
+ * screen has for the keyboard (ui_reachable: in the open dialog if there is one), in at most twice
+ * as many presses as there are controls. "expect-speech-ok" (speech true) is the same walk
+ * with the speech check on every frame of it: each control has a name and a role word to say
+ * and can be seen, and the focus never lands behind an open dialog. */
+static int
+cmd_expect_tab_reaches_all(struct run *r, bool speech)
 {
     step(r);
+    if (speech && speech_ok(r) != 0)
+        return 1;
     size_t count;
     const struct ui_node *all = ui_nodes(r->k->ui, &count);
     uint32_t *ids = calloc(count + 1, sizeof(*ids));
@@ -422,16 +439,21 @@ cmd_expect_tab_reaches_all(struct run *r)
     bool *seen = calloc(count + 1, sizeof(*seen));
     size_t n = 0;
     for (size_t i = 0; i < count; i++) {
-        if (all[i].focusable && !all[i].pointer_only) {
+        if (ui_reachable(r->k->ui, &all[i])) {
             ids[n] = all[i].id;
             snprintf(labels[n], sizeof(labels[n]), "%s", all[i].label);
             n++;
         }
     }
     size_t reached = 0;
-    for (size_t press = 0; press < 2 * n + 2 && reached < n; press++) {
+    bool reported = false; /* the speech check failed and said why */
+    for (size_t press = 0; !reported && press < 2 * n + 2 && reached < n; press++) {
         feed(r, &(struct ui_input){ .kind = UI_IN_KEY, .key = UI_KEY_TAB });
         step(r);
+        if (speech && speech_ok(r) != 0) {
+            reported = true;
+            break;
+        }
         const struct ui_node *f = ui_focused(r->k->ui); /* this frame's node: read at once */
         for (size_t i = 0; f != NULL && i < n; i++) {
             if (ids[i] == f->id && !seen[i]) {
@@ -440,15 +462,15 @@ cmd_expect_tab_reaches_all(struct run *r)
             }
         }
     }
-    int rc = 0;
-    for (size_t i = 0; i < n; i++) {
+    int rc = reported ? 1 : 0;
+    for (size_t i = 0; !reported && i < n; i++) {
         if (!seen[i])
             rc = fail(r, "Tab never reaches", labels[i]);
     }
-    if (n == 0)
+    if (n == 0 && !reported)
         rc = fail(r, "no controls", "");
     if (rc == 0)
-        printf("tab: all %zu controls reached\n", n);
+        printf("%s: all %zu controls reached\n", speech ? "speech" : "tab", n);
     free(ids);
     free(labels);
     free(seen);
@@ -532,11 +554,12 @@ cmd_dump(struct run *r)
     size_t n;
     const struct ui_node *nodes = ui_nodes(r->k->ui, &n);
     for (size_t i = 0; i < n; i++)
-        printf("node %s \"%s\" \"%s\" %d,%d %dx%d%s%s%s\n", ui_role_code(nodes[i].role),
+        printf("node %s \"%s\" \"%s\" %d,%d %dx%d%s%s%s%s\n", ui_role_code(nodes[i].role),
                nodes[i].label, nodes[i].value, nodes[i].r.x, nodes[i].r.y, nodes[i].r.w,
                nodes[i].r.h, nodes[i].focusable ? " focusable" : "",
                (nodes[i].state & UI_STATE_FOCUSED) ? " focused" : "",
-               (nodes[i].state & UI_STATE_CHECKED) ? " checked" : "");
+               (nodes[i].state & UI_STATE_CHECKED) ? " checked" : "",
+               nodes[i].personal ? " personal" : "");
 }
 
 /* --- For the benchmark (tests/bench/ui_bench.py) ----------------------------------------- */
@@ -740,7 +763,9 @@ kiosk_script_run(struct kiosk *k, FILE *script, const char *name, const char *sh
         else if (strcmp(s, "expect-layout-ok") == 0)
             rc = cmd_expect_layout_ok(&r);
         else if (strcmp(s, "expect-tab-reaches-all") == 0)
-            rc = cmd_expect_tab_reaches_all(&r);
+            rc = cmd_expect_tab_reaches_all(&r, false);
+        else if (strcmp(s, "expect-speech-ok") == 0)
+            rc = cmd_expect_tab_reaches_all(&r, true);
         else if (strcmp(s, "type-keys") == 0)
             rc = cmd_type_keys(&r, arg);
         else if (strcmp(s, "dump") == 0)

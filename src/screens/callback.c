@@ -47,9 +47,11 @@ build(struct ui *ui, struct model *m, void *state)
     chrome_begin(ui, m, _("Call me back"), true);
     if (m->has_receipt) {
         ui_heading(ui, _("Thank you, we will call you"), 1);
+        ui_set_personal(ui, true); /* when we call, about what */
         ui_banner(ui, m->receipt.promise, false);
         ui_pair(ui, _("What you sent"), m->receipt.what);
         ui_pair(ui, _("Reference"), m->receipt.reference);
+        ui_set_personal(ui, false);
         ui_pair(
             ui, _("Status"),
             m->receipt.delivered
@@ -93,8 +95,10 @@ build(struct ui *ui, struct model *m, void *state)
     r->phone.label = _("Your phone number");
     r->phone.hint = _("For example 070-123 45 67");
     r->phone.error = r->problem != NULL ? _(r->problem) : NULL;
+    ui_set_personal(ui, true); /* the phone number */
     if (ui_field(ui, &r->phone))
         r->problem = NULL;
+    ui_set_personal(ui, false);
     ui_keyboard(ui, &r->phone);
     if (ui_button(ui, _("Send"), UI_BUTTON_PRIMARY)) {
         static const char *const window_codes[] = { "morning", "afternoon", "any" };
@@ -116,6 +120,9 @@ build(struct ui *ui, struct model *m, void *state)
 
 const struct screen_impl screen_callback = {
     .name = "callback",
+    .help = N_("Here you ask us to call you. Choose what it is about and when we may call, "
+               "write your phone number and choose Send. We call within two working days. "
+               "The staff at the desk can also help you."),
     .state_size = sizeof(struct request),
     .enter = enter,
     .build = build,

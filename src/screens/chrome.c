@@ -27,7 +27,9 @@ role_band(struct ui *ui, const struct model *m)
     ui_fill(ui, r, t->staff_bg);
     ui_text(ui, (struct ui_rect){ r.x + pad, r.y + pad, r.w - 2 * pad, lh }, who, UI_TEXT_BOLD,
             t->staff_fg, UI_ALIGN_START);
+    ui_set_personal(ui, m->role == MODEL_ROLE_STAFF); /* a staff member's name */
     ui_node(ui, UI_ROLE_STATUS, who, NULL, 0, r, false);
+    ui_set_personal(ui, false);
     ui_gap(ui, 2);
 }
 
@@ -112,9 +114,9 @@ chrome_begin(struct ui *ui, struct model *m, const char *title, bool can_go_back
         if (ui_button_in(ui, r, langs[i]->native, UI_BUTTON_QUIET, cur))
             m->act->set_language(m->app, langs[i]->code);
     }
-    if (ui_button_in(ui, ui_take(ui, row2), contrast, UI_BUTTON_QUIET, ui_high_contrast(ui)))
+    if (ui_toggle_in(ui, ui_take(ui, row2), contrast, UI_BUTTON_QUIET, ui_high_contrast(ui)))
         m->act->toggle_contrast(m->app);
-    if (ui_button_in(ui, ui_take(ui, row2), larger, UI_BUTTON_QUIET, ui_large_text(ui)))
+    if (ui_toggle_in(ui, ui_take(ui, row2), larger, UI_BUTTON_QUIET, ui_large_text(ui)))
         m->act->toggle_large_text(m->app);
     ui_columns(ui, 1);
 

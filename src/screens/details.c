@@ -36,6 +36,7 @@ build_case(struct ui *ui, struct model *m, void *visit)
         ui_mirror(ui, (struct ui_rect){ all.x + half + gap, all.y, all.w - half - gap, all.h });
     if (beside)
         ui_area(ui, start);
+    ui_set_personal(ui, true); /* the case is the citizen's: its title, facts and history */
     const char *title = model_text(l, i, REC_CASE_TITLE);
     ui_heading(ui, title != NULL ? title : fmt_tax(TAX_MAIN, model_text(l, i, REC_CASE_MAIN)), 2);
     char received[64];
@@ -48,7 +49,9 @@ build_case(struct ui *ui, struct model *m, void *visit)
     ui_pair(ui, _("Next step"), or_dash(model_text(l, i, REC_CASE_NEXT_STEP)));
     ui_pair(ui, _("Decision"), or_dash(model_text(l, i, REC_CASE_DECISION)));
     if (m->documents.n > 0) {
+        ui_set_personal(ui, false);
         ui_heading(ui, _("Documents we have received"), 2);
+        ui_set_personal(ui, true);
         for (size_t d = 0; d < m->documents.n; d++) {
             char when[64], line[256];
             fmt_date_short(model_text(&m->documents, d, REC_CASE_DOCUMENT_RECEIVED_ON), when,
@@ -61,7 +64,9 @@ build_case(struct ui *ui, struct model *m, void *visit)
     if (beside)
         ui_area(ui, end);
     if (m->events.n > 0) {
+        ui_set_personal(ui, false);
         ui_heading(ui, _("What has happened"), 2);
+        ui_set_personal(ui, true);
         for (size_t e = 0; e < m->events.n; e++) {
             char when[96];
             fmt_time(model_num(&m->events, e, REC_CASE_EVENT_AT), when, sizeof(when));
@@ -70,6 +75,7 @@ build_case(struct ui *ui, struct model *m, void *visit)
                               model_text(&m->events, e, REC_CASE_EVENT_NOTE), e + 1 == m->events.n);
         }
     }
+    ui_set_personal(ui, false);
     chrome_end(ui, m);
 }
 
@@ -100,6 +106,7 @@ build_invoice(struct ui *ui, struct model *m, void *visit)
     fmt_money(model_num(l, i, REC_INVOICE_AMOUNT_ORE), amount, sizeof(amount));
     fmt_date(model_text(l, i, REC_INVOICE_DUE_DATE), due, sizeof(due));
     group_digits(or_dash(model_text(l, i, REC_INVOICE_OCR)), ocr, sizeof(ocr));
+    ui_set_personal(ui, true); /* what, how much, when: the citizen's */
     ui_heading(ui, or_dash(model_text(l, i, REC_INVOICE_DESCRIPTION)), 2);
     ui_pair(ui, _("Amount"), amount);
     ui_pair(ui, _("Due date"), due);
@@ -108,19 +115,24 @@ build_invoice(struct ui *ui, struct model *m, void *visit)
     bool paid = model_num(l, i, REC_INVOICE_PAID) != 0;
     enum invoice_state state = invoice_state(m, i);
     ui_pair(ui, _("Status"), invoice_state_label(state));
+    ui_set_personal(ui, false);
     if (state == INVOICE_OVERDUE)
         ui_banner(ui, _("The due date has passed. Pay as soon as you can, or ask us to call you."),
                   true);
     if (paid) {
         char on[64];
         fmt_date_short(model_text(l, i, REC_INVOICE_PAID_ON), on, sizeof(on));
+        ui_set_personal(ui, true);
         ui_pair(ui, _("Paid"), on);
+        ui_set_personal(ui, false);
     }
     ui_paragraph(ui, _("OCR number"), UI_TEXT_BOLD);
     int h = ui_line_height(ui, UI_TEXT_HUGE);
     struct ui_rect r = ui_take(ui, h);
     ui_text(ui, r, ocr, UI_TEXT_HUGE, ui_theme(ui)->fg, UI_ALIGN_START);
+    ui_set_personal(ui, true);
     ui_node(ui, UI_ROLE_TEXT, _("OCR number"), ocr, 0, r, false);
+    ui_set_personal(ui, false);
     if (!paid && m->payqr != NULL) {
         ui_paragraph(ui, _("Scan the code with your bank app to pay."), UI_TEXT_BODY);
         ui_qr(ui, m->payqr, m->payqr_size, 55, _("Payment QR code"));
@@ -141,8 +153,10 @@ build_fardtjanst(struct ui *ui, struct model *m, void *visit)
         fmt_date_short(model_text(p, i, REC_PERMIT_VALID_TO), to, sizeof(to));
         snprintf(valid, sizeof(valid), _("%s to %s"), from, to);
         ui_heading(ui, _("Permit"), 2);
+        ui_set_personal(ui, true);
         ui_pair(ui, _("Valid"), valid);
         ui_pair(ui, _("Conditions"), or_dash(model_text(p, i, REC_PERMIT_CONDITIONS)));
+        ui_set_personal(ui, false);
     }
     ui_heading(ui, _("Booked visits"), 2);
     if (a->n == 0)
@@ -154,7 +168,9 @@ build_fardtjanst(struct ui *ui, struct model *m, void *visit)
                  or_dash(model_text(a, i, REC_APPOINTMENT_PLACE)),
                  or_dash(model_text(a, i, REC_APPOINTMENT_HANDLAGGARE)));
         ui_push_key(ui, (uint32_t)a->rows[i].id);
+        ui_set_personal(ui, true); /* when and where the citizen is going */
         ui_list_item(ui, when, detail, NULL);
+        ui_set_personal(ui, false);
         ui_pop_key(ui);
     }
     if (ui_button(ui, _("Ask for another time"), UI_BUTTON_PRIMARY))
@@ -207,9 +223,31 @@ build_info(struct ui *ui, struct model *m, void *visit)
     chrome_end(ui, m);
 }
 
-const struct screen_impl screen_case = { .name = "case", .build = build_case };
-const struct screen_impl screen_invoice = { .name = "invoice", .build = build_invoice };
-const struct screen_impl screen_fardtjanst = { .name = "fardtjanst", .build = build_fardtjanst };
-const struct screen_impl screen_info = { .name = "info",
-                                         .state_size = sizeof(int),
-                                         .build = build_info };
+const struct screen_impl screen_case = {
+    .name = "case",
+    .help = N_("Here is one case: its number, status, case officer and what has happened. "
+               "Back returns to the list. To talk to someone about it, choose Call me back "
+               "or ask the staff at the desk."),
+    .build = build_case
+};
+const struct screen_impl screen_invoice = {
+    .name = "invoice",
+    .help = N_("Here is one invoice: amount, due date, bankgiro and the OCR number to pay "
+               "with. You can scan the code with your bank app. If you have questions, "
+               "choose Call me back or ask the staff at the desk."),
+    .build = build_invoice
+};
+const struct screen_impl screen_fardtjanst = {
+    .name = "fardtjanst",
+    .help = N_("Here are your mobility service permit and your booked visits. To get another "
+               "time, choose Ask for another time and we will call you. The staff at the "
+               "desk can also help you."),
+    .build = build_fardtjanst
+};
+const struct screen_impl screen_info = {
+    .name = "info",
+    .help = N_("Here is general information from the city. Next and Previous show more. The "
+               "staff at the desk can answer your questions."),
+    .state_size = sizeof(int),
+    .build = build_info
+};

@@ -41,10 +41,12 @@ build_cases(struct ui *ui, struct model *m, void *visit)
                  fmt_tax(TAX_MAIN, model_text(l, i, REC_CASE_MAIN)),
                  fmt_tax(TAX_STATUS, model_text(l, i, REC_CASE_STATUS)));
         ui_push_key(ui, (uint32_t)l->rows[i].id);
+        ui_set_personal(ui, true); /* the row is the citizen's */
         if (ui_list_item(ui,
                          title != NULL ? title : fmt_tax(TAX_MAIN, model_text(l, i, REC_CASE_MAIN)),
                          detail, NULL))
             m->act->open_case(m->app, i);
+        ui_set_personal(ui, false);
         ui_pop_key(ui);
     }
     ui_pager(ui, p, (int)l->n, PER_PAGE);
@@ -83,7 +85,9 @@ build_queues(struct ui *ui, struct model *m, void *visit)
         /* the queue is a coded value ("forskola"): its label, never the code through gettext */
         const char *q = model_text(l, i, REC_QUEUE_ENTRY_QUEUE);
         ui_push_key(ui, (uint32_t)l->rows[i].id);
+        ui_set_personal(ui, true); /* the row is the citizen's */
         ui_list_item(ui, q != NULL ? fmt_tax(TAX_MAIN, q) : "", detail, pos);
+        ui_set_personal(ui, false);
         ui_pop_key(ui);
     }
     ui_pager(ui, p, (int)l->n, PER_PAGE);
@@ -106,11 +110,13 @@ build_invoices(struct ui *ui, struct model *m, void *visit)
         const char *desc = model_text(l, i, REC_INVOICE_DESCRIPTION);
         snprintf(detail, sizeof(detail), _("%s · due %s · %s"), amount, due, state);
         ui_push_key(ui, (uint32_t)l->rows[i].id);
+        ui_set_personal(ui, true); /* the row is the citizen's */
         if (ui_list_item(ui, desc != NULL ? desc : model_text(l, i, REC_INVOICE_NUMBER), detail,
                          state)) {
             m->selected = i;
             m->act->go(m->app, SCREEN_INVOICE);
         }
+        ui_set_personal(ui, false);
         ui_pop_key(ui);
     }
     ui_pager(ui, p, (int)l->n, PER_PAGE);
@@ -139,22 +145,43 @@ build_payouts(struct ui *ui, struct model *m, void *visit)
         snprintf(title, sizeof(title), "%s%s%s", dec != NULL ? dec : "", period ? " · " : "",
                  period ? period : "");
         ui_push_key(ui, (uint32_t)l->rows[i].id);
+        ui_set_personal(ui, true); /* the row is the citizen's */
         ui_list_item(ui, title, detail, amount);
+        ui_set_personal(ui, false);
         ui_pop_key(ui);
     }
     ui_pager(ui, p, (int)l->n, PER_PAGE);
     chrome_end(ui, m);
 }
 
-const struct screen_impl screen_cases = { .name = "cases",
-                                          .state_size = sizeof(int),
-                                          .build = build_cases };
-const struct screen_impl screen_queues = { .name = "queues",
-                                           .state_size = sizeof(int),
-                                           .build = build_queues };
-const struct screen_impl screen_invoices = { .name = "invoices",
-                                             .state_size = sizeof(int),
-                                             .build = build_invoices };
-const struct screen_impl screen_payouts = { .name = "payouts",
-                                            .state_size = sizeof(int),
-                                            .build = build_payouts };
+const struct screen_impl screen_cases = {
+    .name = "cases",
+    .help = N_("Here are your cases, five at a time. Choose a case to read its status and "
+               "what has happened; Next and Previous show more. If you have questions, "
+               "choose Call me back or ask the staff at the desk."),
+    .state_size = sizeof(int),
+    .build = build_cases
+};
+const struct screen_impl screen_queues = {
+    .name = "queues",
+    .help = N_("Here are your queue places, with your position and when an offer is "
+               "expected. If you have questions, choose Call me back or ask the staff at the "
+               "desk."),
+    .state_size = sizeof(int),
+    .build = build_queues
+};
+const struct screen_impl screen_invoices = {
+    .name = "invoices",
+    .help = N_("Here are your invoices with amount, due date and status. Choose an invoice "
+               "to see its OCR number and how to pay. If you have questions, choose Call me "
+               "back or ask the staff at the desk."),
+    .state_size = sizeof(int),
+    .build = build_invoices
+};
+const struct screen_impl screen_payouts = {
+    .name = "payouts",
+    .help = N_("Here are the decisions on financial assistance and when money is paid out. "
+               "If you have questions, choose Call me back or ask the staff at the desk."),
+    .state_size = sizeof(int),
+    .build = build_payouts
+};

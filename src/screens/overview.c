@@ -9,6 +9,9 @@ static void
 build(struct ui *ui, struct model *m, void *state)
 {
     chrome_begin(ui, m, _("My pages"), false);
+    /* Everything about the citizen is personal (the loudspeaker says only the tiles' titles);
+     * the callback and forms tiles are the same for everyone. */
+    ui_set_personal(ui, true);
     char hello[200];
     snprintf(hello, sizeof(hello), _("Hello %s"), m->given_name != NULL ? m->given_name : "");
     ui_heading(ui, hello, 1);
@@ -86,6 +89,7 @@ build(struct ui *ui, struct model *m, void *state)
     }
     if (ui_tile(ui, _("Payouts"), v, d))
         m->act->go(m->app, SCREEN_PAYOUTS);
+    ui_set_personal(ui, false);
     if (ui_tile(ui, _("Call me back"), _("Call"), _("we call you within two working days")))
         m->act->go(m->app, SCREEN_CALLBACK);
     if (ui_tile(ui, _("Apply or give feedback"), _("Apply"),
@@ -95,4 +99,11 @@ build(struct ui *ui, struct model *m, void *state)
     chrome_end(ui, m);
 }
 
-const struct screen_impl screen_overview = { .name = "overview", .build = build };
+const struct screen_impl screen_overview = {
+    .name = "overview",
+    .help = N_("This is your overview. Each button opens one area: your cases, invoices, "
+               "queue places, mobility service, payouts, a callback and applications. Log "
+               "out when you are done. The staff at the desk can help you, or choose Call me "
+               "back."),
+    .build = build
+};

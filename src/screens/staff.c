@@ -25,6 +25,7 @@ build_home(struct ui *ui, struct model *m, void *state)
     const struct model_staff *s = &m->staff;
     if (s->have_citizen) {
         ui_heading(ui, _("The citizen you are serving"), 2);
+        ui_set_personal(ui, true); /* who the citizen is, and their document */
         ui_pair(ui, _("Personal identity number"), s->pnr_masked);
         char how[160];
         if (s->by_document)
@@ -34,6 +35,7 @@ build_home(struct ui *ui, struct model *m, void *state)
         else
             snprintf(how, sizeof(how), "%s", _("BankID on this kiosk"));
         ui_pair(ui, _("Identity established by"), how);
+        ui_set_personal(ui, false);
         ui_pair(ui, _("Reason"), label_of(staff_reasons, n_staff_reasons, s->reason));
         if (s->reason != NULL && ui_button(ui, _("Continue for this citizen"), UI_BUTTON_PRIMARY))
             m->act->staff_reason(m->app, s->reason);
@@ -56,7 +58,13 @@ build_home(struct ui *ui, struct model *m, void *state)
     chrome_end(ui, m);
 }
 
-const struct screen_impl screen_staff = { .name = "staff", .build = build_home };
+const struct screen_impl screen_staff = {
+    .name = "staff",
+    .help = N_("Staff mode: register applications and choices on a citizen's behalf. First "
+               "establish who the citizen is, then state the reason. Log out when you are "
+               "done."),
+    .build = build_home
+};
 
 /* --- The citizen's identity -------------------------------------------------------------- */
 
@@ -92,8 +100,10 @@ build_citizen(struct ui *ui, struct model *m, void *state)
     ui_heading(ui, _("Or with an identity document you have checked"), 2);
     c->pnr_field.label = _("The citizen's personal identity number");
     c->pnr_field.hint = _("12 digits, for example 19450312-1234");
+    ui_set_personal(ui, true);
     if (ui_field(ui, &c->pnr_field))
         c->problem = NULL;
+    ui_set_personal(ui, false);
     ui_paragraph(ui, _("Document"), UI_TEXT_BOLD);
     ui_columns(ui, 3);
     for (int i = 0; i < (int)n_identity_documents; i++) {
@@ -103,8 +113,10 @@ build_citizen(struct ui *ui, struct model *m, void *state)
     }
     ui_columns(ui, 1);
     c->last4_field.label = _("Last four characters of the document number");
+    ui_set_personal(ui, true);
     if (ui_field(ui, &c->last4_field))
         c->problem = NULL;
+    ui_set_personal(ui, false);
     if (c->problem != NULL)
         ui_banner(ui, _(c->problem), true);
     if (ui_button(ui, _("Document checked: continue"), UI_BUTTON_PRIMARY)) {
@@ -125,6 +137,8 @@ build_citizen(struct ui *ui, struct model *m, void *state)
 
 const struct screen_impl screen_staff_citizen = {
     .name = "staff_citizen",
+    .help = N_("Establish who the citizen is: they identify with BankID on this kiosk, or "
+               "you write their personal identity number and check an identity document."),
     .state_size = sizeof(struct citizen_form),
     .enter = citizen_enter,
     .build = build_citizen,
@@ -141,7 +155,9 @@ build_reason(struct ui *ui, struct model *m, void *state)
                  _("You see only what the task needs. Your reason is written to the audit log "
                    "with your staff id."),
                  UI_TEXT_BODY);
+    ui_set_personal(ui, true);
     ui_pair(ui, _("Personal identity number"), m->staff.pnr_masked);
+    ui_set_personal(ui, false);
     for (size_t i = 0; i < n_staff_reasons; i++) {
         if (ui_button(ui, _(staff_reasons[i].label), UI_BUTTON_NORMAL))
             m->act->staff_reason(m->app, staff_reasons[i].code);
@@ -149,7 +165,12 @@ build_reason(struct ui *ui, struct model *m, void *state)
     chrome_end(ui, m);
 }
 
-const struct screen_impl screen_staff_reason = { .name = "staff_reason", .build = build_reason };
+const struct screen_impl screen_staff_reason = {
+    .name = "staff_reason",
+    .help = N_("Choose why you need the citizen's data. The reason is written to the audit "
+               "log with your staff id."),
+    .build = build_reason
+};
 
 /* --- My registrations ------------------------------------------------------------------- */
 
@@ -179,7 +200,9 @@ build_registrations(struct ui *ui, struct model *m, void *state)
         else
             snprintf(detail, sizeof(detail), "%s", _(states[r->state < 4 ? r->state : 0]));
         ui_push_key(ui, (uint32_t)i);
+        ui_set_personal(ui, true); /* a citizen's registration: its case number, why refused */
         ui_pair(ui, title, detail);
+        ui_set_personal(ui, false);
         if (r->state == 4 && !r->corrected) {
             char label[200];
             snprintf(label, sizeof(label), _("Correct and send again: %s"), r->reference);
@@ -196,6 +219,8 @@ build_registrations(struct ui *ui, struct model *m, void *state)
 
 const struct screen_impl screen_staff_registrations = {
     .name = "staff_registrations",
+    .help = N_("Your registrations on this kiosk and whether the city has received them. One "
+               "that was not accepted can be corrected and sent again."),
     .state_size = sizeof(int),
     .build = build_registrations,
 };

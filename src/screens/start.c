@@ -38,4 +38,11 @@ build(struct ui *ui, struct model *m, void *state)
     chrome_end(ui, m);
 }
 
-const struct screen_impl screen_start = { .name = "start", .build = build };
+const struct screen_impl screen_start = {
+    .name = "start",
+    .help = N_("This is the start of Mina sidor. Identify yourself with BankID on your phone "
+               "to see your cases, invoices and queue places. Without identifying you can "
+               "choose Call me back or General information. The staff at the desk can also "
+               "help you."),
+    .build = build
+};

@@ -109,6 +109,9 @@ build(struct ui *ui, struct model *m, void *state)
 
 const struct screen_impl screen_technician = {
     .name = "technician",
+    .help = N_("Service mode, for technicians: the kiosk's checks, sync, the touch test, "
+               "diagnostics and the factory reset. A citizen who needs help should ask the "
+               "staff at the desk."),
     .state_size = sizeof(struct service),
     .enter = enter,
     .build = build,
@@ -187,6 +190,8 @@ touch_build(struct ui *ui, struct model *m, void *state)
 
 const struct screen_impl screen_touch_test = {
     .name = "touch_test",
+    .help = N_("The touch test: touch the centre of each of the five targets. Back returns "
+               "to service mode."),
     .state_size = sizeof(struct touch_test),
     .build = touch_build,
 };

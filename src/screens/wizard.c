@@ -338,8 +338,11 @@ ask(struct ui *ui, const struct model *m, struct wizard *w, const struct questio
         ui_columns(ui, 2);
         for (size_t i = 0; i < q->n_options; i++) {
             bool on = q->kind == Q_CHOICE ? a->choice == (int)i : (a->multi & (1u << i)) != 0;
-            if (ui_button_in(ui, ui_take(ui, ui_mm(ui, 15)), _(q->options[i].label),
-                             UI_BUTTON_NORMAL, on)) {
+            /* one of several answers is chosen; each of a multiple choice is on or off */
+            struct ui_rect r = ui_take(ui, ui_mm(ui, 15));
+            const char *label = _(q->options[i].label);
+            if (q->kind == Q_MULTI ? ui_toggle_in(ui, r, label, UI_BUTTON_NORMAL, on)
+                                   : ui_button_in(ui, r, label, UI_BUTTON_NORMAL, on)) {
                 if (q->kind == Q_CHOICE)
                     a->choice = (int)i;
                 else
@@ -356,8 +359,10 @@ ask(struct ui *ui, const struct model *m, struct wizard *w, const struct questio
         a->field.label = _(q->label);
         a->field.hint = q->hint != NULL ? _(q->hint) : NULL;
         a->field.error = w->problem != NULL ? _(w->problem) : NULL;
+        ui_set_personal(ui, true); /* a personnummer, an income, the citizen's own words */
         if (ui_field(ui, &a->field))
             w->problem = NULL;
+        ui_set_personal(ui, false);
         ui_keyboard(ui, &a->field);
         return; /* the field shows the problem itself */
     }
@@ -406,7 +411,7 @@ static void
 citizen_confirms(struct ui *ui, struct wizard *w)
 {
     ui_banner(ui, _("Let the citizen read this and confirm."), false);
-    if (ui_button_in(ui, ui_take(ui, ui_mm(ui, 18)),
+    if (ui_toggle_in(ui, ui_take(ui, ui_mm(ui, 18)),
                      _("I have seen the information and want it to be sent"), UI_BUTTON_NORMAL,
                      w->confirmed)) {
         w->confirmed = !w->confirmed;
@@ -420,7 +425,9 @@ review(struct ui *ui, struct model *m, struct wizard *w, const struct form *f, b
     for (size_t i = 0; i < f->n; i++) {
         char v[400];
         shown(m, &f->q[i], &w->answers[i], v, sizeof(v));
+        ui_set_personal(ui, true); /* the answers */
         ui_pair(ui, _(f->q[i].step), v);
+        ui_set_personal(ui, false);
     }
     if (receipt)
         return;
@@ -448,16 +455,20 @@ build_receipt(struct ui *ui, struct model *m, struct wizard *w, const struct for
 {
     ui_heading(ui, _("Thank you, it has been sent"), 1);
     const struct model_receipt *r = &m->receipt;
+    ui_set_personal(ui, true);
     ui_pair(ui, _("What you sent"), r->what);
     ui_pair(ui, _("Reference"), r->reference);
+    ui_set_personal(ui, false);
     const char *status =
         r->rejected ? _("Not accepted by the city; please ask the staff")
         : r->delivered
             ? _("Received by the city")
             : _("Queued on this kiosk; it is sent as soon as the case store can be reached");
     ui_pair(ui, _("Status"), status);
+    ui_set_personal(ui, true);
     if (r->case_number[0] != '\0')
         ui_pair(ui, _("Case number"), r->case_number);
+    ui_set_personal(ui, false);
     review(ui, m, w, f, true);
     if (ui_button(ui, _("Done"), UI_BUTTON_PRIMARY))
         m->act->go(m->app, m->role == MODEL_ROLE_STAFF ? SCREEN_STAFF : SCREEN_OVERVIEW);
@@ -507,6 +518,9 @@ build(struct ui *ui, struct model *m, void *state)
 
 const struct screen_impl screen_wizard = {
     .name = "wizard",
+    .help = N_("Here you fill in a form, one question at a time. Next step goes on; at the "
+               "end you check everything before you send it. The staff at the desk can help "
+               "you, or choose Call me back."),
     .state_size = sizeof(struct wizard),
     .enter = enter,
     .build = build,
@@ -535,4 +549,10 @@ build_apply(struct ui *ui, struct model *m, void *state)
     chrome_end(ui, m);
 }
 
-const struct screen_impl screen_apply = { .name = "apply", .build = build_apply };
+const struct screen_impl screen_apply = {
+    .name = "apply",
+    .help = N_("Here you choose an application or feedback to fill in. It takes a few "
+               "minutes, one question at a time. The staff at the desk can help you fill it "
+               "in."),
+    .build = build_apply
+};

@@ -560,6 +560,14 @@ ui_find_tappable(const struct ui *ui, const char *label)
     return find(ui, label, -1, true);
 }
 
+bool
+ui_reachable(const struct ui *ui, const struct ui_node *n)
+{
+    size_t first = ui->shown_has_modal ? ui->shown_modal_first : 0;
+    return n >= ui->shown + first && n < ui->shown + ui->n_shown && n->focusable &&
+           !n->pointer_only && !(n->state & UI_STATE_DISABLED);
+}
+
 const struct ui_node *
 ui_focused(const struct ui *ui)
 {
@@ -815,6 +823,8 @@ ui_modal_end(struct ui *ui)
             if (ui->nodes[i].focusable) {
                 ui->focus_id = ui->nodes[i].id;
                 ui->nodes[i].state |= UI_STATE_FOCUSED;
+                for (size_t j = 0; j < ui->modal_first; j++) /* nothing behind is focused now */
+                    ui->nodes[j].state &= ~(unsigned)UI_STATE_FOCUSED;
                 break;
             }
         }

@@ -63,6 +63,11 @@ struct ui_node {
     bool pointer_only; /* not in the keyboard's focus order (the technician's corner) */
     bool personal;     /* shows personal data (name, personnummer, amount, case contents): spoken
                         * only through a headset (speech.output), never the loudspeaker */
+    bool caption;      /* the label is the widget's caption ("Belopp", a tile's title, a field's
+                        * question), not the data: said even when the node is personal */
+    bool toggle;       /* a button that is on or off (Kontrast): checked is said "på" / "av" */
+    short set_pos, set_size; /* one of a set (a wizard's steps): "steg 2 av 4"; 0 when not */
+    char note[UI_LABEL_MAX]; /* said last: a text field's error, else its hint */
 };
 
 /* Input, from the platform (finger, mouse, keyboard) or the headless driver. */
@@ -213,6 +218,9 @@ const struct ui_node *ui_nodes(const struct ui *ui, size_t *n);
 const struct ui_node *ui_find(const struct ui *ui, const char *label, int role);
 /* The same for a node a finger could tap now: focusable, enabled, not behind an open dialog. */
 const struct ui_node *ui_find_tappable(const struct ui *ui, const char *label);
+/* Keys can reach the node now: focusable, not pointer-only, enabled, not behind an open dialog
+ * (n is a node of ui_nodes). */
+bool ui_reachable(const struct ui *ui, const struct ui_node *n);
 /* The focused node, or NULL. */
 const struct ui_node *ui_focused(const struct ui *ui);
 
@@ -275,10 +283,20 @@ void ui_frame(struct ui *ui, struct ui_rect r, int thickness, struct ui_color c)
 /* Adds a semantic node; returns its id (stable across frames for the same role+label+key). */
 uint32_t ui_node(struct ui *ui, enum ui_role role, const char *label, const char *value,
                  unsigned state, struct ui_rect r, bool focusable);
-/* What speech says of a node, in the current language: name, role and state ("Fakturor, knapp,
- * två obetalda"); a personal node with personal_ok false says no personal data. The length
+/* What speech says of a node, in the current language: its name, a checked state, its role, its
+ * value, other states and its note ("Fakturor, knapp, 2. …"; "Kontrast, på, knapp";
+ * "Ditt telefonnummer, textfält, tomt, felaktigt ifyllt, Skriv ett telefonnummer"). A personal
+ * node with personal_ok false (speech through the loudspeaker) says its caption if it has one,
+ * its role and that the details are read only through headphones: never its data. The length
  * (as snprintf); out is always terminated. */
 size_t ui_spoken(const struct ui_node *n, bool personal_ok, char *out, size_t size);
+/* The role's word in the current language ("knapp"); a tile is a button to the ear. */
+const char *ui_role_word(enum ui_role r);
+/* The speech check over the frame on screen: every control the keys reach (focusable, not
+ * pointer-only, enabled, not behind an open dialog) has a name and a role word to say, and a
+ * size on the display; the focus is not behind an open dialog. One line per problem into out
+ * (cut at size); returns the number of problems. */
+int ui_speech_problems(const struct ui *ui, char *out, size_t size);
 /* Nodes declared while on show personal data (struct ui_node.personal); screens turn it on around
  * a person's details and off after them. ui_begin turns it off. */
 void ui_set_personal(struct ui *ui, bool on);
@@ -314,6 +332,10 @@ void ui_pair(struct ui *ui, const char *label, const char *value);
 bool ui_button(struct ui *ui, const char *label, enum ui_button_kind kind);
 bool ui_button_in(struct ui *ui, struct ui_rect r, const char *label, enum ui_button_kind kind,
                   bool checked);
+/* A button that is on or off (Kontrast, one of several answers that may all be chosen): looks
+ * like ui_button_in, and speech says its state as on or off. */
+bool ui_toggle_in(struct ui *ui, struct ui_rect r, const char *label, enum ui_button_kind kind,
+                  bool on);
 /* A large tile for Översikt: title, a big value, a detail line. */
 /* An invisible zone that answers only a long press (input.long_press_ms) of a finger or mouse:
  * not focusable by keys, not drawn. True once when it was held long enough. */

@@ -12,6 +12,14 @@
 #define TARGET_MM 15.0
 #define PAD_MM    3.0
 
+/* The node this widget just added (NULL when the tree was full), to say more of it for speech. */
+static struct ui_node *
+added(struct ui *ui, uint32_t id)
+{
+    return ui->n_nodes > 0 && ui->nodes[ui->n_nodes - 1].id == id ? &ui->nodes[ui->n_nodes - 1]
+                                                                  : NULL;
+}
+
 /* The ring around the focused control, in its part's focus style, just outside its frame. */
 static void
 focus_ring(struct ui *ui, struct ui_rect r, uint32_t id, enum ui_part part)
@@ -76,7 +84,9 @@ ui_pair(struct ui *ui, const char *label, const char *value)
         ui_mirror(ui, (struct ui_rect){ r.x + lw + ui_mm(ui, 3), r.y + vo, vw, r.h - vo });
     ui_text(ui, lr, label, UI_TEXT_BODY, ui->theme->muted, UI_ALIGN_START);
     ui_text(ui, vr, value, UI_TEXT_BOLD, ui->theme->fg, UI_ALIGN_START);
-    ui_node(ui, UI_ROLE_TEXT, label, value, 0, r, false);
+    struct ui_node *n = added(ui, ui_node(ui, UI_ROLE_TEXT, label, value, 0, r, false));
+    if (n != NULL)
+        n->caption = true;
 }
 
 bool
@@ -95,6 +105,16 @@ ui_button_in(struct ui *ui, struct ui_rect r, const char *label, enum ui_button_
     ui_text(ui, tr, label, UI_TEXT_BOLD, fg, UI_ALIGN_CENTER);
     focus_ring(ui, r, id, part);
     return ui_clicked(ui, id);
+}
+
+bool
+ui_toggle_in(struct ui *ui, struct ui_rect r, const char *label, enum ui_button_kind kind, bool on)
+{
+    size_t at = ui->n_nodes;
+    bool clicked = ui_button_in(ui, r, label, kind, on);
+    if (at < ui->n_nodes)
+        ui->nodes[at].toggle = true;
+    return clicked;
 }
 
 bool
@@ -123,6 +143,8 @@ ui_tile(struct ui *ui, const char *title, const char *value, const char *detail)
     snprintf(spoken, sizeof(spoken), "%s%s%s", value != NULL ? value : "",
              detail != NULL && detail[0] ? ". " : "", detail != NULL ? detail : "");
     uint32_t id = ui_node(ui, UI_ROLE_TILE, title, spoken, 0, r, true);
+    if (added(ui, id) != NULL)
+        added(ui, id)->caption = true;
     struct ui_color fg = draw_part(ui, r, id, UI_PART_TILE, 0)->fg;
     struct ui_rect tr = { r.x + pad, r.y + pad, r.w - 2 * pad, r.h - 2 * pad };
     tr.y += ui_text(ui, tr, title, UI_TEXT_BOLD, fg, UI_ALIGN_START);
@@ -229,8 +251,13 @@ ui_steps(struct ui *ui, const char *const *labels, int n, int current)
         int th = ui_text_height(ui, r.w - 8, text, UI_TEXT_SMALL);
         ui_text(ui, (struct ui_rect){ r.x + 4, r.y + (r.h - th) / 2, r.w - 8, th }, text,
                 UI_TEXT_SMALL, st->fg, UI_ALIGN_CENTER);
-        ui_node(ui, UI_ROLE_STEP, labels[i], cur ? "current" : (i < current ? "done" : "todo"),
-                cur ? UI_STATE_CHECKED : 0, r, false);
+        struct ui_node *node = added(ui, ui_node(ui, UI_ROLE_STEP, labels[i],
+                                                 cur ? "current" : (i < current ? "done" : "todo"),
+                                                 cur ? UI_STATE_CHECKED : 0, r, false));
+        if (node != NULL) {
+            node->set_pos = (short)(i + 1);
+            node->set_size = (short)n;
+        }
     }
 }
 
@@ -319,10 +346,20 @@ ui_field(struct ui *ui, struct ui_field *f)
 {
     const struct ui_theme *t = ui->theme;
     int pad = ui_mm(ui, 3);
+    /* only the text typed may be personal: the question, the hint and the error are the screen's */
+    bool personal = ui->personal;
+    ui->personal = false;
     ui_paragraph(ui, f->label, UI_TEXT_BOLD);
+    ui->personal = personal;
     struct ui_rect r = ui_take(ui, ui_mm(ui, TARGET_MM));
     uint32_t id = ui_node(ui, UI_ROLE_TEXTFIELD, f->label, f->text,
                           f->error != NULL ? UI_STATE_INVALID : 0, r, true);
+    struct ui_node *node = added(ui, id);
+    if (node != NULL) { /* the question is the screen's; the error or hint is said with it */
+        node->caption = true;
+        const char *note = f->error != NULL ? f->error : f->hint;
+        snprintf(node->note, sizeof(node->note), "%s", note != NULL ? note : "");
+    }
     bool changed = false;
     if (ui_has_focus(ui, id)) {
         for (; ui->pending_backspace > 0; ui->pending_backspace--) {
@@ -346,6 +383,7 @@ ui_field(struct ui *ui, struct ui_field *f)
             UI_TEXT_BODY, st->fg, UI_ALIGN_START);
     secure_zero(shown, sizeof(shown));
     focus_ring(ui, r, id, UI_PART_FIELD);
+    ui->personal = false;
     if (f->error != NULL) {
         int h = ui_text_height(ui, ui->area.w, f->error, UI_TEXT_BOLD);
         struct ui_rect er = ui_take(ui, h);
@@ -354,6 +392,7 @@ ui_field(struct ui *ui, struct ui_field *f)
     } else if (f->hint != NULL) {
         ui_paragraph(ui, f->hint, UI_TEXT_SMALL);
     }
+    ui->personal = personal;
     ui_clicked(ui, id); /* a tap only focuses */
     return changed;
 }

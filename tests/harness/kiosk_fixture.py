@@ -14,6 +14,15 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from taptest import free_port  # noqa: E402
 
 
+def put_people(text, people):
+    """A script with the demo people put in: {{KEY}} becomes the demo button's label ("DEMO: Given
+    Surname") and {{KEY_PNR}} the personnummer, for people = {KEY: (pnr, name)}."""
+    for key, (pnr, person) in people.items():
+        text = text.replace("{{%s}}" % key, "DEMO: " + person)
+        text = text.replace("{{%s_PNR}}" % key, pnr)
+    return text
+
+
 class Fixture:
     def __init__(self, minasidor, casestore, citizens=300):
         self.minasidor, self.casestore, self.citizens = minasidor, casestore, citizens
@@ -66,6 +75,18 @@ class Fixture:
                           " FROM records WHERE kind='citizen'").fetchall()
         db.close()
         return [s for row in rows for s in row if s]
+
+    def demo_people(self):
+        """The demo identities the simulator offers this kiosk (its first district), in order:
+        (personnummer, "Given Surname")."""
+        import sqlite3
+        db = sqlite3.connect(os.path.join(self.data, "casestore.db"))
+        rows = db.execute("SELECT json_extract(fields, '$.pnr'), json_extract(fields,"
+                          " '$.given_name') || ' ' || json_extract(fields, '$.surname') FROM"
+                          " records WHERE kind='citizen' AND district='bromma' ORDER BY rowid"
+                          " LIMIT 4").fetchall()
+        db.close()
+        return rows
 
     def args(self, command, *extra, sets=()):
         """minasidor COMMAND with the kiosk's settings, the identity provider's, and sets."""

@@ -16,7 +16,7 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "harness"))
-from kiosk_fixture import Fixture  # noqa: E402
+from kiosk_fixture import Fixture, put_people  # noqa: E402
 from taptest import eq, finish, test  # noqa: E402
 
 MINASIDOR, CASESTORE, HELPER, SCRIPTS, SHOTS = sys.argv[1:6]
@@ -25,22 +25,10 @@ ENV = dict(os.environ, SDL_AUDIODRIVER="dummy", LSAN_OPTIONS="detect_leaks=0")
 ENV.pop("DISPLAY", None)
 
 
-def demo_people(f):
-    """The demo identities the simulator offers this kiosk (its first district), in order."""
-    db = sqlite3.connect(os.path.join(f.data, "casestore.db"))
-    rows = db.execute("SELECT json_extract(fields, '$.pnr'), json_extract(fields, '$.given_name')"
-                      " || ' ' || json_extract(fields, '$.surname') FROM records WHERE"
-                      " kind='citizen' AND district='bromma' ORDER BY rowid LIMIT 4").fetchall()
-    db.close()
-    return rows
-
-
 def run_script(f, name, people):
     """Runs roles/NAME.script with the demo people's names put in; returns (ok, output)."""
     text = open(os.path.join(SCRIPTS, name + ".script"), encoding="utf-8").read()
-    for key, (pnr, person) in people.items():
-        text = text.replace("{{%s}}" % key, "DEMO: " + person)
-        text = text.replace("{{%s_PNR}}" % key, pnr)
+    text = put_people(text, people)
     with tempfile.NamedTemporaryFile("w", suffix=".script", delete=False, encoding="utf-8") as t:
         t.write(text)
     try:
@@ -74,7 +62,7 @@ def audit(f):
 def main():
     os.makedirs(SHOTS, exist_ok=True)
     with Fixture(MINASIDOR, CASESTORE, citizens=120) as f:
-        demo = demo_people(f)
+        demo = f.demo_people()
         people = {"CITIZEN": demo[0], "STAFF": demo[1], "TECHNICIAN": demo[2]}
         f.cs("role", "add", "--data", f.data, "--site", "bromma-mbk", "--pnr", demo[1][0],
              "--role", "staff", "--staff-id", STAFF_ID)

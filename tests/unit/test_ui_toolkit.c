@@ -4,6 +4,7 @@
  * the layout. */
 #include <SDL.h>
 #include <fribidi.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -591,6 +592,264 @@ TEST(bidi_order_is_fribidis)
     }
 }
 
+/* --- What speech says ---------------------------------------------------------------------- */
+
+static void
+use_language(const char *code)
+{
+    for (size_t i = 0; i < asset_catalogues_n; i++) {
+        if (strcmp(asset_catalogues[i].code, code) == 0) {
+            struct errbuf err;
+            CHECK_MSG(
+                i18n_add_catalogue(code, asset_catalogues[i].data, *asset_catalogues[i].len, &err),
+                "%s: %s", code, err.msg);
+        }
+    }
+    CHECK_MSG(i18n_set_language(code), "%s is not offered", code);
+}
+
+/* What the node with this label (of the role; -1 any) says; "" when there is none. */
+static const char *
+said(struct ui *ui, const char *label, int role, bool personal_ok)
+{
+    static char out[512];
+    const struct ui_node *n = ui_find(ui, label, role);
+    CHECK_MSG(n != NULL, "no node \"%s\"", label);
+    out[0] = '\0';
+    if (n != NULL) {
+        size_t len = ui_spoken(n, personal_ok, out, sizeof(out));
+        CHECK_INT((int)strlen(out), (int)len);
+    }
+    return out;
+}
+
+static struct ui_field speech_field, speech_bad_field, speech_pnr_field;
+
+static void
+speech_frame(struct ui *ui, bool personal)
+{
+    ui_begin(ui, 0);
+    ui_area(ui, (struct ui_rect){ 0, 0, 1080, 1920 });
+    ui_heading(ui, "Fakturor", 1);
+    ui_tile(ui, "Mina ärenden", "2", "2 ärenden är öppna");
+    ui_columns(ui, 3);
+    ui_toggle_in(ui, ui_take(ui, 100), "Kontrast", UI_BUTTON_QUIET, true);
+    ui_toggle_in(ui, ui_take(ui, 100), "Större text", UI_BUTTON_QUIET, false);
+    ui_button_in(ui, ui_take(ui, 100), "Svenska", UI_BUTTON_QUIET, true);
+    ui_columns(ui, 1);
+    ui_node(ui, UI_ROLE_BUTTON, "Skicka", NULL, UI_STATE_DISABLED, ui_take(ui, 100), true);
+    ui_node(ui, UI_ROLE_KEY, "å", NULL, 0, ui_take(ui, 100), true);
+    ui_node(ui, UI_ROLE_DIALOG, "Är du kvar?", NULL, 0, ui_take(ui, 100), false);
+    ui_node(ui, UI_ROLE_SCREEN, "Översikt", NULL, 0, ui_take(ui, 100), false);
+    ui_node(ui, UI_ROLE_STATUS, "Sida 1 av 2", NULL, 0, ui_take(ui, 100), false);
+    const char *steps[] = { "Barn", "Förskolor", "Start", "Granska" };
+    ui_steps(ui, steps, 4, 1);
+    ui_banner(ui, "Förfallodagen har passerat.", true);
+    ui_qr(ui, (const unsigned char[]){ 1, 0, 0, 1 }, 2, 20, "QR-kod för BankID");
+    ui_timeline_entry(ui, "1 december 2026", "Beslut fattat", NULL, true);
+    speech_field.label = "Ditt telefonnummer";
+    speech_field.hint = "Till exempel 070-123 45 67";
+    ui_field(ui, &speech_field);
+    speech_bad_field.label = "Start";
+    speech_bad_field.error = "Det finns inget sådant datum.";
+    snprintf(speech_bad_field.text, sizeof(speech_bad_field.text), "2027-02-30");
+    ui_field(ui, &speech_bad_field);
+    ui_set_personal(ui, personal);
+    ui_heading(ui, "Hej Tolvan", 1);
+    ui_pair(ui, "Belopp", "1 200 kr");
+    ui_list_item(ui, "Ansökan om hemtjänst för Tolvan", "ÄR-2026-0042 · Pågår", NULL);
+    ui_tile(ui, "Utbetalningar", "4 500 kr", "nästa utbetalning 25 december");
+    speech_pnr_field.label = "Ditt barns personnummer";
+    speech_pnr_field.hint = "12 siffror";
+    snprintf(speech_pnr_field.text, sizeof(speech_pnr_field.text), "20230412-1234");
+    ui_field(ui, &speech_pnr_field);
+    ui_set_personal(ui, false);
+    ui_button(ui, "Logga ut", UI_BUTTON_QUIET);
+    ui_end(ui);
+    ui_render(ui);
+}
+
+TEST(spoken_says_name_role_value_and_state)
+{
+    use_language("sv");
+    struct ui *ui = make_ui();
+    speech_frame(ui, false);
+    CHECK_STR("Fakturor, rubrik", said(ui, "Fakturor", UI_ROLE_HEADING, false));
+    CHECK_STR("Mina ärenden, knapp, 2. 2 ärenden är öppna",
+              said(ui, "Mina ärenden", UI_ROLE_TILE, false));
+    CHECK_STR("Kontrast, på, knapp", said(ui, "Kontrast", UI_ROLE_BUTTON, false));
+    CHECK_STR("Större text, av, knapp", said(ui, "Större text", UI_ROLE_BUTTON, false));
+    CHECK_STR("Svenska, vald, knapp", said(ui, "Svenska", UI_ROLE_BUTTON, false));
+    CHECK_STR("Skicka, knapp, inaktiv", said(ui, "Skicka", UI_ROLE_BUTTON, false));
+    CHECK_STR("å, tangent", said(ui, "å", UI_ROLE_KEY, false));
+    CHECK_STR("Är du kvar? dialogruta", said(ui, "Är du kvar?", UI_ROLE_DIALOG, false));
+    CHECK_STR("Översikt, skärm", said(ui, "Översikt", UI_ROLE_SCREEN, false));
+    CHECK_STR("Sida 1 av 2, status", said(ui, "Sida 1 av 2", UI_ROLE_STATUS, false));
+    CHECK_STR("Förskolor, steg 2 av 4, aktuellt", said(ui, "Förskolor", UI_ROLE_STEP, false));
+    CHECK_STR("Barn, steg 1 av 4, klart", said(ui, "Barn", UI_ROLE_STEP, false));
+    CHECK_STR("Granska, steg 4 av 4", said(ui, "Granska", UI_ROLE_STEP, false));
+    CHECK_STR("Förfallodagen har passerat, meddelande, varning",
+              said(ui, "Förfallodagen", UI_ROLE_BANNER, false));
+    CHECK_STR("QR-kod för BankID, bild", said(ui, "QR-kod för BankID", UI_ROLE_QR, false));
+    CHECK_STR("Beslut fattat, händelse, 1 december 2026, senaste",
+              said(ui, "Beslut fattat", UI_ROLE_TIMELINE, false));
+    CHECK_STR("Ditt telefonnummer, textfält, tomt, Till exempel 070-123 45 67",
+              said(ui, "Ditt telefonnummer", UI_ROLE_TEXTFIELD, false));
+    CHECK_STR("Start, textfält, 2027-02-30, felaktigt ifyllt, Det finns inget sådant datum.",
+              said(ui, "Start", UI_ROLE_TEXTFIELD, false));
+    CHECK_STR("Det finns inget sådant datum, status, fel",
+              said(ui, "Det finns inget", UI_ROLE_STATUS, false));
+    /* a plain text says no role word; a pair says its label and its value */
+    CHECK_STR("Logga ut, knapp", said(ui, "Logga ut", UI_ROLE_BUTTON, false));
+    for (int r = 0; r < UI_ROLE_COUNT; r++)
+        CHECK_MSG(ui_role_word((enum ui_role)r)[0] != '\0', "role %s has no word",
+                  ui_role_code((enum ui_role)r));
+    /* the words follow the language */
+    use_language("en");
+    CHECK_STR("Kontrast, on, button", said(ui, "Kontrast", UI_ROLE_BUTTON, false));
+    CHECK_STR("Förskolor, step 2 of 4, current", said(ui, "Förskolor", UI_ROLE_STEP, false));
+    use_language("sv");
+    ui_destroy(ui);
+}
+
+TEST(spoken_keeps_personal_data_off_the_loudspeaker)
+{
+    use_language("sv");
+    struct ui *ui = make_ui();
+    speech_frame(ui, true);
+    static const char *const data[] = { "Tolvan",    "1 200", "kr",         "ÄR-2026",
+                                        "hemtjänst", "4 500", "25 december" };
+    const char *masked[] = {
+        said(ui, "Hej Tolvan", UI_ROLE_HEADING, false),
+    };
+    CHECK_STR("rubrik, uppgifterna läses bara upp i hörlurar", masked[0]);
+    CHECK_STR("Belopp, text, uppgifterna läses bara upp i hörlurar",
+              said(ui, "Belopp", UI_ROLE_TEXT, false));
+    CHECK_STR("Utbetalningar, knapp, uppgifterna läses bara upp i hörlurar",
+              said(ui, "Utbetalningar", UI_ROLE_TILE, false));
+    CHECK_STR("rad i listan, uppgifterna läses bara upp i hörlurar",
+              said(ui, "Ansökan", UI_ROLE_LISTITEM, false));
+    static const struct {
+        const char *label;
+        int role;
+    } personal[] = { { "Hej Tolvan", UI_ROLE_HEADING },
+                     { "Belopp", UI_ROLE_TEXT },
+                     { "Ansökan", UI_ROLE_LISTITEM },
+                     { "Utbetalningar", UI_ROLE_TILE } };
+    for (size_t i = 0; i < sizeof(personal) / sizeof(personal[0]); i++) {
+        const struct ui_node *n = ui_find(ui, personal[i].label, personal[i].role);
+        CHECK(n != NULL && n->personal);
+        const char *speaker = said(ui, personal[i].label, personal[i].role, false);
+        for (size_t d = 0; d < sizeof(data) / sizeof(data[0]); d++)
+            CHECK_MSG(strstr(speaker, data[d]) == NULL, "\"%s\" says \"%s\"", speaker, data[d]);
+    }
+    /* a personal field: the typed text is personal, its question and hint are not */
+    CHECK_STR("Ditt barns personnummer, textfält, uppgifterna läses bara upp i hörlurar, 12 "
+              "siffror",
+              said(ui, "Ditt barns personnummer", UI_ROLE_TEXTFIELD, false));
+    CHECK(!ui_find(ui, "Ditt barns personnummer", UI_ROLE_TEXT)->personal);
+    CHECK(!ui_find(ui, "12 siffror", UI_ROLE_TEXT)->personal);
+    CHECK(ui_find(ui, "Ditt barns personnummer", UI_ROLE_TEXTFIELD)->personal);
+    CHECK(strstr(said(ui, "Ditt barns personnummer", UI_ROLE_TEXTFIELD, true), "20230412-1234") !=
+          NULL);
+    /* through a headset the same nodes say everything */
+    CHECK_STR("Hej Tolvan, rubrik", said(ui, "Hej Tolvan", UI_ROLE_HEADING, true));
+    CHECK_STR("Belopp, 1 200 kr", said(ui, "Belopp", UI_ROLE_TEXT, true));
+    CHECK_STR("Ansökan om hemtjänst för Tolvan, rad i listan, ÄR-2026-0042 · Pågår",
+              said(ui, "Ansökan", UI_ROLE_LISTITEM, true));
+    /* what is not personal is said in full either way, and ui_begin ends the marking */
+    CHECK_STR("Logga ut, knapp", said(ui, "Logga ut", UI_ROLE_BUTTON, false));
+    CHECK(!ui_find(ui, "Logga ut", UI_ROLE_BUTTON)->personal);
+    CHECK(!ui_find(ui, "Fakturor", UI_ROLE_HEADING)->personal);
+    /* a string cut short stays terminated and the length is what it needed */
+    char small[8];
+    size_t need = ui_spoken(ui_find(ui, "Kontrast", UI_ROLE_BUTTON), false, small, sizeof(small));
+    CHECK_INT((int)strlen("Kontrast, på, knapp"), (int)need);
+    CHECK_INT(7, (int)strlen(small));
+    ui_destroy(ui);
+}
+
+TEST(spoken_passes_right_to_left_text_through)
+{
+    use_language("ar");
+    struct ui *ui = make_ui();
+    ui_set_rtl(ui, true);
+    ui_begin(ui, 0);
+    ui_area(ui, (struct ui_rect){ 0, 0, 1080, 1920 });
+    ui_button(ui, "الفواتير", UI_BUTTON_NORMAL);
+    ui_toggle_in(ui, ui_take(ui, 100), "التباين", UI_BUTTON_QUIET, true);
+    ui_banner(ui, "هل ما زلت هنا؟", true);
+    ui_banner(ui, "ሰላም።", false);
+    ui_end(ui);
+    CHECK_STR("الفواتير, زر", said(ui, "الفواتير", UI_ROLE_BUTTON, false));
+    CHECK_STR("التباين, مفعّل, زر", said(ui, "التباين", UI_ROLE_BUTTON, false));
+    /* a question keeps its mark; a full stop, Ethiopic too, gives way to the comma */
+    CHECK_STR("هل ما زلت هنا؟ رسالة, تحذير", said(ui, "هل ما زلت هنا؟", UI_ROLE_BANNER, false));
+    CHECK_STR("ሰላም, رسالة", said(ui, "ሰላም።", UI_ROLE_BANNER, false));
+    ui_destroy(ui);
+    use_language("sv");
+}
+
+/* A frame for the speech check, broken in one way (0: not broken). */
+static void
+checked_frame(struct ui *ui, int broken)
+{
+    ui_begin(ui, 0);
+    ui_area(ui, (struct ui_rect){ 0, 0, 1080, 1920 });
+    ui_heading(ui, "Ring upp mig", 1);
+    ui_button(ui, "Skicka", UI_BUTTON_PRIMARY);
+    if (broken == 1)
+        ui_button(ui, "", UI_BUTTON_NORMAL); /* a button with no name */
+    if (broken == 2)
+        ui_node(ui, UI_ROLE_BUTTON, "Dold", NULL, 0, (struct ui_rect){ 10, 10, 0, 0 }, true);
+    if (broken == 3)
+        ui_node(ui, UI_ROLE_BUTTON, "Utanför", NULL, 0, (struct ui_rect){ 2000, 10, 50, 50 }, true);
+    if (broken == 4) {
+        ui_modal_begin(ui);
+        ui_paragraph(ui, "Är du kvar?", UI_TEXT_BODY); /* a dialog that cannot take the focus */
+    }
+    /* disabled and pointer-only controls are not the keys' business */
+    ui_node(ui, UI_ROLE_BUTTON, "", NULL, UI_STATE_DISABLED, (struct ui_rect){ 0, 0, 0, 0 }, true);
+    ui_hold_zone(ui, (struct ui_rect){ 0, 1800, 100, 100 }, "Service");
+    ui_end(ui);
+}
+
+TEST(the_speech_check_finds_unnamed_and_invisible_controls)
+{
+    struct ui *ui = make_ui();
+    char out[1024];
+    checked_frame(ui, 0);
+    CHECK_MSG(ui_speech_problems(ui, out, sizeof(out)) == 0, "a good frame: %s", out);
+    checked_frame(ui, 1);
+    CHECK_INT(1, ui_speech_problems(ui, out, sizeof(out)));
+    CHECK_MSG(strstr(out, "no name to say: a button") != NULL, "%s", out);
+    checked_frame(ui, 2);
+    CHECK_INT(1, ui_speech_problems(ui, out, sizeof(out)));
+    CHECK_MSG(strstr(out, "not visible: button \"Dold\"") != NULL, "%s", out);
+    checked_frame(ui, 3);
+    CHECK_INT(1, ui_speech_problems(ui, out, sizeof(out)));
+    CHECK_MSG(strstr(out, "not visible: button \"Utanför\"") != NULL, "%s", out);
+    /* the focus on a control that an open dialog hides */
+    checked_frame(ui, 0);
+    ui_focus(ui, ui_find(ui, "Skicka", UI_ROLE_BUTTON)->id);
+    checked_frame(ui, 4);
+    CHECK_INT(1, ui_speech_problems(ui, out, sizeof(out)));
+    CHECK_MSG(strstr(out, "focused behind the dialog: button \"Skicka\"") != NULL, "%s", out);
+    /* a dialog with a control takes the focus from behind it: nothing to report */
+    checked_frame(ui, 0);
+    ui_focus(ui, ui_find(ui, "Skicka", UI_ROLE_BUTTON)->id);
+    ui_begin(ui, 0);
+    ui_area(ui, (struct ui_rect){ 0, 0, 1080, 1920 });
+    ui_button(ui, "Skicka", UI_BUTTON_PRIMARY);
+    ui_modal_begin(ui);
+    ui_button(ui, "Fortsätt", UI_BUTTON_PRIMARY);
+    ui_modal_end(ui);
+    ui_end(ui);
+    CHECK_MSG(ui_speech_problems(ui, out, sizeof(out)) == 0, "%s", out);
+    CHECK_STR("Fortsätt", ui_focused(ui)->label);
+    ui_destroy(ui);
+}
+
 int
 main(void)
 {
@@ -612,6 +871,10 @@ main(void)
     RUN(bidi_order_is_fribidis);
     RUN(layout_check_finds_clipped_and_overlapping_text);
     RUN(punctuation_the_script_font_lacks_is_not_a_box);
+    RUN(spoken_says_name_role_value_and_state);
+    RUN(spoken_keeps_personal_data_off_the_loudspeaker);
+    RUN(spoken_passes_right_to_left_text_through);
+    RUN(the_speech_check_finds_unnamed_and_invisible_controls);
     SDL_DestroyRenderer(renderer);
     SDL_FreeSurface(surface);
     return test_done();
