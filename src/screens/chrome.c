@@ -122,6 +122,7 @@ chrome_begin(struct ui *ui, struct model *m, const char *title, bool can_go_back
         m->act->back(m->app);
     ui_area(ui, (struct ui_rect){ margin, header_h + ui_mm(ui, 5), w - 2 * margin,
                                   h - header_h - ui_mm(ui, 10) });
+    ui_content(ui); /* the reading cursor starts here (speech mode) */
     role_band(ui, m);
     if (m->offline)
         ui_banner(ui,
