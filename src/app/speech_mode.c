@@ -213,8 +213,7 @@ speech_mode_headset(struct kiosk *k, bool plugged)
 {
     k->sm.headset = plugged;
     if (plugged)
-        speech_mode_start(k);
-    flush(k);
+        speech_mode_start(k); /* said with the screen's title, after the frame */
 }
 
 void

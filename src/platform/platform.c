@@ -119,6 +119,8 @@ platform_headset(const struct platform *p, char *name, size_t size)
     return p->headset;
 }
 
+static char typed_char(SDL_Keycode code);
+
 bool
 platform_press(struct platform *p, const char *name, struct errbuf *err)
 {
@@ -141,6 +143,15 @@ platform_press(struct platform *p, const char *name, struct errbuf *err)
     ev.key.keysym.scancode = SDL_GetScancodeFromKey(code);
     if (SDL_PushEvent(&ev) < 0)
         return false;
+    char c = typed_char(code);
+    if (c != 0) { /* as SDL sends it: the key, its text, the release */
+        SDL_Event text;
+        memset(&text, 0, sizeof(text));
+        text.type = SDL_TEXTINPUT;
+        text.text.text[0] = c;
+        if (SDL_PushEvent(&text) < 0)
+            return false;
+    }
     ev.type = SDL_KEYUP;
     ev.key.state = SDL_RELEASED;
     return SDL_PushEvent(&ev) >= 0;
@@ -385,6 +396,9 @@ translate(struct platform *p, const SDL_Event *ev, struct ui_input *out, bool *q
         return true;
     case SDL_KEYDOWN:
         return key_input(p, &ev->key, out);
+    case SDL_KEYUP:
+        p->swallow_text = false; /* its text, if any, came before */
+        return false;
     case SDL_TEXTINPUT: {
         bool swallow = p->swallow_text;
         p->swallow_text = false;
