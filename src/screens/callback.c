@@ -48,7 +48,9 @@ build(struct ui *ui, struct model *m, void *state)
     if (m->has_receipt) {
         ui_heading(ui, _("Thank you, we will call you"), 1);
         ui_banner(ui, m->receipt.promise, false);
+        ui_set_personal(ui, true); /* the phone number */
         ui_pair(ui, _("What you sent"), m->receipt.what);
+        ui_set_personal(ui, false);
         ui_pair(ui, _("Reference"), m->receipt.reference);
         ui_pair(
             ui, _("Status"),

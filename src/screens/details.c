@@ -37,6 +37,7 @@ build_case(struct ui *ui, struct model *m, void *visit)
     if (beside)
         ui_area(ui, start);
     const char *title = model_text(l, i, REC_CASE_TITLE);
+    ui_set_personal(ui, true); /* the case's contents and history */
     ui_heading(ui, title != NULL ? title : fmt_tax(TAX_MAIN, model_text(l, i, REC_CASE_MAIN)), 2);
     char received[64];
     fmt_date_short(model_text(l, i, REC_CASE_RECEIVED_ON), received, sizeof(received));
@@ -70,6 +71,7 @@ build_case(struct ui *ui, struct model *m, void *visit)
                               model_text(&m->events, e, REC_CASE_EVENT_NOTE), e + 1 == m->events.n);
         }
     }
+    ui_set_personal(ui, false);
     chrome_end(ui, m);
 }
 
@@ -100,6 +102,7 @@ build_invoice(struct ui *ui, struct model *m, void *visit)
     fmt_money(model_num(l, i, REC_INVOICE_AMOUNT_ORE), amount, sizeof(amount));
     fmt_date(model_text(l, i, REC_INVOICE_DUE_DATE), due, sizeof(due));
     group_digits(or_dash(model_text(l, i, REC_INVOICE_OCR)), ocr, sizeof(ocr));
+    ui_set_personal(ui, true); /* the invoice: amount, numbers, state, OCR number */
     ui_heading(ui, or_dash(model_text(l, i, REC_INVOICE_DESCRIPTION)), 2);
     ui_pair(ui, _("Amount"), amount);
     ui_pair(ui, _("Due date"), due);
@@ -121,6 +124,7 @@ build_invoice(struct ui *ui, struct model *m, void *visit)
     struct ui_rect r = ui_take(ui, h);
     ui_text(ui, r, ocr, UI_TEXT_HUGE, ui_theme(ui)->fg, UI_ALIGN_START);
     ui_node(ui, UI_ROLE_TEXT, _("OCR number"), ocr, 0, r, false);
+    ui_set_personal(ui, false);
     if (!paid && m->payqr != NULL) {
         ui_paragraph(ui, _("Scan the code with your bank app to pay."), UI_TEXT_BODY);
         ui_qr(ui, m->payqr, m->payqr_size, 55, _("Payment QR code"));

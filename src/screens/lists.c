@@ -41,10 +41,12 @@ build_cases(struct ui *ui, struct model *m, void *visit)
                  fmt_tax(TAX_MAIN, model_text(l, i, REC_CASE_MAIN)),
                  fmt_tax(TAX_STATUS, model_text(l, i, REC_CASE_STATUS)));
         ui_push_key(ui, (uint32_t)l->rows[i].id);
+        ui_set_personal(ui, true); /* a case's number and status */
         if (ui_list_item(ui,
                          title != NULL ? title : fmt_tax(TAX_MAIN, model_text(l, i, REC_CASE_MAIN)),
                          detail, NULL))
             m->act->open_case(m->app, i);
+        ui_set_personal(ui, false);
         ui_pop_key(ui);
     }
     ui_pager(ui, p, (int)l->n, PER_PAGE);
@@ -106,11 +108,13 @@ build_invoices(struct ui *ui, struct model *m, void *visit)
         const char *desc = model_text(l, i, REC_INVOICE_DESCRIPTION);
         snprintf(detail, sizeof(detail), _("%s · due %s · %s"), amount, due, state);
         ui_push_key(ui, (uint32_t)l->rows[i].id);
+        ui_set_personal(ui, true); /* an invoice's amount */
         if (ui_list_item(ui, desc != NULL ? desc : model_text(l, i, REC_INVOICE_NUMBER), detail,
                          state)) {
             m->selected = i;
             m->act->go(m->app, SCREEN_INVOICE);
         }
+        ui_set_personal(ui, false);
         ui_pop_key(ui);
     }
     ui_pager(ui, p, (int)l->n, PER_PAGE);

@@ -11,12 +11,14 @@ build(struct ui *ui, struct model *m, void *state)
     chrome_begin(ui, m, _("My pages"), false);
     char hello[200];
     snprintf(hello, sizeof(hello), _("Hello %s"), m->given_name != NULL ? m->given_name : "");
+    ui_set_personal(ui, true); /* the name and the personnummer: spoken only through a headset */
     ui_heading(ui, hello, 1);
     char pnr[64];
     snprintf(pnr, sizeof(pnr), _("Personal identity number: %s"),
              m->pnr_revealed ? m->pnr_shown : m->pnr_masked);
     if (ui_button(ui, pnr, UI_BUTTON_NORMAL))
         m->pnr_revealed = !m->pnr_revealed;
+    ui_set_personal(ui, false);
 
     const struct model_overview *o = &m->ov;
     char v[64], d[192], x[96];
