@@ -380,10 +380,13 @@ speech_mode_frame(struct kiosk *k)
     }
     size_t count_nodes;
     const struct ui_node *all = ui_nodes(k->ui, &count_nodes);
-    bool arrived = sm->screen_said != (int)k->m->screen || sm->lang_said != i18n_current();
-    if (arrived) {
+    bool moved = sm->screen_said != (int)k->m->screen;
+    bool arrived = moved || sm->lang_said != i18n_current();
+    if (moved) { /* a new screen reads from its content; a new language stays where it was */
         ui_read_reset(k->ui);
         sm->wheel = -1;
+    }
+    if (arrived) {
         sm->screen_said = (int)k->m->screen;
         sm->lang_said = i18n_current();
         for (size_t i = 0; i < count_nodes; i++) {

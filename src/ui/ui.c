@@ -271,6 +271,7 @@ ui_read_reset(struct ui *ui)
 {
     ui->read_id = 0;
     ui->read_index = 0;
+    ui->focus_id = 0;
 }
 
 bool

@@ -241,8 +241,8 @@ bool ui_typing(const struct ui *ui);
 const struct ui_node *ui_read_move(struct ui *ui, int dir);
 /* The node under the reading cursor (or, when it has none, the focused node), or NULL. */
 const struct ui_node *ui_read_current(const struct ui *ui);
-/* Puts the reading cursor before the first item of the content (a new screen): Down reads the
- * content, Up the header's controls (from the last one). */
+/* Puts the reading cursor before the first item of the content and takes the focus away (a new
+ * screen): Down reads the content, Up the header's controls (from the last one). */
 void ui_read_reset(struct ui *ui);
 /* The screen's content begins with the next node (after the header): where the reading cursor
  * starts. */
