@@ -241,6 +241,9 @@ publish(struct kiosk *k)
     m->tech.erased = k->facts.erased;
     m->tech.erase_note = k->facts.erase_note;
     m->tech.touch_max_mm = k->facts.touch_max_mm;
+    m->speech_voiceless = k->sm.on && i18n_current()->voice == NULL;
+    m->speech_in_sv = k->sm.in_sv;
+    m->speech_in_en = k->sm.in_en;
     m->signed_in = k->session != NULL;
     m->role = k->session != NULL ? k->session->mode->role : MODEL_ROLE_CITIZEN;
     m->now = kiosk_now_utc(k);

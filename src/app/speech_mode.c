@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "i18n.h"
+#include "macros.h"
 #include "kiosk.h"
 #include "screens.h"
 #include "utf8.h"
@@ -50,7 +51,6 @@ reset_visit(struct kiosk *k)
     sm->on = false;
     sm->rate_wpm = (int)config_get_int(k->cfg, "speech.rate_wpm");
     sm->volume = (int)config_get_int(k->cfg, "speech.volume");
-    sm->voice = NULL;
     sm->announced = false;
     sm->screen_said = -1;
     sm->lang_said = NULL;
@@ -61,6 +61,16 @@ reset_visit(struct kiosk *k)
         sodium_memzero(sm->pending, SPEECH_MODE_SAY_MAX);
     if (sm->last != NULL)
         sodium_memzero(sm->last, SPEECH_MODE_SAY_MAX);
+}
+
+/* msgid as the catalogue of language code has it (the current language is put back). */
+static void
+in_language(const char *code, const char *msgid, char *out, size_t size)
+{
+    const char *was = i18n_current()->code;
+    i18n_set_language(code);
+    snprintf(out, size, "%s", _(msgid));
+    i18n_set_language(was);
 }
 
 void
@@ -141,12 +151,34 @@ add_node(struct kiosk *k, const struct ui_node *n)
     sodium_memzero(said, sizeof(said));
 }
 
-/* The voice for the current language: its own, or the one the listener chose instead. */
+/* The voice for the current language (i18n/languages.tsv), or NULL. */
 static const char *
-voice(const struct kiosk *k)
+voice(void)
 {
-    const char *v = i18n_current()->voice;
-    return v != NULL ? v : k->sm.voice;
+    return i18n_current()->voice;
+}
+
+/* A language without a voice: what there is to say is not said with another language's
+ * pronunciation; instead, in Swedish and in English, that speech is offered in those. */
+static void
+say_voiceless(struct kiosk *k)
+{
+    static const char *const codes[] = { "sv", "en" };
+    struct speech *s = synthesiser(k);
+    for (size_t i = 0; i < ARRAY_LEN(codes); i++) {
+        char text[256];
+        in_language(codes[i],
+                    N_("Speech is not available in this language. Choose Swedish or English: the "
+                       "screen changes to that language too."),
+                    text, sizeof(text));
+        size_t samples = 0;
+        const char *said;
+        bool ok = i == 0 ? speech_say(s, codes[i], text) : speech_say_more(s, codes[i], text);
+        if (ok)
+            samples = speech_last(s, &said);
+        if (k->sm.said != NULL)
+            k->sm.said(k->sm.said_ctx, text, samples);
+    }
 }
 
 static void
@@ -154,8 +186,13 @@ say(struct kiosk *k, const char *text)
 {
     struct speech *s = synthesiser(k);
     size_t samples = 0;
-    const char *v = voice(k);
-    if (s != NULL && v != NULL) {
+    const char *v = voice();
+    if (v == NULL) {
+        if (k->sm.on)
+            say_voiceless(k);
+        return;
+    }
+    if (s != NULL) {
         speech_set_rate(s, k->sm.rate_wpm);
         speech_set_volume(s, k->sm.volume);
         const char *said;
@@ -201,10 +238,12 @@ speech_mode_start(struct kiosk *k)
         return;
     sm->on = true;
     sm->screen_said = -1; /* the screen's title follows the announcement */
+    in_language("sv", N_("Speech in Swedish"), sm->in_sv, sizeof(sm->in_sv));
+    in_language("en", N_("Speech in English"), sm->in_en, sizeof(sm->in_en));
     count(k, "speech_mode");
     add(k, _("Speech on. Up and Down move through the screen, Enter chooses, Back goes back, "
              "Help tells you about this screen."));
-    if (voice(k) == NULL)
+    if (voice() == NULL)
         LOG_INFO("speech mode in a language without a voice");
 }
 

@@ -46,16 +46,16 @@ struct speech_mode {
     enum speech_output output; /* speech.output */
     int rate_wpm, volume;      /* this visit's */
     int time_factor;           /* speech.time_factor */
-    const char *voice;         /* a chosen voice for a language without one, or NULL */
     bool announced;            /* "speech on" said this visit */
     int screen_said;           /* the screen whose title was said (-1: none) */
     const void *lang_said;     /* the language it was said in */
     uint32_t watched[16];      /* hashes of the statuses on screen at the last frame */
     size_t n_watched;
-    int wheel;           /* the letter wheel's character, -1: not turned */
-    bool keypad_counted; /* keypad_use counted this visit */
-    char *pending;       /* what this step will say (guarded memory) */
-    char *last;          /* what was said last, for Repeat (guarded memory) */
+    int wheel;                 /* the letter wheel's character, -1: not turned */
+    bool keypad_counted;       /* keypad_use counted this visit */
+    char *pending;             /* what this step will say (guarded memory) */
+    char *last;                /* what was said last, for Repeat (guarded memory) */
+    char in_sv[64], in_en[64]; /* "Tal på svenska", "Speech in English": each in its language */
     speech_said_fn said;
     void *said_ctx;
 };

@@ -153,12 +153,11 @@ speech_set_volume(struct speech *s, int volume)
                                                  : volume;
 }
 
-bool
-speech_say(struct speech *s, const char *lang, const char *text)
+static bool
+say(struct speech *s, const char *lang, const char *text)
 {
     if (s == NULL)
         return false;
-    speech_stop(s);
     if (espeak_SetVoiceByName(lang) != EE_OK && espeak_SetVoiceByName("sv") != EE_OK)
         return false;
     espeak_SetParameter(espeakRATE, s->rate_wpm, 0);
@@ -177,6 +176,19 @@ speech_say(struct speech *s, const char *lang, const char *text)
         return false;
     }
     return true;
+}
+
+bool
+speech_say(struct speech *s, const char *lang, const char *text)
+{
+    speech_stop(s);
+    return say(s, lang, text);
+}
+
+bool
+speech_say_more(struct speech *s, const char *lang, const char *text)
+{
+    return say(s, lang, text);
 }
 
 void

@@ -37,6 +37,9 @@ void speech_set_volume(struct speech *s, int volume);
  * queue (the next key interrupts). False if nothing could be synthesised. */
 bool speech_say(struct speech *s, const char *lang, const char *text);
 
+/* The same after whatever is being said (another voice's sentence after this one's). */
+bool speech_say_more(struct speech *s, const char *lang, const char *text);
+
 /* Stops playing at once (the person pressed a key, left, or answered). */
 void speech_stop(struct speech *s);
 /* Stops and wipes what was said and its sound (a session ended: it may have been personal). */
