@@ -676,6 +676,10 @@ kiosk_step(struct kiosk *k, const struct ui_input *in, int n_in)
         /* A person's input keeps the session alive (not a redraw; not behind the idle dialog,
          * whose Fortsätt does that). Speech mode takes its keys first. */
         struct ui_input one = in[i];
+        if (k->m->idle_warning && k->sm.on && (one.kind == UI_IN_KEY || one.kind == UI_IN_TEXT)) {
+            keep_session(k); /* a listener answers the warning with any key (WCAG 2.2.1) */
+            continue;
+        }
         bool used = speech_mode_input(k, &one) || ui_feed(k->ui, &one);
         if (used && one.kind != UI_IN_EXPOSE && !k->m->idle_warning)
             k->last_input_ms = now;
