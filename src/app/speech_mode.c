@@ -56,6 +56,7 @@ reset_visit(struct kiosk *k)
     sm->lang_said = NULL;
     sm->n_watched = 0;
     sm->wheel = -1;
+    sm->reread = false;
     sm->keypad_counted = false;
     if (sm->pending != NULL)
         sodium_memzero(sm->pending, SPEECH_MODE_SAY_MAX);
@@ -354,6 +355,8 @@ speech_mode_input(struct kiosk *k, struct ui_input *in)
             speech_mode_start(k);
             return true;
         }
+        /* what Enter changed (a choice chosen, a toggle on) is said on the next frame */
+        sm->reread = sm->on && !typing;
         if (sm->on && typing && sm->wheel >= 0) { /* the letter wheel's character, typed */
             int64_t t = in->t_ms;
             memset(in, 0, sizeof(*in));
@@ -363,6 +366,13 @@ speech_mode_input(struct kiosk *k, struct ui_input *in)
             echo(k, in->text);
         }
         return false;
+    case UI_KEY_TAB:
+    case UI_KEY_BACKTAB: /* a PC keyboard's way through the controls: said as well */
+        if (!sm->on)
+            return false;
+        ui_feed(k->ui, in);
+        reached(k, ui_focused(k->ui));
+        return true;
     case UI_KEY_UP:
     case UI_KEY_DOWN:
         if (!sm->on)
@@ -425,6 +435,12 @@ speech_mode_frame(struct kiosk *k)
         ui_read_reset(k->ui);
         sm->wheel = -1;
     }
+    if (sm->reread && !arrived) {
+        const struct ui_node *n = ui_read_current(k->ui);
+        if (n != NULL)
+            add_node(k, n);
+    }
+    sm->reread = false;
     if (arrived) {
         sm->screen_said = (int)k->m->screen;
         sm->lang_said = i18n_current();

@@ -52,6 +52,7 @@ struct speech_mode {
     uint32_t watched[16];      /* hashes of the statuses on screen at the last frame */
     size_t n_watched;
     int wheel;                 /* the letter wheel's character, -1: not turned */
+    bool reread;               /* Enter was pressed: say the item again, in its new state */
     bool keypad_counted;       /* keypad_use counted this visit */
     char *pending;             /* what this step will say (guarded memory) */
     char *last;                /* what was said last, for Repeat (guarded memory) */

@@ -82,8 +82,8 @@ main(int argc, char **argv)
         "Fakturor, knapp, två obetalda.",
         "Identifiera dig.",
         "Avgift hemtjänst, 1 835,51 kr, förfaller 28 oktober 2026, förfallen.",
-        "Talläge på. Upp och Ner flyttar på skärmen, Enter väljer, Tillbaka går tillbaka och "
-        "Hjälp berättar om skärmen. Bromma medborgarkontor.",
+        ("Talläge på. Upp och Ner flyttar på skärmen, Enter väljer, Tillbaka går tillbaka och "
+         "Hjälp berättar om skärmen. Bromma medborgarkontor."),
     };
     const char *long_text =
         "Se dina ärenden, köplatser, fakturor och bokade besök och skicka ansökningar när du har "
