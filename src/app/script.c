@@ -627,6 +627,37 @@ cmd_expect_transcript(struct run *r, const char *pattern, bool has)
     return fail(r, has ? "never said" : "said", has ? pattern : r->transcript[hit].text);
 }
 
+/* "expect-transcript-lacks-personal": no sentence said since the last transcript-clear holds the
+ * label or the value of a node on screen that shows personal data (ui_set_personal); fails when
+ * the screen has none, so that it cannot pass by finding nothing to check. */
+static int
+cmd_expect_transcript_lacks_personal(struct run *r)
+{
+    step(r);
+    size_t count, checked = 0;
+    const struct ui_node *all = ui_nodes(r->k->ui, &count);
+    for (size_t i = 0; i < count; i++) {
+        if (!all[i].personal)
+            continue;
+        checked++;
+        const char *texts[] = { all[i].label, all[i].value };
+        for (size_t t = 0; t < 2; t++) {
+            if (strlen(texts[t]) < 4) /* "–", a digit: not what identifies anyone */
+                continue;
+            for (size_t j = 0; j < r->n_said; j++) {
+                if (strstr(r->transcript[j].text, texts[t]) != NULL) {
+                    transcript_dump(r);
+                    return fail(r, "said what a personal node shows", texts[t]);
+                }
+            }
+        }
+    }
+    if (checked == 0)
+        return fail(r, "no node on screen is marked personal", "");
+    printf("transcript: none of %zu personal nodes said\n", checked);
+    return 0;
+}
+
 /* "expect-transcript-audio": every sentence of the transcript was synthesised (samples > 0).
  * Without espeak-ng there is nothing to check: it says so and passes. */
 static int
@@ -947,6 +978,8 @@ script_lines(struct run *r, FILE *script)
             rc = cmd_expect_transcript(r, arg, true);
         else if (strcmp(s, "expect-transcript-lacks") == 0)
             rc = cmd_expect_transcript(r, arg, false);
+        else if (strcmp(s, "expect-transcript-lacks-personal") == 0)
+            rc = cmd_expect_transcript_lacks_personal(r);
         else if (strcmp(s, "expect-transcript-audio") == 0)
             rc = cmd_expect_transcript_audio(r);
         else if (strcmp(s, "transcript-clear") == 0)
