@@ -684,12 +684,13 @@ kiosk_step(struct kiosk *k, const struct ui_input *in, int n_in)
         if (used && one.kind != UI_IN_EXPOSE && !k->m->idle_warning)
             k->last_input_ms = now;
     }
-    char headset_name[128];
+    char headset_name[sizeof(k->headset_name)];
     bool headset = k->plat != NULL && platform_headset(k->plat, headset_name, sizeof(headset_name));
     if (headset != k->plat_headset) {
         k->plat_headset = headset;
+        memcpy(k->headset_name, headset_name, sizeof(headset_name));
         if (k->speech != NULL)
-            speech_set_device(k->speech, headset ? headset_name : NULL);
+            speech_set_device(k->speech, headset ? k->headset_name : NULL);
         speech_mode_headset(k, headset);
     }
     if (now >= k->next_tick_ms) {

@@ -119,7 +119,7 @@ synthesiser(struct kiosk *k)
 {
     struct errbuf err = { "" };
     if (k->speech == NULL && !k->speech_failed && config_get_bool(k->cfg, "speech.enabled") &&
-        (k->speech = speech_open(NULL, &err)) == NULL) {
+        (k->speech = speech_open(k->plat_headset ? k->headset_name : NULL, &err)) == NULL) {
         k->speech_failed = true;
         LOG_WARN("no speech: %s", err.msg);
     }
