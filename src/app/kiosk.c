@@ -252,6 +252,9 @@ publish(struct kiosk *k)
     m->tech.erased = k->facts.erased;
     m->tech.erase_note = k->facts.erase_note;
     m->tech.touch_max_mm = k->facts.touch_max_mm;
+    m->speech_voiceless = k->sm.on && i18n_current()->voice == NULL;
+    m->speech_in_sv = k->sm.in_sv;
+    m->speech_in_en = k->sm.in_en;
     m->signed_in = k->session != NULL;
     m->role = k->session != NULL ? k->session->mode->role : MODEL_ROLE_CITIZEN;
     m->now = kiosk_now_utc(k);
@@ -264,7 +267,7 @@ kiosk_logout(struct kiosk *k)
     stop_identification(k);
     leave_screen(k);
     session_destroy(k, k->session); /* everything personal, in one call */
-    speech_stop(k->speech);
+    speech_mode_end(k);             /* and what was said of it; the next person starts silent */
     sodium_memzero(k->m, sizeof(*k->m));
     publish(k);
     ui_forget_text(k->ui);
@@ -656,9 +659,13 @@ idle_timers(struct kiosk *k, int64_t now)
 {
     if (k->session == NULL)
         return;
-    if (!k->m->idle_warning && now - k->last_input_ms >= KIOSK_IDLE_WARN_S * 1000) {
+    /* Speech mode gives more time (speech.time_factor): listening through a screen takes
+     * longer than looking at it (WCAG 2.2.1). */
+    int factor = speech_mode_time_factor(k);
+    if (!k->m->idle_warning &&
+        now - k->last_input_ms >= (int64_t)KIOSK_IDLE_WARN_S * 1000 * factor) {
         k->m->idle_warning = true;
-        k->idle_deadline_ms = now + KIOSK_IDLE_COUNTDOWN_S * 1000;
+        k->idle_deadline_ms = now + (int64_t)KIOSK_IDLE_COUNTDOWN_S * 1000 * factor;
         ui_invalidate(k->ui);
         /* Said as well as shown: someone who cannot see the screen must not lose their
          * session unawares. */
@@ -666,21 +673,11 @@ idle_timers(struct kiosk *k, int64_t now)
         snprintf(left, sizeof(left),
                  i18n_ngettext("For your privacy you will be logged out in %d second.",
                                "For your privacy you will be logged out in %d seconds.",
-                               (unsigned long)KIOSK_IDLE_COUNTDOWN_S),
-                 KIOSK_IDLE_COUNTDOWN_S);
+                               (unsigned long)(KIOSK_IDLE_COUNTDOWN_S * factor)),
+                 KIOSK_IDLE_COUNTDOWN_S * factor);
         snprintf(say, sizeof(say), "%s %s %s", _("Are you still there?"), left,
                  _("Touch Continue to stay."));
-        /* The synthesiser starts when first needed, not before the first frame. */
-        struct errbuf err = { "" };
-        if (k->speech == NULL && !k->speech_failed && config_get_bool(k->cfg, "speech.enabled") &&
-            (k->speech = speech_open(&err)) == NULL) {
-            k->speech_failed = true;
-            LOG_WARN("no speech: %s", err.msg);
-        }
-        /* A language without an espeak-ng voice (i18n/languages.tsv) is not read aloud with
-         * another language's pronunciation rules. */
-        if (i18n_current()->voice != NULL)
-            speech_say(k->speech, i18n_current()->voice, say);
+        speech_mode_say_now(k, say, false);
     }
     if (k->m->idle_warning) {
         int left = (int)((k->idle_deadline_ms - now + 999) / 1000);
@@ -700,9 +697,24 @@ kiosk_step(struct kiosk *k, const struct ui_input *in, int n_in)
     int64_t now = kiosk_now_ms(k);
     for (int i = 0; i < n_in; i++) {
         /* A person's input keeps the session alive (not a redraw; not behind the idle dialog,
-         * whose Fortsätt does that). */
-        if (ui_feed(k->ui, &in[i]) && in[i].kind != UI_IN_EXPOSE && !k->m->idle_warning)
+         * whose Fortsätt does that). Speech mode takes its keys first. */
+        struct ui_input one = in[i];
+        if (k->m->idle_warning && k->sm.on && (one.kind == UI_IN_KEY || one.kind == UI_IN_TEXT)) {
+            keep_session(k); /* a listener answers the warning with any key (WCAG 2.2.1) */
+            continue;
+        }
+        bool used = speech_mode_input(k, &one) || ui_feed(k->ui, &one);
+        if (used && one.kind != UI_IN_EXPOSE && !k->m->idle_warning)
             k->last_input_ms = now;
+    }
+    char headset_name[sizeof(k->headset_name)];
+    bool headset = k->plat != NULL && platform_headset(k->plat, headset_name, sizeof(headset_name));
+    if (headset != k->plat_headset) {
+        k->plat_headset = headset;
+        memcpy(k->headset_name, headset_name, sizeof(headset_name));
+        if (k->speech != NULL)
+            speech_set_device(k->speech, headset ? k->headset_name : NULL);
+        speech_mode_headset(k, headset);
     }
     if (now >= k->next_tick_ms) {
         k->next_tick_ms = now + 250;
@@ -729,6 +741,7 @@ kiosk_step(struct kiosk *k, const struct ui_input *in, int n_in)
         ui_end(k->ui);
         publish(k);
     }
+    speech_mode_frame(k);
     ui_render(k->ui);
     ui_frame_counts(k->ui, &drawn1, &skipped);
     if (drawn1 > drawn0) {
@@ -826,6 +839,7 @@ cmd_kiosk(int argc, char **argv)
     k->facts.touch_max_mm = -1;
     k->headless = headless;
     k->tree_fd = tree_fd;
+    speech_mode_init(k);
     const char *url = config_get_string(k->cfg, "identity.url");
     k->demo = config_get_bool(k->cfg, "identity.demo");
     if (k->demo && !idp_url_is_loopback(url)) {
@@ -855,11 +869,21 @@ cmd_kiosk(int argc, char **argv)
         .fonts = ASSETS_UI_FONTS,
         .font_lens = ASSETS_UI_FONT_LENS,
     };
+    /* the keypad table (settings keypad.*) */
+    struct platform_key keymap[32];
+    size_t n_keymap = 0;
+    for (size_t i = 0; i < speech_mode_actions_n && n_keymap < ARRAY_LEN(keymap); i++) {
+        const struct speech_mode_action *a = &speech_mode_actions[i];
+        keymap[n_keymap++] =
+            (struct platform_key){ a->key, a->setting, config_get_string(k->cfg, a->setting) };
+    }
     struct platform_config pc = { .width = w,
                                   .height = h,
                                   .headless = headless,
                                   .window_scale = scale,
-                                  .hide_cursor = !config_get_bool(k->cfg, "display.cursor") };
+                                  .hide_cursor = !config_get_bool(k->cfg, "display.cursor"),
+                                  .keymap = keymap,
+                                  .n_keymap = n_keymap };
     int rc = APP_EXIT_INVALID;
     k->plat = platform_open(&pc, &uc, &k->ui, &err);
     if (k->plat == NULL) {
@@ -908,7 +932,8 @@ cmd_kiosk(int argc, char **argv)
                 k->probe != NULL)
                 wait = wait < 250 ? wait : 250;
             else if (k->session != NULL)
-                wait = k->last_input_ms + KIOSK_IDLE_WARN_S * 1000 - now;
+                wait = k->last_input_ms +
+                       (int64_t)KIOSK_IDLE_WARN_S * 1000 * speech_mode_time_factor(k) - now;
             else
                 wait = 5000; /* the start screen: only the offline banner may change */
             if (wait < 1)
@@ -931,6 +956,7 @@ out:
     store_usage_destroy(k->usage);
     kiosk_state_close(&k->ks);
     speech_close(k->speech);
+    speech_mode_finish(k);
     if (k->plat != NULL) {
         ui_destroy(k->ui);
         platform_close(k->plat);

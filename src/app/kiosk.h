@@ -37,6 +37,7 @@
 #include "runner.h"
 #include "session.h"
 #include "speech.h"
+#include "speech_mode.h"
 #include "ui.h"
 
 #define KIOSK_IDLE_WARN_S      60 /* no input this long opens the "are you still there" dialog */
@@ -85,6 +86,9 @@ struct kiosk {
     struct ui *ui;
     struct speech *speech; /* NULL: silent, or not needed yet */
     bool speech_failed;
+    struct speech_mode sm;  /* keypad and ear (speech_mode.c) */
+    bool plat_headset;      /* the platform's headset report, as last seen */
+    char headset_name[128]; /* its audio device, which speech plays through */
     bool headless;
     bool demo;
     struct kiosk_facts facts;

@@ -247,6 +247,10 @@ struct model {
     bool offline;         /* the case store is not reachable */
     bool idp_unreachable; /* the identity provider is not reachable */
     bool idle_warning;    /* the "are you still there" dialog is open */
+    /* Speech mode is on in a language espeak-ng has no voice for: the screen says so and offers
+     * speech in Swedish or English, each button labelled in its own language. */
+    bool speech_voiceless;
+    const char *speech_in_sv, *speech_in_en;
     int idle_seconds_left;
     const char *site_name;
     const char *districts; /* this kiosk's districts, "bromma,kista" */

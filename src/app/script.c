@@ -5,6 +5,7 @@
 #include <fnmatch.h>
 #include <sodium.h>
 #include <math.h>
+#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -16,18 +17,44 @@
 #include "luhn.h"
 #include "screens.h"
 #include "utf8.h"
+#include "xalloc.h"
 
 #define LOG_MODULE "script"
 #include "log.h"
 
 #define WAIT_DEFAULT_S 15
 
+/* What the kiosk said, sentence by sentence with the samples each made, since the last
+ * transcript-clear. In guarded memory: through a headset it holds personal data. */
+#define TRANSCRIPT_MAX 256
+
+struct said {
+    char text[SPEECH_MODE_SAY_MAX];
+    size_t samples;
+};
+
 struct run {
     struct kiosk *k;
     const char *name, *dir;
     int line;
     int64_t tap_clock; /* input timestamps: taps look 0.5 s apart, never a double tap */
+    struct said *transcript;
+    size_t n_said, n_dropped;
 };
+
+/* speech_mode's listener: each thing said, into the transcript. */
+static void
+heard(void *ctx, const char *text, size_t samples)
+{
+    struct run *r = ctx;
+    if (r->n_said == TRANSCRIPT_MAX) {
+        r->n_dropped++;
+        return;
+    }
+    struct said *s = &r->transcript[r->n_said++];
+    snprintf(s->text, sizeof(s->text), "%s", text);
+    s->samples = samples;
+}
 
 static void
 pause_ms(int ms)
@@ -510,6 +537,173 @@ cmd_type_keys(struct run *r, const char *text)
     return 0;
 }
 
+/* Presses a key by its SDL name through SDL's event queue and the platform's keypad table, as
+ * the keyboard or a USB keypad would. */
+static int
+press_key(struct run *r, const char *name)
+{
+    struct errbuf err = { "" };
+    if (!platform_press(r->k->plat, name, &err))
+        return fail(r, "cannot press", err.msg);
+    struct ui_input in[8];
+    bool quit = false;
+    int n = platform_wait(r->k->plat, 0, in, 8, &quit);
+    r->tap_clock += 500;
+    for (int i = 0; i < n; i++)
+        in[i].t_ms = r->tap_clock;
+    kiosk_step(r->k, in, n);
+    return 0;
+}
+
+/* "keypad ACTION": the first key the keypad table (settings keypad.*) gives the action. */
+static int
+cmd_keypad(struct run *r, const char *action)
+{
+    for (size_t i = 0; i < speech_mode_actions_n; i++) {
+        if (strcmp(speech_mode_actions[i].name, action) != 0)
+            continue;
+        const char *keys = config_get_string(r->k->cfg, speech_mode_actions[i].setting);
+        char first[64];
+        snprintf(first, sizeof(first), "%.*s", keys != NULL ? (int)strcspn(keys, ",") : 0,
+                 keys != NULL ? keys : "");
+        if (first[0] == '\0')
+            return fail(r, "no key for this action", action);
+        return press_key(r, first);
+    }
+    return fail(r,
+                "no such keypad action (up, down, left, right, enter, back, erase, help, "
+                "repeat, stop, volume-up, volume-down, rate-up, rate-down)",
+                action);
+}
+
+/* "keypad-to LABEL": presses Down until the reading cursor is on the node with this label (a
+ * control, when a control has it: "DEMO:" is the button, not the banner); fails after twice as
+ * many presses as the screen has nodes. */
+static int
+cmd_keypad_to(struct run *r, const char *label)
+{
+    step(r);
+    size_t count;
+    ui_nodes(r->k->ui, &count);
+    bool control = ui_find_tappable(r->k->ui, label) != NULL;
+    for (size_t press = 0; press < 2 * count + 2; press++) {
+        const struct ui_node *at = ui_read_current(r->k->ui);
+        if (at != NULL && strncmp(at->label, label, strlen(label)) == 0 &&
+            (!control || at->focusable))
+            return 0;
+        int rc = cmd_keypad(r, "down");
+        if (rc != 0)
+            return rc;
+    }
+    return fail(r, "Down never reaches", label);
+}
+
+/* "expect-read LABEL": the reading cursor is on this node. */
+static int
+cmd_expect_read(struct run *r, const char *label)
+{
+    step(r);
+    const struct ui_node *at = ui_read_current(r->k->ui);
+    if (at == NULL || strncmp(at->label, label, strlen(label)) != 0)
+        return fail(r, "the reading cursor is elsewhere", at != NULL ? at->label : "(nowhere)");
+    return 0;
+}
+
+static void
+transcript_clear(struct run *r)
+{
+    sodium_memzero(r->transcript, TRANSCRIPT_MAX * sizeof(*r->transcript));
+    r->n_said = r->n_dropped = 0;
+}
+
+static void
+transcript_dump(struct run *r)
+{
+    for (size_t i = 0; i < r->n_said; i++)
+        printf("said %zu: %s\n", r->transcript[i].samples, r->transcript[i].text);
+    if (r->n_dropped > 0)
+        printf("said: %zu more not kept\n", r->n_dropped);
+    fflush(stdout);
+}
+
+/* "expect-transcript-has REGEX" / "expect-transcript-lacks REGEX": a sentence said since the
+ * last transcript-clear matches the POSIX extended regular expression (or none does). */
+static int
+cmd_expect_transcript(struct run *r, const char *pattern, bool has)
+{
+    step(r);
+    regex_t re;
+    if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB) != 0)
+        return fail(r, "not a regular expression", pattern);
+    size_t hit = r->n_said;
+    for (size_t i = 0; i < r->n_said && hit == r->n_said; i++) {
+        if (regexec(&re, r->transcript[i].text, 0, NULL, 0) == 0)
+            hit = i;
+    }
+    regfree(&re);
+    if (has == (hit < r->n_said))
+        return 0;
+    if (r->n_dropped > 0)
+        return fail(r, "the transcript is full (transcript-clear more often)", pattern);
+    transcript_dump(r);
+    return fail(r, has ? "never said" : "said", has ? pattern : r->transcript[hit].text);
+}
+
+/* "expect-transcript-lacks-personal": no sentence said since the last transcript-clear holds the
+ * label or the value of a node on screen that shows personal data (ui_set_personal); fails when
+ * the screen has none, so that it cannot pass by finding nothing to check. */
+static int
+cmd_expect_transcript_lacks_personal(struct run *r)
+{
+    step(r);
+    size_t count, checked = 0;
+    const struct ui_node *all = ui_nodes(r->k->ui, &count);
+    for (size_t i = 0; i < count; i++) {
+        if (!all[i].personal)
+            continue;
+        checked++;
+        const char *texts[] = { all[i].label, all[i].value };
+        for (size_t t = 0; t < 2; t++) {
+            if (strlen(texts[t]) < 4) /* "–", a digit: not what identifies anyone */
+                continue;
+            for (size_t j = 0; j < r->n_said; j++) {
+                if (strstr(r->transcript[j].text, texts[t]) != NULL) {
+                    transcript_dump(r);
+                    return fail(r, "said what a personal node shows", texts[t]);
+                }
+            }
+        }
+    }
+    if (checked == 0)
+        return fail(r, "no node on screen is marked personal", "");
+    printf("transcript: none of %zu personal nodes said\n", checked);
+    return 0;
+}
+
+/* "expect-transcript-audio": every sentence of the transcript was synthesised (samples > 0).
+ * Without espeak-ng there is nothing to check: it says so and passes. */
+static int
+cmd_expect_transcript_audio(struct run *r)
+{
+    step(r);
+    if (r->k->speech == NULL) {
+        printf("skip: transcript audio: espeak-ng could not start (speech.enabled off, or its "
+               "voices are missing)\n");
+        return 0;
+    }
+    if (r->n_said == 0)
+        return fail(r, "nothing was said", "");
+    for (size_t i = 0; i < r->n_said; i++) {
+        if (r->transcript[i].samples == 0)
+            return fail(r, "said without sound", r->transcript[i].text);
+    }
+    size_t total = 0;
+    for (size_t i = 0; i < r->n_said; i++)
+        total += r->transcript[i].samples;
+    printf("transcript audio: %zu sentences, %zu samples\n", r->n_said, total);
+    return 0;
+}
+
 static int
 cmd_set(struct run *r, const char *arg)
 {
@@ -520,6 +714,18 @@ cmd_set(struct run *r, const char *arg)
         ui_set_large_text(k->ui, strcmp(arg, "text large") == 0);
     else if (strcmp(arg, "orientation landscape") == 0 || strcmp(arg, "orientation portrait") == 0)
         kiosk_set_orientation(k, strcmp(arg, "orientation landscape") == 0);
+    else if (strcmp(arg, "speech on") == 0)
+        speech_mode_start(k);
+    else if (strcmp(arg, "speech off") == 0)
+        speech_mode_end(k);
+    else if (strcmp(arg, "speech-output auto") == 0)
+        k->sm.output = SPEECH_OUT_AUTO;
+    else if (strcmp(arg, "speech-output headset") == 0)
+        k->sm.output = SPEECH_OUT_HEADSET;
+    else if (strcmp(arg, "speech-output speaker") == 0)
+        k->sm.output = SPEECH_OUT_SPEAKER;
+    else if (strcmp(arg, "headset plugged") == 0 || strcmp(arg, "headset unplugged") == 0)
+        speech_mode_headset(k, strcmp(arg, "headset plugged") == 0);
     else if (strncmp(arg, "language ", 9) == 0 && i18n_set_language(arg + 9))
         ui_set_rtl(k->ui, i18n_current()->rtl);
     else if (strcmp(arg, "preview-languages on") == 0 ||
@@ -687,18 +893,37 @@ cmd_hold_until(struct run *r, const char *path)
     return fail(r, "no file after an hour", path);
 }
 
+static int script_lines(struct run *r, FILE *script);
+
 int
 kiosk_script_run(struct kiosk *k, FILE *script, const char *name, const char *shots_dir)
 {
-    struct run r = { k, name, shots_dir, 0, kiosk_now_ms(k) };
+    struct run r = { k, name, shots_dir, 0, kiosk_now_ms(k), NULL, 0, 0 };
+    r.transcript = sodium_malloc(TRANSCRIPT_MAX * sizeof(*r.transcript));
+    xassert(r.transcript != NULL);
+    transcript_clear(&r);
+    k->sm.said = heard;
+    k->sm.said_ctx = &r;
+    int rc = script_lines(&r, script);
+    k->sm.said = NULL;
+    k->sm.said_ctx = NULL;
+    transcript_clear(&r);
+    sodium_free(r.transcript);
+    return rc;
+}
+
+static int
+script_lines(struct run *r, FILE *script)
+{
+    struct kiosk *k = r->k;
     char line[1024];
     /* A script holds what a person would type (phone numbers, free texts): read unbuffered and
      * wipe each line after use, so that the driver leaves no copy of its own in the process
      * that test_memory.py could mistake for the kiosk's. */
     setvbuf(script, NULL, _IONBF, 0);
-    step(&r);
+    step(r);
     while (fgets(line, sizeof(line), script) != NULL) {
-        r.line++;
+        r->line++;
         char *s = trim(line);
         if (s[0] == '\0' || s[0] == '#')
             continue;
@@ -706,87 +931,107 @@ kiosk_script_run(struct kiosk *k, FILE *script, const char *name, const char *sh
         if (*arg != '\0')
             *arg++ = '\0';
         char expanded[1024];
-        if (!expand(&r, trim(arg), expanded, sizeof(expanded)))
-            return fail(&r, "too long after expanding", arg);
+        if (!expand(r, trim(arg), expanded, sizeof(expanded)))
+            return fail(r, "too long after expanding", arg);
         arg = expanded;
         int rc = 0;
         if (strcmp(s, "tap") == 0)
-            rc = cmd_tap(&r, arg);
+            rc = cmd_tap(r, arg);
         else if (strcmp(s, "expect-spoken") == 0)
-            rc = cmd_expect_spoken(&r, arg);
+            rc = cmd_expect_spoken(r, arg);
         else if (strcmp(s, "hold") == 0)
-            rc = cmd_hold(&r, arg);
+            rc = cmd_hold(r, arg);
         else if (strcmp(s, "tap-at") == 0)
-            rc = cmd_tap_at(&r, arg);
+            rc = cmd_tap_at(r, arg);
         else if (strcmp(s, "type") == 0)
-            rc = cmd_type(&r, arg);
+            rc = cmd_type(r, arg);
         else if (strcmp(s, "key") == 0)
-            rc = cmd_key(&r, arg);
+            rc = cmd_key(r, arg);
         else if (strcmp(s, "expect") == 0)
-            rc = cmd_expect(&r, arg, true, 0);
+            rc = cmd_expect(r, arg, true, 0);
         else if (strcmp(s, "expect-not") == 0)
-            rc = cmd_expect(&r, arg, false, 0);
+            rc = cmd_expect(r, arg, false, 0);
         else if (strcmp(s, "wait") == 0)
-            rc = cmd_expect(&r, arg, true, WAIT_DEFAULT_S);
+            rc = cmd_expect(r, arg, true, WAIT_DEFAULT_S);
         else if (strcmp(s, "advance") == 0) {
             k->advanced_ms += (int64_t)(atof(arg) * 1000);
-            step(&r);
+            step(r);
         } else if (strcmp(s, "sleep") == 0) {
             pause_ms(atoi(arg));
-            step(&r);
+            step(r);
         } else if (strcmp(s, "hold-until") == 0)
-            rc = cmd_hold_until(&r, arg);
+            rc = cmd_hold_until(r, arg);
         else if (strcmp(s, "screenshot") == 0)
-            rc = cmd_screenshot(&r, arg);
+            rc = cmd_screenshot(r, arg);
         else if (strcmp(s, "set") == 0)
-            rc = cmd_set(&r, arg);
+            rc = cmd_set(r, arg);
         else if (strcmp(s, "tap-first") == 0)
-            rc = cmd_tap_first(&r, arg);
+            rc = cmd_tap_first(r, arg);
         else if (strcmp(s, "expect-focus") == 0)
-            rc = cmd_expect_focus(&r, arg);
+            rc = cmd_expect_focus(r, arg);
         else if (strcmp(s, "expect-role") == 0)
-            rc = cmd_expect_role(&r, arg, 0);
+            rc = cmd_expect_role(r, arg, 0);
         else if (strcmp(s, "wait-role") == 0)
-            rc = cmd_expect_role(&r, arg, WAIT_DEFAULT_S);
+            rc = cmd_expect_role(r, arg, WAIT_DEFAULT_S);
         else if (strcmp(s, "expect-match") == 0)
-            rc = cmd_expect_match(&r, arg, true);
+            rc = cmd_expect_match(r, arg, true);
         else if (strcmp(s, "expect-not-match") == 0)
-            rc = cmd_expect_match(&r, arg, false);
+            rc = cmd_expect_match(r, arg, false);
         else if (strcmp(s, "expect-checked") == 0)
-            rc = cmd_expect_checked(&r, arg, true);
+            rc = cmd_expect_checked(r, arg, true);
         else if (strcmp(s, "expect-unchecked") == 0)
-            rc = cmd_expect_checked(&r, arg, false);
+            rc = cmd_expect_checked(r, arg, false);
         else if (strcmp(s, "expect-side") == 0)
-            rc = cmd_expect_side(&r, arg);
+            rc = cmd_expect_side(r, arg);
         else if (strcmp(s, "tab-to") == 0)
-            rc = cmd_tab_to(&r, arg);
+            rc = cmd_tab_to(r, arg);
         else if (strcmp(s, "expect-layout-ok") == 0)
-            rc = cmd_expect_layout_ok(&r);
+            rc = cmd_expect_layout_ok(r);
         else if (strcmp(s, "expect-tab-reaches-all") == 0)
-            rc = cmd_expect_tab_reaches_all(&r, false);
+            rc = cmd_expect_tab_reaches_all(r, false);
         else if (strcmp(s, "expect-speech-ok") == 0)
-            rc = cmd_expect_tab_reaches_all(&r, true);
+            rc = cmd_expect_tab_reaches_all(r, true);
+        else if (strcmp(s, "keypad") == 0)
+            rc = cmd_keypad(r, arg);
+        else if (strcmp(s, "press") == 0)
+            rc = press_key(r, arg);
+        else if (strcmp(s, "keypad-to") == 0)
+            rc = cmd_keypad_to(r, arg);
+        else if (strcmp(s, "expect-read") == 0)
+            rc = cmd_expect_read(r, arg);
+        else if (strcmp(s, "expect-transcript-has") == 0)
+            rc = cmd_expect_transcript(r, arg, true);
+        else if (strcmp(s, "expect-transcript-lacks") == 0)
+            rc = cmd_expect_transcript(r, arg, false);
+        else if (strcmp(s, "expect-transcript-lacks-personal") == 0)
+            rc = cmd_expect_transcript_lacks_personal(r);
+        else if (strcmp(s, "expect-transcript-audio") == 0)
+            rc = cmd_expect_transcript_audio(r);
+        else if (strcmp(s, "transcript-clear") == 0)
+            transcript_clear(r);
+        else if (strcmp(s, "transcript-dump") == 0)
+            transcript_dump(r);
         else if (strcmp(s, "type-keys") == 0)
-            rc = cmd_type_keys(&r, arg);
+            rc = cmd_type_keys(r, arg);
         else if (strcmp(s, "dump") == 0)
-            cmd_dump(&r);
+            cmd_dump(r);
         else if (strcmp(s, "mark") == 0) {
             printf("bench mark %s\n", arg);
             fflush(stdout);
         } else if (strcmp(s, "redraw") == 0)
-            cmd_redraw(&r, atoi(arg));
+            cmd_redraw(r, atoi(arg));
         else if (strcmp(s, "report") == 0)
-            cmd_report(&r);
+            cmd_report(r);
         else if (strcmp(s, "rss") == 0)
             cmd_rss();
         else
-            rc = fail(&r, "unknown command", s);
+            rc = fail(r, "unknown command", s);
         sodium_memzero(line, sizeof(line));
         sodium_memzero(expanded, sizeof(expanded));
         if (rc != 0)
             return 1;
     }
-    printf("script %s: %d lines, all passed\n", name, r.line);
+    printf("script %s: %d lines, all passed\n", r->name, r->line);
     return 0;
 }
 

@@ -1,9 +1,11 @@
 /* Settings schema. Keys are added here as the features that read them arrive. */
 #include "settings.h"
 
+#include <string.h>
 #include <unistd.h>
 
 #include "macros.h"
+#include "speech.h"
 
 #define LOG_MODULE "settings"
 #include "log.h"
@@ -47,7 +49,35 @@ static const struct config_key schema[] = {
       "show the mouse pointer; a kiosk with only a touch screen hides it (the packaged unit sets"
       " MINASIDOR_DISPLAY_CURSOR=false)" },
     { "speech.enabled", CONFIG_BOOL, "true", 0, 0,
-      "say the idle warning aloud (espeak-ng), for people who cannot see the screen" },
+      "speak (espeak-ng): the idle warning always, everything in speech mode (false: silent)" },
+    { "speech.output", CONFIG_STRING, "auto", 0, 0,
+      "auto, headset or speaker: where speech is heard. Personal data is spoken only through a"
+      " headset; auto: a headset when one is detected, else the loudspeaker" },
+    { "speech.rate_wpm", CONFIG_INT, "160", SPEECH_RATE_MIN, SPEECH_RATE_MAX,
+      "the speech rate a visit starts with, in words a minute (the keypad changes it)" },
+    { "speech.volume", CONFIG_INT, "100", SPEECH_VOLUME_MIN, SPEECH_VOLUME_MAX,
+      "the volume a visit starts with (espeak-ng amplitude, 100 normal; the keypad changes it)" },
+    { "speech.time_factor", CONFIG_INT, "2", 1, 10,
+      "in speech mode the idle warning and its countdown are this many times longer" },
+    { "keypad.up", CONFIG_STRING, "Up,Keypad 8", 0, 0, "keys for Up (SDL key names, commas)" },
+    { "keypad.down", CONFIG_STRING, "Down,Keypad 2", 0, 0, "keys for Down" },
+    { "keypad.left", CONFIG_STRING, "Left,Keypad 4", 0, 0,
+      "keys for Left (the letter wheel's previous character)" },
+    { "keypad.right", CONFIG_STRING, "Right,Keypad 6", 0, 0,
+      "keys for Right (the letter wheel's next character)" },
+    { "keypad.enter", CONFIG_STRING, "Return,Keypad Enter,Space,Keypad 5", 0, 0,
+      "keys for Enter (select)" },
+    { "keypad.back", CONFIG_STRING, "Escape,AC Back", 0, 0, "keys for Back" },
+    { "keypad.erase", CONFIG_STRING, "Backspace", 0, 0,
+      "keys that delete in a text field and are Back elsewhere" },
+    { "keypad.help", CONFIG_STRING, "F1,Help,?", 0, 0,
+      "keys for Help (a punctuation character counts as typed, outside text fields)" },
+    { "keypad.repeat", CONFIG_STRING, "F2,Keypad *", 0, 0, "keys that say the last thing again" },
+    { "keypad.stop", CONFIG_STRING, "F3,Keypad /", 0, 0, "keys that stop speech" },
+    { "keypad.volume_up", CONFIG_STRING, "Keypad +,F10,VolumeUp,+", 0, 0, "keys for louder" },
+    { "keypad.volume_down", CONFIG_STRING, "Keypad -,F9,VolumeDown,-", 0, 0, "keys for softer" },
+    { "keypad.rate_up", CONFIG_STRING, "F6", 0, 0, "keys for faster speech" },
+    { "keypad.rate_down", CONFIG_STRING, "F5", 0, 0, "keys for slower speech" },
     { "input.drag_mm", CONFIG_INT, "6", 1, 50, "movement that turns a press into a drag" },
     { "input.long_press_ms", CONFIG_INT, "5000", 500, 20000, "a long press (technician mode)" },
     { "input.double_tap_ms", CONFIG_INT, "300", 0, 2000,
@@ -70,6 +100,13 @@ settings_load(const char *path, const char *const *sets, size_t n_sets, struct e
     if (ok && !log_level_parse(config_get_string(cfg, "log.level"), &level)) {
         err_set(err, "%s: log.level: expected err, warn, info or debug",
                 config_origin(cfg, "log.level"));
+        ok = false;
+    }
+    const char *out = ok ? config_get_string(cfg, "speech.output") : NULL;
+    if (ok && strcmp(out, "auto") != 0 && strcmp(out, "headset") != 0 &&
+        strcmp(out, "speaker") != 0) {
+        err_set(err, "%s: speech.output: expected auto, headset or speaker",
+                config_origin(cfg, "speech.output"));
         ok = false;
     }
     if (!ok) {

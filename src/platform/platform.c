@@ -1,6 +1,7 @@
 /* SDL2 as the kiosk's display and input. Touch arrives as finger events and is handled
  * directly; SDL's touch-to-mouse emulation is off and synthesised mouse events are ignored, so
  * one touch is one tap. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -14,13 +15,147 @@
 #define LOG_MODULE "platform"
 #include "log.h"
 
+#define MAX_KEYS 64
+
+/* A key of the keypad table: a key code, or a typed character (text). */
+struct key_binding {
+    SDL_Keycode code;
+    char text[8];
+    enum ui_key key;
+};
+
 struct platform {
     SDL_Window *window;
     SDL_Renderer *renderer;
     int width, height;
     bool headless;
     bool finger_down;
+    struct key_binding keys[MAX_KEYS];
+    size_t n_keys;
+    bool swallow_text; /* a bound key was pressed: the character it types is not text */
+    bool headset;
+    char headset_name[128];
 };
+
+/* The keypad table into bindings. False with err set for a name SDL does not know. */
+static bool
+bind_keys(struct platform *p, const struct platform_config *pc, struct errbuf *err)
+{
+    for (size_t i = 0; i < pc->n_keymap; i++) {
+        const char *s = pc->keymap[i].names != NULL ? pc->keymap[i].names : "";
+        while (*s != '\0') {
+            size_t len = strcspn(s, ",");
+            char name[64];
+            snprintf(name, sizeof(name), "%.*s", (int)len, s);
+            s += len + (s[len] == ',');
+            if (name[0] == '\0')
+                continue;
+            if (p->n_keys == MAX_KEYS) {
+                err_set(err, "keypad: more than %d keys", MAX_KEYS);
+                return false;
+            }
+            struct key_binding *b = &p->keys[p->n_keys];
+            memset(b, 0, sizeof(*b));
+            b->key = pc->keymap[i].key;
+            /* a punctuation character is matched as typed: '?' is Shift+'+' on a Swedish
+             * keyboard and Shift+'/' on an American one */
+            if (strlen(name) == 1 && name[0] > ' ' && name[0] < 0x7f &&
+                !SDL_isalnum((unsigned char)name[0])) {
+                b->text[0] = name[0];
+            } else if ((b->code = SDL_GetKeyFromName(name)) == SDLK_UNKNOWN) {
+                err_set(err, "%s: no key is named '%s' (SDL key names: Up, Return, F1, Keypad +)",
+                        pc->keymap[i].setting, name);
+                return false;
+            }
+            p->n_keys++;
+        }
+    }
+    return true;
+}
+
+/* Whether an output device's name says it is worn: the headset detection rule (README). */
+static bool
+headset_name(const char *name)
+{
+    static const char *const words[] = { "headset",  "headphone", "hörlur",
+                                         "earphone", "earbud",    "handset" };
+    if (name == NULL)
+        return false;
+    char low[256];
+    size_t n = strnlen(name, sizeof(low) - 1);
+    for (size_t i = 0; i < n; i++)
+        low[i] = (char)SDL_tolower((unsigned char)name[i]);
+    low[n] = '\0';
+    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+        if (strstr(low, words[i]) != NULL)
+            return true;
+    }
+    return false;
+}
+
+/* An audio device came or went: look at them all again. */
+static void
+recount_headsets(struct platform *p)
+{
+    bool was = p->headset;
+    p->headset = false;
+    int n = SDL_GetNumAudioDevices(0);
+    for (int i = 0; i < n && !p->headset; i++) {
+        const char *name = SDL_GetAudioDeviceName(i, 0);
+        if (headset_name(name)) {
+            p->headset = true;
+            snprintf(p->headset_name, sizeof(p->headset_name), "%s", name);
+        }
+    }
+    if (p->headset != was)
+        LOG_INFO("headset %s", p->headset ? "connected" : "disconnected");
+}
+
+bool
+platform_headset(const struct platform *p, char *name, size_t size)
+{
+    if (size > 0)
+        snprintf(name, size, "%s", p->headset ? p->headset_name : "");
+    return p->headset;
+}
+
+static char typed_char(SDL_Keycode code);
+
+bool
+platform_press(struct platform *p, const char *name, struct errbuf *err)
+{
+    (void)p;
+    SDL_Event ev;
+    memset(&ev, 0, sizeof(ev));
+    if (strlen(name) == 1 && name[0] > ' ' && name[0] < 0x7f) {
+        ev.type = SDL_TEXTINPUT;
+        ev.text.text[0] = name[0];
+        return SDL_PushEvent(&ev) >= 0;
+    }
+    SDL_Keycode code = SDL_GetKeyFromName(name);
+    if (code == SDLK_UNKNOWN) {
+        err_set(err, "no key is named '%s'", name);
+        return false;
+    }
+    ev.type = SDL_KEYDOWN;
+    ev.key.state = SDL_PRESSED;
+    ev.key.keysym.sym = code;
+    ev.key.keysym.scancode = SDL_GetScancodeFromKey(code);
+    if (SDL_PushEvent(&ev) < 0)
+        return false;
+    char c = typed_char(code);
+    if (c != 0) { /* as SDL sends it: the key, its text, the release */
+        SDL_Event text;
+        memset(&text, 0, sizeof(text));
+        text.type = SDL_TEXTINPUT;
+        text.text.text[0] = c;
+        if (SDL_PushEvent(&text) < 0)
+            return false;
+    }
+    ev.type = SDL_KEYUP;
+    ev.key.state = SDL_RELEASED;
+    return SDL_PushEvent(&ev) >= 0;
+}
 
 int64_t
 platform_now_us(void)
@@ -64,6 +199,13 @@ platform_open(const struct platform_config *pc, const struct ui_config *uc, stru
         return NULL;
     }
     struct platform *p = xcalloc(1, sizeof(*p));
+    if (!bind_keys(p, pc, err)) {
+        platform_close(p);
+        return NULL;
+    }
+    /* Audio devices are watched for a headset (speech mode); no audio is no headset. */
+    if (SDL_InitSubSystem(SDL_INIT_AUDIO) == 0)
+        recount_headsets(p);
     p->width = pc->width;
     p->height = pc->height;
     p->headless = pc->headless;
@@ -126,17 +268,63 @@ platform_resize(struct platform *p, int width, int height)
     SDL_RenderSetLogicalSize(p->renderer, width, height);
 }
 
+/* The character a key types (Space, the numeric keypad's), or 0. */
+static char
+typed_char(SDL_Keycode code)
+{
+    if (code >= SDLK_KP_1 && code <= SDLK_KP_9)
+        return (char)('1' + (code - SDLK_KP_1));
+    switch (code) {
+    case SDLK_SPACE:
+        return ' ';
+    case SDLK_KP_0:
+        return '0';
+    case SDLK_KP_PLUS:
+        return '+';
+    case SDLK_KP_MINUS:
+        return '-';
+    case SDLK_KP_MULTIPLY:
+        return '*';
+    case SDLK_KP_DIVIDE:
+        return '/';
+    case SDLK_KP_PERIOD:
+        return '.';
+    default:
+        return 0;
+    }
+}
+
 static bool
-key_input(const SDL_KeyboardEvent *k, struct ui_input *out)
+key_input(struct platform *p, const SDL_KeyboardEvent *k, struct ui_input *out)
 {
     out->kind = UI_IN_KEY;
+    p->swallow_text = false;
+    bool tab = k->keysym.sym == SDLK_TAB;
+    for (size_t i = 0; i < p->n_keys && !tab; i++) {
+        if (p->keys[i].text[0] != '\0' || p->keys[i].code != k->keysym.sym)
+            continue;
+        out->key = p->keys[i].key;
+        /* A key that also types (Space, Keypad +, Keypad 8) types in a text field and is its
+         * action elsewhere; SDL's text event for it follows and is dropped. */
+        char c = typed_char(k->keysym.sym);
+        if (c != 0) {
+            out->kind = UI_IN_TEXT;
+            out->text[0] = c;
+            out->key_too = true;
+            p->swallow_text = true;
+        }
+        return true;
+    }
     switch (k->keysym.sym) {
     case SDLK_TAB:
         out->key = (k->keysym.mod & KMOD_SHIFT) ? UI_KEY_BACKTAB : UI_KEY_TAB;
         return true;
+    case SDLK_SPACE:
+        p->swallow_text = true; /* without a keypad table, space activates, as Enter does */
+        out->key = UI_KEY_ENTER;
+        return true;
     case SDLK_RETURN:
     case SDLK_KP_ENTER:
-    case SDLK_SPACE:
         out->key = UI_KEY_ENTER;
         return true;
     case SDLK_ESCAPE:
@@ -207,15 +395,32 @@ translate(struct platform *p, const SDL_Event *ev, struct ui_input *out, bool *q
         out->y = ev->motion.y;
         return true;
     case SDL_KEYDOWN:
-        return key_input(&ev->key, out);
-    case SDL_TEXTINPUT:
-        if (ev->text.text[0] == ' ')
-            return false; /* space activates, as Enter does */
+        return key_input(p, &ev->key, out);
+    case SDL_KEYUP:
+        p->swallow_text = false; /* its text, if any, came before */
+        return false;
+    case SDL_TEXTINPUT: {
+        bool swallow = p->swallow_text;
+        p->swallow_text = false;
+        if (swallow)
+            return false; /* the key's action or character came with its key event */
         out->kind = UI_IN_TEXT;
         size_t len = strnlen(ev->text.text, sizeof(out->text) - 1);
         memcpy(out->text, ev->text.text, len);
         out->text[len] = '\0';
+        for (size_t i = 0; i < p->n_keys; i++) {
+            if (p->keys[i].text[0] != '\0' && strcmp(p->keys[i].text, out->text) == 0) {
+                out->key_too = true;
+                out->key = p->keys[i].key;
+            }
+        }
         return true;
+    }
+    case SDL_AUDIODEVICEADDED:
+    case SDL_AUDIODEVICEREMOVED:
+        if (!ev->adevice.iscapture)
+            recount_headsets(p);
+        return false;
     case SDL_WINDOWEVENT:
         if (ev->window.event != SDL_WINDOWEVENT_EXPOSED)
             return false;

@@ -12,12 +12,24 @@
 
 struct platform;
 
+/* One row of the keypad table (settings keypad.*, DESIGN.md §9): the toolkit key an action is,
+ * and the keys that make it: comma-separated SDL key names ("Up", "Keypad 8", "F1", "Keypad
+ * +"). A name that is one punctuation character ("?", "+", "-") means that character as typed,
+ * whatever the keyboard layout, and only outside a text field (ui_input.key_too). */
+struct platform_key {
+    enum ui_key key;
+    const char *setting; /* "keypad.help", for the error message */
+    const char *names;
+};
+
 struct platform_config {
     int width, height;   /* the kiosk's display, in pixels */
     bool headless;       /* SDL's offscreen driver; no window */
     double window_scale; /* a window smaller than the display on a desktop (0: 1) */
     bool fullscreen;
-    bool hide_cursor; /* a touch-only kiosk: no pointer over the screens */
+    bool hide_cursor;                  /* a touch-only kiosk: no pointer over the screens */
+    const struct platform_key *keymap; /* taken before the built-in keys (Tab, Page Up...) */
+    size_t n_keymap;
 };
 
 /* Opens the display and creates the toolkit on it. NULL with err set on failure. */
@@ -32,6 +44,17 @@ void platform_resize(struct platform *p, int width, int height);
  * directly, mouse events only when not synthesised from touch, keys and text. Returns how many
  * inputs were written; *quit is set when the window was closed. */
 int platform_wait(struct platform *p, int timeout_ms, struct ui_input *out, int max, bool *quit);
+
+/* True when a headset (or headphones) is connected: an audio output whose name says so
+ * (headset, headphone, hörlur, earphone, earbud, handset), as SDL reports devices added and
+ * removed. name gets the device's name (for speech_set_device). */
+bool platform_headset(const struct platform *p, char *name, size_t size);
+
+/* Presses and releases the key with this SDL name ("F1", "Keypad +", or a punctuation
+ * character, which is typed) as the keyboard would: through SDL's event queue, so that the next
+ * platform_wait translates it with the keypad table. For the headless driver. False with err
+ * set for a name SDL does not know. */
+bool platform_press(struct platform *p, const char *name, struct errbuf *err);
 
 /* Writes what is on screen as a PNG (0600). */
 bool platform_screenshot(struct platform *p, const char *path, struct errbuf *err);

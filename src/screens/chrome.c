@@ -124,7 +124,20 @@ chrome_begin(struct ui *ui, struct model *m, const char *title, bool can_go_back
         m->act->back(m->app);
     ui_area(ui, (struct ui_rect){ margin, header_h + ui_mm(ui, 5), w - 2 * margin,
                                   h - header_h - ui_mm(ui, 10) });
+    ui_content(ui); /* the reading cursor starts here (speech mode) */
     role_band(ui, m);
+    if (m->speech_voiceless) {
+        ui_banner(ui,
+                  _("Speech is not available in this language. Choose Swedish or English: the "
+                    "screen changes to that language too."),
+                  true);
+        ui_columns(ui, 2);
+        if (ui_button(ui, m->speech_in_sv, UI_BUTTON_NORMAL))
+            m->act->set_language(m->app, "sv");
+        if (ui_button(ui, m->speech_in_en, UI_BUTTON_NORMAL))
+            m->act->set_language(m->app, "en");
+        ui_columns(ui, 1);
+    }
     if (m->offline)
         ui_banner(ui,
                   _("The case store cannot be reached right now. You see the data saved on this "

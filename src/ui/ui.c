@@ -203,6 +203,84 @@ move_focus(struct ui *ui, int dir)
     }
 }
 
+/* A node the reading cursor stops on (ui_read_move). */
+static bool
+readable(const struct ui_node *n)
+{
+    return n->label[0] != '\0' && !n->pointer_only && n->role != UI_ROLE_KEY &&
+           n->role != UI_ROLE_SCREEN && n->role != UI_ROLE_DIALOG;
+}
+
+const struct ui_node *
+ui_read_move(struct ui *ui, int dir)
+{
+    size_t first = ui->shown_has_modal ? ui->shown_modal_first : 0;
+    if (ui->n_shown <= first)
+        return NULL;
+    /* where the cursor is: its node, else where its node was, else the focus */
+    long cur = -1;
+    uint32_t at = ui->read_id != 0 ? ui->read_id : ui->focus_id;
+    for (size_t i = first; i < ui->n_shown && at != 0; i++) {
+        if (ui->shown[i].id == at)
+            cur = (long)i;
+    }
+    if (cur < 0 && ui->read_id != 0 && ui->read_index >= first && ui->read_index < ui->n_shown)
+        cur = (long)ui->read_index - (dir > 0 ? 1 : 0);
+    /* from the start: the content's first item down, the header's last up */
+    long start = ui->shown_has_modal || ui->shown_content_first > ui->n_shown
+                     ? (long)first
+                     : (long)ui->shown_content_first;
+    long n = (long)ui->n_shown, i = cur < (long)first ? (dir > 0 ? start - 1 : start) : cur;
+    for (long step = 0; step < n; step++) {
+        i += dir;
+        if (i < (long)first)
+            i = n - 1;
+        if (i >= n)
+            i = (long)first;
+        const struct ui_node *node = &ui->shown[i];
+        if (!readable(node))
+            continue;
+        ui->read_id = node->id;
+        ui->read_index = (size_t)i;
+        ui->focus_id = node->focusable && !(node->state & UI_STATE_DISABLED) ? node->id : 0;
+        ui->stale = true;
+        return node;
+    }
+    return NULL;
+}
+
+const struct ui_node *
+ui_read_current(const struct ui *ui)
+{
+    uint32_t at = ui->read_id != 0 ? ui->read_id : ui->focus_id;
+    for (size_t i = 0; at != 0 && i < ui->n_shown; i++) {
+        if (ui->shown[i].id == at)
+            return &ui->shown[i];
+    }
+    return NULL;
+}
+
+void
+ui_content(struct ui *ui)
+{
+    ui->content_first = ui->n_nodes;
+}
+
+void
+ui_read_reset(struct ui *ui)
+{
+    ui->read_id = 0;
+    ui->read_index = 0;
+    ui->focus_id = 0;
+}
+
+bool
+ui_typing(const struct ui *ui)
+{
+    const struct ui_node *f = ui_focused(ui);
+    return f != NULL && f->role == UI_ROLE_TEXTFIELD;
+}
+
 bool
 ui_feed(struct ui *ui, const struct ui_input *in)
 {
@@ -245,12 +323,18 @@ ui_feed(struct ui *ui, const struct ui_input *in)
         ui->clicked_id = was;
         ui->last_click_id = was;
         ui->last_click_ms = in->t_ms;
-        if (!n->keeps_focus)
+        if (!n->keeps_focus) {
             ui->focus_id = was;
+            ui->read_id = 0;
+        }
         return true;
     }
     case UI_IN_KEY:
+        if (in->key >= UI_KEY_HELP)
+            return false; /* the speech keys are the app's */
         ui->stale = true;
+        /* Tab, arrows and taps move the focus: the reading cursor follows it. */
+        ui->read_id = 0;
         switch (in->key) {
         case UI_KEY_TAB:
         case UI_KEY_DOWN:
@@ -274,10 +358,16 @@ ui_feed(struct ui *ui, const struct ui_input *in)
             ui->escape = true;
             break;
         case UI_KEY_BACKSPACE:
-            ui->pending_backspace++;
+            /* deletes in a text field; anywhere else it is Back, as on a keypad */
+            if (ui_typing(ui))
+                ui->pending_backspace++;
+            else
+                ui->escape = true;
             break;
         case UI_KEY_PAGEUP:
         case UI_KEY_PAGEDOWN:
+            break;
+        default:
             break;
         }
         return true;
@@ -286,6 +376,11 @@ ui_feed(struct ui *ui, const struct ui_input *in)
         ui->stale = true;
         return true;
     case UI_IN_TEXT: {
+        if (in->key_too && !ui_typing(ui)) {
+            struct ui_input k = *in;
+            k.kind = UI_IN_KEY;
+            return ui_feed(ui, &k);
+        }
         size_t have = strlen(ui->pending_text), add = strlen(in->text);
         if (have + add < sizeof(ui->pending_text))
             memcpy(ui->pending_text + have, in->text, add + 1);
@@ -318,6 +413,7 @@ ui_begin(struct ui *ui, int64_t now_ms)
     ui->n_cmds = 0;
     secure_zero(ui->nodes, ui->n_nodes * sizeof(ui->nodes[0]));
     ui->n_nodes = 0;
+    ui->content_first = 0;
     secure_zero(ui->lines, ui->n_lines * sizeof(ui->lines[0]));
     ui->n_lines = 0;
     ui->n_texts = 0;
@@ -345,9 +441,16 @@ ui_end(struct ui *ui)
         focus_alive |= ui->nodes[i].id == ui->focus_id;
     if (!focus_alive)
         ui->focus_id = 0;
+    /* the reading cursor's node gone (the screen changed under it): read_index says where */
+    bool read_alive = false;
+    for (size_t i = 0; i < ui->n_nodes && ui->read_id != 0; i++)
+        read_alive |= ui->nodes[i].id == ui->read_id;
+    if (!read_alive && ui->read_id != 0 && ui->read_index >= ui->n_nodes)
+        ui->read_id = 0;
     secure_zero(ui->shown, ui->n_shown * sizeof(ui->shown[0]));
     memcpy(ui->shown, ui->nodes, ui->n_nodes * sizeof(ui->nodes[0]));
     ui->n_shown = ui->n_nodes;
+    ui->shown_content_first = ui->content_first;
     ui->shown_has_modal = ui->has_modal;
     ui->shown_modal_first = ui->modal_first;
     secure_zero(ui->shown_lines, ui->n_shown_lines * sizeof(ui->shown_lines[0]));

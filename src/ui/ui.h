@@ -92,6 +92,16 @@ enum ui_key {
     UI_KEY_BACKSPACE,
     UI_KEY_PAGEUP,
     UI_KEY_PAGEDOWN,
+    /* The keypad's speech keys (EZ Access): the toolkit ignores them; the app's speech mode
+     * (app/speech_mode.c) takes them before the toolkit sees input. */
+    UI_KEY_HELP,
+    UI_KEY_REPEAT,
+    UI_KEY_STOP,
+    UI_KEY_VOLUME_UP,
+    UI_KEY_VOLUME_DOWN,
+    UI_KEY_RATE_UP,
+    UI_KEY_RATE_DOWN,
+    UI_KEY_COUNT,
 };
 
 struct ui_input {
@@ -99,6 +109,9 @@ struct ui_input {
     int x, y;
     enum ui_key key;
     char text[16]; /* UI_IN_TEXT: UTF-8 */
+    /* UI_IN_TEXT: the character is also a key (key) when no text field has the focus: "?" is
+     * Help, "+" louder, on any keyboard layout (the keypad table, settings keypad.*). */
+    bool key_too;
     int64_t t_ms;
 };
 
@@ -223,6 +236,25 @@ const struct ui_node *ui_find_tappable(const struct ui *ui, const char *label);
 bool ui_reachable(const struct ui *ui, const struct ui_node *n);
 /* The focused node, or NULL. */
 const struct ui_node *ui_focused(const struct ui *ui);
+/* True when the focus is on a text field: typed characters go into it. */
+bool ui_typing(const struct ui *ui);
+
+/* The reading cursor (speech mode): Up and Down move through every item a person can read or
+ * operate (headings, texts, statuses, buttons, fields...), not only the controls, in reading
+ * order (the order of the semantic tree, which is the logical order in right-to-left languages
+ * too); only a dialog's items while one is open; not the on-screen keyboard's keys (text is
+ * typed or chosen with the letter wheel) nor pointer-only zones. Landing on a control focuses
+ * it, so Enter operates it; landing on text takes the focus away. Returns the node reached
+ * (borrowed until the next frame), NULL when the screen has nothing to read. */
+const struct ui_node *ui_read_move(struct ui *ui, int dir);
+/* The node under the reading cursor (or, when it has none, the focused node), or NULL. */
+const struct ui_node *ui_read_current(const struct ui *ui);
+/* Puts the reading cursor before the first item of the content and takes the focus away (a new
+ * screen): Down reads the content, Up the header's controls (from the last one). */
+void ui_read_reset(struct ui *ui);
+/* The screen's content begins with the next node (after the header): where the reading cursor
+ * starts. */
+void ui_content(struct ui *ui);
 
 /* --- Layout -------------------------------------------------------------------------------- */
 

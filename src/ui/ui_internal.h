@@ -101,6 +101,9 @@ struct ui {
     bool dragging, escape;
     char pending_text[64];
     int pending_backspace;
+    uint32_t read_id;  /* the reading cursor's node (speech mode), 0: before the first */
+    size_t read_index; /* where it was in the tree, when its node goes */
+    size_t content_first, shown_content_first; /* the first node after the header (ui_content) */
 
     struct ui_fonts fonts;
     struct ui_text_entry *cache; /* UI_TEXT_CACHE entries */

@@ -196,6 +196,11 @@ def settings_errors_are_reported_and_exit_2():
     rc, _, err = run("--set", "log.level=loud", "tool", "pnr", "121212-1212")
     eq(2, rc, "bad log level")
     eq("minasidor: --set: log.level: expected err, warn, info or debug\n", err, "message")
+    rc, _, err = run("--set", "speech.output=earphones", "tool", "pnr", "121212-1212")
+    eq(2, rc, "bad speech output")
+    eq("minasidor: --set: speech.output: expected auto, headset or speaker\n", err, "message")
+    rc, _, err = run("--set", "speech.rate_wpm=1000", "tool", "pnr", "121212-1212")
+    eq(2, rc, "speech rate out of range")
     rc, _, err = run("--config", "/nonexistent.conf", "tool", "pnr", "121212-1212")
     eq(2, rc, "missing config")
     assert "/nonexistent.conf: cannot open" in err, err

@@ -320,6 +320,85 @@ TEST(keyboard_focus_and_enter)
     ui_destroy(ui);
 }
 
+static struct ui_field reading_field = { .label = "Name" };
+static int reading_clicks;
+
+/* A screen with a header control, then content: a heading, text, a button, a field, a button. */
+static void
+reading_frame(struct ui *ui)
+{
+    ui_begin(ui, 0);
+    ui_area(ui, (struct ui_rect){ 0, 0, 1080, 1920 });
+    ui_button(ui, "Header", UI_BUTTON_QUIET);
+    ui_content(ui);
+    ui_heading(ui, "Title", 1);
+    ui_paragraph(ui, "Some text", UI_TEXT_BODY);
+    if (ui_button(ui, "Go", UI_BUTTON_NORMAL))
+        reading_clicks++;
+    ui_field(ui, &reading_field);
+    ui_button(ui, "Last", UI_BUTTON_NORMAL);
+    ui_end(ui);
+}
+
+TEST(the_reading_cursor_reads_text_and_controls_from_the_content)
+{
+    struct ui *ui = make_ui();
+    reading_clicks = 0;
+    ui_field_clear(&reading_field);
+    reading_frame(ui);
+    /* Down from the start: the content's first item, a heading; text is read but not focused */
+    const struct ui_node *n = ui_read_move(ui, 1);
+    CHECK_STR("Title", n != NULL ? n->label : "(none)");
+    reading_frame(ui);
+    CHECK(ui_focused(ui) == NULL);
+    n = ui_read_move(ui, 1);
+    CHECK_STR("Some text", n != NULL ? n->label : "(none)");
+    /* a control: focused, so Enter operates it */
+    n = ui_read_move(ui, 1);
+    CHECK_STR("Go", n != NULL ? n->label : "(none)");
+    reading_frame(ui);
+    CHECK_STR("Go", ui_focused(ui) != NULL ? ui_focused(ui)->label : "(none)");
+    ui_feed(ui, &(struct ui_input){ .kind = UI_IN_KEY, .key = UI_KEY_ENTER });
+    reading_frame(ui);
+    CHECK_INT(1, reading_clicks);
+    CHECK_STR("Go", ui_read_current(ui) != NULL ? ui_read_current(ui)->label : "(none)");
+    /* the field's caption is text; the field takes the focus, and typing */
+    n = ui_read_move(ui, 1);
+    CHECK_STR("Name", n != NULL ? n->label : "(none)");
+    n = ui_read_move(ui, 1);
+    CHECK_INT(UI_ROLE_TEXTFIELD, n != NULL ? (int)n->role : -1);
+    reading_frame(ui);
+    CHECK(ui_typing(ui));
+    /* "?" typed in a text field is text; outside one it is its key */
+    ui_feed(ui, &(struct ui_input){
+                    .kind = UI_IN_TEXT, .text = "?", .key_too = true, .key = UI_KEY_HELP });
+    reading_frame(ui);
+    CHECK_STR("?", reading_field.text);
+    /* Backspace deletes in the field... */
+    ui_feed(ui, &(struct ui_input){ .kind = UI_IN_KEY, .key = UI_KEY_BACKSPACE });
+    reading_frame(ui);
+    CHECK_STR("", reading_field.text);
+    /* ...and wraps from the last item to the header, then the content again */
+    n = ui_read_move(ui, 1);
+    CHECK_STR("Last", n != NULL ? n->label : "(none)");
+    n = ui_read_move(ui, 1);
+    CHECK_STR("Header", n != NULL ? n->label : "(none)");
+    n = ui_read_move(ui, 1);
+    CHECK_STR("Title", n != NULL ? n->label : "(none)");
+    /* elsewhere Backspace is Back */
+    ui_read_move(ui, -1);
+    reading_frame(ui);
+    CHECK(!ui_typing(ui));
+    ui_feed(ui, &(struct ui_input){ .kind = UI_IN_KEY, .key = UI_KEY_BACKSPACE });
+    CHECK(ui_escape(ui));
+    /* Up from a new screen's start: the header's last control */
+    ui_read_reset(ui);
+    n = ui_read_move(ui, -1);
+    CHECK_STR("Header", n != NULL ? n->label : "(none)");
+    ui_field_clear(&reading_field);
+    ui_destroy(ui);
+}
+
 TEST(rtl_mirrors_columns)
 {
     struct ui *ui = make_ui();
@@ -865,6 +944,7 @@ main(void)
     RUN(a_long_press_is_answered_once_and_only_by_what_asks_for_it);
     RUN(taps_drags_and_double_taps);
     RUN(keyboard_focus_and_enter);
+    RUN(the_reading_cursor_reads_text_and_controls_from_the_content);
     RUN(rtl_mirrors_columns);
     RUN(unchanged_frames_are_not_drawn);
     RUN(scripts_share_a_baseline);
