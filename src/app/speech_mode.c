@@ -9,6 +9,7 @@
 #include "macros.h"
 #include "kiosk.h"
 #include "screens.h"
+#include "usage_names.h"
 #include "utf8.h"
 
 #define LOG_MODULE "speech"
@@ -224,13 +225,6 @@ speech_mode_say_now(struct kiosk *k, const char *text, bool personal)
     say(k, text);
 }
 
-static void
-count(struct kiosk *k, const char *what)
-{
-    store_usage_add(k->usage, kiosk_now_utc(k), screen_impl(k->m->screen)->name,
-                    i18n_current()->code, what);
-}
-
 void
 speech_mode_start(struct kiosk *k)
 {
@@ -241,7 +235,7 @@ speech_mode_start(struct kiosk *k)
     sm->screen_said = -1; /* the screen's title follows the announcement */
     in_language("sv", N_("Speech in Swedish"), sm->in_sv, sizeof(sm->in_sv));
     in_language("en", N_("Speech in English"), sm->in_en, sizeof(sm->in_en));
-    count(k, "speech_mode");
+    kiosk_count(k, USAGE_SPEECH_MODE);
     add(k, _("Speech on. Up and Down move through the screen, Enter chooses, Back goes back, "
              "Help tells you about this screen."));
     if (voice() == NULL)
@@ -306,7 +300,7 @@ speech_mode_input(struct kiosk *k, struct ui_input *in)
         speech_stop(k->speech); /* the next key interrupts */
     if (in->kind == UI_IN_KEY && !sm->keypad_counted) {
         sm->keypad_counted = true;
-        count(k, "keypad_use");
+        kiosk_count(k, USAGE_KEYPAD_USE);
     }
     if (in->kind == UI_IN_TEXT) {
         if (sm->on && typing)
