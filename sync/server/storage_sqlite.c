@@ -24,6 +24,8 @@ struct cs_storage {
     sqlite3 *db;
     atomic_bool unchecked; /* cs_storage_publish_unchecked */
     pthread_mutex_t lock;  /* one writer; MHD's thread pool serialises here */
+    /* Prepared once (lock held): preparing them per record was most of seeding's time. */
+    sqlite3_stmt *put_record, *put_change;
     char epoch[17];
 };
 
@@ -144,6 +146,8 @@ cs_storage_close(struct cs_storage *st)
 {
     if (st == NULL)
         return;
+    sqlite3_finalize(st->put_record);
+    sqlite3_finalize(st->put_change);
     sqlite3_close(st->db);
     pthread_mutex_destroy(&st->lock);
     free(st);
@@ -349,15 +353,18 @@ static void
 log_change(struct cs_storage *st, const char *kind, const char *id, const char *district,
            const char *op)
 {
-    sqlite3_stmt *q = NULL;
-    sqlite3_prepare_v2(st->db, "INSERT INTO changes (kind, id, district, op) VALUES (?1,?2,?3,?4)",
-                       -1, &q, NULL);
+    if (st->put_change == NULL)
+        sqlite3_prepare_v2(st->db,
+                           "INSERT INTO changes (kind, id, district, op) VALUES (?1,?2,?3,?4)", -1,
+                           &st->put_change, NULL);
+    sqlite3_stmt *q = st->put_change;
     sqlite3_bind_text(q, 1, kind, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 2, id, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 3, district, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 4, op, -1, SQLITE_STATIC);
     sqlite3_step(q);
-    sqlite3_finalize(q);
+    sqlite3_reset(q);
+    sqlite3_clear_bindings(q);
 }
 
 static enum cs_result
@@ -365,11 +372,12 @@ record_put_locked(struct cs_storage *st, const char *kind, const char *id, const
                   const char *parent, const char *district, json_t *fields)
 {
     char *text = json_dumps(fields, JSON_COMPACT);
-    sqlite3_stmt *q = NULL;
-    sqlite3_prepare_v2(st->db,
-                       "INSERT INTO records VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO UPDATE"
-                       " SET citizen=?3, parent=?4, district=?5, fields=?6",
-                       -1, &q, NULL);
+    if (st->put_record == NULL)
+        sqlite3_prepare_v2(st->db,
+                           "INSERT INTO records VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO"
+                           " UPDATE SET citizen=?3, parent=?4, district=?5, fields=?6",
+                           -1, &st->put_record, NULL);
+    sqlite3_stmt *q = st->put_record;
     sqlite3_bind_text(q, 1, kind, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 2, id, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 3, citizen, -1, SQLITE_STATIC);
@@ -377,9 +385,11 @@ record_put_locked(struct cs_storage *st, const char *kind, const char *id, const
     sqlite3_bind_text(q, 5, district, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 6, text, -1, free);
     int rc = sqlite3_step(q);
-    sqlite3_finalize(q);
-    if (rc != SQLITE_DONE)
-        return fail(st, "writing a record");
+    enum cs_result r = rc == SQLITE_DONE ? CS_OK : fail(st, "writing a record");
+    sqlite3_reset(q);
+    sqlite3_clear_bindings(q);
+    if (r != CS_OK)
+        return r;
     log_change(st, kind, id, district, "upsert");
     return CS_OK;
 }
