@@ -275,6 +275,8 @@ quick_string(struct quick *q, size_t *len)
         if (c < 0x20) {
             return NULL;
         } else if (c == '\\') {
+            if (q->end - q->p < 2)
+                return NULL;
             char e = q->p[1];
             q->p += 2;
             static const char plain[] = "\"\\/bfnrt", means[] = "\"\\/\b\f\n\r\t";
@@ -590,7 +592,7 @@ proto_pull_parse_quick(const char *body, size_t len, struct proto_page *page)
         while (ok && (r = quick_member(&q, &m, &key, &klen)) == 1) {
             if (key_is(key, klen, "changes")) {
                 ok = *q.p == '[';
-                q.p++;
+                q.p += ok;
                 have_changes = true;
                 size_t count = 0;
                 while (ok && (r = quick_element(&q, &count)) == 1) {
@@ -617,7 +619,8 @@ proto_pull_parse_quick(const char *body, size_t len, struct proto_page *page)
                                                                        : &other;
             ok = quick_value(&q, 2, v);
         }
-        quick_ws(&q);
+        if (ok && r == 0)
+            quick_ws(&q);
     }
     /* The object, all of it, and nothing after it; then its members as jansson's path reads
      * them. */
