@@ -19,7 +19,8 @@ each, on their own keep-alive TLS connection, with no pause between requests: th
 what the case store manages under a fleet that asks as fast as it is answered.
 
 Prints: requests/s (all, pull, push), latency p50/p99 per endpoint, errors by status and code,
-the records pulled and submissions accepted, and the database's size.
+the records pulled and submissions accepted, the database's size, and the CPU time the case
+store and the load generator used meanwhile (which of them had the cores).
 """
 import argparse
 import base64
@@ -246,6 +247,13 @@ class Postgres:
         self.pg("pg_ctl", "-D", self.dir, "-m", "fast", "-w", "stop")
 
 
+def process_cpu(pid):
+    """Seconds of CPU (user and system) a running process has used."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def pct(xs, p):
     if not xs:
         return float("nan")
@@ -314,11 +322,17 @@ def main():
                 print(f"enrolment failed: {e}", file=sys.stderr)
         print(f"running {enrolled} kiosks for {a.seconds:.0f} s...", file=sys.stderr)
         start = time.monotonic() + 0.5
+        server_cpu = sum(process_cpu(p.pid) for p in servers)
+        load_cpu = sum(process_cpu(p.pid) for p in procs)
         for c in pipes:
             c.send(start)
         results = []
         for c in pipes:
             results.extend(c.recv()[1])
+        # Who had the cores: the case store or the load generator (or, on a shared machine,
+        # someone else).
+        server_cpu = sum(process_cpu(p.pid) for p in servers) - server_cpu
+        load_cpu = sum(process_cpu(p.pid) for p in procs) - load_cpu
         for p in procs:
             p.join()
         elapsed = a.seconds
@@ -354,6 +368,8 @@ def main():
     print(f"errors:      {sum(errors.values())}"
           + "".join(f"; {n}x {k}" for k, n in sorted(errors.items())))
     print(f"database:    {db_bytes / 1e6:.0f} MB")
+    print(f"CPU:         casestore {server_cpu:.0f} s, load generator {load_cpu:.0f} s "
+          f"over the {elapsed:.0f} s ({os.cpu_count()} cores)")
     shutil.rmtree(tmp, ignore_errors=True)
 
 
