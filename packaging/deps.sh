@@ -17,6 +17,8 @@ test_pkgs=(
     # The packaging suite: a clean Debian 12 root (debootstrap; cage and grim are installed
     # inside it from the archive), booting it (systemd-nspawn), systemd-analyze (systemd).
     debootstrap systemd-container systemd
+    # tests/bench/fleet_bench.py signs its simulated kiosks' requests with Ed25519.
+    python3-cryptography
 )
 
 want=("${build_pkgs[@]}")

@@ -26,7 +26,8 @@ char *proto_pull_request(const char *cursor, int limit);
 #define PROTO_REASON_MAX 120
 
 struct proto_page {
-    json_t *root; /* owns every string the changes point into */
+    json_t *root; /* owns every string the changes point into (or text does) */
+    char *text;   /* the page decoded in place, when the quick reader took it */
     bool reset, more;
     const char *cursor;
     int64_t position, head, server_time;
@@ -46,6 +47,17 @@ struct proto_page {
 bool proto_pull_parse(const char *body, size_t len, struct proto_page *page,
                       struct errbuf *err) WARN_UNUSED;
 void proto_page_finish(struct proto_page *page);
+
+/* The quick reader proto_pull_parse tries first: one pass over the text, strings decoded in
+ * place, for a page that is whole and every change of it usable. It gives up (false, page
+ * untouched) on anything else: a page to refuse, a change to set aside, a duplicate member, a
+ * number with a fraction, nesting deeper than 64, more than 64 members in one object; then
+ * jansson reads the page and decides as before. Whatever it accepts, it reads exactly as
+ * jansson's path would (fuzz_sync checks). */
+bool proto_pull_parse_quick(const char *body, size_t len, struct proto_page *page) WARN_UNUSED;
+/* jansson's path alone (what proto_pull_parse falls back to), for the fuzzer's comparison. */
+bool proto_pull_parse_json(const char *body, size_t len, struct proto_page *page,
+                           struct errbuf *err) WARN_UNUSED;
 
 enum proto_page_verdict {
     PROTO_PAGE_APPLY,       /* apply it with its cursor */

@@ -2,6 +2,7 @@
 #include "sync.h"
 
 #include <curl/curl.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -485,42 +486,104 @@ sync_probe(struct sync_client *c)
     return get_time(c->url, c->pin, c->abort_flag, 5L, &t, &err);
 }
 
+/* One page fetched and parsed on a thread of its own while the kiosk applies the one before it
+ * (the cursor for the next request is in the page, so the request need not wait for the apply):
+ * the server builds, compresses and sends a page, and the kiosk decodes and parses it, on the
+ * other core. Only this thread uses the client's connection until it is joined; the store is
+ * the caller's alone. */
+struct fetch {
+    struct sync_client *c;
+    char *request;
+    enum sync_error e;
+    struct response r;
+    bool parsed;
+    struct proto_page page;
+    struct errbuf err;
+    pthread_t thread;
+    bool threaded;
+};
+
+static void *
+fetch_main(void *arg)
+{
+    struct fetch *f = arg;
+    f->e = signed_post(f->c, "/v1/pull", f->request, &f->r, &f->err);
+    free(f->request);
+    f->request = NULL;
+    if (f->e == SYNC_OK && f->r.status == 200) {
+        f->parsed = proto_pull_parse(buf_str(&f->r.body), f->r.body.len, &f->page, &f->err);
+        buf_finish(&f->r.body);
+    }
+    return NULL;
+}
+
+static void
+fetch_start(struct fetch *f, struct sync_client *c, const char *cursor)
+{
+    memset(f, 0, sizeof(*f));
+    f->c = c;
+    f->request = proto_pull_request(cursor, PROTO_MAX_PAGE);
+    f->threaded = pthread_create(&f->thread, NULL, fetch_main, f) == 0;
+    if (!f->threaded) /* no thread to be had: fetch it now, as before */
+        fetch_main(f);
+}
+
+static void
+fetch_wait(struct fetch *f)
+{
+    if (f->threaded)
+        pthread_join(f->thread, NULL);
+    f->threaded = false;
+}
+
+/* A prefetched page that will not be applied (a page before it failed). */
+static void
+fetch_discard(struct fetch *f)
+{
+    fetch_wait(f);
+    if (f->e == SYNC_OK && f->r.status != 200)
+        buf_finish(&f->r.body);
+    if (f->parsed)
+        proto_page_finish(&f->page);
+}
+
 enum sync_error
 sync_pull(struct sync_client *c, sync_progress_fn progress, void *data, struct sync_stats *stats,
           struct errbuf *err)
 {
     int resets = 0;
+    struct store_sync_state ss;
+    if (store_sync_state_get(c->store, &ss) != STORE_OK)
+        return SYNC_ERR_STORE;
+    int64_t position;
+    const char *cursor;
+    split_cursor(ss.cursor, &position, &cursor);
+    struct fetch slots[2], *cur = &slots[0], *next = &slots[1];
+    fetch_start(cur, c, cursor);
     for (;;) {
-        struct store_sync_state ss;
-        if (store_sync_state_get(c->store, &ss) != STORE_OK)
-            return SYNC_ERR_STORE;
-        int64_t position;
-        const char *cursor;
-        split_cursor(ss.cursor, &position, &cursor);
-        char *body = proto_pull_request(cursor, PROTO_MAX_PAGE);
-        struct response r;
-        enum sync_error e = signed_post(c, "/v1/pull", body, &r, err);
-        free(body);
-        if (e != SYNC_OK)
-            return e;
-        if (r.status != 200) {
-            stats->retry_after_s = r.retry_after_s;
-            e = status_error(&r, err);
-            buf_finish(&r.body);
+        fetch_wait(cur);
+        if (cur->e != SYNC_OK) {
+            err_set(err, "%s", cur->err.msg);
+            return cur->e;
+        }
+        struct response *r = &cur->r;
+        if (r->status != 200) {
+            stats->retry_after_s = r->retry_after_s;
+            enum sync_error e = status_error(r, err);
+            buf_finish(&r->body);
             return e;
         }
-        stats->bytes_received += r.wire_bytes;
-        struct proto_page page;
-        bool ok = proto_pull_parse(buf_str(&r.body), r.body.len, &page, err);
-        buf_finish(&r.body);
-        if (!ok) {
-            LOG_WARN("refused a page: %s", err ? err->msg : "malformed");
+        stats->bytes_received += r->wire_bytes;
+        if (!cur->parsed) {
+            err_set(err, "%s", cur->err.msg);
+            LOG_WARN("refused a page: %s", cur->err.msg);
             return SYNC_ERR_PROTOCOL;
         }
-        c->clock_offset_s = page.server_time - (int64_t)time(NULL);
-        switch (proto_page_judge(&page, position)) {
+        struct proto_page *page = &cur->page;
+        c->clock_offset_s = page->server_time - (int64_t)time(NULL);
+        switch (proto_page_judge(page, position)) {
         case PROTO_PAGE_RESET:
-            proto_page_finish(&page);
+            proto_page_finish(page);
             if (++resets > 2) {
                 err_set(err, "the case store keeps asking for a reset");
                 return SYNC_ERR_PROTOCOL;
@@ -529,43 +592,54 @@ sync_pull(struct sync_client *c, sync_progress_fn progress, void *data, struct s
             if (store_reset_synced(c->store) != STORE_OK)
                 return SYNC_ERR_STORE;
             stats->reset = true;
+            position = 0;
+            fetch_start(cur, c, "");
             continue;
         case PROTO_PAGE_WENT_BACK:
             err_set(err, "the case store went back in time (position %lld, we have %lld)",
-                    (long long)page.position, (long long)position);
-            proto_page_finish(&page);
+                    (long long)page->position, (long long)position);
+            proto_page_finish(page);
             return SYNC_ERR_TIME_TRAVEL;
         case PROTO_PAGE_NO_PROGRESS:
             err_set(err, "the case store says there is more but does not move on");
-            proto_page_finish(&page);
+            proto_page_finish(page);
             return SYNC_ERR_PROTOCOL;
         case PROTO_PAGE_APPLY:
             break;
         }
         char stored[sizeof(ss.cursor)];
-        int n = snprintf(stored, sizeof(stored), "%lld %s", (long long)page.position, page.cursor);
+        int n =
+            snprintf(stored, sizeof(stored), "%lld %s", (long long)page->position, page->cursor);
         if (n < 0 || (size_t)n >= sizeof(stored)) {
             err_set(err, "the cursor is too long");
-            proto_page_finish(&page);
+            proto_page_finish(page);
             return SYNC_ERR_PROTOCOL;
         }
+        bool more = page->more;
+        if (more) /* the next page travels while this one is applied */
+            fetch_start(next, c, page->cursor);
         size_t applied = 0;
-        enum store_error se = store_apply(c->store, page.changes, page.n, stored, &applied, err);
+        enum store_error se = store_apply(c->store, page->changes, page->n, stored, &applied, err);
         if (se != STORE_OK) {
-            proto_page_finish(&page);
+            proto_page_finish(page);
+            if (more)
+                fetch_discard(next);
             return se == STORE_ERR_INVALID ? SYNC_ERR_PROTOCOL : SYNC_ERR_STORE;
         }
+        position = page->position;
         stats->pages++;
         stats->records += applied;
-        stats->set_aside += page.n - applied;
-        stats->position = page.position;
-        stats->head = page.head > page.position ? page.head : page.position;
-        bool more = page.more;
-        proto_page_finish(&page);
+        stats->set_aside += page->n - applied;
+        stats->position = page->position;
+        stats->head = page->head > page->position ? page->head : page->position;
+        proto_page_finish(page);
         if (progress != NULL)
             progress(stats, data);
         if (!more)
             break;
+        struct fetch *t = cur;
+        cur = next;
+        next = t;
     }
     enum sync_error re = fetch_roles(c, stats, err);
     if (re != SYNC_OK)

@@ -22,6 +22,7 @@
 #include "site_roles.h"
 #include "httpsig.h"
 #include "json.h"
+#include "page.h"
 #include "version.h"
 #include "xalloc.h"
 
@@ -32,6 +33,9 @@
 #define MAX_PUSH_ITEMS 100
 #define MAX_PAGE       1000
 #define NONCE_KEEP_S   600
+/* zlib's fastest level: on pages of records it compresses to ~1.4x the bytes of level 6 in
+ * less than half its time, and level 6 was an eighth of the server's time per page. */
+#define GZIP_LEVEL 1
 /* PROTOCOL.md §1: TLS 1.2 and 1.3 only. */
 #define TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
 /* /v1/enroll: this many bad tokens from one address within the window, then 429 until the
@@ -147,7 +151,7 @@ gzip_body(const char *in, size_t len, size_t *out_len)
 {
     z_stream z;
     memset(&z, 0, sizeof(z));
-    if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+    if (deflateInit2(&z, GZIP_LEVEL, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
         return NULL;
     size_t cap = deflateBound(&z, (uLong)len);
     unsigned char *out = xmalloc(cap);
@@ -172,12 +176,12 @@ accepts_gzip(struct MHD_Connection *c)
     return ae != NULL && strstr(ae, "gzip") != NULL;
 }
 
+/* Sends text (taking it: malloc'ed), gzip'ed if the client takes gzip and it is worth it. */
 static enum MHD_Result
-send_json(struct MHD_Connection *c, unsigned status, json_t *body, const char *retry_after)
+send_text(struct MHD_Connection *c, unsigned status, char *text, size_t len,
+          const char *retry_after)
 {
-    char *text = json_dumps(body, JSON_COMPACT);
-    json_decref(body);
-    size_t len = strlen(text), sent = len;
+    size_t sent = len;
     struct MHD_Response *r = NULL;
     if (len > 1024 && accepts_gzip(c)) {
         size_t zlen = 0;
@@ -197,6 +201,14 @@ send_json(struct MHD_Connection *c, unsigned status, json_t *body, const char *r
     enum MHD_Result ret = queue(c, status, r, sent);
     MHD_destroy_response(r);
     return ret;
+}
+
+static enum MHD_Result
+send_json(struct MHD_Connection *c, unsigned status, json_t *body, const char *retry_after)
+{
+    char *text = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    return send_text(c, status, text, strlen(text), retry_after);
 }
 
 static enum MHD_Result
@@ -420,39 +432,54 @@ handle_pull(struct cs_server *srv, struct MHD_Connection *c, const struct cs_dev
         json_decref(req);
         return send_error(c, 400, "invalid_request", err.msg);
     }
-    json_t *changes = NULL;
     char next[64];
     int64_t position = 0, head = 0;
     bool more = false, reset = false;
+    struct cs_page page;
+    cs_page_init(&page, cs_storage_unchecked(srv->st));
     enum cs_result r =
-        cs_pull(srv->st, dev, cursor, (int)limit, &changes, next, &position, &head, &more, &reset);
+        cs_pull(srv->st, dev, cursor, (int)limit, &page, next, &position, &head, &more, &reset);
     json_decref(req);
-    if (r != CS_OK)
-        return send_error(c, 500, "internal_error", "the case store failed");
     json_int_t now = (json_int_t)server_now(srv);
-    if (reset)
+    if (r != CS_OK || reset) {
+        cs_page_finish(&page);
+        if (r != CS_OK)
+            return send_error(c, 500, "internal_error", "the case store failed");
         return send_json(c, 200, json_pack("{s:b, s:I}", "reset", 1, "server_time", now), NULL);
-    json_t *resp = json_pack("{s:s, s:I, s:I, s:b, s:b, s:I, s:o}", "cursor", next, "position",
-                             (json_int_t)position, "head", (json_int_t)head, "more", more, "reset",
-                             0, "server_time", now, "changes", changes);
-    if (oversize) {
+    }
+    cs_page_close(&page);
+    /* The page as jansson would write it compact, around the changes cs_pull wrote. */
+    struct buf text;
+    buf_init(&text, page.text.len + 20 * 1024 * 1024);
+    bool ok =
+        buf_append_str(&text, "{\"cursor\":") && json_append_string(&text, next, false) &&
+        buf_printf(&text,
+                   ",\"position\":%lld,\"head\":%lld,\"more\":%s,\"reset\":false,"
+                   "\"server_time\":%lld,\"changes\":",
+                   (long long)position, (long long)head, more ? "true" : "false", (long long)now) &&
+        buf_append(&text, page.text.data, page.text.len);
+    cs_page_finish(&page);
+    if (ok && oversize) {
         /* Fault injection: a page far larger than any client should accept. */
-        json_object_set_new(resp, "padding", json_string_nocheck(""));
         size_t n = 9 * 1024 * 1024;
-        char *pad = xmalloc(n + 1);
+        char *pad = xmalloc(n);
         memset(pad, 'x', n);
-        pad[n] = '\0';
-        json_object_set_new(resp, "padding", json_string_nocheck(pad));
+        ok = buf_append_str(&text, ",\"padding\":\"") && buf_append(&text, pad, n) &&
+             buf_append_char(&text, '"');
         free(pad);
     }
+    if (!ok || !buf_append_char(&text, '}')) {
+        buf_finish(&text);
+        return send_error(c, 500, "internal_error", "the page could not be written");
+    }
+    size_t len = text.len;
     if (!truncate)
-        return send_json(c, 200, resp, NULL);
+        return send_text(c, 200, buf_steal(&text), len, NULL);
     /* Fault injection: half a body, as a connection cut mid-response would leave it. */
-    char *text = json_dumps(resp, JSON_COMPACT);
-    json_decref(resp);
-    size_t half = strlen(text) / 2;
-    struct MHD_Response *mr = MHD_create_response_from_buffer(half, text, MHD_RESPMEM_MUST_COPY);
-    free(text);
+    size_t half = len / 2;
+    struct MHD_Response *mr =
+        MHD_create_response_from_buffer(half, text.data, MHD_RESPMEM_MUST_COPY);
+    buf_finish(&text);
     ret = queue(c, 200, mr, half);
     MHD_destroy_response(mr);
     return ret;

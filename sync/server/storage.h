@@ -56,14 +56,18 @@ enum cs_result cs_nonce_use(struct cs_storage *st, const char *device_id, const 
  * accepts (PROTOCOL.md §1), with room for the page's own members. */
 #define CS_PAGE_BYTES (4 * 1024 * 1024)
 
-/* A page of changes for the device's scope after `position` in `epoch`: at most limit changes
- * scanned and at most CS_PAGE_BYTES of them serialised (a page that is full says *more). A
- * record that cannot be published (submission_record_check) or cannot fit a page alone is
- * logged by kind and id and skipped: the cursor moves past it. *reset when the cursor is not
- * from this server's history. changes is a new JSON array. */
+/* A page of changes for the device's scope after `position` in `epoch`, written into page
+ * (cs_page_init'ed by the caller; page.h): at most limit changes scanned and at most
+ * CS_PAGE_BYTES of them serialised (a page that is full says *more). A record that cannot be
+ * published (submission_record_check) or cannot fit a page alone is logged by kind and id and
+ * skipped: the cursor moves past it. *reset when the cursor is not from this server's history. */
+struct cs_page;
 enum cs_result cs_pull(struct cs_storage *st, const struct cs_device *dev, const char *cursor,
-                       int limit, json_t **changes, char cursor_out[static 64],
+                       int limit, struct cs_page *page, char cursor_out[static 64],
                        int64_t *position_out, int64_t *head_out, bool *more, bool *reset);
+
+/* Whether pages go unchecked (below): cs_pull's caller passes it to cs_page_init. */
+bool cs_storage_unchecked(struct cs_storage *st);
 
 /* Fault injection for the kiosk's tests: while set, pages carry records as stored, unchecked
  * (as a back end that does not check what it publishes would), so that the kiosk's own

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "date.h"
+#include "page.h"
 #include "storage.h"
 #include "submission.h"
 #include "taxonomy.h"
@@ -23,6 +24,8 @@ struct cs_storage {
     sqlite3 *db;
     atomic_bool unchecked; /* cs_storage_publish_unchecked */
     pthread_mutex_t lock;  /* one writer; MHD's thread pool serialises here */
+    /* Prepared once (lock held): preparing them per record was most of seeding's time. */
+    sqlite3_stmt *put_record, *put_change;
     char epoch[17];
 };
 
@@ -143,6 +146,8 @@ cs_storage_close(struct cs_storage *st)
 {
     if (st == NULL)
         return;
+    sqlite3_finalize(st->put_record);
+    sqlite3_finalize(st->put_change);
     sqlite3_close(st->db);
     pthread_mutex_destroy(&st->lock);
     free(st);
@@ -348,15 +353,18 @@ static void
 log_change(struct cs_storage *st, const char *kind, const char *id, const char *district,
            const char *op)
 {
-    sqlite3_stmt *q = NULL;
-    sqlite3_prepare_v2(st->db, "INSERT INTO changes (kind, id, district, op) VALUES (?1,?2,?3,?4)",
-                       -1, &q, NULL);
+    if (st->put_change == NULL)
+        sqlite3_prepare_v2(st->db,
+                           "INSERT INTO changes (kind, id, district, op) VALUES (?1,?2,?3,?4)", -1,
+                           &st->put_change, NULL);
+    sqlite3_stmt *q = st->put_change;
     sqlite3_bind_text(q, 1, kind, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 2, id, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 3, district, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 4, op, -1, SQLITE_STATIC);
     sqlite3_step(q);
-    sqlite3_finalize(q);
+    sqlite3_reset(q);
+    sqlite3_clear_bindings(q);
 }
 
 static enum cs_result
@@ -364,11 +372,12 @@ record_put_locked(struct cs_storage *st, const char *kind, const char *id, const
                   const char *parent, const char *district, json_t *fields)
 {
     char *text = json_dumps(fields, JSON_COMPACT);
-    sqlite3_stmt *q = NULL;
-    sqlite3_prepare_v2(st->db,
-                       "INSERT INTO records VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO UPDATE"
-                       " SET citizen=?3, parent=?4, district=?5, fields=?6",
-                       -1, &q, NULL);
+    if (st->put_record == NULL)
+        sqlite3_prepare_v2(st->db,
+                           "INSERT INTO records VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO"
+                           " UPDATE SET citizen=?3, parent=?4, district=?5, fields=?6",
+                           -1, &st->put_record, NULL);
+    sqlite3_stmt *q = st->put_record;
     sqlite3_bind_text(q, 1, kind, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 2, id, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 3, citizen, -1, SQLITE_STATIC);
@@ -376,9 +385,11 @@ record_put_locked(struct cs_storage *st, const char *kind, const char *id, const
     sqlite3_bind_text(q, 5, district, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 6, text, -1, free);
     int rc = sqlite3_step(q);
-    sqlite3_finalize(q);
-    if (rc != SQLITE_DONE)
-        return fail(st, "writing a record");
+    enum cs_result r = rc == SQLITE_DONE ? CS_OK : fail(st, "writing a record");
+    sqlite3_reset(q);
+    sqlite3_clear_bindings(q);
+    if (r != CS_OK)
+        return r;
     log_change(st, kind, id, district, "upsert");
     return CS_OK;
 }
@@ -526,46 +537,21 @@ in_scope(const char *districts, const char *district)
     return false;
 }
 
-/* The change for an upsert row of cs_pull's query, or NULL (logged) if the record cannot be
- * published as it is. */
-static json_t *
-publishable_change(sqlite3_stmt *q, const char *kind, const char *id, bool unchecked)
-{
-    json_error_t jerr;
-    json_t *fields = json_loads((const char *)sqlite3_column_text(q, 8), 0, &jerr);
-    struct errbuf why;
-    if (fields == NULL) {
-        LOG_ERR("%s %s: its stored fields are not JSON (at byte %d): skipped", kind, id,
-                jerr.position);
-        return NULL;
-    }
-    const char *citizen =
-        sqlite3_column_type(q, 5) != SQLITE_NULL ? (const char *)sqlite3_column_text(q, 5) : NULL;
-    const char *parent =
-        sqlite3_column_type(q, 6) != SQLITE_NULL ? (const char *)sqlite3_column_text(q, 6) : NULL;
-    if (!unchecked && !submission_record_check(kind, id, citizen, parent, fields, &why)) {
-        LOG_ERR("%s %s cannot be published (%s): skipped", kind, id, why.msg);
-        json_decref(fields);
-        return NULL;
-    }
-    json_t *c =
-        json_pack("{s:s, s:s, s:s, s:o}", "kind", kind, "id", id, "op", "upsert", "fields", fields);
-    if (citizen != NULL)
-        json_object_set_new(c, "citizen", json_string(citizen));
-    if (parent != NULL)
-        json_object_set_new(c, "parent", json_string(parent));
-    return c;
-}
-
 void
 cs_storage_publish_unchecked(struct cs_storage *st, bool unchecked)
 {
     atomic_store(&st->unchecked, unchecked);
 }
 
+bool
+cs_storage_unchecked(struct cs_storage *st)
+{
+    return atomic_load(&st->unchecked);
+}
+
 enum cs_result
 cs_pull(struct cs_storage *st, const struct cs_device *dev, const char *cursor, int limit,
-        json_t **changes, char cursor_out[static 64], int64_t *position_out, int64_t *head_out,
+        struct cs_page *page, char cursor_out[static 64], int64_t *position_out, int64_t *head_out,
         bool *more, bool *reset)
 {
     *reset = false;
@@ -604,10 +590,8 @@ cs_pull(struct cs_storage *st, const struct cs_device *dev, const char *cursor, 
                        -1, &q, NULL);
     sqlite3_bind_int64(q, 1, position);
     sqlite3_bind_int(q, 2, limit);
-    json_t *arr = json_array();
     int scanned = 0;
     int64_t last = position;
-    size_t bytes = 2; /* "[]" */
     bool full = false;
     while (!full && sqlite3_step(q) == SQLITE_ROW) {
         int64_t seq = sqlite3_column_int64(q, 0);
@@ -615,37 +599,33 @@ cs_pull(struct cs_storage *st, const struct cs_device *dev, const char *cursor, 
         const char *id = (const char *)sqlite3_column_text(q, 2);
         const char *op = (const char *)sqlite3_column_text(q, 3);
         const char *change_district = (const char *)sqlite3_column_text(q, 4);
-        json_t *c = NULL;
+        enum cs_page_add added = CS_PAGE_SKIPPED;
         if (!in_scope(dev->districts, change_district)) {
             /* not this device's */
         } else if (strcmp(op, "delete") == 0) {
-            c = json_pack("{s:s, s:s, s:s}", "kind", kind, "id", id, "op", "delete");
+            added = cs_page_add_delete(page, kind, id);
         } else if (sqlite3_column_type(q, 8) != SQLITE_NULL &&
                    in_scope(dev->districts, (const char *)sqlite3_column_text(q, 7))) {
             /* An upsert is sent as the record is now, if it still exists and is still in
              * scope, and only if every kiosk can take it: a record that is not as the
              * protocol says is the server's error, logged (kind and id, never content) and
              * skipped, never a page that wedges a district. */
-            c = publishable_change(q, kind, id, atomic_load(&st->unchecked));
+            const char *citizen = sqlite3_column_type(q, 5) != SQLITE_NULL
+                                      ? (const char *)sqlite3_column_text(q, 5)
+                                      : NULL;
+            const char *parent = sqlite3_column_type(q, 6) != SQLITE_NULL
+                                     ? (const char *)sqlite3_column_text(q, 6)
+                                     : NULL;
+            added = cs_page_add_upsert(page, kind, id, citizen, parent,
+                                       (const char *)sqlite3_column_text(q, 8));
         }
-        size_t size = c != NULL ? json_dumpb(c, NULL, 0, JSON_COMPACT) + 1 : 0;
-        if (c != NULL && size + 2 > CS_PAGE_BYTES) {
-            LOG_ERR("%s %s is larger than a page (%zu bytes): skipped", kind, id, size);
-            json_decref(c);
-            c = NULL;
-        }
-        if (c != NULL && bytes + size > CS_PAGE_BYTES) {
+        if (added == CS_PAGE_FULL) {
             /* The page is full: this change starts the next one. */
-            json_decref(c);
             full = true;
             break;
         }
         scanned++;
         last = seq;
-        if (c != NULL) {
-            bytes += size;
-            json_array_append_new(arr, c);
-        }
     }
     sqlite3_finalize(q);
     pthread_mutex_unlock(&st->lock);
@@ -653,7 +633,6 @@ cs_pull(struct cs_storage *st, const struct cs_device *dev, const char *cursor, 
     snprintf(cursor_out, 64, "c%s.%lld", st->epoch, (long long)last);
     *position_out = last;
     *head_out = max_seq;
-    *changes = arr;
     return CS_OK;
 }
 

@@ -49,6 +49,89 @@ TEST(pull_page_with_every_kind_of_change_parses)
     proto_page_finish(&p);
 }
 
+/* The quick reader and jansson's path read a page alike, member by member. */
+static void
+check_same_reading(const struct proto_page *a, const struct proto_page *b)
+{
+    CHECK_INT(b->n, a->n);
+    CHECK(a->reset == b->reset && a->more == b->more);
+    CHECK_INT(b->position, a->position);
+    CHECK_INT(b->head, a->head);
+    CHECK_INT(b->server_time, a->server_time);
+    CHECK_STR(b->cursor ? b->cursor : "(none)", a->cursor ? a->cursor : "(none)");
+    for (size_t i = 0; i < a->n && i < b->n; i++) {
+        const struct store_change *x = &a->changes[i], *y = &b->changes[i];
+        CHECK_INT(y->kind, x->kind);
+        CHECK(x->tombstone == y->tombstone);
+        CHECK_STR(y->id, x->id);
+        CHECK_STR(y->citizen ? y->citizen : "(none)", x->citizen ? x->citizen : "(none)");
+        CHECK_STR(y->parent ? y->parent : "(none)", x->parent ? x->parent : "(none)");
+        for (size_t f = 0; f < STORE_MAX_FIELDS; f++) {
+            CHECK(x->values[f].set == y->values[f].set);
+            if (y->values[f].text != NULL)
+                CHECK_STR(y->values[f].text, x->values[f].text ? x->values[f].text : "(none)");
+            CHECK_INT(y->values[f].num, x->values[f].num);
+        }
+    }
+}
+
+TEST(quick_reader_reads_a_page_as_jansson_does_and_gives_up_on_anything_else)
+{
+    /* Escapes of every kind, a surrogate pair, raw UTF-8, whitespace, members in another order,
+     * an unknown member with an object in it, a null head, nulls for unset fields. */
+    static const char page[] =
+        " {\"server_time\" : 1795353600, \"reset\":false, \"head\":null, "
+        "\"x\":{\"y\":[1,\"z\",{}]},"
+        "\"changes\":[{\"kind\":\"citizen\",\"id\":\"c\\u0031\",\"op\":\"upsert\",\"fields\":"
+        "{\"pnr\":\"191212121212\",\"given_name\":\"\\u00c5sa \\ud83d\\ude00\\n\\\"\\\\\\/\","
+        "\"surname\":\"Öberg\",\"phone\":null,\"extra\":{\"a\":[true,false,null,-0]}}},"
+        "{\"kind\":\"case_event\",\"id\":\"e1\",\"citizen\":\"c1\",\"parent\":\"k1\",\"op\":"
+        "\"upsert\",\"fields\":{\"at\":-9223372036854775808,\"status\":\"inkommen\"}},"
+        "{\"kind\":\"invoice\",\"id\":\"i9\",\"op\":\"delete\",\"citizen\":\"c1\"}],"
+        "\"more\":true,\"position\":7,\"cursor\":\"c1.7\"}\n";
+    struct proto_page quick, slow;
+    struct errbuf err = { "" };
+    CHECK(proto_pull_parse_quick(page, strlen(page), &quick));
+    CHECK_MSG(proto_pull_parse_json(page, strlen(page), &slow, &err), "%s", err.msg);
+    check_same_reading(&quick, &slow);
+    CHECK_STR("Åsa 😀\n\"\\/",
+              quick.changes[0].values[store_field_index(STORE_KIND_CITIZEN, "given_name")].text);
+    proto_page_finish(&quick);
+    proto_page_finish(&slow);
+
+    /* What it leaves to jansson's path: a page to refuse or with a change to set aside, and
+     * what it does not read itself. proto_pull_parse still decides each as before. */
+    static const char *const others[] = {
+        PAGE("{\"kind\":\"invoice\",\"id\":\"i\",\"op\":\"delete\",\"id\":\"j\"}"), /* twice */
+        PAGE("{\"kind\":\"article\",\"id\":\"a\\u0000\",\"op\":\"delete\"}"),
+        PAGE("{\"kind\":\"case_event\",\"id\":\"e\",\"citizen\":\"c\",\"parent\":\"k\",\"op\":"
+             "\"upsert\",\"fields\":{\"at\":1.5,\"status\":\"x\"}}"),
+        PAGE("{\"kind\":\"unit\",\"op\":\"upsert\",\"id\":\"u\",\"fields\":{\"name\":\"n\"}}"),
+        PAGE("{\"fields\":{},\"kind\":\"invoice\",\"id\":\"i\",\"op\":\"delete\"}"),
+        PAGE("{\"kind\":\"spaceship\",\"id\":\"s\",\"op\":\"delete\"}"),
+        PAGE("{\"kind\":\"invoice\",\"id\":\"\\ud800\",\"op\":\"delete\"}"),
+        PAGE("{\"kind\":\"invoice\",\"id\":\"i\",\"op\":\"delete\"},"),
+        "{\"cursor\":\"c\",\"position\":1,\"more\":false,\"server_time\":1,\"changes\":[]} x",
+        "{\"cursor\":\"c\",\"position\":-1,\"more\":false,\"server_time\":1,\"changes\":[]}",
+        "[]",
+    };
+    for (size_t i = 0; i < ARRAY_LEN(others); i++) {
+        CHECK_MSG(!proto_pull_parse_quick(others[i], strlen(others[i]), &quick), "took %s",
+                  others[i]);
+        struct errbuf e1 = { "" }, e2 = { "" };
+        bool a = proto_pull_parse(others[i], strlen(others[i]), &quick, &e1);
+        bool b = proto_pull_parse_json(others[i], strlen(others[i]), &slow, &e2);
+        CHECK_MSG(a == b, "%s", others[i]);
+        CHECK_STR(e2.msg, e1.msg);
+        if (a && b) {
+            CHECK_INT(slow.set_aside, quick.set_aside);
+            check_same_reading(&quick, &slow);
+            proto_page_finish(&quick);
+            proto_page_finish(&slow);
+        }
+    }
+}
+
 static void
 expect_refused(const char *body, const char *want_in_message)
 {
@@ -362,6 +445,7 @@ int
 main(void)
 {
     RUN(pull_page_with_every_kind_of_change_parses);
+    RUN(quick_reader_reads_a_page_as_jansson_does_and_gives_up_on_anything_else);
     RUN(pull_page_refuses_every_malformed_shape);
     RUN(pull_page_sets_aside_one_bad_change_and_keeps_the_rest);
     RUN(report_request_is_the_agreed_shape);
