@@ -862,9 +862,18 @@ store_apply(struct store *s, const struct store_change *changes, size_t n, const
         err_set(err, "the sync cursor is missing or too long");
         return STORE_ERR_INVALID;
     }
-    enum store_error e = tx_begin(s);
-    if (e != STORE_OK)
+    /* A page of synced data need not wait for the disk: in write-ahead logging with
+     * synchronous=NORMAL a commit is atomic and the database never corrupt, only the last pages
+     * may be lost at a power cut, and the cursor goes with them in the same transaction, so they
+     * are pulled again. The next durable commit (the outbox's, always FULL) writes them too. One
+     * fsync fewer per page is a sixth of a first sync's time. */
+    enum store_error e = sql_exec(s, "PRAGMA synchronous=NORMAL");
+    if (e == STORE_OK)
+        e = tx_begin(s);
+    if (e != STORE_OK) {
+        sql_exec(s, "PRAGMA synchronous=FULL");
         return e;
+    }
     /* Row ids are counted in memory within this transaction (the store is the only writer). */
     memset(s->next_rowid, 0, sizeof(s->next_rowid));
     found_forget(s);
@@ -895,8 +904,13 @@ store_apply(struct store *s, const struct store_change *changes, size_t n, const
         e = tx_commit(s);
     memset(s->next_rowid, 0, sizeof(s->next_rowid));
     found_forget(s);
-    if (e != STORE_OK) {
+    if (e != STORE_OK)
         tx_rollback(s);
+    /* Everything else the store writes (the outbox above all) is durable when it returns. */
+    enum store_error restored = sql_exec(s, "PRAGMA synchronous=FULL");
+    if (e == STORE_OK)
+        e = restored;
+    if (e != STORE_OK) {
         citizen_key_forget(s);
         if (err != NULL && err->msg[0] == '\0')
             err_set(err, "change %zu of %zu: %s", i, n, store_error_message(e));
