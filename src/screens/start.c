@@ -31,11 +31,13 @@ build(struct ui *ui, struct model *m, void *state)
         ui_gap(ui, 4);
         ui_heading(ui, _("Don't have BankID with you?"), 2);
         ui_paragraph(ui, _("Ask the staff for help, or ask us to call you back."), UI_TEXT_BODY);
+        ui_columns(ui, 2); /* side by side: the screen still has room in landscape */
         if (ui_button(ui, _("Call me back"), UI_BUTTON_NORMAL))
             m->act->go(m->app, SCREEN_CALLBACK);
         if (ui_button(ui, _("How do I get help?"), UI_BUTTON_NORMAL))
             m->help_open = true;
-        ui_gap(ui, 4);
+        ui_columns(ui, 1);
+        ui_gap(ui, 2);
         if (ui_button(ui, _("General information"), UI_BUTTON_NORMAL))
             m->act->go(m->app, SCREEN_INFO);
     }
