@@ -138,20 +138,21 @@ struct demo_invoice {
 static const struct demo_profile {
     struct demo_case cases[3];
     int n_cases;
-    struct demo_invoice invoices[3];
+    struct demo_invoice invoices[4]; /* 4 at most: an invoice's number is 4 c + k */
     int n_invoices;
     int queue_position; /* 1: an offer is near */
     int visit_in_workdays;
     bool payout;
 } demo_profiles[DEMO_PEOPLE] = {
-    /* a requested completion, a decision to read, a closed case; overdue, unpaid and paid
-     * invoices; nothing else (empty queue, färdtjänst and payout pages) */
+    /* a requested completion, a decision to read, a closed case; two overdue invoices (the
+     * demo pays the first: packaging/demo.sh), one to pay later and a paid one; nothing else
+     * (empty queue, färdtjänst and payout pages) */
     { { { ST_KOMPLETTERING, CASE_TYPE_HEMTJANST },
         { ST_BESLUTAT, CASE_TYPE_BOENDE },
         { ST_AVSLUTAT, CASE_TYPE_FAKTURAFRAGA } },
       3,
-      { { -19, false }, { 16, false }, { -45, true } },
-      3,
+      { { -19, false }, { -5, false }, { 16, false }, { -45, true } },
+      4,
       0,
       0,
       false },
