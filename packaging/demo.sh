@@ -135,6 +135,9 @@ else
         --screenshots "$out/screenshots" | sed 's/^/  /'
     "${kiosk[@]}" --headless --script tests/ui/scripts/callback.script \
         --screenshots "$out/screenshots" | sed 's/^/  /'
+    # Hjälp and the way in without BankID (help-*.png, start-nobankid-*.png)
+    "${kiosk[@]}" --headless --script tests/ui/scripts/help.script \
+        --screenshots "$out/screenshots" | sed 's/^/  /'
     echo "The screenshots are in $out/screenshots/ (open them with any image viewer)."
 fi
 

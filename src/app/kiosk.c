@@ -111,6 +111,10 @@ go(void *app, enum screen_id s)
 {
     struct kiosk *k = app;
     struct kiosk_router *r = &k->router;
+    /* A notice on the start screen is for the person it answered: once they go on, it is gone. */
+    if (k->m->screen == SCREEN_START && s != SCREEN_START)
+        k->facts.notice = NULL;
+    k->m->help_open = false; /* Hjälp spoke of the screen left */
     leave_screen(k);
     if (s != SCREEN_WIZARD && k->m->prefill != NULL)
         kiosk_staff_drop_correction(k); /* a correction lives in its form only */
@@ -267,6 +271,7 @@ kiosk_logout(struct kiosk *k)
     stop_identification(k);
     leave_screen(k);
     session_destroy(k, k->session); /* everything personal, in one call */
+    k->facts.notice = NULL;         /* a notice was for the person who is leaving */
     speech_mode_end(k);             /* and what was said of it; the next person starts silent */
     sodium_memzero(k->m, sizeof(*k->m));
     publish(k);
@@ -654,14 +659,35 @@ poll_sync(struct kiosk *k)
     }
 }
 
+/* Something of an anonymous visit is still there: a screen other than the start (a callback
+ * half typed), a language or presentation chosen, a notice, an open Hjälp. */
+static bool
+visit_left_over(const struct kiosk *k)
+{
+    return k->m->screen != SCREEN_START || k->facts.notice != NULL || k->m->help_open ||
+           i18n_current() != &i18n_table[0] || ui_high_contrast(k->ui) || ui_large_text(k->ui);
+}
+
 static void
 idle_timers(struct kiosk *k, int64_t now)
 {
-    if (k->session == NULL)
+    int factor = speech_mode_time_factor(k);
+    if (k->session == NULL) {
+        /* Without a session nothing asks "are you still there": when no one has touched the
+         * kiosk for as long as a session would have lasted, the person has gone and the next
+         * one finds the start screen as the kiosk presents it (an identification under way has
+         * its own timeout). */
+        bool identifying = k->idr != NULL && k->id_snap.state != FLOW_FAILED;
+        if (!identifying && visit_left_over(k) &&
+            now - k->last_input_ms >=
+                (int64_t)(KIOSK_IDLE_WARN_S + KIOSK_IDLE_COUNTDOWN_S) * 1000 * factor) {
+            kiosk_logout(k);
+            k->last_input_ms = now;
+        }
         return;
+    }
     /* Speech mode gives more time (speech.time_factor): listening through a screen takes
      * longer than looking at it (WCAG 2.2.1). */
-    int factor = speech_mode_time_factor(k);
     if (!k->m->idle_warning &&
         now - k->last_input_ms >= (int64_t)KIOSK_IDLE_WARN_S * 1000 * factor) {
         k->m->idle_warning = true;

@@ -173,6 +173,13 @@ chrome_end(struct ui *ui, struct model *m)
         if (ui_remaining(ui) >= ui_text_height(ui, ui_area_rect(ui).w, age, UI_TEXT_SMALL))
             ui_paragraph(ui, age, UI_TEXT_SMALL);
     }
+    /* Hjälp below the content where there is room, until the action bar carries it; its dialog
+     * (help.c) over the screen, and the idle dialog over both. */
+    if (!m->help_open && ui_remaining(ui) >= ui_mm(ui, 18) &&
+        ui_button(ui, _("Help"), UI_BUTTON_NORMAL))
+        m->help_open = true;
+    if (m->help_open && !m->idle_warning)
+        help_dialog(ui, m);
     if (!m->idle_warning)
         return;
     chrome_dialog_begin(ui, _("Are you still there?"), 110);

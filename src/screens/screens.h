@@ -37,6 +37,11 @@ void chrome_leave_receipt(struct model *m, void *state);
  * caller's ui_modal_end. */
 void chrome_dialog_begin(struct ui *ui, const char *title, double height_mm);
 
+/* help.c: the Hjälp dialog over the screen shown (while model.help_open): what this screen is for
+ * (its screen_impl's help) and how to reach a person (the staff at the desk, a callback). Its
+ * Stäng clears help_open; its Ring upp mig goes to the callback. The chrome calls it. */
+void help_dialog(struct ui *ui, struct model *m);
+
 /* format.c: dates, times and money as the current language writes them. */
 void fmt_date(const char *iso, char *out, size_t size);       /* "fredag 4 december 2026" */
 void fmt_date_short(const char *iso, char *out, size_t size); /* "4 december 2026" */

@@ -1,5 +1,5 @@
-/* The start screen: language, identification, a callback without identification, and general
- * information. Nothing personal appears here. */
+/* The start screen: language, identification, the way in without BankID (the staff, a callback
+ * without identification), and general information. Nothing personal appears here. */
 #include "i18n.h"
 #include "screens.h"
 
@@ -25,10 +25,22 @@ build(struct ui *ui, struct model *m, void *state)
     /* An erased kiosk has nothing to show and nowhere to queue: only the technician's corner. */
     if (!m->tech.erased && ui_button(ui, _("Identify yourself"), UI_BUTTON_PRIMARY))
         m->act->identify(m->app);
-    if (!m->tech.erased && ui_button(ui, _("Call me back"), UI_BUTTON_NORMAL))
-        m->act->go(m->app, SCREEN_CALLBACK);
-    if (!m->tech.erased && ui_button(ui, _("General information"), UI_BUTTON_NORMAL))
-        m->act->go(m->app, SCREEN_INFO);
+    /* The way in without BankID: a person at the desk (ombudsregistrering with an identity
+     * document), or a callback, which needs no identification (DOMAIN.md). */
+    if (!m->tech.erased) {
+        ui_gap(ui, 4);
+        ui_heading(ui, _("Don't have BankID with you?"), 2);
+        ui_paragraph(ui, _("Ask the staff for help, or ask us to call you back."), UI_TEXT_BODY);
+        ui_columns(ui, 2); /* side by side: the screen still has room in landscape */
+        if (ui_button(ui, _("Call me back"), UI_BUTTON_NORMAL))
+            m->act->go(m->app, SCREEN_CALLBACK);
+        if (ui_button(ui, _("How do I get help?"), UI_BUTTON_NORMAL))
+            m->help_open = true;
+        ui_columns(ui, 1);
+        ui_gap(ui, 2);
+        if (ui_button(ui, _("General information"), UI_BUTTON_NORMAL))
+            m->act->go(m->app, SCREEN_INFO);
+    }
     /* The technician's corner: a long press at the bottom, on the side where lines start. */
     int w, h, side = ui_mm(ui, 15);
     ui_display(ui, &w, &h);

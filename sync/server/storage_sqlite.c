@@ -1060,6 +1060,15 @@ cs_mutate(struct cs_storage *st, const char *what, const char *id, const char *a
         } else {
             r = set_field(st, "case", id, "status", json_string(to), err);
         }
+        /* The case's history says so too: its status is always its last event's. */
+        char citizen[64], parent[64], district[64], eid[96];
+        if (r == CS_OK && record_place(st, "case", id, citizen, parent, district) == CS_OK) {
+            json_t *ev = json_pack("{s:I, s:s}", "at", (json_int_t)time(NULL), "status", to);
+            snprintf(eid, sizeof(eid), "%s-ev-m%lld", id,
+                     (long long)next_counter(st, "case_event"));
+            r = record_put_locked(st, "case_event", eid, citizen, id, district, ev);
+            json_decref(ev);
+        }
     } else if (strcmp(what, "pay-invoice") == 0) {
         r = set_field(st, "invoice", id, "paid", json_integer(1), err);
         if (r == CS_OK && arg != NULL)

@@ -46,6 +46,122 @@ def seeded_demo_data_is_valid_and_unique():
         row = db.execute("SELECT json_extract(fields, '$.address') FROM records WHERE"
                          " kind='citizen' AND district='kista' LIMIT 1").fetchone()
     assert row and "Kista" in row[0], f"an address in Kista is in Kista: {row}"
+
+
+# The paths a case takes (sync/server/seed.c): each status follows one of these.
+CASE_STEPS = {"inkommen": {"handlaggs"}, "handlaggs": {"komplettering", "beslutat"},
+              "komplettering": {"handlaggs"}, "beslutat": {"avslutat"}}
+
+
+def stockholm(utc_s):
+    from zoneinfo import ZoneInfo
+    import datetime
+    return datetime.datetime.fromtimestamp(utc_s, ZoneInfo("Europe/Stockholm"))
+
+
+def in_office_hours(utc_s):
+    """A working day's office hours (Monday to Friday, 08.00 to 17.00) in Stockholm time."""
+    t = stockholm(utc_s)
+    return t.weekday() < 5 and 8 <= t.hour < 17
+
+
+@test
+def seeded_demo_data_reads_true():
+    """Each case's status is its last event's, reached along a path a case takes, and its
+    received date is its first event's; events and visits are in office hours in Stockholm time;
+    the demo people (the first four of a district, whom the simulator offers) together show every
+    state: an overdue invoice, a paid one, a requested completion, a decision, a queue place with
+    an offer near, a visit within a week, a payout."""
+    import datetime
+    with CS.db() as db:
+        cases = {r[0]: (r[1], r[2], r[3], r[4]) for r in db.execute(
+            "SELECT id, json_extract(fields, '$.status'), json_extract(fields, '$.received_on'),"
+            " json_extract(fields, '$.decision'), citizen FROM records WHERE kind='case'")}
+        events = {}
+        for parent, at, status in db.execute(
+                "SELECT parent, json_extract(fields, '$.at'), json_extract(fields, '$.status')"
+                " FROM records WHERE kind='case_event'"
+                " ORDER BY parent, json_extract(fields, '$.at')"):
+            events.setdefault(parent, []).append((at, status))
+        visits = [r[0] for r in db.execute("SELECT json_extract(fields, '$.starts_at') FROM records"
+                                           " WHERE kind='appointment'")]
+        demo = {}
+        for district in ("bromma", "kista"):
+            for (cid,) in db.execute("SELECT id FROM records WHERE kind='citizen' AND district=?"
+                                     " ORDER BY rowid LIMIT 4", (district,)):
+                demo[cid] = district
+        marks = ",".join("?" * len(demo))
+        invoices = db.execute("SELECT citizen, json_extract(fields, '$.due_date'),"
+                              " json_extract(fields, '$.paid'), json_extract(fields, '$.paid_on'),"
+                              " json_extract(fields, '$.invoice_date') FROM records"
+                              f" WHERE kind='invoice' AND citizen IN ({marks})",
+                              list(demo)).fetchall()
+        queues = db.execute("SELECT citizen, json_extract(fields, '$.position'),"
+                            " json_extract(fields, '$.expected_offer') FROM records"
+                            f" WHERE kind='queue_entry' AND citizen IN ({marks})",
+                            list(demo)).fetchall()
+        demo_visits = db.execute("SELECT citizen, json_extract(fields, '$.starts_at') FROM records"
+                                 f" WHERE kind='appointment' AND citizen IN ({marks})",
+                                 list(demo)).fetchall()
+        payouts = db.execute(f"SELECT citizen FROM records WHERE kind='payout' AND citizen IN"
+                             f" ({marks})", list(demo)).fetchall()
+    assert len(cases) > 100 and len(visits) > 5, (len(cases), len(visits))
+    now = time.time()
+    for cid, (status, received, decision, _) in cases.items():
+        path = events.get(cid)
+        assert path, f"{cid} has no history"
+        eq(status, path[-1][1], f"{cid}: the status is the last event's ({path})")
+        eq("inkommen", path[0][1], f"{cid}: the first event is its receipt")
+        for (_, a), (_, b) in zip(path, path[1:]):
+            assert b in CASE_STEPS.get(a, ()), f"{cid}: {a} then {b} is no path a case takes"
+        eq(received, stockholm(path[0][0]).date().isoformat(),
+           f"{cid}: received on the day of its first event")
+        eq(status in ("beslutat", "avslutat"), decision is not None,
+           f"{cid}: a decision exactly when decided ({status})")
+        for at, st in path:
+            assert in_office_hours(at), f"{cid}: {st} at {stockholm(at)}, outside office hours"
+            assert at <= now, f"{cid}: {st} at {stockholm(at)}, in the future"
+    for at in visits:
+        assert in_office_hours(at), f"a visit at {stockholm(at)}, outside office hours"
+    today = stockholm(now).date()
+    iso = today.isoformat()
+    shows = {
+        "an overdue invoice": any(not paid and due < iso for _, due, paid, _, _ in invoices),
+        "an invoice to pay later": any(not paid and due >= iso for _, due, paid, _, _ in invoices),
+        "a paid invoice": any(paid and paid_on and paid_on <= iso for _, _, paid, paid_on, _ in
+                              invoices),
+        "a requested completion": any(c[0] == "komplettering" and c[3] in demo
+                                      for c in cases.values()),
+        "a decision": any(c[0] == "beslutat" and c[3] in demo for c in cases.values()),
+        "a queue offer near": any(pos == 1 and offer <= (today + datetime.timedelta(days=31))
+                                  .isoformat() for _, pos, offer in queues),
+        "a visit within a week": any(0 < at - now <= 7 * 86400 for _, at in demo_visits),
+        "a payout": bool(payouts),
+    }
+    missing = [k for k, v in shows.items() if not v]
+    eq([], missing, "states the demo people show")
+    for cid, district in demo.items():
+        eq(True, cid in {c[3] for c in cases.values()},
+           f"demo person {cid} ({district}) has a case")
+    with CS.db() as db:
+        born = [int(r[0][:4]) for r in db.execute(
+            f"SELECT json_extract(fields, '$.pnr') FROM records WHERE kind='citizen' AND id IN"
+            f" ({marks})", list(demo))]
+    assert all(b <= today.year - 18 for b in born), f"the demo people are adults: {born}"
+    for _, due, _, _, issued in invoices:
+        assert issued < due, f"issued {issued} before due {due}"
+    # The city's systems moving a case on (casestore mutate) write its history too.
+    case_id = next(k for k, c in cases.items() if c[0] == "komplettering" and c[3] in demo)
+    CS.cs("mutate", "advance-case", case_id)
+    with CS.db() as db:
+        status = db.execute("SELECT json_extract(fields, '$.status') FROM records WHERE"
+                            " kind='case' AND id=?", (case_id,)).fetchone()[0]
+        last = db.execute("SELECT json_extract(fields, '$.status') FROM records WHERE"
+                          " kind='case_event' AND parent=? ORDER BY json_extract(fields, '$.at')"
+                          " DESC, rowid DESC LIMIT 1", (case_id,)).fetchone()[0]
+    eq(("handlaggs", "handlaggs"), (status, last), "advanced: the case and its last event")
+
+
 KIOSK = Kiosk("kiosk")
 
 

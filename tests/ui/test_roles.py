@@ -114,6 +114,10 @@ def main():
             assert any(r[1] == "staff" and "reason: callback" in r[5] for r in rows), rows
 
         @test
+        def no_notice_survives_for_the_next_person():
+            run_script(f, "notices", people)
+
+        @test
         def technician_entry_touch_test_sync_export_and_factory_reset():
             run_script(f, "technician", people)
             state = f.state
