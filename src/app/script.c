@@ -735,6 +735,22 @@ cmd_set(struct run *r, const char *arg)
         i18n_set_preview(strcmp(arg, "preview-languages on") == 0);
         ui_set_rtl(k->ui, i18n_current()->rtl);
         ui_invalidate(k->ui);
+#ifdef MINASIDOR_UNIT_TEST
+    } else if (strncmp(arg, "fail-read ", 10) == 0) {
+        /* the store's reads of a kind ("invoice", "case"; "none": all read again) fail from now
+         * as a record altered on disk does: for the screens' error state */
+        const char *kind = arg + 10;
+        if (strcmp(kind, "none") == 0)
+            store_test_fail_list = 0;
+        for (int i = 0; strcmp(kind, "none") != 0; i++) {
+            if (i == STORE_KIND_COUNT)
+                return fail(r, "no such kind", kind);
+            if (strcmp(store_kind((enum store_kind)i)->name, kind) == 0) {
+                store_test_fail_list |= 1u << i;
+                break;
+            }
+        }
+#endif
     } else
         return fail(r, "unknown setting", arg);
     step(r);
