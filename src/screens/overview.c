@@ -229,9 +229,7 @@ build(struct ui *ui, struct model *m, void *state)
     int cols = w > h ? 3 : 2, n_full = 0, n_empty = 0;
     enum area empty[AREA_COUNT];
     for (int a = 0; a < AREA_COUNT; a++) {
-        if (area_failed(m, (enum area)a))
-            continue; /* said above; never a zero that is not true */
-        if (area_empty(m, (enum area)a))
+        if (!area_failed(m, (enum area)a) && area_empty(m, (enum area)a))
             empty[n_empty++] = (enum area)a;
         else
             n_full++;
@@ -241,8 +239,14 @@ build(struct ui *ui, struct model *m, void *state)
         ui_columns(ui, n_full < cols ? n_full : cols);
         ui_set_personal(ui, true);
         for (int a = 0; a < AREA_COUNT; a++) {
-            if (!area_failed(m, (enum area)a) && !area_empty(m, (enum area)a))
+            if (area_failed(m, (enum area)a)) {
+                /* never a zero that is not true: the tile says it could not be read and opens
+                 * the list's error state, with what to do */
+                if (ui_tile(ui, _(area_titles[a]), NULL, _("This information could not be read.")))
+                    m->act->go(m->app, area_screens[a]);
+            } else if (!area_empty(m, (enum area)a)) {
                 tile(ui, m, (enum area)a);
+            }
         }
         ui_set_personal(ui, false);
         ui_columns(ui, 1);
