@@ -191,6 +191,18 @@ static void
 build(struct ui *ui, struct model *m, void *state)
 {
     chrome_begin(ui, m, _("My pages"), false);
+    /* In landscape Att göra stands beside the areas (at the end side), so that the screen's
+     * height holds both. */
+    int w, h;
+    ui_display(ui, &w, &h);
+    bool beside = w > h;
+    struct ui_rect all = ui_area_rect(ui);
+    int gap = ui_mm(ui, 6), half = (all.w - gap) / 2;
+    struct ui_rect start = ui_mirror(ui, (struct ui_rect){ all.x, all.y, half, all.h });
+    struct ui_rect end =
+        ui_mirror(ui, (struct ui_rect){ all.x + half + gap, all.y, all.w - half - gap, all.h });
+    if (beside)
+        ui_area(ui, start);
     /* Everything about the citizen is personal (the loudspeaker says only the tiles' titles);
      * the callback and forms tiles are the same for everyone. */
     ui_set_personal(ui, true);
@@ -224,9 +236,10 @@ build(struct ui *ui, struct model *m, void *state)
     if (!any)
         ui_status(ui, UI_ICON_DONE, UI_TONE_OK, _("Nothing needs doing now."), UI_TEXT_BODY);
 
-    int w, h;
-    ui_display(ui, &w, &h);
-    int cols = w > h ? 3 : 2, n_full = 0, n_empty = 0;
+    int start_bottom = all.y + all.h - ui_remaining(ui);
+    if (beside)
+        ui_area(ui, end);
+    int cols = 2, n_full = 0, n_empty = 0;
     enum area empty[AREA_COUNT];
     for (int a = 0; a < AREA_COUNT; a++) {
         if (!area_failed(m, (enum area)a) && area_empty(m, (enum area)a))
@@ -269,6 +282,12 @@ build(struct ui *ui, struct model *m, void *state)
                 _("preschool, mobility service, home care, income and more")))
         m->act->go(m->app, SCREEN_APPLY);
     ui_columns(ui, 1);
+    if (beside) { /* what follows goes below the longer column */
+        int bottom = all.y + all.h - ui_remaining(ui);
+        if (start_bottom > bottom)
+            bottom = start_bottom;
+        ui_area(ui, (struct ui_rect){ all.x, bottom, all.w, all.y + all.h - bottom });
+    }
     chrome_end(ui, m);
 }
 

@@ -32,9 +32,13 @@ status_in(struct ui *ui, struct ui_rect r, enum ui_icon icon, struct ui_color c,
     if (tw > ww)
         tw = ww;
     int th = ui_text_height(ui, ww, word, style);
+    /* the icon centred on the word's first line (an Arabic line is taller than a Latin one) */
+    int line = ui_text_height(ui, 1 << 20, word, style);
+    if (line < lh)
+        line = lh;
     /* laid out left to right, then mirrored: the icon before the word in reading order */
     int x0 = end ? r.x + r.w - tw - gap - side : r.x;
-    struct ui_rect ir = { x0, r.y + (lh - side) / 2, side, side };
+    struct ui_rect ir = { x0, r.y + (line - side) / 2, side, side };
     struct ui_rect wr = { x0 + side + gap, r.y, tw, th };
     ui_icon(ui, ui_mirror(ui, ir), icon, c);
     ui_text(ui, ui_mirror(ui, wr), word, style, c, UI_ALIGN_START);
