@@ -191,18 +191,6 @@ static void
 build(struct ui *ui, struct model *m, void *state)
 {
     chrome_begin(ui, m, _("My pages"), false);
-    /* In landscape Att göra stands beside the areas (at the end side), so that the screen's
-     * height holds both. */
-    int w, h;
-    ui_display(ui, &w, &h);
-    bool beside = w > h;
-    struct ui_rect all = ui_area_rect(ui);
-    int gap = ui_mm(ui, 6), half = (all.w - gap) / 2;
-    struct ui_rect start = ui_mirror(ui, (struct ui_rect){ all.x, all.y, half, all.h });
-    struct ui_rect end =
-        ui_mirror(ui, (struct ui_rect){ all.x + half + gap, all.y, all.w - half - gap, all.h });
-    if (beside)
-        ui_area(ui, start);
     /* Everything about the citizen is personal (the loudspeaker says only the tiles' titles);
      * the callback and forms tiles are the same for everyone. */
     ui_set_personal(ui, true);
@@ -212,12 +200,17 @@ build(struct ui *ui, struct model *m, void *state)
     char pnr[64];
     snprintf(pnr, sizeof(pnr), _("Personal identity number: %s"),
              m->pnr_revealed ? m->pnr_shown : m->pnr_masked);
-    ui_paragraph(ui, pnr, UI_TEXT_BODY);
+    /* the number is text; showing its last digits is a button beside it that says so */
+    ui_columns(ui, 2);
+    int colw = (ui_area_rect(ui).w - ui_mm(ui, 3)) / 2;
+    struct ui_rect pr = ui_take(ui, ui_text_height(ui, colw, pnr, UI_TEXT_BODY));
+    ui_text(ui, pr, pnr, UI_TEXT_BODY, ui_theme(ui)->fg, UI_ALIGN_START);
+    ui_node(ui, UI_ROLE_TEXT, pnr, NULL, 0, pr, false);
     ui_set_personal(ui, false);
-    /* the number is text; showing its last digits is a button that says so */
     if (ui_button(ui, m->pnr_revealed ? _("Hide the last digits") : _("Show the last digits"),
                   UI_BUTTON_NORMAL))
         m->pnr_revealed = !m->pnr_revealed;
+    ui_columns(ui, 1);
 
     bool failed = false;
     for (int a = 0; a < AREA_COUNT; a++)
@@ -236,10 +229,9 @@ build(struct ui *ui, struct model *m, void *state)
     if (!any)
         ui_status(ui, UI_ICON_DONE, UI_TONE_OK, _("Nothing needs doing now."), UI_TEXT_BODY);
 
-    int start_bottom = all.y + all.h - ui_remaining(ui);
-    if (beside)
-        ui_area(ui, end);
-    int cols = 2, n_full = 0, n_empty = 0;
+    int w, h;
+    ui_display(ui, &w, &h);
+    int cols = w > h ? 3 : 2, n_full = 0, n_empty = 0;
     enum area empty[AREA_COUNT];
     for (int a = 0; a < AREA_COUNT; a++) {
         if (!area_failed(m, (enum area)a) && area_empty(m, (enum area)a))
@@ -282,12 +274,6 @@ build(struct ui *ui, struct model *m, void *state)
                 _("preschool, mobility service, home care, income and more")))
         m->act->go(m->app, SCREEN_APPLY);
     ui_columns(ui, 1);
-    if (beside) { /* what follows goes below the longer column */
-        int bottom = all.y + all.h - ui_remaining(ui);
-        if (start_bottom > bottom)
-            bottom = start_bottom;
-        ui_area(ui, (struct ui_rect){ all.x, bottom, all.w, all.y + all.h - bottom });
-    }
     chrome_end(ui, m);
 }
 
