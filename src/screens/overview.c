@@ -194,15 +194,27 @@ build(struct ui *ui, struct model *m, void *state)
     /* Everything about the citizen is personal (the loudspeaker says only the tiles' titles);
      * the callback and forms tiles are the same for everyone. */
     ui_set_personal(ui, true);
+    int w, h;
+    ui_display(ui, &w, &h);
+    bool landscape = w > h;
     char hello[200];
     snprintf(hello, sizeof(hello), _("Hello %s"), m->given_name != NULL ? m->given_name : "");
-    ui_heading(ui, hello, 1);
     char pnr[64];
     snprintf(pnr, sizeof(pnr), _("Personal identity number: %s"),
              m->pnr_revealed ? m->pnr_shown : m->pnr_masked);
-    /* the number is text; showing its last digits is a button beside it that says so */
-    ui_columns(ui, 2);
-    int colw = (ui_area_rect(ui).w - ui_mm(ui, 3)) / 2;
+    /* The greeting, the number and its button: in landscape on one row (the height is short),
+     * in portrait the greeting above. The number is text; showing its last digits is a button
+     * beside it that says so. */
+    int per_row = landscape ? 3 : 2;
+    int colw = (ui_area_rect(ui).w - ui_mm(ui, 3) * (per_row - 1)) / per_row;
+    if (!landscape)
+        ui_heading(ui, hello, 1);
+    ui_columns(ui, per_row);
+    if (landscape) {
+        struct ui_rect hr = ui_take(ui, ui_text_height(ui, colw, hello, UI_TEXT_H1));
+        ui_text(ui, hr, hello, UI_TEXT_H1, ui_theme(ui)->fg, UI_ALIGN_START);
+        ui_node(ui, UI_ROLE_HEADING, hello, NULL, 0, hr, false);
+    }
     struct ui_rect pr = ui_take(ui, ui_text_height(ui, colw, pnr, UI_TEXT_BODY));
     ui_text(ui, pr, pnr, UI_TEXT_BODY, ui_theme(ui)->fg, UI_ALIGN_START);
     ui_node(ui, UI_ROLE_TEXT, pnr, NULL, 0, pr, false);
@@ -229,9 +241,7 @@ build(struct ui *ui, struct model *m, void *state)
     if (!any)
         ui_status(ui, UI_ICON_DONE, UI_TONE_OK, _("Nothing needs doing now."), UI_TEXT_BODY);
 
-    int w, h;
-    ui_display(ui, &w, &h);
-    int cols = w > h ? 3 : 2, n_full = 0, n_empty = 0;
+    int cols = landscape ? 3 : 2, n_full = 0, n_empty = 0;
     enum area empty[AREA_COUNT];
     for (int a = 0; a < AREA_COUNT; a++) {
         if (!area_failed(m, (enum area)a) && area_empty(m, (enum area)a))
