@@ -49,7 +49,7 @@ build_case(struct ui *ui, struct model *m, void *visit)
         enum ui_icon icon;
         enum ui_tone tone;
         case_status_look(st, &icon, &tone);
-        ui_status(ui, icon, tone, fmt_tax(TAX_STATUS, st), UI_TEXT_BOLD);
+        ui_status_pair(ui, _("Status"), icon, tone, fmt_tax(TAX_STATUS, st));
     }
     ui_pair(ui, _("Case officer"), or_dash(model_text(l, i, REC_CASE_HANDLAGGARE)));
     ui_pair(ui, _("Received"), received);
@@ -128,7 +128,7 @@ build_invoice(struct ui *ui, struct model *m, void *visit)
     enum ui_icon icon;
     enum ui_tone tone;
     invoice_status_look(state, &icon, &tone);
-    ui_status(ui, icon, tone, invoice_state_label(state), UI_TEXT_BOLD);
+    ui_status_pair(ui, _("Status"), icon, tone, invoice_state_label(state));
     ui_set_personal(ui, false);
     if (state == INVOICE_OVERDUE)
         ui_banner(ui, _("The due date has passed. Pay as soon as you can, or ask us to call you."),

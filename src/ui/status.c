@@ -59,6 +59,28 @@ ui_status(struct ui *ui, enum ui_icon icon, enum ui_tone tone, const char *word,
     ui_node(ui, UI_ROLE_STATUS, word, NULL, 0, r, false);
 }
 
+void
+ui_status_pair(struct ui *ui, const char *label, enum ui_icon icon, enum ui_tone tone,
+               const char *word)
+{
+    int gap = ui_mm(ui, 3), side = icon_side(ui, UI_TEXT_BOLD);
+    int lw = ui->area.w * 2 / 5, vw = ui->area.w - lw - gap;
+    int h1 = ui_text_height(ui, lw, label, UI_TEXT_BODY);
+    int h2 = ui_text_height(ui, vw - side - ui_mm(ui, 2), word, UI_TEXT_BOLD);
+    if (h2 < ui_line_height(ui, UI_TEXT_BOLD))
+        h2 = ui_line_height(ui, UI_TEXT_BOLD);
+    struct ui_rect r = ui_take(ui, h1 > h2 ? h1 : h2);
+    ui_text(ui, ui_mirror(ui, (struct ui_rect){ r.x, r.y, lw, r.h }), label, UI_TEXT_BODY,
+            ui->theme->muted, UI_ALIGN_START);
+    status_in(ui, (struct ui_rect){ r.x + lw + gap, r.y, vw, h2 }, icon, ui_tone_color(ui, tone),
+              word, UI_TEXT_BOLD, false);
+    /* a pair to the ear as to the eye: "Status, Förfallen" (the caption said even when the
+     * value is personal) */
+    uint32_t id = ui_node(ui, UI_ROLE_TEXT, label, word, 0, r, false);
+    if (ui->n_nodes > 0 && ui->nodes[ui->n_nodes - 1].id == id)
+        ui->nodes[ui->n_nodes - 1].caption = true;
+}
+
 bool
 ui_row(struct ui *ui, const struct ui_row *row)
 {
@@ -85,9 +107,10 @@ ui_row(struct ui *ui, const struct ui_row *row)
         h = ui_mm(ui, 15);
     struct ui_rect r = ui_take(ui, h);
 
-    /* what speech says: the title, then the detail, the figure and the status */
+    /* what speech says: the title, then the figure and the status (what a person asks first:
+     * how much, is it late), then the detail */
     char value[UI_LABEL_MAX] = "";
-    const char *parts[] = { row->detail, row->figure, row->status };
+    const char *parts[] = { row->figure, row->status, row->detail };
     for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
         size_t used = strlen(value);
         if (parts[i] != NULL && parts[i][0])

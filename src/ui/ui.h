@@ -417,6 +417,10 @@ struct ui_color ui_tone_color(const struct ui *ui, enum ui_tone tone);
 void ui_status(struct ui *ui, enum ui_icon icon, enum ui_tone tone, const char *word,
                enum ui_text_style style);
 
+/* A label and a status on one row, like ui_pair: "Status   ⚠ Förfallen". */
+void ui_status_pair(struct ui *ui, const char *label, enum ui_icon icon, enum ui_tone tone,
+                    const char *word);
+
 /* One row of a list. A row that opens a detail is a button (the whole row, with a ›); one
  * without a detail (a queue place, a payout, a visit) is text, not focusable, drawn without a
  * button's fill and frame. The status (icon + word) and the figure stand at the end side. */
