@@ -11,18 +11,20 @@ extern const unsigned char font_ethiopic_regular[], font_ethiopic_bold[];
 extern const size_t font_sans_regular_len, font_sans_bold_len;
 extern const size_t font_arabic_regular_len, font_arabic_bold_len;
 extern const size_t font_ethiopic_regular_len, font_ethiopic_bold_len;
+extern const unsigned char font_icons[]; /* assets/icons: the status icons */
+extern const size_t font_icons_len;
 
 /* The fonts in the order of the toolkit's faces (enum ui_face), for struct ui_config's fonts and
  * font_lens. */
 #define ASSETS_UI_FONTS                                                           \
     {                                                                             \
         font_sans_regular, font_sans_bold, font_arabic_regular, font_arabic_bold, \
-            font_ethiopic_regular, font_ethiopic_bold                             \
+            font_ethiopic_regular, font_ethiopic_bold, font_icons                 \
     }
 #define ASSETS_UI_FONT_LENS                                                                       \
     {                                                                                             \
         font_sans_regular_len, font_sans_bold_len, font_arabic_regular_len, font_arabic_bold_len, \
-            font_ethiopic_regular_len, font_ethiopic_bold_len                                     \
+            font_ethiopic_regular_len, font_ethiopic_bold_len, font_icons_len                     \
     }
 
 /* Every catalogue the build compiled, one per language of i18n/languages.tsv that has a .po

@@ -355,6 +355,8 @@ open_case(void *app, size_t row)
     (void)session_load_case(k, s, row < k->m->cases.n ? k->m->cases.rows[row].id : 0);
     kiosk_records_from(&k->m->events, s->events);
     kiosk_records_from(&k->m->documents, s->documents);
+    k->m->events.failed = s->read_failed[STORE_KIND_CASE_EVENT];
+    k->m->documents.failed = s->read_failed[STORE_KIND_CASE_DOCUMENT];
     k->m->selected = row;
     go(k, SCREEN_CASE);
 }

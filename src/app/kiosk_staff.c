@@ -280,6 +280,7 @@ kiosk_staff_reason(void *app, const char *code)
     if (strcmp(reason, "case_status") == 0) {
         (void)session_load(k, ss, STORE_KIND_CASE);
         kiosk_records_from(&k->m->cases, ss->rows[STORE_KIND_CASE]);
+        k->m->cases.failed = ss->read_failed[STORE_KIND_CASE];
         kiosk_go(k, SCREEN_CASES);
     } else if (strcmp(reason, "callback") == 0) {
         kiosk_go(k, SCREEN_CALLBACK);

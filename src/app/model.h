@@ -44,6 +44,9 @@ struct model_records {
     enum record_kind kind;
     size_t n;
     const struct record *rows;
+    /* The store refused the read (an I/O error, a record altered on disk): the screen shows an
+     * error with what to do, never an empty list or zeros. */
+    bool failed;
 };
 
 static inline const struct record *

@@ -363,6 +363,47 @@ cmd_expect_match(struct run *r, const char *glob, bool present)
     return 0;
 }
 
+/* "expect-nth ROLE N GLOB": the Nth node of the role in reading order (1 is the first, "last"
+ * the last) reads "label = value" as GLOB (fnmatch) says: a list's order as a person sees it
+ * (the overdue invoice first, the paid one last). */
+static int
+cmd_expect_nth(struct run *r, char *arg)
+{
+    char *role = arg, *nth = arg + strcspn(arg, " ");
+    if (*nth == '\0')
+        return fail(r, "expected: expect-nth ROLE N|last GLOB", arg);
+    *nth++ = '\0';
+    nth += strspn(nth, " ");
+    char *glob = nth + strcspn(nth, " ");
+    if (*glob == '\0')
+        return fail(r, "expected: expect-nth ROLE N|last GLOB", arg);
+    *glob++ = '\0';
+    glob = trim(glob);
+    bool last = strcmp(nth, "last") == 0;
+    long want = last ? 0 : strtol(nth, NULL, 10);
+    if (!last && want < 1)
+        return fail(r, "N is 1 or more, or last", nth);
+    step(r);
+    size_t count;
+    const struct ui_node *all = ui_nodes(r->k->ui, &count), *found = NULL;
+    long seen = 0;
+    for (size_t i = 0; i < count && (last || seen < want); i++) {
+        if (strcmp(ui_role_code(all[i].role), role) == 0) {
+            seen++;
+            found = &all[i];
+        }
+    }
+    if (found == NULL || (!last && seen < want))
+        return fail(r, "not so many nodes of this role", arg);
+    char text[2 * UI_LABEL_MAX + 4];
+    snprintf(text, sizeof(text), "%s = %s", found->label, found->value);
+    if (fnmatch(glob, text, 0) != 0) {
+        fprintf(stderr, "  it reads: %s\n", text);
+        return fail(r, "the node does not match", glob);
+    }
+    return 0;
+}
+
 /* "expect-checked LABEL" / "expect-unchecked LABEL": the node shows (and says) its checked
  * state: a tapped option, a toggle. */
 static int
@@ -735,6 +776,22 @@ cmd_set(struct run *r, const char *arg)
         i18n_set_preview(strcmp(arg, "preview-languages on") == 0);
         ui_set_rtl(k->ui, i18n_current()->rtl);
         ui_invalidate(k->ui);
+#ifdef MINASIDOR_UNIT_TEST
+    } else if (strncmp(arg, "fail-read ", 10) == 0) {
+        /* the store's reads of a kind ("invoice", "case"; "none": all read again) fail from now
+         * as a record altered on disk does: for the screens' error state */
+        const char *kind = arg + 10;
+        if (strcmp(kind, "none") == 0)
+            store_test_fail_list = 0;
+        for (int i = 0; strcmp(kind, "none") != 0; i++) {
+            if (i == STORE_KIND_COUNT)
+                return fail(r, "no such kind", kind);
+            if (strcmp(store_kind((enum store_kind)i)->name, kind) == 0) {
+                store_test_fail_list |= 1u << i;
+                break;
+            }
+        }
+#endif
     } else
         return fail(r, "unknown setting", arg);
     step(r);
@@ -977,6 +1034,8 @@ script_lines(struct run *r, FILE *script)
             rc = cmd_expect_match(r, arg, true);
         else if (strcmp(s, "expect-not-match") == 0)
             rc = cmd_expect_match(r, arg, false);
+        else if (strcmp(s, "expect-nth") == 0)
+            rc = cmd_expect_nth(r, arg);
         else if (strcmp(s, "expect-checked") == 0)
             rc = cmd_expect_checked(r, arg, true);
         else if (strcmp(s, "expect-unchecked") == 0)

@@ -53,6 +53,7 @@ session_forget_citizen(struct kiosk *k, struct session *s)
     store_rows_free(s->events);
     store_rows_free(s->documents);
     s->events = s->documents = NULL;
+    memset(s->read_failed, 0, sizeof(s->read_failed));
     qr_matrix_free(&s->payqr);
     memset(&s->payqr, 0, sizeof(s->payqr));
     s->citizen_id = 0;
@@ -79,21 +80,111 @@ session_destroy(struct kiosk *k, struct session *s)
     sodium_free(s); /* wipes it: names, personnummer, the mode's state */
 }
 
+/* --- The order a person reads a list in --------------------------------------------------- */
+
+/* An invoice's place: the overdue ones first (a person's first question is what is late), then
+ * those still to pay, the paid ones last. */
+static int
+invoice_rank(const struct record *r, const char *today)
+{
+    if (r->num[RECORD_FIELD_INDEX(REC_INVOICE_PAID)] != 0)
+        return 2;
+    const char *due = r->text[RECORD_FIELD_INDEX(REC_INVOICE_DUE_DATE)];
+    return due != NULL && strcmp(due, today) < 0 ? 0 : 1;
+}
+
+static int
+cmp_text(const char *a, const char *b)
+{
+    return a == NULL ? (b == NULL ? 0 : 1) : b == NULL ? -1 : strcmp(a, b);
+}
+
+static int
+cmp_num(long long a, long long b)
+{
+    return (a > b) - (a < b);
+}
+
+/* Negative when a comes before b in the list a person reads. */
+static int
+cmp_rows(enum store_kind kind, const struct record *a, const struct record *b, const char *today,
+         int64_t now)
+{
+    int c = 0;
+    switch (kind) {
+    case STORE_KIND_INVOICE: {
+        int ra = invoice_rank(a, today), rb = invoice_rank(b, today);
+        int due = RECORD_FIELD_INDEX(REC_INVOICE_DUE_DATE);
+        c = ra != rb  ? ra - rb
+            : ra == 2 ? -cmp_text(a->text[due], b->text[due]) /* paid: the latest first */
+                      : cmp_text(a->text[due], b->text[due]); /* to pay: the soonest due first */
+        break;
+    }
+    case STORE_KIND_CASE: /* what happened last first */
+        c = -cmp_num(a->num[RECORD_FIELD_INDEX(REC_CASE_UPDATED_AT)],
+                     b->num[RECORD_FIELD_INDEX(REC_CASE_UPDATED_AT)]);
+        break;
+    case STORE_KIND_APPOINTMENT: { /* the soonest coming visit first, past ones after */
+        long long ta = a->num[RECORD_FIELD_INDEX(REC_APPOINTMENT_STARTS_AT)],
+                  tb = b->num[RECORD_FIELD_INDEX(REC_APPOINTMENT_STARTS_AT)];
+        bool pa = ta < now, pb = tb < now;
+        c = pa != pb ? (pa ? 1 : -1) : pa ? -cmp_num(ta, tb) : cmp_num(ta, tb);
+        break;
+    }
+    case STORE_KIND_PAYOUT: /* the latest payout first */
+        c = -cmp_text(a->text[RECORD_FIELD_INDEX(REC_PAYOUT_PAYOUT_DATE)],
+                      b->text[RECORD_FIELD_INDEX(REC_PAYOUT_PAYOUT_DATE)]);
+        break;
+    case STORE_KIND_QUEUE_ENTRY: /* the nearest place first */
+        c = cmp_num(a->num[RECORD_FIELD_INDEX(REC_QUEUE_ENTRY_POSITION)],
+                    b->num[RECORD_FIELD_INDEX(REC_QUEUE_ENTRY_POSITION)]);
+        break;
+    default:
+        break;
+    }
+    return c != 0 ? c : cmp_num(a->id, b->id); /* stable: the store's order */
+}
+
+void
+session_sort(struct store_rows *rows, int64_t now)
+{
+    if (rows == NULL)
+        return;
+    struct local_time lt;
+    tz_to_local(now, &lt);
+    char today[11];
+    date_format_iso(lt.date, today);
+    /* insertion sort: a person's rows are few, and it needs no context pointer */
+    for (size_t i = 1; i < rows->n; i++) {
+        struct record r = rows->rows[i];
+        size_t j = i;
+        for (; j > 0 && cmp_rows(rows->kind, &r, &rows->rows[j - 1], today, now) < 0; j--)
+            rows->rows[j] = rows->rows[j - 1];
+        rows->rows[j] = r;
+    }
+}
+
 /* Reads rows of a kind (of a case when parent_id is set) for the session's citizen into *out,
- * replacing what was there, if the mode may. */
+ * replacing what was there, if the mode may, in the order a person reads them. A read the store
+ * refuses (an I/O error, a record whose ciphertext was altered) is remembered in
+ * s->read_failed[kind], so that the screen says so instead of showing an empty list. */
 static bool
 read_rows(struct kiosk *k, struct session *s, enum store_kind kind, int64_t parent_id,
           struct store_rows **out)
 {
     store_rows_free(*out);
     *out = NULL;
+    s->read_failed[kind] = false;
     if (k->ks.store == NULL || s->citizen_id == 0 || !s->mode->may_read(k, s, kind))
         return false;
     struct store_actor actor = s->mode->actor(k, s);
-    if (store_list(k->ks.store, &actor, kind, s->citizen_id, parent_id, out) != STORE_OK) {
-        LOG_WARN("cannot read %s rows", store_kind(kind)->name);
+    enum store_error e = store_list(k->ks.store, &actor, kind, s->citizen_id, parent_id, out);
+    if (e != STORE_OK) {
+        LOG_WARN("cannot read %s rows: %s", store_kind(kind)->name, store_error_code(e));
+        s->read_failed[kind] = true;
         return false;
     }
+    session_sort(*out, kiosk_now_utc(k));
     return true;
 }
 
@@ -138,7 +229,9 @@ session_overview(const struct model *m, const char *today, int64_t now, struct m
         const char *d = model_text(l, i, REC_INVOICE_DUE_DATE);
         if (d != NULL && strcmp(d, today) < 0)
             o->overdue_invoices++;
-        if (d != NULL && (o->next_due_date == NULL || strcmp(d, o->next_due_date) < 0))
+        /* the next due date is one still to come: a past one is overdue, never "next" */
+        if (d != NULL && strcmp(d, today) >= 0 &&
+            (o->next_due_date == NULL || strcmp(d, o->next_due_date) < 0))
             o->next_due_date = d;
     }
     l = &m->queues;
@@ -190,8 +283,10 @@ citizen_begin(struct kiosk *k, struct session *s, const struct bankid_user *u)
         pnr_format(&p, PNR_STYLE_LONG, today, m->pnr_shown);
     }
     sodium_memzero(&p, sizeof(p));
-    if (k->ks.store != NULL &&
-        store_citizen_find(k->ks.store, s->pnr12, &s->citizen_id) == STORE_OK) {
+    enum store_error found = k->ks.store != NULL
+                                 ? store_citizen_find(k->ks.store, s->pnr12, &s->citizen_id)
+                                 : STORE_ERR_NOT_FOUND;
+    if (found == STORE_OK) {
         static const enum store_kind kinds[] = { STORE_KIND_CASE,        STORE_KIND_QUEUE_ENTRY,
                                                  STORE_KIND_INVOICE,     STORE_KIND_PERMIT,
                                                  STORE_KIND_APPOINTMENT, STORE_KIND_PAYOUT };
@@ -199,7 +294,13 @@ citizen_begin(struct kiosk *k, struct session *s, const struct bankid_user *u)
             (void)session_load(k, s, kinds[i]);
     } else {
         s->citizen_id = 0;
-        LOG_INFO("identified person has no data on this kiosk");
+        if (found == STORE_ERR_NOT_FOUND) {
+            LOG_INFO("identified person has no data on this kiosk");
+        } else { /* the person may have data we cannot read: say so, not "you have none" */
+            LOG_WARN("cannot look the identified person up: %s", store_error_code(found));
+            for (size_t i = 0; i < STORE_KIND_COUNT; i++)
+                s->read_failed[i] = true;
+        }
     }
     kiosk_records_from(&m->cases, s->rows[STORE_KIND_CASE]);
     kiosk_records_from(&m->queues, s->rows[STORE_KIND_QUEUE_ENTRY]);
@@ -207,6 +308,12 @@ citizen_begin(struct kiosk *k, struct session *s, const struct bankid_user *u)
     kiosk_records_from(&m->permits, s->rows[STORE_KIND_PERMIT]);
     kiosk_records_from(&m->appointments, s->rows[STORE_KIND_APPOINTMENT]);
     kiosk_records_from(&m->payouts, s->rows[STORE_KIND_PAYOUT]);
+    m->cases.failed = s->read_failed[STORE_KIND_CASE];
+    m->queues.failed = s->read_failed[STORE_KIND_QUEUE_ENTRY];
+    m->invoices.failed = s->read_failed[STORE_KIND_INVOICE];
+    m->permits.failed = s->read_failed[STORE_KIND_PERMIT];
+    m->appointments.failed = s->read_failed[STORE_KIND_APPOINTMENT];
+    m->payouts.failed = s->read_failed[STORE_KIND_PAYOUT];
     char iso[11];
     date_format_iso(today, iso);
     session_overview(m, iso, kiosk_now_utc(k), &m->ov);

@@ -50,6 +50,7 @@ struct session {
     /* Decrypted rows (the store's allocations) the model's records point into. */
     struct store_rows *rows[STORE_KIND_COUNT];
     struct store_rows *events, *documents; /* the open case's */
+    bool read_failed[STORE_KIND_COUNT];    /* the last read of the kind failed (not: refused) */
     struct qr_matrix payqr;                /* the open invoice's payment QR */
     void *mode_state;                      /* mode->state_size bytes, inside this allocation */
 };
@@ -69,6 +70,11 @@ bool session_load(struct kiosk *k, struct session *s, enum store_kind kind);
 /* Reads the history (events, documents) of one of the citizen's cases into s->events and
  * s->documents, if the mode may. */
 bool session_load_case(struct kiosk *k, struct session *s, int64_t case_id);
+
+/* Puts rows in the order a person reads them (at now, UTC): invoices overdue first, then by due
+ * date, paid last (latest first); cases with the latest event first; visits soonest first (past
+ * ones after); payouts latest first; queue places nearest first. */
+void session_sort(struct store_rows *rows, int64_t now);
 
 /* The overview of Översikt, computed from the rows the session has loaded (no second read). */
 void session_overview(const struct model *m, const char *today_iso, int64_t now,

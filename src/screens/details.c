@@ -43,7 +43,14 @@ build_case(struct ui *ui, struct model *m, void *visit)
     fmt_date_short(model_text(l, i, REC_CASE_RECEIVED_ON), received, sizeof(received));
     ui_pair(ui, _("Case number"), or_dash(model_text(l, i, REC_CASE_CASE_NUMBER)));
     ui_pair(ui, _("Category"), fmt_tax(TAX_TYPE, model_text(l, i, REC_CASE_TYPE)));
-    ui_pair(ui, _("Status"), fmt_tax(TAX_STATUS, model_text(l, i, REC_CASE_STATUS)));
+    {
+        /* the status stands out: icon, word and colour */
+        const char *st = model_text(l, i, REC_CASE_STATUS);
+        enum ui_icon icon;
+        enum ui_tone tone;
+        case_status_look(st, &icon, &tone);
+        ui_status_pair(ui, _("Status"), icon, tone, fmt_tax(TAX_STATUS, st));
+    }
     ui_pair(ui, _("Case officer"), or_dash(model_text(l, i, REC_CASE_HANDLAGGARE)));
     ui_pair(ui, _("Received"), received);
     ui_pair(ui, _("Next step"), or_dash(model_text(l, i, REC_CASE_NEXT_STEP)));
@@ -63,7 +70,11 @@ build_case(struct ui *ui, struct model *m, void *visit)
     }
     if (beside)
         ui_area(ui, end);
-    if (m->events.n > 0) {
+    if (m->events.failed || m->documents.failed) { /* never an empty history that is not true */
+        ui_set_personal(ui, false);
+        ui_heading(ui, _("What has happened"), 2);
+        (void)list_failed(ui, m, m->events.failed ? &m->events : &m->documents);
+    } else if (m->events.n > 0) {
         ui_set_personal(ui, false);
         ui_heading(ui, _("What has happened"), 2);
         ui_set_personal(ui, true);
@@ -114,7 +125,10 @@ build_invoice(struct ui *ui, struct model *m, void *visit)
     ui_pair(ui, _("Invoice number"), or_dash(model_text(l, i, REC_INVOICE_NUMBER)));
     bool paid = model_num(l, i, REC_INVOICE_PAID) != 0;
     enum invoice_state state = invoice_state(m, i);
-    ui_pair(ui, _("Status"), invoice_state_label(state));
+    enum ui_icon icon;
+    enum ui_tone tone;
+    invoice_status_look(state, &icon, &tone);
+    ui_status_pair(ui, _("Status"), icon, tone, invoice_state_label(state));
     ui_set_personal(ui, false);
     if (state == INVOICE_OVERDUE)
         ui_banner(ui, _("The due date has passed. Pay as soon as you can, or ask us to call you."),
@@ -145,8 +159,17 @@ build_fardtjanst(struct ui *ui, struct model *m, void *visit)
 {
     chrome_begin(ui, m, _("Mobility service"), true);
     const struct model_records *p = &m->permits, *a = &m->appointments;
-    if (p->n == 0)
-        ui_paragraph(ui, _("You have no mobility service permit."), UI_TEXT_BODY);
+    if (list_failed(ui, m, p->failed ? p : a)) {
+        chrome_end(ui, m);
+        return;
+    }
+    if (p->n == 0) {
+        ui_state_panel(ui, UI_ICON_INFO, UI_TONE_PLAIN, _("You have no mobility service permit."),
+                       _("With a permit you can travel by taxi or special transport at the price "
+                         "of public transport. You apply with a form here."));
+        if (ui_button(ui, _("Apply or give feedback"), UI_BUTTON_PRIMARY))
+            m->act->go(m->app, SCREEN_APPLY);
+    }
     for (size_t i = 0; i < p->n; i++) {
         char from[64], to[64], valid[160];
         fmt_date_short(model_text(p, i, REC_PERMIT_VALID_FROM), from, sizeof(from));
@@ -169,7 +192,8 @@ build_fardtjanst(struct ui *ui, struct model *m, void *visit)
                  or_dash(model_text(a, i, REC_APPOINTMENT_HANDLAGGARE)));
         ui_push_key(ui, (uint32_t)a->rows[i].id);
         ui_set_personal(ui, true); /* when and where the citizen is going */
-        ui_list_item(ui, when, detail, NULL);
+        /* a visit has no detail screen: a row of text, not a button */
+        ui_row(ui, &(struct ui_row){ .title = when, .detail = detail });
         ui_set_personal(ui, false);
         ui_pop_key(ui);
     }

@@ -1,5 +1,9 @@
 /* The list screens: cases, queue places, invoices, payouts. Each pages through its rows with
- * large previous/next buttons; a row opens its detail where there is one. */
+ * large previous/next buttons, in the order the app sorted them (app/session.c: what is late or
+ * new first). A row that opens a detail (a case, an invoice) is a button; one that has none (a
+ * queue place, a payout) is text. Each status is an icon and a word in the theme's colour. An
+ * empty list says what would be here and offers the next step; a list the store could not read
+ * says so and what to do, never "you have none". */
 #include <stdio.h>
 #include <string.h>
 
@@ -26,25 +30,85 @@ page_end(int p, size_t n)
     return e < n ? e : n;
 }
 
+/* The list could not be read: what happened and what to do; true when so (nothing else to show). */
+bool
+list_failed(struct ui *ui, struct model *m, const struct model_records *l)
+{
+    if (!l->failed)
+        return false;
+    ui_state_panel(ui, UI_ICON_ERROR, UI_TONE_OVERDUE, _("This information could not be read."),
+                   _("It is not lost, but the kiosk cannot show it now. Ask the staff at the "
+                     "desk, or choose Call me back."));
+    if (ui_button(ui, _("Call me back"), UI_BUTTON_PRIMARY))
+        m->act->go(m->app, SCREEN_CALLBACK);
+    return true;
+}
+
+/* An empty list: what it would show, and the next step as a button to screen next. */
+static void
+list_empty(struct ui *ui, struct model *m, const char *headline, const char *text, const char *step,
+           enum screen_id next)
+{
+    ui_state_panel(ui, UI_ICON_INFO, UI_TONE_PLAIN, headline, text);
+    if (ui_button(ui, step, UI_BUTTON_PRIMARY))
+        m->act->go(m->app, next);
+}
+
+/* A case's status as an icon and a tone: something asked of the person is a warning, a decision
+ * is done, anything else waits. */
+void
+case_status_look(const char *code, enum ui_icon *icon, enum ui_tone *tone)
+{
+    bool more = code != NULL && strcmp(code, "komplettering") == 0;
+    bool done = code != NULL && (strcmp(code, "beslutat") == 0 || strcmp(code, "avslutat") == 0);
+    *icon = more ? UI_ICON_WARNING : done ? UI_ICON_DONE : UI_ICON_WAITING;
+    *tone = more                                            ? UI_TONE_OVERDUE
+            : code != NULL && strcmp(code, "beslutat") == 0 ? UI_TONE_OK
+                                                            : UI_TONE_PLAIN;
+}
+
+void
+invoice_status_look(enum invoice_state st, enum ui_icon *icon, enum ui_tone *tone)
+{
+    *icon = st == INVOICE_PAID      ? UI_ICON_DONE
+            : st == INVOICE_OVERDUE ? UI_ICON_WARNING
+                                    : UI_ICON_WAITING;
+    *tone = st == INVOICE_PAID      ? UI_TONE_OK
+            : st == INVOICE_OVERDUE ? UI_TONE_OVERDUE
+                                    : UI_TONE_PLAIN;
+}
+
 static void
 build_cases(struct ui *ui, struct model *m, void *visit)
 {
     chrome_begin(ui, m, _("My cases"), true);
     const struct model_records *l = &m->cases;
+    if (list_failed(ui, m, l)) {
+        chrome_end(ui, m);
+        return;
+    }
     if (l->n == 0)
-        ui_paragraph(ui, _("You have no cases."), UI_TEXT_BODY);
+        list_empty(ui, m, _("You have no cases."),
+                   _("When you apply for something or contact the city, your case is shown here "
+                     "with what has happened."),
+                   _("Apply or give feedback"), SCREEN_APPLY);
     int *p = visit;
     for (size_t i = page_first(*p); i < page_end(*p, l->n); i++) {
         const char *title = model_text(l, i, REC_CASE_TITLE);
+        const char *st = model_text(l, i, REC_CASE_STATUS);
         char detail[256];
-        snprintf(detail, sizeof(detail), "%s · %s · %s", model_text(l, i, REC_CASE_CASE_NUMBER),
-                 fmt_tax(TAX_MAIN, model_text(l, i, REC_CASE_MAIN)),
-                 fmt_tax(TAX_STATUS, model_text(l, i, REC_CASE_STATUS)));
+        snprintf(detail, sizeof(detail), "%s · %s", model_text(l, i, REC_CASE_CASE_NUMBER),
+                 fmt_tax(TAX_MAIN, model_text(l, i, REC_CASE_MAIN)));
+        struct ui_row row = {
+            .title = title != NULL ? title : fmt_tax(TAX_MAIN, model_text(l, i, REC_CASE_MAIN)),
+            .detail = detail,
+            .status = fmt_tax(TAX_STATUS, st),
+            .opens = true,
+        };
+        case_status_look(st, &row.icon, &row.tone);
         ui_push_key(ui, (uint32_t)l->rows[i].id);
         ui_set_personal(ui, true); /* the row is the citizen's */
-        if (ui_list_item(ui,
-                         title != NULL ? title : fmt_tax(TAX_MAIN, model_text(l, i, REC_CASE_MAIN)),
-                         detail, NULL))
+        if (ui_row(ui, &row))
             m->act->open_case(m->app, i);
         ui_set_personal(ui, false);
         ui_pop_key(ui);
@@ -58,8 +122,15 @@ build_queues(struct ui *ui, struct model *m, void *visit)
 {
     chrome_begin(ui, m, _("Queue places"), true);
     const struct model_records *l = &m->queues;
+    if (list_failed(ui, m, l)) {
+        chrome_end(ui, m);
+        return;
+    }
     if (l->n == 0)
-        ui_paragraph(ui, _("You are in no queues."), UI_TEXT_BODY);
+        list_empty(ui, m, _("You are in no queues."),
+                   _("When you apply for a place, for example in preschool, your place in the "
+                     "queue is shown here."),
+                   _("Apply or give feedback"), SCREEN_APPLY);
     int *p = visit;
     for (size_t i = page_first(*p); i < page_end(*p, l->n); i++) {
         char pos[96], detail[320], reg[64] = "", exp[64] = "";
@@ -86,7 +157,10 @@ build_queues(struct ui *ui, struct model *m, void *visit)
         const char *q = model_text(l, i, REC_QUEUE_ENTRY_QUEUE);
         ui_push_key(ui, (uint32_t)l->rows[i].id);
         ui_set_personal(ui, true); /* the row is the citizen's */
-        ui_list_item(ui, q != NULL ? fmt_tax(TAX_MAIN, q) : "", detail, pos);
+        /* a queue place has no detail screen: a row of text, not a button */
+        ui_row(ui, &(struct ui_row){ .title = q != NULL ? fmt_tax(TAX_MAIN, q) : "",
+                                     .detail = detail,
+                                     .figure = pos });
         ui_set_personal(ui, false);
         ui_pop_key(ui);
     }
@@ -99,20 +173,34 @@ build_invoices(struct ui *ui, struct model *m, void *visit)
 {
     chrome_begin(ui, m, _("Invoices"), true);
     const struct model_records *l = &m->invoices;
+    if (list_failed(ui, m, l)) {
+        chrome_end(ui, m);
+        return;
+    }
     if (l->n == 0)
-        ui_paragraph(ui, _("You have no invoices."), UI_TEXT_BODY);
+        list_empty(ui, m, _("You have no invoices."),
+                   _("Invoices from the city are shown here, with how to pay them. If you are "
+                     "waiting for one, we can call you."),
+                   _("Call me back"), SCREEN_CALLBACK);
     int *p = visit;
     for (size_t i = page_first(*p); i < page_end(*p, l->n); i++) {
         char amount[64], due[64], detail[256];
         fmt_money(model_num(l, i, REC_INVOICE_AMOUNT_ORE), amount, sizeof(amount));
         fmt_date_short(model_text(l, i, REC_INVOICE_DUE_DATE), due, sizeof(due));
-        const char *state = invoice_state_label(invoice_state(m, i));
+        enum invoice_state st = invoice_state(m, i);
         const char *desc = model_text(l, i, REC_INVOICE_DESCRIPTION);
-        snprintf(detail, sizeof(detail), _("%s · due %s · %s"), amount, due, state);
+        snprintf(detail, sizeof(detail), _("Due date: %s"), due);
+        struct ui_row row = {
+            .title = desc != NULL ? desc : model_text(l, i, REC_INVOICE_NUMBER),
+            .detail = detail,
+            .figure = amount,
+            .status = invoice_state_label(st),
+            .opens = true,
+        };
+        invoice_status_look(st, &row.icon, &row.tone);
         ui_push_key(ui, (uint32_t)l->rows[i].id);
         ui_set_personal(ui, true); /* the row is the citizen's */
-        if (ui_list_item(ui, desc != NULL ? desc : model_text(l, i, REC_INVOICE_NUMBER), detail,
-                         state)) {
+        if (ui_row(ui, &row)) {
             m->selected = i;
             m->act->go(m->app, SCREEN_INVOICE);
         }
@@ -128,8 +216,15 @@ build_payouts(struct ui *ui, struct model *m, void *visit)
 {
     chrome_begin(ui, m, _("Payouts"), true);
     const struct model_records *l = &m->payouts;
+    if (list_failed(ui, m, l)) {
+        chrome_end(ui, m);
+        return;
+    }
     if (l->n == 0)
-        ui_paragraph(ui, _("You have no decisions on financial assistance."), UI_TEXT_BODY);
+        list_empty(ui, m, _("You have no decisions on financial assistance."),
+                   _("When you have applied for financial assistance, the decisions and the "
+                     "days money is paid out are shown here."),
+                   _("Apply or give feedback"), SCREEN_APPLY);
     int *p = visit;
     for (size_t i = page_first(*p); i < page_end(*p, l->n); i++) {
         char amount[64], when[64], decided[64], detail[320];
@@ -146,7 +241,8 @@ build_payouts(struct ui *ui, struct model *m, void *visit)
                  period ? period : "");
         ui_push_key(ui, (uint32_t)l->rows[i].id);
         ui_set_personal(ui, true); /* the row is the citizen's */
-        ui_list_item(ui, title, detail, amount);
+        /* a payout has no detail screen: a row of text, not a button */
+        ui_row(ui, &(struct ui_row){ .title = title, .detail = detail, .figure = amount });
         ui_set_personal(ui, false);
         ui_pop_key(ui);
     }

@@ -57,6 +57,11 @@ enum invoice_state {
 };
 enum invoice_state invoice_state(const struct model *m, size_t row);
 const char *invoice_state_label(enum invoice_state st);
+/* lists.c: a status's icon and tone (a case's by its status code), and the error state of a list
+ * the store could not read (true when l failed: it drew the error and its next step). */
+void case_status_look(const char *code, enum ui_icon *icon, enum ui_tone *tone);
+void invoice_status_look(enum invoice_state st, enum ui_icon *icon, enum ui_tone *tone);
+bool list_failed(struct ui *ui, struct model *m, const struct model_records *l);
 /* "uppdaterad för 5 minuter sedan" */
 void fmt_age(int64_t then, int64_t now, char *out, size_t size);
 

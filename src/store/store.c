@@ -786,6 +786,7 @@ apply_one(struct store *s, const struct store_change *c, struct errbuf *err)
 #ifdef MINASIDOR_UNIT_TEST
 /* Lets a test stop a writer with its transaction open, everything written but not committed. */
 void (*store_test_before_commit)(void);
+unsigned store_test_fail_list;
 #endif
 
 /* The change's kind as the set-aside list names it. */
@@ -1104,6 +1105,10 @@ store_list(struct store *s, const struct store_actor *actor, enum store_kind kin
 {
     if (store_kind(kind) == NULL)
         return STORE_ERR_INVALID;
+#ifdef MINASIDOR_UNIT_TEST
+    if (store_test_fail_list & (1u << kind))
+        return STORE_ERR_TAMPERED;
+#endif
     struct store_arena *a = arena_create();
     struct store_rows *r = arena_alloc(a, sizeof(*r));
     r->arena = a;

@@ -414,6 +414,9 @@ const unsigned char *store_key_bytes_for_test(const struct store_key *key);
 enum store_error store_open_at_version(const char *path, const struct store_key *key, int version,
                                        struct store **out, struct errbuf *err);
 extern void (*store_test_before_commit)(void);
+/* Test builds only: store_list of a kind whose bit (1u << kind) is set fails as a record altered
+ * on disk does (STORE_ERR_TAMPERED), for the screens' error state (`set fail-read` in scripts). */
+extern unsigned store_test_fail_list;
 #endif
 
 #endif

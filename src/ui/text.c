@@ -770,3 +770,33 @@ ui_draw_commands(struct ui *ui)
     }
     SDL_RenderPresent(r);
 }
+
+/* The status icons' code points in assets/icons/icons.ttf (enum ui_icon). */
+static const char *const icon_glyphs[UI_ICON_COUNT] = {
+    [UI_ICON_DONE] = "\u2714",         /* heavy check mark */
+    [UI_ICON_WARNING] = "\u26a0",      /* warning sign */
+    [UI_ICON_WAITING] = "\u23f3",      /* hourglass */
+    [UI_ICON_ERROR] = "\u2716",        /* heavy multiplication x */
+    [UI_ICON_INFO] = "\U0001f6c8",     /* circled information source */
+    [UI_ICON_CALENDAR] = "\U0001f5d3", /* spiral calendar */
+};
+
+void
+ui_icon(struct ui *ui, struct ui_rect r, enum ui_icon icon, struct ui_color c)
+{
+    if ((unsigned)icon >= UI_ICON_COUNT || r.h <= 0)
+        return;
+    const char *g = icon_glyphs[icon];
+    struct ui_text_entry *e = word_entry(ui, UI_FACE_ICONS, r.h, c, g, strlen(g));
+    if (e == NULL || e->ink.w == 0)
+        return;
+    /* the glyph's ink centred in r, scaled down if the font draws it larger than r */
+    struct ui_rect ink = e->ink;
+    double s = 1.0;
+    if (ink.w > r.w || ink.h > r.h)
+        s = ink.w * r.h > ink.h * r.w ? (double)r.w / ink.w : (double)r.h / ink.h;
+    int w = (int)(e->w * s), h = (int)(e->h * s);
+    int x = r.x + (r.w - (int)(ink.w * s)) / 2 - (int)(ink.x * s),
+        y = r.y + (r.h - (int)(ink.h * s)) / 2 - (int)(ink.y * s);
+    ui_cmd_push(ui, &(struct ui_cmd){ .kind = UI_CMD_TEXTURE, .r = { x, y, w, h }, .tex = e });
+}

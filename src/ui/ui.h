@@ -180,6 +180,7 @@ enum ui_face {
     UI_FACE_ARABIC_BOLD,
     UI_FACE_ETHIOPIC,
     UI_FACE_ETHIOPIC_BOLD,
+    UI_FACE_ICONS, /* the status icons (ui_icon): a subset of Noto Sans Symbols 2 */
     UI_FACE_COUNT
 };
 
@@ -386,6 +387,58 @@ void ui_timeline_entry(struct ui *ui, const char *when, const char *what, const 
 /* A QR code of size×size modules (1 = dark), side mm wide, centred. */
 void ui_qr(struct ui *ui, const unsigned char *modules, int size, double side_mm,
            const char *label);
+
+/* --- Status: icon + word + colour (never colour alone) ------------------------------------ */
+
+/* The status icons (assets/icons: a subset of Noto Sans Symbols 2, drawn like text with SDL_ttf
+ * in the colour asked for, so they scale with Större text and follow the theme). */
+enum ui_icon {
+    UI_ICON_DONE,     /* ✔ paid, decided, done */
+    UI_ICON_WARNING,  /* ⚠ overdue, something asked of the person */
+    UI_ICON_WAITING,  /* ⏳ to pay, being processed */
+    UI_ICON_ERROR,    /* ✖ could not be read */
+    UI_ICON_INFO,     /* 🛈 nothing here yet */
+    UI_ICON_CALENDAR, /* 🗓 a visit */
+    UI_ICON_COUNT,
+};
+
+/* The colour a status is drawn in: the theme's text, ok or overdue colour. */
+enum ui_tone {
+    UI_TONE_PLAIN,
+    UI_TONE_OK,
+    UI_TONE_OVERDUE,
+};
+
+/* Draws an icon's glyph centred in r (its height is the icon's size). */
+void ui_icon(struct ui *ui, struct ui_rect r, enum ui_icon icon, struct ui_color c);
+struct ui_color ui_tone_color(const struct ui *ui, enum ui_tone tone);
+/* A status as a line of its own: icon, then the word, both in the tone's colour; one status
+ * node (label: the word). */
+void ui_status(struct ui *ui, enum ui_icon icon, enum ui_tone tone, const char *word,
+               enum ui_text_style style);
+
+/* A label and a status on one row, like ui_pair: "Status   ⚠ Förfallen". */
+void ui_status_pair(struct ui *ui, const char *label, enum ui_icon icon, enum ui_tone tone,
+                    const char *word);
+
+/* One row of a list. A row that opens a detail is a button (the whole row, with a ›); one
+ * without a detail (a queue place, a payout, a visit) is text, not focusable, drawn without a
+ * button's fill and frame. The status (icon + word) and the figure stand at the end side. */
+struct ui_row {
+    const char *title;
+    const char *detail;
+    const char *figure; /* an amount or a position, in bold; NULL: none */
+    const char *status; /* the status word; NULL: none */
+    enum ui_icon icon;
+    enum ui_tone tone;
+    bool opens; /* a detail screen: a button */
+};
+bool ui_row(struct ui *ui, const struct ui_row *row);
+
+/* An empty or failed state: an icon, a heading-sized sentence and what to do, in a band of its
+ * own (an error in the overdue tone). */
+void ui_state_panel(struct ui *ui, enum ui_icon icon, enum ui_tone tone, const char *headline,
+                    const char *text);
 
 /* A text field the screen owns. The text may be personal: ui_field_clear wipes it. */
 enum ui_keyboard_kind {

@@ -140,8 +140,9 @@ ui_tile(struct ui *ui, const char *title, const char *value, const char *detail)
         h = ui_mm(ui, 38);
     struct ui_rect r = ui_take(ui, h);
     char spoken[UI_LABEL_MAX];
-    snprintf(spoken, sizeof(spoken), "%s%s%s", value != NULL ? value : "",
-             detail != NULL && detail[0] ? ". " : "", detail != NULL ? detail : "");
+    bool has_value = value != NULL && value[0]; /* a tile without a figure: its title and detail */
+    snprintf(spoken, sizeof(spoken), "%s%s%s", has_value ? value : "",
+             has_value && detail != NULL && detail[0] ? ". " : "", detail != NULL ? detail : "");
     uint32_t id = ui_node(ui, UI_ROLE_TILE, title, spoken, 0, r, true);
     if (added(ui, id) != NULL)
         added(ui, id)->caption = true;
