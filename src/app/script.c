@@ -714,6 +714,8 @@ cmd_set(struct run *r, const char *arg)
         ui_set_large_text(k->ui, strcmp(arg, "text large") == 0);
     else if (strcmp(arg, "orientation landscape") == 0 || strcmp(arg, "orientation portrait") == 0)
         kiosk_set_orientation(k, strcmp(arg, "orientation landscape") == 0);
+    else if (strcmp(arg, "network off") == 0 || strcmp(arg, "network on") == 0)
+        kiosk_sync_hold(k, strcmp(arg, "network off") == 0);
     else if (strcmp(arg, "speech on") == 0)
         speech_mode_start(k);
     else if (strcmp(arg, "speech off") == 0)

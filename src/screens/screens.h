@@ -33,6 +33,9 @@ void chrome_begin(struct ui *ui, struct model *m, const char *title, bool can_go
 void chrome_end(struct ui *ui, struct model *m);
 /* A screen that shows a receipt (the callback, a form) drops it when it is left. */
 void chrome_leave_receipt(struct model *m, void *state);
+/* receipt.c: a receipt's headline by delivery (received: the screen's own words for it), its
+ * status and its one reference. */
+void receipt_head(struct ui *ui, const struct model_receipt *r, const char *received);
 /* A dialog over the screen (scrim, frame, its heading): only its controls take input until the
  * caller's ui_modal_end. */
 void chrome_dialog_begin(struct ui *ui, const char *title, double height_mm);

@@ -35,6 +35,7 @@ struct wizard {
     int unit_page;
     const char *problem; /* why the current step cannot go on (msgid), or NULL */
     bool confirmed;      /* staff mode: the citizen confirmed on screen */
+    bool from_review;    /* changing one answer from the review: Next goes back to it */
 };
 
 static const struct form *
@@ -327,9 +328,11 @@ ask(struct ui *ui, const struct model *m, struct wizard *w, const struct questio
     struct answer *a)
 {
     bool choose = q->kind == Q_CHOICE || q->kind == Q_MULTI || q->kind == Q_UNITS;
-    if (choose) { /* a field says its question and hint itself */
+    if (choose) { /* a field says its question, hint and problem itself */
         ui_heading(ui, _(q->label), 2);
-        if (q->hint != NULL)
+        if (w->problem != NULL) /* beside its question, not under the options */
+            ui_error_note(ui, _(w->problem));
+        else if (q->hint != NULL)
             ui_paragraph(ui, _(q->hint), UI_TEXT_BODY);
     }
     switch (q->kind) {
@@ -364,10 +367,8 @@ ask(struct ui *ui, const struct model *m, struct wizard *w, const struct questio
             w->problem = NULL;
         ui_set_personal(ui, false);
         ui_keyboard(ui, &a->field);
-        return; /* the field shows the problem itself */
+        return;
     }
-    if (w->problem != NULL)
-        ui_banner(ui, _(w->problem), true);
 }
 
 static void
@@ -428,6 +429,19 @@ review(struct ui *ui, struct model *m, struct wizard *w, const struct form *f, b
         ui_set_personal(ui, true); /* the answers */
         ui_pair(ui, _(f->q[i].step), v);
         ui_set_personal(ui, false);
+        if (receipt)
+            continue;
+        /* each answer changed where it was asked, and back here after it */
+        char change[160];
+        snprintf(change, sizeof(change), _("Change: %s"), _(f->q[i].step));
+        ui_columns(ui, 2);
+        struct ui_rect r = ui_take(ui, ui_mm(ui, 15));
+        ui_columns(ui, 1);
+        if (ui_button_in(ui, r, change, UI_BUTTON_NORMAL, false)) {
+            w->step = i;
+            w->from_review = true;
+            w->problem = NULL;
+        }
     }
     if (receipt)
         return;
@@ -435,14 +449,7 @@ review(struct ui *ui, struct model *m, struct wizard *w, const struct form *f, b
         citizen_confirms(ui, w);
     if (w->problem != NULL)
         ui_banner(ui, _(w->problem), true);
-    ui_columns(ui, 2);
-    struct ui_rect back = ui_take(ui, ui_mm(ui, 15)), send = ui_take(ui, ui_mm(ui, 15));
-    ui_columns(ui, 1);
-    if (ui_button_in(ui, back, _("Change"), UI_BUTTON_NORMAL, false)) {
-        w->step = 0;
-        w->problem = NULL;
-    }
-    if (ui_button_in(ui, send, _("Send"), UI_BUTTON_PRIMARY, false)) {
+    if (ui_button(ui, _("Send"), UI_BUTTON_PRIMARY)) {
         if (m->role == MODEL_ROLE_STAFF && !w->confirmed)
             w->problem = N_("The citizen must confirm first.");
         else
@@ -453,21 +460,10 @@ review(struct ui *ui, struct model *m, struct wizard *w, const struct form *f, b
 static void
 build_receipt(struct ui *ui, struct model *m, struct wizard *w, const struct form *f)
 {
-    ui_heading(ui, _("Thank you, it has been sent"), 1);
     const struct model_receipt *r = &m->receipt;
+    receipt_head(ui, r, _("Thank you, the city has received it"));
     ui_set_personal(ui, true);
     ui_pair(ui, _("What you sent"), r->what);
-    ui_pair(ui, _("Reference"), r->reference);
-    ui_set_personal(ui, false);
-    const char *status =
-        r->rejected ? _("Not accepted by the city; please ask the staff")
-        : r->delivered
-            ? _("Received by the city")
-            : _("Queued on this kiosk; it is sent as soon as the case store can be reached");
-    ui_pair(ui, _("Status"), status);
-    ui_set_personal(ui, true);
-    if (r->case_number[0] != '\0')
-        ui_pair(ui, _("Case number"), r->case_number);
     ui_set_personal(ui, false);
     review(ui, m, w, f, true);
     if (ui_button(ui, _("Done"), UI_BUTTON_PRIMARY))
@@ -502,14 +498,17 @@ build(struct ui *ui, struct model *m, void *state)
     ui_columns(ui, 2);
     struct ui_rect prev = ui_take(ui, ui_mm(ui, 15)), next = ui_take(ui, ui_mm(ui, 15));
     ui_columns(ui, 1);
-    if (w->step > 0 && ui_button_in(ui, prev, _("Previous step"), UI_BUTTON_NORMAL, false)) {
+    if (w->step > 0 && !w->from_review &&
+        ui_button_in(ui, prev, _("Previous step"), UI_BUTTON_NORMAL, false)) {
         w->step--;
         w->problem = NULL;
     }
-    if (ui_button_in(ui, next, _("Next step"), UI_BUTTON_PRIMARY, false)) {
+    if (ui_button_in(ui, next, w->from_review ? _("Back to the review") : _("Next step"),
+                     UI_BUTTON_PRIMARY, false)) {
         w->problem = check(m, &f->q[w->step], &w->answers[w->step]);
         if (w->problem == NULL) {
-            w->step++;
+            w->step = w->from_review ? f->n : w->step + 1;
+            w->from_review = false;
             w->unit_page = 0;
         }
     }

@@ -387,9 +387,12 @@ void ui_timeline_entry(struct ui *ui, const char *when, const char *what, const 
 void ui_qr(struct ui *ui, const unsigned char *modules, int size, double side_mm,
            const char *label);
 
+/* What is wrong with the question just above, in the invalid colour (a status node, "invalid"). */
+void ui_error_note(struct ui *ui, const char *text);
+
 /* A text field the screen owns. The text may be personal: ui_field_clear wipes it. */
 enum ui_keyboard_kind {
-    UI_KEYBOARD_TEXT,    /* Swedish layout with å ä ö */
+    UI_KEYBOARD_TEXT,    /* Swedish letters, capitals, marks; Arabic and Persian */
     UI_KEYBOARD_NUMERIC, /* personnummer, phone numbers, amounts */
 };
 
@@ -400,6 +403,8 @@ struct ui_field {
     const char *error; /* validation message, or NULL */
     enum ui_keyboard_kind keyboard;
     size_t max_len;
+    bool kb_shift, kb_marks; /* the text keyboard's page: capitals (one), the marks */
+    bool kb_latin;           /* a right-to-left language's field on the Latin letters */
 };
 
 void ui_field_clear(struct ui_field *f);
