@@ -385,9 +385,11 @@ ui_field(struct ui *ui, struct ui_field *f)
     const struct ui_style *st = draw_part(ui, r, id, UI_PART_FIELD, 0);
     if (f->error != NULL)
         ui_frame(ui, r, ui_mm(ui, 0.6) > 0 ? ui_mm(ui, 0.6) : 1, t->invalid);
-    int th = ui_line_height(ui, UI_TEXT_BODY);
     char shown[sizeof(f->text) + 4];
     snprintf(shown, sizeof(shown), "%s%s", f->text, ui_has_focus(ui, id) ? "|" : "");
+    int th = ui_text_height(ui, r.w - 2 * pad, shown, UI_TEXT_BODY); /* Arabic lines are taller */
+    if (th < ui_line_height(ui, UI_TEXT_BODY) || th > r.h)
+        th = th > r.h ? r.h : ui_line_height(ui, UI_TEXT_BODY);
     ui_text(ui, (struct ui_rect){ r.x + pad, r.y + (r.h - th) / 2, r.w - 2 * pad, th }, shown,
             UI_TEXT_BODY, st->fg, UI_ALIGN_START);
     secure_zero(shown, sizeof(shown));
@@ -409,23 +411,26 @@ ui_field(struct ui *ui, struct ui_field *f)
  * own alphabet (standard Arabic and Persian layouts), with the Latin letters a key away. */
 struct kb_page {
     const char *lang; /* the language whose alphabet it is; NULL: Latin */
+    const char *name; /* the key that comes back to it, in its own letters */
     const char *rows[4], *upper[4];
 };
 
 static const char digits_row[] = "1234567890";
 static const struct kb_page kb_latin = {
     NULL,
+    "ABC",
     { "qwertyuiopå", "asdfghjklöä", "zxcvbnméü,.?", NULL },
     { "QWERTYUIOPÅ", "ASDFGHJKLÖÄ", "ZXCVBNMÉÜ,.?", NULL },
 };
 static const struct kb_page kb_marks = {
     NULL,
+    NULL,
     { ".,?!-:;", "'\"()@/", "+&%*=_#", NULL },
     { NULL },
 };
 static const struct kb_page kb_native[] = {
-    { "ar", { "ضصثقفغعهخحج", "شسيبلاتنمكط", "ئءؤرىةوزظدذ", "أإآ،؟." }, { NULL } },
-    { "fa", { "ضصثقفغعهخحجچ", "شسیبلاتنمکگ", "ظطزرذدپوژآئ", "ءأ،؟." }, { NULL } },
+    { "ar", "أبجد", { "ضصثقفغعهخحج", "شسيبلاتنمكط", "ئءؤرىةوزظدذ", "أإآ،؟." }, { NULL } },
+    { "fa", "الفبا", { "ضصثقفغعهخحجچ", "شسیبلاتنمکگ", "ظطزرذدپوژآئ", "ءأ،؟." }, { NULL } },
 };
 
 static const struct kb_page *
@@ -526,27 +531,33 @@ ui_keyboard(struct ui *ui, struct ui_field *f)
                 f->kb_shift = false; /* one capital, as on a phone */
             }
         }
-        /* the mode keys, in words (they are said as they read): capitals, marks, alphabet */
-        const char *labels[3] = { _("Capitals"), f->kb_marks ? _("Letters") : _("Marks"), NULL };
-        bool on[3] = { shift, f->kb_marks, false };
-        int n = 2;
-        if (native != NULL)
-            labels[n++] = f->kb_latin ? i18n_current()->native : "ABC";
-        switch (wide_keys(ui, labels, on, n, key_h, gap)) {
-        case 0:
+        /* the mode keys, in words (they are said as they read): capitals (where the letters
+         * have them: not Arabic, not Persian), the marks page, the other alphabet */
+        enum { CAPITALS, MARKS, ALPHABET };
+        const char *labels[3];
+        bool on[3] = { false, false, false }; /* the page keys name where they go */
+        int what[3], n = 0;
+        if (page->upper[0] != NULL || (f->kb_marks && (native == NULL || f->kb_latin))) {
+            on[n] = shift;
+            what[n] = CAPITALS;
+            labels[n++] = _("Capitals");
+        }
+        what[n] = MARKS;
+        labels[n++] = f->kb_marks ? _("Letters") : _("Marks");
+        if (native != NULL) {
+            what[n] = ALPHABET;
+            labels[n++] = f->kb_latin ? native->name : kb_latin.name;
+        }
+        int hit = wide_keys(ui, labels, on, n, key_h, gap);
+        if (hit >= 0 && what[hit] == CAPITALS) {
             f->kb_shift = !f->kb_shift;
             f->kb_marks = false;
-            break;
-        case 1:
+        } else if (hit >= 0 && what[hit] == MARKS) {
             f->kb_marks = !f->kb_marks;
             f->kb_shift = false;
-            break;
-        case 2:
+        } else if (hit >= 0) {
             f->kb_latin = !f->kb_latin;
             f->kb_marks = f->kb_shift = false;
-            break;
-        default:
-            break;
         }
     }
     const char *actions[] = { _("Space"), _("Delete"), _("Clear") };
