@@ -41,9 +41,10 @@ void receipt_head(struct ui *ui, const struct model_receipt *r, const char *rece
 void chrome_dialog_begin(struct ui *ui, const char *title, double height_mm);
 
 /* format.c: dates, times and money as the current language writes them. */
-void fmt_date(const char *iso, char *out, size_t size);       /* "fredag 4 december 2026" */
-void fmt_date_short(const char *iso, char *out, size_t size); /* "4 december 2026" */
-void fmt_time(int64_t utc, char *out, size_t size);           /* "4 december 2026 kl. 10.30" */
+void fmt_date(const char *iso, char *out, size_t size);           /* "fredag 4 december 2026" */
+void fmt_date_short(const char *iso, char *out, size_t size);     /* "4 december 2026" */
+void fmt_month_year(int year, int month, char *out, size_t size); /* "december 2026" */
+void fmt_time(int64_t utc, char *out, size_t size);               /* "4 december 2026 kl. 10.30" */
 void fmt_money(long long ore, char *out, size_t size);
 /* The translated label of a taxonomy code ("Förskola"); the code itself if unknown, "–" if NULL. */
 const char *fmt_tax(enum tax_dimension dim, const char *code);

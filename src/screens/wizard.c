@@ -9,6 +9,7 @@
 #include "date.h"
 #include "forms.h"
 #include "i18n.h"
+#include "macros.h"
 #include "money.h"
 #include "pnr.h"
 #include "screens.h"
@@ -25,6 +26,7 @@ struct answer {
     const struct unit *units[MODEL_MAX_LIST];
     size_t n_units;
     char value[64]; /* the checked value as the payload carries it: "2027-01-10", "3850000" */
+    int view_year, view_month; /* Q_DATE: the month the calendar shows (0: the chosen's, today's) */
 };
 
 /* One visit of the wizard: the router allocates it (guarded, zeroed) on enter and wipes it on
@@ -184,6 +186,8 @@ check(const struct model *m, const struct question *q, struct answer *a)
     case Q_DATE: {
         char d[16];
         struct date when;
+        if (text[0] == '\0')
+            return N_("Choose a day in the calendar.");
         if (!digits_only(text, d, sizeof(d)) || strlen(d) != 8)
             return N_("Write the date as YYYY-MM-DD, for example 2027-01-10.");
         char iso[11];
@@ -323,11 +327,108 @@ ask_units(struct ui *ui, const struct model *m, struct wizard *w, const struct q
     ui_pager(ui, &w->unit_page, (int)n_free, UNITS_PER_PAGE);
 }
 
+/* A date is chosen, not typed: a month's calendar, a week a row from Monday, with the days the
+ * question allows as buttons (each named with its full date), the others as plain numbers; the
+ * months before and after a button away. The answer's text holds the chosen day, YYYY-MM-DD. */
+static bool
+ask_date(struct ui *ui, const struct model *m, const struct question *q, struct answer *a)
+{
+    bool tapped = false;
+    struct date now = today(m), chosen;
+    bool has = date_parse_iso(a->field.text, &chosen);
+    if (a->view_year == 0) {
+        struct date v = has ? chosen : date_add_days(now, q->min > 0 ? q->min : 0);
+        a->view_year = v.year;
+        a->view_month = v.month;
+    }
+    char iso[11], long_date[96];
+    if (has) {
+        fmt_date(a->field.text, long_date, sizeof(long_date));
+        ui_set_personal(ui, true); /* an answer */
+        ui_pair(ui, _("Chosen day"), long_date);
+        ui_set_personal(ui, false);
+    }
+    int64_t first_ok = date_to_days(now) + q->min, last_ok = date_to_days(now) + q->max;
+    struct date first = { a->view_year, a->view_month, 1 };
+    int days = date_days_in_month(first.year, first.month);
+    int64_t first_day = date_to_days(first), last_day = first_day + days - 1;
+    /* the month and its neighbours */
+    char month[64];
+    fmt_month_year(first.year, first.month, month, sizeof(month));
+    const char *prev_l = _("Previous month"), *next_l = _("Next month");
+    int pad = ui_mm(ui, 3), colw = (ui_area_rect(ui).w - 2 * pad) / 3;
+    int h = ui_mm(ui, 15);
+    const char *nav[] = { prev_l, month, next_l };
+    for (size_t i = 0; i < 3; i++) {
+        int th = ui_text_height(ui, colw - 2 * pad, nav[i], UI_TEXT_BOLD) + 2 * pad;
+        h = th > h ? th : h;
+    }
+    ui_columns(ui, 3);
+    struct ui_rect pr = ui_take(ui, h), mr = ui_take(ui, h), nr = ui_take(ui, h);
+    ui_columns(ui, 1);
+    if (first_day > first_ok && ui_button_in(ui, pr, prev_l, UI_BUTTON_NORMAL, false)) {
+        a->view_month = a->view_month == 1 ? 12 : a->view_month - 1;
+        a->view_year -= a->view_month == 12;
+    }
+    int th = ui_text_height(ui, mr.w, month, UI_TEXT_BOLD);
+    ui_text(ui, (struct ui_rect){ mr.x, mr.y + (mr.h - th) / 2, mr.w, th }, month, UI_TEXT_BOLD,
+            ui_theme(ui)->fg, UI_ALIGN_CENTER);
+    ui_node(ui, UI_ROLE_HEADING, month, NULL, 0, mr, false);
+    if (last_day < last_ok && ui_button_in(ui, nr, next_l, UI_BUTTON_NORMAL, false)) {
+        a->view_month = a->view_month == 12 ? 1 : a->view_month + 1;
+        a->view_year += a->view_month == 1;
+    }
+    /* the weekdays, then the weeks */
+    static const char *const wd[7] = { NC_("weekday-short", "Mon"), NC_("weekday-short", "Tue"),
+                                       NC_("weekday-short", "Wed"), NC_("weekday-short", "Thu"),
+                                       NC_("weekday-short", "Fri"), NC_("weekday-short", "Sat"),
+                                       NC_("weekday-short", "Sun") };
+    ui_columns(ui, 7);
+    for (int i = 0; i < 7; i++) {
+        const char *l = C_("weekday-short", wd[i]);
+        struct ui_rect r = ui_take(ui, ui_text_height(ui, colw, l, UI_TEXT_SMALL));
+        ui_text(ui, r, l, UI_TEXT_SMALL, ui_theme(ui)->muted, UI_ALIGN_CENTER);
+        ui_node(ui, UI_ROLE_TEXT, l, NULL, 0, r, false);
+    }
+    ui_columns(ui, 1);
+    int lead = date_weekday(first) - 1; /* Monday first, as a Swedish calendar */
+    int cells = lead + days, rows = (cells + 6) / 7;
+    for (int row = 0; row < rows; row++) {
+        ui_columns(ui, 7);
+        for (int col = 0; col < 7; col++) {
+            int cell = row * 7 + col;
+            struct ui_rect r = ui_take(ui, ui_mm(ui, 15));
+            if (cell < lead || cell >= cells)
+                continue;
+            struct date d = date_from_days(first_day + cell - lead);
+            int64_t dn = date_to_days(d);
+            char num[4];
+            snprintf(num, sizeof(num), "%d", d.day);
+            if (dn < first_ok || dn > last_ok) { /* not a day the question allows */
+                int nh = ui_text_height(ui, r.w, num, UI_TEXT_BODY);
+                ui_text(ui, (struct ui_rect){ r.x, r.y + (r.h - nh) / 2, r.w, nh }, num,
+                        UI_TEXT_BODY, ui_theme(ui)->muted, UI_ALIGN_CENTER);
+                continue;
+            }
+            date_format_iso(d, iso);
+            fmt_date(iso, long_date, sizeof(long_date));
+            bool on = has && date_compare(d, chosen) == 0;
+            if (ui_button_named_in(ui, r, num, long_date, UI_BUTTON_NORMAL, on)) {
+                snprintf(a->field.text, sizeof(a->field.text), "%s", iso);
+                tapped = true;
+            }
+        }
+        ui_columns(ui, 1);
+    }
+    return tapped;
+}
+
 static void
 ask(struct ui *ui, const struct model *m, struct wizard *w, const struct question *q,
     struct answer *a)
 {
-    bool choose = q->kind == Q_CHOICE || q->kind == Q_MULTI || q->kind == Q_UNITS;
+    bool choose =
+        q->kind == Q_CHOICE || q->kind == Q_MULTI || q->kind == Q_UNITS || q->kind == Q_DATE;
     if (choose) { /* a field says its question, hint and problem itself */
         ui_heading(ui, _(q->label), 2);
         if (w->problem != NULL) /* beside its question, not under the options */
@@ -357,6 +458,10 @@ ask(struct ui *ui, const struct model *m, struct wizard *w, const struct questio
         break;
     case Q_UNITS:
         ask_units(ui, m, w, q, a);
+        break;
+    case Q_DATE:
+        if (ask_date(ui, m, q, a))
+            w->problem = NULL;
         break;
     default:
         a->field.label = _(q->label);

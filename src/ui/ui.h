@@ -364,6 +364,10 @@ void ui_pair(struct ui *ui, const char *label, const char *value);
 bool ui_button(struct ui *ui, const char *label, enum ui_button_kind kind);
 bool ui_button_in(struct ui *ui, struct ui_rect r, const char *label, enum ui_button_kind kind,
                   bool checked);
+/* A button that shows a short label and is named in full (for speech and the driver): a date
+ * picker's day "14" is "måndag 14 december 2026". */
+bool ui_button_named_in(struct ui *ui, struct ui_rect r, const char *label, const char *name,
+                        enum ui_button_kind kind, bool checked);
 /* A button that is on or off (Kontrast, one of several answers that may all be chosen): looks
  * like ui_button_in, and speech says its state as on or off. */
 bool ui_toggle_in(struct ui *ui, struct ui_rect r, const char *label, enum ui_button_kind kind,

@@ -93,8 +93,15 @@ bool
 ui_button_in(struct ui *ui, struct ui_rect r, const char *label, enum ui_button_kind kind,
              bool checked)
 {
+    return ui_button_named_in(ui, r, label, label, kind, checked);
+}
+
+bool
+ui_button_named_in(struct ui *ui, struct ui_rect r, const char *label, const char *name,
+                   enum ui_button_kind kind, bool checked)
+{
     unsigned state = checked ? UI_STATE_CHECKED : 0;
-    uint32_t id = ui_node(ui, UI_ROLE_BUTTON, label, NULL, state, r, true);
+    uint32_t id = ui_node(ui, UI_ROLE_BUTTON, name, NULL, state, r, true);
     enum ui_part part = kind == UI_BUTTON_PRIMARY ? UI_PART_PRIMARY
                         : kind == UI_BUTTON_QUIET ? UI_PART_HEADER
                                                   : UI_PART_BUTTON;
