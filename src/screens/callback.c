@@ -76,13 +76,14 @@ build(struct ui *ui, struct model *m, void *state)
     int w, h;
     ui_display(ui, &w, &h);
     int cols = w > h ? 5 : 3; /* one row in landscape, so that Send stays on the screen */
-    if (r->topic_problem != NULL || r->problem != NULL) { /* the summary; each beside its own */
+    if (r->topic_problem != NULL && r->problem != NULL) {
+        /* more than one problem: a summary at the top, each also beside its own question (one
+         * problem alone stands beside its question, where the eye and the speech already go) */
         char summary[400];
         snprintf(summary, sizeof(summary), _("Please correct what is marked: %s"),
-                 r->topic_problem != NULL ? _("What is it about?") : _("Your phone number"));
-        if (r->topic_problem != NULL && r->problem != NULL)
-            snprintf(summary + strlen(summary), sizeof(summary) - strlen(summary), ", %s",
-                     _("Your phone number"));
+                 _("What is it about?"));
+        snprintf(summary + strlen(summary), sizeof(summary) - strlen(summary), ", %s",
+                 _("Your phone number"));
         ui_banner(ui, summary, true);
     }
     ui_paragraph(ui, _("What is it about?"), UI_TEXT_BOLD);
