@@ -513,6 +513,12 @@ ui_keyboard(struct ui *ui, struct ui_field *f)
     bool numeric = f->keyboard == UI_KEYBOARD_NUMERIC, wide = ui->width > ui->height;
     int key_h = ui_mm(ui, TARGET_MM), gap = ui_mm(ui, PAD_MM);
     char tapped[8];
+    /* the keys in words (said as they read): capitals (where the letters have them: not Arabic,
+     * not Persian), the marks page, the other alphabet; Space, Delete, Clear */
+    enum { CAPITALS, MARKS, ALPHABET, SPACE, DELETE, CLEAR };
+    const char *labels[6];
+    bool on[6] = { false }; /* the page keys name where they go; Shift is on or off */
+    int what[6], n = 0;
     /* The keyboard keeps left-to-right order in every language: it is a physical layout. */
     if (numeric) {
         const char *const *rows = wide ? rows_numeric_wide : rows_numeric;
@@ -538,12 +544,6 @@ ui_keyboard(struct ui *ui, struct ui_field *f)
                 f->kb_shift = false; /* one capital, as on a phone */
             }
         }
-        /* the mode keys, in words (they are said as they read): capitals (where the letters
-         * have them: not Arabic, not Persian), the marks page, the other alphabet */
-        enum { CAPITALS, MARKS, ALPHABET };
-        const char *labels[3];
-        bool on[3] = { false, false, false }; /* the page keys name where they go */
-        int what[3], n = 0;
         if (page->upper[0] != NULL || (f->kb_marks && (native == NULL || f->kb_latin))) {
             on[n] = shift;
             what[n] = CAPITALS;
@@ -555,28 +555,44 @@ ui_keyboard(struct ui *ui, struct ui_field *f)
             what[n] = ALPHABET;
             labels[n++] = f->kb_latin ? native->name : kb_latin.name;
         }
-        int hit = wide_keys(ui, labels, on, n, key_h, gap);
-        if (hit >= 0 && what[hit] == CAPITALS) {
-            f->kb_shift = !f->kb_shift;
-            f->kb_marks = false;
-        } else if (hit >= 0 && what[hit] == MARKS) {
-            f->kb_marks = !f->kb_marks;
-            f->kb_shift = false;
-        } else if (hit >= 0) {
-            f->kb_latin = !f->kb_latin;
-            f->kb_marks = f->kb_shift = false;
-        }
     }
-    const char *actions[] = { _("Space"), _("Delete"), _("Clear") };
-    bool off[3] = { false, false, false };
-    switch (wide_keys(ui, actions, off, 3, key_h, gap)) {
-    case 0:
+    /* the mode keys on a row of their own; on a landscape screen (wide, not tall) one row with
+     * Space, Delete and Clear, so that the form and its buttons fit the height */
+    int key = -1;
+    if (n > 0 && !wide) {
+        int hit = wide_keys(ui, labels, on, n, key_h, gap);
+        key = hit >= 0 ? what[hit] : -1;
+        n = 0;
+    }
+    static const int actions[] = { SPACE, DELETE, CLEAR };
+    for (size_t i = 0; i < 3; i++) {
+        what[n] = actions[i];
+        on[n] = false;
+        labels[n++] = i == 0 ? _("Space") : i == 1 ? _("Delete") : _("Clear");
+    }
+    int hit = wide_keys(ui, labels, on, n, key_h, gap);
+    if (hit >= 0)
+        key = what[hit];
+    switch (key) {
+    case CAPITALS:
+        f->kb_shift = !f->kb_shift;
+        f->kb_marks = false;
+        break;
+    case MARKS:
+        f->kb_marks = !f->kb_marks;
+        f->kb_shift = false;
+        break;
+    case ALPHABET:
+        f->kb_latin = !f->kb_latin;
+        f->kb_marks = f->kb_shift = false;
+        break;
+    case SPACE:
         field_append(f, " ");
         break;
-    case 1:
+    case DELETE:
         field_backspace(f);
         break;
-    case 2:
+    case CLEAR:
         ui_field_clear(f);
         break;
     default:
