@@ -532,17 +532,17 @@ review(struct ui *ui, struct model *m, struct wizard *w, const struct form *f, b
         char v[400];
         shown(m, &f->q[i], &w->answers[i], v, sizeof(v));
         ui_set_personal(ui, true); /* the answers */
-        ui_pair(ui, _(f->q[i].step), v);
-        ui_set_personal(ui, false);
-        if (receipt)
+        if (receipt) {
+            ui_pair(ui, _(f->q[i].step), v);
+            ui_set_personal(ui, false);
             continue;
+        }
         /* each answer changed where it was asked, and back here after it */
         char change[160];
         snprintf(change, sizeof(change), _("Change: %s"), _(f->q[i].step));
-        ui_columns(ui, 2);
-        struct ui_rect r = ui_take(ui, ui_mm(ui, 15));
-        ui_columns(ui, 1);
-        if (ui_button_in(ui, r, change, UI_BUTTON_NORMAL, false)) {
+        bool tapped = ui_pair_button(ui, _(f->q[i].step), v, change);
+        ui_set_personal(ui, false);
+        if (tapped) {
             w->step = i;
             w->from_review = true;
             w->problem = NULL;

@@ -361,6 +361,9 @@ void ui_heading(struct ui *ui, const char *text, int level);
 void ui_paragraph(struct ui *ui, const char *text, enum ui_text_style style);
 /* A label and its value on one row (wrapping when narrow): "Förfallodag" 1 december. */
 void ui_pair(struct ui *ui, const char *label, const char *value);
+/* A pair with a button beside it that acts on it (a review's "Ändra: Förskolor"); true when
+ * the button was tapped. The pair follows ui_set_personal, the button never does. */
+bool ui_pair_button(struct ui *ui, const char *label, const char *value, const char *button);
 bool ui_button(struct ui *ui, const char *label, enum ui_button_kind kind);
 bool ui_button_in(struct ui *ui, struct ui_rect r, const char *label, enum ui_button_kind kind,
                   bool checked);

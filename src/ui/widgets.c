@@ -90,6 +90,42 @@ ui_pair(struct ui *ui, const char *label, const char *value)
 }
 
 bool
+ui_pair_button(struct ui *ui, const char *label, const char *value, const char *button)
+{
+    int gap = ui_mm(ui, 3), pad = ui_mm(ui, PAD_MM);
+    int bw = ui->area.w / 3, pw = ui->area.w - bw - gap;
+    int lw = pw * 2 / 5, vw = pw - lw - gap;
+    int h1 = ui_text_height(ui, lw, label, UI_TEXT_BODY);
+    int h2 = ui_text_height(ui, vw, value, UI_TEXT_BOLD);
+    int bh = ui_text_height(ui, bw - 2 * pad, button, UI_TEXT_BOLD) + 2 * pad;
+    int th = h1 > h2 ? h1 : h2, h = th;
+    h = bh > h ? bh : h;
+    h = ui_mm(ui, TARGET_MM) > h ? ui_mm(ui, TARGET_MM) : h;
+    struct ui_rect r = ui_take(ui, h);
+    int y = r.y + (h - th) / 2; /* the answer on the button's middle */
+    /* one line each, one taller for its script: centred on each other, as ui_pair does */
+    int d = h1 - h2, lo = 0, vo = 0;
+    if (d != 0 && abs(d) < ui_line_height(ui, UI_TEXT_BODY)) {
+        lo = d < 0 ? -d / 2 : 0;
+        vo = d > 0 ? d / 2 : 0;
+    }
+    struct ui_rect lr = ui_mirror(ui, (struct ui_rect){ r.x, y + lo, lw, h1 });
+    struct ui_rect vr = ui_mirror(ui, (struct ui_rect){ r.x + lw + gap, y + vo, vw, h2 });
+    ui_text(ui, lr, label, UI_TEXT_BODY, ui->theme->muted, UI_ALIGN_START);
+    ui_text(ui, vr, value, UI_TEXT_BOLD, ui->theme->fg, UI_ALIGN_START);
+    struct ui_rect nr = ui_mirror(ui, (struct ui_rect){ r.x, y, pw, th });
+    struct ui_node *n = added(ui, ui_node(ui, UI_ROLE_TEXT, label, value, 0, nr, false));
+    if (n != NULL)
+        n->caption = true;
+    bool personal = ui->personal; /* the value may be personal; the button is the screen's */
+    ui->personal = false;
+    struct ui_rect br = ui_mirror(ui, (struct ui_rect){ r.x + r.w - bw, r.y, bw, h });
+    bool clicked = ui_button_in(ui, br, button, UI_BUTTON_NORMAL, false);
+    ui->personal = personal;
+    return clicked;
+}
+
+bool
 ui_button_in(struct ui *ui, struct ui_rect r, const char *label, enum ui_button_kind kind,
              bool checked)
 {
