@@ -493,7 +493,21 @@ request_callback(void *app, const struct model_callback_request *req, const char
     struct model_receipt *r = &k->m->receipt;
     char national[24];
     phone_format_national(&ph, national, sizeof(national));
-    snprintf(r->what, sizeof(r->what), _("Call %s"), national);
+    /* the receipt repeats the number so that a mistyped one is noticed, masked: it is read
+     * standing in a lobby; the area code and the last two digits are enough to recognise it */
+    size_t digits = 0, len = strlen(national);
+    for (size_t i = 0; i < len; i++)
+        digits += national[i] >= '0' && national[i] <= '9';
+    for (size_t i = 0, seen = 0; i < len; i++) {
+        if (national[i] < '0' || national[i] > '9')
+            continue;
+        seen++;
+        if (seen > 3 && seen + 2 <= digits)
+            national[i] = '*';
+    }
+    snprintf(r->phone_masked, sizeof(r->phone_masked), "%s", national);
+    sodium_memzero(national, sizeof(national));
+    snprintf(r->what, sizeof(r->what), _("Call %s"), r->phone_masked);
     struct local_time due;
     tz_to_local(callback_due(now), &due);
     char iso[11], when[96];
@@ -652,6 +666,7 @@ poll_sync(struct kiosk *k)
                              it->case_number ? it->case_number : "");
                 } else if (it->state == STORE_OUTBOX_REJECTED) {
                     r->rejected = true;
+                    snprintf(r->reason, sizeof(r->reason), "%s", it->reason ? it->reason : "");
                 }
                 if (r->delivered || r->rejected)
                     ui_invalidate(k->ui);
@@ -782,6 +797,43 @@ kiosk_step(struct kiosk *k, const struct ui_input *in, int n_in)
             b->id_done_us = 0;
         }
     }
+}
+
+/* The background sync, when the kiosk has a case store to reach (a warning if it cannot start). */
+static void
+start_sync(struct kiosk *k)
+{
+    if (k->sync != NULL || config_get_string(k->cfg, "server.url") == NULL)
+        return;
+    struct errbuf err = { "" };
+    struct sync_runner_config rc_sync = {
+        .db_path = config_get_string(k->cfg, "store.path"),
+        .key = k->ks.key,
+        .url = config_get_string(k->cfg, "server.url"),
+        .pin = config_get_string(k->cfg, "server.pin"),
+        .device_id = config_get_string(k->cfg, "device.id"),
+        .districts = config_get_string(k->cfg, "device.districts"),
+        .interval_s = (int)config_get_int(k->cfg, "sync.interval_s"),
+        .usage = k->usage,
+        .health = diag_health,
+        .health_data = (void *)k->cfg,
+    };
+    k->sync = sync_runner_start(&rc_sync, &err);
+    if (k->sync == NULL)
+        LOG_WARN("background sync not started: %s", err.msg);
+}
+
+void
+kiosk_sync_hold(struct kiosk *k, bool hold)
+{
+    if (!hold) {
+        if (k->ks.store != NULL)
+            start_sync(k);
+        return;
+    }
+    sync_runner_stop(k->sync);
+    k->sync = NULL;
+    k->sync_runs_seen = 0; /* a new runner counts its runs from 0 */
 }
 
 void
@@ -926,23 +978,7 @@ cmd_kiosk(int argc, char **argv)
         struct store_sync_state ss;
         if (store_sync_state_get(k->ks.store, &ss) == STORE_OK)
             k->facts.last_sync_at = ss.last_success_at;
-        if (config_get_string(k->cfg, "server.url") != NULL) {
-            struct sync_runner_config rc_sync = {
-                .db_path = config_get_string(k->cfg, "store.path"),
-                .key = k->ks.key,
-                .url = config_get_string(k->cfg, "server.url"),
-                .pin = config_get_string(k->cfg, "server.pin"),
-                .device_id = config_get_string(k->cfg, "device.id"),
-                .districts = config_get_string(k->cfg, "device.districts"),
-                .interval_s = (int)config_get_int(k->cfg, "sync.interval_s"),
-                .usage = k->usage,
-                .health = diag_health,
-                .health_data = (void *)k->cfg,
-            };
-            k->sync = sync_runner_start(&rc_sync, &err);
-            if (k->sync == NULL)
-                LOG_WARN("background sync not started: %s", err.msg);
-        }
+        start_sync(k);
     } else {
         LOG_WARN("this kiosk is not provisioned: no data, no submissions");
     }

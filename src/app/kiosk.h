@@ -171,6 +171,10 @@ void kiosk_step(struct kiosk *k, const struct ui_input *in, int n_in);
 void kiosk_logout(struct kiosk *k);
 void kiosk_set_orientation(struct kiosk *k, bool landscape);
 
+/* Stops the background sync (hold: the network is gone, submissions stay queued) or starts it
+ * again; the headless driver's `set network off|on`. */
+void kiosk_sync_hold(struct kiosk *k, bool hold);
+
 /* Runs the script; 0 when every step passed, 1 (with a message on stderr) at the first that
  * did not. */
 int kiosk_script_run(struct kiosk *k, FILE *script, const char *name, const char *shots_dir);

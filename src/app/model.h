@@ -106,7 +106,9 @@ struct model_receipt {
     char promise[160];  /* callback: "We will contact you by ..." */
     bool delivered;     /* reached the case store */
     char case_number[40];
-    bool rejected; /* the case store refused it */
+    bool rejected;         /* the case store refused it */
+    char reason[120];      /* why, as the case store said it (for the staff) */
+    char phone_masked[24]; /* callback: "070-*** ** 67" */
 };
 
 struct model_callback_request {

@@ -134,6 +134,33 @@ cmd_tap(struct run *r, const char *label)
     return press(r, label, 0, 0, 100);
 }
 
+/* "pick-date YYYY-MM-DD": chooses the day in the form's calendar as a person does, paging with
+ * Next month (then Previous month) until the day's button (named with its full date) is there. */
+static int
+cmd_pick_date(struct run *r, const char *iso)
+{
+    char name[96];
+    struct date d;
+    if (!date_parse_iso(iso, &d))
+        return fail(r, "expected: pick-date YYYY-MM-DD", iso);
+    fmt_date(iso, name, sizeof(name));
+    for (int turn = 0; turn < 80; turn++) {
+        step(r);
+        if (ui_find_tappable(r->k->ui, name) != NULL)
+            return cmd_tap(r, name);
+        const char *page = turn < 30 ? _("Next month") : _("Previous month");
+        if (ui_find_tappable(r->k->ui, page) == NULL) {
+            if (turn >= 30)
+                break;
+            turn = 29; /* the last month offered: back from here */
+            continue;
+        }
+        if (cmd_tap(r, page) != 0)
+            return 1;
+    }
+    return fail(r, "the calendar offers no such day", name);
+}
+
 static char *trim(char *s);
 
 /* "LABEL N...": the label (quotes optional) and the numbers after it, at most max. */
@@ -755,6 +782,8 @@ cmd_set(struct run *r, const char *arg)
         ui_set_large_text(k->ui, strcmp(arg, "text large") == 0);
     else if (strcmp(arg, "orientation landscape") == 0 || strcmp(arg, "orientation portrait") == 0)
         kiosk_set_orientation(k, strcmp(arg, "orientation landscape") == 0);
+    else if (strcmp(arg, "network off") == 0 || strcmp(arg, "network on") == 0)
+        kiosk_sync_hold(k, strcmp(arg, "network off") == 0);
     else if (strcmp(arg, "speech on") == 0)
         speech_mode_start(k);
     else if (strcmp(arg, "speech off") == 0)
@@ -894,7 +923,8 @@ trim(char *s)
 }
 
 /* Values that depend on the day the script runs, so that a script stays true next year:
- * {date+N} is today plus N days (YYYY-MM-DD; N may be negative) and {pnr-age N} a valid
+ * {date+N} is today plus N days (YYYY-MM-DD; N may be negative), {day+N} the same day as the
+ * kiosk writes it in full in the current language (a date picker's day), and {pnr-age N} a valid
  * personnummer (YYYYMMDDNNNC) of someone N years and a month old. */
 static bool
 expand(const struct run *r, const char *in, char *out, size_t size)
@@ -905,9 +935,13 @@ expand(const struct run *r, const char *in, char *out, size_t size)
     while (*in != '\0') {
         long n = 0;
         int used = 0;
-        char piece[16] = "";
+        char piece[96] = "";
         if (sscanf(in, "{date%ld}%n", &n, &used) == 1 && used > 0) {
             date_format_iso(date_add_days(now.date, n), piece);
+        } else if (sscanf(in, "{day%ld}%n", &n, &used) == 1 && used > 0) {
+            char iso[11];
+            date_format_iso(date_add_days(now.date, n), iso);
+            fmt_date(iso, piece, sizeof(piece));
         } else if (sscanf(in, "{pnr-age %ld}%n", &n, &used) == 1 && used > 0) {
             struct date b = date_add_days(now.date, -31);
             b.year -= (int)n;
@@ -1070,6 +1104,8 @@ script_lines(struct run *r, FILE *script)
             transcript_clear(r);
         else if (strcmp(s, "transcript-dump") == 0)
             transcript_dump(r);
+        else if (strcmp(s, "pick-date") == 0)
+            rc = cmd_pick_date(r, arg);
         else if (strcmp(s, "type-keys") == 0)
             rc = cmd_type_keys(r, arg);
         else if (strcmp(s, "dump") == 0)

@@ -4,15 +4,18 @@
 #include <string.h>
 
 #include "i18n.h"
+#include "phone.h"
 #include "screens.h"
 #include "taxonomy.h"
+#include "xalloc.h"
 
 /* The request being filled in (the phone number is personal): the visit's state, in guarded
  * memory the router wipes on leave. */
 struct request {
     struct ui_field phone;
     int topic, window;
-    const char *problem; /* msgid, translated when drawn */
+    const char *problem;       /* the number's, msgid, translated when drawn */
+    const char *topic_problem; /* the topic's, msgid */
 };
 
 static void
@@ -45,18 +48,22 @@ build(struct ui *ui, struct model *m, void *state)
 {
     struct request *r = state;
     chrome_begin(ui, m, _("Call me back"), true);
+    static const enum case_main topics[] = { CASE_MAIN_FORSKOLA, CASE_MAIN_FARDTJANST,
+                                             CASE_MAIN_ALDREOMSORG, CASE_MAIN_EKONOMISKT_BISTAND,
+                                             CASE_MAIN_OVRIGT };
+    const char *labels[5];
+    for (size_t i = 0; i < 5; i++)
+        labels[i] = C_(taxonomy_context(TAX_MAIN), taxonomy_entry(TAX_MAIN, topics[i])->label);
+    const char *windows[] = { _("Morning"), _("Afternoon"), _("Any time") };
     if (m->has_receipt) {
-        ui_heading(ui, _("Thank you, we will call you"), 1);
-        ui_set_personal(ui, true); /* when we call, about what */
+        /* what was asked for, again: the topic, the number (masked) and when we call */
+        receipt_head(ui, &m->receipt, _("Thank you, we will call you"));
         ui_banner(ui, m->receipt.promise, false);
-        ui_pair(ui, _("What you sent"), m->receipt.what);
-        ui_pair(ui, _("Reference"), m->receipt.reference);
+        ui_pair(ui, _("What it is about"), r->topic >= 0 ? labels[r->topic] : "–");
+        ui_pair(ui, _("When we may call"), windows[r->window]);
+        ui_set_personal(ui, true); /* the number */
+        ui_pair(ui, _("We call"), m->receipt.phone_masked);
         ui_set_personal(ui, false);
-        ui_pair(
-            ui, _("Status"),
-            m->receipt.delivered
-                ? _("Received by the city")
-                : _("Queued on this kiosk; it is sent as soon as the case store can be reached"));
         if (ui_button(ui, _("Done"), UI_BUTTON_PRIMARY)) {
             if (m->role == MODEL_ROLE_STAFF)
                 m->act->go(m->app, SCREEN_STAFF); /* the staff member's start, not the reason */
@@ -66,25 +73,32 @@ build(struct ui *ui, struct model *m, void *state)
         chrome_end(ui, m);
         return;
     }
-    static const enum case_main topics[] = { CASE_MAIN_FORSKOLA, CASE_MAIN_FARDTJANST,
-                                             CASE_MAIN_ALDREOMSORG, CASE_MAIN_EKONOMISKT_BISTAND,
-                                             CASE_MAIN_OVRIGT };
-    const char *labels[5];
-    for (size_t i = 0; i < 5; i++)
-        labels[i] = C_(taxonomy_context(TAX_MAIN), taxonomy_entry(TAX_MAIN, topics[i])->label);
     int w, h;
     ui_display(ui, &w, &h);
     int cols = w > h ? 5 : 3; /* one row in landscape, so that Send stays on the screen */
+    if (r->topic_problem != NULL && r->problem != NULL) {
+        /* more than one problem: a summary at the top, each also beside its own question (one
+         * problem alone stands beside its question, where the eye and the speech already go) */
+        char summary[400];
+        snprintf(summary, sizeof(summary), _("Please correct what is marked: %s"),
+                 _("What is it about?"));
+        snprintf(summary + strlen(summary), sizeof(summary) - strlen(summary), ", %s",
+                 _("Your phone number"));
+        ui_banner(ui, summary, true);
+    }
     ui_paragraph(ui, _("What is it about?"), UI_TEXT_BOLD);
+    if (r->topic_problem != NULL)
+        ui_error_note(ui, _(r->topic_problem));
     int row = options_h(ui, labels, 5, cols);
     ui_columns(ui, cols);
     for (size_t i = 0; i < sizeof(topics) / sizeof(topics[0]); i++) {
-        if (ui_button_in(ui, ui_take(ui, row), labels[i], UI_BUTTON_NORMAL, r->topic == (int)i))
+        if (ui_button_in(ui, ui_take(ui, row), labels[i], UI_BUTTON_NORMAL, r->topic == (int)i)) {
             r->topic = (int)i;
+            r->topic_problem = NULL;
+        }
     }
     ui_columns(ui, 1);
     ui_paragraph(ui, _("When may we call?"), UI_TEXT_BOLD);
-    const char *windows[] = { _("Morning"), _("Afternoon"), _("Any time") };
     row = options_h(ui, windows, 3, 3);
     ui_columns(ui, 3);
     for (int i = 0; i < 3; i++) {
@@ -110,9 +124,14 @@ build(struct ui *ui, struct model *m, void *state)
             .channel = "phone",
         };
         const char *err = NULL;
-        if (r->topic < 0)
-            r->problem = N_("Choose what it is about.");
-        else if (!m->act->request_callback(m->app, &req, &err))
+        struct phone ph;
+        enum phone_error pe = phone_parse(r->phone.text, &ph);
+        secure_zero(&ph, sizeof(ph));
+        /* every problem at once, each beside its question */
+        r->topic_problem = r->topic < 0 ? N_("Choose what it is about.") : NULL;
+        r->problem = pe != PHONE_OK ? phone_error_message(pe) : NULL;
+        if (r->topic_problem == NULL && r->problem == NULL &&
+            !m->act->request_callback(m->app, &req, &err))
             r->problem = err; /* on success the receipt is shown from the next frame */
     }
     chrome_end(ui, m);

@@ -144,3 +144,10 @@ invoice_state_label(enum invoice_state st)
 {
     return st == INVOICE_PAID ? _("Paid") : st == INVOICE_OVERDUE ? _("Overdue") : _("Unpaid");
 }
+
+void
+fmt_month_year(int year, int month, char *out, size_t size)
+{
+    /* TRANSLATORS: a calendar's month: the month's name and the year ("december 2026") */
+    snprintf(out, size, C_("date", "%s %d"), month_name(month), year);
+}

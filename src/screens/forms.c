@@ -21,11 +21,11 @@
             N_("Choose at most five preschools.")                                                 \
     }
 
-#define START_QUESTION                                                                           \
-    {                                                                                            \
-        "start_date", Q_DATE, N_("Start"), N_("From what date do you need the place?"),          \
-            N_("Write it as YYYY-MM-DD. The city offers a place within four months."), false, 0, \
-            { { 0 } }, 0, 730, N_("The date must be between today and two years from now.")      \
+#define START_QUESTION                                                                      \
+    {                                                                                       \
+        "start_date", Q_DATE, N_("Start"), N_("From what date do you need the place?"),     \
+            N_("The city offers a place within four months."), false, 0, { { 0 } }, 0, 730, \
+            N_("The date must be between today and two years from now.")                    \
     }
 
 const struct form forms[] = {
@@ -194,7 +194,7 @@ const struct form forms[] = {
               Q_DATE,
               N_("Start"),
               N_("From what date?"),
-              N_("Write it as YYYY-MM-DD."),
+              NULL,
               false,
               0,
               { { 0 } },
@@ -241,7 +241,7 @@ const struct form forms[] = {
               Q_DATE,
               N_("From"),
               N_("From what date does this income apply?"),
-              N_("Write it as YYYY-MM-DD."),
+              NULL,
               false,
               0,
               { { 0 } },

@@ -33,6 +33,9 @@ void chrome_begin(struct ui *ui, struct model *m, const char *title, bool can_go
 void chrome_end(struct ui *ui, struct model *m);
 /* A screen that shows a receipt (the callback, a form) drops it when it is left. */
 void chrome_leave_receipt(struct model *m, void *state);
+/* receipt.c: a receipt's headline by delivery (received: the screen's own words for it), its
+ * status and its one reference. */
+void receipt_head(struct ui *ui, const struct model_receipt *r, const char *received);
 /* A dialog over the screen (scrim, frame, its heading): only its controls take input until the
  * caller's ui_modal_end. */
 void chrome_dialog_begin(struct ui *ui, const char *title, double height_mm);
@@ -43,9 +46,10 @@ void chrome_dialog_begin(struct ui *ui, const char *title, double height_mm);
 void help_dialog(struct ui *ui, struct model *m);
 
 /* format.c: dates, times and money as the current language writes them. */
-void fmt_date(const char *iso, char *out, size_t size);       /* "fredag 4 december 2026" */
-void fmt_date_short(const char *iso, char *out, size_t size); /* "4 december 2026" */
-void fmt_time(int64_t utc, char *out, size_t size);           /* "4 december 2026 kl. 10.30" */
+void fmt_date(const char *iso, char *out, size_t size);           /* "fredag 4 december 2026" */
+void fmt_date_short(const char *iso, char *out, size_t size);     /* "4 december 2026" */
+void fmt_month_year(int year, int month, char *out, size_t size); /* "december 2026" */
+void fmt_time(int64_t utc, char *out, size_t size);               /* "4 december 2026 kl. 10.30" */
 void fmt_money(long long ore, char *out, size_t size);
 /* The translated label of a taxonomy code ("Förskola"); the code itself if unknown, "–" if NULL. */
 const char *fmt_tax(enum tax_dimension dim, const char *code);

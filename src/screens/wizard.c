@@ -9,6 +9,7 @@
 #include "date.h"
 #include "forms.h"
 #include "i18n.h"
+#include "macros.h"
 #include "money.h"
 #include "pnr.h"
 #include "screens.h"
@@ -25,6 +26,7 @@ struct answer {
     const struct unit *units[MODEL_MAX_LIST];
     size_t n_units;
     char value[64]; /* the checked value as the payload carries it: "2027-01-10", "3850000" */
+    int view_year, view_month; /* Q_DATE: the month the calendar shows (0: the chosen's, today's) */
 };
 
 /* One visit of the wizard: the router allocates it (guarded, zeroed) on enter and wipes it on
@@ -35,6 +37,7 @@ struct wizard {
     int unit_page;
     const char *problem; /* why the current step cannot go on (msgid), or NULL */
     bool confirmed;      /* staff mode: the citizen confirmed on screen */
+    bool from_review;    /* changing one answer from the review: Next goes back to it */
 };
 
 static const struct form *
@@ -183,6 +186,8 @@ check(const struct model *m, const struct question *q, struct answer *a)
     case Q_DATE: {
         char d[16];
         struct date when;
+        if (text[0] == '\0')
+            return N_("Choose a day in the calendar.");
         if (!digits_only(text, d, sizeof(d)) || strlen(d) != 8)
             return N_("Write the date as YYYY-MM-DD, for example 2027-01-10.");
         char iso[11];
@@ -322,14 +327,113 @@ ask_units(struct ui *ui, const struct model *m, struct wizard *w, const struct q
     ui_pager(ui, &w->unit_page, (int)n_free, UNITS_PER_PAGE);
 }
 
+/* A date is chosen, not typed: a month's calendar, a week a row from Monday, with the days the
+ * question allows as buttons (each named with its full date), the others as plain numbers; the
+ * months before and after a button away. The answer's text holds the chosen day, YYYY-MM-DD. */
+static bool
+ask_date(struct ui *ui, const struct model *m, const struct question *q, struct answer *a)
+{
+    bool tapped = false;
+    struct date now = today(m), chosen;
+    bool has = date_parse_iso(a->field.text, &chosen);
+    if (a->view_year == 0) {
+        struct date v = has ? chosen : date_add_days(now, q->min > 0 ? q->min : 0);
+        a->view_year = v.year;
+        a->view_month = v.month;
+    }
+    char iso[11], long_date[96];
+    if (has) {
+        fmt_date(a->field.text, long_date, sizeof(long_date));
+        ui_set_personal(ui, true); /* an answer */
+        ui_pair(ui, _("Chosen day"), long_date);
+        ui_set_personal(ui, false);
+    }
+    int64_t first_ok = date_to_days(now) + q->min, last_ok = date_to_days(now) + q->max;
+    struct date first = { a->view_year, a->view_month, 1 };
+    int days = date_days_in_month(first.year, first.month);
+    int64_t first_day = date_to_days(first), last_day = first_day + days - 1;
+    /* the month and its neighbours */
+    char month[64];
+    fmt_month_year(first.year, first.month, month, sizeof(month));
+    const char *prev_l = _("Previous month"), *next_l = _("Next month");
+    int pad = ui_mm(ui, 3), colw = (ui_area_rect(ui).w - 2 * pad) / 3;
+    int h = ui_mm(ui, 15);
+    const char *nav[] = { prev_l, month, next_l };
+    for (size_t i = 0; i < 3; i++) {
+        int th = ui_text_height(ui, colw - 2 * pad, nav[i], UI_TEXT_BOLD) + 2 * pad;
+        h = th > h ? th : h;
+    }
+    ui_columns(ui, 3);
+    struct ui_rect pr = ui_take(ui, h), mr = ui_take(ui, h), nr = ui_take(ui, h);
+    ui_columns(ui, 1);
+    if (first_day > first_ok && ui_button_in(ui, pr, prev_l, UI_BUTTON_NORMAL, false)) {
+        a->view_month = a->view_month == 1 ? 12 : a->view_month - 1;
+        a->view_year -= a->view_month == 12;
+    }
+    int th = ui_text_height(ui, mr.w, month, UI_TEXT_BOLD);
+    ui_text(ui, (struct ui_rect){ mr.x, mr.y + (mr.h - th) / 2, mr.w, th }, month, UI_TEXT_BOLD,
+            ui_theme(ui)->fg, UI_ALIGN_CENTER);
+    ui_node(ui, UI_ROLE_HEADING, month, NULL, 0, mr, false);
+    if (last_day < last_ok && ui_button_in(ui, nr, next_l, UI_BUTTON_NORMAL, false)) {
+        a->view_month = a->view_month == 12 ? 1 : a->view_month + 1;
+        a->view_year += a->view_month == 1;
+    }
+    /* the weekdays, then the weeks */
+    static const char *const wd[7] = { NC_("weekday-short", "Mon"), NC_("weekday-short", "Tue"),
+                                       NC_("weekday-short", "Wed"), NC_("weekday-short", "Thu"),
+                                       NC_("weekday-short", "Fri"), NC_("weekday-short", "Sat"),
+                                       NC_("weekday-short", "Sun") };
+    ui_columns(ui, 7);
+    for (int i = 0; i < 7; i++) {
+        const char *l = C_("weekday-short", wd[i]);
+        struct ui_rect r = ui_take(ui, ui_text_height(ui, colw, l, UI_TEXT_SMALL));
+        ui_text(ui, r, l, UI_TEXT_SMALL, ui_theme(ui)->muted, UI_ALIGN_CENTER);
+        ui_node(ui, UI_ROLE_TEXT, l, NULL, 0, r, false);
+    }
+    ui_columns(ui, 1);
+    int lead = date_weekday(first) - 1; /* Monday first, as a Swedish calendar */
+    int cells = lead + days, rows = (cells + 6) / 7;
+    for (int row = 0; row < rows; row++) {
+        ui_columns(ui, 7);
+        for (int col = 0; col < 7; col++) {
+            int cell = row * 7 + col;
+            struct ui_rect r = ui_take(ui, ui_mm(ui, 15));
+            if (cell < lead || cell >= cells)
+                continue;
+            struct date d = date_from_days(first_day + cell - lead);
+            int64_t dn = date_to_days(d);
+            char num[4];
+            snprintf(num, sizeof(num), "%d", d.day);
+            if (dn < first_ok || dn > last_ok) { /* not a day the question allows */
+                int nh = ui_text_height(ui, r.w, num, UI_TEXT_BODY);
+                ui_text(ui, (struct ui_rect){ r.x, r.y + (r.h - nh) / 2, r.w, nh }, num,
+                        UI_TEXT_BODY, ui_theme(ui)->muted, UI_ALIGN_CENTER);
+                continue;
+            }
+            date_format_iso(d, iso);
+            fmt_date(iso, long_date, sizeof(long_date));
+            bool on = has && date_compare(d, chosen) == 0;
+            if (ui_button_named_in(ui, r, num, long_date, UI_BUTTON_NORMAL, on)) {
+                snprintf(a->field.text, sizeof(a->field.text), "%s", iso);
+                tapped = true;
+            }
+        }
+        ui_columns(ui, 1);
+    }
+    return tapped;
+}
+
 static void
 ask(struct ui *ui, const struct model *m, struct wizard *w, const struct question *q,
     struct answer *a)
 {
-    bool choose = q->kind == Q_CHOICE || q->kind == Q_MULTI || q->kind == Q_UNITS;
-    if (choose) { /* a field says its question and hint itself */
+    bool choose =
+        q->kind == Q_CHOICE || q->kind == Q_MULTI || q->kind == Q_UNITS || q->kind == Q_DATE;
+    if (choose) { /* a field says its question, hint and problem itself */
         ui_heading(ui, _(q->label), 2);
-        if (q->hint != NULL)
+        if (w->problem != NULL) /* beside its question, not under the options */
+            ui_error_note(ui, _(w->problem));
+        else if (q->hint != NULL)
             ui_paragraph(ui, _(q->hint), UI_TEXT_BODY);
     }
     switch (q->kind) {
@@ -355,6 +459,10 @@ ask(struct ui *ui, const struct model *m, struct wizard *w, const struct questio
     case Q_UNITS:
         ask_units(ui, m, w, q, a);
         break;
+    case Q_DATE:
+        if (ask_date(ui, m, q, a))
+            w->problem = NULL;
+        break;
     default:
         a->field.label = _(q->label);
         a->field.hint = q->hint != NULL ? _(q->hint) : NULL;
@@ -364,10 +472,8 @@ ask(struct ui *ui, const struct model *m, struct wizard *w, const struct questio
             w->problem = NULL;
         ui_set_personal(ui, false);
         ui_keyboard(ui, &a->field);
-        return; /* the field shows the problem itself */
+        return;
     }
-    if (w->problem != NULL)
-        ui_banner(ui, _(w->problem), true);
 }
 
 static void
@@ -426,8 +532,21 @@ review(struct ui *ui, struct model *m, struct wizard *w, const struct form *f, b
         char v[400];
         shown(m, &f->q[i], &w->answers[i], v, sizeof(v));
         ui_set_personal(ui, true); /* the answers */
-        ui_pair(ui, _(f->q[i].step), v);
+        if (receipt) {
+            ui_pair(ui, _(f->q[i].step), v);
+            ui_set_personal(ui, false);
+            continue;
+        }
+        /* each answer changed where it was asked, and back here after it */
+        char change[160];
+        snprintf(change, sizeof(change), _("Change: %s"), _(f->q[i].step));
+        bool tapped = ui_pair_button(ui, _(f->q[i].step), v, change);
         ui_set_personal(ui, false);
+        if (tapped) {
+            w->step = i;
+            w->from_review = true;
+            w->problem = NULL;
+        }
     }
     if (receipt)
         return;
@@ -435,14 +554,7 @@ review(struct ui *ui, struct model *m, struct wizard *w, const struct form *f, b
         citizen_confirms(ui, w);
     if (w->problem != NULL)
         ui_banner(ui, _(w->problem), true);
-    ui_columns(ui, 2);
-    struct ui_rect back = ui_take(ui, ui_mm(ui, 15)), send = ui_take(ui, ui_mm(ui, 15));
-    ui_columns(ui, 1);
-    if (ui_button_in(ui, back, _("Change"), UI_BUTTON_NORMAL, false)) {
-        w->step = 0;
-        w->problem = NULL;
-    }
-    if (ui_button_in(ui, send, _("Send"), UI_BUTTON_PRIMARY, false)) {
+    if (ui_button(ui, _("Send"), UI_BUTTON_PRIMARY)) {
         if (m->role == MODEL_ROLE_STAFF && !w->confirmed)
             w->problem = N_("The citizen must confirm first.");
         else
@@ -453,21 +565,10 @@ review(struct ui *ui, struct model *m, struct wizard *w, const struct form *f, b
 static void
 build_receipt(struct ui *ui, struct model *m, struct wizard *w, const struct form *f)
 {
-    ui_heading(ui, _("Thank you, it has been sent"), 1);
     const struct model_receipt *r = &m->receipt;
+    receipt_head(ui, r, _("Thank you, the city has received it"));
     ui_set_personal(ui, true);
     ui_pair(ui, _("What you sent"), r->what);
-    ui_pair(ui, _("Reference"), r->reference);
-    ui_set_personal(ui, false);
-    const char *status =
-        r->rejected ? _("Not accepted by the city; please ask the staff")
-        : r->delivered
-            ? _("Received by the city")
-            : _("Queued on this kiosk; it is sent as soon as the case store can be reached");
-    ui_pair(ui, _("Status"), status);
-    ui_set_personal(ui, true);
-    if (r->case_number[0] != '\0')
-        ui_pair(ui, _("Case number"), r->case_number);
     ui_set_personal(ui, false);
     review(ui, m, w, f, true);
     if (ui_button(ui, _("Done"), UI_BUTTON_PRIMARY))
@@ -502,14 +603,17 @@ build(struct ui *ui, struct model *m, void *state)
     ui_columns(ui, 2);
     struct ui_rect prev = ui_take(ui, ui_mm(ui, 15)), next = ui_take(ui, ui_mm(ui, 15));
     ui_columns(ui, 1);
-    if (w->step > 0 && ui_button_in(ui, prev, _("Previous step"), UI_BUTTON_NORMAL, false)) {
+    if (w->step > 0 && !w->from_review &&
+        ui_button_in(ui, prev, _("Previous step"), UI_BUTTON_NORMAL, false)) {
         w->step--;
         w->problem = NULL;
     }
-    if (ui_button_in(ui, next, _("Next step"), UI_BUTTON_PRIMARY, false)) {
+    if (ui_button_in(ui, next, w->from_review ? _("Back to the review") : _("Next step"),
+                     UI_BUTTON_PRIMARY, false)) {
         w->problem = check(m, &f->q[w->step], &w->answers[w->step]);
         if (w->problem == NULL) {
-            w->step++;
+            w->step = w->from_review ? f->n : w->step + 1;
+            w->from_review = false;
             w->unit_page = 0;
         }
     }

@@ -73,7 +73,7 @@ part(struct said *s, const char *fmt, ...)
         static const char *const asks[] = { "?", "!", "\xd8\x9f" /* ؟ */ };
         for (size_t i = 0; i < sizeof(stops) / sizeof(stops[0]); i++) {
             size_t k = strlen(stops[i]);
-            if (have >= k && memcmp(s->out + have - k, stops[i], k) == 0) {
+            if (have > k && memcmp(s->out + have - k, stops[i], k) == 0) { /* not a lone "." */
                 s->len -= k;
                 s->out[s->len] = '\0';
             }

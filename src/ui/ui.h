@@ -362,9 +362,16 @@ void ui_heading(struct ui *ui, const char *text, int level);
 void ui_paragraph(struct ui *ui, const char *text, enum ui_text_style style);
 /* A label and its value on one row (wrapping when narrow): "Förfallodag" 1 december. */
 void ui_pair(struct ui *ui, const char *label, const char *value);
+/* A pair with a button beside it that acts on it (a review's "Ändra: Förskolor"); true when
+ * the button was tapped. The pair follows ui_set_personal, the button never does. */
+bool ui_pair_button(struct ui *ui, const char *label, const char *value, const char *button);
 bool ui_button(struct ui *ui, const char *label, enum ui_button_kind kind);
 bool ui_button_in(struct ui *ui, struct ui_rect r, const char *label, enum ui_button_kind kind,
                   bool checked);
+/* A button that shows a short label and is named in full (for speech and the driver): a date
+ * picker's day "14" is "måndag 14 december 2026". */
+bool ui_button_named_in(struct ui *ui, struct ui_rect r, const char *label, const char *name,
+                        enum ui_button_kind kind, bool checked);
 /* A button that is on or off (Kontrast, one of several answers that may all be chosen): looks
  * like ui_button_in, and speech says its state as on or off. */
 bool ui_toggle_in(struct ui *ui, struct ui_rect r, const char *label, enum ui_button_kind kind,
@@ -440,9 +447,12 @@ bool ui_row(struct ui *ui, const struct ui_row *row);
 void ui_state_panel(struct ui *ui, enum ui_icon icon, enum ui_tone tone, const char *headline,
                     const char *text);
 
+/* What is wrong with the question just above, in the invalid colour (a status node, "invalid"). */
+void ui_error_note(struct ui *ui, const char *text);
+
 /* A text field the screen owns. The text may be personal: ui_field_clear wipes it. */
 enum ui_keyboard_kind {
-    UI_KEYBOARD_TEXT,    /* Swedish layout with å ä ö */
+    UI_KEYBOARD_TEXT,    /* Swedish letters, capitals, marks; Arabic and Persian */
     UI_KEYBOARD_NUMERIC, /* personnummer, phone numbers, amounts */
 };
 
@@ -453,6 +463,8 @@ struct ui_field {
     const char *error; /* validation message, or NULL */
     enum ui_keyboard_kind keyboard;
     size_t max_len;
+    bool kb_shift, kb_marks; /* the text keyboard's page: capitals (one), the marks */
+    bool kb_latin;           /* a right-to-left language's field on the Latin letters */
 };
 
 void ui_field_clear(struct ui_field *f);

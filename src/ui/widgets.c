@@ -90,11 +90,54 @@ ui_pair(struct ui *ui, const char *label, const char *value)
 }
 
 bool
+ui_pair_button(struct ui *ui, const char *label, const char *value, const char *button)
+{
+    int gap = ui_mm(ui, 3), pad = ui_mm(ui, PAD_MM);
+    int bw = ui->area.w / 3, pw = ui->area.w - bw - gap;
+    int lw = pw * 2 / 5, vw = pw - lw - gap;
+    int h1 = ui_text_height(ui, lw, label, UI_TEXT_BODY);
+    int h2 = ui_text_height(ui, vw, value, UI_TEXT_BOLD);
+    int bh = ui_text_height(ui, bw - 2 * pad, button, UI_TEXT_BOLD) + 2 * pad;
+    int th = h1 > h2 ? h1 : h2, h = th;
+    h = bh > h ? bh : h;
+    h = ui_mm(ui, TARGET_MM) > h ? ui_mm(ui, TARGET_MM) : h;
+    struct ui_rect r = ui_take(ui, h);
+    int y = r.y + (h - th) / 2; /* the answer on the button's middle */
+    /* one line each, one taller for its script: centred on each other, as ui_pair does */
+    int d = h1 - h2, lo = 0, vo = 0;
+    if (d != 0 && abs(d) < ui_line_height(ui, UI_TEXT_BODY)) {
+        lo = d < 0 ? -d / 2 : 0;
+        vo = d > 0 ? d / 2 : 0;
+    }
+    struct ui_rect lr = ui_mirror(ui, (struct ui_rect){ r.x, y + lo, lw, h1 });
+    struct ui_rect vr = ui_mirror(ui, (struct ui_rect){ r.x + lw + gap, y + vo, vw, h2 });
+    ui_text(ui, lr, label, UI_TEXT_BODY, ui->theme->muted, UI_ALIGN_START);
+    ui_text(ui, vr, value, UI_TEXT_BOLD, ui->theme->fg, UI_ALIGN_START);
+    struct ui_rect nr = ui_mirror(ui, (struct ui_rect){ r.x, y, pw, th });
+    struct ui_node *n = added(ui, ui_node(ui, UI_ROLE_TEXT, label, value, 0, nr, false));
+    if (n != NULL)
+        n->caption = true;
+    bool personal = ui->personal; /* the value may be personal; the button is the screen's */
+    ui->personal = false;
+    struct ui_rect br = ui_mirror(ui, (struct ui_rect){ r.x + r.w - bw, r.y, bw, h });
+    bool clicked = ui_button_in(ui, br, button, UI_BUTTON_NORMAL, false);
+    ui->personal = personal;
+    return clicked;
+}
+
+bool
 ui_button_in(struct ui *ui, struct ui_rect r, const char *label, enum ui_button_kind kind,
              bool checked)
 {
+    return ui_button_named_in(ui, r, label, label, kind, checked);
+}
+
+bool
+ui_button_named_in(struct ui *ui, struct ui_rect r, const char *label, const char *name,
+                   enum ui_button_kind kind, bool checked)
+{
     unsigned state = checked ? UI_STATE_CHECKED : 0;
-    uint32_t id = ui_node(ui, UI_ROLE_BUTTON, label, NULL, state, r, true);
+    uint32_t id = ui_node(ui, UI_ROLE_BUTTON, name, NULL, state, r, true);
     enum ui_part part = kind == UI_BUTTON_PRIMARY ? UI_PART_PRIMARY
                         : kind == UI_BUTTON_QUIET ? UI_PART_HEADER
                                                   : UI_PART_BUTTON;
@@ -312,6 +355,15 @@ ui_qr(struct ui *ui, const unsigned char *modules, int size, double side_mm, con
 }
 
 void
+ui_error_note(struct ui *ui, const char *text)
+{
+    int h = ui_text_height(ui, ui->area.w, text, UI_TEXT_BOLD);
+    struct ui_rect er = ui_take(ui, h);
+    ui_text(ui, er, text, UI_TEXT_BOLD, ui->theme->invalid, UI_ALIGN_START);
+    ui_node(ui, UI_ROLE_STATUS, text, "invalid", 0, er, false);
+}
+
+void
 ui_field_clear(struct ui_field *f)
 {
     secure_zero(f->text, sizeof(f->text));
@@ -377,19 +429,18 @@ ui_field(struct ui *ui, struct ui_field *f)
     const struct ui_style *st = draw_part(ui, r, id, UI_PART_FIELD, 0);
     if (f->error != NULL)
         ui_frame(ui, r, ui_mm(ui, 0.6) > 0 ? ui_mm(ui, 0.6) : 1, t->invalid);
-    int th = ui_line_height(ui, UI_TEXT_BODY);
     char shown[sizeof(f->text) + 4];
     snprintf(shown, sizeof(shown), "%s%s", f->text, ui_has_focus(ui, id) ? "|" : "");
+    int th = ui_text_height(ui, r.w - 2 * pad, shown, UI_TEXT_BODY); /* Arabic lines are taller */
+    if (th < ui_line_height(ui, UI_TEXT_BODY) || th > r.h)
+        th = th > r.h ? r.h : ui_line_height(ui, UI_TEXT_BODY);
     ui_text(ui, (struct ui_rect){ r.x + pad, r.y + (r.h - th) / 2, r.w - 2 * pad, th }, shown,
             UI_TEXT_BODY, st->fg, UI_ALIGN_START);
     secure_zero(shown, sizeof(shown));
     focus_ring(ui, r, id, UI_PART_FIELD);
     ui->personal = false;
     if (f->error != NULL) {
-        int h = ui_text_height(ui, ui->area.w, f->error, UI_TEXT_BOLD);
-        struct ui_rect er = ui_take(ui, h);
-        ui_text(ui, er, f->error, UI_TEXT_BOLD, t->invalid, UI_ALIGN_START);
-        ui_node(ui, UI_ROLE_STATUS, f->error, "invalid", 0, er, false);
+        ui_error_note(ui, f->error);
     } else if (f->hint != NULL) {
         ui_paragraph(ui, f->hint, UI_TEXT_SMALL);
     }
@@ -398,17 +449,57 @@ ui_field(struct ui *ui, struct ui_field *f)
     return changed;
 }
 
-static const char *const rows_text[] = { "1234567890", "qwertyuiopå", "asdfghjklöä", "zxcvbnm-.@" };
+/* The text keyboard's pages, each three rows under the digits. The letters: Swedish, with the
+ * é and ü of names and loanwords and the commonest marks; capitals with Shift. The marks page has
+ * the rest of what Swedish text needs. A right-to-left language the kiosk offers starts on its
+ * own alphabet (standard Arabic and Persian layouts), with the Latin letters a key away. */
+struct kb_page {
+    const char *lang; /* the language whose alphabet it is; NULL: Latin */
+    const char *name; /* the key that comes back to it, in its own letters */
+    const char *rows[4], *upper[4];
+};
+
+static const char digits_row[] = "1234567890";
+static const struct kb_page kb_latin = {
+    NULL,
+    "ABC",
+    { "qwertyuiopå", "asdfghjklöä", "zxcvbnméü,.?", NULL },
+    { "QWERTYUIOPÅ", "ASDFGHJKLÖÄ", "ZXCVBNMÉÜ,.?", NULL },
+};
+static const struct kb_page kb_marks = {
+    NULL,
+    NULL,
+    { ".,?!-:;", "'\"()@/", "+&%*=_#", NULL },
+    { NULL },
+};
+static const struct kb_page kb_native[] = {
+    { "ar", "أبجد", { "ضصثقفغعهخحج", "شسيبلاتنمكط", "ئءؤرىةوزظدذ", "أإآ،؟." }, { NULL } },
+    { "fa", "الفبا", { "ضصثقفغعهخحجچ", "شسیبلاتنمکگ", "ظطزرذدپوژآئ", "ءأ،؟." }, { NULL } },
+};
+
+static const struct kb_page *
+kb_native_page(void)
+{
+    const char *code = i18n_current()->code;
+    for (size_t i = 0; i < sizeof(kb_native) / sizeof(kb_native[0]); i++) {
+        if (strcmp(kb_native[i].lang, code) == 0)
+            return &kb_native[i];
+    }
+    return NULL;
+}
+
 static const char *const rows_numeric[] = { "123", "456", "789", "-0+" };
 /* on a landscape screen: two rows of six, so that the form and its Send button fit the height */
 static const char *const rows_numeric_wide[] = { "123456", "7890-+" };
 
-/* One key of the on-screen keyboard; true when it was tapped. */
+/* One key of the on-screen keyboard; true when it was tapped. checked: a mode key that is on
+ * (Shift, the marks, the other alphabet), drawn and said as selected. */
 static bool
-key(struct ui *ui, struct ui_rect r, const char *label, enum ui_text_style style)
+key(struct ui *ui, struct ui_rect r, const char *label, enum ui_text_style style, bool checked)
 {
-    uint32_t id = ui_node(ui, UI_ROLE_KEY, label, NULL, 0, r, true);
-    struct ui_color fg = draw_part(ui, r, id, UI_PART_KEY, 0)->fg;
+    unsigned state = checked ? UI_STATE_CHECKED : 0;
+    uint32_t id = ui_node(ui, UI_ROLE_KEY, label, NULL, state, r, true);
+    struct ui_color fg = draw_part(ui, r, id, UI_PART_KEY, state)->fg;
     int th = ui_text_height(ui, r.w, label, style); /* "Space" in Tigrinya is taller */
     ui_text(ui, (struct ui_rect){ r.x, r.y + (r.h - th) / 2, r.w, th }, label, style, fg,
             UI_ALIGN_CENTER);
@@ -416,41 +507,132 @@ key(struct ui *ui, struct ui_rect r, const char *label, enum ui_text_style style
     return ui_clicked(ui, id);
 }
 
+/* A row of keys, one per character of row, each w wide, centred in a band; the character of
+ * the tapped key, or "". */
+static const char *
+key_row(struct ui *ui, const char *row, int w, int key_h, int gap, char *tapped, size_t size)
+{
+    size_t n = utf8_length(row, strlen(row));
+    struct ui_rect band = ui_take(ui, key_h);
+    int x = band.x + (band.w - ((int)n * w + ((int)n - 1) * gap)) / 2;
+    const char *p = row;
+    tapped[0] = '\0';
+    for (size_t k = 0; k < n; k++) {
+        uint32_t cp;
+        size_t len = utf8_decode(p, strlen(p), &cp);
+        char ch[8] = { 0 };
+        memcpy(ch, p, len);
+        p += len;
+        struct ui_rect r = { x + (int)k * (w + gap), band.y, w, key_h };
+        if (key(ui, r, ch, UI_TEXT_H2, false))
+            snprintf(tapped, size, "%s", ch);
+    }
+    return tapped;
+}
+
+/* A row of wide keys sharing the band equally; the index of the tapped one, or -1. */
+static int
+wide_keys(struct ui *ui, const char *const *labels, const bool *checked, int n, int key_h, int gap)
+{
+    struct ui_rect band = ui_take(ui, key_h);
+    int w = (band.w - gap * (n - 1)) / n, hit = -1;
+    for (int i = 0; i < n; i++) {
+        struct ui_rect r = { band.x + i * (w + gap), band.y, w, key_h };
+        if (key(ui, r, labels[i], UI_TEXT_BOLD, checked[i]))
+            hit = i;
+    }
+    return hit;
+}
+
 void
 ui_keyboard(struct ui *ui, struct ui_field *f)
 {
     bool numeric = f->keyboard == UI_KEYBOARD_NUMERIC, wide = ui->width > ui->height;
-    const char *const *rows = !numeric ? rows_text : wide ? rows_numeric_wide : rows_numeric;
-    size_t n_rows = numeric && wide ? 2 : 4;
-    int key_h = ui_mm(ui, TARGET_MM), gap = ui_mm(ui, 1.5);
-    int max_keys = !numeric ? 11 : wide ? 6 : 3;
+    int key_h = ui_mm(ui, TARGET_MM), gap = ui_mm(ui, PAD_MM);
+    char tapped[8];
+    /* the keys in words (said as they read): capitals (where the letters have them: not Arabic,
+     * not Persian), the marks page, the other alphabet; Space, Delete, Clear */
+    enum { CAPITALS, MARKS, ALPHABET, SPACE, DELETE, CLEAR };
+    const char *labels[6];
+    bool on[6] = { false }; /* the page keys name where they go; Shift is on or off */
+    int what[6], n = 0;
     /* The keyboard keeps left-to-right order in every language: it is a physical layout. */
-    for (size_t row = 0; row < n_rows; row++) {
-        size_t n = utf8_length(rows[row], strlen(rows[row]));
-        struct ui_rect band = ui_take(ui, key_h);
-        int w = (band.w - gap * (max_keys - 1)) / max_keys;
-        int x = band.x + (band.w - ((int)n * w + ((int)n - 1) * gap)) / 2;
-        const char *p = rows[row];
-        for (size_t k = 0; k < n; k++) {
-            uint32_t cp;
-            size_t len = utf8_decode(p, strlen(p), &cp);
-            char ch[8] = { 0 };
-            memcpy(ch, p, len);
-            p += len;
-            struct ui_rect r = { x + (int)k * (w + gap), band.y, w, key_h };
-            if (key(ui, r, ch, UI_TEXT_H2))
-                field_append(f, ch);
+    if (numeric) {
+        const char *const *rows = wide ? rows_numeric_wide : rows_numeric;
+        size_t n_rows = wide ? 2 : 4;
+        int max_keys = wide ? 6 : 3, w = (ui->area.w - gap * (max_keys - 1)) / max_keys;
+        for (size_t row = 0; row < n_rows; row++) {
+            if (key_row(ui, rows[row], w, key_h, gap, tapped, sizeof(tapped))[0] != '\0')
+                field_append(f, tapped);
+        }
+    } else {
+        const struct kb_page *native = kb_native_page();
+        const struct kb_page *page = f->kb_marks                      ? &kb_marks
+                                     : native != NULL && !f->kb_latin ? native
+                                                                      : &kb_latin;
+        bool shift = f->kb_shift && page->upper[0] != NULL;
+        int max_keys = 12, w = (ui->area.w - gap * (max_keys - 1)) / max_keys;
+        if (key_row(ui, digits_row, w, key_h, gap, tapped, sizeof(tapped))[0] != '\0')
+            field_append(f, tapped);
+        for (size_t row = 0; row < 4 && page->rows[row] != NULL; row++) {
+            const char *chars = shift ? page->upper[row] : page->rows[row];
+            if (key_row(ui, chars, w, key_h, gap, tapped, sizeof(tapped))[0] != '\0') {
+                field_append(f, tapped);
+                f->kb_shift = false; /* one capital, as on a phone */
+            }
+        }
+        if (page->upper[0] != NULL || (f->kb_marks && (native == NULL || f->kb_latin))) {
+            on[n] = shift;
+            what[n] = CAPITALS;
+            labels[n++] = _("Capitals");
+        }
+        what[n] = MARKS;
+        labels[n++] = f->kb_marks ? _("Letters") : _("Marks");
+        if (native != NULL) {
+            what[n] = ALPHABET;
+            labels[n++] = f->kb_latin ? native->name : kb_latin.name;
         }
     }
-    struct ui_rect band = ui_take(ui, key_h);
-    int third = (band.w - 2 * gap) / 3;
-    struct ui_rect r = { band.x, band.y, third, key_h };
-    if (key(ui, r, _("Space"), UI_TEXT_BOLD))
+    /* the mode keys on a row of their own; on a landscape screen (wide, not tall) one row with
+     * Space, Delete and Clear, so that the form and its buttons fit the height */
+    int key = -1;
+    if (n > 0 && !wide) {
+        int hit = wide_keys(ui, labels, on, n, key_h, gap);
+        key = hit >= 0 ? what[hit] : -1;
+        n = 0;
+    }
+    static const int actions[] = { SPACE, DELETE, CLEAR };
+    for (size_t i = 0; i < 3; i++) {
+        what[n] = actions[i];
+        on[n] = false;
+        labels[n++] = i == 0 ? _("Space") : i == 1 ? _("Delete") : _("Clear");
+    }
+    int hit = wide_keys(ui, labels, on, n, key_h, gap);
+    if (hit >= 0)
+        key = what[hit];
+    switch (key) {
+    case CAPITALS:
+        f->kb_shift = !f->kb_shift;
+        f->kb_marks = false;
+        break;
+    case MARKS:
+        f->kb_marks = !f->kb_marks;
+        f->kb_shift = false;
+        break;
+    case ALPHABET:
+        f->kb_latin = !f->kb_latin;
+        f->kb_marks = f->kb_shift = false;
+        break;
+    case SPACE:
         field_append(f, " ");
-    r.x += third + gap;
-    if (key(ui, r, _("Delete"), UI_TEXT_BOLD))
+        break;
+    case DELETE:
         field_backspace(f);
-    r.x += third + gap;
-    if (key(ui, r, _("Clear"), UI_TEXT_BOLD))
+        break;
+    case CLEAR:
         ui_field_clear(f);
+        break;
+    default:
+        break;
+    }
 }

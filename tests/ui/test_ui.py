@@ -70,7 +70,7 @@ def check_preschool(data):
 
 def check_others(data):
     """Each of the other forms arrived with its answers as the review showed them, typed on the
-    on-screen keyboard (apply-others.script uses `type-keys`: no capitals, no comma)."""
+    on-screen keyboard (apply-others.script uses `type-keys`) and the calendar (`pick-date`)."""
     want = {
         "fardtjanst": ("application", "fardtjanst",
                        {"aid": "rollator", "duration": "permanent",

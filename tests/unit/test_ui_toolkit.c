@@ -929,6 +929,118 @@ TEST(the_speech_check_finds_unnamed_and_invisible_controls)
     ui_destroy(ui);
 }
 
+/* --- The on-screen keyboard ---------------------------------------------------------------- */
+
+static struct ui_field kb_field;
+
+static void
+keyboard_frame(struct ui *ui, int width, int height)
+{
+    ui_begin(ui, 0);
+    ui_area(ui, (struct ui_rect){ 0, 0, width, height });
+    ui_keyboard(ui, &kb_field);
+    ui_end(ui);
+    ui_render(ui);
+}
+
+/* Taps the key with this label (one of the keyboard's) and draws the next frame. */
+static void
+tap_key(struct ui *ui, const char *label, int64_t *t)
+{
+    const struct ui_node *n = ui_find(ui, label, UI_ROLE_KEY);
+    CHECK_MSG(n != NULL, "no key \"%s\"", label);
+    if (n == NULL)
+        return;
+    int x = n->r.x + n->r.w / 2, y = n->r.y + n->r.h / 2;
+    *t += 1000;
+    ui_feed(ui, &(struct ui_input){ .kind = UI_IN_DOWN, .x = x, .y = y, .t_ms = *t });
+    ui_feed(ui, &(struct ui_input){ .kind = UI_IN_UP, .x = x, .y = y, .t_ms = *t + 100 });
+    keyboard_frame(ui, 1080, 1920); /* the tap is answered */
+    keyboard_frame(ui, 1080, 1920); /* and the keys show its page */
+}
+
+/* Every key on the page: named (said as it reads), at least 15 mm each way, 3 mm from the
+ * next; returns how many keys there are. */
+static size_t
+check_keys(struct ui *ui, const char *page)
+{
+    size_t n, keys = 0;
+    const struct ui_node *all = ui_nodes(ui, &n);
+    int min = ui_mm(ui, 15), gap = ui_mm(ui, 3);
+    for (size_t i = 0; i < n; i++) {
+        const struct ui_node *a = &all[i];
+        if (a->role != UI_ROLE_KEY)
+            continue;
+        keys++;
+        char spoken[256];
+        ui_spoken(a, true, spoken, sizeof(spoken));
+        CHECK_MSG(a->label[0] != '\0' && strstr(spoken, a->label) == spoken,
+                  "%s: a key says \"%s\"", page, spoken);
+        CHECK_MSG(a->r.w >= min && a->r.h >= min, "%s: key \"%s\" is %dx%d px, under 15 mm", page,
+                  a->label, a->r.w, a->r.h);
+        for (size_t j = i + 1; j < n; j++) {
+            const struct ui_node *b = &all[j];
+            if (b->role != UI_ROLE_KEY)
+                continue;
+            bool apart = b->r.x >= a->r.x + a->r.w + gap || a->r.x >= b->r.x + b->r.w + gap ||
+                         b->r.y >= a->r.y + a->r.h + gap || a->r.y >= b->r.y + b->r.h + gap;
+            CHECK_MSG(apart, "%s: keys \"%s\" and \"%s\" are closer than 3 mm", page, a->label,
+                      b->label);
+        }
+    }
+    return keys;
+}
+
+TEST(the_keyboard_types_capitals_marks_and_each_alphabet_with_large_keys)
+{
+    struct ui *ui = make_ui();
+    int64_t t = 0;
+    use_language("sv");
+    memset(&kb_field, 0, sizeof(kb_field));
+    kb_field.keyboard = UI_KEYBOARD_TEXT;
+    keyboard_frame(ui, 1080, 1920);
+    CHECK(check_keys(ui, "sv letters") >= 40);
+    CHECK(ui_find(ui, "é", UI_ROLE_KEY) != NULL && ui_find(ui, "ü", UI_ROLE_KEY) != NULL);
+    CHECK(ui_find(ui, ",", UI_ROLE_KEY) != NULL && ui_find(ui, "?", UI_ROLE_KEY) != NULL);
+    /* Shift: one capital, then small letters again */
+    tap_key(ui, "Stor bokstav", &t);
+    const struct ui_node *shift = ui_find(ui, "Stor bokstav", UI_ROLE_KEY);
+    CHECK(shift != NULL && (shift->state & UI_STATE_CHECKED));
+    CHECK(ui_find(ui, "Ö", UI_ROLE_KEY) != NULL && ui_find(ui, "ö", UI_ROLE_KEY) == NULL);
+    tap_key(ui, "Ö", &t);
+    tap_key(ui, "l", &t);
+    CHECK_STR("Öl", kb_field.text);
+    /* the marks Swedish text needs, a key away */
+    tap_key(ui, "Tecken", &t);
+    check_keys(ui, "sv marks");
+    const char *marks[] = { ",", ".", "?", "!", "-", ":", ";", "'", "\"", "(", ")", "@", "/" };
+    for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
+        CHECK_MSG(ui_find(ui, marks[i], UI_ROLE_KEY) != NULL, "no key for %s", marks[i]);
+    tap_key(ui, "!", &t);
+    CHECK_STR("Öl!", kb_field.text);
+    /* right to left: each language's own alphabet first, Latin a key away, no Shift */
+    const char *langs[][3] = { { "ar", "ب", "أبجد" }, { "fa", "پ", "الفبا" } };
+    for (size_t l = 0; l < 2; l++) {
+        use_language(langs[l][0]);
+        memset(&kb_field, 0, sizeof(kb_field));
+        kb_field.keyboard = UI_KEYBOARD_TEXT;
+        keyboard_frame(ui, 1080, 1920);
+        CHECK(check_keys(ui, langs[l][0]) >= 40);
+        CHECK_MSG(ui_find(ui, langs[l][1], UI_ROLE_KEY) != NULL, "%s: no %s", langs[l][0],
+                  langs[l][1]);
+        CHECK_MSG(ui_find(ui, "q", UI_ROLE_KEY) == NULL, "%s starts on Latin", langs[l][0]);
+        tap_key(ui, langs[l][1], &t);
+        tap_key(ui, "ABC", &t);
+        CHECK(ui_find(ui, "q", UI_ROLE_KEY) != NULL && ui_find(ui, langs[l][2], UI_ROLE_KEY));
+        tap_key(ui, "q", &t);
+        char want[16];
+        snprintf(want, sizeof(want), "%sq", langs[l][1]);
+        CHECK_STR(want, kb_field.text);
+    }
+    use_language("sv");
+    ui_destroy(ui);
+}
+
 int
 main(void)
 {
@@ -955,6 +1067,7 @@ main(void)
     RUN(spoken_keeps_personal_data_off_the_loudspeaker);
     RUN(spoken_passes_right_to_left_text_through);
     RUN(the_speech_check_finds_unnamed_and_invisible_controls);
+    RUN(the_keyboard_types_capitals_marks_and_each_alphabet_with_large_keys);
     SDL_DestroyRenderer(renderer);
     SDL_FreeSurface(surface);
     return test_done();
