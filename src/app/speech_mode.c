@@ -138,11 +138,48 @@ add(struct kiosk *k, const char *text)
     snprintf(p + have, SPEECH_MODE_SAY_MAX - have, "%s%s", have > 0 ? " " : "", text);
 }
 
+/* The languages' names in the current language: the chooser shows each in its own script
+ * (العربية, ትግርኛ), which another language's voice would spell out letter by letter; speech says
+ * the name the voice can say ("Arabiska"). By i18n/languages.tsv's codes. */
+static const struct {
+    const char *code, *name;
+} language_names[] = {
+    { "sv", NC_("language", "Swedish") },  { "en", NC_("language", "English") },
+    { "fi", NC_("language", "Finnish") },  { "ar", NC_("language", "Arabic") },
+    { "fa", NC_("language", "Persian") },  { "so", NC_("language", "Somali") },
+    { "ti", NC_("language", "Tigrinya") }, { "uk", NC_("language", "Ukrainian") },
+};
+
+/* A language chooser's button (its label is a language's own name): the name in the current
+ * language, or NULL for any other node. */
+static const char *
+language_name(const struct ui_node *n)
+{
+    if (n->role != UI_ROLE_BUTTON)
+        return NULL;
+    for (size_t i = 0; i < i18n_table_len; i++) {
+        if (strcmp(n->label, i18n_table[i].native) != 0)
+            continue;
+        for (size_t j = 0; j < ARRAY_LEN(language_names); j++) {
+            if (strcmp(language_names[j].code, i18n_table[i].code) == 0)
+                return C_("language", language_names[j].name);
+        }
+    }
+    return NULL;
+}
+
 /* A node as speech says it, into what this step says: personal data only through a headset. */
 static void
 add_node(struct kiosk *k, const struct ui_node *n)
 {
     char said[UI_LABEL_MAX * 3];
+    const char *lang = language_name(n);
+    struct ui_node renamed;
+    if (lang != NULL) {
+        renamed = *n;
+        snprintf(renamed.label, sizeof(renamed.label), "%s", lang);
+        n = &renamed;
+    }
     size_t len = ui_spoken(n, speech_mode_private(k), said, sizeof(said));
     if (len > 0) {
         /* a sentence each: espeak-ng pauses between them */

@@ -197,3 +197,18 @@ ui_speech_problems(const struct ui *ui, char *out, size_t size)
     }
     return count;
 }
+
+#ifdef MINASIDOR_UNIT_TEST
+void
+ui_test_add_unnamed_button(struct ui *ui)
+{
+    if (ui->n_shown >= UI_MAX_NODES)
+        return;
+    struct ui_node *n = &ui->shown[ui->n_shown++];
+    memset(n, 0, sizeof(*n));
+    n->id = 0x5eec4u; /* any id: nothing refers to it */
+    n->role = UI_ROLE_BUTTON;
+    n->focusable = true;
+    n->r = (struct ui_rect){ 0, 0, ui_mm(ui, 20), ui_mm(ui, 20) };
+}
+#endif

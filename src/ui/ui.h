@@ -479,6 +479,9 @@ void ui_keyboard(struct ui *ui, struct ui_field *f);
  * to left reversed, as HarfBuzz lays it out), in an interface of direction rtl; for comparing
  * with FriBidi's own reordering. Caller frees. */
 char *ui_text_visual(const char *text, bool rtl);
+/* Tests only: the frame on screen gets a focusable button with no name, 20 mm square at the top
+ * left (until the next frame is built): the fixture the speech check must fail on. */
+void ui_test_add_unnamed_button(struct ui *ui);
 #endif
 
 #endif

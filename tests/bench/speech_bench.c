@@ -79,11 +79,12 @@ main(int argc, char **argv)
         return 1;
     }
     static const char *const sentences[] = {
-        "Fakturor, knapp, två obetalda.",
-        "Identifiera dig.",
-        "Avgift hemtjänst, 1 835,51 kr, förfaller 28 oktober 2026, förfallen.",
+        /* as the kiosk says them (ui_spoken: name, state, role, value) */
+        "Fakturor, knapp, 2. 2 fakturor att betala. 2 av dem har förfallit.",
+        "Identifiera dig, knapp.",
+        "Avgift hemtjänst, rad i listan, 1 835,51 kr · förfaller 28 oktober 2026 · Förfallen.",
         ("Talläge på. Upp och Ner flyttar på skärmen, Enter väljer, Tillbaka går tillbaka och "
-         "Hjälp berättar om skärmen. Bromma medborgarkontor."),
+         "Hjälp berättar om skärmen. Bromma medborgarkontor, rubrik."),
     };
     const char *long_text =
         "Se dina ärenden, köplatser, fakturor och bokade besök och skicka ansökningar när du har "

@@ -4,8 +4,11 @@ walks every citizen screen (start, identification, Översikt, the lists and deta
 with an error and its receipt, a form's steps, review and receipt, the idle dialog), in portrait
 and in landscape, some of them in Arabic and English too, and every staff and technician screen
 with the reset dialog (scripts in tests/ui/speech). On each screen the driver's
-`expect-speech-ok` presses Tab through every control and checks, frame by frame, that each has a
-name and a role word to say, can be seen, and that the focus never lands behind an open dialog;
+`expect-speech-ok` presses the keypad's Down until it has visited every control (the portrait
+visit in speech mode, where Down moves the reading cursor through text and controls; the others
+without it, where Down moves the focus) and checks, frame by frame, that each control has a name
+and a role word to say, can be seen, and that the focus never lands behind an open dialog; on a
+frame with a button that has no name (a test build's fixture) the check fails;
 its `dump` lists the nodes with their personal mark, and this test checks that every node
 showing the demo person's personnummer or name, an amount, an OCR number or a case number is
 marked personal (said only through a headset), and that the screens' own words are not.
@@ -96,10 +99,13 @@ def unmarked(data, dumped):
     return bad
 
 
-def run(f, name, people, *extra):
-    """Runs speech/NAME.script (people put in); returns its stdout, or fails with its output."""
+def run(f, name, people, *extra, speech=False, expect_rc=0):
+    """Runs speech/NAME.script (people put in; in speech mode from the start if speech); returns
+    its stdout and stderr, or fails with its output when it does not exit with expect_rc."""
     text = put_people(open(os.path.join(SCRIPTS, name + ".script"), encoding="utf-8").read(),
                       people)
+    if speech:
+        text = "set speech on\n" + text
     with tempfile.NamedTemporaryFile("w", suffix=".script", delete=False, encoding="utf-8") as t:
         t.write(text)
     try:
@@ -108,9 +114,9 @@ def run(f, name, people, *extra):
                            capture_output=True, text=True, errors="replace", timeout=600, env=ENV)
     finally:
         os.unlink(t.name)
-    assert r.returncode == 0, f"{name}.script failed:\n" + "\n".join(
+    assert r.returncode == expect_rc, f"{name}.script exited {r.returncode}:\n" + "\n".join(
         r.stdout.splitlines()[-10:] + [l for l in r.stderr.splitlines() if l[:4] != "    "][-30:])
-    return r.stdout
+    return r.stdout if expect_rc == 0 else r.stdout + r.stderr
 
 
 def check_visit(data, stdout, marks):
@@ -172,8 +178,17 @@ def main():
             assert len(bad) == 4, bad
 
         @test
-        def every_citizen_screen_speaks_and_marks_personal_data_portrait():
-            check_visit(data, run(f, "visit", people), CITIZEN_MARKS)
+        def the_speech_check_fails_on_a_button_without_a_name():
+            out = run(f, "unnamed", people, expect_rc=1)
+            assert "no name to say: a button at 0,0" in out, out
+            assert "speech is not ok" in out, out
+            assert "speech: all " in out, "the check passed on the screen before the fixture"
+
+        @test
+        def every_citizen_screen_speaks_and_marks_personal_data_portrait_in_speech_mode():
+            stdout = run(f, "visit", people, speech=True)
+            check_visit(data, stdout, CITIZEN_MARKS)
+            assert stdout.count("reached by Down (reading cursor)") >= 20, stdout
 
         @test
         def every_citizen_screen_speaks_and_marks_personal_data_landscape():
