@@ -247,6 +247,7 @@ struct model {
     bool offline;         /* the case store is not reachable */
     bool idp_unreachable; /* the identity provider is not reachable */
     bool idle_warning;    /* the "are you still there" dialog is open */
+    bool help_open;       /* the Help dialog is open (closed when the screen changes) */
     /* Speech mode is on in a language espeak-ng has no voice for: the screen says so and offers
      * speech in Swedish or English, each button labelled in its own language. */
     bool speech_voiceless;

@@ -118,6 +118,12 @@ press(struct run *r, const char *label, double dx_mm, double dy_mm, int64_t hold
     const struct ui_node *n = find_tappable(r, label, 5);
     if (n == NULL)
         return fail(r, "nothing to touch with this label", label);
+    if (n->scrolled_out) { /* a person scrolls it into view first */
+        ui_scroll_into_view(r->k->ui, n->id);
+        n = find_tappable(r, label, 5);
+        if (n == NULL || n->scrolled_out)
+            return fail(r, "cannot scroll into view", label);
+    }
     double ppmm = ui_px_per_mm(r->k->ui);
     int x = n->r.x + n->r.w / 2 + (int)lround(dx_mm * ppmm);
     int y = n->r.y + n->r.h / 2 + (int)lround(dy_mm * ppmm);
@@ -421,7 +427,8 @@ cmd_tab_to(struct run *r, const char *label)
 }
 
 /* "expect-layout-ok": no line of text on screen is clipped by its box, the display or the
- * control it is on, and no two texts overlap (ui_layout_problems). */
+ * control it is on, and no two texts overlap; every control is within the reach band of the
+ * mount, 15 mm or more and 3 mm from the next; a checked one shows it (ui_layout_problems). */
 static int
 cmd_expect_layout_ok(struct run *r)
 {
@@ -714,6 +721,8 @@ cmd_set(struct run *r, const char *arg)
         ui_set_large_text(k->ui, strcmp(arg, "text large") == 0);
     else if (strcmp(arg, "orientation landscape") == 0 || strcmp(arg, "orientation portrait") == 0)
         kiosk_set_orientation(k, strcmp(arg, "orientation landscape") == 0);
+    else if (strncmp(arg, "mount ", 6) == 0 && atoi(arg + 6) > 0)
+        ui_set_mount(k->ui, atoi(arg + 6)); /* display.bottom_edge_mm: 850 floor stand, 700 wall */
     else if (strcmp(arg, "speech on") == 0)
         speech_mode_start(k);
     else if (strcmp(arg, "speech off") == 0)

@@ -26,9 +26,10 @@ struct screen_impl {
 
 const struct screen_impl *screen_impl(enum screen_id id);
 
-/* chrome.c: what every screen has. The header (title, back or log out, language, contrast and
- * text size) and, below the content, the data's age and the offline banner; the idle dialog
- * over everything. Sets the content area and returns. */
+/* chrome.c: what every screen has. The title at the top; the action bar low in the reach band
+ * (Back, Help, Log out, language, contrast and text size); below the content, the data's age;
+ * the offline banner; the Help and idle dialogs over everything. Sets the content area (within
+ * the reach band's top) and returns. */
 void chrome_begin(struct ui *ui, struct model *m, const char *title, bool can_go_back);
 void chrome_end(struct ui *ui, struct model *m);
 /* A screen that shows a receipt (the callback, a form) drops it when it is left. */
@@ -36,6 +37,10 @@ void chrome_leave_receipt(struct model *m, void *state);
 /* A dialog over the screen (scrim, frame, its heading): only its controls take input until the
  * caller's ui_modal_end. */
 void chrome_dialog_begin(struct ui *ui, const char *title, double height_mm);
+
+/* help.c: the Help dialog over the screen (the action bar's Hjälp sets model.help_open;
+ * chrome_end calls this while it is open): what the screen is for and how to get a person. */
+void help_dialog(struct ui *ui, struct model *m);
 
 /* format.c: dates, times and money as the current language writes them. */
 void fmt_date(const char *iso, char *out, size_t size);       /* "fredag 4 december 2026" */

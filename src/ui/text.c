@@ -100,7 +100,7 @@ style_px(const struct ui *ui, enum ui_text_style st)
         [UI_TEXT_BODY] = 6.5, [UI_TEXT_BOLD] = 6.5, [UI_TEXT_SMALL] = 5.0,
         [UI_TEXT_H1] = 10.0,  [UI_TEXT_H2] = 8.0,   [UI_TEXT_HUGE] = 15.0,
     };
-    double scale = ui->large_text ? 1.35 : 1.0;
+    double scale = ui->large_text ? 1.6 : 1.0; /* Större text: at least x1.6 (issue 13) */
     return ui_mm(ui, mm[st] * scale);
 }
 
@@ -573,6 +573,8 @@ record_line(struct ui *ui, struct ui_rect box, struct ui_rect ink, const char *t
 {
     if (ui->n_lines == UI_MAX_TEXT_LINES)
         return;
+    if (ui->scrolling && (ink.y < ui->view.y || ink.y + ink.h > ui->view.y + ui->view.h))
+        return; /* scrolled partly or wholly out of view: drawn clipped */
     struct ui_text_line *l = &ui->lines[ui->n_lines++];
     l->box = box;
     l->ink = ink;
@@ -733,6 +735,8 @@ ui_draw_commands(struct ui *ui)
     for (size_t i = 0; i < ui->n_cmds; i++) {
         const struct ui_cmd *c = &ui->cmds[i];
         SDL_Rect sr = { c->r.x, c->r.y, c->r.w, c->r.h };
+        SDL_Rect clip = { c->clip.x, c->clip.y, c->clip.w, c->clip.h };
+        SDL_RenderSetClipRect(r, c->clip.w > 0 ? &clip : NULL);
         switch (c->kind) {
         case UI_CMD_FILL:
             SDL_SetRenderDrawColor(r, c->c.r, c->c.g, c->c.b, c->c.a);
@@ -768,5 +772,6 @@ ui_draw_commands(struct ui *ui)
         }
         }
     }
+    SDL_RenderSetClipRect(r, NULL);
     SDL_RenderPresent(r);
 }

@@ -548,6 +548,94 @@ TEST(layout_check_finds_clipped_and_overlapping_text)
     ui_destroy(ui);
 }
 
+/* The reach band of the default display (21.5 inches, 1080x1920) as the doctor and the layout
+ * share it: on a floor stand (bottom edge 850 mm) the top 106 mm are out of reach, on a low wall
+ * mount (700 mm) and in landscape all of it is within 380-1220 mm. */
+TEST(reach_band_of_the_default_display)
+{
+    struct ui_reach r;
+    ui_reach_of(21.5, 1080, 1920, 850, &r);
+    CHECK_MSG(r.height_mm > 475 && r.height_mm < 477, "%.1f", r.height_mm);
+    CHECK_MSG(r.top_mm > 1325 && r.top_mm < 1327, "%.1f", r.top_mm);
+    CHECK_MSG(r.low_mm == 850 && r.high_mm == UI_REACH_HIGH_MM, "%.0f-%.0f", r.low_mm, r.high_mm);
+    CHECK_MSG(r.within_mm > 369 && r.within_mm < 371, "%.1f", r.within_mm);
+    ui_reach_of(21.5, 1080, 1920, 700, &r);
+    CHECK_MSG(r.within_mm > r.height_mm - 0.01, "%.1f of %.1f", r.within_mm, r.height_mm);
+    ui_reach_of(21.5, 1920, 1080, 850, &r);
+    CHECK_MSG(r.height_mm > 267 && r.height_mm < 269 && r.within_mm > r.height_mm - 0.01, "%.1f",
+              r.within_mm);
+    ui_reach_of(21.5, 1080, 1920, 1300, &r); /* too high: nothing within reach */
+    CHECK_MSG(r.within_mm == 0, "%.1f", r.within_mm);
+
+    struct ui *ui = make_ui();
+    int top, bottom;
+    ui_reach_rows(ui, &top, &bottom); /* mount not known: the whole display */
+    CHECK_INT(0, top);
+    CHECK_INT(1920, bottom);
+    ui_set_mount(ui, 850);
+    ui_reach_rows(ui, &top, &bottom);
+    CHECK_MSG(top >= 427 && top <= 429, "%d", top);
+    CHECK_INT(1920, bottom);
+    CHECK_MSG(ui_floor_mm(ui, top) <= UI_REACH_HIGH_MM, "%.1f", ui_floor_mm(ui, top));
+    CHECK_MSG(ui_floor_mm(ui, 1920) == 850, "%.1f", ui_floor_mm(ui, 1920));
+    ui_destroy(ui);
+}
+
+/* The controls' layout check, on a deliberately broken frame: a button out of reach on a floor
+ * stand (not on a wall mount), one smaller than 15 mm, two 1 mm apart, a checked one without its
+ * check mark; a well-made frame passes, and controls behind an open dialog do not count. */
+TEST(layout_check_fails_on_a_broken_frame)
+{
+    struct ui *ui = make_ui();
+    ui_set_mount(ui, 850);
+    char out[4096];
+    int mm = ui_mm(ui, 1);
+
+    ui_begin(ui, 0); /* well made: 20 mm buttons, 5 mm apart, low; one checked with its mark */
+    ui_button_in(ui, (struct ui_rect){ 100, 1500, 40 * mm, 20 * mm }, "Svenska", UI_BUTTON_QUIET,
+                 true);
+    ui_toggle_in(ui, (struct ui_rect){ 100 + 45 * mm, 1500, 40 * mm, 20 * mm }, "Kontrast",
+                 UI_BUTTON_QUIET, false);
+    ui_end(ui);
+    CHECK_MSG(ui_layout_problems(ui, out, sizeof(out)) == 0, "%s", out);
+
+    ui_begin(ui, 0);
+    ui_button_in(ui, (struct ui_rect){ 100, 40, 40 * mm, 20 * mm }, "Tillbaka", UI_BUTTON_QUIET,
+                 false);
+    ui_end(ui);
+    CHECK_INT(1, ui_layout_problems(ui, out, sizeof(out)));
+    CHECK_MSG(strstr(out, "out of reach: button \"Tillbaka\"") != NULL, "%s", out);
+    ui_set_mount(ui, 700); /* the same frame on a low wall mount: within reach */
+    CHECK_MSG(ui_layout_problems(ui, out, sizeof(out)) == 0, "%s", out);
+    ui_set_mount(ui, 850);
+
+    ui_begin(ui, 0);
+    ui_button_in(ui, (struct ui_rect){ 100, 1500, 10 * mm, 20 * mm }, "J", UI_BUTTON_NORMAL, false);
+    ui_button_in(ui, (struct ui_rect){ 600, 1500, 40 * mm, 20 * mm }, "Nej", UI_BUTTON_NORMAL,
+                 false);
+    ui_button_in(ui, (struct ui_rect){ 600 + 41 * mm, 1500, 40 * mm, 20 * mm }, "Kanske",
+                 UI_BUTTON_NORMAL, false);
+    ui_node(ui, UI_ROLE_BUTTON, "Vald", NULL, UI_STATE_CHECKED,
+            (struct ui_rect){ 100, 1700, 30 * mm, 20 * mm }, true);
+    ui_end(ui);
+    CHECK_INT(3, ui_layout_problems(ui, out, sizeof(out)));
+    CHECK_MSG(strstr(out, "too small: button \"J\"") != NULL, "%s", out);
+    CHECK_MSG(strstr(out, "too close: button \"Nej\" and button \"Kanske\"") != NULL, "%s", out);
+    CHECK_MSG(strstr(out, "checked without its mark: button \"Vald\"") != NULL, "%s", out);
+
+    ui_begin(ui, 0); /* behind a dialog: not operable now, not checked */
+    ui_button_in(ui, (struct ui_rect){ 100, 40, 40 * mm, 20 * mm }, "Tillbaka", UI_BUTTON_QUIET,
+                 false);
+    ui_modal_begin(ui);
+    ui_node(ui, UI_ROLE_DIALOG, "Hjälp", NULL, 0, (struct ui_rect){ 50, 1000, 900, 800 }, false);
+    ui_button_in(ui, (struct ui_rect){ 100, 1500, 40 * mm, 20 * mm }, "Stäng", UI_BUTTON_PRIMARY,
+                 false);
+    ui_modal_end(ui);
+    ui_end(ui);
+    CHECK_MSG(ui_layout_problems(ui, out, sizeof(out)) == 0, "%s", out);
+    ui_destroy(ui);
+}
+
 /* Punctuation that a script's font lacks is drawn in Noto Sans: the '?' after a Tigrinya word
  * takes the width of Noto Sans's '?', not of the Ethiopic font's empty box. */
 TEST(punctuation_the_script_font_lacks_is_not_a_box)
@@ -950,6 +1038,8 @@ main(void)
     RUN(scripts_share_a_baseline);
     RUN(bidi_order_is_fribidis);
     RUN(layout_check_finds_clipped_and_overlapping_text);
+    RUN(reach_band_of_the_default_display);
+    RUN(layout_check_fails_on_a_broken_frame);
     RUN(punctuation_the_script_font_lacks_is_not_a_box);
     RUN(spoken_says_name_role_value_and_state);
     RUN(spoken_keeps_personal_data_off_the_loudspeaker);
