@@ -135,8 +135,11 @@ chrome_begin(struct ui *ui, struct model *m, const char *title, bool can_go_back
     if (ui_escape(ui) && can_go_back)
         m->act->back(m->app);
     int content_top = band_h + ui_mm(ui, 5);
-    content_top = content_top > reach_top ? content_top : reach_top;
     int content_bottom = bar_y - gap;
+    /* below the top of the reach band, unless that leaves the content less than half its room
+     * (a screen mounted far too high: doctor warns of it) */
+    if (reach_top > content_top && content_bottom - reach_top >= (content_bottom - content_top) / 2)
+        content_top = reach_top;
     ui_area(ui,
             (struct ui_rect){ margin, content_top, w - 2 * margin,
                               content_bottom > content_top ? content_bottom - content_top : 0 });

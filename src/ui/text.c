@@ -609,6 +609,24 @@ layout(struct ui *ui, struct ui_rect r, const char *text, enum ui_text_style sty
     size_t *order = xcalloc(n, sizeof(*order));
     int px = style_px(ui, style);
     int space = px / 4;
+    /* A word wider than the box (a long Finnish compound with larger text) cannot wrap: the
+     * text is set smaller until its widest word fits, rather than cut. */
+    for (int pass = 0; pass < 3; pass++) {
+        int widest_word = 0, w = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (p[i].face < 0)
+                continue;
+            p[i].e = word_entry(ui, p[i].face, px, color, p[i].s, p[i].len);
+            w = i > 0 && p[i - 1].face >= 0 && p[i - 1].word == p[i].word ? w : 0;
+            w += p[i].e != NULL ? p[i].e->w : 0;
+            widest_word = w > widest_word ? w : widest_word;
+        }
+        if (r.w <= 0 || widest_word <= r.w || px <= 8)
+            break;
+        int smaller = (int)((long long)px * r.w / widest_word) - 1;
+        px = smaller < 8 ? 8 : smaller;
+        space = px / 4;
+    }
     /* The line covers every font the paragraph uses: the tallest ascent above one baseline and
      * the deepest descent below it, and at least the Latin font's line skip. */
     TTF_Font *base = ui_font(ui, bold ? FACE_SANS_BOLD : FACE_SANS, px);
@@ -619,7 +637,6 @@ layout(struct ui *ui, struct ui_rect r, const char *text, enum ui_text_style sty
     for (size_t i = 0; i < n; i++) {
         if (p[i].face < 0)
             continue;
-        p[i].e = word_entry(ui, p[i].face, px, color, p[i].s, p[i].len);
         TTF_Font *f = used[p[i].face] ? NULL : ui_font(ui, p[i].face, px);
         used[p[i].face] = true;
         if (f != NULL) {

@@ -616,8 +616,8 @@ container_of(const struct ui *ui, const struct ui_text_line *l)
     const struct ui_node *best = NULL;
     for (size_t i = first; i < end; i++) {
         const struct ui_node *n = &ui->shown[i];
-        if (!is_container(n->role) || n->pointer_only || cx < n->r.x || cy < n->r.y ||
-            cx >= n->r.x + n->r.w || cy >= n->r.y + n->r.h)
+        if (!is_container(n->role) || n->pointer_only || n->scrolled_out || cx < n->r.x ||
+            cy < n->r.y || cx >= n->r.x + n->r.w || cy >= n->r.y + n->r.h)
             continue;
         if (best == NULL || (int64_t)n->r.w * n->r.h < (int64_t)best->r.w * best->r.h)
             best = n;
@@ -1008,6 +1008,22 @@ ui_scroll_into_view(struct ui *ui, uint32_t id)
     ui->stale = true;
 }
 
+bool
+ui_scroll_page(struct ui *ui, int dir)
+{
+    if (dir == 0) {
+        ui->scroll_y = 0;
+        ui->stale = true;
+        return true;
+    }
+    if (ui->scroll_y >= ui->scroll_max)
+        return false;
+    int step = ui->view.h > 0 ? ui->view.h : 1;
+    ui->scroll_y = ui->scroll_y + step < ui->scroll_max ? ui->scroll_y + step : ui->scroll_max;
+    ui->stale = true;
+    return true;
+}
+
 /* The scroll that brings a node of the frame on screen wholly into the view (as far as it
  * fits), or the scroll as it is. */
 static int
@@ -1156,8 +1172,11 @@ bool
 ui_hold_zone(struct ui *ui, struct ui_rect r, const char *label)
 {
     uint32_t id = ui_node(ui, UI_ROLE_BUTTON, label, NULL, 0, r, true);
-    if (ui->n_nodes > 0 && ui->nodes[ui->n_nodes - 1].id == id)
-        ui->nodes[ui->n_nodes - 1].pointer_only = ui->nodes[ui->n_nodes - 1].keeps_focus = true;
+    if (ui->n_nodes > 0 && ui->nodes[ui->n_nodes - 1].id == id) {
+        struct ui_node *n = &ui->nodes[ui->n_nodes - 1];
+        n->pointer_only = n->keeps_focus = true;
+        n->scrolled_out = false; /* a place on the display, not in the content: never scrolls */
+    }
     ui_clicked(ui, id); /* a short tap does nothing */
     return ui_long_pressed(ui, id);
 }

@@ -318,6 +318,9 @@ void ui_scroll_end(struct ui *ui);
 void ui_scroll_reset(struct ui *ui);
 /* The next frame scrolls the node (an id of the frame on screen) into view. */
 void ui_scroll_into_view(struct ui *ui, uint32_t id);
+/* Scrolls the view to the top (dir 0) or a view's height down (dir 1, for checking every part
+ * of the content); false when it is already at the end. */
+bool ui_scroll_page(struct ui *ui, int dir);
 
 /* --- Text ---------------------------------------------------------------------------------- */
 

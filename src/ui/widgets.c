@@ -142,10 +142,17 @@ ui_button_in(struct ui *ui, struct ui_rect r, const char *label, enum ui_button_
         if (!ui->rtl)
             tr.x += side + ui_mm(ui, 1.5);
     }
-    int th = ui_text_height(ui, tr.w, label, UI_TEXT_BOLD);
+    /* a label that wraps taller than a button laid out at a fixed height (larger text) is set in
+     * the small style rather than cut: screens should size such buttons by ui_text_height */
+    enum ui_text_style ts = UI_TEXT_BOLD;
+    int th = ui_text_height(ui, tr.w, label, ts);
+    if (th > r.h - 2) {
+        ts = UI_TEXT_SMALL;
+        th = ui_text_height(ui, tr.w, label, ts);
+    }
     tr.y = r.y + (r.h - th) / 2;
     tr.h = th;
-    ui_text(ui, tr, label, UI_TEXT_BOLD, fg, UI_ALIGN_CENTER);
+    ui_text(ui, tr, label, ts, fg, UI_ALIGN_CENTER);
     focus_ring(ui, r, id, part);
     return ui_clicked(ui, id);
 }
@@ -465,6 +472,8 @@ ui_keyboard(struct ui *ui, struct ui_field *f)
     const char *const *rows = !numeric ? rows_text : wide ? rows_numeric_wide : rows_numeric;
     size_t n_rows = numeric && wide ? 2 : 4;
     int key_h = ui_mm(ui, TARGET_MM), gap = ui_mm(ui, UI_MIN_GAP_MM); /* 3 mm apart */
+    int label_h = ui_line_height(ui, UI_TEXT_H2) + ui_mm(ui, 2);      /* larger text is taller */
+    key_h = label_h > key_h ? label_h : key_h;
     int max_keys = !numeric ? 11 : wide ? 6 : 3;
     /* The keyboard keeps left-to-right order in every language: it is a physical layout. */
     for (size_t row = 0; row < n_rows; row++) {
