@@ -98,9 +98,15 @@ chrome_begin(struct ui *ui, struct model *m, const char *title, bool can_go_back
     if (bar_y < band_h)
         bar_y = band_h;
 
+    /* Above the reach band nothing can be operated: the title's band fills that part (the title
+     * at its foot, next to the content) rather than leaving it empty, when the content keeps
+     * at least half of the screen between it and the bar. */
+    int dead = reach_top - ui_mm(ui, 5);
+    if (dead > band_h && bar_y - gap - reach_top >= (bar_y - band_h) / 2)
+        band_h = dead;
     ui_fill(ui, (struct ui_rect){ 0, 0, w, band_h }, t->header_bg);
     ui_fill(ui, (struct ui_rect){ 0, bar_y, w, h - bar_y }, t->header_bg);
-    struct ui_rect title_r = { margin, pad, w - 2 * margin, title_h };
+    struct ui_rect title_r = { margin, band_h - pad - title_h, w - 2 * margin, title_h };
 
     ui_area(ui, (struct ui_rect){ margin, bar_y + gap, w - 2 * margin, bar_h - gap });
     ui_columns(ui, 3);

@@ -1110,12 +1110,11 @@ ui_scroll_end(struct ui *ui)
     struct ui_rect up = ui_take(ui, ui->bar.h), down = ui_take(ui, ui->bar.h);
     ui_columns(ui, 1);
     int step = v.h * 3 / 4;
-    if (ui_button_in(ui, up, _("Scroll up"), UI_BUTTON_NORMAL, false) && ui->scroll_y > 0) {
+    if (ui_button_if(ui, up, _("Scroll up"), UI_BUTTON_NORMAL, ui->scroll_y > 0)) {
         ui->scroll_y = ui->scroll_y > step ? ui->scroll_y - step : 0;
         ui->stale = true;
     }
-    if (ui_button_in(ui, down, _("Scroll down"), UI_BUTTON_NORMAL, false) &&
-        ui->scroll_y < ui->scroll_max) {
+    if (ui_button_if(ui, down, _("Scroll down"), UI_BUTTON_NORMAL, ui->scroll_y < ui->scroll_max)) {
         ui->scroll_y = ui->scroll_y + step < ui->scroll_max ? ui->scroll_y + step : ui->scroll_max;
         ui->stale = true;
     }

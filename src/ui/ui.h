@@ -414,6 +414,9 @@ void ui_pair(struct ui *ui, const char *label, const char *value);
 bool ui_button(struct ui *ui, const char *label, enum ui_button_kind kind);
 bool ui_button_in(struct ui *ui, struct ui_rect r, const char *label, enum ui_button_kind kind,
                   bool checked);
+/* A button drawn disabled (and doing nothing) when enabled is false: Scroll up at the top. */
+bool ui_button_if(struct ui *ui, struct ui_rect r, const char *label, enum ui_button_kind kind,
+                  bool enabled);
 /* A button that is on or off (Kontrast, one of several answers that may all be chosen): looks
  * like ui_button_in, and speech says its state as on or off. */
 bool ui_toggle_in(struct ui *ui, struct ui_rect r, const char *label, enum ui_button_kind kind,

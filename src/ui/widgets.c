@@ -117,11 +117,10 @@ ui_pair(struct ui *ui, const char *label, const char *value)
         n->caption = true;
 }
 
-bool
-ui_button_in(struct ui *ui, struct ui_rect r, const char *label, enum ui_button_kind kind,
-             bool checked)
+static bool
+button(struct ui *ui, struct ui_rect r, const char *label, enum ui_button_kind kind, unsigned state)
 {
-    unsigned state = checked ? UI_STATE_CHECKED : 0;
+    bool checked = state & UI_STATE_CHECKED;
     uint32_t id = ui_node(ui, UI_ROLE_BUTTON, label, NULL, state, r, true);
     enum ui_part part = kind == UI_BUTTON_PRIMARY ? UI_PART_PRIMARY
                         : kind == UI_BUTTON_QUIET ? UI_PART_HEADER
@@ -154,7 +153,21 @@ ui_button_in(struct ui *ui, struct ui_rect r, const char *label, enum ui_button_
     tr.h = th;
     ui_text(ui, tr, label, ts, fg, UI_ALIGN_CENTER);
     focus_ring(ui, r, id, part);
-    return ui_clicked(ui, id);
+    return ui_clicked(ui, id) && !(state & UI_STATE_DISABLED);
+}
+
+bool
+ui_button_in(struct ui *ui, struct ui_rect r, const char *label, enum ui_button_kind kind,
+             bool checked)
+{
+    return button(ui, r, label, kind, checked ? UI_STATE_CHECKED : 0);
+}
+
+bool
+ui_button_if(struct ui *ui, struct ui_rect r, const char *label, enum ui_button_kind kind,
+             bool enabled)
+{
+    return button(ui, r, label, kind, enabled ? 0 : UI_STATE_DISABLED);
 }
 
 bool
