@@ -642,6 +642,87 @@ TEST(layout_check_fails_on_a_broken_frame)
     ui_destroy(ui);
 }
 
+/* Content taller than its area scrolls: Scroll up / Scroll down appear (a frame later), what is
+ * not wholly in view cannot be tapped and is left out of the checks, Scroll down moves it into
+ * view, and the keyboard focus brings a control into view by itself. */
+static int scroll_clicked; /* the row a tap reached (1-based), 0: none */
+
+static void
+press_at(struct ui *ui, int x, int y, int64_t t)
+{
+    ui_feed(ui, &(struct ui_input){ .kind = UI_IN_DOWN, .x = x, .y = y, .t_ms = t });
+    ui_feed(ui, &(struct ui_input){ .kind = UI_IN_UP, .x = x, .y = y, .t_ms = t + 100 });
+}
+
+static void
+scroll_frame(struct ui *ui)
+{
+    ui_begin(ui, 0);
+    ui_area(ui, (struct ui_rect){ 20, 400, 1040, 600 });
+    ui_scroll_begin(ui);
+    char label[32];
+    for (int i = 0; i < 12; i++) {
+        snprintf(label, sizeof(label), "Rad %d", i + 1);
+        if (ui_button(ui, label, UI_BUTTON_NORMAL))
+            scroll_clicked = i + 1;
+    }
+    ui_scroll_end(ui);
+    ui_end(ui);
+}
+
+TEST(content_that_does_not_fit_scrolls)
+{
+    struct ui *ui = make_ui();
+    ui_set_mount(ui, 700);
+    char out[4096];
+    scroll_frame(ui);
+    CHECK(ui_stale(ui)); /* it overflowed: laid out again with the scroll row */
+    scroll_frame(ui);
+    const struct ui_node *up = ui_find(ui, "Scroll up", UI_ROLE_BUTTON);
+    const struct ui_node *down = ui_find(ui, "Scroll down", UI_ROLE_BUTTON);
+    CHECK(up != NULL && down != NULL);
+    CHECK((up->state & UI_STATE_DISABLED) != 0); /* at the top */
+    CHECK((down->state & UI_STATE_DISABLED) == 0);
+    const struct ui_node *first = ui_find(ui, "Rad 1", UI_ROLE_BUTTON);
+    const struct ui_node *last = ui_find(ui, "Rad 12", UI_ROLE_BUTTON);
+    CHECK(first != NULL && !first->scrolled_out);
+    CHECK(last != NULL && last->scrolled_out);
+    int y_last = last->r.y;
+    CHECK_MSG(ui_layout_problems(ui, out, sizeof(out)) == 0, "%s", out);
+    /* a finger where the last row is laid out (below the view) reaches nothing */
+    press_at(ui, last->r.x + last->r.w / 2, last->r.y + last->r.h / 2, 1000);
+    scroll_frame(ui);
+    CHECK_INT(0, scroll_clicked);
+    down = ui_find(ui, "Scroll down", UI_ROLE_BUTTON);
+    press_at(ui, down->r.x + down->r.w / 2, down->r.y + down->r.h / 2, 3000);
+    for (int i = 0; i < 4 && ui_stale(ui); i++)
+        scroll_frame(ui);
+    scroll_frame(ui);
+    last = ui_find(ui, "Rad 12", UI_ROLE_BUTTON);
+    first = ui_find(ui, "Rad 1", UI_ROLE_BUTTON);
+    CHECK(last != NULL && first != NULL);
+    CHECK_MSG(last->r.y < y_last, "%d then %d", y_last, last->r.y);
+    CHECK(first->scrolled_out);
+    CHECK_MSG(ui_layout_problems(ui, out, sizeof(out)) == 0, "%s", out);
+    /* back to the top, then Tab to the first row out of view: the view follows the focus */
+    ui_scroll_page(ui, 0);
+    scroll_frame(ui);
+    scroll_frame(ui);
+    const struct ui_node *f = NULL;
+    for (int i = 0; i < 40; i++) {
+        ui_feed(ui, &(struct ui_input){ .kind = UI_IN_KEY, .key = UI_KEY_TAB });
+        scroll_frame(ui);
+        scroll_frame(ui);
+        f = ui_focused(ui);
+        if (f != NULL && strcmp(f->label, "Rad 12") == 0)
+            break;
+    }
+    CHECK(f != NULL && strcmp(f->label, "Rad 12") == 0);
+    CHECK(!f->scrolled_out);
+    ui_scroll_reset(ui);
+    ui_destroy(ui);
+}
+
 /* Punctuation that a script's font lacks is drawn in Noto Sans: the '?' after a Tigrinya word
  * takes the width of Noto Sans's '?', not of the Ethiopic font's empty box. */
 TEST(punctuation_the_script_font_lacks_is_not_a_box)
@@ -1046,6 +1127,7 @@ main(void)
     RUN(layout_check_finds_clipped_and_overlapping_text);
     RUN(reach_band_of_the_default_display);
     RUN(layout_check_fails_on_a_broken_frame);
+    RUN(content_that_does_not_fit_scrolls);
     RUN(punctuation_the_script_font_lacks_is_not_a_box);
     RUN(spoken_says_name_role_value_and_state);
     RUN(spoken_keeps_personal_data_off_the_loudspeaker);
