@@ -102,8 +102,16 @@ chrome_begin(struct ui *ui, struct model *m, const char *title, bool can_go_back
      * at its foot, next to the content) rather than leaving it empty, when the content keeps
      * at least half of the screen between it and the bar. */
     int dead = reach_top - ui_mm(ui, 5);
-    if (dead > band_h && bar_y - gap - reach_top >= (bar_y - band_h) / 2)
+    enum ui_text_style title_style = UI_TEXT_H2;
+    if (dead > band_h && bar_y - gap - reach_top >= (bar_y - band_h) / 2) {
         band_h = dead;
+        /* a band that tall carries the title as large as the screen's first heading */
+        int big_h = ui_text_height(ui, w - 2 * margin, title, UI_TEXT_H1);
+        if (big_h + 2 * pad <= band_h) {
+            title_style = UI_TEXT_H1;
+            title_h = big_h;
+        }
+    }
     ui_fill(ui, (struct ui_rect){ 0, 0, w, band_h }, t->header_bg);
     ui_fill(ui, (struct ui_rect){ 0, bar_y, w, h - bar_y }, t->header_bg);
     struct ui_rect title_r = { margin, band_h - pad - title_h, w - 2 * margin, title_h };
@@ -115,7 +123,7 @@ chrome_begin(struct ui *ui, struct model *m, const char *title, bool can_go_back
     struct ui_rect out = ui_take(ui, row1);
     if (can_go_back && ui_button_in(ui, back, row1_labels[0], UI_BUTTON_QUIET, false))
         m->act->back(m->app);
-    ui_text(ui, title_r, title, UI_TEXT_H2, t->header_fg, UI_ALIGN_START);
+    ui_text(ui, title_r, title, title_style, t->header_fg, UI_ALIGN_START);
     ui_node(ui, UI_ROLE_HEADING, title, NULL, 0, title_r, false);
     if (ui_button_in(ui, help, row1_labels[1], UI_BUTTON_QUIET, false))
         m->help_open = true;
