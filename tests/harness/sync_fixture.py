@@ -4,6 +4,7 @@ binaries the suite is given as MINASIDOR CASESTORE HELPER (argv 1..3). Import wi
     sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "harness"))
 """
 import contextlib
+import copy
 import os
 import re
 import shutil
@@ -41,6 +42,8 @@ def run(*args, env=None, check=False, timeout=120, input=None, umask=None):
 
 
 class Casestore:
+    storage_url = None  # PostgreSQL's URL, or None: DIR/casestore.db (also for one made by hand)
+
     def __init__(self, name, citizens=300, seed=7, umask=None, storage=None):
         """storage: a PostgreSQL URL to share (another instance of the same case store, with
         the same data directory); by default per CASESTORE_STORAGE."""
@@ -59,6 +62,29 @@ class Casestore:
         self.url = f"https://127.0.0.1:{self.port}"
         self.rp_dir = os.path.join(TMP, name + "-rp")  # the relying party's certificate (BankID)
         self.cs("rp-cert", "--out", self.rp_dir)
+
+    def instance(self, name):
+        """Another casestore process serving this one's data (its PostgreSQL database) with the
+        same keys (the data directory): its own port and log, the same pin. Not started."""
+        other = copy.copy(self)
+        other.proc = None
+        other.port = free_port()
+        other.url = f"https://127.0.0.1:{other.port}"
+        other.log = os.path.join(TMP, name + "-serve.log")
+        return other
+
+    def ids(self, districts=None):
+        """Every id the case store has, per kind; of the given districts' only (and the shared
+        "*"), unless None."""
+        ids = {kind: set() for kind in KIND_TABLE}
+        where, args = "", ()
+        if districts is not None:
+            where = " WHERE district IN (%s) OR district = '*'" % ",".join("?" * len(districts))
+            args = tuple(districts)
+        with self.db() as db:
+            for kind, rid in db.execute("SELECT kind, id FROM records" + where, args):
+                ids[kind].add(rid)
+        return ids
 
     def where(self):
         """--data DIR, and --storage URL when the data is in PostgreSQL."""
@@ -108,13 +134,17 @@ class Casestore:
                        " UPDATE SET citizen=excluded.citizen, parent=excluded.parent,"
                        " district=excluded.district, fields=excluded.fields",
                        (kind, rid, citizen, parent, district, fields_text))
-            if self.storage_url:  # positions come from change_head (storage_postgres.c)
-                db.execute("WITH h AS (UPDATE change_head SET seq = seq + 1 RETURNING seq)"
-                           " INSERT INTO changes SELECT h.seq, ?, ?, ?, 'upsert' FROM h",
-                           (kind, rid, district))
-            else:
-                db.execute("INSERT INTO changes (kind, id, district, op) VALUES (?, ?, ?,"
-                           " 'upsert')", (kind, rid, district))
+            self.log_change(db, kind, rid, district, "upsert")
+
+    def log_change(self, db, kind, rid, district, op):
+        """Appends a change to the log on db (a connection from db()), as casestore does."""
+        if self.storage_url:  # positions come from change_head (storage_postgres.c)
+            db.execute("WITH h AS (UPDATE change_head SET seq = seq + 1 RETURNING seq)"
+                       " INSERT INTO changes SELECT h.seq, ?, ?, ?, ? FROM h",
+                       (kind, rid, district, op))
+        else:
+            db.execute("INSERT INTO changes (kind, id, district, op) VALUES (?, ?, ?, ?)",
+                       (kind, rid, district, op))
 
     def head(self):
         with self.db() as db:

@@ -363,16 +363,7 @@ SCOPE = ["bromma", "kista", "rinkeby"]
 
 
 def server_ids(cs, districts):
-    """Every id of the case store, per kind; of the given districts' only, unless None."""
-    ids = {kind: set() for kind in KIND_TABLE}
-    where, args = "", ()
-    if districts is not None:
-        where = " WHERE district IN (%s) OR district = '*'" % ",".join("?" * len(districts))
-        args = districts
-    with cs.db() as db:
-        for kind, rid in db.execute("SELECT kind, id FROM records" + where, args):
-            ids[kind].add(rid)
-    return ids
+    return cs.ids(districts)
 
 
 def killed_at_random(args, rng, max_s):
