@@ -399,7 +399,8 @@ main(int argc, char **argv)
 
     struct cs_storage *st = cs_storage_open(a.data, a.storage, &err);
     if (st == NULL) {
-        fprintf(stderr, "casestore: %s (run casestore init first)\n", err.msg);
+        fprintf(stderr, "casestore: %s%s\n", err.msg,
+                a.storage ? "" : " (run casestore init first)");
         return 1;
     }
     rc = 0;
