@@ -115,7 +115,9 @@ enum cs_result cs_record_remove(struct cs_storage *st, const char *kind, const c
 enum cs_result cs_record_rewrite(struct cs_storage *st, const char *kind, const char *id,
                                  json_t *fields, struct errbuf *err);
 
-/* Runs fn inside one transaction (seeding in batches is much faster). */
+/* Runs fn inside one transaction (seeding in batches is much faster). The records fn writes
+ * with cs_record_put may be sent in batches (PostgreSQL): fn writes each record at most once
+ * and does not read them back. */
 enum cs_result cs_transaction(struct cs_storage *st, enum cs_result (*fn)(void *), void *data);
 
 /* Demo and benchmark data: n citizens, deterministic for a seed. */

@@ -45,17 +45,25 @@
 #define SCHEMA_VERSION 1
 #define SCHEMA_LOCK    "7233164211235094528" /* pg_advisory_xact_lock key for migrations */
 
-/* The changes a transaction logged, appended at its end: text[] literals being built. */
-struct pending {
-    char *kind, *id, *district, *op;
-    size_t len[4], cap[4];
-    int n;
+#define BATCH_RECORDS 2000 /* records a seeding transaction sends in one statement */
+
+/* A text[] literal being built ("{"a","b",NULL"), to send many rows in one statement. */
+struct column {
+    char *s;
+    size_t len, cap;
 };
 
 struct conn {
     PGconn *pg;
     bool busy;
-    struct pending changes;
+    /* The changes the open transaction logged, appended at its end (see the top): kind, id,
+     * district, op. */
+    struct column change[4];
+    int n_changes;
+    /* Inside cs_transaction (seeding), the records written, sent in batches: kind, id,
+     * citizen, parent, district, fields. */
+    struct column record[6];
+    int n_records;
 };
 
 struct cs_storage {
@@ -217,35 +225,53 @@ bytea_hex(char *out, size_t size, const unsigned char *bin, size_t len)
 /* --- The changes a transaction logs, appended at its end (see the top) --- */
 
 static void
-append(char **s, size_t *len, size_t *cap, const char *text)
+column_add(struct column *col, const char *text)
 {
-    size_t need = *len + 2 * strlen(text) + 4;
-    if (need > *cap) {
-        *cap = need * 2 > 256 ? need * 2 : 256;
-        *s = xrealloc(*s, *cap);
+    size_t need = col->len + (text ? 2 * strlen(text) : 4) + 4;
+    if (need > col->cap) {
+        col->cap = need * 2 > 256 ? need * 2 : 256;
+        col->s = xrealloc(col->s, col->cap);
     }
-    char *p = *s + *len;
-    *p++ = *len == 0 ? '{' : ',';
-    *p++ = '"';
-    for (const char *t = text; *t; t++) {
-        if (*t == '"' || *t == '\\')
-            *p++ = '\\';
-        *p++ = *t;
+    char *p = col->s + col->len;
+    *p++ = col->len == 0 ? '{' : ',';
+    if (text == NULL) {
+        memcpy(p, "NULL", 4);
+        p += 4;
+    } else {
+        *p++ = '"';
+        for (const char *t = text; *t; t++) {
+            if (*t == '"' || *t == '\\')
+                *p++ = '\\';
+            *p++ = *t;
+        }
+        *p++ = '"';
     }
-    *p++ = '"';
     *p = '\0';
-    *len = (size_t)(p - *s);
+    col->len = (size_t)(p - col->s);
+}
+
+/* The literal, closed (caller frees). */
+static char *
+column_literal(const struct column *col)
+{
+    return col->len == 0 ? xstrdup("{}") : xasprintf("%s}", col->s);
+}
+
+static void
+column_rewind(struct column *col, size_t len)
+{
+    col->len = len;
+    if (col->s != NULL)
+        col->s[len] = '\0';
 }
 
 static void
 log_change(struct conn *c, const char *kind, const char *id, const char *district, const char *op)
 {
-    struct pending *p = &c->changes;
-    char **cols[4] = { &p->kind, &p->id, &p->district, &p->op };
     const char *vals[4] = { kind, id, district, op };
     for (size_t i = 0; i < 4; i++)
-        append(cols[i], &p->len[i], &p->cap[i], vals[i]);
-    p->n++;
+        column_add(&c->change[i], vals[i]);
+    c->n_changes++;
 }
 
 struct mark {
@@ -257,28 +283,58 @@ static struct mark
 pending_mark(const struct conn *c)
 {
     struct mark m;
-    memcpy(m.len, c->changes.len, sizeof(m.len));
-    m.n = c->changes.n;
+    for (size_t i = 0; i < 4; i++)
+        m.len[i] = c->change[i].len;
+    m.n = c->n_changes;
     return m;
 }
 
 static void
 pending_rewind(struct conn *c, struct mark m)
 {
-    struct pending *p = &c->changes;
-    char *cols[4] = { p->kind, p->id, p->district, p->op };
-    for (size_t i = 0; i < 4; i++) {
-        p->len[i] = m.len[i];
-        if (cols[i] != NULL)
-            cols[i][m.len[i]] = '\0';
+    for (size_t i = 0; i < 4; i++)
+        column_rewind(&c->change[i], m.len[i]);
+    c->n_changes = m.n;
+}
+
+static void
+forget_pending(struct conn *c)
+{
+    pending_rewind(c, (struct mark){ { 0 }, 0 });
+    for (size_t i = 0; i < 6; i++)
+        column_rewind(&c->record[i], 0);
+    c->n_records = 0;
+}
+
+/* Writes the batched records (cs_transaction) in one statement. */
+static bool
+flush_records(struct conn *c)
+{
+    if (c->n_records == 0)
+        return true;
+    char *cols[6];
+    for (size_t i = 0; i < 6; i++)
+        cols[i] = column_literal(&c->record[i]);
+    PGresult *res = run(c,
+                        "INSERT INTO records (kind, id, citizen, parent, district, fields)"
+                        " SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[],"
+                        " $5::text[], $6::text[]) ON CONFLICT (kind, id) DO UPDATE SET"
+                        " citizen=excluded.citizen, parent=excluded.parent,"
+                        " district=excluded.district, fields=excluded.fields",
+                        cols[0], cols[1], cols[2], cols[3], cols[4], cols[5]);
+    for (size_t i = 0; i < 6; i++) {
+        free(cols[i]);
+        column_rewind(&c->record[i], 0);
     }
-    p->n = m.n;
+    c->n_records = 0;
+    PQclear(res);
+    return res != NULL;
 }
 
 static bool
 begin(struct conn *c)
 {
-    pending_rewind(c, (struct mark){ { 0 }, 0 });
+    forget_pending(c);
     return exec0(c, "BEGIN");
 }
 
@@ -287,14 +343,12 @@ begin(struct conn *c)
 static enum cs_result
 commit(struct conn *c)
 {
-    struct pending *p = &c->changes;
-    bool ok = true;
-    if (p->n > 0) {
+    bool ok = flush_records(c);
+    if (ok && c->n_changes > 0) {
         char n[24];
         char *cols[4];
-        char **src[4] = { &p->kind, &p->id, &p->district, &p->op };
         for (size_t i = 0; i < 4; i++)
-            cols[i] = xasprintf("%s}", *src[i]);
+            cols[i] = column_literal(&c->change[i]);
         PGresult *res =
             run(c,
                 "WITH h AS (UPDATE change_head SET seq = seq + $5::bigint RETURNING seq)"
@@ -302,13 +356,13 @@ commit(struct conn *c)
                 " SELECT h.seq - $5::bigint + u.n, u.kind, u.id, u.district, u.op FROM h,"
                 " unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY"
                 " AS u(kind, id, district, op, n)",
-                cols[0], cols[1], cols[2], cols[3], i64(n, p->n));
+                cols[0], cols[1], cols[2], cols[3], i64(n, c->n_changes));
         for (size_t i = 0; i < 4; i++)
             free(cols[i]);
         ok = res != NULL;
         PQclear(res);
     }
-    pending_rewind(c, (struct mark){ { 0 }, 0 });
+    forget_pending(c);
     if (ok && exec0(c, "COMMIT"))
         return CS_OK;
     exec0(c, "ROLLBACK");
@@ -320,7 +374,7 @@ finish(struct conn *c, enum cs_result r)
 {
     if (r == CS_OK)
         return commit(c);
-    pending_rewind(c, (struct mark){ { 0 }, 0 });
+    forget_pending(c);
     exec0(c, "ROLLBACK");
     return r;
 }
@@ -412,10 +466,10 @@ pg_close(struct cs_storage *st)
     for (size_t i = 0; i < POOL_SIZE; i++) {
         if (st->conns[i].pg != NULL)
             PQfinish(st->conns[i].pg);
-        free(st->conns[i].changes.kind);
-        free(st->conns[i].changes.id);
-        free(st->conns[i].changes.district);
-        free(st->conns[i].changes.op);
+        for (size_t k = 0; k < 4; k++)
+            free(st->conns[i].change[k].s);
+        for (size_t k = 0; k < 6; k++)
+            free(st->conns[i].record[k].s);
     }
     pthread_mutex_destroy(&st->lock);
     pthread_cond_destroy(&st->freed);
@@ -643,12 +697,28 @@ record_put_on(struct conn *c, const char *kind, const char *id, const char *citi
     return CS_OK;
 }
 
+/* Inside cs_transaction: the record joins the batch, written when it is full or at commit (so
+ * a transaction writes each record at most once: seeding does). */
+static enum cs_result
+record_batch(struct conn *c, const char *kind, const char *id, const char *citizen,
+             const char *parent, const char *district, json_t *fields)
+{
+    char *text = json_dumps(fields, JSON_COMPACT);
+    const char *vals[6] = { kind, id, citizen, parent, district, text };
+    for (size_t i = 0; i < 6; i++)
+        column_add(&c->record[i], vals[i]);
+    free(text);
+    c->n_records++;
+    log_change(c, kind, id, district, "upsert");
+    return c->n_records < BATCH_RECORDS || flush_records(c) ? CS_OK : CS_FAILED;
+}
+
 static enum cs_result
 pg_record_put(struct cs_storage *st, const char *kind, const char *id, const char *citizen,
               const char *parent, const char *district, json_t *fields)
 {
     if (tx_conn != NULL) /* inside cs_transaction */
-        return record_put_on(tx_conn, kind, id, citizen, parent, district, fields);
+        return record_batch(tx_conn, kind, id, citizen, parent, district, fields);
     struct conn *c = take(st);
     if (c == NULL)
         return CS_FAILED;
