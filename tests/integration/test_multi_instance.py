@@ -21,7 +21,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
 from sync_fixture import (CASESTORE, KIND_TABLE, MINASIDOR, ON_PG, TMP, Casestore,  # noqa: E402
-                          Kiosk, kiosk_ids, pending, synced_counts)
+                          Kiosk, kiosk_ids, pending, run, synced_counts)
 from taptest import eq, finish, skip, test  # noqa: E402
 
 if not ON_PG:
@@ -29,7 +29,7 @@ if not ON_PG:
          " CASESTORE_STORAGE=postgresql (meson test --suite sync-pg)")
     finish(TMP)
 
-from pg_cluster import Connection  # noqa: E402
+from pg_cluster import Connection, cluster  # noqa: E402
 
 A = Casestore("cs-a", citizens=600)
 B, C = A.instance("cs-b"), A.instance("cs-c")
@@ -170,6 +170,27 @@ def readers_are_not_held_up_by_a_writer_appending():
     eq(0, t.wait(timeout=60), "the writer commits")
     eq(0, K.sync(via=C.url).returncode, "sync")
     eq(A.head(), position(K), "and its change arrives")
+
+
+@test
+def a_storage_that_is_wrong_is_a_clear_error():
+    p = run(CASESTORE, "stats", "--data", A.data, "--storage", "mysql://db.example/x")
+    eq(1, p.returncode, "another database's URL")
+    assert "--storage: expected postgresql://" in p.stderr, p.stderr
+    nowhere = f"postgresql:///x?host={os.path.join(TMP, 'no-such-dir')}"
+    p = run(CASESTORE, "stats", "--data", A.data, "--storage", nowhere)
+    eq(1, p.returncode, "no server there")
+    assert "cannot connect to PostgreSQL" in p.stderr and "init" not in p.stderr, p.stderr
+    # A database a newer casestore has migrated is refused, not written with an older schema.
+    future = cluster().create_database("future")
+    eq(0, run(CASESTORE, "init", "--data", A.data, "--storage", future).returncode, "init")
+    c = Connection(future)
+    c.execute("UPDATE schema_version SET version = 99")
+    c.commit()
+    c.close()
+    p = run(CASESTORE, "stats", "--data", A.data, "--storage", future)
+    eq(1, p.returncode, "a newer schema")
+    assert "schema 99, newer than this casestore's" in p.stderr, p.stderr
 
 
 def city_mutation(rng, cs):
