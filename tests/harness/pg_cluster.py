@@ -72,8 +72,8 @@ class Cluster:
         p = subprocess.run(args, capture_output=True, text=True, cwd="/")
         if p.returncode != 0:
             log = open(self.log).read()[-2000:] if os.path.exists(self.log) else ""
-            raise RuntimeError(f"{os.path.basename(args[-1] if 'start' not in args else 'pg_ctl')}"
-                               f" failed: {p.stderr.strip()} {log}")
+            tool = next(os.path.basename(a) for a in args if a.startswith(PG_BIN))
+            raise RuntimeError(f"{tool} failed: {p.stderr.strip()} {log}")
         return p
 
     def url(self, name):
