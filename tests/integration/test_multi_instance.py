@@ -2,9 +2,9 @@
 """Suite `sync-pg`: three casestore processes serving one PostgreSQL database (the city's set-up,
 README "casestore on PostgreSQL"), with real kiosks that switch instances between and during
 syncs. Targeted checks first: a cursor from one instance is valid at another, a nonce used at
-one is refused at another, a push whose answer was lost at one is a duplicate at another, and a
-change committed after another that started later is not skipped (a transaction held open from
-a test connection). Then convergence: concurrent city mutations from several processes at once
+one is refused at another, a push (or a usage batch) whose answer was lost at one is a duplicate
+at another, and a change committed after another that started later is not skipped (a
+transaction held open from a test connection). Then convergence: concurrent city mutations from several processes at once
 (overlapping commits), kiosks submitting and syncing through random instances, instances killed
 in the middle of a sync and restarted; at the end every kiosk equals its scope and every
 submission is stored exactly once.
@@ -105,6 +105,32 @@ def push_retried_at_another_instance_is_a_duplicate():
     eq(0, p.returncode, f"the retry at C ({p.stderr.strip()})")
     assert "0 accepted, 2 duplicate" in p.stdout, p.stdout
     eq(before + 2, A.submissions().get("accepted"), "still exactly once")
+    A.start()
+
+
+@test
+def status_retried_at_another_instance_is_counted_once():
+    """Usage counts travel in numbered batches (PROTOCOL.md §9): a batch whose answer was lost
+    at A and sent again to C is a repeat there (the device's row in device_status is locked
+    and its last counted batch compared in the same transaction)."""
+    def visits():
+        with A.db() as db:
+            return int(db.execute("SELECT coalesce(sum(count), 0) FROM usage_daily"
+                                  " WHERE counter = 'visit'").fetchone()[0])
+
+    A.start(inject=["lose:/v1/status:1"])
+    before = visits()
+    p = K.helper("usage", "visit", "7", str(int(time.time())))
+    eq(0, p.returncode, f"count 7 visits ({p.stderr.strip()})")
+    p = K.sync()  # at A: counted, the answer lost
+    eq(0, p.returncode, f"the sync whose status answer is lost ({p.stderr.strip()})")
+    assert "usage and health not sent" in p.stderr, p.stderr
+    eq(before + 7, visits(), "counted at A")
+    eq([(1,)], K.cache("SELECT count(*) FROM usage_batch"), "the kiosk keeps the batch")
+    p = K.sync(via=C.url)
+    eq(0, p.returncode, f"the retry at C ({p.stderr.strip()})")
+    eq(before + 7, visits(), "the repeat at C added nothing")
+    eq([(0,)], K.cache("SELECT count(*) FROM usage_batch"), "and C confirmed it")
     A.start()
 
 
