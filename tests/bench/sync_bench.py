@@ -41,7 +41,9 @@ STORAGE = []
 if a.storage:
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
     from pg_cluster import cluster, Connection
-    url = cluster().create_database("syncbench") if a.storage == "postgresql" else a.storage
+    # the tests' throwaway cluster, committing durably as SQLite does (synchronous=FULL)
+    url = (cluster(durable=True).create_database("syncbench") if a.storage == "postgresql"
+           else a.storage)
     STORAGE = ["--storage", url]
 ALL = ("bromma,enskede_arsta,farsta,hagersten,hasselby_vallingby,katarina_sofia,kista,"
        "kungsholmen,liljeholmen,maria_gamla_stan,norrmalm,rinkeby,skarpnack,skarholmen,"

@@ -45,7 +45,7 @@ def _system_user():
 
 
 class Cluster:
-    def __init__(self):
+    def __init__(self, durable=False):
         self.dir = tempfile.mkdtemp(prefix="minasidor-pg-")
         self.data = os.path.join(self.dir, "data")
         self.log = os.path.join(self.dir, "postgres.log")
@@ -59,9 +59,12 @@ class Cluster:
         self._as_owner([os.path.join(PG_BIN, "initdb"), "-D", self.data, "-U", "postgres",
                         "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"])
         # A test cluster: no durability to pay for (the tests kill casestore, never this), one
-        # socket, no TCP.
-        opts = (f"-k {self.dir} -c listen_addresses='' -c fsync=off -c synchronous_commit=off"
-                " -c full_page_writes=off -c max_connections=200 -c shared_buffers=64MB")
+        # socket, no TCP. A benchmark's (durable) commits durably, as PostgreSQL does by
+        # default and as casestore's SQLite does (synchronous=FULL), so the two compare.
+        opts = f"-k {self.dir} -c listen_addresses='' -c max_connections=200"
+        if not durable:
+            opts += (" -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+                     " -c shared_buffers=64MB")
         self._as_owner([os.path.join(PG_BIN, "pg_ctl"), "-D", self.data, "-l", self.log, "-o",
                         opts, "-w", "-t", "60", "start"])
         self.running = True
@@ -96,6 +99,13 @@ class Cluster:
             with c.cursor() as cur:
                 cur.execute(sql)
 
+    def size(self, name):
+        """The bytes database name takes on disk."""
+        with contextlib.closing(psycopg2.connect(self.url("postgres"))) as c:
+            with c.cursor() as cur:
+                cur.execute("SELECT pg_database_size(%s)", (name,))
+                return cur.fetchone()[0]
+
     def stop(self):
         if self.running:
             self.running = False
@@ -111,11 +121,12 @@ def _on_signal(signum, frame):
     sys.exit(128 + signum)  # runs atexit: the cluster goes too
 
 
-def cluster():
-    """This process's cluster, started on first use and removed at exit."""
+def cluster(durable=False):
+    """This process's cluster, started on first use (durable: see Cluster) and removed at
+    exit."""
     global _cluster
     if _cluster is None:
-        _cluster = Cluster()
+        _cluster = Cluster(durable)
         atexit.register(_cluster.stop)
         for s in (signal.SIGTERM, signal.SIGHUP):
             if signal.getsignal(s) in (signal.SIG_DFL, None):
