@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """Suite `sync-pg`: three casestore processes serving one PostgreSQL database (the city's set-up,
-README "casestore on PostgreSQL"), with real kiosks that switch instances between and during
-syncs. Targeted checks first: a cursor from one instance is valid at another, a nonce used at
-one is refused at another, a push (or a usage batch) whose answer was lost at one is a duplicate
-at another, and a change committed after another that started later is not skipped (a
-transaction held open from a test connection). Then convergence: concurrent city mutations from several processes at once
-(overlapping commits), kiosks submitting and syncing through random instances, instances killed
-in the middle of a sync and restarted; at the end every kiosk equals its scope and every
+README "casestore on PostgreSQL"), with real kiosks that switch instances between and during syncs.
+Targeted checks first: a cursor from one instance is valid at another, a nonce used at one is
+refused at another, a push (or a usage batch) whose answer was lost at one is a duplicate at
+another, and a change committed after another that started later is not skipped (a transaction held
+open from a test connection). Then convergence: concurrent city mutations from several processes at
+once (overlapping commits), kiosks submitting and syncing through random instances, instances
+killed in the middle of a sync and restarted; at the end every kiosk equals its scope and every
 submission is stored exactly once.
 
 Usage: test_multi_instance.py MINASIDOR CASESTORE HELPER (CASESTORE_STORAGE=postgresql). Prints
