@@ -6,13 +6,15 @@ set -euo pipefail
 
 build_pkgs=(
     meson ninja-build pkg-config gcc python3 tzdata gettext
-    libjansson-dev libsodium-dev libsqlite3-dev libcurl4-gnutls-dev libmicrohttpd-dev libgnutls28-dev zlib1g-dev libqrencode-dev
+    libjansson-dev libsodium-dev libsqlite3-dev libpq-dev libcurl4-gnutls-dev libmicrohttpd-dev libgnutls28-dev zlib1g-dev libqrencode-dev
     libsdl2-dev libsdl2-ttf-dev libfribidi-dev fonts-noto-core libespeak-ng-dev
 )
 # Building the Debian packages (packaging/build-debs.sh) and checking them.
 package_pkgs=(debhelper dpkg-dev lintian)
 test_pkgs=(
     clang libclang-rt-14-dev clang-format sqlite3
+    # The -pg suites: a throwaway PostgreSQL cluster (initdb, pg_ctl) and the tests' look into it.
+    postgresql python3-psycopg2
     xvfb xauth xdotool x11-utils x11-apps
     # The packaging suite: a clean Debian 12 root (debootstrap; cage and grim are installed
     # inside it from the archive), booting it (systemd-nspawn), systemd-analyze (systemd).

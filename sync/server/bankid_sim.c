@@ -3,7 +3,6 @@
 #include "bankid_sim.h"
 
 #include <sodium.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,28 +32,28 @@ error_body(const char *code, const char *details)
 
 /* Moves an order on with time: unscanned too long, or pending too long. */
 static void
-age_order(sqlite3 *db, const char *order_ref, int64_t now)
+age_order(struct cs_storage *st, struct cs_bankid_order *o, int64_t now)
 {
-    sqlite3_stmt *q = NULL;
-    sqlite3_prepare_v2(db,
-                       "UPDATE bankid_orders SET status='failed', hint_code=CASE"
-                       " WHEN hint_code='outstandingTransaction' AND ?2 - created_at >= ?3"
-                       " THEN 'startFailed' ELSE 'expiredTransaction' END, updated_at=?2"
-                       " WHERE order_ref=?1 AND status='pending' AND"
-                       " ((hint_code='outstandingTransaction' AND ?2 - created_at >= ?3) OR"
-                       " ?2 - created_at >= ?4)",
-                       -1, &q, NULL);
-    sqlite3_bind_text(q, 1, order_ref, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(q, 2, now);
-    sqlite3_bind_int64(q, 3, start_timeout_s());
     const char *life = getenv("CASESTORE_BANKID_ORDER_LIFETIME_S"); /* shorter in tests */
-    sqlite3_bind_int64(q, 4, life ? strtoll(life, NULL, 10) : ORDER_LIFETIME_S);
-    sqlite3_step(q);
-    sqlite3_finalize(q);
+    int64_t lifetime = life ? strtoll(life, NULL, 10) : ORDER_LIFETIME_S;
+    bool unscanned = strcmp(o->hint_code, "outstandingTransaction") == 0 &&
+                     now - o->created_at >= start_timeout_s();
+    if (strcmp(o->status, "pending") != 0 || (!unscanned && now - o->created_at < lifetime))
+        return;
+    struct cs_bankid_order aged = *o;
+    snprintf(aged.status, sizeof(aged.status), "failed");
+    snprintf(aged.hint_code, sizeof(aged.hint_code), "%s",
+             unscanned ? "startFailed" : "expiredTransaction");
+    aged.updated_at = now;
+    /* Another process may have moved it on meanwhile: then what it wrote stands. */
+    if (cs_bankid_order_update(st, &aged, "pending") == CS_OK)
+        *o = aged;
+    else
+        (void)cs_bankid_order_get(st, o->order_ref, false, o);
 }
 
 static void
-handle_auth(sqlite3 *db, const json_t *req, int64_t now, unsigned *status, json_t **body)
+handle_auth(struct cs_storage *st, const json_t *req, int64_t now, unsigned *status, json_t **body)
 {
     const char *ip = json_string_value(json_object_get(req, "endUserIp"));
     const char *pnr =
@@ -64,78 +63,55 @@ handle_auth(sqlite3 *db, const json_t *req, int64_t now, unsigned *status, json_
         *body = error_body("invalidParameters", "endUserIp is required");
         return;
     }
-    if (pnr != NULL) {
-        sqlite3_stmt *q = NULL;
-        sqlite3_prepare_v2(db,
-                           "SELECT 1 FROM bankid_orders WHERE requested_pnr=?1 AND"
-                           " status='pending' AND ?2 - created_at < ?3",
-                           -1, &q, NULL);
-        sqlite3_bind_text(q, 1, pnr, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(q, 2, now);
-        sqlite3_bind_int64(q, 3, ORDER_LIFETIME_S);
-        bool busy = sqlite3_step(q) == SQLITE_ROW;
-        sqlite3_finalize(q);
-        if (busy) {
-            *status = 400;
-            *body = error_body("alreadyInProgress", "an order for this person is in progress");
-            return;
-        }
+    if (pnr != NULL &&
+        (strlen(pnr) < 10 || strlen(pnr) > 12 || strspn(pnr, "0123456789") != strlen(pnr))) {
+        *status = 400;
+        *body = error_body("invalidParameters", "personalNumber must be 10 or 12 digits");
+        return;
     }
-    char ref[37], token[37], secret[37], autostart[37];
-    uuid_v4_random(ref), uuid_v4_random(token), uuid_v4_random(secret), uuid_v4_random(autostart);
-    sqlite3_stmt *q = NULL;
-    sqlite3_prepare_v2(db,
-                       "INSERT INTO bankid_orders VALUES (?1, ?2, ?3, ?4, 'pending',"
-                       " 'outstandingTransaction', NULL, NULL, NULL, ?5, ?5)",
-                       -1, &q, NULL);
-    sqlite3_bind_text(q, 1, ref, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 2, token, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 3, secret, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 4, pnr, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(q, 5, now);
-    int rc = sqlite3_step(q);
-    sqlite3_finalize(q);
-    if (rc != SQLITE_DONE) {
+    struct cs_bankid_order o = { .created_at = now, .updated_at = now };
+    char autostart[37];
+    uuid_v4_random(o.order_ref), uuid_v4_random(o.qr_start_token);
+    uuid_v4_random(o.qr_start_secret), uuid_v4_random(autostart);
+    snprintf(o.requested_pnr, sizeof(o.requested_pnr), "%s", pnr ? pnr : "");
+    snprintf(o.status, sizeof(o.status), "pending");
+    snprintf(o.hint_code, sizeof(o.hint_code), "outstandingTransaction");
+    enum cs_result r = cs_bankid_order_add(st, &o, ORDER_LIFETIME_S);
+    if (r == CS_CONFLICT) {
+        *status = 400;
+        *body = error_body("alreadyInProgress", "an order for this person is in progress");
+        return;
+    }
+    if (r != CS_OK) {
         *status = 500;
         *body = error_body("internalError", "could not store the order");
         return;
     }
     *status = 200;
-    *body = json_pack("{s:s, s:s, s:s, s:s}", "orderRef", ref, "autoStartToken", autostart,
-                      "qrStartToken", token, "qrStartSecret", secret);
+    *body = json_pack("{s:s, s:s, s:s, s:s}", "orderRef", o.order_ref, "autoStartToken", autostart,
+                      "qrStartToken", o.qr_start_token, "qrStartSecret", o.qr_start_secret);
 }
 
 static void
-handle_collect(sqlite3 *db, const char *ref, int64_t now, unsigned *status, json_t **body)
+handle_collect(struct cs_storage *st, const char *ref, int64_t now, unsigned *status, json_t **body)
 {
-    age_order(db, ref, now);
-    sqlite3_stmt *q = NULL;
-    sqlite3_prepare_v2(db,
-                       "SELECT status, hint_code, personal_number, given_name, surname,"
-                       " updated_at FROM bankid_orders WHERE order_ref=?1",
-                       -1, &q, NULL);
-    sqlite3_bind_text(q, 1, ref, -1, SQLITE_STATIC);
-    if (sqlite3_step(q) != SQLITE_ROW) {
-        sqlite3_finalize(q);
+    struct cs_bankid_order o;
+    if (cs_bankid_order_get(st, ref, false, &o) != CS_OK) {
         *status = 400;
         *body = error_body("invalidParameters", "no such order");
         return;
     }
-    const char *st = (const char *)sqlite3_column_text(q, 0);
-    int64_t updated = sqlite3_column_int64(q, 5);
-    bool complete = strcmp(st, "complete") == 0;
-    if (now - updated > (complete ? KEEP_COMPLETE_S : KEEP_FAILED_S) &&
-        strcmp(st, "pending") != 0) {
-        sqlite3_finalize(q);
+    age_order(st, &o, now);
+    bool complete = strcmp(o.status, "complete") == 0;
+    if (now - o.updated_at > (complete ? KEEP_COMPLETE_S : KEEP_FAILED_S) &&
+        strcmp(o.status, "pending") != 0) {
         *status = 400;
         *body = error_body("invalidParameters", "the order is no longer collectable");
         return;
     }
     *status = 200;
     if (complete) {
-        const char *given = (const char *)sqlite3_column_text(q, 3);
-        const char *surname = (const char *)sqlite3_column_text(q, 4);
-        char *name = xasprintf("%s %s", given, surname);
+        char *name = xasprintf("%s %s", o.given_name, o.surname);
         /* The signature and OCSP response are placeholders that say they are simulated: only
          * BankID can make real ones, and no kiosk relies on them. */
         char *xml = xasprintf("<?xml version=\"1.0\" encoding=\"UTF-8\"?><bankIdSignedData "
@@ -150,16 +126,16 @@ handle_collect(sqlite3 *db, const char *ref, int64_t now, unsigned *status, json
         *body = json_pack("{s:s, s:s, s:{s:{s:s, s:s, s:s, s:s}, s:{s:s, s:s}, s:s, s:{s:b}, "
                           "s:s, s:s}}",
                           "orderRef", ref, "status", "complete", "completionData", "user",
-                          "personalNumber", (const char *)sqlite3_column_text(q, 2), "name", name,
-                          "givenName", given, "surname", surname, "device", "ipAddress",
-                          "127.0.0.1", "uhi", "simulated-device", "bankIdIssueDate", "2024-01-15",
-                          "stepUp", "mrtd", 0, "signature", sig, "ocspResponse", ocsp);
+                          "personalNumber", o.personal_number, "name", name, "givenName",
+                          o.given_name, "surname", o.surname, "device", "ipAddress", "127.0.0.1",
+                          "uhi", "simulated-device", "bankIdIssueDate", "2024-01-15", "stepUp",
+                          "mrtd", 0, "signature", sig, "ocspResponse", ocsp);
         free(name);
     } else {
-        *body = json_pack("{s:s, s:s, s:s}", "orderRef", ref, "status", st, "hintCode",
-                          (const char *)sqlite3_column_text(q, 1));
+        *body = json_pack("{s:s, s:s, s:s}", "orderRef", ref, "status", o.status, "hintCode",
+                          o.hint_code);
     }
-    sqlite3_finalize(q);
+    sodium_memzero(&o, sizeof(o));
 }
 
 void
@@ -182,52 +158,32 @@ bankid_sim_handle(struct cs_storage *st, const char *method, const json_t *req, 
         }
         return;
     }
-    sqlite3 *db = cs_storage_db_lock(st);
     if (demo && strcmp(method, "demo/identities") == 0) {
         /* The first citizens of the kiosk's district, so that each has data on that kiosk. */
-        sqlite3_stmt *q = NULL;
-        sqlite3_prepare_v2(db,
-                           "SELECT json_extract(fields, '$.pnr'),"
-                           " json_extract(fields, '$.given_name') || ' ' ||"
-                           " json_extract(fields, '$.surname') FROM records"
-                           " WHERE kind='citizen' AND (?1 IS NULL OR district=?1)"
-                           " ORDER BY rowid LIMIT 4",
-                           -1, &q, NULL);
         const char *district = json_string_value(json_object_get(req, "district"));
-        if (district != NULL)
-            sqlite3_bind_text(q, 1, district, -1, SQLITE_STATIC);
-        json_t *list = json_array();
-        while (sqlite3_step(q) == SQLITE_ROW) {
-            json_array_append_new(list, json_pack("{s:s, s:s}", "personalNumber",
-                                                  (const char *)sqlite3_column_text(q, 0), "name",
-                                                  (const char *)sqlite3_column_text(q, 1)));
-        }
-        sqlite3_finalize(q);
-        cs_storage_db_unlock(st);
         *status = 200;
-        *body = json_pack("{s:o, s:b}", "identities", list, "demo", 1);
+        *body =
+            json_pack("{s:o, s:b}", "identities", cs_demo_identities(st, district, 4), "demo", 1);
         return;
     }
     if (strcmp(method, "auth") == 0) {
-        handle_auth(db, req, now, status, body);
+        handle_auth(st, req, now, status, body);
     } else if (strcmp(method, "collect") == 0 || strcmp(method, "cancel") == 0) {
         const char *ref = json_string_value(json_object_get(req, "orderRef"));
+        struct cs_bankid_order o;
         if (ref == NULL) {
             *status = 400;
             *body = error_body("invalidParameters", "orderRef is required");
         } else if (strcmp(method, "collect") == 0) {
-            handle_collect(db, ref, now, status, body);
+            handle_collect(st, ref, now, status, body);
         } else {
-            sqlite3_stmt *q = NULL;
-            sqlite3_prepare_v2(db,
-                               "UPDATE bankid_orders SET status='failed', hint_code='cancelled',"
-                               " updated_at=?2 WHERE order_ref=?1 AND status='pending'",
-                               -1, &q, NULL);
-            sqlite3_bind_text(q, 1, ref, -1, SQLITE_STATIC);
-            sqlite3_bind_int64(q, 2, now);
-            sqlite3_step(q);
-            sqlite3_finalize(q);
-            bool changed = sqlite3_changes(db) > 0;
+            bool changed = cs_bankid_order_get(st, ref, false, &o) == CS_OK;
+            if (changed) {
+                snprintf(o.status, sizeof(o.status), "failed");
+                snprintf(o.hint_code, sizeof(o.hint_code), "cancelled");
+                o.updated_at = now;
+                changed = cs_bankid_order_update(st, &o, "pending") == CS_OK;
+            }
             *status = changed ? 200 : 400;
             *body = changed ? json_object()
                             : error_body("invalidParameters", "no pending order with that ref");
@@ -236,7 +192,6 @@ bankid_sim_handle(struct cs_storage *st, const char *method, const json_t *req, 
         *status = 404;
         *body = error_body("notFound", "no such endpoint");
     }
-    cs_storage_db_unlock(st);
 }
 
 bool
@@ -254,70 +209,48 @@ bankid_sim_phone(struct cs_storage *st, const char *qr_data, const char *persona
         err_set(err, "the personal number must be 12 digits");
         return false;
     }
-    sqlite3 *db = cs_storage_db_lock(st);
-    sqlite3_stmt *q = NULL;
-    sqlite3_prepare_v2(db,
-                       "SELECT order_ref, qr_start_secret, status, created_at FROM bankid_orders"
-                       " WHERE qr_start_token=?1",
-                       -1, &q, NULL);
-    sqlite3_bind_text(q, 1, token, -1, SQLITE_STATIC);
+    struct cs_bankid_order o;
     bool ok = false;
-    char ref[64] = "";
-    if (sqlite3_step(q) != SQLITE_ROW) {
+    if (cs_bankid_order_get(st, token, true, &o) != CS_OK) {
         err_set(err, "no order has this QR code");
     } else {
-        snprintf(ref, sizeof(ref), "%s", (const char *)sqlite3_column_text(q, 0));
         char expect[160];
-        int64_t elapsed = now - sqlite3_column_int64(q, 3);
-        if (!qr_bankid_data(token, (const char *)sqlite3_column_text(q, 1), t, expect,
-                            sizeof(expect)) ||
+        int64_t elapsed = now - o.created_at;
+        if (!qr_bankid_data(token, o.qr_start_secret, t, expect, sizeof(expect)) ||
             strcmp(expect, qr_data) != 0) {
             err_set(err, "the QR code is forged (its code does not match)");
         } else if (t > elapsed + 1 || t < elapsed - 2) {
             /* The real app accepts only the code of the last second or two: a photo of the
              * screen taken earlier is useless. */
             err_set(err, "the QR code is stale (it is %lld s old)", (long long)(elapsed - t));
-        } else if (strcmp((const char *)sqlite3_column_text(q, 2), "pending") != 0) {
+        } else if (strcmp(o.status, "pending") != 0) {
             err_set(err, "the order is no longer pending");
         } else {
             ok = true;
         }
     }
-    sqlite3_finalize(q);
     if (ok) {
-        /* The name as the city's register knows it, or a placeholder for unknown test persons. */
-        char given[128] = "Test", surname[128] = "Testsson";
-        sqlite3_prepare_v2(db,
-                           "SELECT json_extract(fields, '$.given_name'),"
-                           " json_extract(fields, '$.surname') FROM records WHERE"
-                           " kind='citizen' AND json_extract(fields, '$.pnr')=?1",
-                           -1, &q, NULL);
-        sqlite3_bind_text(q, 1, personal_number, -1, SQLITE_STATIC);
-        if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0)) {
-            snprintf(given, sizeof(given), "%s", (const char *)sqlite3_column_text(q, 0));
-            snprintf(surname, sizeof(surname), "%s", (const char *)sqlite3_column_text(q, 1));
-        }
-        sqlite3_finalize(q);
-        static const char *const updates[] = {
-            [BANKID_PHONE_APPROVE] = "UPDATE bankid_orders SET status='complete', hint_code=NULL,"
-                                     " personal_number=?2, given_name=?3, surname=?4,"
-                                     " updated_at=?5 WHERE order_ref=?1",
-            [BANKID_PHONE_CANCEL] = "UPDATE bankid_orders SET status='failed',"
-                                    " hint_code='userCancel', updated_at=?5 WHERE order_ref=?1",
-            [BANKID_PHONE_STALL] = "UPDATE bankid_orders SET hint_code='userSign',"
-                                   " updated_at=?5 WHERE order_ref=?1",
-        };
-        sqlite3_prepare_v2(db, updates[action], -1, &q, NULL);
-        sqlite3_bind_text(q, 1, ref, -1, SQLITE_STATIC);
+        o.updated_at = now;
         if (action == BANKID_PHONE_APPROVE) {
-            sqlite3_bind_text(q, 2, personal_number, -1, SQLITE_STATIC);
-            sqlite3_bind_text(q, 3, given, -1, SQLITE_STATIC);
-            sqlite3_bind_text(q, 4, surname, -1, SQLITE_STATIC);
+            /* The name as the city's register knows it, or a placeholder for unknown test
+             * persons. */
+            if (cs_citizen_name(st, personal_number, o.given_name, o.surname) != CS_OK) {
+                snprintf(o.given_name, sizeof(o.given_name), "Test");
+                snprintf(o.surname, sizeof(o.surname), "Testsson");
+            }
+            snprintf(o.status, sizeof(o.status), "complete");
+            o.hint_code[0] = '\0';
+            snprintf(o.personal_number, sizeof(o.personal_number), "%s", personal_number);
+        } else if (action == BANKID_PHONE_CANCEL) {
+            snprintf(o.status, sizeof(o.status), "failed");
+            snprintf(o.hint_code, sizeof(o.hint_code), "userCancel");
+        } else {
+            snprintf(o.hint_code, sizeof(o.hint_code), "userSign");
         }
-        sqlite3_bind_int64(q, 5, now);
-        ok = sqlite3_step(q) == SQLITE_DONE;
-        sqlite3_finalize(q);
+        ok = cs_bankid_order_update(st, &o, "pending") == CS_OK;
+        if (!ok)
+            err_set(err, "the order is no longer pending");
     }
-    cs_storage_db_unlock(st);
+    sodium_memzero(&o, sizeof(o));
     return ok;
 }

@@ -31,7 +31,11 @@ static void
 usage(FILE *out)
 {
     fprintf(out,
-            "Usage: casestore COMMAND --data DIR [OPTIONS]\n"
+            "Usage: casestore COMMAND --data DIR [--storage postgresql://...] [OPTIONS]\n"
+            "\n"
+            "  DIR holds the server's keys and TLS certificate, and the data in DIR/casestore.db\n"
+            "  (SQLite) unless --storage names a PostgreSQL database (a libpq URI), which any\n"
+            "  number of casestore processes sharing DIR's keys may serve at once.\n"
             "\n"
             "  init                       create DIR: database, TLS key and certificate; print "
             "the pin\n"
@@ -86,7 +90,7 @@ usage_error(const char *msg, const char *arg)
 
 struct args {
     const char *data, *listen, *cert, *key, *site, *districts, *seed, *pnr, *action, *role,
-        *staff_id, *out, *name, *access_log, *from, *to, *silent_after;
+        *staff_id, *out, *name, *access_log, *from, *to, *silent_after, *storage;
     const char *inject[16];
     size_t n_inject;
     long citizens, ttl_hours, threads;
@@ -112,6 +116,7 @@ string_option(struct args *a, const char *o)
         { "--action", &a->action },     { "--role", &a->role },
         { "--staff-id", &a->staff_id }, { "--out", &a->out },
         { "--name", &a->name },         { "--access-log", &a->access_log },
+        { "--storage", &a->storage },
     };
     for (size_t i = 0; i < ARRAY_LEN(opts); i++) {
         if (strcmp(o, opts[i].name) == 0)
@@ -370,7 +375,7 @@ main(int argc, char **argv)
         }
         char *crt = xasprintf("%s/tls.crt", a.data);
         bool have = access(crt, F_OK) == 0;
-        struct cs_storage *st = cs_storage_open(a.data, &err);
+        struct cs_storage *st = cs_storage_open(a.data, a.storage, &err);
         char pin[CS_PIN_MAX];
         bool ok = st != NULL && (have || cs_tls_generate(a.data, &err)) &&
                   cs_tls_pin(crt, pin, &err) && cs_tls_rp_ca(a.data, &err);
@@ -411,9 +416,10 @@ main(int argc, char **argv)
         return 0;
     }
 
-    struct cs_storage *st = cs_storage_open(a.data, &err);
+    struct cs_storage *st = cs_storage_open(a.data, a.storage, &err);
     if (st == NULL) {
-        fprintf(stderr, "casestore: %s (run casestore init first)\n", err.msg);
+        fprintf(stderr, "casestore: %s%s\n", err.msg,
+                a.storage ? "" : " (run casestore init first)");
         return 1;
     }
     rc = 0;
@@ -499,7 +505,6 @@ main(int argc, char **argv)
             rc = cs_fleet(st, now, silent_after, a.json, stdout);
     } else if (strcmp(cmd, "stats") == 0) {
         cs_stats(st, stdout);
-        cs_report_stats(st, stdout);
     } else {
         rc = usage_error("unknown command", cmd);
     }

@@ -1,6 +1,6 @@
 /* What kiosks report they set aside (POST /v1/report, sync/PROTOCOL.md §9): records a kiosk
  * could not use, by kind and id, for the city's administrator to repair. Kept beside the sync
- * data in casestore.db (table device_reports). */
+ * data in the store (table device_reports); the back ends implement these (storage_backend.h). */
 #ifndef CASESTORE_REPORTS_H
 #define CASESTORE_REPORTS_H
 
@@ -16,9 +16,6 @@
  * one row per device, kind and id, its reason and first and last time reported. */
 enum cs_result cs_report_store(struct cs_storage *st, const char *device_id, const json_t *entries,
                                int64_t now);
-
-/* "device_reports N" for `casestore stats`. */
-void cs_report_stats(struct cs_storage *st, FILE *out);
 
 /* One line per reported record, newest first: device, kind, id, reason (no personal data). */
 void cs_report_list(struct cs_storage *st, FILE *out);

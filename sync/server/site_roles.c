@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <sodium.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,17 +54,7 @@ site_roles_set(struct cs_storage *st, const char *site, const char *pnr, const c
         err_set(err, "the personal number must be 12 digits");
         return false;
     }
-    sqlite3 *db = cs_storage_db_lock(st);
-    sqlite3_stmt *q = NULL;
-    sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO site_roles VALUES (?1, ?2, ?3, ?4)", -1, &q,
-                       NULL);
-    sqlite3_bind_text(q, 1, site, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 2, pnr, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 3, role, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 4, staff_id, -1, SQLITE_STATIC);
-    bool ok = sqlite3_step(q) == SQLITE_DONE;
-    sqlite3_finalize(q);
-    cs_storage_db_unlock(st);
+    bool ok = cs_role_set(st, site, pnr, role, staff_id) == CS_OK;
     if (!ok)
         err_set(err, "could not store the role");
     return ok;
@@ -74,34 +63,13 @@ site_roles_set(struct cs_storage *st, const char *site, const char *pnr, const c
 bool
 site_roles_remove(struct cs_storage *st, const char *site, const char *pnr)
 {
-    sqlite3 *db = cs_storage_db_lock(st);
-    sqlite3_stmt *q = NULL;
-    sqlite3_prepare_v2(db, "DELETE FROM site_roles WHERE site=?1 AND pnr=?2", -1, &q, NULL);
-    sqlite3_bind_text(q, 1, site, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 2, pnr, -1, SQLITE_STATIC);
-    sqlite3_step(q);
-    sqlite3_finalize(q);
-    bool removed = sqlite3_changes(db) > 0;
-    cs_storage_db_unlock(st);
-    return removed;
+    return cs_role_remove(st, site, pnr) == CS_OK;
 }
 
 char *
 site_roles_document(struct cs_storage *st, const char *site, int64_t now)
 {
-    sqlite3 *db = cs_storage_db_lock(st);
-    json_t *roles = json_array();
-    sqlite3_stmt *q = NULL;
-    sqlite3_prepare_v2(db, "SELECT pnr, role, staff_id FROM site_roles WHERE site=?1 ORDER BY pnr",
-                       -1, &q, NULL);
-    sqlite3_bind_text(q, 1, site, -1, SQLITE_STATIC);
-    while (sqlite3_step(q) == SQLITE_ROW)
-        json_array_append_new(roles, json_pack("{s:s, s:s, s:s}", "pnr",
-                                               (const char *)sqlite3_column_text(q, 0), "role",
-                                               (const char *)sqlite3_column_text(q, 1), "staff_id",
-                                               (const char *)sqlite3_column_text(q, 2)));
-    sqlite3_finalize(q);
-    cs_storage_db_unlock(st);
+    json_t *roles = cs_role_list(st, site);
     json_t *doc = json_pack("{s:s, s:I, s:I, s:o}", "site", site, "issued_at", (json_int_t)now,
                             "expires_at", (json_int_t)(now + VALID_S), "roles", roles);
     char *text = json_dumps(doc, JSON_COMPACT);

@@ -30,8 +30,11 @@ struct cs_device {
     int64_t last_seq;
 };
 
-/* Opens (creating) DIR/casestore.db. */
-struct cs_storage *cs_storage_open(const char *dir, struct errbuf *err);
+/* Opens (creating, or bringing up to this version's schema) the store: with storage NULL, the
+ * SQLite database DIR/casestore.db; with a PostgreSQL connection URI ("postgresql://..." or
+ * "postgres://..."), that database, which any number of casestore processes may share. NULL
+ * with err if it cannot be opened. */
+struct cs_storage *cs_storage_open(const char *dir, const char *storage, struct errbuf *err);
 void cs_storage_close(struct cs_storage *st);
 
 /* Admin: a one-time enrolment token for a site and its districts, valid for ttl_s. */
@@ -116,7 +119,9 @@ enum cs_result cs_record_remove(struct cs_storage *st, const char *kind, const c
 enum cs_result cs_record_rewrite(struct cs_storage *st, const char *kind, const char *id,
                                  json_t *fields, struct errbuf *err);
 
-/* Runs fn inside one transaction (seeding in batches is much faster). */
+/* Runs fn inside one transaction (seeding in batches is much faster). The records fn writes
+ * with cs_record_put may be sent in batches (PostgreSQL): fn writes each record at most once
+ * and does not read them back. */
 enum cs_result cs_transaction(struct cs_storage *st, enum cs_result (*fn)(void *), void *data);
 
 /* Demo and benchmark data: n citizens, deterministic for a seed. */
@@ -126,12 +131,6 @@ enum cs_result cs_seed(struct cs_storage *st, long n, unsigned seed, bool progre
 /* Changes the way the city's systems would. */
 enum cs_result cs_mutate(struct cs_storage *st, const char *what, const char *id, const char *arg,
                          struct errbuf *err);
-
-/* The SQLite handle, locked, for casestore's own add-ons that keep tables beside the sync data
- * (the BankID simulator). Pair with cs_storage_db_unlock. */
-struct sqlite3;
-struct sqlite3 *cs_storage_db_lock(struct cs_storage *st);
-void cs_storage_db_unlock(struct cs_storage *st);
 
 /* --- Usage statistics and fleet health (PROTOCOL.md §9, POST /v1/status; fleet.h) -------- */
 
@@ -163,7 +162,45 @@ enum cs_result cs_usage_query(struct cs_storage *st, const char *from, const cha
  * "failing": "a,b"}, ordered by site and device. */
 enum cs_result cs_fleet_query(struct cs_storage *st, json_t **devices);
 
-/* Counts for `casestore stats` and the tests: records per kind, submissions, changes. */
+/* Counts for `casestore stats` and the tests: records per kind, submissions, changes, the
+ * head position and the kiosks' reports. */
 void cs_stats(struct cs_storage *st, FILE *out);
+
+/* The BankID simulator's orders (bankid_sim.c), kept in the store so that `casestore phone`
+ * (another process) and every instance see the same orders. Strings are "" when unset. */
+struct cs_bankid_order {
+    char order_ref[40], qr_start_token[40], qr_start_secret[40];
+    char requested_pnr[16];
+    char status[16]; /* pending, complete, failed */
+    char hint_code[32];
+    char personal_number[16], given_name[128], surname[128];
+    int64_t created_at, updated_at;
+};
+
+/* Stores a new order; CS_CONFLICT if o->requested_pnr has a pending order younger than busy_s
+ * (alreadyInProgress). */
+enum cs_result cs_bankid_order_add(struct cs_storage *st, const struct cs_bankid_order *o,
+                                   int64_t busy_s);
+/* The order whose ref (or, by_token, whose QR start token) is key; CS_NOT_FOUND. */
+enum cs_result cs_bankid_order_get(struct cs_storage *st, const char *key, bool by_token,
+                                   struct cs_bankid_order *out);
+/* Writes o's status, hint code, person and updated_at to the order o->order_ref; with
+ * only_if_status, only if the order has that status now. CS_NOT_FOUND if nothing changed. */
+enum cs_result cs_bankid_order_update(struct cs_storage *st, const struct cs_bankid_order *o,
+                                      const char *only_if_status);
+/* The city register's name for a personnummer (12 digits); CS_NOT_FOUND. */
+enum cs_result cs_citizen_name(struct cs_storage *st, const char *pnr, char given[static 128],
+                               char surname[static 128]);
+/* Demo: the first n citizens (of district, or of any if NULL) as a new JSON array of
+ * {"personalNumber", "name"}. */
+json_t *cs_demo_identities(struct cs_storage *st, const char *district, int n);
+
+/* Site roles (site_roles.c): sets (or replaces) a person's role at a site, removes it
+ * (CS_NOT_FOUND if there was none), and lists a site's as a new JSON array of
+ * {"pnr", "role", "staff_id"} by pnr. */
+enum cs_result cs_role_set(struct cs_storage *st, const char *site, const char *pnr,
+                           const char *role, const char *staff_id);
+enum cs_result cs_role_remove(struct cs_storage *st, const char *site, const char *pnr);
+json_t *cs_role_list(struct cs_storage *st, const char *site);
 
 #endif

@@ -12,7 +12,8 @@
 
 #include "date.h"
 #include "page.h"
-#include "storage.h"
+#include "reports.h"
+#include "storage_backend.h"
 #include "submission.h"
 #include "taxonomy.h"
 #include "xalloc.h"
@@ -21,6 +22,7 @@
 #include "log.h"
 
 struct cs_storage {
+    const struct cs_storage_impl *impl; /* first: storage.c dispatches through it */
     sqlite3 *db;
     atomic_bool unchecked; /* cs_storage_publish_unchecked */
     pthread_mutex_t lock;  /* one writer; MHD's thread pool serialises here */
@@ -28,6 +30,9 @@ struct cs_storage {
     sqlite3_stmt *put_record, *put_change;
     char epoch[17];
 };
+
+static const struct cs_storage_impl sqlite_impl;
+static void sq_close(struct cs_storage *st);
 
 static const char schema[] =
     /* secure_delete: what is deleted (an erased citizen) is overwritten, not just unlinked. */
@@ -59,7 +64,11 @@ static const char schema[] =
     " given_name TEXT, surname TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
     /* Who is staff or technician at each site (site_roles.c). */
     "CREATE TABLE IF NOT EXISTS site_roles (site TEXT NOT NULL, pnr TEXT NOT NULL,"
-    " role TEXT NOT NULL, staff_id TEXT NOT NULL, PRIMARY KEY (site, pnr));";
+    " role TEXT NOT NULL, staff_id TEXT NOT NULL, PRIMARY KEY (site, pnr));"
+    /* What kiosks report they set aside (reports.h). */
+    "CREATE TABLE IF NOT EXISTS device_reports (device_id TEXT NOT NULL, kind TEXT NOT NULL,"
+    " record_id TEXT NOT NULL, reason TEXT NOT NULL, first_reported INTEGER NOT NULL,"
+    " last_reported INTEGER NOT NULL, PRIMARY KEY (device_id, kind, record_id));";
 
 static enum cs_result
 fail(struct cs_storage *st, const char *doing)
@@ -80,6 +89,14 @@ exec(struct cs_storage *st, const char *sql)
     return true;
 }
 
+/* A text column, or NULL for SQL NULL. */
+static const char *
+column_text(sqlite3_stmt *q, int i)
+{
+    return sqlite3_column_type(q, i) != SQLITE_NULL ? (const char *)sqlite3_column_text(q, i)
+                                                    : NULL;
+}
+
 /* Brings a casestore.db of an earlier version up to this one's schema. */
 static void
 migrate(struct cs_storage *st)
@@ -98,9 +115,10 @@ migrate(struct cs_storage *st)
 }
 
 struct cs_storage *
-cs_storage_open(const char *dir, struct errbuf *err)
+cs_sqlite_open(const char *dir, struct errbuf *err)
 {
     struct cs_storage *st = xcalloc(1, sizeof(*st));
+    st->impl = &sqlite_impl;
     pthread_mutex_init(&st->lock, NULL);
     char *path = xasprintf("%s/casestore.db", dir);
     int rc = sqlite3_open_v2(
@@ -108,7 +126,7 @@ cs_storage_open(const char *dir, struct errbuf *err)
     if (rc != SQLITE_OK || !exec(st, schema)) {
         err_set(err, "%s: cannot open: %s", path, st->db ? sqlite3_errmsg(st->db) : "no memory");
         free(path);
-        cs_storage_close(st);
+        sq_close(st);
         return NULL;
     }
     /* Created 0600 under casestore's umask; an older database made with a looser mode is
@@ -141,8 +159,8 @@ cs_storage_open(const char *dir, struct errbuf *err)
     return st;
 }
 
-void
-cs_storage_close(struct cs_storage *st)
+static void
+sq_close(struct cs_storage *st)
 {
     if (st == NULL)
         return;
@@ -169,20 +187,13 @@ next_counter(struct cs_storage *st, const char *name)
     return v;
 }
 
-enum cs_result
-cs_token_create(struct cs_storage *st, const char *site, const char *districts, int64_t ttl_s,
+static enum cs_result
+sq_token_create(struct cs_storage *st, const char *site, const char *districts, int64_t ttl_s,
                 char token_out[static 48], struct errbuf *err)
 {
     /* Every district must be one the city has. */
-    char *copy = xstrdup(districts);
-    for (char *save = NULL, *d = strtok_r(copy, ",", &save); d; d = strtok_r(NULL, ",", &save)) {
-        if (taxonomy_find(TAX_DISTRICT, d) < 0) {
-            err_set(err, "unknown district \"%s\"", d);
-            free(copy);
-            return CS_INVALID;
-        }
-    }
-    free(copy);
+    if (!cs_districts_known(districts, err))
+        return CS_INVALID;
     unsigned char r[16];
     randombytes_buf(r, sizeof(r));
     char hex[33];
@@ -203,8 +214,8 @@ cs_token_create(struct cs_storage *st, const char *site, const char *districts, 
     return rc == SQLITE_DONE ? CS_OK : fail(st, "creating a token");
 }
 
-void
-cs_device_list(struct cs_storage *st, FILE *out)
+static void
+sq_device_list(struct cs_storage *st, FILE *out)
 {
     pthread_mutex_lock(&st->lock);
     sqlite3_stmt *q = NULL;
@@ -221,8 +232,8 @@ cs_device_list(struct cs_storage *st, FILE *out)
     pthread_mutex_unlock(&st->lock);
 }
 
-enum cs_result
-cs_device_revoke(struct cs_storage *st, const char *device_id)
+static enum cs_result
+sq_device_revoke(struct cs_storage *st, const char *device_id)
 {
     pthread_mutex_lock(&st->lock);
     sqlite3_stmt *q = NULL;
@@ -267,8 +278,8 @@ device_get_locked(struct cs_storage *st, const char *device_id, struct cs_device
     return r;
 }
 
-enum cs_result
-cs_device_get(struct cs_storage *st, const char *device_id, struct cs_device *out)
+static enum cs_result
+sq_device_get(struct cs_storage *st, const char *device_id, struct cs_device *out)
 {
     pthread_mutex_lock(&st->lock);
     enum cs_result r = device_get_locked(st, device_id, out);
@@ -276,8 +287,8 @@ cs_device_get(struct cs_storage *st, const char *device_id, struct cs_device *ou
     return r;
 }
 
-enum cs_result
-cs_enroll(struct cs_storage *st, const char *token, const unsigned char pk[32],
+static enum cs_result
+sq_enroll(struct cs_storage *st, const char *token, const unsigned char pk[32],
           const char *site_name, struct cs_device *out, struct errbuf *err)
 {
     unsigned char h[32];
@@ -329,8 +340,8 @@ cs_enroll(struct cs_storage *st, const char *token, const unsigned char pk[32],
     return r;
 }
 
-enum cs_result
-cs_nonce_use(struct cs_storage *st, const char *device_id, const char *nonce, int64_t now,
+static enum cs_result
+sq_nonce_use(struct cs_storage *st, const char *device_id, const char *nonce, int64_t now,
              int64_t keep_s)
 {
     pthread_mutex_lock(&st->lock);
@@ -394,16 +405,16 @@ record_put_locked(struct cs_storage *st, const char *kind, const char *id, const
     return CS_OK;
 }
 
-enum cs_result
-cs_record_put(struct cs_storage *st, const char *kind, const char *id, const char *citizen,
+static enum cs_result
+sq_record_put(struct cs_storage *st, const char *kind, const char *id, const char *citizen,
               const char *parent, const char *district, json_t *fields)
 {
     /* Inside cs_transaction the lock is held already. */
     return record_put_locked(st, kind, id, citizen, parent, district, fields);
 }
 
-enum cs_result
-cs_transaction(struct cs_storage *st, enum cs_result (*fn)(void *), void *data)
+static enum cs_result
+sq_transaction(struct cs_storage *st, enum cs_result (*fn)(void *), void *data)
 {
     pthread_mutex_lock(&st->lock);
     exec(st, "BEGIN IMMEDIATE");
@@ -439,8 +450,8 @@ record_place(struct cs_storage *st, const char *kind, const char *id, char citiz
     return r;
 }
 
-enum cs_result
-cs_record_remove(struct cs_storage *st, const char *kind, const char *id, int *children,
+static enum cs_result
+sq_record_remove(struct cs_storage *st, const char *kind, const char *id, int *children,
                  struct errbuf *err)
 {
     *children = 0;
@@ -489,8 +500,8 @@ cs_record_remove(struct cs_storage *st, const char *kind, const char *id, int *c
     return r;
 }
 
-enum cs_result
-cs_record_rewrite(struct cs_storage *st, const char *kind, const char *id, json_t *fields,
+static enum cs_result
+sq_record_rewrite(struct cs_storage *st, const char *kind, const char *id, json_t *fields,
                   struct errbuf *err)
 {
     size_t size = json_dumpb(fields, NULL, 0, JSON_COMPACT);
@@ -522,54 +533,29 @@ cs_record_rewrite(struct cs_storage *st, const char *kind, const char *id, json_
     return r;
 }
 
-static bool
-in_scope(const char *districts, const char *district)
-{
-    if (strcmp(district, "*") == 0)
-        return true;
-    size_t dl = strlen(district);
-    for (const char *p = districts; (p = strstr(p, district)) != NULL; p += dl) {
-        bool start = p == districts || p[-1] == ',';
-        bool end = p[dl] == '\0' || p[dl] == ',';
-        if (start && end)
-            return true;
-    }
-    return false;
-}
-
-void
-cs_storage_publish_unchecked(struct cs_storage *st, bool unchecked)
+static void
+sq_publish_unchecked(struct cs_storage *st, bool unchecked)
 {
     atomic_store(&st->unchecked, unchecked);
 }
 
-bool
-cs_storage_unchecked(struct cs_storage *st)
+static bool
+sq_unchecked(struct cs_storage *st)
 {
     return atomic_load(&st->unchecked);
 }
 
-enum cs_result
-cs_pull(struct cs_storage *st, const struct cs_device *dev, const char *cursor, int limit,
+static enum cs_result
+sq_pull(struct cs_storage *st, const struct cs_device *dev, const char *cursor, int limit,
         struct cs_page *page, char cursor_out[static 64], int64_t *position_out, int64_t *head_out,
         bool *more, bool *reset)
 {
     *reset = false;
     *more = false;
     int64_t position = 0;
-    if (cursor[0] != '\0') {
-        /* "c<epoch>.<seq>" */
-        size_t el = strlen(st->epoch);
-        char *end = NULL;
-        if (cursor[0] != 'c' || strncmp(cursor + 1, st->epoch, el) != 0 || cursor[1 + el] != '.') {
-            *reset = true;
-            return CS_OK;
-        }
-        position = strtoll(cursor + 2 + el, &end, 10);
-        if (end == cursor + 2 + el || *end != '\0' || position < 0) {
-            *reset = true;
-            return CS_OK;
-        }
+    if (!cs_cursor_parse(cursor, st->epoch, &position)) {
+        *reset = true;
+        return CS_OK;
     }
     pthread_mutex_lock(&st->lock);
     sqlite3_stmt *q = NULL;
@@ -600,28 +586,21 @@ cs_pull(struct cs_storage *st, const struct cs_device *dev, const char *cursor, 
         const char *op = (const char *)sqlite3_column_text(q, 3);
         const char *change_district = (const char *)sqlite3_column_text(q, 4);
         enum cs_page_add added = CS_PAGE_SKIPPED;
-        if (!in_scope(dev->districts, change_district)) {
+        if (!cs_in_scope(dev->districts, change_district)) {
             /* not this device's */
         } else if (strcmp(op, "delete") == 0) {
             added = cs_page_add_delete(page, kind, id);
         } else if (sqlite3_column_type(q, 8) != SQLITE_NULL &&
-                   in_scope(dev->districts, (const char *)sqlite3_column_text(q, 7))) {
+                   cs_in_scope(dev->districts, (const char *)sqlite3_column_text(q, 7))) {
             /* An upsert is sent as the record is now, if it still exists and is still in
              * scope, and only if every kiosk can take it: a record that is not as the
              * protocol says is the server's error, logged (kind and id, never content) and
              * skipped, never a page that wedges a district. */
-            const char *citizen = sqlite3_column_type(q, 5) != SQLITE_NULL
-                                      ? (const char *)sqlite3_column_text(q, 5)
-                                      : NULL;
-            const char *parent = sqlite3_column_type(q, 6) != SQLITE_NULL
-                                     ? (const char *)sqlite3_column_text(q, 6)
-                                     : NULL;
-            added = cs_page_add_upsert(page, kind, id, citizen, parent,
-                                       (const char *)sqlite3_column_text(q, 8));
+            added = cs_page_add_upsert(page, kind, id, column_text(q, 5), column_text(q, 6),
+                                       column_text(q, 8));
         }
         if (added == CS_PAGE_FULL) {
-            /* The page is full: this change starts the next one. */
-            full = true;
+            full = true; /* the page is full: this change starts the next one */
             break;
         }
         scanned++;
@@ -657,44 +636,6 @@ citizen_district(struct cs_storage *st, const char *citizen, char *out, size_t s
     return out[0] != '\0';
 }
 
-/* Checks a submission: its schema (submission.c), then the city's rules and what needs the
- * database (the citizen and the device's scope). False with the reason in why. *payload and
- * *by are the rebuilt members whenever the schema held (caller json_decref's), even if a rule
- * then rejects the item: a rejection is kept with what was submitted. */
-static bool
-check_item(struct cs_storage *st, const struct cs_device *dev, const json_t *item, int64_t now,
-           json_t **payload, json_t **by, char *district, size_t dsize, struct errbuf *why)
-{
-    snprintf(district, dsize, "*");
-    if (!submission_validate(item, dev->site, payload, by, why))
-        return false;
-    if (!submission_city_rules(item, *payload, now, why))
-        return false;
-    const char *citizen = jstr(item, "citizen");
-    const char *reason = NULL;
-    if (citizen == NULL) {
-        if (strcmp(jstr(item, "kind"), "callback") != 0)
-            reason = "only a callback request may be anonymous";
-    } else if (!citizen_district(st, citizen, district, dsize)) {
-        reason = "the citizen is not known";
-    } else if (!in_scope(dev->districts, district)) {
-        reason = "the citizen is outside this kiosk's districts";
-    }
-    if (reason != NULL)
-        err_set(why, "%s", reason);
-    return reason == NULL;
-}
-
-/* A member of a rejected item worth keeping with it: a short string, or NULL. */
-static const char *
-short_str(const json_t *item, const char *key)
-{
-    const char *s = jstr(item, key);
-    return s != NULL && strlen(s) <= 64 ? s : NULL;
-}
-
-#define REUSED_UUID "this uuid was used for another submission"
-
 /* The answer to an item whose uuid this device stored before (PROTOCOL.md §6): the same
  * content is a retry (its first answer again), other content under the same uuid is refused.
  * Neither looks at or moves the sequence. False if the device never stored this uuid. */
@@ -711,20 +652,8 @@ answer_seen(struct cs_storage *st, const struct cs_device *dev, const char *uuid
     sqlite3_bind_text(q, 2, dev->id, -1, SQLITE_STATIC);
     bool seen = sqlite3_step(q) == SQLITE_ROW;
     if (seen) {
-        const char *status = (const char *)sqlite3_column_text(q, 0);
-        const char *cn = (const char *)sqlite3_column_text(q, 1);
-        const char *reason = (const char *)sqlite3_column_text(q, 2);
-        const char *stored = (const char *)sqlite3_column_text(q, 3);
-        /* Rows stored before digests were kept have none: they count as matching. */
-        if (stored != NULL && strcmp(stored, digest) != 0)
-            *result = json_pack("{s:s, s:s, s:s}", "uuid", uuid, "status", "rejected", "reason",
-                                REUSED_UUID);
-        else if (strcmp(status, "rejected") == 0)
-            *result = json_pack("{s:s, s:s, s:s}", "uuid", uuid, "status", "rejected", "reason",
-                                reason ? reason : "rejected");
-        else
-            *result = json_pack("{s:s, s:s, s:s?}", "uuid", uuid, "status", "duplicate",
-                                "case_number", cn);
+        *result = cs_seen_result(uuid, column_text(q, 0), column_text(q, 1), column_text(q, 2),
+                                 column_text(q, 3), digest);
     }
     sqlite3_finalize(q);
     return seen;
@@ -758,29 +687,14 @@ static enum cs_result
 put_case(struct cs_storage *st, const json_t *item, const char *uuid, const char *district,
          const char *case_number, json_t *by, int64_t now)
 {
-    time_t t = (time_t)now;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    char received[11];
-    strftime(received, sizeof(received), "%Y-%m-%d", &tm);
     const char *citizen = jstr(item, "citizen");
-    int type = taxonomy_find(TAX_TYPE, jstr(item, "type"));
-    json_t *fields = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I}", "case_number",
-                               case_number, "main", jstr(item, "main"), "type", jstr(item, "type"),
-                               "class", jstr(item, "class"), "status", "inkommen", "title",
-                               taxonomy_entry(TAX_TYPE, (size_t)type)->name_sv, "district",
-                               district, "received_on", received, "updated_at", (json_int_t)now);
+    json_t *fields = cs_case_fields(item, district, case_number, by, now);
     char case_id[64], ev_id[72];
     snprintf(case_id, sizeof(case_id), "sub-%s", uuid);
     snprintf(ev_id, sizeof(ev_id), "sub-%s-0", uuid);
-    /* Who registered it (the citizen, or an ombud and how identity was established) stays
-     * with the case, as casestore rebuilt it from the validated members: every kiosk of the
-     * district parses it. Kiosks ignore fields they do not know. */
-    json_object_set(fields, "registered_by", by);
     enum cs_result r = record_put_locked(st, "case", case_id, citizen, NULL, district, fields);
     json_decref(fields);
-    json_t *ev = json_pack("{s:I, s:s, s:s}", "at", (json_int_t)now, "status", "inkommen", "note",
-                           "Inkommen via Mina sidor-kiosken");
+    json_t *ev = cs_case_first_event(now);
     if (r == CS_OK)
         r = record_put_locked(st, "case_event", ev_id, citizen, case_id, district, ev);
     json_decref(ev);
@@ -820,22 +734,19 @@ push_item_locked(struct cs_storage *st, struct cs_device *dev, const json_t *ite
      * told); anything else is validated. Either way the item consumes its sequence number. */
     if (uuid_taken(st, uuid)) {
         set_last_seq(st, dev, seq);
-        *result =
-            json_pack("{s:s, s:s, s:s}", "uuid", uuid, "status", "rejected", "reason", REUSED_UUID);
+        *result = json_pack("{s:s, s:s, s:s}", "uuid", uuid, "status", "rejected", "reason",
+                            CS_REUSED_UUID);
         return CS_OK;
     }
     enum cs_result r = CS_OK;
     char district[64];
     json_t *payload = NULL, *by = NULL;
     struct errbuf why;
-    bool ok = check_item(st, dev, item, now, &payload, &by, district, sizeof(district), &why);
+    bool ok = cs_check_item(st, dev, item, now, citizen_district, &payload, &by, district,
+                            sizeof(district), &why);
     char case_number[40] = "";
     if (ok) {
-        time_t t = (time_t)now;
-        struct tm tm;
-        gmtime_r(&t, &tm);
-        snprintf(case_number, sizeof(case_number), "KCS-%04d-%06lld", tm.tm_year + 1900,
-                 (long long)next_counter(st, "case_number"));
+        cs_case_number(now, next_counter(st, "case_number"), case_number);
         if (jstr(item, "citizen") != NULL)
             r = put_case(st, item, uuid, district, case_number, by, now);
     }
@@ -852,11 +763,11 @@ push_item_locked(struct cs_storage *st, struct cs_device *dev, const json_t *ite
         sqlite3_bind_text(q, 1, uuid, -1, SQLITE_STATIC);
         sqlite3_bind_text(q, 2, dev->id, -1, SQLITE_STATIC);
         sqlite3_bind_int64(q, 3, seq);
-        sqlite3_bind_text(q, 4, short_str(item, "kind"), -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 5, short_str(item, "main"), -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 6, short_str(item, "type"), -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 7, short_str(item, "class"), -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 8, short_str(item, "citizen"), -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 4, cs_short_str(item, "kind"), -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 5, cs_short_str(item, "main"), -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 6, cs_short_str(item, "type"), -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 7, cs_short_str(item, "class"), -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 8, cs_short_str(item, "citizen"), -1, SQLITE_STATIC);
         if (payload != NULL)
             sqlite3_bind_text(q, 9, json_dumps(payload, JSON_COMPACT), -1, free);
         if (by != NULL)
@@ -877,16 +788,13 @@ push_item_locked(struct cs_storage *st, struct cs_device *dev, const json_t *ite
     json_decref(by);
     if (r == CS_OK) {
         set_last_seq(st, dev, seq);
-        *result = ok ? json_pack("{s:s, s:s, s:s}", "uuid", uuid, "status", "accepted",
-                                 "case_number", case_number)
-                     : json_pack("{s:s, s:s, s:s}", "uuid", uuid, "status", "rejected", "reason",
-                                 why.msg);
+        *result = cs_new_result(uuid, ok, case_number, why.msg);
     }
     return r;
 }
 
-enum cs_result
-cs_push_items(struct cs_storage *st, struct cs_device *dev, const json_t *items, int64_t now,
+static enum cs_result
+sq_push_items(struct cs_storage *st, struct cs_device *dev, const json_t *items, int64_t now,
               json_t *results, struct cs_push_stop *stop, struct errbuf *err)
 {
     pthread_mutex_lock(&st->lock);
@@ -1029,8 +937,8 @@ set_field(struct cs_storage *st, const char *kind, const char *id, const char *f
     return r;
 }
 
-enum cs_result
-cs_mutate(struct cs_storage *st, const char *what, const char *id, const char *arg,
+static enum cs_result
+sq_mutate(struct cs_storage *st, const char *what, const char *id, const char *arg,
           struct errbuf *err)
 {
     pthread_mutex_lock(&st->lock);
@@ -1146,8 +1054,8 @@ cs_mutate(struct cs_storage *st, const char *what, const char *id, const char *a
     return r;
 }
 
-void
-cs_stats(struct cs_storage *st, FILE *out)
+static void
+sq_stats(struct cs_storage *st, FILE *out)
 {
     pthread_mutex_lock(&st->lock);
     sqlite3_stmt *q = NULL;
@@ -1169,37 +1077,82 @@ cs_stats(struct cs_storage *st, FILE *out)
         fprintf(out, "changes %lld\nposition %lld\n", (long long)sqlite3_column_int64(q, 0),
                 (long long)sqlite3_column_int64(q, 1));
     sqlite3_finalize(q);
+    sqlite3_prepare_v2(st->db, "SELECT count(*) FROM device_reports", -1, &q, NULL);
+    if (sqlite3_step(q) == SQLITE_ROW)
+        fprintf(out, "device_reports %lld\n", (long long)sqlite3_column_int64(q, 0));
+    sqlite3_finalize(q);
     pthread_mutex_unlock(&st->lock);
 }
 
-sqlite3 *
-cs_storage_db_lock(struct cs_storage *st)
+/* The kiosks' reports (reports.h). */
+static enum cs_result
+sq_report_store(struct cs_storage *st, const char *device_id, const json_t *entries, int64_t now)
 {
     pthread_mutex_lock(&st->lock);
-    return st->db;
+    sqlite3_stmt *q = NULL;
+    bool ok = exec(st, "BEGIN IMMEDIATE");
+    if (ok)
+        ok = sqlite3_prepare_v2(st->db,
+                                "INSERT INTO device_reports VALUES (?1, ?2, ?3, ?4, ?5, ?5)"
+                                " ON CONFLICT DO UPDATE SET reason = ?4, last_reported = ?5",
+                                -1, &q, NULL) == SQLITE_OK;
+    size_t i;
+    json_t *e;
+    json_array_foreach(entries, i, e)
+    {
+        if (!ok)
+            break;
+        sqlite3_reset(q);
+        sqlite3_bind_text(q, 1, device_id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 2, jstr(e, "kind"), -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 3, jstr(e, "id"), -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 4, jstr(e, "reason"), -1, SQLITE_STATIC);
+        sqlite3_bind_int64(q, 5, now);
+        ok = sqlite3_step(q) == SQLITE_DONE;
+    }
+    sqlite3_finalize(q);
+    q = NULL;
+    if (ok) {
+        char sql[256];
+        snprintf(sql, sizeof(sql),
+                 "DELETE FROM device_reports WHERE device_id = ?1 AND rowid NOT IN (SELECT rowid"
+                 " FROM device_reports WHERE device_id = ?1 ORDER BY last_reported DESC LIMIT %d)",
+                 CS_REPORTS_PER_DEVICE);
+        ok = sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) == SQLITE_OK;
+        if (ok) {
+            sqlite3_bind_text(q, 1, device_id, -1, SQLITE_STATIC);
+            ok = sqlite3_step(q) == SQLITE_DONE;
+        }
+        sqlite3_finalize(q);
+    }
+    if (!ok)
+        LOG_ERR("storing a device's report: %s", sqlite3_errmsg(st->db));
+    exec(st, ok ? "COMMIT" : "ROLLBACK");
+    pthread_mutex_unlock(&st->lock);
+    return ok ? CS_OK : CS_FAILED;
 }
 
-void
-cs_storage_db_unlock(struct cs_storage *st)
+static void
+sq_report_list(struct cs_storage *st, FILE *out)
 {
+    pthread_mutex_lock(&st->lock);
+    sqlite3_stmt *q = NULL;
+    sqlite3_prepare_v2(st->db,
+                       "SELECT device_id, kind, record_id, reason, last_reported FROM"
+                       " device_reports ORDER BY last_reported DESC, device_id, kind, record_id",
+                       -1, &q, NULL);
+    while (sqlite3_step(q) == SQLITE_ROW)
+        fprintf(out, "%s  %s %s  %s  last=%lld\n", sqlite3_column_text(q, 0),
+                sqlite3_column_text(q, 1), sqlite3_column_text(q, 2), sqlite3_column_text(q, 3),
+                (long long)sqlite3_column_int64(q, 4));
+    sqlite3_finalize(q);
     pthread_mutex_unlock(&st->lock);
 }
 
 /* --- Usage statistics and fleet health (storage.h; fleet.c) ---------------------------------
- * Two tables of their own, created on first use. Plain SQL that ports as it is; in PostgreSQL:
- *
- *   CREATE TABLE IF NOT EXISTS usage_daily (site TEXT NOT NULL, day DATE NOT NULL,
- *       counter TEXT NOT NULL, count BIGINT NOT NULL, PRIMARY KEY (site, day, counter));
- *   CREATE TABLE IF NOT EXISTS device_status (device_id TEXT PRIMARY KEY REFERENCES devices(id),
- *       usage_batch BIGINT NOT NULL DEFAULT 0, seen_at BIGINT, version TEXT NOT NULL DEFAULT '',
- *       last_sync BIGINT NOT NULL DEFAULT 0, outbox_age BIGINT NOT NULL DEFAULT 0,
- *       failing TEXT NOT NULL DEFAULT '');
- *
- * (day as DATE: compare and print it with to_char(day, 'YYYY-MM-DD'); SQLite's two-argument
- * max() is GREATEST() there). cs_status_put's batch check becomes SELECT … FOR UPDATE on the
- * device's device_status row (or an INSERT … ON CONFLICT DO UPDATE … WHERE usage_batch <
- * excluded.usage_batch RETURNING), so that two instances answering the same retried batch
- * count it once. */
+ * Two tables of their own, created on first use (storage_postgres.c has them as schema 2, a
+ * day there as DATE). One writer at a time (BEGIN IMMEDIATE under st->lock) makes the batch
+ * check and the counting one step: a batch not above the device's last is counted once. */
 static const char usage_schema[] =
     "CREATE TABLE IF NOT EXISTS usage_daily (site TEXT NOT NULL, day TEXT NOT NULL,"
     " counter TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (site, day, counter));"
@@ -1208,8 +1161,8 @@ static const char usage_schema[] =
     " last_sync INTEGER NOT NULL DEFAULT 0, outbox_age INTEGER NOT NULL DEFAULT 0,"
     " failing TEXT NOT NULL DEFAULT '');";
 
-enum cs_result
-cs_status_put(struct cs_storage *st, const struct cs_device *dev, int64_t batch,
+static enum cs_result
+sq_status_put(struct cs_storage *st, const struct cs_device *dev, int64_t batch,
               const json_t *usage, const struct cs_health *health, int64_t now, bool *duplicate)
 {
     *duplicate = false;
@@ -1285,8 +1238,8 @@ cs_status_put(struct cs_storage *st, const struct cs_device *dev, int64_t batch,
     return r;
 }
 
-enum cs_result
-cs_usage_query(struct cs_storage *st, const char *from, const char *to, const char *site,
+static enum cs_result
+sq_usage_query(struct cs_storage *st, const char *from, const char *to, const char *site,
                json_t **rows)
 {
     *rows = json_array();
@@ -1316,8 +1269,8 @@ cs_usage_query(struct cs_storage *st, const char *from, const char *to, const ch
     return r;
 }
 
-enum cs_result
-cs_fleet_query(struct cs_storage *st, json_t **devices)
+static enum cs_result
+sq_fleet_query(struct cs_storage *st, json_t **devices)
 {
     *devices = json_array();
     pthread_mutex_lock(&st->lock);
@@ -1351,3 +1304,250 @@ cs_fleet_query(struct cs_storage *st, json_t **devices)
     pthread_mutex_unlock(&st->lock);
     return r;
 }
+
+/* The BankID simulator's orders. */
+static enum cs_result
+sq_bankid_order_add(struct cs_storage *st, const struct cs_bankid_order *o, int64_t busy_s)
+{
+    pthread_mutex_lock(&st->lock);
+    exec(st, "BEGIN IMMEDIATE");
+    sqlite3_stmt *q = NULL;
+    enum cs_result r = CS_OK;
+    if (o->requested_pnr[0] != '\0') {
+        sqlite3_prepare_v2(st->db,
+                           "SELECT 1 FROM bankid_orders WHERE requested_pnr=?1 AND"
+                           " status='pending' AND ?2 - created_at < ?3",
+                           -1, &q, NULL);
+        sqlite3_bind_text(q, 1, o->requested_pnr, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(q, 2, o->created_at);
+        sqlite3_bind_int64(q, 3, busy_s);
+        if (sqlite3_step(q) == SQLITE_ROW)
+            r = CS_CONFLICT;
+        sqlite3_finalize(q);
+    }
+    if (r == CS_OK) {
+        sqlite3_prepare_v2(st->db,
+                           "INSERT INTO bankid_orders VALUES (?1, ?2, ?3, nullif(?4, ''), ?5,"
+                           " nullif(?6, ''), NULL, NULL, NULL, ?7, ?7)",
+                           -1, &q, NULL);
+        sqlite3_bind_text(q, 1, o->order_ref, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 2, o->qr_start_token, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 3, o->qr_start_secret, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 4, o->requested_pnr, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 5, o->status, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 6, o->hint_code, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(q, 7, o->created_at);
+        if (sqlite3_step(q) != SQLITE_DONE)
+            r = fail(st, "storing an identity order");
+        sqlite3_finalize(q);
+    }
+    exec(st, r == CS_OK ? "COMMIT" : "ROLLBACK");
+    pthread_mutex_unlock(&st->lock);
+    return r;
+}
+
+static void
+copy_column(sqlite3_stmt *q, int i, char *out, size_t size)
+{
+    const char *v = column_text(q, i);
+    snprintf(out, size, "%s", v ? v : "");
+}
+
+static enum cs_result
+sq_bankid_order_get(struct cs_storage *st, const char *key, bool by_token,
+                    struct cs_bankid_order *out)
+{
+    pthread_mutex_lock(&st->lock);
+    sqlite3_stmt *q = NULL;
+    sqlite3_prepare_v2(st->db,
+                       by_token
+                           ? "SELECT order_ref, qr_start_token, qr_start_secret, requested_pnr,"
+                             " status, hint_code, personal_number, given_name, surname,"
+                             " created_at, updated_at FROM bankid_orders"
+                             " WHERE qr_start_token=?1"
+                           : "SELECT order_ref, qr_start_token, qr_start_secret, requested_pnr,"
+                             " status, hint_code, personal_number, given_name, surname,"
+                             " created_at, updated_at FROM bankid_orders WHERE order_ref=?1",
+                       -1, &q, NULL);
+    sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
+    enum cs_result r = CS_NOT_FOUND;
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        copy_column(q, 0, out->order_ref, sizeof(out->order_ref));
+        copy_column(q, 1, out->qr_start_token, sizeof(out->qr_start_token));
+        copy_column(q, 2, out->qr_start_secret, sizeof(out->qr_start_secret));
+        copy_column(q, 3, out->requested_pnr, sizeof(out->requested_pnr));
+        copy_column(q, 4, out->status, sizeof(out->status));
+        copy_column(q, 5, out->hint_code, sizeof(out->hint_code));
+        copy_column(q, 6, out->personal_number, sizeof(out->personal_number));
+        copy_column(q, 7, out->given_name, sizeof(out->given_name));
+        copy_column(q, 8, out->surname, sizeof(out->surname));
+        out->created_at = sqlite3_column_int64(q, 9);
+        out->updated_at = sqlite3_column_int64(q, 10);
+        r = CS_OK;
+    }
+    sqlite3_finalize(q);
+    pthread_mutex_unlock(&st->lock);
+    return r;
+}
+
+static enum cs_result
+sq_bankid_order_update(struct cs_storage *st, const struct cs_bankid_order *o,
+                       const char *only_if_status)
+{
+    pthread_mutex_lock(&st->lock);
+    sqlite3_stmt *q = NULL;
+    sqlite3_prepare_v2(st->db,
+                       "UPDATE bankid_orders SET status=?2, hint_code=nullif(?3, ''),"
+                       " personal_number=nullif(?4, ''), given_name=nullif(?5, ''),"
+                       " surname=nullif(?6, ''), updated_at=?7 WHERE order_ref=?1"
+                       " AND (?8 IS NULL OR status=?8)",
+                       -1, &q, NULL);
+    sqlite3_bind_text(q, 1, o->order_ref, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, o->status, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, o->hint_code, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 4, o->personal_number, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 5, o->given_name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 6, o->surname, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 7, o->updated_at);
+    sqlite3_bind_text(q, 8, only_if_status, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    enum cs_result r = rc != SQLITE_DONE             ? fail(st, "updating an identity order")
+                       : sqlite3_changes(st->db) > 0 ? CS_OK
+                                                     : CS_NOT_FOUND;
+    pthread_mutex_unlock(&st->lock);
+    return r;
+}
+
+static enum cs_result
+sq_citizen_name(struct cs_storage *st, const char *pnr, char given[static 128],
+                char surname[static 128])
+{
+    pthread_mutex_lock(&st->lock);
+    sqlite3_stmt *q = NULL;
+    sqlite3_prepare_v2(st->db,
+                       "SELECT json_extract(fields, '$.given_name'),"
+                       " json_extract(fields, '$.surname') FROM records WHERE"
+                       " kind='citizen' AND json_extract(fields, '$.pnr')=?1",
+                       -1, &q, NULL);
+    sqlite3_bind_text(q, 1, pnr, -1, SQLITE_STATIC);
+    enum cs_result r = CS_NOT_FOUND;
+    if (sqlite3_step(q) == SQLITE_ROW && column_text(q, 0) != NULL && column_text(q, 1) != NULL) {
+        copy_column(q, 0, given, 128);
+        copy_column(q, 1, surname, 128);
+        r = CS_OK;
+    }
+    sqlite3_finalize(q);
+    pthread_mutex_unlock(&st->lock);
+    return r;
+}
+
+static json_t *
+sq_demo_identities(struct cs_storage *st, const char *district, int n)
+{
+    pthread_mutex_lock(&st->lock);
+    sqlite3_stmt *q = NULL;
+    sqlite3_prepare_v2(st->db,
+                       "SELECT json_extract(fields, '$.pnr'),"
+                       " json_extract(fields, '$.given_name') || ' ' ||"
+                       " json_extract(fields, '$.surname') FROM records"
+                       " WHERE kind='citizen' AND (?1 IS NULL OR district=?1)"
+                       " ORDER BY rowid LIMIT ?2",
+                       -1, &q, NULL);
+    sqlite3_bind_text(q, 1, district, -1, SQLITE_STATIC);
+    sqlite3_bind_int(q, 2, n);
+    json_t *list = json_array();
+    while (sqlite3_step(q) == SQLITE_ROW && column_text(q, 0) && column_text(q, 1))
+        json_array_append_new(list, json_pack("{s:s, s:s}", "personalNumber", column_text(q, 0),
+                                              "name", column_text(q, 1)));
+    sqlite3_finalize(q);
+    pthread_mutex_unlock(&st->lock);
+    return list;
+}
+
+/* Site roles. */
+static enum cs_result
+sq_role_set(struct cs_storage *st, const char *site, const char *pnr, const char *role,
+            const char *staff_id)
+{
+    pthread_mutex_lock(&st->lock);
+    sqlite3_stmt *q = NULL;
+    sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO site_roles VALUES (?1, ?2, ?3, ?4)", -1, &q,
+                       NULL);
+    sqlite3_bind_text(q, 1, site, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, pnr, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, role, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 4, staff_id, -1, SQLITE_STATIC);
+    enum cs_result r = sqlite3_step(q) == SQLITE_DONE ? CS_OK : fail(st, "storing a role");
+    sqlite3_finalize(q);
+    pthread_mutex_unlock(&st->lock);
+    return r;
+}
+
+static enum cs_result
+sq_role_remove(struct cs_storage *st, const char *site, const char *pnr)
+{
+    pthread_mutex_lock(&st->lock);
+    sqlite3_stmt *q = NULL;
+    sqlite3_prepare_v2(st->db, "DELETE FROM site_roles WHERE site=?1 AND pnr=?2", -1, &q, NULL);
+    sqlite3_bind_text(q, 1, site, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, pnr, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    enum cs_result r = rc != SQLITE_DONE             ? fail(st, "removing a role")
+                       : sqlite3_changes(st->db) > 0 ? CS_OK
+                                                     : CS_NOT_FOUND;
+    pthread_mutex_unlock(&st->lock);
+    return r;
+}
+
+static json_t *
+sq_role_list(struct cs_storage *st, const char *site)
+{
+    pthread_mutex_lock(&st->lock);
+    json_t *roles = json_array();
+    sqlite3_stmt *q = NULL;
+    sqlite3_prepare_v2(st->db,
+                       "SELECT pnr, role, staff_id FROM site_roles WHERE site=?1 ORDER BY pnr", -1,
+                       &q, NULL);
+    sqlite3_bind_text(q, 1, site, -1, SQLITE_STATIC);
+    while (sqlite3_step(q) == SQLITE_ROW)
+        json_array_append_new(roles, json_pack("{s:s, s:s, s:s}", "pnr", column_text(q, 0), "role",
+                                               column_text(q, 1), "staff_id", column_text(q, 2)));
+    sqlite3_finalize(q);
+    pthread_mutex_unlock(&st->lock);
+    return roles;
+}
+
+static const struct cs_storage_impl sqlite_impl = {
+    .close = sq_close,
+    .token_create = sq_token_create,
+    .device_list = sq_device_list,
+    .device_revoke = sq_device_revoke,
+    .enroll = sq_enroll,
+    .device_get = sq_device_get,
+    .nonce_use = sq_nonce_use,
+    .pull = sq_pull,
+    .publish_unchecked = sq_publish_unchecked,
+    .unchecked = sq_unchecked,
+    .push_items = sq_push_items,
+    .record_put = sq_record_put,
+    .record_remove = sq_record_remove,
+    .record_rewrite = sq_record_rewrite,
+    .transaction = sq_transaction,
+    .mutate = sq_mutate,
+    .stats = sq_stats,
+    .report_store = sq_report_store,
+    .report_list = sq_report_list,
+    .bankid_order_add = sq_bankid_order_add,
+    .bankid_order_get = sq_bankid_order_get,
+    .bankid_order_update = sq_bankid_order_update,
+    .citizen_name = sq_citizen_name,
+    .demo_identities = sq_demo_identities,
+    .role_set = sq_role_set,
+    .role_remove = sq_role_remove,
+    .role_list = sq_role_list,
+    .status_put = sq_status_put,
+    .usage_query = sq_usage_query,
+    .fleet_query = sq_fleet_query,
+};

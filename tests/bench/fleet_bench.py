@@ -207,46 +207,6 @@ def run(*args, **kw):
     return p.stdout
 
 
-class Postgres:
-    """A throwaway PostgreSQL cluster in a temporary directory, as an unprivileged user."""
-
-    def __init__(self, tmp):
-        bindir = None
-        for cand in sorted(os.listdir("/usr/lib/postgresql"), reverse=True) \
-                if os.path.isdir("/usr/lib/postgresql") else []:
-            if os.path.exists(f"/usr/lib/postgresql/{cand}/bin/initdb"):
-                bindir = f"/usr/lib/postgresql/{cand}/bin"
-                break
-        if bindir is None:
-            sys.exit("--storage postgresql needs PostgreSQL's server (initdb, pg_ctl)")
-        self.bin, self.dir = bindir, os.path.join(tmp, "pg")
-        self.port = free_port()
-        self.user = None if os.geteuid() != 0 else "nobody"
-        os.makedirs(self.dir)
-        if self.user:
-            shutil.chown(tmp, self.user)
-            shutil.chown(self.dir, self.user)
-        self.pg("initdb", "-D", self.dir, "-U", "bench", "--auth=trust", "-E", "UTF8")
-        self.pg("pg_ctl", "-D", self.dir, "-l", os.path.join(self.dir, "log"), "-w", "-o",
-                f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1", "start")
-        self.pg("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "bench", "casestore")
-        self.url = f"postgresql://bench@127.0.0.1:{self.port}/casestore"
-
-    def pg(self, tool, *args):
-        cmd = [os.path.join(self.bin, tool), *args]
-        if self.user:
-            cmd = ["runuser", "-u", self.user, "--", *cmd]
-        return run(*cmd)
-
-    def size(self):
-        out = self.pg("psql", "-h", "127.0.0.1", "-p", str(self.port), "-U", "bench", "-At",
-                      "-c", "SELECT pg_database_size('casestore')", "casestore")
-        return int(out.strip())
-
-    def stop(self):
-        self.pg("pg_ctl", "-D", self.dir, "-m", "fast", "-w", "stop")
-
-
 def process_cpu(pid):
     """Seconds of CPU (user and system) a running process has used."""
     with open(f"/proc/{pid}/stat") as f:
@@ -279,8 +239,14 @@ def main():
     tmp = tempfile.mkdtemp(prefix="minasidor-fleetbench-")
     os.chmod(tmp, 0o755)
     data = os.path.join(tmp, "cs")
-    pg = Postgres(tmp) if a.storage == "postgresql" else None
-    storage = ["--storage", pg.url] if pg else []
+    pg = None
+    if a.storage == "postgresql":
+        # The tests' throwaway cluster (a Unix socket, an unprivileged user), committing durably.
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                                        "harness"))
+        from pg_cluster import cluster
+        pg = cluster(durable=True)
+    storage = ["--storage", pg.create_database("casestore")] if pg else []
     servers = []
     try:
         run(cs, "init", "--data", data, *storage)
@@ -337,7 +303,7 @@ def main():
             p.join()
         elapsed = a.seconds
         if pg:
-            db_bytes = pg.size()
+            db_bytes = pg.size("casestore")
         else:
             db_bytes = sum(os.path.getsize(os.path.join(data, f)) for f in os.listdir(data)
                            if f.startswith("casestore.db"))
@@ -346,7 +312,7 @@ def main():
             p.terminate()
             p.wait()
         if pg:
-            pg.stop()
+            pg.stop()  # (at exit too; stopping twice is harmless)
     ok = [r for r in results if r[2] == 200]
     errors = {}
     for r in results:

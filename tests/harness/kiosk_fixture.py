@@ -11,6 +11,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cs_storage import connect, storage_args  # noqa: E402
 from taptest import free_port  # noqa: E402
 
 
@@ -32,24 +33,27 @@ class Fixture:
         self.server = None
 
     def cs(self, *args):
-        r = subprocess.run([self.casestore, *args], capture_output=True, text=True, timeout=120)
+        """casestore COMMAND --data DIR [--storage URL] ARGS..."""
+        r = subprocess.run([self.casestore, args[0], "--data", self.data,
+                            *storage_args(self.data), *args[1:]], capture_output=True, text=True,
+                           timeout=120)
         if r.returncode != 0:
             raise RuntimeError(f"casestore {args[0]}: {r.stderr}")
         return r.stdout.strip()
 
     def __enter__(self):
-        self.pin = self.cs("init", "--data", self.data)
-        self.cs("seed", "--data", self.data, "--citizens", str(self.citizens),
-                "--seed", "7")
+        self.pin = self.cs("init")
+        self.cs("seed", "--citizens", str(self.citizens), "--seed", "7")
         self.port = free_port()
-        self.server = subprocess.Popen([self.casestore, "serve", "--data", self.data, "--listen",
+        self.server = subprocess.Popen([self.casestore, "serve", "--data", self.data,
+                                        *storage_args(self.data), "--listen",
                                         f"127.0.0.1:{self.port}", "--demo"],
                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                        text=True)
         try:
             if "listening" not in self.server.stdout.readline():
                 raise RuntimeError("casestore did not start")
-            token = self.cs("token", "create", "--data", self.data, "--site", "bromma-mbk",
+            token = self.cs("token", "create", "--site", "bromma-mbk",
                             "--districts", "bromma,hasselby_vallingby")
             r = subprocess.run([self.minasidor, "provision", "--server",
                                 f"https://127.0.0.1:{self.port}", "--pin", self.pin, "--token",
@@ -60,7 +64,7 @@ class Fixture:
                 raise RuntimeError("provision failed: " + r.stderr)
             self.conf = os.path.join(self.state, "minasidor.conf")
             self.rp = os.path.join(self.state, "rp")
-            self.cs("rp-cert", "--data", self.data, "--out", self.rp)
+            self.cs("rp-cert", "--out", self.rp)
         except BaseException:
             self.__exit__(None, None, None)
             raise
@@ -69,11 +73,9 @@ class Fixture:
     def personal_strings(self):
         """Every seeded citizen's personnummer and surname, as the case store holds them: what
         must never turn up in a log, a file or an export."""
-        import sqlite3
-        db = sqlite3.connect(os.path.join(self.data, "casestore.db"))
-        rows = db.execute("SELECT json_extract(fields, '$.pnr'), json_extract(fields, '$.surname')"
-                          " FROM records WHERE kind='citizen'").fetchall()
-        db.close()
+        with connect(self.data) as db:
+            rows = db.execute("SELECT json_extract(fields, '$.pnr'), json_extract(fields,"
+                              " '$.surname') FROM records WHERE kind='citizen'").fetchall()
         return [s for row in rows for s in row if s]
 
     def demo_people(self):

@@ -4,8 +4,10 @@ binaries the suite is given as MINASIDOR CASESTORE HELPER (argv 1..3). Import wi
     sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "harness"))
 """
 import contextlib
+import copy
 import os
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -13,6 +15,8 @@ import tempfile
 import time
 
 from taptest import free_port
+
+from cs_storage import ON_PG, connect, share, storage_url  # noqa: F401 - ON_PG for the tests
 
 MINASIDOR, CASESTORE, HELPER = sys.argv[1:4]
 TMP = tempfile.mkdtemp(prefix="minasidor-%s-" % os.path.basename(sys.argv[0])[:-3])
@@ -38,23 +42,58 @@ def run(*args, env=None, check=False, timeout=120, input=None, umask=None):
 
 
 class Casestore:
-    def __init__(self, name, citizens=300, seed=7, umask=None):
+    storage_url = None  # PostgreSQL's URL, or None: DIR/casestore.db (also for one made by hand)
+
+    def __init__(self, name, citizens=300, seed=7, umask=None, storage=None):
+        """storage: a PostgreSQL URL to share (another instance of the same case store, with
+        the same data directory); by default per CASESTORE_STORAGE."""
         self.data = os.path.join(TMP, name)
-        self.pin = run(CASESTORE, "init", "--data", self.data, check=True,
-                       umask=umask).stdout.strip()
-        run(CASESTORE, "seed", "--data", self.data, "--citizens", str(citizens), "--seed",
-            str(seed), check=True)
+        if storage is not None:
+            share(self.data, storage)
+        self.storage_url = storage_url(self.data)
+        self.pin = run(CASESTORE, "init", *self.where(), check=True, umask=umask).stdout.strip()
+        if citizens:
+            run(CASESTORE, "seed", *self.where(), "--citizens", str(citizens), "--seed",
+                str(seed), check=True)
         self.proc = None
         # Beside the data directory, not in it: that is casestore's own, and private.
         self.log = os.path.join(TMP, name + "-serve.log")
         self.port = free_port()  # kept across restarts: kiosks have the URL in their settings
         self.url = f"https://127.0.0.1:{self.port}"
         self.rp_dir = os.path.join(TMP, name + "-rp")  # the relying party's certificate (BankID)
-        run(CASESTORE, "rp-cert", "--data", self.data, "--out", self.rp_dir, check=True)
+        self.cs("rp-cert", "--out", self.rp_dir)
+
+    def instance(self, name):
+        """Another casestore process serving this one's data (its PostgreSQL database) with the
+        same keys (the data directory): its own port and log, the same pin. Not started."""
+        other = copy.copy(self)
+        other.proc = None
+        other.port = free_port()
+        other.url = f"https://127.0.0.1:{other.port}"
+        other.log = os.path.join(TMP, name + "-serve.log")
+        return other
+
+    def ids(self, districts=None):
+        """Every id the case store has, per kind; of the given districts' only (and the shared
+        "*"), unless None."""
+        ids = {kind: set() for kind in KIND_TABLE}
+        where, args = "", ()
+        if districts is not None:
+            where = " WHERE district IN (%s) OR district = '*'" % ",".join("?" * len(districts))
+            args = tuple(districts)
+        with self.db() as db:
+            for kind, rid in db.execute("SELECT kind, id FROM records" + where, args):
+                ids[kind].add(rid)
+        return ids
+
+    def where(self):
+        """--data DIR, and --storage URL when the data is in PostgreSQL."""
+        return ["--data", self.data] + (["--storage", self.storage_url] if self.storage_url
+                                        else [])
 
     def cs(self, *args, check=True, input=None, umask=None):
-        return run(CASESTORE, *args[:1], "--data", self.data, *args[1:], check=check,
-                   input=input, umask=umask)
+        return run(CASESTORE, *args[:1], *self.where(), *args[1:], check=check, input=input,
+                   umask=umask)
 
     def token(self, districts="bromma,kista"):
         return self.cs("token", "create", "--site", "test-mbk", "--districts",
@@ -62,8 +101,7 @@ class Casestore:
 
     def start(self, inject=(), env=None, extra=(), umask=None):
         self.stop()
-        args = [CASESTORE, "serve", "--data", self.data, "--listen", f"127.0.0.1:{self.port}",
-                *extra]
+        args = [CASESTORE, "serve", *self.where(), "--listen", f"127.0.0.1:{self.port}", *extra]
         for f in inject:
             args += ["--inject", f]
         e = dict(os.environ, CASESTORE_LOG_LEVEL="info")
@@ -92,12 +130,21 @@ class Casestore:
         """Writes a record as it is and logs its change, the way a buggy city system (or one
         from before casestore validated) would."""
         with self.db() as db:
-            db.execute("INSERT INTO records VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET"
-                       " citizen=excluded.citizen, parent=excluded.parent,"
+            db.execute("INSERT INTO records VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (kind, id) DO"
+                       " UPDATE SET citizen=excluded.citizen, parent=excluded.parent,"
                        " district=excluded.district, fields=excluded.fields",
                        (kind, rid, citizen, parent, district, fields_text))
-            db.execute("INSERT INTO changes (kind, id, district, op) VALUES (?, ?, ?, 'upsert')",
-                       (kind, rid, district))
+            self.log_change(db, kind, rid, district, "upsert")
+
+    def log_change(self, db, kind, rid, district, op):
+        """Appends a change to the log on db (a connection from db()), as casestore does."""
+        if self.storage_url:  # positions come from change_head (storage_postgres.c)
+            db.execute("WITH h AS (UPDATE change_head SET seq = seq + 1 RETURNING seq)"
+                       " INSERT INTO changes SELECT h.seq, ?, ?, ?, ? FROM h",
+                       (kind, rid, district, op))
+        else:
+            db.execute("INSERT INTO changes (kind, id, district, op) VALUES (?, ?, ?, ?)",
+                       (kind, rid, district, op))
 
     def head(self):
         with self.db() as db:
@@ -105,14 +152,37 @@ class Casestore:
 
     @contextlib.contextmanager
     def db(self):
-        # sqlite3's own "with" commits but does not close; an open handle would keep the old
-        # WAL when a test replaces the database file.
-        conn = sqlite3.connect(os.path.join(self.data, "casestore.db"), timeout=30)
-        try:
+        """A connection to the case store's data, SQLite or PostgreSQL: execute takes SQLite's
+        SQL (pg_cluster.translate), commits at the end."""
+        with connect(self.data) as conn:
             yield conn
-            conn.commit()
-        finally:
-            conn.close()
+
+    def backup(self, name):
+        """A copy of the data as it is now (the server stopped), for restore."""
+        if self.storage_url:
+            from pg_cluster import cluster
+            db = self.storage_url.split("?")[0].rsplit("/", 1)[1]
+            cluster().admin(f'DROP DATABASE IF EXISTS "{db}_{name}"')
+            cluster().admin(f'CREATE DATABASE "{db}_{name}" TEMPLATE "{db}"')
+            return f"{db}_{name}"
+        path = os.path.join(TMP, f"{os.path.basename(self.data)}-{name}.db")
+        with self.db() as db, contextlib.closing(sqlite3.connect(path)) as b:
+            db.backup(b)
+        return path
+
+    def restore(self, backup):
+        """Puts a backup in place of the data (the server stopped)."""
+        if self.storage_url:
+            from pg_cluster import cluster
+            db = self.storage_url.split("?")[0].rsplit("/", 1)[1]
+            cluster().admin(f'DROP DATABASE "{db}" WITH (FORCE)')
+            cluster().admin(f'CREATE DATABASE "{db}" TEMPLATE "{backup}"')
+            return
+        for suffix in ("-wal", "-shm"):
+            path = os.path.join(self.data, "casestore.db" + suffix)
+            if os.path.exists(path):
+                os.unlink(path)
+        shutil.copy(backup, os.path.join(self.data, "casestore.db"))
 
     def scope_counts(self, districts):
         marks = ",".join("?" * len(districts))
@@ -167,7 +237,7 @@ class Kiosk:
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for line in p.stdout:
             if line.startswith("qr: "):
-                ph = run(CASESTORE, "phone", "--data", cs.data, line[4:].strip(), "--pnr", pnr)
+                ph = run(CASESTORE, "phone", *cs.where(), line[4:].strip(), "--pnr", pnr)
                 assert ph.returncode == 0, ph.stderr
                 break
         out, err = p.communicate(timeout=60)

@@ -4,7 +4,8 @@
  *   kiosk_helper CONF submit PNR|- KIND MAIN TYPE CLASS COUNT   queue submissions
  *   kiosk_helper CONF find PNR                                  exit 0 found, 3 not found
  *   kiosk_helper CONF counts                                    rows per table, outbox states
- *   kiosk_helper CONF replay                                    send one signed pull twice
+ *   kiosk_helper CONF replay [URL]                              send one signed pull twice (the
+ *                                                               second time to URL if given)
  *   kiosk_helper CONF push-raw FILE                             POST FILE's bytes to /v1/push
  *   kiosk_helper CONF post-raw PATH FILE                        ... or to PATH, signed with the
  *                                                               device key; prints the status
@@ -41,7 +42,7 @@ discard(char *d, size_t s, size_t n, void *u)
 }
 
 static int
-replay(const struct config *cfg, struct kiosk_state *ks)
+replay(const struct config *cfg, struct kiosk_state *ks, const char *second_url)
 {
     const char *body = "{\"cursor\":\"\",\"limit\":1}";
     char digest[HTTPSIG_DIGEST_MAX];
@@ -57,9 +58,11 @@ replay(const struct config *cfg, struct kiosk_state *ks)
     hs = curl_slist_append(hs, h2);
     hs = curl_slist_append(hs, h3);
     char *url = xasprintf("%s/v1/pull", config_get_string(cfg, "server.url"));
+    char *url2 =
+        xasprintf("%s/v1/pull", second_url ? second_url : config_get_string(cfg, "server.url"));
     for (int i = 0; i < 2; i++) {
         CURL *h = curl_easy_init();
-        curl_easy_setopt(h, CURLOPT_URL, url);
+        curl_easy_setopt(h, CURLOPT_URL, i == 0 ? url : url2);
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
         curl_easy_setopt(h, CURLOPT_HTTPHEADER, hs);
         curl_easy_setopt(h, CURLOPT_PINNEDPUBLICKEY, config_get_string(cfg, "server.pin"));
@@ -73,7 +76,7 @@ replay(const struct config *cfg, struct kiosk_state *ks)
         curl_easy_cleanup(h);
     }
     curl_slist_free_all(hs);
-    free(h1), free(h2), free(h3), free(url), free(input), free(sig);
+    free(h1), free(h2), free(h3), free(url), free(url2), free(input), free(sig);
     return 0;
 }
 
@@ -260,7 +263,7 @@ main(int argc, char **argv)
                 rc = 1;
         }
     } else if (strcmp(argv[2], "replay") == 0) {
-        rc = replay(cfg, &ks);
+        rc = replay(cfg, &ks, argc > 3 ? argv[3] : NULL);
     } else if (strcmp(argv[2], "push-raw") == 0 && argc == 4) {
         rc = post_raw(cfg, &ks, "/v1/push", argv[3]);
     } else if (strcmp(argv[2], "post-raw") == 0 && argc == 5) {

@@ -16,7 +16,7 @@ import uuid as uuidlib
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
 import sync_fixture  # noqa: E402
 from sync_fixture import KIND_TABLE, TMP, kiosk_ids  # noqa: E402
-from taptest import eq, finish, test  # noqa: E402
+from taptest import eq, finish, skip, test  # noqa: E402
 
 SCOPE = ["bromma", "kista"]
 PAGE_BUDGET = 4 * 1024 * 1024  # CS_PAGE_BYTES in sync/server/storage.h
@@ -381,7 +381,6 @@ def repair_command_heals_a_poisoned_record():
     converged(HONEST, CS, "after the repair", POISONED)
 
 
-@test
 def casestore_db_of_an_earlier_version_gets_the_digest_column():
     uid = str(uuidlib.uuid4())
     text = item(uid, CS.last_seq(BAD) + 1, None, kind="callback", main="ovrigt",
@@ -397,6 +396,13 @@ def casestore_db_of_an_earlier_version_gets_the_digest_column():
     assert "digest" in cols, cols
     status, answer = hostile_push(text.replace("+46701234567", "+46700000000"))
     eq("duplicate", answer["results"][0]["status"], "a row without a digest counts as matching")
+
+
+if sync_fixture.ON_PG:
+    skip("casestore_db_of_an_earlier_version_gets_the_digest_column",
+         "a casestore.db of an earlier version is SQLite's; PostgreSQL's schema starts at version 1")
+else:
+    test(casestore_db_of_an_earlier_version_gets_the_digest_column)
 
 
 CS.stop()

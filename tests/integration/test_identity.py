@@ -16,6 +16,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
+from cs_storage import connect, storage_args  # noqa: E402
 from taptest import eq, finish, free_port, skip, test  # noqa: E402
 
 CASESTORE, MINASIDOR = sys.argv[1], sys.argv[2]
@@ -23,10 +24,20 @@ TMP = tempfile.mkdtemp(prefix="minasidor-identity-")
 DATA = os.path.join(TMP, "cs")
 
 
+def with_storage(args):
+    """args with --storage URL after --data DIR when the data is in PostgreSQL."""
+    args = list(args)
+    if "--data" in args:
+        i = args.index("--data") + 2
+        args[i:i] = storage_args(args[i - 1])
+    return args
+
+
 def run(*args, env=None):
     e = dict(os.environ)
     e.update(env or {})
-    return subprocess.run([CASESTORE, *args], capture_output=True, text=True, env=e, timeout=60)
+    return subprocess.run([CASESTORE, *with_storage(args)], capture_output=True, text=True, env=e,
+                          timeout=60)
 
 
 run("init", "--data", DATA)
@@ -48,8 +59,8 @@ def start(env=None, inject=()):
     e = dict(os.environ)
     e.update(env or {})
     for _ in range(50):
-        server = subprocess.Popen([CASESTORE, "serve", "--data", DATA, "--listen",
-                                   f"127.0.0.1:{PORT}"] +
+        server = subprocess.Popen([CASESTORE, "serve", "--data", DATA, *storage_args(DATA),
+                                   "--listen", f"127.0.0.1:{PORT}"] +
                                   [a for f in inject for a in ("--inject", f)], stdout=subprocess.PIPE,
                                   stderr=subprocess.DEVNULL, text=True, env=e)
         if "listening" in server.stdout.readline():
@@ -99,12 +110,10 @@ def collect(order):
 
 
 def seeded_citizen():
-    import sqlite3
-    db = sqlite3.connect(os.path.join(DATA, "casestore.db"))
-    row = db.execute("SELECT json_extract(fields, '$.pnr'), json_extract(fields,"
-                     " '$.given_name') FROM records WHERE kind='citizen' LIMIT 1").fetchone()
-    db.close()
-    return row
+    with connect(DATA) as db:
+        return db.execute("SELECT json_extract(fields, '$.pnr'), json_extract(fields,"
+                          " '$.given_name') FROM records WHERE kind='citizen' ORDER BY rowid"
+                          " LIMIT 1").fetchone()
 
 
 start()
@@ -259,18 +268,16 @@ def the_kiosk_identifies_a_citizen_who_scans_and_approves():
 @test
 def leaving_the_screen_cancels_the_order_at_the_provider():
     import signal
-    import sqlite3
     p = identify()
     first_qr(p)
     p.send_signal(signal.SIGTERM)
     out, _ = p.communicate(timeout=30)
     eq(1, p.returncode, "cancelled identification")
     assert "failed: RFA3" in out, out
-    db = sqlite3.connect(os.path.join(DATA, "casestore.db"))
-    last = db.execute("SELECT status, hint_code FROM bankid_orders ORDER BY created_at DESC,"
-                      " rowid DESC LIMIT 1").fetchone()
-    db.close()
-    eq(("failed", "cancelled"), last, "the provider knows")
+    with connect(DATA) as db:
+        last = db.execute("SELECT status, hint_code FROM bankid_orders ORDER BY created_at DESC,"
+                          " rowid DESC LIMIT 1").fetchone()
+    eq(("failed", "cancelled"), tuple(last), "the provider knows")
 
 
 @test
@@ -287,13 +294,10 @@ def an_unscanned_code_restarts_by_itself_a_bounded_number_of_times():
 
 def age_last_order(seconds):
     """The newest BankID order, made `seconds` older on the case store's books."""
-    import sqlite3
-    db = sqlite3.connect(os.path.join(DATA, "casestore.db"), timeout=30)
-    with db:
+    with connect(DATA) as db:
         db.execute("UPDATE bankid_orders SET created_at=created_at-? WHERE rowid=(SELECT rowid"
                    " FROM bankid_orders ORDER BY created_at DESC, rowid DESC LIMIT 1)",
                    (seconds,))
-    db.close()
 
 
 def identify_until_done(timeout=60):

@@ -10,6 +10,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
+from cs_storage import storage_args  # noqa: E402
 from taptest import eq, finish, free_port, test  # noqa: E402
 
 MINASIDOR, CASESTORE = sys.argv[1:3]
@@ -23,7 +24,7 @@ def run(*args, stdin=None):
 
 
 def cs(*args):
-    rc, out, err = run(CASESTORE, *args[:1], "--data", DATA, *args[1:])
+    rc, out, err = run(CASESTORE, *args[:1], "--data", DATA, *storage_args(DATA), *args[1:])
     assert rc == 0, f"casestore {args[0]} failed: {err}"
     return out.strip()
 
@@ -52,10 +53,11 @@ def enrolled(rc, out, err, state, what):
 
 
 DATA = os.path.join(TMP, "cs")
-PIN = run(CASESTORE, "init", "--data", DATA)[1].strip()
+PIN = run(CASESTORE, "init", "--data", DATA, *storage_args(DATA))[1].strip()
 cs("seed", "--citizens", "20", "--seed", "7")
 PORT = free_port()
-server = subprocess.Popen([CASESTORE, "serve", "--data", DATA, "--listen", f"127.0.0.1:{PORT}"],
+server = subprocess.Popen([CASESTORE, "serve", "--data", DATA, *storage_args(DATA), "--listen",
+                           f"127.0.0.1:{PORT}"],
                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
 try:
     assert "listening" in server.stdout.readline(), "casestore did not start"

@@ -1,7 +1,6 @@
 #!/usr/bin/env python3
 """Suite `sync`: a real casestore process serving TLS on a loopback port, real minasidor
 processes provisioning and syncing, faults injected by the server. Prints TAP."""
-import contextlib
 import http.client
 import json
 import os
@@ -377,19 +376,13 @@ def server_reset_refetches_and_keeps_the_outbox():
 @test
 def server_restored_from_an_older_backup_makes_the_kiosk_refetch():
     CS.stop()
-    backup = os.path.join(TMP, "backup.db")
-    with CS.db() as db, contextlib.closing(sqlite3.connect(backup)) as b:
-        db.backup(b)
+    backup = CS.backup("backup")
     CS.start()
     cid, pnr = CS.citizen_in("bromma", skip=5)
     CS.cs("mutate", "book-appointment", cid, "1796000000")
     eq(0, KIOSK.sync().returncode, "sync the newer history")
     CS.stop()
-    for suffix in ("-wal", "-shm"):
-        path = os.path.join(CS.data, "casestore.db" + suffix)
-        if os.path.exists(path):
-            os.unlink(path)
-    shutil.copy(backup, os.path.join(CS.data, "casestore.db"))
+    CS.restore(backup)
     CS.start()
     p = KIOSK.sync()
     eq(0, p.returncode, f"sync against the restored server ({p.stderr.strip()})")
@@ -486,16 +479,7 @@ SCOPE = ["bromma", "kista", "rinkeby"]
 
 
 def server_ids(cs, districts):
-    """Every id of the case store, per kind; of the given districts' only, unless None."""
-    ids = {kind: set() for kind in KIND_TABLE}
-    where, args = "", ()
-    if districts is not None:
-        where = " WHERE district IN (%s) OR district = '*'" % ",".join("?" * len(districts))
-        args = districts
-    with cs.db() as db:
-        for kind, rid in db.execute("SELECT kind, id FROM records" + where, args):
-            ids[kind].add(rid)
-    return ids
+    return cs.ids(districts)
 
 
 def killed_at_random(args, rng, max_s):

@@ -78,8 +78,7 @@ def poisoned_records_are_set_aside_and_the_rest_of_the_page_applies():
     with CS.db() as db:  # the leaver: the city's record says farsta, its routing still bromma
         db.execute("UPDATE records SET fields=json_set(fields, '$.district', 'farsta') WHERE"
                    " kind='citizen' AND id=?", (leaver,))
-        db.execute("INSERT INTO changes (kind, id, district, op) VALUES ('citizen', ?, 'bromma',"
-                   " 'upsert')", (leaver,))
+        CS.log_change(db, "citizen", leaver, "bromma", "upsert")
     # And something good after them in the same page.
     # (the leaver's own visits go with them: the demo people of a district have some)
     with CS.db() as db:
@@ -151,8 +150,7 @@ def a_repaired_record_heals():
     with CS.db() as db:
         for kind, rid in (("spaceship", "poison-kind-1"), ("citizen", "poison-cit-1")):
             db.execute("DELETE FROM records WHERE kind=? AND id=?", (kind, rid))
-            db.execute("INSERT INTO changes (kind, id, district, op) VALUES (?, ?, 'bromma',"
-                       " 'delete')", (kind, rid))
+            CS.log_change(db, kind, rid, "bromma", "delete")
     eq(0, KIOSK.sync().returncode, "sync")
     eq(["citizen"], [r[0] for r in KIOSK.cache("SELECT kind FROM set_aside")],
        "only the one that is still outside the scope (kinds nobody knows go with their delete)")

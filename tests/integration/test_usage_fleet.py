@@ -73,7 +73,7 @@ def report_json(*args):
 
 
 def fleet(*args, offset=0):
-    return run(sync_fixture.CASESTORE, "fleet", "--data", CS.data, *args,
+    return run(sync_fixture.CASESTORE, "fleet", *CS.where(), *args,
                env={"CASESTORE_CLOCK_OFFSET_S": str(offset)})
 
 
@@ -108,7 +108,8 @@ def counts_arrive_summed_per_site_and_day_and_the_kiosk_forgets_them():
     with CS.db() as db:
         eq(3, db.execute("SELECT count FROM usage_daily WHERE counter='lang.fi'").fetchone()[0],
            "small counts are stored as they are")
-        days = {r[0] for r in db.execute("SELECT day FROM usage_daily")}
+        # str(): PostgreSQL keeps a day as a DATE, SQLite as its text
+        days = {str(r[0]) for r in db.execute("SELECT day FROM usage_daily")}
     eq({D0, D1}, days, "per day, nothing finer")
 
 

@@ -12,6 +12,7 @@ import sys
 
 SYSTEM = {
     "sqlite": re.compile(r"^sqlite3"),
+    "libpq": re.compile(r"^libpq"),
     "sodium": re.compile(r"^sodium"),
     "sdl": re.compile(r"^SDL"),
     "curl": re.compile(r"^curl/"),
@@ -37,13 +38,13 @@ RULES = {
     "src/screens": ({"src/common", "src/core", "src/ui", "src/screens", "src/app:model"}, set()),
     "src/app": ({"src/common", "src/core", "src/store", "sync/client", "src/identity", "src/ui",
                  "src/platform", "src/screens", "src/app"},
-                ALL_SYSTEM - {"microhttpd"}),
+                ALL_SYSTEM - {"microhttpd", "libpq"}),
     # casestore verifies the signatures the kiosk makes (sync/client's httpsig.h) and the QR
     # codes it shows (src/identity's qr.h), publishes only records of the kinds and fields the
     # kiosk's store takes (src/store's store.h: store_kind), and uses nothing else of them.
     "sync/server": ({"src/common", "src/core", "sync/server", "sync/client:httpsig",
                      "src/identity:qr", "src/store:store"},
-                    {"sqlite", "sodium", "microhttpd", "gnutls", "qrencode"}),
+                    {"sqlite", "libpq", "sodium", "microhttpd", "gnutls", "qrencode"}),
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]', re.M)
 
