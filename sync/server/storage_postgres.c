@@ -1322,6 +1322,14 @@ pg_mutate(struct cs_storage *st, const char *what, const char *id, const char *a
             }
         }
         r = set_field(c, "case", id, "status", json_string(to), err);
+        /* The case's history says so too: its status is always its last event's. */
+        char citizen[64], parent[64], district[64], eid[96];
+        if (r == CS_OK && record_place(c, "case", id, citizen, parent, district) == CS_OK) {
+            json_t *ev = json_pack("{s:I, s:s}", "at", (json_int_t)time(NULL), "status", to);
+            snprintf(eid, sizeof(eid), "%s-ev-m%lld", id, (long long)next_counter(c, "case_event"));
+            r = record_put_on(c, "case_event", eid, citizen, id, district, ev);
+            json_decref(ev);
+        }
         json_decref(f);
     } else if (strcmp(what, "pay-invoice") == 0) {
         r = set_field(c, "invoice", id, "paid", json_integer(1), err);
