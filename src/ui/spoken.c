@@ -146,21 +146,6 @@ ui_spoken(const struct ui_node *n, bool personal_ok, char *out, size_t size)
 
 /* --- The speech check ------------------------------------------------------------------------ */
 
-PRINTF(4, 5)
-static void
-problem(char *out, size_t size, size_t *used, const char *fmt, ...)
-{
-    if (*used >= size)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    int w = vsnprintf(out + *used, size - *used, fmt, ap);
-    va_end(ap);
-    *used += w > 0 ? (size_t)w : 0;
-    if (*used >= size)
-        *used = size;
-}
-
 int
 ui_speech_problems(const struct ui *ui, char *out, size_t size)
 {
@@ -173,19 +158,20 @@ ui_speech_problems(const struct ui *ui, char *out, size_t size)
         const struct ui_node *n = &ui->shown[i];
         if (i < first && n->focusable && (n->state & UI_STATE_FOCUSED)) {
             count++; /* behind the open dialog: keys must not reach it */
-            problem(out, size, &used, "focused behind the dialog: %s \"%s\"\n",
-                    ui_role_code(n->role), n->label);
+            ui_problem(out, size, &used, "focused behind the dialog: %s \"%s\"\n",
+                       ui_role_code(n->role), n->label);
         }
         if (!ui_reachable(ui, n))
             continue;
         if (n->label[0] == '\0') {
             count++;
-            problem(out, size, &used, "no name to say: a %s at %d,%d\n", ui_role_code(n->role),
-                    n->r.x, n->r.y);
+            ui_problem(out, size, &used, "no name to say: a %s at %d,%d\n", ui_role_code(n->role),
+                       n->r.x, n->r.y);
         }
         if (ui_role_word(n->role)[0] == '\0') {
             count++;
-            problem(out, size, &used, "no role word: %s \"%s\"\n", ui_role_code(n->role), n->label);
+            ui_problem(out, size, &used, "no role word: %s \"%s\"\n", ui_role_code(n->role),
+                       n->label);
         }
         const struct ui_rect r = n->r;
         if (n->scrolled_out)
@@ -193,8 +179,8 @@ ui_speech_problems(const struct ui *ui, char *out, size_t size)
         if (r.w <= 0 || r.h <= 0 || r.x >= ui->width || r.y >= ui->height || r.x + r.w <= 0 ||
             r.y + r.h <= 0) {
             count++;
-            problem(out, size, &used, "focusable but not visible: %s \"%s\" (%dx%d at %d,%d)\n",
-                    ui_role_code(n->role), n->label, r.w, r.h, r.x, r.y);
+            ui_problem(out, size, &used, "focusable but not visible: %s \"%s\" (%dx%d at %d,%d)\n",
+                       ui_role_code(n->role), n->label, r.w, r.h, r.x, r.y);
         }
     }
     return count;

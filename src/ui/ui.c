@@ -625,9 +625,9 @@ container_of(const struct ui *ui, const struct ui_text_line *l)
     return best;
 }
 
-PRINTF(4, 5)
-static void
-problem(char *out, size_t size, size_t *used, const char *fmt, ...)
+/* Appends a line to a problem report of size bytes (ui_layout_problems, ui_speech_problems). */
+void
+ui_problem(char *out, size_t size, size_t *used, const char *fmt, ...)
 {
     if (*used >= size)
         return;
@@ -678,17 +678,17 @@ control_problems(const struct ui *ui, char *out, size_t size, size_t *used)
         if (ui->cfg.bottom_edge_mm > 0 &&
             (r.y < top - LAYOUT_SLACK || r.y + r.h > bottom + LAYOUT_SLACK)) {
             count++;
-            problem(out, size, used,
-                    "out of reach: %s \"%s\" from %.0f to %.0f mm above the floor, the reach "
-                    "band is %d-%d mm\n",
-                    ui_role_code(n->role), n->label, ui_floor_mm(ui, r.y + r.h),
-                    ui_floor_mm(ui, r.y), UI_REACH_LOW_MM, UI_REACH_HIGH_MM);
+            ui_problem(out, size, used,
+                       "out of reach: %s \"%s\" from %.0f to %.0f mm above the floor, the reach "
+                       "band is %d-%d mm\n",
+                       ui_role_code(n->role), n->label, ui_floor_mm(ui, r.y + r.h),
+                       ui_floor_mm(ui, r.y), UI_REACH_LOW_MM, UI_REACH_HIGH_MM);
         }
         if (r.w < min_side || r.h < min_side) {
             count++;
-            problem(out, size, used, "too small: %s \"%s\" is %.1fx%.1f mm, at least %.0f mm\n",
-                    ui_role_code(n->role), n->label, r.w / ui->px_per_mm, r.h / ui->px_per_mm,
-                    UI_MIN_TARGET_MM);
+            ui_problem(out, size, used, "too small: %s \"%s\" is %.1fx%.1f mm, at least %.0f mm\n",
+                       ui_role_code(n->role), n->label, r.w / ui->px_per_mm, r.h / ui->px_per_mm,
+                       UI_MIN_TARGET_MM);
         }
         for (size_t j = i + 1; j < ui->n_shown; j++) {
             if (!operable(ui, j))
@@ -698,10 +698,10 @@ control_problems(const struct ui *ui, char *out, size_t size, size_t *used)
             if (g >= min_gap)
                 continue;
             count++;
-            problem(out, size, used,
-                    "too close: %s \"%s\" and %s \"%s\" are %.1f mm apart, at least %.0f mm\n",
-                    ui_role_code(n->role), n->label, ui_role_code(o->role), o->label,
-                    g / ui->px_per_mm, UI_MIN_GAP_MM);
+            ui_problem(out, size, used,
+                       "too close: %s \"%s\" and %s \"%s\" are %.1f mm apart, at least %.0f mm\n",
+                       ui_role_code(n->role), n->label, ui_role_code(o->role), o->label,
+                       g / ui->px_per_mm, UI_MIN_GAP_MM);
         }
         if (!(n->state & UI_STATE_CHECKED))
             continue;
@@ -712,8 +712,8 @@ control_problems(const struct ui *ui, char *out, size_t size, size_t *used)
         }
         if (mark == NULL) {
             count++;
-            problem(out, size, used, "checked without its mark: %s \"%s\"\n", ui_role_code(n->role),
-                    n->label);
+            ui_problem(out, size, used, "checked without its mark: %s \"%s\"\n",
+                       ui_role_code(n->role), n->label);
             continue;
         }
         const struct ui_style *on = &ui->theme->style[mark->part][UI_LOOK_CHECKED];
@@ -721,10 +721,10 @@ control_problems(const struct ui *ui, char *out, size_t size, size_t *used)
         double ratio = ui_contrast_ratio(on->bg, off->bg);
         if (ratio < 3.0) {
             count++;
-            problem(out, size, used,
-                    "checked looks like unchecked: %s \"%s\": its fill is %.2f:1 from the "
-                    "unchecked one, at least 3:1\n",
-                    ui_role_code(n->role), n->label, ratio);
+            ui_problem(out, size, used,
+                       "checked looks like unchecked: %s \"%s\": its fill is %.2f:1 from the "
+                       "unchecked one, at least 3:1\n",
+                       ui_role_code(n->role), n->label, ratio);
         }
     }
     return count;
@@ -743,32 +743,32 @@ ui_layout_problems(const struct ui *ui, char *out, size_t size)
         const struct ui_rect k = l->ink, b = l->box;
         if (!within(k, b)) {
             count++;
-            problem(out, size, &used,
-                    "clipped: \"%s\": the line is %dx%d at %d,%d, its box %dx%d at %d,%d\n",
-                    l->what, k.w, k.h, k.x, k.y, b.w, b.h, b.x, b.y);
+            ui_problem(out, size, &used,
+                       "clipped: \"%s\": the line is %dx%d at %d,%d, its box %dx%d at %d,%d\n",
+                       l->what, k.w, k.h, k.x, k.y, b.w, b.h, b.x, b.y);
         }
         if (!within(k, display)) {
             count++;
-            problem(out, size, &used, "off the display: \"%s\": %dx%d at %d,%d\n", l->what, k.w,
-                    k.h, k.x, k.y);
+            ui_problem(out, size, &used, "off the display: \"%s\": %dx%d at %d,%d\n", l->what, k.w,
+                       k.h, k.x, k.y);
         }
         const struct ui_node *c = container_of(ui, l);
         if (c != NULL && !within(k, c->r)) {
             count++;
-            problem(out, size, &used,
-                    "out of its %s \"%s\": \"%s\": the line is %dx%d at %d,%d, the %s %dx%d at "
-                    "%d,%d\n",
-                    ui_role_code(c->role), c->label, l->what, k.w, k.h, k.x, k.y,
-                    ui_role_code(c->role), c->r.w, c->r.h, c->r.x, c->r.y);
+            ui_problem(out, size, &used,
+                       "out of its %s \"%s\": \"%s\": the line is %dx%d at %d,%d, the %s %dx%d at "
+                       "%d,%d\n",
+                       ui_role_code(c->role), c->label, l->what, k.w, k.h, k.x, k.y,
+                       ui_role_code(c->role), c->r.w, c->r.h, c->r.x, c->r.y);
         }
         for (size_t j = i + 1; j < ui->n_shown_lines; j++) {
             const struct ui_text_line *o = &ui->shown_lines[j];
             if (o->text == l->text || o->modal != l->modal || !overlap(k, o->ink))
                 continue;
             count++;
-            problem(out, size, &used,
-                    "overlap: \"%s\" (%dx%d at %d,%d) and \"%s\" (%dx%d at %d,%d)\n", l->what, k.w,
-                    k.h, k.x, k.y, o->what, o->ink.w, o->ink.h, o->ink.x, o->ink.y);
+            ui_problem(out, size, &used,
+                       "overlap: \"%s\" (%dx%d at %d,%d) and \"%s\" (%dx%d at %d,%d)\n", l->what,
+                       k.w, k.h, k.x, k.y, o->what, o->ink.w, o->ink.h, o->ink.x, o->ink.y);
         }
     }
     count += control_problems(ui, out, size, &used);

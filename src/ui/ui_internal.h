@@ -5,6 +5,7 @@
 #include <SDL.h>
 #include <SDL_ttf.h>
 
+#include "macros.h"
 #include "ui.h"
 
 #define UI_MAX_COMMANDS   4096
@@ -140,5 +141,9 @@ void ui_draw_commands(struct ui *ui);
 /* Draws a check mark (✓) filling the square r, for a checked control of this part; the layout
  * check looks for it on every checked control. */
 void ui_check_mark(struct ui *ui, struct ui_rect r, struct ui_color c, enum ui_part part);
+
+/* Appends to a problem report (ui_layout_problems, ui_speech_problems); stops at size. */
+PRINTF(4, 5)
+void ui_problem(char *out, size_t size, size_t *used, const char *fmt, ...);
 
 #endif
