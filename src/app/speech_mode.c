@@ -442,12 +442,21 @@ hash_text(const char *s)
 }
 
 /* Nodes whose change matters to someone waiting: banners (identification's messages), statuses
- * (an error beside its question, a page), and a receipt's "Status". */
+ * (an error beside its question, a page), a receipt's "Status"; and, said when they change but
+ * not on arrival (the title stands for them then), headings below the screen's title (a
+ * receipt's headline, which follows delivery; a form's next question) and a form's current step. */
 static bool
 watched(const struct ui_node *n)
 {
     return n->role == UI_ROLE_BANNER || n->role == UI_ROLE_STATUS ||
            (n->role == UI_ROLE_TEXT && strcmp(n->label, _("Status")) == 0);
+}
+
+static bool
+watched_change(const struct ui_node *n)
+{
+    return n->role == UI_ROLE_HEADING ||
+           (n->role == UI_ROLE_STEP && (n->state & UI_STATE_CHECKED) != 0);
 }
 
 void
@@ -472,20 +481,21 @@ speech_mode_frame(struct kiosk *k)
             add_node(k, n);
     }
     sm->reread = false;
+    const struct ui_node *title = NULL;
+    for (size_t i = 0; i < count_nodes && title == NULL; i++)
+        if (all[i].role == UI_ROLE_HEADING)
+            title = &all[i];
     if (arrived) {
         sm->screen_said = (int)k->m->screen;
         sm->lang_said = i18n_current();
-        for (size_t i = 0; i < count_nodes; i++) {
-            if (all[i].role == UI_ROLE_HEADING) {
-                add_node(k, &all[i]);
-                break;
-            }
-        }
+        if (title != NULL)
+            add_node(k, title);
     }
     uint32_t now[ARRAY_LEN(sm->watched)];
     size_t n_now = 0;
     for (size_t i = 0; i < count_nodes && n_now < ARRAY_LEN(now); i++) {
-        if (!watched(&all[i]))
+        bool change_only = watched_change(&all[i]);
+        if ((!watched(&all[i]) && !change_only) || &all[i] == title)
             continue;
         char said[UI_LABEL_MAX * 3];
         ui_spoken(&all[i], true, said, sizeof(said));
@@ -494,7 +504,7 @@ speech_mode_frame(struct kiosk *k)
         bool seen = false;
         for (size_t j = 0; j < sm->n_watched && !arrived; j++)
             seen |= sm->watched[j] == h;
-        if (!seen)
+        if (!seen && !(arrived && change_only))
             add_node(k, &all[i]);
         now[n_now++] = h;
     }

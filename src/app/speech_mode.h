@@ -49,7 +49,7 @@ struct speech_mode {
     bool announced;            /* "speech on" said this visit */
     int screen_said;           /* the screen whose title was said (-1: none) */
     const void *lang_said;     /* the language it was said in */
-    uint32_t watched[16];      /* hashes of the statuses on screen at the last frame */
+    uint32_t watched[32];      /* hashes of the statuses and headings at the last frame */
     size_t n_watched;
     int wheel;                 /* the letter wheel's character, -1: not turned */
     bool reread;               /* Enter was pressed: say the item again, in its new state */
