@@ -388,6 +388,11 @@ speech_mode_input(struct kiosk *k, struct ui_input *in)
         }
         /* what Enter changed (a choice chosen, a toggle on) is said on the next frame */
         sm->reread = sm->on && !typing;
+        if (sm->reread) {
+            const struct ui_node *at = ui_read_current(k->ui);
+            sm->reread_role = at != NULL ? at->role : UI_ROLE_TEXT;
+            sm->reread_at = at != NULL ? at->r : (struct ui_rect){ -1, -1, 0, 0 };
+        }
         if (sm->on && typing && sm->wheel >= 0) { /* the letter wheel's character, typed */
             int64_t t = in->t_ms;
             memset(in, 0, sizeof(*in));
@@ -477,6 +482,8 @@ speech_mode_frame(struct kiosk *k)
     }
     if (sm->reread && !arrived) {
         const struct ui_node *n = ui_read_current(k->ui);
+        if (n == NULL) /* Enter replaced it (relabelled in place): the cursor stays on its place */
+            n = ui_read_at(k->ui, sm->reread_role, sm->reread_at);
         if (n != NULL)
             add_node(k, n);
     }

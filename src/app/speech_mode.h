@@ -51,8 +51,10 @@ struct speech_mode {
     const void *lang_said;     /* the language it was said in */
     uint32_t watched[32];      /* hashes of the statuses and headings at the last frame */
     size_t n_watched;
-    int wheel;                 /* the letter wheel's character, -1: not turned */
-    bool reread;               /* Enter was pressed: say the item again, in its new state */
+    int wheel;                /* the letter wheel's character, -1: not turned */
+    bool reread;              /* Enter was pressed: say the item again, in its new state */
+    enum ui_role reread_role; /* the item's role and place, for when Enter replaced it */
+    struct ui_rect reread_at;
     bool keypad_counted;       /* keypad_use counted this visit */
     char *pending;             /* what this step will say (guarded memory) */
     char *last;                /* what was said last, for Repeat (guarded memory) */
