@@ -54,6 +54,8 @@ struct speech_mode {
     int wheel;                /* the letter wheel's character, -1: not turned */
     bool reread;              /* Enter was pressed: say the item again, in its new state */
     enum ui_role reread_role; /* the item's role and place, for when Enter replaced it */
+    uint32_t dialog;          /* the hash of the open dialog's title, once said; 0: none */
+    bool help_keys;           /* Help opened Hjälp's dialog: the keys are said after it */
     struct ui_rect reread_at;
     bool keypad_counted;       /* keypad_use counted this visit */
     char *pending;             /* what this step will say (guarded memory) */

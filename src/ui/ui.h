@@ -14,7 +14,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define UI_LABEL_MAX 192
+/* A node's label holds a whole paragraph as speech reads it (a screen's help in Hjälp's dialog,
+ * in Ukrainian or Tigrinya twice as many bytes as letters), not its first line. */
+#define UI_LABEL_MAX 512
 #define UI_MAX_NODES 512
 
 struct ui;
