@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +17,7 @@
 #include "i18n.h"
 #include "macros.h"
 #include "sync.h"
+#include "ui.h"
 #include "usage_names.h"
 #include "version.h"
 
@@ -382,32 +382,28 @@ check_disk(const struct config *cfg, struct diag_report *r)
 }
 
 /* How the screen is mounted against the unobstructed forward reach of EN 301 549 8.3.3.1 (380 to
- * 1220 mm above the floor, standing or seated): the panel's height from its pixels and diagonal,
- * its bottom edge from display.bottom_edge_mm. Less than half the screen within reach is a
- * warning (a seated person cannot operate it), none of it a failure. */
-#define REACH_LOW_MM  380
-#define REACH_HIGH_MM 1220
-
+ * 1220 mm above the floor, standing or seated): ui_reach_of, the computation the kiosk's layout
+ * uses too. Less than half the screen within reach is a warning (a seated person cannot operate
+ * it), none of it a failure. */
 static void
 check_display(const struct config *cfg, struct diag_report *r)
 {
-    double w = (double)config_get_int(cfg, "display.width_px");
-    double h = (double)config_get_int(cfg, "display.height_px");
-    double diag_mm = (double)config_get_int(cfg, "display.diagonal_tenths_in") * 2.54;
-    double height_mm = diag_mm * h / sqrt(w * w + h * h);
-    double bottom = (double)config_get_int(cfg, "display.bottom_edge_mm");
-    double top = bottom + height_mm;
-    double lo = bottom > REACH_LOW_MM ? bottom : REACH_LOW_MM;
-    double hi = top < REACH_HIGH_MM ? top : REACH_HIGH_MM;
-    double within = hi > lo ? hi - lo : 0;
-    enum diag_level level = within <= 0 ? DIAG_FAIL : within < height_mm / 2 ? DIAG_WARN : DIAG_OK;
+    int w = (int)config_get_int(cfg, "display.width_px");
+    int h = (int)config_get_int(cfg, "display.height_px");
+    struct ui_reach reach;
+    ui_reach_of((double)config_get_int(cfg, "display.diagonal_tenths_in") / 10.0, w, h,
+                (int)config_get_int(cfg, "display.bottom_edge_mm"), &reach);
+    double within = reach.within_mm;
+    enum diag_level level = within <= 0                    ? DIAG_FAIL
+                            : within < reach.height_mm / 2 ? DIAG_WARN
+                                                           : DIAG_OK;
     add(r, "display", level,
         "mount the screen lower or higher, or set display.bottom_edge_mm to how it is mounted",
-        "%.0fx%.0f px, %.0f mm high, from %.0f to %.0f mm above the floor: %.0f mm (%.0f %%) "
+        "%dx%d px, %.0f mm high, from %.0f to %.0f mm above the floor: %.0f mm (%.0f %%) "
         "within "
         "reach (%d-%d mm)",
-        w, h, height_mm, bottom, top, within, 100.0 * within / height_mm, REACH_LOW_MM,
-        REACH_HIGH_MM);
+        w, h, reach.height_mm, reach.bottom_mm, reach.top_mm, within,
+        100.0 * within / reach.height_mm, UI_REACH_LOW_MM, UI_REACH_HIGH_MM);
 }
 
 /* The key and the store: opened here from the settings, or the kiosk's own. The store to use

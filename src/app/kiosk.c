@@ -72,6 +72,7 @@ leave_screen(struct kiosk *k)
 {
     struct kiosk_router *r = &k->router;
     const struct screen_impl *cur = screen_impl(k->m->screen);
+    k->m->help_open = false;
     if (cur->leave != NULL)
         cur->leave(k->m, r->state);
     if (r->state != NULL && r->state == r->building) {
@@ -88,6 +89,8 @@ enter_screen(struct kiosk *k, enum screen_id s)
 {
     struct kiosk_router *r = &k->router;
     k->m->screen = s;
+    if (k->ui != NULL)
+        ui_scroll_reset(k->ui); /* a new screen starts at the top */
     const struct screen_impl *next = screen_impl(s);
     if (next->state_size > 0) {
         r->state = sodium_malloc(next->state_size);
@@ -114,7 +117,6 @@ go(void *app, enum screen_id s)
     /* A notice on the start screen is for the person it answered: once they go on, it is gone. */
     if (k->m->screen == SCREEN_START && s != SCREEN_START)
         k->facts.notice = NULL;
-    k->m->help_open = false; /* Hjälp spoke of the screen left */
     leave_screen(k);
     if (s != SCREEN_WIZARD && k->m->prefill != NULL)
         kiosk_staff_drop_correction(k); /* a correction lives in its form only */
@@ -951,6 +953,7 @@ cmd_kiosk(int argc, char **argv)
         .width_px = w,
         .height_px = h,
         .diagonal_in = (double)config_get_int(k->cfg, "display.diagonal_tenths_in") / 10.0,
+        .bottom_edge_mm = (int)config_get_int(k->cfg, "display.bottom_edge_mm"),
         .drag_mm = (int)config_get_int(k->cfg, "input.drag_mm"),
         .long_press_ms = (int)config_get_int(k->cfg, "input.long_press_ms"),
         .double_tap_ms = (int)config_get_int(k->cfg, "input.double_tap_ms"),

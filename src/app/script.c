@@ -118,6 +118,12 @@ press(struct run *r, const char *label, double dx_mm, double dy_mm, int64_t hold
     const struct ui_node *n = find_tappable(r, label, 5);
     if (n == NULL)
         return fail(r, "nothing to touch with this label", label);
+    if (n->scrolled_out) { /* a person scrolls it into view first */
+        ui_scroll_into_view(r->k->ui, n->id);
+        n = find_tappable(r, label, 5);
+        if (n == NULL || n->scrolled_out)
+            return fail(r, "cannot scroll into view", label);
+    }
     double ppmm = ui_px_per_mm(r->k->ui);
     int x = n->r.x + n->r.w / 2 + (int)lround(dx_mm * ppmm);
     int y = n->r.y + n->r.h / 2 + (int)lround(dy_mm * ppmm);
@@ -162,6 +168,7 @@ cmd_pick_date(struct run *r, const char *iso)
 }
 
 static char *trim(char *s);
+static int cmd_screenshot(struct run *r, const char *name);
 
 /* "LABEL N...": the label (quotes optional) and the numbers after it, at most max. */
 static int
@@ -489,7 +496,74 @@ cmd_tab_to(struct run *r, const char *label)
 }
 
 /* "expect-layout-ok": no line of text on screen is clipped by its box, the display or the
- * control it is on, and no two texts overlap (ui_layout_problems). */
+ * control it is on, and no two texts overlap; every control is within the reach band of the
+ * mount, 15 mm or more and 3 mm from the next; a checked one shows it (ui_layout_problems). */
+/* "expect-layout-sweep NAME": the layout check on the screen as it is, for each mount (floor
+ * stand 850 mm, low wall mount 700 mm) x orientation x text size x theme, at every scroll
+ * position of its content; screenshots NAME-{portrait,landscape}-{standard,contrast}.png (floor
+ * stand, normal text). Puts the presentation back after. Prints every problem with the case
+ * it was found in. */
+static int
+cmd_expect_layout_sweep(struct run *r, const char *name)
+{
+    struct kiosk *k = r->k;
+    int w0, h0;
+    ui_display(k->ui, &w0, &h0);
+    bool landscape0 = w0 > h0, large0 = ui_large_text(k->ui), hc0 = ui_high_contrast(k->ui);
+    int mount0 = ui_mount(k->ui);
+    static const int mounts[] = { 850, 700 };
+    int total = 0, checked = 0;
+    char problems[8192];
+    for (int mi = 0; mi < 2; mi++) {
+        for (int o = 0; o < 2; o++) {
+            for (int t = 0; t < 2; t++) {
+                for (int c = 0; c < 2; c++) {
+                    ui_set_mount(k->ui, mounts[mi]);
+                    kiosk_set_orientation(k, o == 1);
+                    ui_set_large_text(k->ui, t == 1);
+                    ui_set_theme(k->ui, c == 1);
+                    ui_scroll_page(k->ui, 0);
+                    step(r);
+                    if (mi == 0 && t == 0 && name[0] != '\0') {
+                        char shot[512];
+                        snprintf(shot, sizeof(shot), "%s-%s-%s", name,
+                                 o == 1 ? "landscape" : "portrait",
+                                 c == 1 ? "contrast" : "standard");
+                        if (cmd_screenshot(r, shot) != 0)
+                            return 1;
+                    }
+                    for (int page = 0; page < 20; page++) {
+                        int n = ui_layout_problems(k->ui, problems, sizeof(problems));
+                        checked++;
+                        if (n > 0) {
+                            total += n;
+                            fprintf(stderr,
+                                    "%s:%d: %d layout problem%s (mount %d mm, %s, %s text, %s, "
+                                    "scrolled %d):\n%s",
+                                    r->name, r->line, n, n == 1 ? "" : "s", mounts[mi],
+                                    o == 1 ? "landscape" : "portrait", t == 1 ? "large" : "normal",
+                                    c == 1 ? "high contrast" : "standard", page, problems);
+                        }
+                        if (!ui_scroll_page(k->ui, 1))
+                            break;
+                        step(r);
+                    }
+                }
+            }
+        }
+    }
+    ui_set_mount(k->ui, mount0);
+    kiosk_set_orientation(k, landscape0);
+    ui_set_large_text(k->ui, large0);
+    ui_set_theme(k->ui, hc0);
+    ui_scroll_page(k->ui, 0);
+    step(r);
+    if (total > 0)
+        return fail(r, "the layout is not ok", name);
+    printf("layout sweep %s: %d views checked\n", name, checked);
+    return 0;
+}
+
 static int
 cmd_expect_layout_ok(struct run *r)
 {
@@ -803,6 +877,8 @@ cmd_set(struct run *r, const char *arg)
         ui_set_large_text(k->ui, strcmp(arg, "text large") == 0);
     else if (strcmp(arg, "orientation landscape") == 0 || strcmp(arg, "orientation portrait") == 0)
         kiosk_set_orientation(k, strcmp(arg, "orientation landscape") == 0);
+    else if (strncmp(arg, "mount ", 6) == 0 && atoi(arg + 6) > 0)
+        ui_set_mount(k->ui, atoi(arg + 6)); /* display.bottom_edge_mm: 850 floor stand, 700 wall */
     else if (strcmp(arg, "network off") == 0 || strcmp(arg, "network on") == 0)
         kiosk_sync_hold(k, strcmp(arg, "network off") == 0);
 #ifdef MINASIDOR_UNIT_TEST
@@ -1107,6 +1183,8 @@ script_lines(struct run *r, FILE *script)
             rc = cmd_tab_to(r, arg);
         else if (strcmp(s, "expect-layout-ok") == 0)
             rc = cmd_expect_layout_ok(r);
+        else if (strcmp(s, "expect-layout-sweep") == 0)
+            rc = cmd_expect_layout_sweep(r, arg);
         else if (strcmp(s, "expect-tab-reaches-all") == 0)
             rc = cmd_expect_tab_reaches_all(r, false);
         else if (strcmp(s, "expect-speech-ok") == 0)

@@ -33,41 +33,58 @@ role_band(struct ui *ui, const struct model *m)
     ui_gap(ui, 2);
 }
 
-/* The height of a header row whose buttons carry this label at width w: at least row. */
+/* The height of a bar row whose buttons carry this label at width w: at least row. */
 static int
-header_row_h(struct ui *ui, int row, const char *label, int w)
+bar_row_h(struct ui *ui, int row, const char *label, int w)
 {
     int h = ui_text_height(ui, w, label, UI_TEXT_BOLD) + ui_mm(ui, 2);
     return h > row ? h : row;
 }
 
+/* The screen reads from the top and is operated low (issue 13): the title in a band at the top,
+ * the content below it, and every control of the kiosk's own in an action bar at the bottom of
+ * the reach band (EN 301 549 8.3.3.1, ui_reach_rows): Back, Help, Log out; the languages, each
+ * in its own name, contrast and text size. The content's controls go below the top of the reach
+ * band too (on a tall portrait screen on a floor stand the top 10 cm are out of a seated
+ * person's reach): its area starts there. */
 void
 chrome_begin(struct ui *ui, struct model *m, const char *title, bool can_go_back)
 {
     const struct ui_theme *t = ui_theme(ui);
-    int w, h;
+    int w, h, reach_top, reach_bottom;
     ui_display(ui, &w, &h);
+    ui_reach_rows(ui, &reach_top, &reach_bottom);
     int margin = ui_mm(ui, 5);
-    int row = ui_mm(ui, 15), gap = ui_mm(ui, 3);
-    /* Below row 1 the languages, each in its own name, contrast and text size: as many to a row
-     * as the widest label allows on one line (eight languages do not fit one row of a portrait
-     * screen, nor with larger text), the rows as even as they can be. */
+    int row = ui_mm(ui, UI_MIN_TARGET_MM), gap = ui_mm(ui, UI_MIN_GAP_MM);
     const struct i18n_language *langs[16];
     size_t n_lang = i18n_offered(langs, ARRAY_LEN(langs));
     const char *contrast = _("Contrast"), *larger = _("Larger text");
+    const char *row1_labels[3] = { _("Back"), _("Help"), _("Log out") };
     int n_items = (int)n_lang + 2;
-    /* Each row as tall as its tallest label needs: an Arabic line with larger text is taller
-     * than the 15 mm a Latin one needs. */
-    int col1 = (w - 2 * margin - 3 * gap) / 4 - 2 * gap;
-    int row1 = header_row_h(ui, row, _("Back"), col1);
-    int logout_h = header_row_h(ui, row, _("Log out"), col1);
-    row1 = logout_h > row1 ? logout_h : row1;
+
+    /* The title band: the title's own height at the full width (it wraps rather than shrinks). */
+    int pad = ui_mm(ui, 3);
+    int title_h = ui_text_height(ui, w - 2 * margin, title, UI_TEXT_H2);
+    int band_h = title_h + 2 * pad;
+
+    /* The bar: row 1 Back, Help, Log out; below it as many choices to a row as the widest label
+     * (with room for its check mark) allows on one line, the rows as even as they can be. Each
+     * row as tall as its tallest label needs (an Arabic line with larger text is taller than the
+     * 15 mm a Latin one needs). */
+    int col1 = (w - 2 * margin - 2 * gap) / 3 - 2 * gap;
+    int row1 = row;
+    for (int i = 0; i < 3; i++)
+        row1 = bar_row_h(ui, row1, row1_labels[i], col1) > row1
+                   ? bar_row_h(ui, row1, row1_labels[i], col1)
+                   : row1;
+    int mark_w = ui_line_height(ui, UI_TEXT_BOLD) * 3 / 4 + ui_mm(ui, 1.5);
     int widest = 0, row2 = 0;
     for (int i = 0; i < n_items; i++) {
         const char *label = i < (int)n_lang    ? langs[i]->native
                             : i == (int)n_lang ? contrast
                                                : larger;
-        int lw = ui_text_width(ui, label, UI_TEXT_BOLD), lh = header_row_h(ui, row, label, 1 << 20);
+        int lw = ui_text_width(ui, label, UI_TEXT_BOLD) + mark_w;
+        int lh = bar_row_h(ui, row, label, 1 << 20);
         widest = lw > widest ? lw : widest;
         row2 = lh > row2 ? lh : row2;
     }
@@ -75,36 +92,42 @@ chrome_begin(struct ui *ui, struct model *m, const char *title, bool can_go_back
     per_row = per_row < 1 ? 1 : per_row > n_items ? n_items : per_row;
     int rows = (n_items + per_row - 1) / per_row;
     per_row = (n_items + rows - 1) / rows;
-    int header_h = row1 + rows * row2 + (2 + rows) * gap;
-    ui_fill(ui, (struct ui_rect){ 0, 0, w, header_h }, t->header_bg);
-    ui_area(ui, (struct ui_rect){ margin, ui_mm(ui, 3), w - 2 * margin, header_h });
+    int bar_h = row1 + rows * row2 + (rows + 2) * gap;
+    int bar_bottom = reach_bottom < h ? reach_bottom : h;
+    int bar_y = bar_bottom - bar_h;
+    if (bar_y < band_h)
+        bar_y = band_h;
 
-    /* Row 1: back, the title, log out. */
-    ui_columns(ui, 4);
+    /* Above the reach band nothing can be operated: the title's band fills that part (the title
+     * at its foot, next to the content) rather than leaving it empty, when the content keeps
+     * at least half of the screen between it and the bar. */
+    int dead = reach_top - ui_mm(ui, 5);
+    enum ui_text_style title_style = UI_TEXT_H2;
+    if (dead > band_h && bar_y - gap - reach_top >= (bar_y - band_h) / 2) {
+        band_h = dead;
+        /* a band that tall carries the title as large as the screen's first heading */
+        int big_h = ui_text_height(ui, w - 2 * margin, title, UI_TEXT_H1);
+        if (big_h + 2 * pad <= band_h) {
+            title_style = UI_TEXT_H1;
+            title_h = big_h;
+        }
+    }
+    ui_fill(ui, (struct ui_rect){ 0, 0, w, band_h }, t->header_bg);
+    ui_fill(ui, (struct ui_rect){ 0, bar_y, w, h - bar_y }, t->header_bg);
+    struct ui_rect title_r = { margin, band_h - pad - title_h, w - 2 * margin, title_h };
+
+    ui_area(ui, (struct ui_rect){ margin, bar_y + gap, w - 2 * margin, bar_h - gap });
+    ui_columns(ui, 3);
     struct ui_rect back = ui_take(ui, row1);
-    struct ui_rect title_r = ui_take(ui, row1);
-    ui_take(ui, row1);
-    struct ui_rect right = ui_take(ui, row1);
-    title_r.w = right.x > title_r.x ? right.x - title_r.x - ui_mm(ui, 3)
-                                    : title_r.x + title_r.w - right.x - right.w;
-    if (ui_mirror(ui, title_r).x != title_r.x) { /* right to left: the same gap, mirrored */
-        title_r.x = right.x + right.w + ui_mm(ui, 3);
-        title_r.w -= ui_mm(ui, 3);
-    }
-    if (can_go_back && ui_button_in(ui, back, _("Back"), UI_BUTTON_QUIET, false))
+    struct ui_rect help = ui_take(ui, row1);
+    struct ui_rect out = ui_take(ui, row1);
+    if (can_go_back && ui_button_in(ui, back, row1_labels[0], UI_BUTTON_QUIET, false))
         m->act->back(m->app);
-    /* the title's own height (an Arabic or Ethiopic line is taller than a Latin one), centred
-     * in the row; smaller when it would not fit */
-    enum ui_text_style ts = UI_TEXT_H2;
-    int th = ui_text_height(ui, title_r.w, title, ts);
-    if (th > row1) {
-        ts = UI_TEXT_BOLD;
-        th = ui_text_height(ui, title_r.w, title, ts);
-    }
-    ui_text(ui, (struct ui_rect){ title_r.x, title_r.y + (row1 - th) / 2, title_r.w, th }, title,
-            ts, t->header_fg, UI_ALIGN_START);
+    ui_text(ui, title_r, title, title_style, t->header_fg, UI_ALIGN_START);
     ui_node(ui, UI_ROLE_HEADING, title, NULL, 0, title_r, false);
-    if (m->signed_in && ui_button_in(ui, right, _("Log out"), UI_BUTTON_QUIET, false))
+    if (ui_button_in(ui, help, row1_labels[1], UI_BUTTON_QUIET, false))
+        m->help_open = true;
+    if (m->signed_in && ui_button_in(ui, out, row1_labels[2], UI_BUTTON_QUIET, false))
         m->act->logout(m->app);
 
     ui_columns(ui, per_row);
@@ -114,6 +137,9 @@ chrome_begin(struct ui *ui, struct model *m, const char *title, bool can_go_back
         if (ui_button_in(ui, r, langs[i]->native, UI_BUTTON_QUIET, cur))
             m->act->set_language(m->app, langs[i]->code);
     }
+    /* the toggles at the end of the last row, apart from the languages */
+    for (int i = n_items; i < rows * per_row; i++)
+        ui_take(ui, row2);
     if (ui_toggle_in(ui, ui_take(ui, row2), contrast, UI_BUTTON_QUIET, ui_high_contrast(ui)))
         m->act->toggle_contrast(m->app);
     if (ui_toggle_in(ui, ui_take(ui, row2), larger, UI_BUTTON_QUIET, ui_large_text(ui)))
@@ -122,9 +148,17 @@ chrome_begin(struct ui *ui, struct model *m, const char *title, bool can_go_back
 
     if (ui_escape(ui) && can_go_back)
         m->act->back(m->app);
-    ui_area(ui, (struct ui_rect){ margin, header_h + ui_mm(ui, 5), w - 2 * margin,
-                                  h - header_h - ui_mm(ui, 10) });
-    ui_content(ui); /* the reading cursor starts here (speech mode) */
+    int content_top = band_h + ui_mm(ui, 5);
+    int content_bottom = bar_y - gap;
+    /* below the top of the reach band, unless that leaves the content less than half its room
+     * (a screen mounted far too high: doctor warns of it) */
+    if (reach_top > content_top && content_bottom - reach_top >= (content_bottom - content_top) / 2)
+        content_top = reach_top;
+    ui_area(ui,
+            (struct ui_rect){ margin, content_top, w - 2 * margin,
+                              content_bottom > content_top ? content_bottom - content_top : 0 });
+    ui_scroll_begin(ui); /* content that does not fit scrolls (Större text, landscape) */
+    ui_content(ui);      /* the reading cursor starts here (speech mode) */
     role_band(ui, m);
     if (m->speech_voiceless) {
         ui_banner(ui,
@@ -152,8 +186,16 @@ chrome_dialog_begin(struct ui *ui, const char *title, double height_mm)
     int w, h;
     ui_display(ui, &w, &h);
     ui_fill(ui, (struct ui_rect){ 0, 0, w, h }, t->scrim);
+    /* in the middle of the reach band (its controls within reach), or as low as it must be */
+    int top, bottom;
+    ui_reach_rows(ui, &top, &bottom);
     int dw = w * 4 / 5, dh = ui_mm(ui, height_mm);
-    struct ui_rect d = { (w - dw) / 2, (h - dh) / 2, dw, dh };
+    int dy = top + (bottom - top - dh) / 2;
+    if (dy + dh > bottom)
+        dy = bottom - dh;
+    if (dy < 0)
+        dy = 0;
+    struct ui_rect d = { (w - dw) / 2, dy, dw, dh };
     ui_modal_begin(ui);
     ui_fill(ui, d, t->dialog_bg);
     ui_frame(ui, d, ui_mm(ui, 1), t->border);
@@ -170,14 +212,9 @@ chrome_end(struct ui *ui, struct model *m)
         char age[128];
         fmt_age(m->last_sync_at, m->now, age, sizeof(age));
         /* below the content when there is room (a landscape screen with the keyboard has none) */
-        if (ui_remaining(ui) >= ui_text_height(ui, ui_area_rect(ui).w, age, UI_TEXT_SMALL))
-            ui_paragraph(ui, age, UI_TEXT_SMALL);
+        ui_paragraph(ui, age, UI_TEXT_SMALL); /* scrolls with the content */
     }
-    /* Hjälp below the content where there is room, until the action bar carries it; its dialog
-     * (help.c) over the screen, and the idle dialog over both. */
-    if (!m->help_open && ui_remaining(ui) >= ui_mm(ui, 18) &&
-        ui_button(ui, _("Help"), UI_BUTTON_NORMAL))
-        m->help_open = true;
+    ui_scroll_end(ui);
     if (m->help_open && !m->idle_warning)
         help_dialog(ui, m);
     if (!m->idle_warning)

@@ -26,9 +26,10 @@ struct screen_impl {
 
 const struct screen_impl *screen_impl(enum screen_id id);
 
-/* chrome.c: what every screen has. The header (title, back or log out, language, contrast and
- * text size) and, below the content, the data's age and the offline banner; the idle dialog
- * over everything. Sets the content area and returns. */
+/* chrome.c: what every screen has. The title at the top; the action bar low in the reach band
+ * (Back, Help, Log out, language, contrast and text size); below the content, the data's age;
+ * the offline banner; the Help and idle dialogs over everything. Sets the content area (within
+ * the reach band's top) and returns. */
 void chrome_begin(struct ui *ui, struct model *m, const char *title, bool can_go_back);
 void chrome_end(struct ui *ui, struct model *m);
 /* A screen that shows a receipt (the callback, a form) drops it when it is left. */

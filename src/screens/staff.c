@@ -106,9 +106,16 @@ build_citizen(struct ui *ui, struct model *m, void *state)
     ui_set_personal(ui, false);
     ui_paragraph(ui, _("Document"), UI_TEXT_BOLD);
     ui_columns(ui, 3);
+    int doc_h = ui_mm(ui, UI_MIN_TARGET_MM), pad = ui_mm(ui, 3);
+    for (int i = 0; i < (int)n_identity_documents; i++) { /* as tall as a wrapped label needs */
+        int th = ui_text_height(ui, (ui_area_rect(ui).w - 2 * pad) / 3 - 2 * pad,
+                                _(identity_documents[i].label), UI_TEXT_BOLD) +
+                 2 * pad;
+        doc_h = th > doc_h ? th : doc_h;
+    }
     for (int i = 0; i < (int)n_identity_documents; i++) {
-        if (ui_button_in(ui, ui_take(ui, ui_mm(ui, 15)), _(identity_documents[i].label),
-                         UI_BUTTON_NORMAL, c->doc_choice == i))
+        if (ui_button_in(ui, ui_take(ui, doc_h), _(identity_documents[i].label), UI_BUTTON_NORMAL,
+                         c->doc_choice == i))
             c->doc_choice = i;
     }
     ui_columns(ui, 1);

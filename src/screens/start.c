@@ -41,10 +41,11 @@ build(struct ui *ui, struct model *m, void *state)
         if (ui_button(ui, _("General information"), UI_BUTTON_NORMAL))
             m->act->go(m->app, SCREEN_INFO);
     }
-    /* The technician's corner: a long press at the bottom, on the side where lines start. */
+    /* The technician's corner: a long press at the top, on the side where lines start, over the
+     * title (the action bar's controls are at the bottom). */
     int w, h, side = ui_mm(ui, 15);
     ui_display(ui, &w, &h);
-    struct ui_rect corner = ui_mirror(ui, (struct ui_rect){ 0, h - side, side, side });
+    struct ui_rect corner = ui_mirror(ui, (struct ui_rect){ 0, 0, side, side });
     if (ui_hold_zone(ui, corner, _("Service")))
         m->act->technician_entry(m->app);
     chrome_end(ui, m);

@@ -188,6 +188,8 @@ ui_speech_problems(const struct ui *ui, char *out, size_t size)
             problem(out, size, &used, "no role word: %s \"%s\"\n", ui_role_code(n->role), n->label);
         }
         const struct ui_rect r = n->r;
+        if (n->scrolled_out)
+            continue; /* focusing it scrolls it into view */
         if (r.w <= 0 || r.h <= 0 || r.x >= ui->width || r.y >= ui->height || r.x + r.w <= 0 ||
             r.y + r.h <= 0) {
             count++;

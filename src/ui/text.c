@@ -100,7 +100,7 @@ style_px(const struct ui *ui, enum ui_text_style st)
         [UI_TEXT_BODY] = 6.5, [UI_TEXT_BOLD] = 6.5, [UI_TEXT_SMALL] = 5.0,
         [UI_TEXT_H1] = 10.0,  [UI_TEXT_H2] = 8.0,   [UI_TEXT_HUGE] = 15.0,
     };
-    double scale = ui->large_text ? 1.35 : 1.0;
+    double scale = ui->large_text ? 1.6 : 1.0; /* Större text: at least x1.6 (issue 13) */
     return ui_mm(ui, mm[st] * scale);
 }
 
@@ -573,6 +573,8 @@ record_line(struct ui *ui, struct ui_rect box, struct ui_rect ink, const char *t
 {
     if (ui->n_lines == UI_MAX_TEXT_LINES)
         return;
+    if (ui->scrolling && (ink.y < ui->view.y || ink.y + ink.h > ui->view.y + ui->view.h))
+        return; /* scrolled partly or wholly out of view: drawn clipped */
     struct ui_text_line *l = &ui->lines[ui->n_lines++];
     l->box = box;
     l->ink = ink;
@@ -607,6 +609,24 @@ layout(struct ui *ui, struct ui_rect r, const char *text, enum ui_text_style sty
     size_t *order = xcalloc(n, sizeof(*order));
     int px = style_px(ui, style);
     int space = px / 4;
+    /* A word wider than the box (a long Finnish compound with larger text) cannot wrap: the
+     * text is set smaller until its widest word fits, rather than cut. */
+    for (int pass = 0; pass < 3; pass++) {
+        int widest_word = 0, w = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (p[i].face < 0)
+                continue;
+            p[i].e = word_entry(ui, p[i].face, px, color, p[i].s, p[i].len);
+            w = i > 0 && p[i - 1].face >= 0 && p[i - 1].word == p[i].word ? w : 0;
+            w += p[i].e != NULL ? p[i].e->w : 0;
+            widest_word = w > widest_word ? w : widest_word;
+        }
+        if (r.w <= 0 || widest_word <= r.w || px <= 8)
+            break;
+        int smaller = (int)((long long)px * r.w / widest_word) - 1;
+        px = smaller < 8 ? 8 : smaller;
+        space = px / 4;
+    }
     /* The line covers every font the paragraph uses: the tallest ascent above one baseline and
      * the deepest descent below it, and at least the Latin font's line skip. */
     TTF_Font *base = ui_font(ui, bold ? FACE_SANS_BOLD : FACE_SANS, px);
@@ -617,7 +637,6 @@ layout(struct ui *ui, struct ui_rect r, const char *text, enum ui_text_style sty
     for (size_t i = 0; i < n; i++) {
         if (p[i].face < 0)
             continue;
-        p[i].e = word_entry(ui, p[i].face, px, color, p[i].s, p[i].len);
         TTF_Font *f = used[p[i].face] ? NULL : ui_font(ui, p[i].face, px);
         used[p[i].face] = true;
         if (f != NULL) {
@@ -733,6 +752,8 @@ ui_draw_commands(struct ui *ui)
     for (size_t i = 0; i < ui->n_cmds; i++) {
         const struct ui_cmd *c = &ui->cmds[i];
         SDL_Rect sr = { c->r.x, c->r.y, c->r.w, c->r.h };
+        SDL_Rect clip = { c->clip.x, c->clip.y, c->clip.w, c->clip.h };
+        SDL_RenderSetClipRect(r, c->clip.w > 0 ? &clip : NULL);
         switch (c->kind) {
         case UI_CMD_FILL:
             SDL_SetRenderDrawColor(r, c->c.r, c->c.g, c->c.b, c->c.a);
@@ -768,6 +789,7 @@ ui_draw_commands(struct ui *ui)
         }
         }
     }
+    SDL_RenderSetClipRect(r, NULL);
     SDL_RenderPresent(r);
 }
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "ui_internal.h"
 #include "ui_sdl.h"
 #include "xalloc.h"
@@ -151,6 +152,61 @@ ui_mm(const struct ui *ui, double mm)
     return (int)lround(mm * ui->px_per_mm);
 }
 
+/* --- Reach --------------------------------------------------------------------------------- */
+
+void
+ui_reach_of(double diagonal_in, int width_px, int height_px, int bottom_edge_mm,
+            struct ui_reach *out)
+{
+    double w = width_px > 0 ? width_px : 1, h = height_px > 0 ? height_px : 1;
+    double diag_mm = diagonal_in * 25.4, diag_px = sqrt(w * w + h * h);
+    out->width_mm = diag_mm * w / diag_px;
+    out->height_mm = diag_mm * h / diag_px;
+    out->bottom_mm = bottom_edge_mm;
+    out->top_mm = out->bottom_mm + out->height_mm;
+    out->low_mm = out->bottom_mm > UI_REACH_LOW_MM ? out->bottom_mm : UI_REACH_LOW_MM;
+    out->high_mm = out->top_mm < UI_REACH_HIGH_MM ? out->top_mm : UI_REACH_HIGH_MM;
+    if (out->high_mm < out->low_mm)
+        out->high_mm = out->low_mm;
+    out->within_mm = out->high_mm - out->low_mm;
+}
+
+void
+ui_set_mount(struct ui *ui, int bottom_edge_mm)
+{
+    ui->cfg.bottom_edge_mm = bottom_edge_mm;
+    ui->stale = true;
+}
+
+int
+ui_mount(const struct ui *ui)
+{
+    return ui->cfg.bottom_edge_mm;
+}
+
+double
+ui_floor_mm(const struct ui *ui, int y)
+{
+    return ui->cfg.bottom_edge_mm + (ui->height - y) / ui->px_per_mm;
+}
+
+void
+ui_reach_rows(const struct ui *ui, int *top, int *bottom)
+{
+    *top = 0;
+    *bottom = ui->height;
+    if (ui->cfg.bottom_edge_mm <= 0)
+        return;
+    /* floor_mm(y) = bottom_edge + (height - y) / px_per_mm, solved for the band's two ends and
+     * rounded inwards */
+    double t = ui->height - (UI_REACH_HIGH_MM - ui->cfg.bottom_edge_mm) * ui->px_per_mm;
+    double b = ui->height - (UI_REACH_LOW_MM - ui->cfg.bottom_edge_mm) * ui->px_per_mm;
+    *top = t <= 0 ? 0 : t >= ui->height ? ui->height : (int)ceil(t);
+    *bottom = b >= ui->height ? ui->height : b <= 0 ? 0 : (int)floor(b);
+    if (*bottom < *top)
+        *bottom = *top;
+}
+
 /* --- Input --------------------------------------------------------------------------------- */
 
 static bool
@@ -167,7 +223,8 @@ hit(const struct ui *ui, int x, int y)
     size_t first = ui->shown_has_modal ? ui->shown_modal_first : 0;
     for (size_t i = ui->n_shown; i-- > first;) {
         const struct ui_node *n = &ui->shown[i];
-        if (n->focusable && !(n->state & UI_STATE_DISABLED) && inside(n->r, x, y))
+        if (n->focusable && !n->scrolled_out && !(n->state & UI_STATE_DISABLED) &&
+            inside(n->r, x, y))
             return n;
     }
     return NULL;
@@ -434,9 +491,11 @@ ui_begin(struct ui *ui, int64_t now_ms)
     secure_zero(ui->lines, ui->n_lines * sizeof(ui->lines[0]));
     ui->n_lines = 0;
     ui->n_texts = 0;
+    ui->n_marks = 0;
     ui->qr_len = 0;
     ui->n_keys = 0;
     ui->has_modal = false;
+    ui->scrolling = false;
     ui->personal = false;
     ui->modal_depth = 0;
     ui->stale = false;
@@ -473,6 +532,8 @@ ui_end(struct ui *ui)
     secure_zero(ui->shown_lines, ui->n_shown_lines * sizeof(ui->shown_lines[0]));
     memcpy(ui->shown_lines, ui->lines, ui->n_lines * sizeof(ui->lines[0]));
     ui->n_shown_lines = ui->n_lines;
+    memcpy(ui->shown_marks, ui->marks, ui->n_marks * sizeof(ui->marks[0]));
+    ui->n_shown_marks = ui->n_marks;
 }
 
 static uint64_t
@@ -496,6 +557,7 @@ ui_render(struct ui *ui)
         h = fnv(h, &c->r, sizeof(c->r));
         h = fnv(h, &c->c, sizeof(c->c));
         h = fnv(h, &c->thickness, sizeof(c->thickness));
+        h = fnv(h, &c->clip, sizeof(c->clip));
         h = fnv(h, &c->tex, sizeof(c->tex));
         h = fnv(h, &c->qr_size, sizeof(c->qr_size));
     }
@@ -571,8 +633,8 @@ container_of(const struct ui *ui, const struct ui_text_line *l)
     const struct ui_node *best = NULL;
     for (size_t i = first; i < end; i++) {
         const struct ui_node *n = &ui->shown[i];
-        if (!is_container(n->role) || n->pointer_only || cx < n->r.x || cy < n->r.y ||
-            cx >= n->r.x + n->r.w || cy >= n->r.y + n->r.h)
+        if (!is_container(n->role) || n->pointer_only || n->scrolled_out || cx < n->r.x ||
+            cy < n->r.y || cx >= n->r.x + n->r.w || cy >= n->r.y + n->r.h)
             continue;
         if (best == NULL || (int64_t)n->r.w * n->r.h < (int64_t)best->r.w * best->r.h)
             best = n;
@@ -593,6 +655,96 @@ problem(char *out, size_t size, size_t *used, const char *fmt, ...)
     *used += n > 0 ? (size_t)n : 0;
     if (*used >= size)
         *used = size;
+}
+
+/* A control a finger can operate now: focusable, not pointer-only (the technician's corner),
+ * enabled, not behind an open dialog. */
+static bool
+operable(const struct ui *ui, size_t i)
+{
+    const struct ui_node *n = &ui->shown[i];
+    return n->focusable && !n->pointer_only && !n->scrolled_out &&
+           !(n->state & UI_STATE_DISABLED) && !(ui->shown_has_modal && i < ui->shown_modal_first);
+}
+
+/* The gap between two rectangles (pixels; 0 when they touch or overlap). */
+static int
+rect_gap(struct ui_rect a, struct ui_rect b)
+{
+    int dx = a.x + a.w <= b.x ? b.x - (a.x + a.w) : b.x + b.w <= a.x ? a.x - (b.x + b.w) : -1;
+    int dy = a.y + a.h <= b.y ? b.y - (a.y + a.h) : b.y + b.h <= a.y ? a.y - (b.y + b.h) : -1;
+    int g = dx > dy ? dx : dy;
+    return g > 0 ? g : 0;
+}
+
+/* The controls' part of the layout check: reach, size, spacing, checked state. */
+static int
+control_problems(const struct ui *ui, char *out, size_t size, size_t *used)
+{
+    int count = 0;
+    int top, bottom;
+    ui_reach_rows(ui, &top, &bottom);
+    /* millimetres rounded to pixels, less one pixel of slack */
+    int min_side = (int)floor(UI_MIN_TARGET_MM * ui->px_per_mm) - LAYOUT_SLACK;
+    int min_gap = (int)floor(UI_MIN_GAP_MM * ui->px_per_mm) - LAYOUT_SLACK;
+    for (size_t i = 0; i < ui->n_shown; i++) {
+        if (!operable(ui, i))
+            continue;
+        const struct ui_node *n = &ui->shown[i];
+        const struct ui_rect r = n->r;
+        if (ui->cfg.bottom_edge_mm > 0 &&
+            (r.y < top - LAYOUT_SLACK || r.y + r.h > bottom + LAYOUT_SLACK)) {
+            count++;
+            problem(out, size, used,
+                    "out of reach: %s \"%s\" from %.0f to %.0f mm above the floor, the reach "
+                    "band is %d-%d mm\n",
+                    ui_role_code(n->role), n->label, ui_floor_mm(ui, r.y + r.h),
+                    ui_floor_mm(ui, r.y), UI_REACH_LOW_MM, UI_REACH_HIGH_MM);
+        }
+        if (r.w < min_side || r.h < min_side) {
+            count++;
+            problem(out, size, used, "too small: %s \"%s\" is %.1fx%.1f mm, at least %.0f mm\n",
+                    ui_role_code(n->role), n->label, r.w / ui->px_per_mm, r.h / ui->px_per_mm,
+                    UI_MIN_TARGET_MM);
+        }
+        for (size_t j = i + 1; j < ui->n_shown; j++) {
+            if (!operable(ui, j))
+                continue;
+            const struct ui_node *o = &ui->shown[j];
+            int g = rect_gap(r, o->r);
+            if (g >= min_gap)
+                continue;
+            count++;
+            problem(out, size, used,
+                    "too close: %s \"%s\" and %s \"%s\" are %.1f mm apart, at least %.0f mm\n",
+                    ui_role_code(n->role), n->label, ui_role_code(o->role), o->label,
+                    g / ui->px_per_mm, UI_MIN_GAP_MM);
+        }
+        if (!(n->state & UI_STATE_CHECKED))
+            continue;
+        const struct ui_mark *mark = NULL;
+        for (size_t k = 0; k < ui->n_shown_marks && mark == NULL; k++) {
+            if (within(ui->shown_marks[k].r, r))
+                mark = &ui->shown_marks[k];
+        }
+        if (mark == NULL) {
+            count++;
+            problem(out, size, used, "checked without its mark: %s \"%s\"\n", ui_role_code(n->role),
+                    n->label);
+            continue;
+        }
+        const struct ui_style *on = &ui->theme->style[mark->part][UI_LOOK_CHECKED];
+        const struct ui_style *off = &ui->theme->style[mark->part][UI_LOOK_NORMAL];
+        double ratio = ui_contrast_ratio(on->bg, off->bg);
+        if (ratio < 3.0) {
+            count++;
+            problem(out, size, used,
+                    "checked looks like unchecked: %s \"%s\": its fill is %.2f:1 from the "
+                    "unchecked one, at least 3:1\n",
+                    ui_role_code(n->role), n->label, ratio);
+        }
+    }
+    return count;
 }
 
 int
@@ -636,6 +788,7 @@ ui_layout_problems(const struct ui *ui, char *out, size_t size)
                     k.h, k.x, k.y, o->what, o->ink.w, o->ink.h, o->ink.x, o->ink.y);
         }
     }
+    count += control_problems(ui, out, size, &used);
     return count;
 }
 
@@ -747,6 +900,8 @@ struct ui_rect
 ui_take(struct ui *ui, int h)
 {
     int gap = ui_mm(ui, 3);
+    if (ui->scrolling && ui->cursor_y + h > ui->scroll_bottom)
+        ui->scroll_bottom = ui->cursor_y + h;
     if (ui->cols > 0) {
         int w = (ui->area.w - gap * (ui->cols - 1)) / ui->cols;
         struct ui_rect r = { ui->area.x + ui->col_index * (w + gap), ui->row_y, w, h };
@@ -776,7 +931,15 @@ ui_cmd_push(struct ui *ui, const struct ui_cmd *c)
                  UI_MAX_COMMANDS);
         return;
     }
-    ui->cmds[ui->n_cmds++] = *c;
+    struct ui_cmd *d = &ui->cmds[ui->n_cmds];
+    *d = *c;
+    if (ui->scrolling) {
+        const struct ui_rect v = ui->view;
+        if (c->r.y >= v.y + v.h || c->r.y + c->r.h <= v.y)
+            return; /* wholly out of view */
+        d->clip = v;
+    }
+    ui->n_cmds++;
 }
 
 void
@@ -833,12 +996,145 @@ ui_node(struct ui *ui, enum ui_role role, const char *label, const char *value, 
     n->keeps_focus = role == UI_ROLE_KEY;
     n->pointer_only = false;
     n->personal = ui->personal;
+    n->scrolled_out = ui->scrolling && !within(r, ui->view);
     n->state = state;
     if (id == ui->focus_id)
         n->state |= UI_STATE_FOCUSED;
     if (id == ui->pressed_id)
         n->state |= UI_STATE_PRESSED;
     return id;
+}
+
+/* --- Scrolling ----------------------------------------------------------------------------- */
+
+void
+ui_scroll_reset(struct ui *ui)
+{
+    ui->scroll_y = 0;
+    ui->scroll_max = 0;
+    ui->scroll_overflowed = false;
+    ui->scroll_want = 0;
+    ui->scroll_focus = 0;
+    ui->stale = true;
+}
+
+void
+ui_scroll_into_view(struct ui *ui, uint32_t id)
+{
+    ui->scroll_want = id;
+    ui->stale = true;
+}
+
+bool
+ui_scroll_page(struct ui *ui, int dir)
+{
+    if (dir == 0) {
+        ui->scroll_y = 0;
+        ui->stale = true;
+        return true;
+    }
+    if (ui->scroll_y >= ui->scroll_max)
+        return false;
+    int step = ui->view.h > 0 ? ui->view.h : 1;
+    ui->scroll_y = ui->scroll_y + step < ui->scroll_max ? ui->scroll_y + step : ui->scroll_max;
+    ui->stale = true;
+    return true;
+}
+
+/* The scroll that brings a node of the frame on screen wholly into the view (as far as it
+ * fits), or the scroll as it is. */
+static int
+scroll_to_show(const struct ui *ui, uint32_t id, struct ui_rect view)
+{
+    for (size_t i = 0; i < ui->n_shown && id != 0; i++) {
+        const struct ui_node *n = &ui->shown[i];
+        if (n->id != id || !n->scrolled_out)
+            continue;
+        /* its place in the content, then where that is with the view as it is now */
+        int top = n->r.y + ui->scroll_y - ui->view.y;
+        if (top - ui->scroll_y < 0 || n->r.h > view.h)
+            return top;
+        if (top + n->r.h - ui->scroll_y > view.h)
+            return top + n->r.h - view.h;
+    }
+    return ui->scroll_y;
+}
+
+void
+ui_scroll_begin(struct ui *ui)
+{
+    struct ui_rect view = ui->area;
+    ui->bar = (struct ui_rect){ 0, 0, 0, 0 };
+    if (ui->scroll_overflowed) {
+        /* the row of Scroll up / Scroll down: as tall as its labels need */
+        int gap = ui_mm(ui, UI_MIN_GAP_MM), pad = ui_mm(ui, 3);
+        int colw = (view.w - gap) / 2 - 2 * pad;
+        int h = ui_mm(ui, UI_MIN_TARGET_MM);
+        const char *labels[] = { _("Scroll up"), _("Scroll down") };
+        for (size_t i = 0; i < 2; i++) {
+            int th = ui_text_height(ui, colw, labels[i], UI_TEXT_BOLD) + 2 * pad;
+            h = th > h ? th : h;
+        }
+        if (h + gap < view.h / 2) {
+            view.h -= h + gap;
+            ui->bar = (struct ui_rect){ view.x, view.y + view.h + gap, view.w, h };
+        }
+    }
+    int y = ui->scroll_y;
+    if (ui->scroll_want != 0)
+        y = scroll_to_show(ui, ui->scroll_want, view);
+    else if (ui->focus_id != 0 && ui->focus_id != ui->scroll_focus)
+        y = scroll_to_show(ui, ui->focus_id, view); /* Tab or the keypad moved the focus */
+    else if (ui->read_id != 0 && ui->read_id != ui->scroll_focus)
+        y = scroll_to_show(ui, ui->read_id, view);
+    ui->scroll_focus = ui->focus_id != 0 ? ui->focus_id : ui->read_id;
+    ui->scroll_want = 0;
+    y = y > ui->scroll_max ? ui->scroll_max : y;
+    ui->scroll_y = y < 0 ? 0 : y;
+    ui->view = view;
+    ui->scrolling = true;
+    ui->scroll_bottom = view.y - ui->scroll_y;
+    ui_area(ui, (struct ui_rect){ view.x, view.y - ui->scroll_y, view.w, 1 << 24 });
+}
+
+void
+ui_scroll_end(struct ui *ui)
+{
+    if (!ui->scrolling)
+        return;
+    const struct ui_rect v = ui->view;
+    int content_h = ui->scroll_bottom - (v.y - ui->scroll_y);
+    ui->scrolling = false;
+    int max = content_h - v.h;
+    /* with the row the view is shorter: overflowing stays overflowing until it all fits the
+     * full area (no flicker between the two) */
+    int full = v.h + (ui->bar.h > 0 ? ui->bar.h + ui_mm(ui, UI_MIN_GAP_MM) : 0);
+    bool over = content_h > full;
+    if (over != ui->scroll_overflowed) {
+        ui->scroll_overflowed = over;
+        ui->stale = true; /* lay out again with (or without) the row */
+    }
+    ui->scroll_max = max > 0 ? max : 0;
+    if (ui->scroll_y > ui->scroll_max) {
+        ui->scroll_y = ui->scroll_max;
+        ui->stale = true;
+    }
+    ui_area(ui, (struct ui_rect){ v.x, v.y + v.h, v.w, 0 });
+    if (ui->bar.h == 0)
+        return;
+    ui_area(ui, ui->bar);
+    ui_columns(ui, 2);
+    struct ui_rect up = ui_take(ui, ui->bar.h), down = ui_take(ui, ui->bar.h);
+    ui_columns(ui, 1);
+    int step = v.h * 3 / 4;
+    if (ui_button_if(ui, up, _("Scroll up"), UI_BUTTON_NORMAL, ui->scroll_y > 0)) {
+        ui->scroll_y = ui->scroll_y > step ? ui->scroll_y - step : 0;
+        ui->stale = true;
+    }
+    if (ui_button_if(ui, down, _("Scroll down"), UI_BUTTON_NORMAL, ui->scroll_y < ui->scroll_max)) {
+        ui->scroll_y = ui->scroll_y + step < ui->scroll_max ? ui->scroll_y + step : ui->scroll_max;
+        ui->stale = true;
+    }
 }
 
 void
@@ -892,8 +1188,11 @@ bool
 ui_hold_zone(struct ui *ui, struct ui_rect r, const char *label)
 {
     uint32_t id = ui_node(ui, UI_ROLE_BUTTON, label, NULL, 0, r, true);
-    if (ui->n_nodes > 0 && ui->nodes[ui->n_nodes - 1].id == id)
-        ui->nodes[ui->n_nodes - 1].pointer_only = ui->nodes[ui->n_nodes - 1].keeps_focus = true;
+    if (ui->n_nodes > 0 && ui->nodes[ui->n_nodes - 1].id == id) {
+        struct ui_node *n = &ui->nodes[ui->n_nodes - 1];
+        n->pointer_only = n->keeps_focus = true;
+        n->scrolled_out = false; /* a place on the display, not in the content: never scrolls */
+    }
     ui_clicked(ui, id); /* a short tap does nothing */
     return ui_long_pressed(ui, id);
 }

@@ -68,6 +68,8 @@ struct ui_node {
     bool caption;      /* the label is the widget's caption ("Belopp", a tile's title, a field's
                         * question), not the data: said even when the node is personal */
     bool toggle;       /* a button that is on or off (Kontrast): checked is said "på" / "av" */
+    bool scrolled_out; /* in a scroll view but not wholly in view: a finger cannot hit it (keys
+                        * that focus it scroll it into view); the checks skip it */
     short set_pos, set_size; /* one of a set (a wizard's steps): "steg 2 av 4"; 0 when not */
     char note[UI_LABEL_MAX]; /* said last: a text field's error, else its hint */
 };
@@ -189,7 +191,9 @@ enum ui_face {
 struct ui_config {
     int width_px, height_px; /* the display */
     double diagonal_in;      /* its size, for millimetres */
-    int drag_mm;             /* movement that turns a press into a drag (no click) */
+    int bottom_edge_mm; /* the height of its bottom edge above the floor (display.bottom_edge_mm);
+                         * 0 or less: not known, the reach band not applied */
+    int drag_mm;        /* movement that turns a press into a drag (no click) */
     int long_press_ms;
     int double_tap_ms;                /* a second tap on the same control within this is ignored */
     const void *fonts[UI_FACE_COUNT]; /* by enum ui_face */
@@ -210,6 +214,35 @@ const struct ui_theme *ui_theme(const struct ui *ui);
 void ui_set_display(struct ui *ui, int width_px, int height_px);
 void ui_display(const struct ui *ui, int *width_px, int *height_px);
 double ui_px_per_mm(const struct ui *ui);
+
+/* --- Reach -------------------------------------------------------------------------------- */
+
+/* Unobstructed forward reach, standing or seated (EN 301 549 8.3.3.1): everything a citizen
+ * operates lies between these heights above the floor. */
+#define UI_REACH_LOW_MM  380
+#define UI_REACH_HIGH_MM 1220
+/* Touch targets: at least this wide and high, this far apart (STYLE.md). */
+#define UI_MIN_TARGET_MM 15.0
+#define UI_MIN_GAP_MM    3.0
+
+/* A display as mounted: its size, where its edges are above the floor and how much of it lies in
+ * the reach band. One computation for the kiosk's layout and the doctor's display check. */
+struct ui_reach {
+    double width_mm, height_mm; /* the panel, from its diagonal and pixels */
+    double bottom_mm, top_mm;   /* its bottom and top edge above the floor */
+    double low_mm, high_mm;     /* the part of it within reach (low == high: none) */
+    double within_mm;           /* high - low */
+};
+void ui_reach_of(double diagonal_in, int width_px, int height_px, int bottom_edge_mm,
+                 struct ui_reach *out);
+/* The mount (display.bottom_edge_mm); changes take effect on the next frame. */
+void ui_set_mount(struct ui *ui, int bottom_edge_mm);
+int ui_mount(const struct ui *ui);
+/* The rows of the display (pixels from the top) within reach: top <= y < bottom; the whole
+ * display when the mount is not known. */
+void ui_reach_rows(const struct ui *ui, int *top, int *bottom);
+/* The height above the floor (mm) of a row of the display (pixels from the top). */
+double ui_floor_mm(const struct ui *ui, int y);
 
 /* Input in; true when it may change what is shown. */
 bool ui_feed(struct ui *ui, const struct ui_input *in);
@@ -278,6 +311,23 @@ void ui_gap(struct ui *ui, double mm);
 int ui_remaining(const struct ui *ui);
 /* Mirrors a rectangle laid out left to right when the language is RTL. */
 struct ui_rect ui_mirror(const struct ui *ui, struct ui_rect r);
+
+/* --- Scrolling ---------------------------------------------------------------------------- */
+
+/* The area scrolls: what is declared until ui_scroll_end and does not fit the area is reached
+ * with Scroll up / Scroll down (a row at the area's foot, only while the content overflows; a
+ * frame later when that changes), drawn clipped to the view. A node not wholly in view is
+ * scrolled_out; a line of text not wholly in view is drawn clipped and not in the layout check.
+ * A control the keys focus (Tab, the reading cursor) is scrolled into view. */
+void ui_scroll_begin(struct ui *ui);
+void ui_scroll_end(struct ui *ui);
+/* A new screen starts at the top. */
+void ui_scroll_reset(struct ui *ui);
+/* The next frame scrolls the node (an id of the frame on screen) into view. */
+void ui_scroll_into_view(struct ui *ui, uint32_t id);
+/* Scrolls the view to the top (dir 0) or a view's height down (dir 1, for checking every part
+ * of the content); false when it is already at the end. */
+bool ui_scroll_page(struct ui *ui, int dir);
 
 /* --- Text ---------------------------------------------------------------------------------- */
 
@@ -378,6 +428,9 @@ bool ui_button_in(struct ui *ui, struct ui_rect r, const char *label, enum ui_bu
  * picker's day "14" is "måndag 14 december 2026". */
 bool ui_button_named_in(struct ui *ui, struct ui_rect r, const char *label, const char *name,
                         enum ui_button_kind kind, bool checked);
+/* A button drawn disabled (and doing nothing) when enabled is false: Scroll up at the top. */
+bool ui_button_if(struct ui *ui, struct ui_rect r, const char *label, enum ui_button_kind kind,
+                  bool enabled);
 /* A button that is on or off (Kontrast, one of several answers that may all be chosen): looks
  * like ui_button_in, and speech says its state as on or off. */
 bool ui_toggle_in(struct ui *ui, struct ui_rect r, const char *label, enum ui_button_kind kind,

@@ -27,6 +27,7 @@ struct ui_cmd {
     struct ui_color c;
     int thickness;
     struct ui_text_entry *tex; /* UI_CMD_TEXTURE */
+    struct ui_rect clip;       /* drawn only inside this (w 0: the whole display) */
     const unsigned char *qr;   /* UI_CMD_QR: copied into the frame's qr buffer */
     int qr_size;
 };
@@ -39,6 +40,13 @@ struct ui_text_line {
     bool modal;    /* drawn inside an open dialog */
     char what[48]; /* the text's start, for the report (may be personal: wiped with the frame) */
 };
+
+/* A check mark a frame drew on a checked control (ui_check_mark), for the layout check. */
+struct ui_mark {
+    struct ui_rect r;
+    enum ui_part part; /* the part of the control it marks */
+};
+#define UI_MAX_MARKS 64
 
 struct ui_fonts {
     const void *data[UI_FONT_FACES];
@@ -76,6 +84,8 @@ struct ui {
     struct ui_text_line lines[UI_MAX_TEXT_LINES];
     size_t n_lines;
     uint32_t n_texts;
+    struct ui_mark marks[UI_MAX_MARKS];
+    size_t n_marks;
 
     /* the frame on screen: the tree input is tested against */
     struct ui_node shown[UI_MAX_NODES];
@@ -84,9 +94,22 @@ struct ui {
     bool shown_has_modal;
     struct ui_text_line shown_lines[UI_MAX_TEXT_LINES];
     size_t n_shown_lines;
+    struct ui_mark shown_marks[UI_MAX_MARKS];
+    size_t n_shown_marks;
     uint64_t shown_hash;
     bool drawn_once;
     uint64_t frames_drawn, frames_skipped;
+
+    /* the scroll view (ui_scroll_begin/end) */
+    bool scrolling;         /* between begin and end: commands are clipped to view */
+    struct ui_rect view;    /* what is seen of the content */
+    struct ui_rect bar;     /* the Scroll up / Scroll down row below it (h 0: none) */
+    int scroll_y;           /* pixels of content above the view */
+    int scroll_max;         /* of the last frame */
+    bool scroll_overflowed; /* the last frame's content did not fit: the row is there */
+    uint32_t scroll_want;   /* a node to scroll into view next frame (0: none) */
+    uint32_t scroll_focus;  /* the focus the view was last brought to */
+    int scroll_bottom;      /* the lowest band taken in the view this frame */
 
     /* layout */
     struct ui_rect area;
@@ -114,5 +137,8 @@ void ui_cmd_push(struct ui *ui, const struct ui_cmd *c);
 TTF_Font *ui_font(struct ui *ui, int face, int px);
 void ui_text_cache_free(struct ui *ui);
 void ui_draw_commands(struct ui *ui);
+/* Draws a check mark (✓) filling the square r, for a checked control of this part; the layout
+ * check looks for it on every checked control. */
+void ui_check_mark(struct ui *ui, struct ui_rect r, struct ui_color c, enum ui_part part);
 
 #endif

@@ -1,5 +1,6 @@
 /* The widgets screens are made of. Each leaves one semantic node and its draw commands; sizes
  * are in millimetres (touch targets at least 15 mm high, 3 mm apart). */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +10,7 @@
 #include "utf8.h"
 #include "xalloc.h"
 
-#define TARGET_MM 15.0
+#define TARGET_MM UI_MIN_TARGET_MM
 #define PAD_MM    3.0
 
 /* The node this widget just added (NULL when the tree was full), to say more of it for speech. */
@@ -43,6 +44,33 @@ draw_part(struct ui *ui, struct ui_rect r, uint32_t id, enum ui_part part, unsig
     ui_fill(ui, r, st->bg);
     ui_frame(ui, r, w > 0 ? w : 1, st->border);
     return st;
+}
+
+/* One stroke of a check mark, from (x0,y0) to (x1,y1), as squares of side t (the toolkit draws
+ * rectangles only; the embedded fonts have no ✓). */
+static void
+stroke(struct ui *ui, double x0, double y0, double x1, double y1, int t, struct ui_color c)
+{
+    double len = sqrt((x1 - x0) * (x1 - x0) + (y1 - y0) * (y1 - y0));
+    int steps = (int)(len / (t > 2 ? t / 3.0 : 1.0)) + 1;
+    for (int i = 0; i <= steps; i++) {
+        double f = (double)i / steps;
+        ui_fill(ui,
+                (struct ui_rect){ (int)lround(x0 + f * (x1 - x0) - t / 2.0),
+                                  (int)lround(y0 + f * (y1 - y0) - t / 2.0), t, t },
+                c);
+    }
+}
+
+void
+ui_check_mark(struct ui *ui, struct ui_rect r, struct ui_color c, enum ui_part part)
+{
+    int t = r.w / 6 > 2 ? r.w / 6 : 2;
+    double x = r.x, y = r.y, s = r.w;
+    stroke(ui, x + 0.12 * s, y + 0.55 * s, x + 0.4 * s, y + 0.82 * s, t, c);
+    stroke(ui, x + 0.4 * s, y + 0.82 * s, x + 0.9 * s, y + 0.18 * s, t, c);
+    if (ui->n_marks < UI_MAX_MARKS)
+        ui->marks[ui->n_marks++] = (struct ui_mark){ r, part };
 }
 
 void
@@ -125,29 +153,65 @@ ui_pair_button(struct ui *ui, const char *label, const char *value, const char *
     return clicked;
 }
 
+static bool
+button(struct ui *ui, struct ui_rect r, const char *label, const char *name,
+       enum ui_button_kind kind, unsigned state)
+{
+    bool checked = state & UI_STATE_CHECKED;
+    uint32_t id = ui_node(ui, UI_ROLE_BUTTON, name, NULL, state, r, true);
+    enum ui_part part = kind == UI_BUTTON_PRIMARY ? UI_PART_PRIMARY
+                        : kind == UI_BUTTON_QUIET ? UI_PART_HEADER
+                                                  : UI_PART_BUTTON;
+    struct ui_color fg = draw_part(ui, r, id, part, state)->fg;
+    int pad = ui_mm(ui, PAD_MM);
+    struct ui_rect tr = { r.x + pad, r.y, r.w - 2 * pad, r.h };
+    if (checked) {
+        /* ✓ at the start of the label (mirrored in RTL): the state is seen, not only coloured */
+        int side = ui_line_height(ui, UI_TEXT_BOLD) * 3 / 4;
+        if (side > r.h - 2)
+            side = r.h - 2;
+        struct ui_rect mr = { r.x + pad, r.y + (r.h - side) / 2, side, side };
+        if (ui->rtl)
+            mr.x = r.x + r.w - pad - side;
+        ui_check_mark(ui, mr, fg, part);
+        tr.w -= side + ui_mm(ui, 1.5);
+        if (!ui->rtl)
+            tr.x += side + ui_mm(ui, 1.5);
+    }
+    /* a label that wraps taller than a button laid out at a fixed height (larger text) is set in
+     * the small style rather than cut: screens should size such buttons by ui_text_height */
+    enum ui_text_style ts = UI_TEXT_BOLD;
+    int th = ui_text_height(ui, tr.w, label, ts);
+    if (th > r.h - 2) {
+        ts = UI_TEXT_SMALL;
+        th = ui_text_height(ui, tr.w, label, ts);
+    }
+    tr.y = r.y + (r.h - th) / 2;
+    tr.h = th;
+    ui_text(ui, tr, label, ts, fg, UI_ALIGN_CENTER);
+    focus_ring(ui, r, id, part);
+    return ui_clicked(ui, id) && !(state & UI_STATE_DISABLED);
+}
+
 bool
 ui_button_in(struct ui *ui, struct ui_rect r, const char *label, enum ui_button_kind kind,
              bool checked)
 {
-    return ui_button_named_in(ui, r, label, label, kind, checked);
+    return button(ui, r, label, label, kind, checked ? UI_STATE_CHECKED : 0);
 }
 
 bool
 ui_button_named_in(struct ui *ui, struct ui_rect r, const char *label, const char *name,
                    enum ui_button_kind kind, bool checked)
 {
-    unsigned state = checked ? UI_STATE_CHECKED : 0;
-    uint32_t id = ui_node(ui, UI_ROLE_BUTTON, name, NULL, state, r, true);
-    enum ui_part part = kind == UI_BUTTON_PRIMARY ? UI_PART_PRIMARY
-                        : kind == UI_BUTTON_QUIET ? UI_PART_HEADER
-                                                  : UI_PART_BUTTON;
-    struct ui_color fg = draw_part(ui, r, id, part, state)->fg;
-    int th = ui_text_height(ui, r.w - 2 * ui_mm(ui, PAD_MM), label, UI_TEXT_BOLD);
-    struct ui_rect tr = { r.x + ui_mm(ui, PAD_MM), r.y + (r.h - th) / 2,
-                          r.w - 2 * ui_mm(ui, PAD_MM), th };
-    ui_text(ui, tr, label, UI_TEXT_BOLD, fg, UI_ALIGN_CENTER);
-    focus_ring(ui, r, id, part);
-    return ui_clicked(ui, id);
+    return button(ui, r, label, name, kind, checked ? UI_STATE_CHECKED : 0);
+}
+
+bool
+ui_button_if(struct ui *ui, struct ui_rect r, const char *label, enum ui_button_kind kind,
+             bool enabled)
+{
+    return button(ui, r, label, label, kind, enabled ? 0 : UI_STATE_DISABLED);
 }
 
 bool
@@ -548,7 +612,9 @@ void
 ui_keyboard(struct ui *ui, struct ui_field *f)
 {
     bool numeric = f->keyboard == UI_KEYBOARD_NUMERIC, wide = ui->width > ui->height;
-    int key_h = ui_mm(ui, TARGET_MM), gap = ui_mm(ui, PAD_MM);
+    int key_h = ui_mm(ui, TARGET_MM), gap = ui_mm(ui, UI_MIN_GAP_MM); /* 3 mm apart */
+    int label_h = ui_line_height(ui, UI_TEXT_H2) + ui_mm(ui, 2);      /* larger text is taller */
+    key_h = label_h > key_h ? label_h : key_h;
     char tapped[8];
     /* the keys in words (said as they read): capitals (where the letters have them: not Arabic,
      * not Persian), the marks page, the other alphabet; Space, Delete, Clear */

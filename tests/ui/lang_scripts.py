@@ -121,7 +121,10 @@ def script(code, shots_prefix, variants=None, preview=True):
         out.append("set preview-languages on")
     for v in variants or VARIANTS.get(code, ["portrait"]):
         orientation, text = VARIANT_SETTINGS[v]
-        out.append(instantiate(visit, cat, other, {**base, "VARIANT": v,
+        # the portrait visit sweeps each screen through every mount, orientation, text size
+        # and theme (expect-layout-sweep, issue 13); the other variants check their own
+        check = "expect-layout-sweep" if v == "portrait" else "expect-layout-ok"
+        out.append(instantiate(visit, cat, other, {**base, "VARIANT": v, "CHECK": check,
                                                    "ORIENTATION": orientation, "TEXT": text}))
     out.append("set orientation portrait\nset text normal")
     out.append(instantiate(switch, cat, other, base))

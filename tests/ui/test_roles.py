@@ -40,7 +40,7 @@ def run_script(f, name, people):
         if line.startswith("screenshot: "):
             print("# screenshot " + line[12:])
     assert r.returncode == 0, f"{name}.script failed:\n" + "\n".join(
-        (r.stderr + r.stdout).splitlines()[-30:])
+        r.stderr.splitlines()[:40] + ["…"] + (r.stderr + r.stdout).splitlines()[-30:])
 
 
 def submissions(f, type_):

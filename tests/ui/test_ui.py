@@ -161,6 +161,14 @@ def main():
                                env=env)
             took = time.monotonic() - t0
             ok = r.returncode == 0
+            first = open(path).readline()
+            if first.startswith("# expect-failure: "):
+                # a deliberately broken fixture: the check must fail, and for the reason given
+                import re
+                want = first[len("# expect-failure: "):].strip()
+                ok = r.returncode == 1 and re.search(want, r.stderr) is not None
+                if not ok:
+                    r.stderr += f"\nexpected to fail with /{want}/ (exit {r.returncode})"
             # A script that signs in shows the overview at least: counted in memory, written by
             # the sync thread and at shutdown, never lost.
             if ok and 'tap "DEMO:' in open(path).read() and usage_total(f) <= counted:
