@@ -564,6 +564,28 @@ cmd_expect_layout_sweep(struct run *r, const char *name)
     return 0;
 }
 
+/* "expect-layout-sweep-languages NAME": the sweep in every language the kiosk offers (the staff
+ * and technician screens, which the language visits do not reach); screenshots in the language
+ * the script runs in, and that language again after. */
+static int
+cmd_expect_layout_sweep_languages(struct run *r, const char *name)
+{
+    const struct i18n_language *langs[16], *was = i18n_current();
+    size_t n = i18n_offered(langs, ARRAY_LEN(langs));
+    int rc = 0;
+    for (size_t i = 0; i < n; i++) {
+        i18n_set_language(langs[i]->code);
+        ui_set_rtl(r->k->ui, langs[i]->rtl);
+        ui_invalidate(r->k->ui);
+        rc |= cmd_expect_layout_sweep(r, langs[i] == was ? name : "");
+    }
+    i18n_set_language(was->code);
+    ui_set_rtl(r->k->ui, was->rtl);
+    ui_invalidate(r->k->ui);
+    step(r);
+    return rc;
+}
+
 static int
 cmd_expect_layout_ok(struct run *r)
 {
@@ -1185,6 +1207,8 @@ script_lines(struct run *r, FILE *script)
             rc = cmd_expect_layout_ok(r);
         else if (strcmp(s, "expect-layout-sweep") == 0)
             rc = cmd_expect_layout_sweep(r, arg);
+        else if (strcmp(s, "expect-layout-sweep-languages") == 0)
+            rc = cmd_expect_layout_sweep_languages(r, arg);
         else if (strcmp(s, "expect-tab-reaches-all") == 0)
             rc = cmd_expect_tab_reaches_all(r, false);
         else if (strcmp(s, "expect-speech-ok") == 0)

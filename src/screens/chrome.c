@@ -22,7 +22,8 @@ role_band(struct ui *ui, const struct model *m)
                  m->staff.staff_id);
     else
         snprintf(who, sizeof(who), _("Service mode (%s)"), m->staff.staff_id);
-    int pad = ui_mm(ui, 2), lh = ui_line_height(ui, UI_TEXT_BOLD);
+    /* as tall as the line needs in its script: Arabic is taller than Latin */
+    int pad = ui_mm(ui, 2), lh = ui_text_height(ui, w - 2 * pad, who, UI_TEXT_BOLD);
     struct ui_rect r = ui_take(ui, lh + 2 * pad);
     ui_fill(ui, r, t->staff_bg);
     ui_text(ui, (struct ui_rect){ r.x + pad, r.y + pad, r.w - 2 * pad, lh }, who, UI_TEXT_BOLD,

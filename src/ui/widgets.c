@@ -344,9 +344,15 @@ ui_banner(struct ui *ui, const char *text, bool warning)
 void
 ui_steps(struct ui *ui, const char *const *labels, int n, int current)
 {
-    int h = ui_mm(ui, 12);
+    /* as tall as the longest label needs when it wraps (larger text, a long Somali word) */
+    int w = ui->area.w / (n > 0 ? n : 1), h = ui_mm(ui, 12);
+    for (int i = 0; i < n; i++) {
+        char text[96];
+        snprintf(text, sizeof(text), "%d. %s", i + 1, labels[i]);
+        int need = ui_text_height(ui, w - 4 - 8, text, UI_TEXT_SMALL) + ui_mm(ui, 2);
+        h = need > h ? need : h;
+    }
     struct ui_rect band = ui_take(ui, h);
-    int w = band.w / (n > 0 ? n : 1);
     for (int i = 0; i < n; i++) {
         struct ui_rect r = ui_mirror(ui, (struct ui_rect){ band.x + i * w, band.y, w - 4, h });
         bool cur = i == current;
@@ -613,7 +619,8 @@ ui_keyboard(struct ui *ui, struct ui_field *f)
 {
     bool numeric = f->keyboard == UI_KEYBOARD_NUMERIC, wide = ui->width > ui->height;
     int key_h = ui_mm(ui, TARGET_MM), gap = ui_mm(ui, UI_MIN_GAP_MM); /* 3 mm apart */
-    int label_h = ui_line_height(ui, UI_TEXT_H2) + ui_mm(ui, 2);      /* larger text is taller */
+    /* larger text is taller, and an Arabic or Persian letter taller than a Latin one */
+    int label_h = ui_text_height(ui, 1 << 20, "\u00c5g\u064a", UI_TEXT_H2) + ui_mm(ui, 2);
     key_h = label_h > key_h ? label_h : key_h;
     char tapped[8];
     /* the keys in words (said as they read): capitals (where the letters have them: not Arabic,
