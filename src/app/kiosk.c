@@ -748,6 +748,14 @@ kiosk_step(struct kiosk *k, const struct ui_input *in, int n_in)
             keep_session(k); /* a listener answers the warning with any key (WCAG 2.2.1) */
             continue;
         }
+        /* Back (Escape; Backspace outside a text field) closes Hjälp's dialog, not the screen */
+        if (k->m->help_open && one.kind == UI_IN_KEY &&
+            (one.key == UI_KEY_ESCAPE || (one.key == UI_KEY_BACKSPACE && !ui_typing(k->ui)))) {
+            k->m->help_open = false;
+            k->last_input_ms = now;
+            ui_invalidate(k->ui);
+            continue;
+        }
         bool used = speech_mode_input(k, &one) || ui_feed(k->ui, &one);
         if (used && one.kind != UI_IN_EXPOSE && !k->m->idle_warning)
             k->last_input_ms = now;

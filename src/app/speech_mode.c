@@ -58,6 +58,8 @@ reset_visit(struct kiosk *k)
     sm->n_watched = 0;
     sm->wheel = -1;
     sm->reread = false;
+    sm->dialog = 0;
+    sm->help_keys = false;
     sm->keypad_counted = false;
     if (sm->pending != NULL)
         sodium_memzero(sm->pending, SPEECH_MODE_SAY_MAX);
@@ -309,6 +311,8 @@ echo(struct kiosk *k, const char *ch)
         add(k, ch);
 }
 
+static bool dialog_open(struct kiosk *k);
+
 /* The reading cursor reached a node: say it (and how to type, on a text field). */
 static void
 reached(struct kiosk *k, const struct ui_node *n)
@@ -349,6 +353,15 @@ speech_mode_input(struct kiosk *k, struct ui_input *in)
     switch (in->key) {
     case UI_KEY_HELP: {
         speech_mode_start(k);
+        /* Help is Hjälp: its dialog opens (what this screen is for, how to reach a person, Ring
+         * upp mig) and is read as it appears, the keys after it; over an open dialog, the
+         * screen's help is said. */
+        if (!k->m->help_open && !k->m->idle_warning && !dialog_open(k)) {
+            k->m->help_open = true;
+            sm->help_keys = true;
+            ui_invalidate(k->ui);
+            return true;
+        }
         const char *help = screen_impl(k->m->screen)->help;
         if (help != NULL)
             add(k, _(help));
@@ -388,6 +401,11 @@ speech_mode_input(struct kiosk *k, struct ui_input *in)
         }
         /* what Enter changed (a choice chosen, a toggle on) is said on the next frame */
         sm->reread = sm->on && !typing;
+        if (sm->reread) {
+            const struct ui_node *at = ui_read_current(k->ui);
+            sm->reread_role = at != NULL ? at->role : UI_ROLE_TEXT;
+            sm->reread_at = at != NULL ? at->r : (struct ui_rect){ -1, -1, 0, 0 };
+        }
         if (sm->on && typing && sm->wheel >= 0) { /* the letter wheel's character, typed */
             int64_t t = in->t_ms;
             memset(in, 0, sizeof(*in));
@@ -442,12 +460,54 @@ hash_text(const char *s)
 }
 
 /* Nodes whose change matters to someone waiting: banners (identification's messages), statuses
- * (an error beside its question, a page), and a receipt's "Status". */
+ * (an error beside its question, a page), a receipt's "Status"; and, said when they change but
+ * not on arrival (the title stands for them then), headings below the screen's title (a
+ * receipt's headline, which follows delivery; a form's next question) and a form's current step. */
 static bool
 watched(const struct ui_node *n)
 {
     return n->role == UI_ROLE_BANNER || n->role == UI_ROLE_STATUS ||
            (n->role == UI_ROLE_TEXT && strcmp(n->label, _("Status")) == 0);
+}
+
+static bool
+dialog_open(struct kiosk *k)
+{
+    size_t n;
+    const struct ui_node *all = ui_nodes(k->ui, &n);
+    for (size_t i = 0; i < n; i++)
+        if (all[i].role == UI_ROLE_DIALOG)
+            return true;
+    return false;
+}
+
+/* A dialog has appeared: its title and what it says (its headings and texts, not its controls,
+ * which the reading cursor reaches), then the control it gave the focus, which Enter operates.
+ * The idle dialog is said by the kiosk itself. */
+static void
+say_dialog(struct kiosk *k, const struct ui_node *all, size_t count, size_t d)
+{
+    add_node(k, &all[d]);
+    for (size_t i = d + 1; i < count; i++) {
+        bool title =
+            i == d + 1 && all[i].role == UI_ROLE_HEADING && strcmp(all[i].label, all[d].label) == 0;
+        if (!title && !all[i].focusable &&
+            (all[i].role == UI_ROLE_HEADING || all[i].role == UI_ROLE_TEXT))
+            add_node(k, &all[i]);
+    }
+    /* (a screen's arrival takes the focus away; the dialog gives it to its first control again) */
+    const struct ui_node *f = ui_focused(k->ui);
+    for (size_t i = d + 1; i < count && (f == NULL || f < &all[d]); i++)
+        f = all[i].focusable ? &all[i] : NULL;
+    if (f != NULL && f > &all[d] && f < all + count)
+        add_node(k, f);
+}
+
+static bool
+watched_change(const struct ui_node *n)
+{
+    return n->role == UI_ROLE_HEADING ||
+           (n->role == UI_ROLE_STEP && (n->state & UI_STATE_CHECKED) != 0);
 }
 
 void
@@ -466,26 +526,50 @@ speech_mode_frame(struct kiosk *k)
         ui_read_reset(k->ui);
         sm->wheel = -1;
     }
-    if (sm->reread && !arrived) {
+    size_t dialog = count_nodes; /* the open dialog's node; what follows it is its content */
+    for (size_t i = 0; i < count_nodes && dialog == count_nodes; i++)
+        if (all[i].role == UI_ROLE_DIALOG)
+            dialog = i;
+    uint32_t dialog_h = dialog < count_nodes ? hash_text(all[dialog].label) | 1u : 0;
+    bool dialog_new = dialog_h != sm->dialog && dialog_h != 0 && !k->m->idle_warning;
+    if (sm->reread && !arrived && !dialog_new) {
         const struct ui_node *n = ui_read_current(k->ui);
+        if (n == NULL) /* Enter replaced it (relabelled in place): the cursor stays on its place */
+            n = ui_read_at(k->ui, sm->reread_role, sm->reread_at);
         if (n != NULL)
             add_node(k, n);
     }
     sm->reread = false;
+    const struct ui_node *title = NULL;
+    for (size_t i = 0; i < count_nodes && title == NULL; i++)
+        if (all[i].role == UI_ROLE_HEADING)
+            title = &all[i];
     if (arrived) {
         sm->screen_said = (int)k->m->screen;
         sm->lang_said = i18n_current();
-        for (size_t i = 0; i < count_nodes; i++) {
-            if (all[i].role == UI_ROLE_HEADING) {
-                add_node(k, &all[i]);
-                break;
-            }
-        }
+        if (title != NULL)
+            add_node(k, title);
     }
+    if (dialog_new) {
+        say_dialog(k, all, count_nodes, dialog);
+        if (sm->help_keys)
+            add(k, _("Up and Down move through the screen, Enter chooses, Back goes back."));
+    }
+    if (sm->dialog != 0 && dialog_h == 0 && !arrived) {
+        /* the dialog closed (Back, Stäng): the cursor is where it was, and that is said */
+        const struct ui_node *n = ui_read_current(k->ui);
+        if (n != NULL)
+            n = ui_read_at(k->ui, n->role, n->r);
+        if (n != NULL)
+            add_node(k, n);
+    }
+    sm->dialog = dialog_h;
+    sm->help_keys = false;
     uint32_t now[ARRAY_LEN(sm->watched)];
     size_t n_now = 0;
     for (size_t i = 0; i < count_nodes && n_now < ARRAY_LEN(now); i++) {
-        if (!watched(&all[i]))
+        bool change_only = watched_change(&all[i]) && i < dialog;
+        if ((!watched(&all[i]) && !change_only) || &all[i] == title)
             continue;
         char said[UI_LABEL_MAX * 3];
         ui_spoken(&all[i], true, said, sizeof(said));
@@ -494,7 +578,7 @@ speech_mode_frame(struct kiosk *k)
         bool seen = false;
         for (size_t j = 0; j < sm->n_watched && !arrived; j++)
             seen |= sm->watched[j] == h;
-        if (!seen)
+        if (!seen && !(arrived && change_only))
             add_node(k, &all[i]);
         now[n_now++] = h;
     }

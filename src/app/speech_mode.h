@@ -49,10 +49,14 @@ struct speech_mode {
     bool announced;            /* "speech on" said this visit */
     int screen_said;           /* the screen whose title was said (-1: none) */
     const void *lang_said;     /* the language it was said in */
-    uint32_t watched[16];      /* hashes of the statuses on screen at the last frame */
+    uint32_t watched[32];      /* hashes of the statuses and headings at the last frame */
     size_t n_watched;
-    int wheel;                 /* the letter wheel's character, -1: not turned */
-    bool reread;               /* Enter was pressed: say the item again, in its new state */
+    int wheel;                /* the letter wheel's character, -1: not turned */
+    bool reread;              /* Enter was pressed: say the item again, in its new state */
+    enum ui_role reread_role; /* the item's role and place, for when Enter replaced it */
+    uint32_t dialog;          /* the hash of the open dialog's title, once said; 0: none */
+    bool help_keys;           /* Help opened Hjälp's dialog: the keys are said after it */
+    struct ui_rect reread_at;
     bool keypad_counted;       /* keypad_use counted this visit */
     char *pending;             /* what this step will say (guarded memory) */
     char *last;                /* what was said last, for Repeat (guarded memory) */

@@ -122,10 +122,11 @@ chrome_begin(struct ui *ui, struct model *m, const char *title, bool can_go_back
     struct ui_rect back = ui_take(ui, row1);
     struct ui_rect help = ui_take(ui, row1);
     struct ui_rect out = ui_take(ui, row1);
-    if (can_go_back && ui_button_in(ui, back, row1_labels[0], UI_BUTTON_QUIET, false))
-        m->act->back(m->app);
+    /* the title first in the tree, so that the bar's controls follow it in reading order */
     ui_text(ui, title_r, title, title_style, t->header_fg, UI_ALIGN_START);
     ui_node(ui, UI_ROLE_HEADING, title, NULL, 0, title_r, false);
+    if (can_go_back && ui_button_in(ui, back, row1_labels[0], UI_BUTTON_QUIET, false))
+        m->act->back(m->app);
     if (ui_button_in(ui, help, row1_labels[1], UI_BUTTON_QUIET, false))
         m->help_open = true;
     if (m->signed_in && ui_button_in(ui, out, row1_labels[2], UI_BUTTON_QUIET, false))

@@ -317,6 +317,23 @@ ui_read_current(const struct ui *ui)
     return NULL;
 }
 
+const struct ui_node *
+ui_read_at(struct ui *ui, enum ui_role role, struct ui_rect r)
+{
+    size_t first = ui->shown_has_modal ? ui->shown_modal_first : 0;
+    for (size_t i = first; i < ui->n_shown; i++) {
+        const struct ui_node *node = &ui->shown[i];
+        if (node->role != role || node->r.x != r.x || node->r.y != r.y || !readable(node))
+            continue;
+        ui->read_id = node->id;
+        ui->read_index = i;
+        ui->focus_id = node->focusable && !(node->state & UI_STATE_DISABLED) ? node->id : 0;
+        ui->stale = true;
+        return node;
+    }
+    return NULL;
+}
+
 void
 ui_content(struct ui *ui)
 {

@@ -14,7 +14,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define UI_LABEL_MAX 192
+/* A node's label holds a whole paragraph as speech reads it (a screen's help in Hjälp's dialog,
+ * in Ukrainian or Tigrinya twice as many bytes as letters), not its first line. */
+#define UI_LABEL_MAX 512
 #define UI_MAX_NODES 512
 
 struct ui;
@@ -283,6 +285,10 @@ bool ui_typing(const struct ui *ui);
 const struct ui_node *ui_read_move(struct ui *ui, int dir);
 /* The node under the reading cursor (or, when it has none, the focused node), or NULL. */
 const struct ui_node *ui_read_current(const struct ui *ui);
+/* Moves the reading cursor onto the item of this role at this place (x, y) on screen, as the
+ * cursor's own item was before Enter replaced it (a button relabelled in place: "Visa de sista
+ * siffrorna" becomes "Dölj de sista siffrorna"), and returns it; NULL when there is none. */
+const struct ui_node *ui_read_at(struct ui *ui, enum ui_role role, struct ui_rect r);
 /* Puts the reading cursor before the first item of the content and takes the focus away (a new
  * screen): Down reads the content, Up the header's controls (from the last one). */
 void ui_read_reset(struct ui *ui);

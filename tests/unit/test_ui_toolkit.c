@@ -399,6 +399,51 @@ TEST(the_reading_cursor_reads_text_and_controls_from_the_content)
     ui_destroy(ui);
 }
 
+static bool relabel_shown;
+
+/* A button whose label says what it does next: "Show" becomes "Hide" when pressed. */
+static void
+relabel_frame(struct ui *ui)
+{
+    ui_begin(ui, 0);
+    ui_area(ui, (struct ui_rect){ 0, 0, 1080, 1920 });
+    ui_content(ui);
+    ui_paragraph(ui, relabel_shown ? "1234" : "****", UI_TEXT_BODY);
+    if (ui_button(ui, relabel_shown ? "Hide" : "Show", UI_BUTTON_NORMAL))
+        relabel_shown = !relabel_shown;
+    ui_button(ui, "Next", UI_BUTTON_NORMAL);
+    ui_end(ui);
+}
+
+TEST(the_reading_cursor_stays_on_a_button_relabelled_in_place)
+{
+    struct ui *ui = make_ui();
+    relabel_shown = false;
+    relabel_frame(ui);
+    ui_read_move(ui, 1);
+    const struct ui_node *n = ui_read_move(ui, 1);
+    CHECK_STR("Show", n != NULL ? n->label : "(none)");
+    struct ui_rect at = n->r;
+    relabel_frame(ui);
+    ui_feed(ui, &(struct ui_input){ .kind = UI_IN_KEY, .key = UI_KEY_ENTER });
+    relabel_frame(ui);
+    relabel_frame(ui);
+    CHECK(relabel_shown);
+    /* "Show" is gone: nothing is under the cursor until it is put on the button's place */
+    CHECK(ui_read_current(ui) == NULL);
+    n = ui_read_at(ui, UI_ROLE_BUTTON, at);
+    CHECK_STR("Hide", n != NULL ? n->label : "(none)");
+    relabel_frame(ui);
+    CHECK_STR("Hide", ui_focused(ui) != NULL ? ui_focused(ui)->label : "(none)");
+    /* and it reads on from there */
+    n = ui_read_move(ui, 1);
+    CHECK_STR("Next", n != NULL ? n->label : "(none)");
+    /* nothing of that role there: NULL, the cursor where it was */
+    CHECK(ui_read_at(ui, UI_ROLE_HEADING, at) == NULL);
+    CHECK_STR("Next", ui_read_current(ui) != NULL ? ui_read_current(ui)->label : "(none)");
+    ui_destroy(ui);
+}
+
 TEST(rtl_mirrors_columns)
 {
     struct ui *ui = make_ui();
@@ -1232,6 +1277,7 @@ main(void)
     RUN(taps_drags_and_double_taps);
     RUN(keyboard_focus_and_enter);
     RUN(the_reading_cursor_reads_text_and_controls_from_the_content);
+    RUN(the_reading_cursor_stays_on_a_button_relabelled_in_place);
     RUN(rtl_mirrors_columns);
     RUN(unchanged_frames_are_not_drawn);
     RUN(scripts_share_a_baseline);
