@@ -36,9 +36,9 @@ const size_t speech_mode_actions_n = ARRAY_LEN(speech_mode_actions);
 /* The letter wheel: a text field's characters for a keypad without letters, digits first
  * (personnummer and phone numbers are the fields most typed). */
 static const char *const wheel_chars[] = {
-    "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "a", "b", "c", "d", "e",
-    "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p", "q", "r", "s", "t",
-    "u", "v", "w", "x", "y", "z", "å", "ä", "ö", " ", "-", "+", ".", "@",
+    "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "a", "b", "c", "d", "e", "f", "g",
+    "h", "i", "j", "k", "l", "m", "n", "o", "p", "q", "r", "s", "t", "u", "v", "w", "x",
+    "y", "z", "å", "ä", "ö", "é", "ü", " ", ",", ".", "?", "!", "-", "+", "@",
 };
 #define WHEEL_N ((int)ARRAY_LEN(wheel_chars))
 
