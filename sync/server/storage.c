@@ -17,8 +17,8 @@
 static const struct cs_storage_impl *
 impl(struct cs_storage *st)
 {
-    /* Every back end's struct cs_storage starts with its vtable. */
-    return *(const struct cs_storage_impl *const *)st;
+    /* Every back end's struct cs_storage starts with struct cs_storage_base. */
+    return ((const struct cs_storage_base *)st)->impl;
 }
 
 struct cs_storage *
@@ -90,13 +90,13 @@ cs_pull(struct cs_storage *st, const struct cs_device *dev, const char *cursor, 
 void
 cs_storage_publish_unchecked(struct cs_storage *st, bool unchecked)
 {
-    impl(st)->publish_unchecked(st, unchecked);
+    atomic_store(&((struct cs_storage_base *)st)->unchecked, unchecked);
 }
 
 bool
 cs_storage_unchecked(struct cs_storage *st)
 {
-    return impl(st)->unchecked(st);
+    return atomic_load(&((struct cs_storage_base *)st)->unchecked);
 }
 
 enum cs_result

@@ -1,11 +1,21 @@
 /* What a storage back end of casestore implements, and what the back ends share. storage.h is
  * the interface everyone else uses; storage.c dispatches each of its functions through the
  * back end's vtable. Each back end defines its own struct cs_storage whose first member is
- * `const struct cs_storage_impl *impl`. Private to sync/server/storage*.c. */
+ * `struct cs_storage_base`. Private to sync/server/storage*.c. */
 #ifndef CASESTORE_STORAGE_BACKEND_H
 #define CASESTORE_STORAGE_BACKEND_H
 
+#include <stdatomic.h>
+
 #include "storage.h"
+
+struct cs_storage_impl;
+
+/* What every back end's struct cs_storage starts with; storage.c reads it. */
+struct cs_storage_base {
+    const struct cs_storage_impl *impl; /* storage.c dispatches through it */
+    atomic_bool unchecked;              /* cs_storage_publish_unchecked */
+};
 
 struct cs_storage_impl {
     void (*close)(struct cs_storage *st);
@@ -22,8 +32,6 @@ struct cs_storage_impl {
     enum cs_result (*pull)(struct cs_storage *st, const struct cs_device *dev, const char *cursor,
                            int limit, struct cs_page *page, char cursor_out[static 64],
                            int64_t *position_out, int64_t *head_out, bool *more, bool *reset);
-    void (*publish_unchecked)(struct cs_storage *st, bool unchecked);
-    bool (*unchecked)(struct cs_storage *st);
     enum cs_result (*push_items)(struct cs_storage *st, struct cs_device *dev, const json_t *items,
                                  int64_t now, json_t *results, struct cs_push_stop *stop,
                                  struct errbuf *err);

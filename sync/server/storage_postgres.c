@@ -68,12 +68,11 @@ struct conn {
 };
 
 struct cs_storage {
-    const struct cs_storage_impl *impl; /* first: storage.c dispatches through it */
+    struct cs_storage_base base; /* first: storage.c dispatches through it */
     char *conninfo;
     pthread_mutex_t lock; /* guards conns[].busy */
     pthread_cond_t freed;
     struct conn conns[POOL_SIZE];
-    atomic_bool unchecked;
 };
 
 static const struct cs_storage_impl postgres_impl;
@@ -499,7 +498,7 @@ struct cs_storage *
 cs_postgres_open(const char *conninfo, struct errbuf *err)
 {
     struct cs_storage *st = xcalloc(1, sizeof(*st));
-    st->impl = &postgres_impl;
+    st->base.impl = &postgres_impl;
     st->conninfo = xstrdup(conninfo);
     pthread_mutex_init(&st->lock, NULL);
     pthread_cond_init(&st->freed, NULL);
@@ -871,18 +870,6 @@ pg_record_rewrite(struct cs_storage *st, const char *kind, const char *id, json_
     r = finish(c, r);
     give(st, c);
     return r;
-}
-
-static void
-pg_publish_unchecked(struct cs_storage *st, bool unchecked)
-{
-    atomic_store(&st->unchecked, unchecked);
-}
-
-static bool
-pg_unchecked(struct cs_storage *st)
-{
-    return atomic_load(&st->unchecked);
 }
 
 /* --- Pull --- */
@@ -1777,8 +1764,6 @@ static const struct cs_storage_impl postgres_impl = {
     .device_get = pg_device_get,
     .nonce_use = pg_nonce_use,
     .pull = pg_pull,
-    .publish_unchecked = pg_publish_unchecked,
-    .unchecked = pg_unchecked,
     .push_items = pg_push_items,
     .record_put = pg_record_put,
     .record_remove = pg_record_remove,

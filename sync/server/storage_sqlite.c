@@ -22,10 +22,9 @@
 #include "log.h"
 
 struct cs_storage {
-    const struct cs_storage_impl *impl; /* first: storage.c dispatches through it */
+    struct cs_storage_base base; /* first: storage.c dispatches through it */
     sqlite3 *db;
-    atomic_bool unchecked; /* cs_storage_publish_unchecked */
-    pthread_mutex_t lock;  /* one writer; MHD's thread pool serialises here */
+    pthread_mutex_t lock; /* one writer; MHD's thread pool serialises here */
     /* Prepared once (lock held): preparing them per record was most of seeding's time. */
     sqlite3_stmt *put_record, *put_change;
     char epoch[17];
@@ -118,7 +117,7 @@ struct cs_storage *
 cs_sqlite_open(const char *dir, struct errbuf *err)
 {
     struct cs_storage *st = xcalloc(1, sizeof(*st));
-    st->impl = &sqlite_impl;
+    st->base.impl = &sqlite_impl;
     pthread_mutex_init(&st->lock, NULL);
     char *path = xasprintf("%s/casestore.db", dir);
     int rc = sqlite3_open_v2(
@@ -531,18 +530,6 @@ sq_record_rewrite(struct cs_storage *st, const char *kind, const char *id, json_
     exec(st, r == CS_OK ? "COMMIT" : "ROLLBACK");
     pthread_mutex_unlock(&st->lock);
     return r;
-}
-
-static void
-sq_publish_unchecked(struct cs_storage *st, bool unchecked)
-{
-    atomic_store(&st->unchecked, unchecked);
-}
-
-static bool
-sq_unchecked(struct cs_storage *st)
-{
-    return atomic_load(&st->unchecked);
 }
 
 static enum cs_result
@@ -1528,8 +1515,6 @@ static const struct cs_storage_impl sqlite_impl = {
     .device_get = sq_device_get,
     .nonce_use = sq_nonce_use,
     .pull = sq_pull,
-    .publish_unchecked = sq_publish_unchecked,
-    .unchecked = sq_unchecked,
     .push_items = sq_push_items,
     .record_put = sq_record_put,
     .record_remove = sq_record_remove,
