@@ -19,8 +19,11 @@ struct cs_storage_base {
 
 struct cs_storage_impl {
     void (*close)(struct cs_storage *st);
-    enum cs_result (*token_create)(struct cs_storage *st, const char *site, const char *districts,
-                                   int64_t ttl_s, char token_out[static 48], struct errbuf *err);
+    /* Stores an enrolment token by its hash (cs_token_create makes the token and checks the
+     * districts); valid until expires_at. */
+    enum cs_result (*token_put)(struct cs_storage *st, const unsigned char hash[32],
+                                const char *site, const char *districts, int64_t expires_at,
+                                struct errbuf *err);
     void (*device_list)(struct cs_storage *st, FILE *out);
     enum cs_result (*device_revoke)(struct cs_storage *st, const char *device_id);
     enum cs_result (*enroll)(struct cs_storage *st, const char *token, const unsigned char pk[32],

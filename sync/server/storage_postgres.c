@@ -513,23 +513,13 @@ cs_postgres_open(const char *conninfo, struct errbuf *err)
 /* --- Devices, tokens, nonces --- */
 
 static enum cs_result
-pg_token_create(struct cs_storage *st, const char *site, const char *districts, int64_t ttl_s,
-                char token_out[static 48], struct errbuf *err)
+pg_token_put(struct cs_storage *st, const unsigned char h[32], const char *site,
+             const char *districts, int64_t expires_at, struct errbuf *err)
 {
-    if (!cs_districts_known(districts, err))
-        return CS_INVALID;
-    unsigned char r[16];
-    randombytes_buf(r, sizeof(r));
-    char hex[33];
-    sodium_bin2hex(hex, sizeof(hex), r, sizeof(r));
-    snprintf(token_out, 48, "et-%s", hex);
-    unsigned char h[32];
-    crypto_generichash(h, sizeof(h), (const unsigned char *)token_out, strlen(token_out), NULL, 0);
     char hh[68], exp[24];
     struct conn *c = take(st);
     PGresult *res = c ? run(c, "INSERT INTO tokens VALUES ($1, $2, $3, $4, NULL)",
-                            bytea_hex(hh, sizeof(hh), h, sizeof(h)), site, districts,
-                            i64(exp, (int64_t)time(NULL) + ttl_s))
+                            bytea_hex(hh, sizeof(hh), h, 32), site, districts, i64(exp, expires_at))
                       : NULL;
     if (c)
         give(st, c);
@@ -1757,7 +1747,7 @@ pg_fleet_query(struct cs_storage *st, json_t **devices)
 
 static const struct cs_storage_impl postgres_impl = {
     .close = pg_close,
-    .token_create = pg_token_create,
+    .token_put = pg_token_put,
     .device_list = pg_device_list,
     .device_revoke = pg_device_revoke,
     .enroll = pg_enroll,
